@@ -1,0 +1,56 @@
+# zitiscope: `make run` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+
+# npm's binaryen provides wasm-opt for trunk; cargo-installed tools live in ~/.cargo/bin.
+export PATH := $(CURDIR)/e2e/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+export TRUNK_SKIP_VERSION_CHECK := true
+export CARGO_TERM_COLOR := $(if $(CI),never,auto)
+
+LISTEN ?= 127.0.0.1:8080
+WASM := --target wasm32-unknown-unknown
+
+.PHONY: run test bootstrap bootstrap-test build feed lint test-native test-wasm test-e2e clean
+
+## run: install what is missing, build the app (release) and serve it with a simulated network
+run: bootstrap build feed
+	@echo "zitiscope: open http://$(LISTEN)/  (Ctrl-C stops)"
+	./target/release/zitiscope-feed --listen $(LISTEN) --static dist
+
+## test: install what is missing, then every test layer
+test: bootstrap-test lint test-native test-wasm test-e2e
+
+bootstrap:
+	./scripts/bootstrap.sh
+
+bootstrap-test:
+	./scripts/bootstrap.sh --browser
+
+## build: the release app into dist/
+build:
+	trunk build --release --locked
+
+feed:
+	cargo build --release --locked -p zitiscope-feed
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy $(WASM) -p zitiscope --all-targets --locked -- -D warnings
+	cargo clippy $(WASM) -p zitiscope-core --lib --locked -- -D warnings
+
+## layer 1: core unit/property/golden tests and the feed's HTTP/SSE tests
+test-native:
+	cargo test --workspace --locked
+
+## layer 2: components in headless Chromium
+test-wasm:
+	cargo test $(WASM) -p zitiscope --locked
+
+## layer 3: the real feed and the real release build in Chromium
+test-e2e: build feed
+	cd e2e && node --test --test-concurrency=1
+
+clean:
+	rm -rf dist e2e/artifacts
+	cargo clean

@@ -1,0 +1,115 @@
+use super::*;
+use crate::wire::{ConnRecord, Snapshot};
+use crate::{ConnKind, ConnState, EntityType};
+
+fn snapshot(seq: u64, routers: &[&str]) -> String {
+    let connections = routers
+        .iter()
+        .map(|r| ConnRecord {
+            kind: ConnKind::RouterToCtrl,
+            src: r.to_string(),
+            dst: "ctrl1".into(),
+            state: ConnState::Connected,
+            first_seen: Timestamp(1),
+            since: Timestamp(1),
+            last_seen: Timestamp(1),
+            transitions: 0,
+            addr: None,
+        })
+        .collect();
+    serde_json::to_string(&Snapshot { seq, at: Timestamp(2), connections }).unwrap()
+}
+
+fn batch(events: &[(i64, &str, bool)]) -> String {
+    let evs: Vec<Event> = events
+        .iter()
+        .map(|(at, src, up)| Event {
+            at: Timestamp(*at),
+            kind: ConnKind::RouterToCtrl,
+            src: src.to_string(),
+            dst: "ctrl1".into(),
+            up: *up,
+            addr: None,
+            via: None,
+        })
+        .collect();
+    serde_json::to_string(&evs).unwrap()
+}
+
+#[test]
+fn snapshot_then_batches() {
+    let mut c = FeedClient::new();
+    c.on_message("snapshot", "7", &snapshot(7, &["r1", "r2"]));
+    assert_eq!(c.last_seq(), Some(7));
+    assert_eq!(c.store().summary().routers.online, 2);
+    let r = c.on_message("batch", "8", &batch(&[(10, "r1", false), (10, "r3", true)]));
+    assert!(r.changed);
+    assert_eq!(c.last_seq(), Some(8));
+    assert!(!c.store().is_online(EntityType::Router, "r1"));
+    assert!(c.store().is_online(EntityType::Router, "r3"));
+    assert_eq!(c.stats().changes, 2);
+    let newest = c.recent().next().unwrap();
+    assert_eq!(newest.key.src, "r3", "newest first");
+}
+
+#[test]
+fn duplicate_batches_are_skipped_and_gaps_counted() {
+    let mut c = FeedClient::new();
+    c.on_message("snapshot", "5", &snapshot(5, &["r1"]));
+    assert!(!c.on_message("batch", "5", &batch(&[(10, "r1", false)])).changed);
+    assert_eq!(c.stats().duplicate_batches, 1);
+    assert!(c.store().is_online(EntityType::Router, "r1"), "an old batch changes nothing");
+    c.on_message("batch", "9", &batch(&[(11, "r2", true)]));
+    assert_eq!(c.stats().gaps, 1);
+}
+
+#[test]
+fn a_new_snapshot_replaces_the_state() {
+    let mut c = FeedClient::new();
+    c.on_message("snapshot", "3", &snapshot(3, &["r1", "r2"]));
+    c.on_message("snapshot", "1", &snapshot(1, &["r9"]));
+    assert_eq!(c.store().summary().routers.total, 1, "a restarted feed starts over");
+    assert_eq!(c.last_seq(), Some(1));
+    assert_eq!(c.stats().snapshots, 2);
+}
+
+#[test]
+fn bad_input_is_counted_with_its_reason() {
+    let mut c = FeedClient::new();
+    c.on_message("snapshot", "1", "{not json");
+    assert_eq!(c.stats().rejected, 1);
+    assert!(c.stats().last_error.as_deref().unwrap().contains("invalid snapshot"));
+    c.on_message("snapshot", "1", &snapshot(1, &["r1"]));
+    c.on_message("batch", "2", "[{\"at\":1}]");
+    c.on_message("batch", "x", "[]");
+    c.on_message("message", "", "<script>alert(1)</script>");
+    assert_eq!(c.stats().rejected, 4);
+    // The stream goes on after all of that.
+    c.on_message("batch", "3", &batch(&[(5, "r2", true)]));
+    assert!(c.store().is_online(EntityType::Router, "r2"));
+}
+
+#[test]
+fn third_party_messages_and_control_events() {
+    let mut c = FeedClient::new();
+    let raw = r#"[{"EventType":"edge-to-router","Identity":"alice","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true},
+                  {"namespace":"metrics","timestamp":"2025-06-12T09:00:00Z"}]"#;
+    assert!(c.on_message("message", "", raw).changed);
+    assert_eq!((c.stats().events, c.stats().skipped), (1, 1));
+    assert!(c.store().is_online(EntityType::Identity, "alice"));
+    c.on_message("heartbeat", "", r#"{"now":123,"seq":4}"#);
+    assert_eq!(c.stats().last_heartbeat, Some(Timestamp(123)));
+    assert!(c.on_message("reset", "", r#"{"reason":"slow"}"#).reconnect);
+}
+
+#[test]
+fn recent_changes_are_capped() {
+    let mut c = FeedClient::new();
+    for i in 0..(RECENT_CAP as i64 + 20) {
+        c.on_message("message", "", &format!(
+            r#"{{"EventType":"router-to-ctrl","Identity":"r{i}","Timestamp":{},"IsConnected":true}}"#,
+            1_700_000_000 + i
+        ));
+    }
+    assert_eq!(c.recent().count(), RECENT_CAP);
+}

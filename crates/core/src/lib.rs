@@ -1,0 +1,29 @@
+//! zitiscope-core: everything zitiscope *means*, with no web or async dependency.
+//!
+//! - [`parse`] turns the event shapes that reach us (the design note's
+//!   `ConnectionEvent`, OpenZiti's `connect` and `router` namespaces) into one
+//!   normalised [`Event`];
+//! - [`Store`] keeps the state of every connection and of the entities at
+//!   their ends, and reports only real changes;
+//! - [`wire`] is the feed protocol's payloads, shared by the feed (which
+//!   writes them) and the app (which reads them).
+//!
+//! The app and the feed both link this crate, so the browser and the server
+//! cannot disagree about what an event means.
+
+pub mod backoff;
+pub mod client;
+pub mod event;
+pub mod kind;
+pub mod parse;
+pub mod store;
+pub mod timestamp;
+pub mod wire;
+
+pub use backoff::Backoff;
+pub use client::{ClientStats, FeedClient};
+pub use event::Event;
+pub use kind::{ConnKind, EntityType};
+pub use parse::{parse_line, ParseError, Parsed};
+pub use store::{Change, ConnKey, ConnState, Connection, Store, Summary};
+pub use timestamp::Timestamp;

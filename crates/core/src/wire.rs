@@ -1,0 +1,141 @@
+//! The feed protocol's payloads (see `docs/feed-protocol.md`).
+//!
+//! The feed writes them and the app reads them, both through this module,
+//! so the two cannot drift apart.
+
+use crate::parse::{parse_payload, ParseError, Parsed};
+use crate::store::{ConnKey, ConnState, Connection};
+use crate::{ConnKind, Event, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// SSE event name of the full state, sent first on every connection.
+pub const SNAPSHOT: &str = "snapshot";
+/// SSE event name of a batch of normalised events; its `id:` is its sequence.
+pub const BATCH: &str = "batch";
+/// SSE event name of the liveness beat, with server time and last sequence.
+pub const HEARTBEAT: &str = "heartbeat";
+/// SSE event name sent just before the server drops a client that fell behind.
+pub const RESET: &str = "reset";
+
+/// The full state at a sequence number.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The sequence number of the last batch included.
+    pub seq: u64,
+    /// Server time when it was taken.
+    pub at: Timestamp,
+    pub connections: Vec<ConnRecord>,
+}
+
+/// One connection in a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConnRecord {
+    pub kind: ConnKind,
+    pub src: String,
+    pub dst: String,
+    pub state: ConnState,
+    pub first_seen: Timestamp,
+    pub since: Timestamp,
+    pub last_seen: Timestamp,
+    pub transitions: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
+}
+
+impl ConnRecord {
+    pub(crate) fn from_parts(key: &ConnKey, c: &Connection) -> Self {
+        ConnRecord {
+            kind: key.kind,
+            src: key.src.clone(),
+            dst: key.dst.clone(),
+            state: c.state,
+            first_seen: c.first_seen,
+            since: c.since,
+            last_seen: c.last_seen,
+            transitions: c.transitions,
+            addr: c.addr.clone(),
+        }
+    }
+
+    pub(crate) fn into_parts(self) -> (ConnKey, Connection) {
+        (
+            ConnKey { kind: self.kind, src: self.src, dst: self.dst },
+            Connection {
+                state: self.state,
+                first_seen: self.first_seen,
+                since: self.since,
+                last_seen: self.last_seen,
+                transitions: self.transitions,
+                addr: self.addr,
+            },
+        )
+    }
+}
+
+/// The payload of a `heartbeat` event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Heartbeat {
+    /// Server time.
+    pub now: Timestamp,
+    /// The last batch sequence number sent.
+    pub seq: u64,
+}
+
+/// The payload of a `reset` event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reset {
+    pub reason: String,
+}
+
+/// Decodes a `batch` payload: a JSON array of normalised events. Each
+/// element is judged on its own, so one bad element costs only itself.
+pub fn decode_batch(data: &str) -> Vec<Result<Event, ParseError>> {
+    // Fast path: the feed writes well-formed batches.
+    if let Ok(events) = serde_json::from_str::<Vec<Event>>(data) {
+        return events.into_iter().map(Ok).collect();
+    }
+    match serde_json::from_str::<Vec<&RawValue>>(data) {
+        Ok(items) => items
+            .into_iter()
+            .map(|item| {
+                serde_json::from_str::<Event>(item.get()).map_err(|e| ParseError {
+                    field: None,
+                    reason: format!("invalid batch element: {e}"),
+                })
+            })
+            .collect(),
+        Err(e) => vec![Err(ParseError { field: None, reason: format!("invalid batch: {e}") })],
+    }
+}
+
+/// Decodes a plain SSE `message` payload from any producer: one raw event
+/// (the design note's shape or an OpenZiti shape) or an array of them.
+pub fn decode_message(data: &str) -> Vec<Result<Parsed, ParseError>> {
+    parse_payload(data)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_round_trip_and_partial_damage() {
+        let e = Event {
+            at: Timestamp(1),
+            kind: ConnKind::EdgeToRouter,
+            src: "a".into(),
+            dst: "r".into(),
+            up: true,
+            addr: None,
+            via: Some("c1".into()),
+        };
+        let text = serde_json::to_string(&vec![e.clone(), e.clone()]).unwrap();
+        assert_eq!(decode_batch(&text), vec![Ok(e.clone()), Ok(e.clone())]);
+        let damaged = format!("[{},{{\"at\":\"x\"}}]", serde_json::to_string(&e).unwrap());
+        let out = decode_batch(&damaged);
+        assert_eq!(out[0], Ok(e));
+        assert!(out[1].is_err());
+        assert!(decode_batch("not json")[0].is_err());
+    }
+}

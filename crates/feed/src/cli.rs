@@ -1,0 +1,103 @@
+//! The command line. `zitiscope-feed --help` is its documentation.
+
+use clap::{Args as ClapArgs, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// zitiscope-feed: bridges OpenZiti controller events into a Server-Sent
+/// Events feed for the zitiscope dashboard, and serves the dashboard itself.
+///
+/// With no source named, it simulates a realistic network.
+#[derive(Parser, Debug, Clone)]
+#[command(version, about, long_about)]
+pub struct Args {
+    /// Address to listen on. Port 0 picks a free port (printed at start).
+    #[arg(long, env = "ZITISCOPE_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// Serve the built app (trunk's dist/) from this directory at `/`.
+    #[arg(long = "static", value_name = "DIR", env = "ZITISCOPE_STATIC")]
+    pub static_dir: Option<PathBuf>,
+
+    /// Flush a batch once it holds this many events.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000).map(|v| v as usize))]
+    pub batch_max: usize,
+
+    /// Flush a batch at the latest this many milliseconds after its first event.
+    #[arg(long, default_value_t = 25, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub batch_interval_ms: u64,
+
+    /// Send a `heartbeat` event this often (milliseconds).
+    #[arg(long, default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub heartbeat_ms: u64,
+
+    /// The reconnect delay the server suggests to EventSource clients (`retry:`), in milliseconds.
+    #[arg(long, default_value_t = 1_000)]
+    pub retry_ms: u64,
+
+    /// Batches buffered per client. A client that falls further behind gets
+    /// a `reset` event and is disconnected; it reconnects to a fresh snapshot.
+    #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000).map(|v| v as usize))]
+    pub client_queue: usize,
+
+    /// Where events come from.
+    #[command(subcommand)]
+    pub source: Option<SourceCmd>,
+}
+
+/// The event sources.
+#[derive(Subcommand, Debug, Clone)]
+pub enum SourceCmd {
+    /// Simulate a network: controllers in a cluster, routers, identities
+    /// connecting, dropping and reconnecting, and occasional router outages.
+    /// This is the default.
+    Simulate(SimulateArgs),
+}
+
+/// Options of the simulated network.
+#[derive(ClapArgs, Debug, Clone, PartialEq)]
+pub struct SimulateArgs {
+    /// Random seed: the same seed plays the same network and the same story.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// Controllers in the cluster.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=9).map(|v| v as usize))]
+    pub controllers: usize,
+
+    /// Routers (a few fabric core routers, the rest edge routers in regions).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=10_000).map(|v| v as usize))]
+    pub routers: usize,
+
+    /// Identities (SDK clients).
+    #[arg(long, default_value_t = 3_000, value_parser = clap::value_parser!(u64).range(0..=1_000_000).map(|v| v as usize))]
+    pub identities: usize,
+
+    /// Average background events per second (connects, drops, REST calls).
+    #[arg(long, default_value_t = 40.0)]
+    pub rate: f64,
+
+    /// Average seconds between router outages (0 turns them off).
+    #[arg(long, default_value_t = 60.0)]
+    pub outage_every: f64,
+}
+
+impl Default for SimulateArgs {
+    fn default() -> Self {
+        SimulateArgs { seed: 1, controllers: 3, routers: 40, identities: 3_000, rate: 40.0, outage_every: 60.0 }
+    }
+}
+
+/// The source to run, with defaults applied.
+pub enum Source {
+    Simulate(SimulateArgs),
+}
+
+impl Args {
+    /// The chosen source; `simulate` with its defaults when none was named.
+    pub fn source(&self) -> Source {
+        match &self.source {
+            Some(SourceCmd::Simulate(s)) => Source::Simulate(s.clone()),
+            None => Source::Simulate(SimulateArgs::default()),
+        }
+    }
+}

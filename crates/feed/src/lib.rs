@@ -1,0 +1,57 @@
+//! zitiscope-feed: the native bridge between OpenZiti controllers and the
+//! dashboards. It only does I/O; all meaning comes from `zitiscope-core`.
+//!
+//! - [`cli`]: the command line;
+//! - [`simulate`]: the embedded source, a seeded simulated network;
+//! - [`batcher`]: groups source events into batches by count or time;
+//! - [`hub`]: the one state store, the sequence numbers and the fan-out;
+//! - [`server`]: HTTP: `/events` (SSE, in [`sse`]), `/healthz`, the static app.
+
+pub mod batcher;
+pub mod cli;
+pub mod hub;
+pub mod server;
+pub mod simulate;
+pub mod sse;
+
+pub use cli::Args;
+
+use std::sync::Arc;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+/// Starts everything the arguments ask for on an already-bound listener,
+/// and runs until `shutdown` turns `true`. Tests call this with port 0.
+pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
+    let hub = Arc::new(hub::Hub::new(args.client_queue));
+    let (tx, rx) = tokio::sync::mpsc::channel(args.batch_max * 4);
+    let batch_cfg = batcher::BatchConfig {
+        max_events: args.batch_max,
+        max_delay: std::time::Duration::from_millis(args.batch_interval_ms),
+    };
+    tokio::spawn(batcher::run(rx, hub.clone(), batch_cfg));
+    match args.source() {
+        cli::Source::Simulate(sim) => {
+            // Seed the initial network before accepting clients, so the
+            // first snapshot already shows a populated network.
+            let mut net = simulate::Network::new(&sim);
+            let boot = net.bootstrap(simulate::wall_clock());
+            for chunk in boot.chunks(args.batch_max.max(1)) {
+                hub.publish(chunk.to_vec());
+            }
+            tokio::spawn(simulate::run(net, sim, tx, shutdown.clone()));
+        }
+    }
+    let app = server::router(server::AppState {
+        hub,
+        heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
+        shutdown: shutdown.clone(),
+        retry_ms: args.retry_ms,
+    }, args.static_dir.as_deref());
+    let mut stop = shutdown;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async move {
+            let _ = stop.wait_for(|s| *s).await;
+        })
+        .await
+}

@@ -1,0 +1,37 @@
+//! The `simulate` source: a seeded, realistic network played in real time,
+//! so that a first run shows something alive without a controller.
+
+mod names;
+mod network;
+
+pub use network::Network;
+
+use crate::cli::SimulateArgs;
+use std::time::Duration;
+use tokio::sync::{mpsc, watch};
+use zitiscope_core::{Event, Timestamp};
+
+/// How often the simulation advances.
+pub const TICK: Duration = Duration::from_millis(50);
+
+/// Wall-clock time as an event timestamp.
+pub fn wall_clock() -> Timestamp {
+    crate::hub::now()
+}
+
+/// Plays the network until shutdown or until the batcher is gone.
+pub async fn run(mut net: Network, _args: SimulateArgs, tx: mpsc::Sender<Event>, mut shutdown: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(TICK);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.wait_for(|s| *s) => return,
+        }
+        for e in net.step(wall_clock(), TICK.as_secs_f64()) {
+            if tx.send(e).await.is_err() {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `GET /events`: the SSE stream (see `docs/feed-protocol.md`).
+//!
+//! `retry:` and a `snapshot` first, then every `batch` with `id: <seq>`,
+//! `heartbeat`s in between, and `reset` just before dropping a client that
+//! fell more than its queue behind: a gap is never silent.
+
+use crate::hub::{now, Hub};
+use crate::server::AppState;
+use axum::extract::State;
+use axum::http::header::{HeaderName, HeaderValue};
+use axum::response::sse::{Event as SseEvent, Sse};
+use axum::response::IntoResponse;
+use futures_util::Stream;
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
+use zitiscope_core::wire::{self, Heartbeat, Reset};
+
+/// The handler.
+pub async fn events(State(app): State<AppState>) -> impl IntoResponse {
+    let stream = stream(app.hub.clone(), app.heartbeat, app.retry_ms, app.shutdown.clone());
+    (
+        // nginx and similar proxies buffer responses unless told not to.
+        [(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"))],
+        Sse::new(stream),
+    )
+}
+
+fn stream(
+    hub: Arc<Hub>,
+    heartbeat: Duration,
+    retry_ms: u64,
+    mut shutdown: watch::Receiver<bool>,
+) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    async_stream::stream! {
+        let _guard = hub.client_guard();
+        let sub = hub.subscribe();
+        let mut rx = sub.rx;
+        let mut last = sub.seq;
+        yield Ok(SseEvent::default()
+            .retry(Duration::from_millis(retry_ms))
+            .event(wire::SNAPSHOT)
+            .id(sub.seq.to_string())
+            .data(sub.snapshot));
+        let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
+        loop {
+            tokio::select! {
+                frame = rx.recv() => match frame {
+                    Ok(frame) => {
+                        // The snapshot already holds everything up to its seq.
+                        if frame.seq <= last { continue; }
+                        last = frame.seq;
+                        yield Ok(SseEvent::default().event(wire::BATCH).id(frame.seq.to_string()).data(frame.data.as_str()));
+                    }
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::warn!(missed, "client fell behind; sending reset");
+                        let reset = Reset { reason: format!("client fell {missed} batches behind") };
+                        yield Ok(SseEvent::default().event(wire::RESET).data(json(&reset)));
+                        break;
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+                _ = beat.tick() => {
+                    let hb = Heartbeat { now: now(), seq: last };
+                    yield Ok(SseEvent::default().event(wire::HEARTBEAT).data(json(&hb)));
+                }
+                _ = shutdown.wait_for(|s| *s) => break,
+            }
+        }
+    }
+}
+
+fn json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("protocol payloads always serialise")
+}

@@ -1,0 +1,169 @@
+//! The feed, end to end over real HTTP: a real server on an ephemeral port,
+//! read by a real SSE client.
+
+use clap::Parser;
+use eventsource_stream::{Event as SseEvent, Eventsource};
+use futures_util::{Stream, StreamExt};
+use std::pin::Pin;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use zitiscope_core::wire::{decode_batch, Heartbeat, Snapshot};
+use zitiscope_core::Store;
+use zitiscope_feed::{run, Args};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Feed {
+    base: String,
+    stop: watch::Sender<bool>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+async fn start(extra: &[&str]) -> Feed {
+    let mut argv = vec!["zitiscope-feed", "--listen", "127.0.0.1:0"];
+    argv.extend_from_slice(extra);
+    let args = Args::try_parse_from(argv).expect("valid arguments");
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, rx) = watch::channel(false);
+    let task = tokio::spawn(run(args, listener, rx));
+    Feed { base, stop, task }
+}
+
+type Events = Pin<Box<dyn Stream<Item = Result<SseEvent, eventsource_stream::EventStreamError<reqwest::Error>>> + Send>>;
+
+async fn subscribe(base: &str) -> Events {
+    let resp = reqwest::get(format!("{base}/events")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+    assert!(ct.starts_with("text/event-stream"), "{ct}");
+    assert_eq!(resp.headers()["x-accel-buffering"], "no");
+    Box::pin(resp.bytes_stream().eventsource())
+}
+
+async fn next(events: &mut Events) -> SseEvent {
+    tokio::time::timeout(WAIT, events.next())
+        .await
+        .expect("an event within the timeout")
+        .expect("the stream stays open")
+        .expect("well-formed SSE")
+}
+
+/// Reads until a `batch` event arrives (skipping heartbeats).
+async fn next_batch(events: &mut Events) -> SseEvent {
+    loop {
+        let e = next(events).await;
+        if e.event == "batch" {
+            return e;
+        }
+        assert_eq!(e.event, "heartbeat", "only batches and heartbeats follow the snapshot");
+    }
+}
+
+const BUSY: &[&str] = &["--batch-interval-ms", "20", "simulate", "--routers", "12", "--identities", "500", "--rate", "400", "--outage-every", "2"];
+
+#[tokio::test]
+async fn snapshot_first_then_batches_in_sequence() {
+    let feed = start(BUSY).await;
+    let mut events = subscribe(&feed.base).await;
+
+    let first = next(&mut events).await;
+    assert_eq!(first.event, "snapshot");
+    assert_eq!(first.retry, Some(Duration::from_millis(1000)));
+    let snap: Snapshot = serde_json::from_str(&first.data).unwrap();
+    assert_eq!(first.id, snap.seq.to_string());
+    assert!(snap.seq >= 1, "bootstrap was published before clients came");
+    let mut store = Store::from_records(snap.connections);
+    let sum = store.summary();
+    assert_eq!((sum.controllers.total, sum.routers.total), (3, 12));
+    assert!(sum.identities.online > 300, "{:?}", sum.identities);
+
+    let mut expected = snap.seq + 1;
+    let mut changes = 0;
+    for _ in 0..10 {
+        let batch = next_batch(&mut events).await;
+        assert_eq!(batch.id, expected.to_string(), "ids are consecutive with no gap");
+        expected += 1;
+        let decoded = decode_batch(&batch.data);
+        assert!(!decoded.is_empty());
+        for e in decoded {
+            changes += usize::from(store.apply(&e.expect("the feed writes valid events")).is_some());
+        }
+    }
+    assert!(changes > 0, "a live network changes");
+    let _ = feed.stop.send(true);
+    tokio::time::timeout(WAIT, feed.task).await.expect("graceful shutdown ends open streams").unwrap().unwrap();
+}
+
+/// A client that applies snapshot + batches up to seq M holds exactly the
+/// state of a later client's snapshot at M: no gap, no overlap.
+#[tokio::test]
+async fn snapshot_and_batches_join_exactly() {
+    let feed = start(BUSY).await;
+    let mut a = subscribe(&feed.base).await;
+    let snap_a: Snapshot = serde_json::from_str(&next(&mut a).await.data).unwrap();
+    let mut store = Store::from_records(snap_a.connections);
+    // Let the network move on before the second client joins.
+    let mut seq = snap_a.seq;
+    for _ in 0..5 {
+        let b = next_batch(&mut a).await;
+        for e in decode_batch(&b.data) {
+            store.apply(&e.unwrap());
+        }
+        seq = b.id.parse().unwrap();
+    }
+    let mut b = subscribe(&feed.base).await;
+    let snap_b: Snapshot = serde_json::from_str(&next(&mut b).await.data).unwrap();
+    assert!(snap_b.seq >= seq);
+    while seq < snap_b.seq {
+        let batch = next_batch(&mut a).await;
+        for e in decode_batch(&batch.data) {
+            store.apply(&e.unwrap());
+        }
+        seq = batch.id.parse().unwrap();
+    }
+    assert_eq!(seq, snap_b.seq);
+    assert_eq!(store.records(), snap_b.connections);
+    let _ = feed.stop.send(true);
+}
+
+#[tokio::test]
+async fn heartbeats_carry_time_and_seq() {
+    let feed = start(&["--heartbeat-ms", "150", "simulate", "--rate", "0", "--outage-every", "0", "--identities", "10"]).await;
+    let mut events = subscribe(&feed.base).await;
+    let snap = next(&mut events).await;
+    let hb = next(&mut events).await;
+    assert_eq!(hb.event, "heartbeat");
+    let beat: Heartbeat = serde_json::from_str(&hb.data).unwrap();
+    assert_eq!(beat.seq.to_string(), snap.id, "a quiet network sends no batches, only beats");
+    let unix_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as i64;
+    assert!((unix_now - beat.now.0).abs() < 5_000_000_000, "server time is now");
+    let _ = feed.stop.send(true);
+}
+
+#[tokio::test]
+async fn healthz_and_static_app() {
+    let dir = std::env::temp_dir().join(format!("zitiscope-static-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("index.html"), "<!doctype html><title>zitiscope</title>").unwrap();
+    std::fs::write(dir.join("app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
+    let dir_arg = dir.to_str().unwrap().to_owned();
+    let feed = start(&["--static", &dir_arg, "simulate", "--identities", "50"]).await;
+
+    let health: serde_json::Value = reqwest::get(format!("{}/healthz", feed.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["summary"]["routers"]["total"], 40);
+    assert!(health["seq"].as_u64().unwrap() >= 1);
+
+    let index = reqwest::get(format!("{}/", feed.base)).await.unwrap();
+    assert_eq!(index.status(), 200);
+    assert!(index.text().await.unwrap().contains("<title>zitiscope</title>"));
+    let wasm = reqwest::get(format!("{}/app_bg.wasm", feed.base)).await.unwrap();
+    assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    // Deep links fall back to the app.
+    let deep = reqwest::get(format!("{}/some/deep/link", feed.base)).await.unwrap();
+    assert!(deep.text().await.unwrap().contains("zitiscope"));
+    let _ = feed.stop.send(true);
+    let _ = std::fs::remove_dir_all(&dir);
+}

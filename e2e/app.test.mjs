@@ -1,0 +1,81 @@
+// What an operator sees: the real feed (simulate mode) serving the real
+// release build, in Debian's chromium.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startFeed, killFeed, CHROMIUM_ARGS } from './feed.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ARTIFACTS = path.join(here, 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+const BUSY = ['simulate', '--rate', '200', '--outage-every', '10'];
+let browser;
+let feed;
+
+before(async () => {
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  feed = await startFeed({ args: BUSY });
+});
+
+after(async () => {
+  await browser?.close();
+  if (feed) await killFeed(feed);
+});
+
+async function openPage() {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(feed.url);
+  return { page, errors };
+}
+
+const num = async (page, id) => Number(await page.getByTestId(id).textContent());
+
+test('status goes live and the counters fill and move', async () => {
+  const { page, errors } = await openPage();
+  await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=identity-online]')?.textContent) > 0, null, { timeout: 10_000 });
+  assert.equal(await num(page, 'controller-online'), 3);
+  assert.equal(await num(page, 'router-online') + await num(page, 'router-offline'), 40);
+  assert.ok(await num(page, 'identity-online') > 1000);
+
+  // The network is alive: the number of applied events keeps rising and
+  // the change list fills.
+  const before = await num(page, 'events-applied');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-testid=events-applied]').textContent) > n + 50, before, { timeout: 10_000 });
+  await page.locator('[data-testid=changes] li').first().waitFor({ timeout: 10_000 });
+  assert.equal(await num(page, 'skipped'), 0);
+  assert.match(await page.getByTestId('rejected').textContent(), /^0 rejected$/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-live.png') });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the app rides out a feed crash and restart with no click', async () => {
+  const { page, errors } = await openPage();
+  const status = page.getByTestId('feed-status');
+  await status.filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
+
+  await killFeed(feed);
+  await status.filter({ hasText: /reconnecting in \d+ s/ }).waitFor({ timeout: 10_000 });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-reconnecting.png') });
+
+  feed = await startFeed({ listen: feed.hostPort, args: BUSY });
+  await status.filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+  await page.waitForFunction(() => Number(document.querySelector('[data-testid=router-online]')?.textContent) > 0, null, { timeout: 10_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a ?feed= URL that points nowhere shows reconnecting, not a blank page', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${feed.url}/?feed=http://127.0.0.1:9/`);
+  await page.getByTestId('feed-status').filter({ hasText: /reconnecting in \d+ s/ }).waitFor({ timeout: 15_000 });
+  assert.match(await page.locator('.feed-url').textContent(), /127\.0\.0\.1:9\/events/);
+  await page.close();
+});

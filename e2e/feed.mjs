@@ -1,0 +1,44 @@
+// Starts and stops the real zitiscope-feed binary for the e2e tests.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const FEED_BIN = process.env.ZITISCOPE_FEED_BIN ?? path.join(root, 'target', 'release', 'zitiscope-feed');
+export const DIST = path.join(root, 'dist');
+
+/** Starts the feed; resolves once it prints its address. `listen` may name a port to reuse. */
+export async function startFeed({ listen = '127.0.0.1:0', args = [] } = {}) {
+  const child = spawn(FEED_BIN, ['--listen', listen, '--static', DIST, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, RUST_LOG: 'warn' },
+  });
+  let stderr = '';
+  child.stderr.on('data', (d) => { stderr += d; });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`feed did not start in 15 s: ${stderr}`)), 15_000);
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/\S+?)\/?\s/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`feed exited ${code}: ${stderr}`)); });
+  });
+  return { child, url, hostPort: new URL(url).host };
+}
+
+/** Kills the feed hard (as a crash would) and waits for it to be gone. */
+export async function killFeed(feed, signal = 'SIGKILL') {
+  if (feed.child.exitCode !== null || feed.child.signalCode !== null) return;
+  const exited = once(feed.child, 'exit');
+  feed.child.kill(signal);
+  await exited;
+}
+
+/** Chromium flags that keep it quiet on a machine with no network. */
+export const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];

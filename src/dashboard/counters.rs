@@ -1,0 +1,39 @@
+//! Live counters: controllers, routers and identities, online and offline.
+
+use leptos::prelude::*;
+use zitiscope_core::store::Summary;
+use zitiscope_core::EntityType;
+
+/// One card per entity type.
+#[component]
+pub fn Counters(
+    /// Online/total per entity type.
+    #[prop(into)]
+    summary: Signal<Summary>,
+) -> impl IntoView {
+    let card = move |t: EntityType, title: &'static str| {
+        let name = t.as_str();
+        view! {
+            <section class="counter" data-testid=format!("counter-{name}")>
+                <h2>{title}</h2>
+                <p class="counter-online">
+                    <span class="dot dot-up" aria-hidden="true">"▲"</span>
+                    <span class="num" data-testid=format!("{name}-online")>{move || summary.get().get(t).online}</span>
+                    " online"
+                </p>
+                <p class="counter-offline">
+                    <span class="dot dot-down" aria-hidden="true">"▼"</span>
+                    <span class="num" data-testid=format!("{name}-offline")>{move || summary.get().get(t).offline()}</span>
+                    " offline"
+                </p>
+            </section>
+        }
+    };
+    view! {
+        <div class="counters">
+            {card(EntityType::Controller, "Controllers")}
+            {card(EntityType::Router, "Routers")}
+            {card(EntityType::Identity, "Identities")}
+        </div>
+    }
+}

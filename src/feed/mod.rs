@@ -1,0 +1,133 @@
+//! `use_feed`: subscribes the store to the feed over a browser EventSource
+//! and keeps it subscribed.
+//!
+//! EventSource retries by itself only on some errors and gives up for good
+//! on others (a non-200 reply, a wrong content type). So on any error this
+//! hook closes it and opens a new one on the core's [`Backoff`] schedule,
+//! showing a countdown meanwhile. gloo-net's wrapper hides readyState and
+//! errors, hence web-sys directly.
+
+mod connection;
+
+use crate::store::LiveStore;
+use connection::Connection;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+use zitiscope_core::Backoff;
+
+/// Where the feed connection stands.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum FeedStatus {
+    /// Opening a connection; nothing received on it yet.
+    Connecting,
+    /// A snapshot arrived on the current connection.
+    Live,
+    /// The connection failed; the next attempt starts at this browser time (ms).
+    Reconnecting { at_ms: f64, attempt: u32 },
+}
+
+/// Options of [`use_feed`].
+#[derive(Clone, Debug)]
+pub struct UseFeedOptions {
+    /// The SSE endpoint, e.g. `/events` or `https://feed.example/events`.
+    pub url: String,
+    /// The reconnect schedule.
+    pub backoff: Backoff,
+}
+
+impl Default for UseFeedOptions {
+    fn default() -> Self {
+        UseFeedOptions { url: "/events".into(), backoff: Backoff::default() }
+    }
+}
+
+/// What [`use_feed`] gives back.
+#[derive(Clone, Copy)]
+pub struct UseFeedReturn {
+    /// The connection status, for the status badge.
+    pub status: Signal<FeedStatus>,
+    /// The URL in use.
+    pub url: Signal<String>,
+}
+
+struct Shared {
+    url: String,
+    backoff: Backoff,
+    conn: Option<Connection>,
+    /// Bumped on every (re)connect, so callbacks of a replaced connection
+    /// can tell they are stale and do nothing.
+    generation: u64,
+}
+
+/// Connects `store` to the feed at `options.url` and keeps it connected.
+pub fn use_feed(options: UseFeedOptions, store: LiveStore) -> UseFeedReturn {
+    let status = RwSignal::new(FeedStatus::Connecting);
+    let url = options.url.clone();
+    let shared = Rc::new(RefCell::new(Shared { url: options.url, backoff: options.backoff, conn: None, generation: 0 }));
+    connect(shared.clone(), store, status);
+
+    // The server's `reset` asks for an immediate, fresh connection.
+    let on_reset = shared.clone();
+    Effect::new(move |_| {
+        if store.reconnect_requested.get() {
+            store.reconnect_requested.set(false);
+            connect(on_reset.clone(), store, status);
+        }
+    });
+
+    let holder = StoredValue::new_local(shared);
+    on_cleanup(move || {
+        holder.with_value(|s| {
+            let mut s = s.borrow_mut();
+            s.generation += 1;
+            s.conn = None;
+        })
+    });
+    UseFeedReturn { status: status.into(), url: Signal::derive(move || url.clone()) }
+}
+
+/// Opens a new EventSource, replacing any previous one.
+fn connect(shared: Rc<RefCell<Shared>>, store: LiveStore, status: RwSignal<FeedStatus>) {
+    let generation = {
+        let mut s = shared.borrow_mut();
+        s.generation += 1;
+        s.conn = None; // drops (and closes) the old one first
+        s.generation
+    };
+    status.set(FeedStatus::Connecting);
+    let url = shared.borrow().url.clone();
+    let on_live = {
+        let shared = shared.clone();
+        move || {
+            if shared.borrow().generation == generation {
+                shared.borrow_mut().backoff.reset();
+                status.set(FeedStatus::Live);
+            }
+        }
+    };
+    let on_error = {
+        let shared = shared.clone();
+        move || {
+            if shared.borrow().generation != generation {
+                return;
+            }
+            let (delay, attempt) = {
+                let mut s = shared.borrow_mut();
+                s.conn = None;
+                s.generation += 1;
+                let delay = s.backoff.next_delay_ms(js_sys::Math::random());
+                (delay, s.backoff.attempts())
+            };
+            status.set(FeedStatus::Reconnecting { at_ms: js_sys::Date::now() + delay, attempt });
+            let shared = shared.clone();
+            set_timeout(move || connect(shared, store, status), Duration::from_millis(delay as u64));
+        }
+    };
+    match Connection::open(&url, store, on_live, on_error.clone()) {
+        Ok(conn) => shared.borrow_mut().conn = Some(conn),
+        // A malformed URL: keep trying on the schedule, visibly.
+        Err(_) => on_error(),
+    }
+}

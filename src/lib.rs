@@ -1,0 +1,15 @@
+//! zitiscope: the browser app. It renders and wires; meaning lives in
+//! `zitiscope-core`.
+//!
+//! - [`app`]: the shell (URL options, providers, layout);
+//! - [`feed`]: the EventSource hook with its own reconnect loop;
+//! - [`store`]: the reactive store around the core's feed client, flushed
+//!   at most once per animation frame;
+//! - [`dashboard`]: the status badge, counters, change list and error line.
+
+pub mod app;
+pub mod dashboard;
+pub mod feed;
+pub mod store;
+
+pub use app::App;

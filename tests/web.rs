@@ -1,0 +1,163 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): components mount,
+//! react to store changes, and never render untrusted text as HTML.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use zitiscope::dashboard::Dashboard;
+use zitiscope::feed::FeedStatus;
+use zitiscope::store::{LiveStore, Pending};
+use zitiscope_core::wire::{ConnRecord, Snapshot};
+use zitiscope_core::{ConnKind, ConnState, Event, Timestamp};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn host() -> web_sys::HtmlElement {
+    let document = document();
+    let host: web_sys::HtmlElement = document.create_element("div").unwrap().unchecked_into();
+    document.body().unwrap().append_child(&host).unwrap();
+    host
+}
+
+fn text_of(host: &web_sys::HtmlElement, testid: &str) -> String {
+    host.query_selector(&format!("[data-testid='{testid}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no [data-testid={testid}]"))
+        .text_content()
+        .unwrap_or_default()
+}
+
+fn record(kind: ConnKind, src: &str, dst: &str) -> ConnRecord {
+    ConnRecord {
+        kind,
+        src: src.into(),
+        dst: dst.into(),
+        state: ConnState::Connected,
+        first_seen: Timestamp(1),
+        since: Timestamp(1),
+        last_seen: Timestamp(1),
+        transitions: 0,
+        addr: None,
+    }
+}
+
+fn msg(event: &str, id: &str, data: String) -> Pending {
+    Pending { event: event.into(), id: id.into(), data }
+}
+
+fn ev(src: &str, dst: &str, kind: ConnKind, up: bool) -> Event {
+    Event { at: Timestamp(1_749_718_864_000_000_000), kind, src: src.into(), dst: dst.into(), up, addr: None, via: None }
+}
+
+fn mount(store: LiveStore, status: RwSignal<FeedStatus>) -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
+    let host = host();
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        view! { <Dashboard store=store status=status feed_url="/events".to_string() /> }
+    });
+    (host, Box::new(handle))
+}
+
+/// Resolves on the next animation frame.
+async fn next_frame() {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        window().request_animation_frame(&resolve).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(promise).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn counters_follow_snapshot_and_batches() {
+    let store = LiveStore::new();
+    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
+    assert_eq!(text_of(&host, "router-online"), "0");
+
+    let snap = Snapshot {
+        seq: 4,
+        at: Timestamp(1),
+        connections: vec![
+            record(ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1"),
+            record(ConnKind::RouterToCtrl, "edge-us-1", "ctrl1"),
+            record(ConnKind::EdgeToRouter, "laptop-0001", "edge-eu-1"),
+        ],
+    };
+    store.enqueue(msg("snapshot", "4", serde_json::to_string(&snap).unwrap()));
+    store.flush();
+    leptos::task::tick().await;
+    assert_eq!(text_of(&host, "router-online"), "2");
+    assert_eq!(text_of(&host, "controller-online"), "1");
+    assert_eq!(text_of(&host, "identity-online"), "1");
+
+    let batch = vec![
+        ev("edge-us-1", "ctrl1", ConnKind::RouterToCtrl, false),
+        ev("laptop-0001", "edge-eu-1", ConnKind::EdgeToRouter, false),
+    ];
+    store.enqueue(msg("batch", "5", serde_json::to_string(&batch).unwrap()));
+    store.flush();
+    leptos::task::tick().await;
+    assert_eq!(text_of(&host, "router-online"), "1");
+    assert_eq!(text_of(&host, "router-offline"), "1");
+    assert_eq!(text_of(&host, "identity-offline"), "1");
+    let changes = text_of(&host, "changes");
+    assert!(changes.contains("laptop-0001 → edge-eu-1"), "{changes}");
+    assert!(changes.contains("▼ disconnected"), "{changes}");
+    assert_eq!(text_of(&host, "events-applied"), "2");
+}
+
+#[wasm_bindgen_test]
+async fn messages_are_applied_together_on_the_next_frame() {
+    let store = LiveStore::new();
+    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
+    for (i, name) in ["edge-a", "edge-b", "edge-c"].iter().enumerate() {
+        let batch = vec![ev(name, "ctrl1", ConnKind::RouterToCtrl, true)];
+        store.enqueue(msg("batch", &(i + 1).to_string(), serde_json::to_string(&batch).unwrap()));
+    }
+    assert_eq!(store.queued(), 3, "nothing is applied before the frame");
+    assert_eq!(text_of(&host, "router-online"), "0");
+    next_frame().await;
+    next_frame().await;
+    leptos::task::tick().await;
+    assert_eq!(store.queued(), 0);
+    assert_eq!(text_of(&host, "router-online"), "3");
+}
+
+#[wasm_bindgen_test]
+async fn hostile_names_render_as_text() {
+    let store = LiveStore::new();
+    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
+    let evil = "<img src=x onerror=\"window.__pwned=1\">";
+    let batch = vec![ev(evil, "edge-eu-1", ConnKind::EdgeToRouter, true)];
+    store.enqueue(msg("batch", "1", serde_json::to_string(&batch).unwrap()));
+    store.flush();
+    leptos::task::tick().await;
+    assert!(text_of(&host, "changes").contains(evil), "shown literally");
+    assert!(host.query_selector("img").unwrap().is_none(), "never parsed as HTML");
+}
+
+#[wasm_bindgen_test]
+async fn rejected_input_is_counted_and_explained() {
+    let store = LiveStore::new();
+    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
+    store.enqueue(msg("message", "", "{\"EventType\":\"edge-to-moon\",\"Identity\":\"a\",\"Timestamp\":1,\"IsConnected\":true}".into()));
+    store.enqueue(msg("batch", "1", "not json".into()));
+    store.flush();
+    leptos::task::tick().await;
+    assert_eq!(text_of(&host, "rejected"), "2 rejected");
+    let rejected = host.query_selector("[data-testid='rejected']").unwrap().unwrap();
+    assert!(rejected.get_attribute("title").unwrap().contains("invalid batch"));
+    assert!(text_of(&host, "last-error").contains("invalid batch"));
+}
+
+#[wasm_bindgen_test]
+async fn status_badge_counts_down() {
+    let store = LiveStore::new();
+    let status = RwSignal::new(FeedStatus::Connecting);
+    let (host, _handle) = mount(store, status);
+    assert!(text_of(&host, "feed-status").contains("connecting"));
+    status.set(FeedStatus::Reconnecting { at_ms: js_sys::Date::now() + 3_000.0, attempt: 2 });
+    leptos::task::tick().await;
+    assert!(text_of(&host, "feed-status").contains("reconnecting in 3 s"), "{}", text_of(&host, "feed-status"));
+    status.set(FeedStatus::Live);
+    leptos::task::tick().await;
+    assert!(text_of(&host, "feed-status").contains("live"));
+}
