@@ -1,5 +1,6 @@
 //! The command line. `zitiscope-feed --help` is its documentation.
 
+use clap::builder::TypedValueParser;
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
 

@@ -39,7 +39,7 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             for chunk in boot.chunks(args.batch_max.max(1)) {
                 hub.publish(chunk.to_vec());
             }
-            tokio::spawn(simulate::run(net, sim, tx, shutdown.clone()));
+            tokio::spawn(simulate::run(net, tx, shutdown.clone()));
         }
     }
     let app = server::router(server::AppState {
@@ -48,10 +48,16 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
         shutdown: shutdown.clone(),
         retry_ms: args.retry_ms,
     }, args.static_dir.as_deref());
-    let mut stop = shutdown;
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            let _ = stop.wait_for(|s| *s).await;
-        })
-        .await
+    axum::serve(listener, app).with_graceful_shutdown(stopped(shutdown)).await
+}
+
+/// Resolves once `shutdown` turns `true` (or its sender is gone).
+pub async fn stopped(mut shutdown: watch::Receiver<bool>) {
+    loop {
+        // Copy the flag out: the borrow guard must not live across an await.
+        let stop = *shutdown.borrow_and_update();
+        if stop || shutdown.changed().await.is_err() {
+            return;
+        }
+    }
 }

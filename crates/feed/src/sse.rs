@@ -32,7 +32,7 @@ fn stream(
     hub: Arc<Hub>,
     heartbeat: Duration,
     retry_ms: u64,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
     async_stream::stream! {
         let _guard = hub.client_guard();
@@ -44,6 +44,8 @@ fn stream(
             .event(wire::SNAPSHOT)
             .id(sub.seq.to_string())
             .data(sub.snapshot));
+        let stop = crate::stopped(shutdown);
+        tokio::pin!(stop);
         let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
         loop {
             tokio::select! {
@@ -66,7 +68,7 @@ fn stream(
                     let hb = Heartbeat { now: now(), seq: last };
                     yield Ok(SseEvent::default().event(wire::HEARTBEAT).data(json(&hb)));
                 }
-                _ = shutdown.wait_for(|s| *s) => break,
+                _ = &mut stop => break,
             }
         }
     }

@@ -151,7 +151,8 @@ async fn healthz_and_static_app() {
     let dir_arg = dir.to_str().unwrap().to_owned();
     let feed = start(&["--static", &dir_arg, "simulate", "--identities", "50"]).await;
 
-    let health: serde_json::Value = reqwest::get(format!("{}/healthz", feed.base)).await.unwrap().json().await.unwrap();
+    let health_text = reqwest::get(format!("{}/healthz", feed.base)).await.unwrap().text().await.unwrap();
+    let health: serde_json::Value = serde_json::from_str(&health_text).unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["summary"]["routers"]["total"], 40);
     assert!(health["seq"].as_u64().unwrap() >= 1);

@@ -6,7 +6,6 @@ mod network;
 
 pub use network::Network;
 
-use crate::cli::SimulateArgs;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use zitiscope_core::{Event, Timestamp};
@@ -20,13 +19,15 @@ pub fn wall_clock() -> Timestamp {
 }
 
 /// Plays the network until shutdown or until the batcher is gone.
-pub async fn run(mut net: Network, _args: SimulateArgs, tx: mpsc::Sender<Event>, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(mut net: Network, tx: mpsc::Sender<Event>, shutdown: watch::Receiver<bool>) {
+    let stop = crate::stopped(shutdown);
+    tokio::pin!(stop);
     let mut tick = tokio::time::interval(TICK);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
             _ = tick.tick() => {}
-            _ = shutdown.wait_for(|s| *s) => return,
+            _ = &mut stop => return,
         }
         for e in net.step(wall_clock(), TICK.as_secs_f64()) {
             if tx.send(e).await.is_err() {
