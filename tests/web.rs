@@ -47,7 +47,15 @@ fn msg(event: &str, id: &str, data: String) -> Pending {
 }
 
 fn ev(src: &str, dst: &str, kind: ConnKind, up: bool) -> Event {
-    Event { at: Timestamp(1_749_718_864_000_000_000), kind, src: src.into(), dst: dst.into(), up, addr: None, via: None }
+    Event {
+        at: Timestamp(1_749_718_864_000_000_000),
+        kind,
+        src: src.into(),
+        dst: dst.into(),
+        up,
+        addr: None,
+        via: None,
+    }
 }
 
 fn mount(store: LiveStore, status: RwSignal<FeedStatus>) -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
@@ -138,7 +146,11 @@ async fn hostile_names_render_as_text() {
 async fn rejected_input_is_counted_and_explained() {
     let store = LiveStore::new();
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
-    store.enqueue(msg("message", "", "{\"EventType\":\"edge-to-moon\",\"Identity\":\"a\",\"Timestamp\":1,\"IsConnected\":true}".into()));
+    store.enqueue(msg(
+        "message",
+        "",
+        "{\"EventType\":\"edge-to-moon\",\"Identity\":\"a\",\"Timestamp\":1,\"IsConnected\":true}".into(),
+    ));
     store.enqueue(msg("batch", "1", "not json".into()));
     store.flush();
     leptos::task::tick().await;

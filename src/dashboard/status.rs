@@ -39,9 +39,8 @@ pub fn StatusBadge(
         FeedStatus::Live => "●",
         FeedStatus::Reconnecting { .. } => "↻",
     };
-    let age = move || {
-        last_update.get().map(|t| format!("updated {} s ago", ((now.get() - t) / 1000.0).max(0.0).floor()))
-    };
+    let age =
+        move || last_update.get().map(|t| format!("updated {} s ago", ((now.get() - t) / 1000.0).max(0.0).floor()));
     view! {
         <span class=class role="status" aria-live="polite" data-testid="feed-status">
             <span class="status-icon" aria-hidden="true">{icon}</span>

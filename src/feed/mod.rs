@@ -65,7 +65,8 @@ struct Shared {
 pub fn use_feed(options: UseFeedOptions, store: LiveStore) -> UseFeedReturn {
     let status = RwSignal::new(FeedStatus::Connecting);
     let url = options.url.clone();
-    let shared = Rc::new(RefCell::new(Shared { url: options.url, backoff: options.backoff, conn: None, generation: 0 }));
+    let shared =
+        Rc::new(RefCell::new(Shared { url: options.url, backoff: options.backoff, conn: None, generation: 0 }));
     connect(shared.clone(), store, status);
 
     // The server's `reset` asks for an immediate, fresh connection.

@@ -28,12 +28,8 @@ pub enum EntityType {
 
 impl ConnKind {
     /// All kinds, in display order.
-    pub const ALL: [ConnKind; 4] = [
-        ConnKind::RouterToCtrl,
-        ConnKind::CtrlToCtrl,
-        ConnKind::EdgeToCtrl,
-        ConnKind::EdgeToRouter,
-    ];
+    pub const ALL: [ConnKind; 4] =
+        [ConnKind::RouterToCtrl, ConnKind::CtrlToCtrl, ConnKind::EdgeToCtrl, ConnKind::EdgeToRouter];
 
     /// The canonical name, as on the wire: `router-to-ctrl` and so on.
     pub fn as_str(self) -> &'static str {

@@ -125,7 +125,9 @@ impl EntityTable {
     }
 
     fn adjust(&mut self, id: &str, up: bool) {
-        let Some(n) = self.live.get_mut(id) else { return };
+        let Some(n) = self.live.get_mut(id) else {
+            return;
+        };
         if up {
             *n += 1;
             if *n == 1 {

@@ -18,12 +18,9 @@ pub struct Timestamp(pub i64);
 impl Timestamp {
     /// Parses RFC 3339 with any sub-second precision and any offset.
     pub fn parse_rfc3339(text: &str) -> Result<Self, String> {
-        let dt = OffsetDateTime::parse(text, &Rfc3339)
-            .map_err(|e| format!("not an RFC 3339 time ({e})"))?;
+        let dt = OffsetDateTime::parse(text, &Rfc3339).map_err(|e| format!("not an RFC 3339 time ({e})"))?;
         let nanos = dt.unix_timestamp_nanos();
-        i64::try_from(nanos)
-            .map(Timestamp)
-            .map_err(|_| "time is outside 1677..2262".to_string())
+        i64::try_from(nanos).map(Timestamp).map_err(|_| "time is outside 1677..2262".to_string())
     }
 
     /// Interprets a bare number by its magnitude: seconds, milliseconds,

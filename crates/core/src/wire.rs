@@ -99,10 +99,8 @@ pub fn decode_batch(data: &str) -> Vec<Result<Event, ParseError>> {
         Ok(items) => items
             .into_iter()
             .map(|item| {
-                serde_json::from_str::<Event>(item.get()).map_err(|e| ParseError {
-                    field: None,
-                    reason: format!("invalid batch element: {e}"),
-                })
+                serde_json::from_str::<Event>(item.get())
+                    .map_err(|e| ParseError { field: None, reason: format!("invalid batch element: {e}") })
             })
             .collect(),
         Err(e) => vec![Err(ParseError { field: None, reason: format!("invalid batch: {e}") })],

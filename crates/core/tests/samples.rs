@@ -89,9 +89,6 @@ fn mixed_outage_story() {
     }
     assert!(!end.store.is_online(EntityType::Identity, "Ea3.Tk9Wfm"));
     let skipped: Vec<(&str, usize)> = end.skipped.iter().map(|(k, v)| (k.as_str(), *v)).collect();
-    assert_eq!(
-        skipped,
-        [("circuit", 4), ("link", 9), ("metrics", 62), ("sdk", 16), ("terminator", 3)]
-    );
+    assert_eq!(skipped, [("circuit", 4), ("link", 9), ("metrics", 62), ("sdk", 16), ("terminator", 3)]);
     assert_eq!(end.events, 39 + 5);
 }

@@ -58,11 +58,7 @@ impl Hub {
     /// A hub whose clients may each fall `client_queue` batches behind.
     pub fn new(client_queue: usize) -> Self {
         let (tx, _) = broadcast::channel(client_queue.max(1));
-        Hub {
-            state: Mutex::new(State { store: Store::new(), seq: 0, events: 0 }),
-            tx,
-            clients: AtomicUsize::new(0),
-        }
+        Hub { state: Mutex::new(State { store: Store::new(), seq: 0, events: 0 }), tx, clients: AtomicUsize::new(0) }
     }
 
     /// Applies a batch to the store, gives it the next sequence number and
@@ -136,8 +132,6 @@ impl Drop for ClientGuard {
 
 /// Server time, for snapshots and heartbeats.
 pub fn now() -> Timestamp {
-    let d = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap_or_default();
+    let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     Timestamp(d.as_nanos() as i64)
 }

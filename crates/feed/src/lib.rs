@@ -42,12 +42,15 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             tokio::spawn(simulate::run(net, tx, shutdown.clone()));
         }
     }
-    let app = server::router(server::AppState {
-        hub,
-        heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
-        shutdown: shutdown.clone(),
-        retry_ms: args.retry_ms,
-    }, args.static_dir.as_deref());
+    let app = server::router(
+        server::AppState {
+            hub,
+            heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
+            shutdown: shutdown.clone(),
+            retry_ms: args.retry_ms,
+        },
+        args.static_dir.as_deref(),
+    );
     axum::serve(listener, app).with_graceful_shutdown(stopped(shutdown)).await
 }
 

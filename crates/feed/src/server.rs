@@ -24,10 +24,7 @@ pub struct AppState {
 /// All routes. With `static_dir`, everything that is not an API route is
 /// served from it (unknown paths get `index.html`, for deep links).
 pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
-    let api = Router::new()
-        .route("/events", get(crate::sse::events))
-        .route("/healthz", get(healthz))
-        .with_state(state);
+    let api = Router::new().route("/events", get(crate::sse::events)).route("/healthz", get(healthz)).with_state(state);
     match static_dir {
         Some(dir) => {
             if !dir.join("index.html").is_file() {

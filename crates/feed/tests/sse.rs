@@ -31,7 +31,8 @@ async fn start(extra: &[&str]) -> Feed {
     Feed { base, stop, task }
 }
 
-type Events = Pin<Box<dyn Stream<Item = Result<SseEvent, eventsource_stream::EventStreamError<reqwest::Error>>> + Send>>;
+type Events =
+    Pin<Box<dyn Stream<Item = Result<SseEvent, eventsource_stream::EventStreamError<reqwest::Error>>> + Send>>;
 
 async fn subscribe(base: &str) -> Events {
     let resp = reqwest::get(format!("{base}/events")).await.unwrap();
@@ -61,7 +62,19 @@ async fn next_batch(events: &mut Events) -> SseEvent {
     }
 }
 
-const BUSY: &[&str] = &["--batch-interval-ms", "20", "simulate", "--routers", "12", "--identities", "500", "--rate", "400", "--outage-every", "2"];
+const BUSY: &[&str] = &[
+    "--batch-interval-ms",
+    "20",
+    "simulate",
+    "--routers",
+    "12",
+    "--identities",
+    "500",
+    "--rate",
+    "400",
+    "--outage-every",
+    "2",
+];
 
 #[tokio::test]
 async fn snapshot_first_then_batches_in_sequence() {
@@ -79,12 +92,10 @@ async fn snapshot_first_then_batches_in_sequence() {
     assert_eq!((sum.controllers.total, sum.routers.total), (3, 12));
     assert!(sum.identities.online > 300, "{:?}", sum.identities);
 
-    let mut expected = snap.seq + 1;
     let mut changes = 0;
-    for _ in 0..10 {
+    for expected in snap.seq + 1..snap.seq + 11 {
         let batch = next_batch(&mut events).await;
         assert_eq!(batch.id, expected.to_string(), "ids are consecutive with no gap");
-        expected += 1;
         let decoded = decode_batch(&batch.data);
         assert!(!decoded.is_empty());
         for e in decoded {
@@ -130,7 +141,8 @@ async fn snapshot_and_batches_join_exactly() {
 
 #[tokio::test]
 async fn heartbeats_carry_time_and_seq() {
-    let feed = start(&["--heartbeat-ms", "150", "simulate", "--rate", "0", "--outage-every", "0", "--identities", "10"]).await;
+    let feed =
+        start(&["--heartbeat-ms", "150", "simulate", "--rate", "0", "--outage-every", "0", "--identities", "10"]).await;
     let mut events = subscribe(&feed.base).await;
     let snap = next(&mut events).await;
     let hb = next(&mut events).await;

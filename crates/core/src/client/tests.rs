@@ -106,10 +106,14 @@ fn third_party_messages_and_control_events() {
 fn recent_changes_are_capped() {
     let mut c = FeedClient::new();
     for i in 0..(RECENT_CAP as i64 + 20) {
-        c.on_message("message", "", &format!(
-            r#"{{"EventType":"router-to-ctrl","Identity":"r{i}","Timestamp":{},"IsConnected":true}}"#,
-            1_700_000_000 + i
-        ));
+        c.on_message(
+            "message",
+            "",
+            &format!(
+                r#"{{"EventType":"router-to-ctrl","Identity":"r{i}","Timestamp":{},"IsConnected":true}}"#,
+                1_700_000_000 + i
+            ),
+        );
     }
     assert_eq!(c.recent().count(), RECENT_CAP);
 }

@@ -84,10 +84,7 @@ fn required<'a>(field: &'static str, value: &'a Option<std::borrow::Cow<'_, str>
 /// Bounds an optional string field's length.
 fn bounded<'a>(field: &'static str, value: &'a str) -> Result<&'a str, ParseError> {
     if value.len() > MAX_FIELD_LEN {
-        Err(ParseError::new(
-            field,
-            format!("is {} bytes long; the limit is {MAX_FIELD_LEN}", value.len()),
-        ))
+        Err(ParseError::new(field, format!("is {} bytes long; the limit is {MAX_FIELD_LEN}", value.len())))
     } else {
         Ok(value)
     }

@@ -93,10 +93,22 @@ mod tests {
     #[test]
     fn connect_kinds_from_the_samples() {
         let lines = [
-            (r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:00:11.871902554Z","src_type":"router","dst_type":"ctrl","src_id":"Kx7pWq2mRa","src_addr":"198.51.100.20:40377","dst_id":"ctrl1","dst_addr":"10.0.0.10:6262"}"#, ConnKind::RouterToCtrl),
-            (r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:00:03.512207448Z","src_type":"peer","dst_type":"ctrl","src_id":"ctrl2","src_addr":"10.0.0.11:40056","dst_id":"ctrl1","dst_addr":"10.0.0.10:6262"}"#, ConnKind::CtrlToCtrl),
-            (r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:01:02.01744239Z","src_type":"identity","dst_type":"ctrl","src_id":"D4vX.q9LmP","src_addr":"100.72.14.9:53012","dst_id":"ctrl1","dst_addr":"ctrl1.ziti.example.com:1280"}"#, ConnKind::EdgeToCtrl),
-            (r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:01:03.5Z","src_type":"identity","dst_type":"router","src_id":"D4vX.q9LmP","src_addr":"100.72.14.9:53022","dst_id":"Kx7pWq2mRa","dst_addr":"10.20.0.11:3022"}"#, ConnKind::EdgeToRouter),
+            (
+                r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:00:11.871902554Z","src_type":"router","dst_type":"ctrl","src_id":"Kx7pWq2mRa","src_addr":"198.51.100.20:40377","dst_id":"ctrl1","dst_addr":"10.0.0.10:6262"}"#,
+                ConnKind::RouterToCtrl,
+            ),
+            (
+                r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:00:03.512207448Z","src_type":"peer","dst_type":"ctrl","src_id":"ctrl2","src_addr":"10.0.0.11:40056","dst_id":"ctrl1","dst_addr":"10.0.0.10:6262"}"#,
+                ConnKind::CtrlToCtrl,
+            ),
+            (
+                r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:01:02.01744239Z","src_type":"identity","dst_type":"ctrl","src_id":"D4vX.q9LmP","src_addr":"100.72.14.9:53012","dst_id":"ctrl1","dst_addr":"ctrl1.ziti.example.com:1280"}"#,
+                ConnKind::EdgeToCtrl,
+            ),
+            (
+                r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:01:03.5Z","src_type":"identity","dst_type":"router","src_id":"D4vX.q9LmP","src_addr":"100.72.14.9:53022","dst_id":"Kx7pWq2mRa","dst_addr":"10.20.0.11:3022"}"#,
+                ConnKind::EdgeToRouter,
+            ),
         ];
         for (line, kind) in lines {
             let Parsed::Event(e) = parse_line(line).unwrap() else { panic!("skipped {line}") };
@@ -112,7 +124,10 @@ mod tests {
     fn router_offline_and_old_namespace() {
         let line = r#"{"namespace":"fabric.routers","timestamp":"2025-06-12T11:12:44.902417338Z","event_src_id":"ctrl1","event_type":"router-offline","router_id":"Kx7pWq2mRa","router_online":false}"#;
         let Parsed::Event(e) = parse_line(line).unwrap() else { panic!() };
-        assert_eq!((e.kind, e.src.as_str(), e.dst.as_str(), e.up), (ConnKind::RouterToCtrl, "Kx7pWq2mRa", "ctrl1", false));
+        assert_eq!(
+            (e.kind, e.src.as_str(), e.dst.as_str(), e.up),
+            (ConnKind::RouterToCtrl, "Kx7pWq2mRa", "ctrl1", false)
+        );
     }
 
     #[test]
@@ -129,7 +144,10 @@ mod tests {
         assert_eq!(err.field, Some("src_type"));
         let err = parse_line(r#"{"namespace":"connect","timestamp":"2025-06-12T09:00:00Z","src_type":"router","dst_type":"ctrl","dst_id":"b"}"#).unwrap_err();
         assert_eq!(err.field, Some("src_id"));
-        let err = parse_line(r#"{"namespace":"router","timestamp":"2025-06-12T09:00:00Z","event_type":"router-online","router_id":"r"}"#).unwrap_err();
+        let err = parse_line(
+            r#"{"namespace":"router","timestamp":"2025-06-12T09:00:00Z","event_type":"router-online","router_id":"r"}"#,
+        )
+        .unwrap_err();
         assert_eq!(err.field, Some("event_src_id"));
     }
 }

@@ -38,7 +38,6 @@ pub(super) fn timestamp(field: &'static str, raw: Option<&RawTime>) -> Result<Ti
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use crate::{parse_line, ConnKind, Parsed};
@@ -82,9 +81,15 @@ mod tests {
     fn errors_name_the_field() {
         let cases = [
             (r#"{"Identity":"a","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true}"#, "EventType"),
-            (r#"{"EventType":"edge-to-moon","Identity":"a","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true}"#, "EventType"),
+            (
+                r#"{"EventType":"edge-to-moon","Identity":"a","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true}"#,
+                "EventType",
+            ),
             (r#"{"EventType":"edge-to-ctrl","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true}"#, "Identity"),
-            (r#"{"EventType":"edge-to-ctrl","Identity":"","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true}"#, "Identity"),
+            (
+                r#"{"EventType":"edge-to-ctrl","Identity":"","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true}"#,
+                "Identity",
+            ),
             (r#"{"EventType":"edge-to-ctrl","Identity":"a","IsConnected":true}"#, "Timestamp"),
             (r#"{"EventType":"edge-to-ctrl","Identity":"a","Timestamp":"noon","IsConnected":true}"#, "Timestamp"),
             (r#"{"EventType":"edge-to-ctrl","Identity":"a","Timestamp":"2025-06-12T09:00:00Z"}"#, "IsConnected"),

@@ -16,7 +16,10 @@ fn reports_only_real_changes() {
     assert_eq!((down.from, down.to), (Some(ConnState::Connected), ConnState::Disconnected));
     let key = ConnKey { kind: ConnKind::EdgeToRouter, src: "alice".into(), dst: "r1".into() };
     let conn = s.get(&key).unwrap();
-    assert_eq!((conn.first_seen, conn.since, conn.last_seen, conn.transitions), (Timestamp(10), Timestamp(12), Timestamp(12), 1));
+    assert_eq!(
+        (conn.first_seen, conn.since, conn.last_seen, conn.transitions),
+        (Timestamp(10), Timestamp(12), Timestamp(12), 1)
+    );
 }
 
 #[test]

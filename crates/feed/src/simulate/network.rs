@@ -55,7 +55,11 @@ impl Network {
         let mut rng = SmallRng::seed_from_u64(args.seed);
         let ctrls = (0..args.controllers).map(names::controller).collect();
         let routers: Vec<Router> = (0..args.routers)
-            .map(|i| Router { id: names::router(i, args.routers), core: i < names::core_count(args.routers), down_until: None })
+            .map(|i| Router {
+                id: names::router(i, args.routers),
+                core: i < names::core_count(args.routers),
+                down_until: None,
+            })
             .collect();
         let edges: Vec<usize> = (0..routers.len()).filter(|&i| !routers[i].core).collect();
         let identities = (0..args.identities)
@@ -63,7 +67,13 @@ impl Network {
                 id: names::identity(i),
                 home: edges[rng.random_range(0..edges.len())],
                 at: None,
-                addr: format!("100.{}.{}.{}:{}", 64 + rng.random_range(0..64), rng.random_range(0..256), rng.random_range(1..255), rng.random_range(30000..61000)),
+                addr: format!(
+                    "100.{}.{}.{}:{}",
+                    64 + rng.random_range(0..64),
+                    rng.random_range(0..256),
+                    rng.random_range(1..255),
+                    rng.random_range(30000..61000)
+                ),
             })
             .collect();
         Network {
@@ -191,7 +201,14 @@ impl Network {
             // REST activity: a liveness signal, not a state change.
             _ if roll < 0.25 => {
                 let c = self.rng.random_range(0..self.ctrls.len());
-                out.push(self.event(now, ConnKind::EdgeToCtrl, self.identities[i].id.clone(), self.ctrls[c].clone(), true, Some(self.identities[i].addr.clone())));
+                out.push(self.event(
+                    now,
+                    ConnKind::EdgeToCtrl,
+                    self.identities[i].id.clone(),
+                    self.ctrls[c].clone(),
+                    true,
+                    Some(self.identities[i].addr.clone()),
+                ));
             }
             Some(r) if roll < 0.60 => {
                 out.push(self.detach(now, i));
@@ -241,7 +258,15 @@ impl Network {
         self.event(now, ConnKind::CtrlToCtrl, self.ctrls[b].clone(), self.ctrls[a].clone(), up, addr)
     }
 
-    fn event(&mut self, now: Timestamp, kind: ConnKind, src: String, dst: String, up: bool, addr: Option<String>) -> Event {
+    fn event(
+        &mut self,
+        now: Timestamp,
+        kind: ConnKind,
+        src: String,
+        dst: String,
+        up: bool,
+        addr: Option<String>,
+    ) -> Event {
         let at = now.0.max(self.last_at + 1);
         self.last_at = at;
         let via = match kind {
@@ -258,7 +283,14 @@ mod tests {
     use zitiscope_core::{EntityType, Store};
 
     fn play(seed: u64, seconds: usize) -> (Vec<Event>, Store) {
-        let args = SimulateArgs { seed, routers: 12, identities: 400, rate: 200.0, outage_every: 5.0, ..SimulateArgs::default() };
+        let args = SimulateArgs {
+            seed,
+            routers: 12,
+            identities: 400,
+            rate: 200.0,
+            outage_every: 5.0,
+            ..SimulateArgs::default()
+        };
         let mut net = Network::new(&args);
         let mut all = net.bootstrap(Timestamp(1_000_000_000));
         for step in 0..seconds * 10 {
@@ -305,7 +337,14 @@ mod tests {
 
     #[test]
     fn model_and_store_agree_on_who_is_online() {
-        let args = SimulateArgs { seed: 11, routers: 10, identities: 300, rate: 300.0, outage_every: 3.0, ..SimulateArgs::default() };
+        let args = SimulateArgs {
+            seed: 11,
+            routers: 10,
+            identities: 300,
+            rate: 300.0,
+            outage_every: 3.0,
+            ..SimulateArgs::default()
+        };
         let mut net = Network::new(&args);
         let mut store = Store::new();
         for e in net.bootstrap(Timestamp(1)) {
