@@ -44,7 +44,14 @@ pub fn StatusBadge(
     view! {
         <span class=class role="status" aria-live="polite" data-testid="feed-status">
             <span class="status-icon" aria-hidden="true">{icon}</span>
-            <span class="status-text">{move || status_text(status.get(), now.get())}</span>
+            // `now` only paces the countdown; read the clock afresh so a
+            // status that just changed is not judged against an old tick.
+            <span class="status-text">
+                {move || {
+                    now.track();
+                    status_text(status.get(), js_sys::Date::now())
+                }}
+            </span>
         </span>
         <span class="last-update" data-testid="last-update">{age}</span>
     }

@@ -12,7 +12,7 @@
 
 use crate::parse::Parsed;
 use crate::wire::{self, decode_batch, decode_message, Heartbeat, Snapshot};
-use crate::{Change, Event, Store, Timestamp};
+use crate::{Change, ConnKind, Event, Store, Timestamp};
 use std::collections::VecDeque;
 
 /// How many recent changes are kept for display.
@@ -145,6 +145,11 @@ impl FeedClient {
         match self.store.apply(ev) {
             Some(change) => {
                 self.stats.changes += 1;
+                // REST calls are activity, not a connection lifecycle: their
+                // first sighting would drown the real changes in the list.
+                if change.key.kind == ConnKind::EdgeToCtrl {
+                    return true;
+                }
                 if self.recent.len() == RECENT_CAP {
                     self.recent.pop_back();
                 }

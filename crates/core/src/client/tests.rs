@@ -117,3 +117,16 @@ fn recent_changes_are_capped() {
     }
     assert_eq!(c.recent().count(), RECENT_CAP);
 }
+
+#[test]
+fn rest_activity_stays_out_of_the_recent_list() {
+    let mut c = FeedClient::new();
+    c.on_message(
+        "message",
+        "",
+        r#"{"EventType":"edge-to-ctrl","Identity":"admin","Timestamp":1700000000,"IsConnected":true}"#,
+    );
+    assert_eq!(c.stats().changes, 1);
+    assert_eq!(c.recent().count(), 0);
+    assert_eq!(c.store().summary().identities.total, 1, "but the identity is seen");
+}
