@@ -79,3 +79,17 @@ test('a ?feed= URL that points nowhere shows reconnecting, not a blank page', as
   assert.match(await page.locator('.feed-url').textContent(), /127\.0\.0\.1:9\/events/);
   await page.close();
 });
+
+test('?feed= points the app at another feed that allows its origin', async () => {
+  const other = await startFeed({ args: ['--allow-origin', feed.url, 'simulate', '--routers', '7', '--identities', '50'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${feed.url}/?feed=${encodeURIComponent(other.url)}`);
+    await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid=router-online]')?.textContent) > 0, null, { timeout: 10_000 });
+    assert.equal(await num(page, 'router-online') + await num(page, 'router-offline'), 7, 'counts come from the other feed');
+    await page.close();
+  } finally {
+    await killFeed(other);
+  }
+});

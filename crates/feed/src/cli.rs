@@ -19,6 +19,12 @@ pub struct Args {
     #[arg(long = "static", value_name = "DIR", env = "ZITISCOPE_STATIC")]
     pub static_dir: Option<PathBuf>,
 
+    /// Let pages from this origin (e.g. `https://noc.example.net`) read the
+    /// feed, for an app served elsewhere and pointed here with `?feed=`.
+    /// Repeat for several origins. Without it, only same-origin pages can.
+    #[arg(long = "allow-origin", value_name = "ORIGIN", env = "ZITISCOPE_ALLOW_ORIGIN", value_delimiter = ',')]
+    pub allow_origins: Vec<String>,
+
     /// Flush a batch once it holds this many events.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000).map(|v| v as usize))]
     pub batch_max: usize,

@@ -23,6 +23,18 @@ use tokio::sync::watch;
 /// Starts everything the arguments ask for on an already-bound listener,
 /// and runs until `shutdown` turns `true`. Tests call this with port 0.
 pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
+    let allow_origins = args
+        .allow_origins
+        .iter()
+        .map(|o| {
+            axum::http::HeaderValue::from_str(o.trim_end_matches('/')).map_err(|_| {
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    format!("--allow-origin {o:?} is not a valid origin"),
+                )
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
     let hub = Arc::new(hub::Hub::new(args.client_queue));
     let (tx, rx) = tokio::sync::mpsc::channel(args.batch_max * 4);
     let batch_cfg = batcher::BatchConfig {
@@ -50,6 +62,7 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             retry_ms: args.retry_ms,
         },
         args.static_dir.as_deref(),
+        &allow_origins,
     );
     axum::serve(listener, app).with_graceful_shutdown(stopped(shutdown)).await
 }

@@ -2,7 +2,7 @@
 
 use crate::hub::Hub;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
 use axum::Router;
@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
 /// What every handler can reach.
@@ -21,10 +22,20 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
 }
 
-/// All routes. With `static_dir`, everything that is not an API route is
+/// All routes. `allow_origins` may read the API cross-origin (CORS).
+/// With `static_dir`, everything that is not an API route is
 /// served from it (unknown paths get `index.html`, for deep links).
-pub fn router(state: AppState, static_dir: Option<&Path>) -> Router {
-    let api = Router::new().route("/events", get(crate::sse::events)).route("/healthz", get(healthz)).with_state(state);
+pub fn router(state: AppState, static_dir: Option<&Path>, allow_origins: &[HeaderValue]) -> Router {
+    let mut api =
+        Router::new().route("/events", get(crate::sse::events)).route("/healthz", get(healthz)).with_state(state);
+    if !allow_origins.is_empty() {
+        // Only the listed origins, only reads: browsers send no preflight
+        // for EventSource, so GET is all that is needed.
+        let cors = CorsLayer::new()
+            .allow_origin(AllowOrigin::list(allow_origins.iter().cloned()))
+            .allow_methods([Method::GET]);
+        api = api.layer(cors);
+    }
     match static_dir {
         Some(dir) => {
             if !dir.join("index.html").is_file() {

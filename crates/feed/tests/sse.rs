@@ -180,3 +180,15 @@ async fn healthz_and_static_app() {
     let _ = feed.stop.send(true);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn cors_only_for_listed_origins() {
+    let feed = start(&["--allow-origin", "http://noc.example:8080", "simulate", "--identities", "10"]).await;
+    let client = reqwest::Client::new();
+    let ask = |origin: &'static str| client.get(format!("{}/healthz", feed.base)).header("origin", origin).send();
+    let allowed = ask("http://noc.example:8080").await.unwrap();
+    assert_eq!(allowed.headers()["access-control-allow-origin"], "http://noc.example:8080");
+    let other = ask("http://evil.example").await.unwrap();
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    let _ = feed.stop.send(true);
+}
