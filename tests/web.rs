@@ -8,8 +8,8 @@ use wasm_bindgen_test::*;
 use zitiscope::dashboard::Dashboard;
 use zitiscope::feed::FeedStatus;
 use zitiscope::store::{LiveStore, Pending};
-use zitiscope_core::wire::{ConnRecord, Snapshot};
-use zitiscope_core::{ConnKind, ConnState, Event, Timestamp};
+use zitiscope_core::wire::Snapshot;
+use zitiscope_core::{ConnKind, Event, Store, Timestamp};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -28,34 +28,12 @@ fn text_of(host: &web_sys::HtmlElement, testid: &str) -> String {
         .unwrap_or_default()
 }
 
-fn record(kind: ConnKind, src: &str, dst: &str) -> ConnRecord {
-    ConnRecord {
-        kind,
-        src: src.into(),
-        dst: dst.into(),
-        state: ConnState::Connected,
-        first_seen: Timestamp(1),
-        since: Timestamp(1),
-        last_seen: Timestamp(1),
-        transitions: 0,
-        addr: None,
-    }
-}
-
 fn msg(event: &str, id: &str, data: String) -> Pending {
     Pending { event: event.into(), id: id.into(), data }
 }
 
 fn ev(src: &str, dst: &str, kind: ConnKind, up: bool) -> Event {
-    Event {
-        at: Timestamp(1_749_718_864_000_000_000),
-        kind,
-        src: src.into(),
-        dst: dst.into(),
-        up,
-        addr: None,
-        via: None,
-    }
+    Event::conn(Timestamp(1_749_718_864_000_000_000), kind, src, dst, up)
 }
 
 fn mount(store: LiveStore, status: RwSignal<FeedStatus>) -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
@@ -80,15 +58,15 @@ async fn counters_follow_snapshot_and_batches() {
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
     assert_eq!(text_of(&host, "router-online"), "0");
 
-    let snap = Snapshot {
-        seq: 4,
-        at: Timestamp(1),
-        connections: vec![
-            record(ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1"),
-            record(ConnKind::RouterToCtrl, "edge-us-1", "ctrl1"),
-            record(ConnKind::EdgeToRouter, "laptop-0001", "edge-eu-1"),
-        ],
-    };
+    let mut server = Store::new();
+    for (src, dst, kind) in [
+        ("edge-eu-1", "ctrl1", ConnKind::RouterToCtrl),
+        ("edge-us-1", "ctrl1", ConnKind::RouterToCtrl),
+        ("laptop-0001", "edge-eu-1", ConnKind::EdgeToRouter),
+    ] {
+        server.apply(&Event::conn(Timestamp(1), kind, src, dst, true));
+    }
+    let snap = Snapshot { seq: 4, at: Timestamp(1), state: server.state() };
     store.enqueue(msg("snapshot", "4", serde_json::to_string(&snap).unwrap()));
     store.flush();
     leptos::task::tick().await;

@@ -3,7 +3,7 @@
 
 use super::format_clock;
 use leptos::prelude::*;
-use zitiscope_core::{Change, ConnState};
+use zitiscope_core::Change;
 
 /// How many changes are shown.
 pub const SHOWN: usize = 15;
@@ -20,14 +20,23 @@ pub fn ChangeList(
             all.iter()
                 .take(SHOWN)
                 .map(|c| {
-                    let up = c.to == ConnState::Connected;
-                    let dst = if c.key.dst.is_empty() { String::new() } else { format!(" → {}", c.key.dst) };
+                    let l = c.label();
+                    let class = match l.good {
+                        Some(true) => "change change-up",
+                        Some(false) => "change change-down",
+                        None => "change",
+                    };
+                    let icon = match l.good {
+                        Some(true) => "▲ ",
+                        Some(false) => "▼ ",
+                        None => "● ",
+                    };
                     view! {
-                        <li class=if up { "change change-up" } else { "change change-down" }>
-                            <time>{format_clock(c.at)}</time>
-                            <span class="change-state">{if up { "▲ connected" } else { "▼ disconnected" }}</span>
-                            <span class="change-kind">{c.key.kind.as_str()}</span>
-                            <span class="change-who">{c.key.src.clone()}{dst}</span>
+                        <li class=class>
+                            <time>{format_clock(l.at)}</time>
+                            <span class="change-state">{icon}{l.state}</span>
+                            <span class="change-kind">{l.what}</span>
+                            <span class="change-who">{l.subject}</span>
                         </li>
                     }
                 })

@@ -85,7 +85,7 @@ impl FeedClient {
     fn on_snapshot(&mut self, data: &str) -> Reaction {
         match serde_json::from_str::<Snapshot>(data) {
             Ok(snap) => {
-                self.store = Store::from_records(snap.connections);
+                self.store = Store::from_state(snap.state, self.store.config().clone());
                 self.last_seq = Some(snap.seq);
                 self.stats.snapshots += 1;
             }
@@ -142,22 +142,21 @@ impl FeedClient {
 
     fn apply(&mut self, ev: &Event) -> bool {
         self.stats.events += 1;
-        match self.store.apply(ev) {
-            Some(change) => {
-                self.stats.changes += 1;
-                // REST calls are activity, not a connection lifecycle: their
-                // first sighting would drown the real changes in the list.
-                if change.key.kind == ConnKind::EdgeToCtrl {
-                    return true;
-                }
-                if self.recent.len() == RECENT_CAP {
-                    self.recent.pop_back();
-                }
-                self.recent.push_front(change);
-                true
+        let changes = self.store.apply(ev);
+        let changed = !changes.is_empty();
+        for change in changes {
+            self.stats.changes += 1;
+            // REST calls are activity, not a connection lifecycle: their
+            // first sighting would drown the real changes in the list.
+            if matches!(&change, Change::Conn { key, .. } if key.kind == ConnKind::EdgeToCtrl) {
+                continue;
             }
-            None => false,
+            if self.recent.len() == RECENT_CAP {
+                self.recent.pop_back();
+            }
+            self.recent.push_front(change);
         }
+        changed
     }
 
     fn reject(&mut self, reason: String) {

@@ -1,8 +1,9 @@
 //! zitiscope-core: everything zitiscope *means*, with no web or async dependency.
 //!
 //! - [`parse`] turns the event shapes that reach us (the design note's
-//!   `ConnectionEvent`, OpenZiti's `connect` and `router` namespaces) into one
-//!   normalised [`Event`];
+//!   `ConnectionEvent`, and OpenZiti's `connect`, `router`, `sdk`,
+//!   `cluster`, `link` and `metrics` namespaces) into one normalised
+//!   [`Event`];
 //! - [`Store`] keeps the state of every connection and of the entities at
 //!   their ends, and reports only real changes;
 //! - [`wire`] is the feed protocol's payloads, shared by the feed (which
@@ -25,5 +26,5 @@ pub use client::{ClientStats, FeedClient};
 pub use event::Event;
 pub use kind::{ConnKind, EntityType};
 pub use parse::{parse_line, ParseError, Parsed};
-pub use store::{Change, ConnKey, ConnState, Connection, Store, Summary};
+pub use store::{Change, ConnKey, Connection, Store, StoreConfig, Summary};
 pub use timestamp::Timestamp;

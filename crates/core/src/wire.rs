@@ -4,8 +4,8 @@
 //! so the two cannot drift apart.
 
 use crate::parse::{parse_payload, ParseError, Parsed};
-use crate::store::{ConnKey, ConnState, Connection};
-use crate::{ConnKind, Event, Timestamp};
+use crate::store::StoreState;
+use crate::{Event, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -25,52 +25,8 @@ pub struct Snapshot {
     pub seq: u64,
     /// Server time when it was taken.
     pub at: Timestamp,
-    pub connections: Vec<ConnRecord>,
-}
-
-/// One connection in a snapshot.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ConnRecord {
-    pub kind: ConnKind,
-    pub src: String,
-    pub dst: String,
-    pub state: ConnState,
-    pub first_seen: Timestamp,
-    pub since: Timestamp,
-    pub last_seen: Timestamp,
-    pub transitions: u32,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addr: Option<String>,
-}
-
-impl ConnRecord {
-    pub(crate) fn from_parts(key: &ConnKey, c: &Connection) -> Self {
-        ConnRecord {
-            kind: key.kind,
-            src: key.src.clone(),
-            dst: key.dst.clone(),
-            state: c.state,
-            first_seen: c.first_seen,
-            since: c.since,
-            last_seen: c.last_seen,
-            transitions: c.transitions,
-            addr: c.addr.clone(),
-        }
-    }
-
-    pub(crate) fn into_parts(self) -> (ConnKey, Connection) {
-        (
-            ConnKey { kind: self.kind, src: self.src, dst: self.dst },
-            Connection {
-                state: self.state,
-                first_seen: self.first_seen,
-                since: self.since,
-                last_seen: self.last_seen,
-                transitions: self.transitions,
-                addr: self.addr,
-            },
-        )
-    }
+    /// The store, exactly.
+    pub state: StoreState,
 }
 
 /// The payload of a `heartbeat` event.
@@ -119,15 +75,7 @@ mod tests {
 
     #[test]
     fn batch_round_trip_and_partial_damage() {
-        let e = Event {
-            at: Timestamp(1),
-            kind: ConnKind::EdgeToRouter,
-            src: "a".into(),
-            dst: "r".into(),
-            up: true,
-            addr: None,
-            via: Some("c1".into()),
-        };
+        let e = Event::conn(Timestamp(1), crate::ConnKind::EdgeToRouter, "a", "r", true).via("c1");
         let text = serde_json::to_string(&vec![e.clone(), e.clone()]).unwrap();
         assert_eq!(decode_batch(&text), vec![Ok(e.clone()), Ok(e.clone())]);
         let damaged = format!("[{},{{\"at\":\"x\"}}]", serde_json::to_string(&e).unwrap());

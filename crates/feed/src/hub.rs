@@ -83,7 +83,7 @@ impl Hub {
     /// The current snapshot and the batches after it.
     pub fn subscribe(&self) -> Subscription {
         let st = self.lock();
-        let snap = Snapshot { seq: st.seq, at: now(), connections: st.store.records() };
+        let snap = Snapshot { seq: st.seq, at: now(), state: st.store.state() };
         Subscription {
             snapshot: serde_json::to_string(&snap).expect("snapshots always serialise"),
             seq: st.seq,

@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use zitiscope_core::wire::{decode_batch, Heartbeat, Snapshot};
-use zitiscope_core::Store;
+use zitiscope_core::{Store, StoreConfig};
 use zitiscope_feed::{run, Args};
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -87,7 +87,7 @@ async fn snapshot_first_then_batches_in_sequence() {
     let snap: Snapshot = serde_json::from_str(&first.data).unwrap();
     assert_eq!(first.id, snap.seq.to_string());
     assert!(snap.seq >= 1, "bootstrap was published before clients came");
-    let mut store = Store::from_records(snap.connections);
+    let mut store = Store::from_state(snap.state, StoreConfig::default());
     let sum = store.summary();
     assert_eq!((sum.controllers.total, sum.routers.total), (3, 12));
     assert!(sum.identities.online > 300, "{:?}", sum.identities);
@@ -99,7 +99,7 @@ async fn snapshot_first_then_batches_in_sequence() {
         let decoded = decode_batch(&batch.data);
         assert!(!decoded.is_empty());
         for e in decoded {
-            changes += usize::from(store.apply(&e.expect("the feed writes valid events")).is_some());
+            changes += usize::from(!store.apply(&e.expect("the feed writes valid events")).is_empty());
         }
     }
     assert!(changes > 0, "a live network changes");
@@ -114,7 +114,7 @@ async fn snapshot_and_batches_join_exactly() {
     let feed = start(BUSY).await;
     let mut a = subscribe(&feed.base).await;
     let snap_a: Snapshot = serde_json::from_str(&next(&mut a).await.data).unwrap();
-    let mut store = Store::from_records(snap_a.connections);
+    let mut store = Store::from_state(snap_a.state, StoreConfig::default());
     // Let the network move on before the second client joins.
     let mut seq = snap_a.seq;
     for _ in 0..5 {
@@ -135,7 +135,12 @@ async fn snapshot_and_batches_join_exactly() {
         seq = batch.id.parse().unwrap();
     }
     assert_eq!(seq, snap_b.seq);
-    assert_eq!(store.records(), snap_b.connections);
+    let (mine, theirs) = (store.state(), snap_b.state);
+    assert_eq!(mine.connections.len(), theirs.connections.len());
+    for (a, b) in mine.connections.iter().zip(&theirs.connections) {
+        assert_eq!(a, b, "first differing connection");
+    }
+    assert!(mine == theirs, "identities, links, cluster or entity lists differ");
     let _ = feed.stop.send(true);
 }
 

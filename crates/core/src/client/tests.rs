@@ -1,37 +1,19 @@
 use super::*;
-use crate::wire::{ConnRecord, Snapshot};
-use crate::{ConnKind, ConnState, EntityType};
+use crate::wire::Snapshot;
+use crate::{ConnKind, EntityType};
 
 fn snapshot(seq: u64, routers: &[&str]) -> String {
-    let connections = routers
-        .iter()
-        .map(|r| ConnRecord {
-            kind: ConnKind::RouterToCtrl,
-            src: r.to_string(),
-            dst: "ctrl1".into(),
-            state: ConnState::Connected,
-            first_seen: Timestamp(1),
-            since: Timestamp(1),
-            last_seen: Timestamp(1),
-            transitions: 0,
-            addr: None,
-        })
-        .collect();
-    serde_json::to_string(&Snapshot { seq, at: Timestamp(2), connections }).unwrap()
+    let mut store = Store::new();
+    for r in routers {
+        store.apply(&Event::conn(Timestamp(1), ConnKind::RouterToCtrl, *r, "ctrl1", true));
+    }
+    serde_json::to_string(&Snapshot { seq, at: Timestamp(2), state: store.state() }).unwrap()
 }
 
 fn batch(events: &[(i64, &str, bool)]) -> String {
     let evs: Vec<Event> = events
         .iter()
-        .map(|(at, src, up)| Event {
-            at: Timestamp(*at),
-            kind: ConnKind::RouterToCtrl,
-            src: src.to_string(),
-            dst: "ctrl1".into(),
-            up: *up,
-            addr: None,
-            via: None,
-        })
+        .map(|(at, src, up)| Event::conn(Timestamp(*at), ConnKind::RouterToCtrl, *src, "ctrl1", *up))
         .collect();
     serde_json::to_string(&evs).unwrap()
 }
@@ -49,7 +31,7 @@ fn snapshot_then_batches() {
     assert!(c.store().is_online(EntityType::Router, "r3"));
     assert_eq!(c.stats().changes, 2);
     let newest = c.recent().next().unwrap();
-    assert_eq!(newest.key.src, "r3", "newest first");
+    assert!(matches!(newest, Change::Conn { key, .. } if key.src == "r3"), "newest first");
 }
 
 #[test]
@@ -93,7 +75,7 @@ fn bad_input_is_counted_with_its_reason() {
 fn third_party_messages_and_control_events() {
     let mut c = FeedClient::new();
     let raw = r#"[{"EventType":"edge-to-router","Identity":"alice","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true},
-                  {"namespace":"metrics","timestamp":"2025-06-12T09:00:00Z"}]"#;
+                  {"namespace":"metrics","timestamp":"2025-06-12T09:00:00Z","metric":"ctrl.rx.bytesrate"}]"#;
     assert!(c.on_message("message", "", raw).changed);
     assert_eq!((c.stats().events, c.stats().skipped), (1, 1));
     assert!(c.store().is_online(EntityType::Identity, "alice"));

@@ -98,7 +98,7 @@ mod tests {
     fn payload_array_judges_each_element() {
         let text = r#"[{"EventType":"edge-to-router","Identity":"a","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true},
                        {"EventType":"nope"},
-                       {"namespace":"metrics","timestamp":"2025-06-12T09:00:00Z"}]"#;
+                       {"namespace":"metrics","timestamp":"2025-06-12T09:00:00Z","metric":"ctrl.rx.bytesrate"}]"#;
         let out = parse_payload(text);
         assert_eq!(out.len(), 3);
         assert!(matches!(out[0], Ok(Parsed::Event(_))));

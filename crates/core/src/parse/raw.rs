@@ -48,6 +48,59 @@ pub(super) struct RawEvent<'a> {
     #[serde(borrow)]
     pub router_id: Text<'a>,
     pub router_online: Option<bool>,
+
+    // --- OpenZiti sdk ---
+    #[serde(borrow)]
+    pub identity_id: Text<'a>,
+
+    // --- OpenZiti cluster (camelCase keys) ---
+    #[serde(borrow)]
+    pub peers: Option<Vec<RawPeer<'a>>>,
+    #[serde(borrow, rename = "leaderId")]
+    pub leader_id: Text<'a>,
+    pub index: Option<u64>,
+
+    // --- OpenZiti link ---
+    #[serde(borrow)]
+    pub link_id: Text<'a>,
+    #[serde(borrow)]
+    pub src_router_id: Text<'a>,
+    #[serde(borrow)]
+    pub dst_router_id: Text<'a>,
+    #[serde(borrow)]
+    pub protocol: Text<'a>,
+    pub cost: Option<i64>,
+    pub connections: Option<Vec<de::IgnoredAny>>,
+
+    // --- OpenZiti metrics ---
+    #[serde(borrow)]
+    pub metric: Text<'a>,
+    #[serde(borrow)]
+    pub source_id: Text<'a>,
+    #[serde(borrow)]
+    pub source_entity_id: Text<'a>,
+    pub metrics: Option<RawHistogram>,
+}
+
+/// A cluster peer; `apiAddresses` and `isPreferredLeader` are not needed.
+#[derive(Deserialize)]
+pub(super) struct RawPeer<'a> {
+    #[serde(borrow, default)]
+    pub id: Text<'a>,
+    #[serde(borrow, default)]
+    pub addr: Text<'a>,
+    #[serde(borrow, default)]
+    pub version: Text<'a>,
+}
+
+/// The histogram keys of a `metrics` event that latency needs.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RawHistogram {
+    pub mean: Option<f64>,
+    pub p50: Option<f64>,
+    pub p99: Option<f64>,
+    pub std_dev: Option<f64>,
 }
 
 /// A timestamp as written: RFC 3339 text, or a number since the epoch.

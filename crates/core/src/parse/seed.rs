@@ -6,6 +6,7 @@
 
 use super::raw::{RawEvent, RawTime};
 use super::{bounded, preview, required, ParseError};
+use crate::event::{Body, ConnChange};
 use crate::{ConnKind, Event, Timestamp};
 
 pub(super) fn normalise(raw: &RawEvent) -> Result<Event, ParseError> {
@@ -26,7 +27,7 @@ pub(super) fn normalise(raw: &RawEvent) -> Result<Event, ParseError> {
         Some(a) if !a.is_empty() => Some(bounded("SourceIP", a)?.to_owned()),
         _ => None,
     };
-    Ok(Event { at, kind, src, dst: String::new(), up, addr, via: None })
+    Ok(Event { at, via: None, body: Body::Conn(ConnChange { kind, src, dst: String::new(), up, addr }) })
 }
 
 /// Reads a required timestamp field in either form.
@@ -42,9 +43,9 @@ pub(super) fn timestamp(field: &'static str, raw: Option<&RawTime>) -> Result<Ti
 mod tests {
     use crate::{parse_line, ConnKind, Parsed};
 
-    fn event(line: &str) -> crate::Event {
+    fn event(line: &str) -> crate::event::ConnChange {
         match parse_line(line).unwrap() {
-            Parsed::Event(e) => e,
+            Parsed::Event(e) => e.as_conn().expect("a connection event").clone(),
             other => panic!("not an event: {other:?}"),
         }
     }
@@ -70,11 +71,13 @@ mod tests {
 
     #[test]
     fn disconnect_and_numeric_time() {
-        let e = event(r#"{"EventType":"RouterToCtrl","Identity":"r1","Timestamp":1749718864000,"IsConnected":false}"#);
+        let line = r#"{"EventType":"RouterToCtrl","Identity":"r1","Timestamp":1749718864000,"IsConnected":false}"#;
+        let e = event(line);
         assert!(!e.up);
         assert_eq!(e.kind, ConnKind::RouterToCtrl);
-        assert_eq!(e.at.to_rfc3339(), "2025-06-12T09:01:04Z");
         assert_eq!(e.addr, None);
+        let Ok(Parsed::Event(full)) = parse_line(line) else { panic!() };
+        assert_eq!(full.at.to_rfc3339(), "2025-06-12T09:01:04Z");
     }
 
     #[test]

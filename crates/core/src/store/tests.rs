@@ -1,44 +1,92 @@
 use super::*;
+use crate::event::{ClusterChange, ClusterEventType, LinkChange, LinkEventType, Peer, SdkChange};
 
 fn ev(at: i64, kind: ConnKind, src: &str, dst: &str, up: bool) -> Event {
-    Event { at: Timestamp(at), kind, src: src.into(), dst: dst.into(), up, addr: None, via: None }
+    Event::conn(Timestamp(at), kind, src, dst, up)
+}
+
+fn sdk(at: i64, identity: &str, status: SdkStatus) -> Event {
+    Event {
+        at: Timestamp(at),
+        via: Some("c1".into()),
+        body: Body::Sdk(SdkChange { identity: identity.into(), status }),
+    }
+}
+
+fn link(at: i64, id: &str, event: LinkEventType, src: Option<&str>) -> Event {
+    Event {
+        at: Timestamp(at),
+        via: Some("c1".into()),
+        body: Body::Link(LinkChange {
+            link: id.into(),
+            event,
+            src: src.map(Into::into),
+            dst: src.map(|_| "core".into()),
+            protocol: None,
+            cost: None,
+            connections: None,
+        }),
+    }
+}
+
+fn cluster(at: i64, via: &str, event: ClusterEventType, peers: &[&str], leader: Option<&str>) -> Event {
+    Event {
+        at: Timestamp(at),
+        via: Some(via.into()),
+        body: Body::Cluster(ClusterChange {
+            event,
+            peers: peers.iter().map(|p| Peer { id: p.to_string(), addr: None, version: None }).collect(),
+            leader: leader.map(Into::into),
+            index: Some(at as u64),
+        }),
+    }
 }
 
 #[test]
 fn reports_only_real_changes() {
     let mut s = Store::new();
     let up = ev(10, ConnKind::EdgeToRouter, "alice", "r1", true);
-    let change = s.apply(&up).expect("first sight is a change");
-    assert_eq!((change.from, change.to), (None, ConnState::Connected));
-    assert_eq!(s.apply(&up), None, "a duplicate is not a change");
-    assert_eq!(s.apply(&ev(11, ConnKind::EdgeToRouter, "alice", "r1", true)), None, "activity is not a change");
-    let down = s.apply(&ev(12, ConnKind::EdgeToRouter, "alice", "r1", false)).unwrap();
-    assert_eq!((down.from, down.to), (Some(ConnState::Connected), ConnState::Disconnected));
-    let key = ConnKey { kind: ConnKind::EdgeToRouter, src: "alice".into(), dst: "r1".into() };
-    let conn = s.get(&key).unwrap();
-    assert_eq!(
-        (conn.first_seen, conn.since, conn.last_seen, conn.transitions),
-        (Timestamp(10), Timestamp(12), Timestamp(12), 1)
-    );
+    let changes = s.apply(&up);
+    assert!(matches!(changes.as_slice(), [Change::Conn { from: None, to: true, .. }]), "{changes:?}");
+    assert!(s.apply(&up).is_empty(), "a duplicate is not a change");
+    assert_eq!(s.stats().duplicates, 1);
+    assert!(s.apply(&ev(11, ConnKind::EdgeToRouter, "alice", "r1", true)).is_empty(), "activity is not a change");
+    let down = s.apply(&ev(12, ConnKind::EdgeToRouter, "alice", "r1", false));
+    assert!(matches!(down.as_slice(), [Change::Conn { from: Some(true), to: false, .. }]));
+    let conn = s.get(&ConnKey::new(ConnKind::EdgeToRouter, "alice", "r1")).unwrap();
+    let f = conn.life.folded();
+    assert_eq!((f.first_seen, f.since, f.last_seen, f.transitions), (Timestamp(10), Timestamp(12), Timestamp(12), 1));
+    assert_eq!(conn.last_heartbeat, Some(Timestamp(11)));
 }
 
 #[test]
-fn late_events_do_not_overwrite_newer_state() {
+fn ha_copies_apply_once() {
+    let mut s = Store::new();
+    let e = ev(10, ConnKind::EdgeToRouter, "alice", "r1", true);
+    s.apply(&e.clone().via("c1"));
+    assert!(s.apply(&e.clone().via("c2")).is_empty());
+    assert_eq!((s.stats().applied, s.stats().duplicates), (1, 1));
+}
+
+#[test]
+fn late_events_do_not_overwrite_newer_state_but_join_history() {
     let mut s = Store::new();
     s.apply(&ev(20, ConnKind::RouterToCtrl, "r1", "c1", false));
-    assert_eq!(s.apply(&ev(10, ConnKind::RouterToCtrl, "r1", "c1", true)), None);
+    assert!(s.apply(&ev(10, ConnKind::RouterToCtrl, "r1", "c1", true)).is_empty());
     assert!(!s.is_online(EntityType::Router, "r1"));
+    let conn = s.get(&ConnKey::new(ConnKind::RouterToCtrl, "r1", "c1")).unwrap();
+    assert_eq!(conn.life.observations().len(), 2, "kept in history");
+    assert_eq!(conn.life.folded().first_seen, Timestamp(10));
 }
 
 #[test]
-fn down_wins_a_tie_in_either_order() {
-    for order in [[true, false], [false, true]] {
-        let mut s = Store::new();
-        for up in order {
-            s.apply(&ev(5, ConnKind::RouterToCtrl, "r1", "c1", up));
-        }
-        assert!(!s.is_online(EntityType::Router, "r1"), "order {order:?}");
-    }
+fn peer_connections_are_one_per_pair() {
+    let mut s = Store::new();
+    s.apply(&ev(1, ConnKind::CtrlToCtrl, "c2", "c1", true));
+    s.apply(&cluster(2, "c2", ClusterEventType::PeerConnected, &["c1"], None));
+    assert_eq!(s.len(), 1);
+    s.apply(&cluster(3, "c1", ClusterEventType::PeerDisconnected, &["c2"], None));
+    assert!(!s.is_online(EntityType::Controller, "c1"));
 }
 
 #[test]
@@ -56,28 +104,88 @@ fn roll_up_counts() {
     assert_eq!(sum.routers, Tally { online: 2, total: 2 });
     assert_eq!(sum.identities, Tally { online: 1, total: 2 }, "REST activity marks seen, not online");
 
-    // r1 loses one of two controllers: still online.
     s.apply(&ev(3, ConnKind::RouterToCtrl, "r1", "c1", false));
-    assert!(s.is_online(EntityType::Router, "r1"));
+    assert!(s.is_online(EntityType::Router, "r1"), "one controller left");
     s.apply(&ev(4, ConnKind::RouterToCtrl, "r1", "c2", false));
     assert!(!s.is_online(EntityType::Router, "r1"));
-    // alice still holds r2.
     s.apply(&ev(5, ConnKind::EdgeToRouter, "alice", "r1", false));
-    assert!(s.is_online(EntityType::Identity, "alice"));
+    assert!(s.is_online(EntityType::Identity, "alice"), "still on r2");
     s.apply(&ev(6, ConnKind::EdgeToRouter, "alice", "r2", false));
     let sum = s.summary();
     assert_eq!(sum.routers, Tally { online: 1, total: 2 });
     assert_eq!(sum.identities, Tally { online: 0, total: 2 });
-    assert_eq!(sum.identities.offline(), 2);
 }
 
 #[test]
-fn records_round_trip_through_a_snapshot() {
+fn sdk_offline_takes_down_router_connections_in_any_order() {
+    let events = [
+        ev(1, ConnKind::EdgeToRouter, "alice", "r1", true),
+        ev(2, ConnKind::EdgeToRouter, "alice", "r2", true),
+        sdk(5, "alice", SdkStatus::Offline),
+    ];
+    for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0]] {
+        let mut s = Store::new();
+        for i in order {
+            s.apply(&events[i]);
+        }
+        assert!(!s.is_online(EntityType::Identity, "alice"), "order {order:?}");
+        assert!(!s.get(&ConnKey::new(ConnKind::EdgeToRouter, "alice", "r1")).unwrap().is_up());
+    }
+    let mut s = Store::new();
+    s.apply(&sdk(5, "bob", SdkStatus::Online));
+    assert!(s.is_online(EntityType::Identity, "bob"), "a full sync says online without connect events");
+    let changes = s.apply(&sdk(6, "bob", SdkStatus::Unknown));
+    assert!(matches!(changes.as_slice(), [Change::Sdk { to: SdkStatus::Unknown, .. }]));
+    assert!(s.apply(&sdk(7, "bob", SdkStatus::Unknown)).is_empty(), "re-emitted unknown is a no-op");
+}
+
+#[test]
+fn links_follow_their_events_and_their_source_router() {
+    let mut s = Store::new();
+    s.apply(&ev(1, ConnKind::RouterToCtrl, "east", "c1", true));
+    let up = s.apply(&link(2, "A", LinkEventType::New, Some("east")));
+    assert!(matches!(up.as_slice(), [Change::Link { to: true, .. }]));
+    assert!(s.link_up("A"));
+    s.apply(&ev(3, ConnKind::RouterToCtrl, "east", "c1", false));
+    assert!(!s.link_up("A"), "dropped silently with its router");
+    s.apply(&ev(4, ConnKind::RouterToCtrl, "east", "c1", true));
+    s.apply(&link(5, "A", LinkEventType::Fault, None));
+    assert!(!s.link_up("A"));
+    s.apply(&link(6, "A", LinkEventType::New, Some("east")));
+    assert!(s.link_up("A"), "redialled with the same id");
+    assert!(s.apply(&link(7, "A", LinkEventType::DisconnectedDest, None)).is_empty());
+    assert_eq!(s.summary().links, Tally { online: 1, total: 1 });
+}
+
+#[test]
+fn cluster_leader_members_and_quorum() {
+    let mut s = Store::new();
+    s.apply(&cluster(1, "c1", ClusterEventType::MembersChanged, &["c1", "c2", "c3"], None));
+    s.apply(&cluster(2, "c1", ClusterEventType::HasLeader, &[], Some("c1")));
+    assert!(!s.quorum(), "no peer connected: c1 alone is not a majority of 3");
+    s.apply(&ev(3, ConnKind::CtrlToCtrl, "c2", "c1", true));
+    assert!(s.quorum());
+    let changes = s.apply(&cluster(4, "c1", ClusterEventType::IsLeaderless, &[], None));
+    assert!(matches!(changes.as_slice(), [Change::Leader { to: None, .. }]));
+    assert!(!s.quorum());
+    s.apply(&cluster(5, "c2", ClusterEventType::LeadershipGained, &["c1", "c2", "c3"], None));
+    assert_eq!(s.cluster().leader_id(), Some("c2"));
+    s.apply(&cluster(6, "c1", ClusterEventType::LeadershipLost, &[], None));
+    assert_eq!(s.cluster().leader_id(), Some("c2"), "only the leader losing leadership clears it");
+}
+
+#[test]
+fn state_round_trips() {
     let mut s = Store::new();
     s.apply(&ev(1, ConnKind::RouterToCtrl, "r1", "c1", true));
     s.apply(&ev(2, ConnKind::EdgeToRouter, "alice", "r1", true));
     s.apply(&ev(3, ConnKind::EdgeToRouter, "bob", "r1", false));
-    let restored = Store::from_records(s.records());
-    assert_eq!(restored.records(), s.records());
+    s.apply(&sdk(4, "carol", SdkStatus::Online));
+    s.apply(&link(5, "A", LinkEventType::New, Some("r1")));
+    s.apply(&cluster(6, "c1", ClusterEventType::HasLeader, &[], Some("c1")));
+    let json = serde_json::to_string(&s.state()).unwrap();
+    let restored = Store::from_state(serde_json::from_str(&json).unwrap(), StoreConfig::default());
+    assert_eq!(restored.state(), s.state());
     assert_eq!(restored.summary(), s.summary());
+    assert!(restored.is_online(EntityType::Identity, "carol"));
 }

@@ -269,11 +269,17 @@ impl Network {
     ) -> Event {
         let at = now.0.max(self.last_at + 1);
         self.last_at = at;
+        // Routers report identities' connections to every controller; the
+        // first one stands for them all (HA copies would be deduplicated).
         let via = match kind {
-            ConnKind::RouterToCtrl | ConnKind::CtrlToCtrl | ConnKind::EdgeToCtrl => Some(dst.clone()),
-            ConnKind::EdgeToRouter => Some(self.ctrls[0].clone()),
+            ConnKind::RouterToCtrl | ConnKind::CtrlToCtrl | ConnKind::EdgeToCtrl => dst.clone(),
+            ConnKind::EdgeToRouter => self.ctrls[0].clone(),
         };
-        Event { at: Timestamp(at), kind, src, dst, up, addr, via }
+        let ev = Event::conn(Timestamp(at), kind, src, dst, up).via(via);
+        match addr {
+            Some(a) => ev.with_addr(a),
+            None => ev,
+        }
     }
 }
 
@@ -326,12 +332,13 @@ mod tests {
     #[test]
     fn outages_drop_identities_and_routers_return() {
         let (events, _) = play(3, 60);
-        let router_downs = events.iter().filter(|e| e.kind == ConnKind::RouterToCtrl && !e.up).count();
-        let router_ups = events.iter().filter(|e| e.kind == ConnKind::RouterToCtrl && e.up).count();
+        let conns: Vec<_> = events.iter().filter_map(Event::as_conn).collect();
+        let router_downs = conns.iter().filter(|c| c.kind == ConnKind::RouterToCtrl && !c.up).count();
+        let router_ups = conns.iter().filter(|c| c.kind == ConnKind::RouterToCtrl && c.up).count();
         assert!(router_downs >= 3, "outages happen: {router_downs}");
         assert!(router_ups > 12 * 3, "routers return: {router_ups}");
-        assert!(events.iter().any(|e| e.kind == ConnKind::EdgeToRouter && !e.up));
-        assert!(events.iter().any(|e| e.kind == ConnKind::EdgeToCtrl));
+        assert!(conns.iter().any(|c| c.kind == ConnKind::EdgeToRouter && !c.up));
+        assert!(conns.iter().any(|c| c.kind == ConnKind::EdgeToCtrl));
         assert!(events.windows(2).all(|w| w[0].at < w[1].at), "timestamps strictly increase");
     }
 

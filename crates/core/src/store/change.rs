@@ -1,0 +1,84 @@
+//! What `apply` reports: real changes only, one value per change.
+
+use crate::event::SdkStatus;
+use crate::store::ConnKey;
+use crate::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// One real change of state.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Change {
+    /// A connection went up or down (`from: None`: first sight).
+    Conn { key: ConnKey, from: Option<bool>, to: bool, at: Timestamp },
+    /// A router↔router link went up or down, by its own events.
+    Link { link: String, from: Option<bool>, to: bool, at: Timestamp },
+    /// An identity's SDK status changed.
+    Sdk { identity: String, from: Option<SdkStatus>, to: SdkStatus, at: Timestamp },
+    /// The cluster leader changed (`None`: leaderless).
+    Leader { from: Option<String>, to: Option<String>, at: Timestamp },
+    /// The cluster membership changed.
+    Members { count: usize, at: Timestamp },
+    /// The cluster entered or left read-only mode.
+    ReadOnly { read_only: bool, at: Timestamp },
+}
+
+/// A change in words, for lists and logs. Every string is plain text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeLabel {
+    pub at: Timestamp,
+    /// What changed: a connection kind, `link`, `sdk` or `cluster`.
+    pub what: &'static str,
+    /// Who: `src → dst`, a link id, an identity, …
+    pub subject: String,
+    /// The new state, in words.
+    pub state: String,
+    /// `Some(true)` for a good change, `Some(false)` for a bad one.
+    pub good: Option<bool>,
+}
+
+impl Change {
+    /// When it happened.
+    pub fn at(&self) -> Timestamp {
+        match self {
+            Change::Conn { at, .. }
+            | Change::Link { at, .. }
+            | Change::Sdk { at, .. }
+            | Change::Leader { at, .. }
+            | Change::Members { at, .. }
+            | Change::ReadOnly { at, .. } => *at,
+        }
+    }
+
+    /// The change in words.
+    pub fn label(&self) -> ChangeLabel {
+        let updown = |up: bool| if up { "connected" } else { "disconnected" }.to_string();
+        let (what, subject, state, good) = match self {
+            Change::Conn { key, to, .. } => {
+                let subject = if key.dst.is_empty() { key.src.clone() } else { format!("{} → {}", key.src, key.dst) };
+                (key.kind.as_str(), subject, updown(*to), Some(*to))
+            }
+            Change::Link { link, to, .. } => ("link", link.clone(), if *to { "up" } else { "down" }.into(), Some(*to)),
+            Change::Sdk { identity, to, .. } => {
+                let (state, good) = match to {
+                    SdkStatus::Online => ("sdk online", Some(true)),
+                    SdkStatus::Offline => ("sdk offline", Some(false)),
+                    SdkStatus::Unknown => ("sdk status unknown", Some(false)),
+                };
+                ("sdk", identity.clone(), state.into(), good)
+            }
+            Change::Leader { to, .. } => match to {
+                Some(l) => ("cluster", l.clone(), "leader".into(), Some(true)),
+                None => ("cluster", "cluster".into(), "leaderless".into(), Some(false)),
+            },
+            Change::Members { count, .. } => ("cluster", "cluster".into(), format!("{count} members"), None),
+            Change::ReadOnly { read_only, .. } => (
+                "cluster",
+                "cluster".into(),
+                if *read_only { "read-only" } else { "read-write" }.into(),
+                Some(!read_only),
+            ),
+        };
+        ChangeLabel { at: self.at(), what, subject, state, good }
+    }
+}

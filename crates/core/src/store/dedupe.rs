@@ -1,0 +1,65 @@
+//! Content deduplication. No OpenZiti event carries an id, and in HA every
+//! controller emits its own copy of the same event, differing only in
+//! `event_src_id`. So an event's identity is a hash of its time and body
+//! (never its reporter), remembered for the last `cap` events.
+
+use crate::event::Event;
+use std::collections::{HashSet, VecDeque};
+use std::hash::{Hash, Hasher};
+
+/// See the module docs.
+#[derive(Default)]
+pub struct Dedupe {
+    seen: HashSet<u64>,
+    order: VecDeque<u64>,
+    cap: usize,
+}
+
+impl Dedupe {
+    /// Remembers up to `cap` events.
+    pub fn new(cap: usize) -> Self {
+        Dedupe { seen: HashSet::with_capacity(cap.min(1 << 16)), order: VecDeque::new(), cap }
+    }
+
+    /// `true` the first time an event's content is seen (within the window).
+    pub fn first_sight(&mut self, ev: &Event) -> bool {
+        if self.cap == 0 {
+            return true;
+        }
+        // SipHash with fixed keys: the same content hashes the same in the
+        // feed and in the browser, run after run.
+        let mut h = std::hash::DefaultHasher::new();
+        ev.at.hash(&mut h);
+        ev.body.hash(&mut h);
+        let id = h.finish();
+        if !self.seen.insert(id) {
+            return false;
+        }
+        self.order.push_back(id);
+        if self.order.len() > self.cap {
+            if let Some(old) = self.order.pop_front() {
+                self.seen.remove(&old);
+            }
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ConnKind, Timestamp};
+
+    #[test]
+    fn ha_copies_are_one_event_and_the_window_is_bounded() {
+        let mut d = Dedupe::new(2);
+        let a = Event::conn(Timestamp(1), ConnKind::EdgeToRouter, "id", "r1", true);
+        assert!(d.first_sight(&a.clone().via("ctrl1")));
+        assert!(!d.first_sight(&a.clone().via("ctrl2")), "differs only in the reporter");
+        let b = Event::conn(Timestamp(2), ConnKind::EdgeToRouter, "id", "r1", true);
+        let c = Event::conn(Timestamp(3), ConnKind::EdgeToRouter, "id", "r1", true);
+        assert!(d.first_sight(&b));
+        assert!(d.first_sight(&c));
+        assert!(d.first_sight(&a), "fell out of the window");
+    }
+}
