@@ -1,7 +1,7 @@
 //! What `apply` reports: real changes only, one value per change.
 
 use crate::event::SdkStatus;
-use crate::store::ConnKey;
+use crate::store::{ConnKey, Lifecycle};
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,9 @@ use serde::{Deserialize, Serialize};
 pub enum Change {
     /// A connection went up or down (`from: None`: first sight).
     Conn { key: ConnKey, from: Option<bool>, to: bool, at: Timestamp },
+    /// A connection's time-driven lifecycle moved (stale, flapping, back),
+    /// as found by [`crate::Store::tick`].
+    Lifecycle { key: ConnKey, from: Option<Lifecycle>, to: Lifecycle, at: Timestamp },
     /// A router↔router link went up or down, by its own events.
     Link { link: String, from: Option<bool>, to: bool, at: Timestamp },
     /// An identity's SDK status changed.
@@ -42,6 +45,7 @@ impl Change {
     pub fn at(&self) -> Timestamp {
         match self {
             Change::Conn { at, .. }
+            | Change::Lifecycle { at, .. }
             | Change::Link { at, .. }
             | Change::Sdk { at, .. }
             | Change::Leader { at, .. }
@@ -57,6 +61,10 @@ impl Change {
             Change::Conn { key, to, .. } => {
                 let subject = if key.dst.is_empty() { key.src.clone() } else { format!("{} → {}", key.src, key.dst) };
                 (key.kind.as_str(), subject, updown(*to), Some(*to))
+            }
+            Change::Lifecycle { key, to, .. } => {
+                let subject = if key.dst.is_empty() { key.src.clone() } else { format!("{} → {}", key.src, key.dst) };
+                (key.kind.as_str(), subject, to.as_str().to_string(), Some(*to == Lifecycle::Connected))
             }
             Change::Link { link, to, .. } => ("link", link.clone(), if *to { "up" } else { "down" }.into(), Some(*to)),
             Change::Sdk { identity, to, .. } => {

@@ -67,6 +67,11 @@ impl Link {
         self.latency.sort_by(|a, b| (a.0, &a.1.source).cmp(&(b.0, &b.1.source)));
     }
 
+    /// The time of the newest latency sample: the link's heartbeat.
+    pub fn last_heartbeat(&self) -> Option<Timestamp> {
+        self.latency.last().map(|(t, _)| *t)
+    }
+
     /// The newest latency sample from either end.
     pub fn latest_latency(&self) -> Option<&LatencySample> {
         self.latency.last().map(|(_, s)| s)

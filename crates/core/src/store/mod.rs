@@ -20,6 +20,7 @@
 pub mod change;
 pub mod cluster;
 pub mod dedupe;
+pub mod lifecycle;
 pub mod lifeline;
 pub mod links;
 pub mod state;
@@ -27,6 +28,7 @@ mod summary;
 
 pub use change::{Change, ChangeLabel};
 pub use cluster::Cluster;
+pub use lifecycle::{Lifecycle, LifecycleConfig};
 pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
 pub use state::StoreState;
@@ -69,6 +71,9 @@ pub struct Connection {
     /// The newest latency sample on it (router→ctrl and ctrl↔ctrl).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub latency: Option<(Timestamp, LatencySample)>,
+    /// What [`Store::tick`] last reported (derived; not serialised).
+    #[serde(skip)]
+    pub presented: Option<Lifecycle>,
 }
 
 impl Connection {
@@ -88,11 +93,18 @@ pub struct StoreConfig {
     /// Times an identity's `sdk-offline` is remembered, to apply it to
     /// router connections that are reported late.
     pub offline_memory: usize,
+    /// Heartbeat intervals and flap detection.
+    pub lifecycle: LifecycleConfig,
 }
 
 impl Default for StoreConfig {
     fn default() -> Self {
-        StoreConfig { history_cap: 16, dedupe_window: 1 << 16, offline_memory: 4 }
+        StoreConfig {
+            history_cap: 16,
+            dedupe_window: 1 << 16,
+            offline_memory: 4,
+            lifecycle: LifecycleConfig::default(),
+        }
     }
 }
 
@@ -240,7 +252,11 @@ impl Store {
             self.stats.too_old += 1;
         }
         if c.up {
-            conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
+            // REST calls are edge→ctrl's heartbeat; other kinds beat
+            // through latency samples.
+            if c.kind == ConnKind::EdgeToCtrl {
+                conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
+            }
             if let Some(addr) = &c.addr {
                 if conn.addr.as_ref().is_none_or(|(t, _)| at >= *t) {
                     conn.addr = Some((at, addr.clone()));
@@ -447,6 +463,40 @@ impl Store {
             identities: tally(EntityType::Identity, self.identities.len()),
             links: Tally { online: self.links.keys().filter(|l| self.link_up(l)).count(), total: self.links.len() },
         }
+    }
+
+    /// A connection's lifecycle at `now` (`None` when unknown).
+    pub fn lifecycle(&self, key: &ConnKey, now: Timestamp) -> Option<Lifecycle> {
+        let c = self.conns.get(key)?;
+        let lc = &self.cfg.lifecycle;
+        Some(lc.present(&c.life, c.last_heartbeat, lc.interval_ns(key.kind), now))
+    }
+
+    /// A link's lifecycle at `now`, by its own events and heartbeats.
+    pub fn link_lifecycle(&self, id: &str, now: Timestamp) -> Option<Lifecycle> {
+        let l = self.links.get(id)?;
+        let lc = &self.cfg.lifecycle;
+        Some(lc.present(&l.life, l.last_heartbeat(), lc.link_interval_ns(), now))
+    }
+
+    /// Re-evaluates time-driven states (stale, flapping) at `now` and
+    /// reports every connection whose lifecycle moved since the last tick.
+    /// Call it on a timer; `now` comes from the caller's clock.
+    pub fn tick(&mut self, now: Timestamp) -> Vec<Change> {
+        let lc = &self.cfg.lifecycle;
+        let mut out = Vec::new();
+        for (key, c) in self.conns.iter_mut() {
+            let to = lc.present(&c.life, c.last_heartbeat, lc.interval_ns(key.kind), now);
+            let from = c.presented.replace(to);
+            if from.is_some_and(|f| f != to) {
+                out.push(Change::Lifecycle { key: key.clone(), from, to, at: now });
+            }
+        }
+        out.sort_by(|a, b| match (a, b) {
+            (Change::Lifecycle { key: x, .. }, Change::Lifecycle { key: y, .. }) => x.cmp(y),
+            _ => std::cmp::Ordering::Equal,
+        });
+        out
     }
 
     /// One connection.

@@ -56,7 +56,7 @@ fn reports_only_real_changes() {
     let conn = s.get(&ConnKey::new(ConnKind::EdgeToRouter, "alice", "r1")).unwrap();
     let f = conn.life.folded();
     assert_eq!((f.first_seen, f.since, f.last_seen, f.transitions), (Timestamp(10), Timestamp(12), Timestamp(12), 1));
-    assert_eq!(conn.last_heartbeat, Some(Timestamp(11)));
+    assert_eq!(conn.last_heartbeat, None, "a router connection's heartbeats are latency samples");
 }
 
 #[test]
@@ -188,4 +188,58 @@ fn state_round_trips() {
     assert_eq!(restored.state(), s.state());
     assert_eq!(restored.summary(), s.summary());
     assert!(restored.is_online(EntityType::Identity, "carol"));
+}
+
+#[test]
+fn tick_reports_stale_and_recovery_on_a_test_clock() {
+    const S: i64 = 1_000_000_000;
+    let mut s = Store::new();
+    s.apply(&ev(0, ConnKind::RouterToCtrl, "r1", "c1", true));
+    let sample = |at: i64| Event {
+        at: Timestamp(at),
+        via: Some("c1".into()),
+        body: Body::Latency(LatencySample {
+            of: LatencyOf::Ctrl,
+            target: "r1".into(),
+            source: "c1".into(),
+            mean_ns: 1,
+            p50_ns: 1,
+            p99_ns: 1,
+            std_dev_ns: 0,
+            unresponsive: false,
+        }),
+    };
+    s.apply(&sample(60 * S));
+    assert!(s.tick(Timestamp(100 * S)).is_empty(), "the first tick only records");
+    let stale = s.tick(Timestamp(181 * S));
+    assert!(
+        matches!(stale.as_slice(), [Change::Lifecycle { to: Lifecycle::Stale, from: Some(Lifecycle::Connected), .. }]),
+        "{stale:?}"
+    );
+    assert!(s.tick(Timestamp(182 * S)).is_empty(), "reported once");
+    s.apply(&sample(183 * S));
+    let back = s.tick(Timestamp(184 * S));
+    assert!(matches!(back.as_slice(), [Change::Lifecycle { to: Lifecycle::Connected, .. }]));
+}
+
+#[test]
+fn tick_reports_flapping() {
+    const S: i64 = 1_000_000_000;
+    let mut s = Store::new();
+    s.tick(Timestamp(0));
+    for (i, up) in [true, false, true, false, true].into_iter().enumerate() {
+        s.apply(&ev(i as i64 * 10 * S, ConnKind::EdgeToRouter, "alice", "r1", up));
+        s.tick(Timestamp(i as i64 * 10 * S));
+    }
+    let key = ConnKey::new(ConnKind::EdgeToRouter, "alice", "r1");
+    assert_eq!(s.lifecycle(&key, Timestamp(45 * S)), Some(Lifecycle::Flapping));
+    assert_eq!(s.lifecycle(&key, Timestamp(1_000 * S)), Some(Lifecycle::Connected), "calm once the window passes");
+    let calm = s.tick(Timestamp(1_000 * S));
+    assert!(
+        matches!(
+            calm.as_slice(),
+            [Change::Lifecycle { from: Some(Lifecycle::Flapping), to: Lifecycle::Connected, .. }]
+        ),
+        "{calm:?}"
+    );
 }
