@@ -14,6 +14,7 @@
 
 pub mod backoff;
 pub mod client;
+pub mod dispatch;
 pub mod event;
 pub mod kind;
 pub mod parse;

@@ -7,6 +7,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
+use zitiscope_core::dispatch::Dispatcher;
 use zitiscope_core::wire::Snapshot;
 use zitiscope_core::{Event, Store, Summary, Timestamp};
 
@@ -29,6 +30,8 @@ struct State {
 
 /// See the module docs.
 pub struct Hub {
+    /// Real state changes, for in-process observers (logging, hooks).
+    pub changes: Dispatcher,
     state: Mutex<State>,
     tx: broadcast::Sender<Arc<Frame>>,
     clients: AtomicUsize,
@@ -58,7 +61,12 @@ impl Hub {
     /// A hub whose clients may each fall `client_queue` batches behind.
     pub fn new(client_queue: usize) -> Self {
         let (tx, _) = broadcast::channel(client_queue.max(1));
-        Hub { state: Mutex::new(State { store: Store::new(), seq: 0, events: 0 }), tx, clients: AtomicUsize::new(0) }
+        Hub {
+            changes: Dispatcher::new(),
+            state: Mutex::new(State { store: Store::new(), seq: 0, events: 0 }),
+            tx,
+            clients: AtomicUsize::new(0),
+        }
     }
 
     /// Applies a batch to the store, gives it the next sequence number and
@@ -69,15 +77,21 @@ impl Hub {
         }
         let data = serde_json::to_string(&events).expect("events always serialise");
         let mut st = self.lock();
+        let mut changes = Vec::new();
         for e in &events {
-            st.store.apply(e);
+            changes.extend(st.store.apply(e));
         }
         st.seq += 1;
         st.events += events.len() as u64;
         let frame = Arc::new(Frame { seq: st.seq, data, len: events.len() });
         // An error only means that no client is listening right now.
         let _ = self.tx.send(frame);
-        st.seq
+        let seq = st.seq;
+        drop(st);
+        // Observers run after the lock is released, so they cannot stall
+        // publishing for the SSE clients.
+        self.changes.dispatch(&changes);
+        seq
     }
 
     /// The current snapshot and the batches after it.
@@ -134,4 +148,23 @@ impl Drop for ClientGuard {
 pub fn now() -> Timestamp {
     let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
     Timestamp(d.as_nanos() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use zitiscope_core::dispatch::Filter;
+    use zitiscope_core::{Change, ConnKind};
+
+    #[test]
+    fn publish_dispatches_real_changes_and_sequences_batches() {
+        let hub = Hub::new(8);
+        let routers = hub.changes.subscribe(Filter { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }, 16);
+        let up = Event::conn(Timestamp(1), ConnKind::RouterToCtrl, "r1", "c1", true);
+        assert_eq!(hub.publish(vec![up.clone(), Event::conn(Timestamp(1), ConnKind::EdgeToRouter, "a", "r1", true)]), 1);
+        assert_eq!(hub.publish(vec![up]), 2, "a duplicate still makes a batch");
+        let seen = routers.drain();
+        assert!(matches!(seen.as_slice(), [Change::Conn { to: true, .. }]), "{seen:?}");
+        assert_eq!(hub.health().summary.routers.online, 1);
+    }
 }

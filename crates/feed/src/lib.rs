@@ -36,6 +36,17 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
         })
         .collect::<Result<Vec<_>, _>>()?;
     let hub = Arc::new(hub::Hub::new(args.client_queue));
+    // Router and cluster changes are worth a log line; identities are too many.
+    let _log = hub.changes.on(
+        zitiscope_core::dispatch::Filter {
+            kinds: vec![zitiscope_core::ConnKind::RouterToCtrl, zitiscope_core::ConnKind::CtrlToCtrl],
+            ..Default::default()
+        },
+        |change| {
+            let l = change.label();
+            tracing::info!(target: "zitiscope::changes", "{} {} {}", l.what, l.subject, l.state);
+        },
+    );
     let (tx, rx) = tokio::sync::mpsc::channel(args.batch_max * 4);
     let batch_cfg = batcher::BatchConfig {
         max_events: args.batch_max,

@@ -1,0 +1,101 @@
+use super::*;
+use crate::store::ConnKey;
+use crate::{ConnKind, EntityType, Timestamp};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+fn conn(kind: ConnKind, src: &str, dst: &str, to: bool) -> Change {
+    Change::Conn { key: ConnKey::new(kind, src, dst), from: None, to, at: Timestamp(1) }
+}
+
+#[test]
+fn filters_by_kind_entity_id_pattern_state_and_direction() {
+    let router_down = conn(ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1", false);
+    let ident_up = conn(ConnKind::EdgeToRouter, "laptop-1", "edge-eu-1", true);
+    let all = [router_down.clone(), ident_up.clone()];
+    let pass = |f: Filter| all.iter().filter(|c| f.matches(c)).cloned().collect::<Vec<_>>();
+
+    assert_eq!(pass(Filter::default()).len(), 2);
+    assert_eq!(pass(Filter { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }), [router_down.clone()]);
+    assert_eq!(pass(Filter { up: Some(true), ..Default::default() }), [ident_up.clone()]);
+    assert_eq!(pass(Filter { entity: Some(EntityType::Identity), ..Default::default() }), [ident_up.clone()]);
+    // edge-eu-1 is the src of one and the dst of the other.
+    let eu1 = Filter { id: Some("edge-eu-1".into()), ..Default::default() };
+    assert_eq!(pass(eu1.clone()).len(), 2);
+    assert_eq!(pass(Filter { direction: Direction::Src, ..eu1.clone() }), [router_down.clone()]);
+    assert_eq!(pass(Filter { direction: Direction::Dst, ..eu1 }), [ident_up.clone()]);
+    assert_eq!(pass(Filter { pattern: Some("laptop-*".into()), ..Default::default() }), [ident_up]);
+    assert!(
+        pass(Filter { entity: Some(EntityType::Router), id: Some("ctrl1".into()), ..Default::default() }).is_empty()
+    );
+}
+
+#[test]
+fn glob_rules() {
+    assert!(glob("edge-*", "edge-eu-1"));
+    assert!(glob("*-eu-?", "edge-eu-1"));
+    assert!(glob("*", ""));
+    assert!(glob("a*b*c", "aXXbYYc"));
+    assert!(!glob("edge-?", "edge-eu"));
+    assert!(!glob("core-*", "edge-eu-1"));
+}
+
+#[test]
+fn queues_are_bounded_and_count_what_they_drop() {
+    let d = Dispatcher::new();
+    let fast = d.subscribe(Filter::default(), 100);
+    let slow = d.subscribe(Filter::default(), 2);
+    let changes: Vec<Change> = (0..5).map(|i| conn(ConnKind::EdgeToRouter, &format!("i{i}"), "r", true)).collect();
+    let report = d.dispatch(&changes);
+    assert_eq!((report.delivered, report.dropped), (10, 3));
+    assert_eq!(fast.drain().len(), 5);
+    let kept = slow.drain();
+    assert_eq!(kept, changes[3..].to_vec(), "the newest are kept");
+    assert_eq!(slow.dropped(), 3);
+    assert!(fast.drain().is_empty());
+}
+
+#[test]
+fn dropping_the_handle_unsubscribes() {
+    let d = Dispatcher::new();
+    let a = d.subscribe(Filter::default(), 10);
+    {
+        let _b = d.subscribe(Filter::default(), 10);
+        assert_eq!(d.len(), 2);
+    }
+    assert_eq!(d.len(), 1);
+    drop(a);
+    assert!(d.is_empty());
+}
+
+#[test]
+fn a_panicking_callback_cannot_break_the_others() {
+    let d = Dispatcher::new();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    let _good = d.on(Filter::default(), move |_| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let _bad = d.on(Filter::default(), |_| panic!("subscriber bug"));
+    let queue = d.subscribe(Filter::default(), 10);
+    let report = d.dispatch(&[conn(ConnKind::RouterToCtrl, "r", "c", true)]);
+    assert_eq!(report.failed, 1);
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+    assert_eq!(queue.drain().len(), 1);
+    assert_eq!(d.len(), 2, "the panicking one is removed");
+    d.dispatch(&[conn(ConnKind::RouterToCtrl, "r", "c", false)]);
+    assert_eq!(seen.load(Ordering::SeqCst), 2);
+    assert_eq!(d.failed(), 1);
+}
+
+#[test]
+fn callbacks_may_subscribe_during_dispatch() {
+    let d = Dispatcher::new();
+    let inner = d.clone();
+    let made = Arc::new(Mutex::new(Vec::new()));
+    let keep = made.clone();
+    let _s = d.on(Filter::default(), move |_| keep.lock().unwrap().push(inner.subscribe(Filter::default(), 4)));
+    d.dispatch(&[conn(ConnKind::RouterToCtrl, "r", "c", true)]);
+    assert_eq!(d.len(), 2);
+    d.dispatch(&[conn(ConnKind::RouterToCtrl, "r", "c", false)]);
+    assert_eq!(made.lock().unwrap()[0].drain().len(), 1, "the new subscriber hears the next dispatch");
+}
