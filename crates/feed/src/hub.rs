@@ -161,7 +161,10 @@ mod tests {
         let hub = Hub::new(8);
         let routers = hub.changes.subscribe(Filter { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }, 16);
         let up = Event::conn(Timestamp(1), ConnKind::RouterToCtrl, "r1", "c1", true);
-        assert_eq!(hub.publish(vec![up.clone(), Event::conn(Timestamp(1), ConnKind::EdgeToRouter, "a", "r1", true)]), 1);
+        assert_eq!(
+            hub.publish(vec![up.clone(), Event::conn(Timestamp(1), ConnKind::EdgeToRouter, "a", "r1", true)]),
+            1
+        );
         assert_eq!(hub.publish(vec![up]), 2, "a duplicate still makes a batch");
         let seen = routers.drain();
         assert!(matches!(seen.as_slice(), [Change::Conn { to: true, .. }]), "{seen:?}");

@@ -184,7 +184,7 @@ impl Store {
         }
         self.stats.applied += 1;
         if let Some(via) = &ev.via {
-            self.controllers.entry(via.clone()).or_default();
+            self.see(EntityType::Controller, via);
         }
         match &ev.body {
             Body::Conn(c) => self.conn_event(ev.at, c, &mut out),
@@ -217,10 +217,10 @@ impl Store {
             }
             Body::Link(l) => {
                 let cap = self.cfg.history_cap;
-                let link = self.links.entry(l.link.clone()).or_default();
-                for r in [&link.src, &link.dst].into_iter().flatten() {
-                    self.routers.entry(r.clone()).or_default();
+                if !self.links.contains_key(&l.link) {
+                    self.links.insert(l.link.clone(), Link::default());
                 }
+                let link = self.links.get_mut(&l.link).expect("inserted above");
                 let before = link.life.up();
                 match link.apply(ev.at, l, cap) {
                     Some(Observe::TooOld) => self.stats.too_old += 1,
@@ -229,10 +229,8 @@ impl Store {
                     }
                     _ => {}
                 }
-                if let Some(link) = self.links.get(&l.link) {
-                    for r in [&link.src, &link.dst].into_iter().flatten() {
-                        self.routers.entry(r.clone()).or_default();
-                    }
+                for r in [&l.src, &l.dst].into_iter().flatten() {
+                    self.see(EntityType::Router, r);
                 }
             }
             Body::Latency(s) => self.latency_event(ev.at, s),
@@ -337,7 +335,10 @@ impl Store {
     fn latency_event(&mut self, at: Timestamp, s: &LatencySample) {
         let key = match s.of {
             LatencyOf::Link => {
-                self.links.entry(s.target.clone()).or_default().sample(at, s);
+                if !self.links.contains_key(&s.target) {
+                    self.links.insert(s.target.clone(), Link::default());
+                }
+                self.links.get_mut(&s.target).expect("inserted above").sample(at, s);
                 return;
             }
             LatencyOf::Ctrl => ConnKey::new(ConnKind::RouterToCtrl, &s.target, &s.source),
@@ -353,20 +354,23 @@ impl Store {
         }
     }
 
+    /// Registers an entity. Looks up before inserting: `entry` would
+    /// allocate an owned key for every event on this hot path.
     fn see(&mut self, t: EntityType, id: &str) {
         if id.is_empty() {
             return;
         }
         match t {
-            EntityType::Controller => {
-                self.controllers.entry(id.to_owned()).or_default();
+            EntityType::Controller if !self.controllers.contains_key(id) => {
+                self.controllers.insert(id.to_owned(), 0);
             }
-            EntityType::Router => {
-                self.routers.entry(id.to_owned()).or_default();
+            EntityType::Router if !self.routers.contains_key(id) => {
+                self.routers.insert(id.to_owned(), 0);
             }
-            EntityType::Identity => {
-                self.identities.entry(id.to_owned()).or_default();
+            EntityType::Identity if !self.identities.contains_key(id) => {
+                self.identities.insert(id.to_owned(), IdentityRec::default());
             }
+            _ => {}
         }
     }
 
