@@ -15,9 +15,15 @@ fn filters_by_kind_entity_id_pattern_state_and_direction() {
     let pass = |f: Filter| all.iter().filter(|c| f.matches(c)).cloned().collect::<Vec<_>>();
 
     assert_eq!(pass(Filter::default()).len(), 2);
-    assert_eq!(pass(Filter { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }), std::slice::from_ref(&router_down));
+    assert_eq!(
+        pass(Filter { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }),
+        std::slice::from_ref(&router_down)
+    );
     assert_eq!(pass(Filter { up: Some(true), ..Default::default() }), std::slice::from_ref(&ident_up));
-    assert_eq!(pass(Filter { entity: Some(EntityType::Identity), ..Default::default() }), std::slice::from_ref(&ident_up));
+    assert_eq!(
+        pass(Filter { entity: Some(EntityType::Identity), ..Default::default() }),
+        std::slice::from_ref(&ident_up)
+    );
     // edge-eu-1 is the src of one and the dst of the other.
     let eu1 = Filter { id: Some("edge-eu-1".into()), ..Default::default() };
     assert_eq!(pass(eu1.clone()).len(), 2);
