@@ -73,7 +73,7 @@ pub fn preview(text: &str) -> &str {
 }
 
 /// Checks a required string field and bounds its length.
-fn required<'a>(field: &'static str, value: &'a Option<std::borrow::Cow<'_, str>>) -> Result<&'a str, ParseError> {
+fn required<'a>(field: &'static str, value: &'a raw::Text<'_>) -> Result<&'a str, ParseError> {
     match value.as_deref() {
         None => Err(ParseError::missing(field)),
         Some("") => Err(ParseError::new(field, "is empty")),
@@ -111,6 +111,13 @@ mod tests {
         let out = parse_payload("[{\"a\":");
         assert_eq!(out.len(), 1);
         assert!(out[0].is_err());
+    }
+
+    #[test]
+    fn escaped_strings_are_unescaped() {
+        let line = r#"{"EventType":"edge-to-router","Identity":"a\"b\u003cc","Timestamp":"2025-06-12T09:00:00Z","IsConnected":true}"#;
+        let Ok(Parsed::Event(e)) = parse_line(line) else { panic!() };
+        assert_eq!(e.as_conn().unwrap().src, "a\"b<c");
     }
 
     #[test]

@@ -14,7 +14,6 @@ use super::raw::RawEvent;
 use super::seed::timestamp;
 use super::{bounded, preview, ParseError, Parsed, Skip};
 use crate::event::{Body, Event};
-use std::borrow::Cow;
 
 pub(super) fn normalise(namespace: &str, raw: &RawEvent) -> Result<Parsed, ParseError> {
     let body = match namespace {
@@ -43,7 +42,7 @@ fn skip(namespace: &str, raw: &RawEvent) -> Skip {
 }
 
 /// An optional string field: absent or empty is `None`; too long is an error.
-fn optional(field: &'static str, value: &Option<Cow<'_, str>>) -> Result<Option<String>, ParseError> {
+fn optional(field: &'static str, value: &crate::parse::raw::Text<'_>) -> Result<Option<String>, ParseError> {
     match value.as_deref() {
         None | Some("") => Ok(None),
         Some(v) => Ok(Some(bounded(field, v)?.to_owned())),
