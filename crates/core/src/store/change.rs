@@ -59,11 +59,11 @@ impl Change {
         let updown = |up: bool| if up { "connected" } else { "disconnected" }.to_string();
         let (what, subject, state, good) = match self {
             Change::Conn { key, to, .. } => {
-                let subject = if key.dst.is_empty() { key.src.clone() } else { format!("{} → {}", key.src, key.dst) };
+                let subject = key.describe();
                 (key.kind.as_str(), subject, updown(*to), Some(*to))
             }
             Change::Lifecycle { key, to, .. } => {
-                let subject = if key.dst.is_empty() { key.src.clone() } else { format!("{} → {}", key.src, key.dst) };
+                let subject = key.describe();
                 (key.kind.as_str(), subject, to.as_str().to_string(), Some(*to == Lifecycle::Connected))
             }
             Change::Link { link, to, .. } => ("link", link.clone(), if *to { "up" } else { "down" }.into(), Some(*to)),

@@ -55,6 +55,15 @@ impl ConnKey {
         let (src, dst) = if kind == ConnKind::CtrlToCtrl && dst < src { (dst, src) } else { (src, dst) };
         ConnKey { kind, src: src.to_owned(), dst: dst.to_owned() }
     }
+
+    /// `src → dst`, or `src` alone when the other end is unknown.
+    pub fn describe(&self) -> String {
+        if self.dst.is_empty() {
+            self.src.clone()
+        } else {
+            format!("{} → {}", self.src, self.dst)
+        }
+    }
 }
 
 /// What the store knows about one connection.
