@@ -171,7 +171,7 @@ pub struct LinkChange {
 }
 
 /// What a latency sample measures.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum LatencyOf {
     /// A router↔router link (`link.latency`); the target is the link id.
@@ -184,7 +184,7 @@ pub enum LatencyOf {
 
 /// One end's round-trip latency histogram, from a `metrics` event. All
 /// values are whole nanoseconds.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct LatencySample {
     pub of: LatencyOf,
     /// The link, router or peer measured.

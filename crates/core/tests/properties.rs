@@ -46,3 +46,149 @@ proptest! {
         prop_assert_eq!(a.summary(), b.summary());
     }
 }
+
+mod every_kind {
+    use proptest::prelude::*;
+    use zitiscope_core::event::*;
+    use zitiscope_core::store::{LifecycleConfig, StoreConfig};
+    use zitiscope_core::{ConnKind, Event, Store, Timestamp};
+
+    fn id(prefix: &'static str, n: u8) -> String {
+        format!("{prefix}{n}")
+    }
+
+    fn arb_body() -> impl Strategy<Value = Body> {
+        prop_oneof![
+            (0usize..4, 0u8..3, 0u8..3, any::<bool>(), prop::option::of(0u8..2)).prop_map(|(k, s, d, up, a)| {
+                let kind = ConnKind::ALL[k];
+                let (sp, dp) = match kind {
+                    ConnKind::RouterToCtrl => ("r", "c"),
+                    ConnKind::CtrlToCtrl => ("c", "c"),
+                    ConnKind::EdgeToCtrl => ("i", "c"),
+                    ConnKind::EdgeToRouter => ("i", "r"),
+                };
+                Body::Conn(ConnChange {
+                    kind,
+                    src: id(sp, s),
+                    dst: id(dp, d),
+                    up,
+                    addr: a.map(|a| format!("10.0.0.{a}:1")),
+                })
+            }),
+            (0u8..3, 0usize..3).prop_map(|(i, s)| Body::Sdk(SdkChange {
+                identity: id("i", i),
+                status: [SdkStatus::Online, SdkStatus::Offline, SdkStatus::Unknown][s],
+            })),
+            (0u8..2, 0usize..5, prop::option::of(0u8..3), prop::option::of(1u32..3)).prop_map(|(l, e, src, conns)| {
+                let event = [
+                    LinkEventType::New,
+                    LinkEventType::Fault,
+                    LinkEventType::Known,
+                    LinkEventType::Duplicate,
+                    LinkEventType::ConnectionsChanged,
+                ][e];
+                Body::Link(LinkChange {
+                    link: id("L", l),
+                    event,
+                    src: src.map(|s| id("r", s)),
+                    dst: src.map(|_| "r0".to_string()),
+                    protocol: None,
+                    cost: None,
+                    connections: conns,
+                })
+            }),
+            (0usize..7, 0u8..3, 0u8..3, 0u64..3).prop_map(|(e, a, b, index)| {
+                use ClusterEventType as T;
+                let event = [
+                    T::PeerConnected,
+                    T::PeerDisconnected,
+                    T::MembersChanged,
+                    T::HasLeader,
+                    T::IsLeaderless,
+                    T::LeadershipLost,
+                    T::ReadOnly,
+                ][e];
+                let peers = match event {
+                    T::PeerConnected | T::PeerDisconnected => {
+                        vec![Peer { id: id("c", a), addr: None, version: Some(format!("v{b}")) }]
+                    }
+                    T::MembersChanged => (0..=a).map(|n| Peer { id: id("c", n), addr: None, version: None }).collect(),
+                    _ => vec![],
+                };
+                Body::Cluster(ClusterChange {
+                    event,
+                    peers,
+                    leader: (event == T::HasLeader).then(|| id("c", b)),
+                    index: Some(index),
+                })
+            }),
+            (0u8..2, 0u8..3, 1i64..4, any::<bool>()).prop_map(|(l, r, mean, link)| Body::Latency(LatencySample {
+                of: if link { LatencyOf::Link } else { LatencyOf::Ctrl },
+                target: if link { id("L", l) } else { id("r", r) },
+                source: if link { id("r", r) } else { "c0".into() },
+                mean_ns: mean,
+                p50_ns: mean,
+                p99_ns: mean,
+                std_dev_ns: 0,
+                unresponsive: false,
+            })),
+        ]
+    }
+
+    fn arb_event() -> impl Strategy<Value = Event> {
+        (0i64..12, prop::option::of(0u8..3), arb_body()).prop_map(|(at, via, body)| Event {
+            at: Timestamp(at),
+            via: via.map(|v| id("c", v)),
+            body,
+        })
+    }
+
+    /// Bounds big enough that nothing is evicted: exactness is promised
+    /// within the retained history.
+    fn roomy() -> StoreConfig {
+        StoreConfig {
+            history_cap: 1_000,
+            dedupe_window: 100_000,
+            offline_memory: 1_000,
+            lifecycle: LifecycleConfig::default(),
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// Every kind of event, any order, duplicates: the same store as
+        /// applying the log once in timestamp order.
+        #[test]
+        fn any_order_of_any_events_converges(log in prop::collection::vec(arb_event(), 0..50), seed in any::<u64>()) {
+            let mut sorted = log.clone();
+            sorted.sort_by_key(|e| e.at);
+            let mut shuffled: Vec<Event> = log.iter().chain(log.iter().take(seed as usize % 9)).cloned().collect();
+            let mut x = seed | 1;
+            for i in (1..shuffled.len()).rev() {
+                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
+                shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+            }
+            let (mut a, mut b) = (Store::with_config(roomy()), Store::with_config(roomy()));
+            for e in &sorted { a.apply(e); }
+            for e in &shuffled { b.apply(e); }
+            let (sa, sb) = (a.state(), b.state());
+            prop_assert_eq!(sa.connections.len(), sb.connections.len());
+            for (x, y) in sa.connections.iter().zip(&sb.connections) {
+                prop_assert_eq!(&x.0, &y.0);
+                prop_assert_eq!(&x.1.life, &y.1.life, "lifeline of {:?}", x.0);
+                prop_assert_eq!(&x.1, &y.1, "connection {:?}", x.0);
+            }
+            prop_assert_eq!(&sa.identities, &sb.identities, "identities");
+            prop_assert_eq!(&sa.links, &sb.links, "links");
+            prop_assert_eq!(&sa.cluster, &sb.cluster, "cluster");
+            prop_assert_eq!(sa, sb);
+            prop_assert_eq!(a.summary(), b.summary());
+            prop_assert_eq!(a.quorum(), b.quorum());
+            prop_assert_eq!(a.cluster().leader_id(), b.cluster().leader_id());
+            for l in ["L0", "L1"] {
+                prop_assert_eq!(a.link_up(l), b.link_up(l));
+            }
+        }
+    }
+}

@@ -5,7 +5,8 @@
 //! Each fact keeps the time it was learnt, and a newer fact wins, so the
 //! outcome does not depend on arrival order.
 
-use crate::event::{ClusterChange, ClusterEventType as T, Peer};
+use super::latest::Latest;
+use crate::event::{ClusterChange, ClusterEventType as T};
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -13,93 +14,93 @@ use std::collections::{BTreeMap, BTreeSet};
 /// See the module docs.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cluster {
-    /// The newest membership list: (raft index, time, member ids).
+    /// The newest membership list: (raft index, time, member ids). A higher
+    /// index wins, then a newer time.
     pub members: Option<(u64, Timestamp, BTreeSet<String>)>,
-    /// The newest leadership fact: (time, leader or none).
-    pub leader: Option<(Timestamp, Option<String>)>,
-    /// The newest read-only fact: (time, read-only?).
-    pub read_only: Option<(Timestamp, bool)>,
+    /// The newest leadership fact: `(true, "")` for leaderless, `(false, id)`
+    /// for a leader. At an equal time leaderless wins (it sorts last).
+    pub leader: Latest<(bool, String)>,
+    /// When each controller last said it lost leadership.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub lost: BTreeMap<String, Timestamp>,
+    /// The newest read-only fact (read-only wins a tie).
+    pub read_only: Latest<bool>,
     /// Controllers that dialled in without being members.
     pub rejected: BTreeSet<String>,
-    /// The newest version each controller reported: (time, version).
-    pub versions: BTreeMap<String, (Timestamp, String)>,
+    /// The newest version each controller reported.
+    pub versions: BTreeMap<String, Latest<String>>,
 }
 
 impl Cluster {
-    /// Applies a cluster event reported by `via` at `at`. Returns what
-    /// changed in words the store turns into [`crate::store::Change`]s.
+    /// Applies a cluster event reported by `via` at `at`, and says what
+    /// changed, which the store turns into [`crate::store::Change`]s.
     pub(crate) fn apply(&mut self, at: Timestamp, via: Option<&str>, c: &ClusterChange) -> ClusterDelta {
         let mut delta = ClusterDelta::default();
+        let leader_before = self.leader_id().map(str::to_owned);
+        let ro_before = self.is_read_only();
         for p in &c.peers {
-            self.note_version(at, p);
+            if let Some(v) = &p.version {
+                self.versions.entry(p.id.clone()).or_default().offer(at, v);
+            }
         }
         match c.event {
             T::MembersChanged => {
                 let index = c.index.unwrap_or(0);
                 let ids: BTreeSet<String> = c.peers.iter().map(|p| p.id.clone()).collect();
-                let newer = self.members.as_ref().is_none_or(|(i, t, _)| (index, at) > (*i, *t));
+                let newer = self.members.as_ref().is_none_or(|(i, t, m)| (index, at, &ids) > (*i, *t, m));
                 if newer {
-                    let changed = self.members.as_ref().is_none_or(|(_, _, old)| *old != ids);
-                    if changed {
+                    if self.members.as_ref().is_none_or(|(_, _, old)| *old != ids) {
                         delta.members = Some(ids.len());
                     }
                     self.members = Some((index, at, ids));
                 }
             }
-            T::HasLeader => delta.leader = self.set_leader(at, c.leader.clone()),
-            T::LeadershipGained => delta.leader = self.set_leader(at, via.map(str::to_owned)),
-            T::IsLeaderless => delta.leader = self.set_leader(at, None),
+            T::HasLeader => {
+                if let Some(l) = &c.leader {
+                    self.leader.offer(at, &(false, l.clone()));
+                }
+            }
+            T::LeadershipGained => {
+                if let Some(v) = via {
+                    self.leader.offer(at, &(false, v.to_owned()));
+                }
+            }
+            T::IsLeaderless => {
+                self.leader.offer(at, &(true, String::new()));
+            }
+            // Only "this controller no longer leads"; who leads next arrives
+            // as has_leader. Kept per controller and applied when read, so
+            // it works whichever arrives first.
             T::LeadershipLost => {
-                // Only "this controller is no longer leader"; who leads next
-                // arrives as has_leader.
-                if self.leader_id().is_some_and(|l| Some(l) == via) {
-                    delta.leader = self.set_leader(at, None);
+                if let Some(v) = via {
+                    let t = self.lost.entry(v.to_owned()).or_insert(at);
+                    *t = (*t).max(at);
                 }
             }
             T::ReadOnly | T::ReadWrite => {
-                let ro = c.event == T::ReadOnly;
-                if self.read_only.as_ref().is_none_or(|(t, _)| at >= *t) {
-                    if self.read_only.as_ref().is_none_or(|(_, old)| *old != ro) {
-                        delta.read_only = Some(ro);
-                    }
-                    self.read_only = Some((at, ro));
-                }
+                self.read_only.offer(at, &(c.event == T::ReadOnly));
             }
-            T::PeerNotMember => {
-                for p in &c.peers {
-                    self.rejected.insert(p.id.clone());
-                }
-            }
+            T::PeerNotMember => self.rejected.extend(c.peers.iter().map(|p| p.id.clone())),
             // Peer connections live in the connection table.
             T::PeerConnected | T::PeerDisconnected => {}
+        }
+        let leader_after = self.leader_id().map(str::to_owned);
+        if leader_after != leader_before {
+            delta.leader = Some(leader_after);
+        }
+        if self.is_read_only() != ro_before {
+            delta.read_only = Some(self.is_read_only());
         }
         delta
     }
 
-    fn note_version(&mut self, at: Timestamp, p: &Peer) {
-        if let Some(v) = &p.version {
-            let newer = self.versions.get(&p.id).is_none_or(|(t, _)| at >= *t);
-            if newer {
-                self.versions.insert(p.id.clone(), (at, v.clone()));
-            }
-        }
-    }
-
-    fn set_leader(&mut self, at: Timestamp, leader: Option<String>) -> Option<Option<String>> {
-        match &self.leader {
-            Some((t, _)) if at < *t => None,
-            Some((t, old)) if at == *t && old.is_none() => None, // leaderless wins a tie
-            old => {
-                let changed = old.as_ref().is_none_or(|(_, l)| *l != leader);
-                self.leader = Some((at, leader.clone()));
-                changed.then_some(leader)
-            }
-        }
-    }
-
-    /// The current leader, if any.
+    /// The current leader, if any: the newest leadership fact, unless that
+    /// controller has since said it lost leadership.
     pub fn leader_id(&self) -> Option<&str> {
-        self.leader.as_ref().and_then(|(_, l)| l.as_deref())
+        let (leaderless, id) = self.leader.get()?;
+        let since = self.leader.at()?;
+        let lost_after = self.lost.get(id).is_some_and(|t| *t >= since);
+        (!leaderless && !lost_after).then_some(id.as_str())
     }
 
     /// The member ids, when a membership list has been seen.
@@ -109,7 +110,12 @@ impl Cluster {
 
     /// Whether the cluster is read-only (members' versions differ).
     pub fn is_read_only(&self) -> bool {
-        self.read_only.as_ref().is_some_and(|(_, ro)| *ro)
+        self.read_only.get().copied().unwrap_or(false)
+    }
+
+    /// The newest version a controller reported.
+    pub fn version(&self, id: &str) -> Option<&str> {
+        self.versions.get(id).and_then(Latest::get).map(String::as_str)
     }
 
     /// Whether quorum holds: a leader exists, and the members it reaches

@@ -31,6 +31,11 @@ impl Dedupe {
         let mut h = std::hash::DefaultHasher::new();
         ev.at.hash(&mut h);
         ev.body.hash(&mut h);
+        // Cluster events are each controller's own view (who leads, who it
+        // sees), not copies: there the reporter is part of the content.
+        if matches!(ev.body, crate::event::Body::Cluster(_)) {
+            ev.via.hash(&mut h);
+        }
         let id = h.finish();
         if !self.seen.insert(id) {
             return false;
@@ -61,5 +66,24 @@ mod tests {
         assert!(d.first_sight(&b));
         assert!(d.first_sight(&c));
         assert!(d.first_sight(&a), "fell out of the window");
+    }
+
+    #[test]
+    fn cluster_views_from_different_controllers_are_not_copies() {
+        use crate::event::{Body, ClusterChange, ClusterEventType};
+        let mut d = Dedupe::new(8);
+        let lost = |via: &str| Event {
+            at: Timestamp(1),
+            via: Some(via.into()),
+            body: Body::Cluster(ClusterChange {
+                event: ClusterEventType::LeadershipLost,
+                peers: vec![],
+                leader: None,
+                index: None,
+            }),
+        };
+        assert!(d.first_sight(&lost("ctrl1")));
+        assert!(d.first_sight(&lost("ctrl2")));
+        assert!(!d.first_sight(&lost("ctrl1")));
     }
 }

@@ -6,6 +6,7 @@
 //! events say up and its source router is online; that second half is
 //! derived when read, which keeps the outcome independent of arrival order.
 
+use super::latest::Latest;
 use super::lifeline::{Lifeline, Observe};
 use crate::event::{LatencySample, LinkChange};
 use crate::Timestamp;
@@ -15,13 +16,18 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Link {
     /// The dialling router, once reported.
-    pub src: Option<String>,
+    #[serde(default, skip_serializing_if = "Latest::is_none")]
+    pub src: Latest<String>,
     /// The accepting router, once reported.
-    pub dst: Option<String>,
-    pub protocol: Option<String>,
-    pub cost: Option<i32>,
+    #[serde(default, skip_serializing_if = "Latest::is_none")]
+    pub dst: Latest<String>,
+    #[serde(default, skip_serializing_if = "Latest::is_none")]
+    pub protocol: Latest<String>,
+    #[serde(default, skip_serializing_if = "Latest::is_none")]
+    pub cost: Latest<i32>,
     /// Underlay connections, when reported.
-    pub connections: Option<u32>,
+    #[serde(default, skip_serializing_if = "Latest::is_none")]
+    pub connections: Latest<u32>,
     /// Up/down by the link's own events.
     pub life: Lifeline,
     /// The newest sample from each end that measured it: (time, sample).
@@ -34,21 +40,21 @@ impl Link {
     /// Applies a link event; returns the lifeline's verdict when the event
     /// says up or down.
     pub(crate) fn apply(&mut self, at: Timestamp, l: &LinkChange, cap: usize) -> Option<Observe> {
-        // Endpoints never change for a link id; id-only events carry none.
-        if l.src.is_some() {
-            self.src.clone_from(&l.src);
+        // Id-only events carry no attributes; the newest report of each wins.
+        if let Some(v) = &l.src {
+            self.src.offer(at, v);
         }
-        if l.dst.is_some() {
-            self.dst.clone_from(&l.dst);
+        if let Some(v) = &l.dst {
+            self.dst.offer(at, v);
         }
-        if l.protocol.is_some() {
-            self.protocol.clone_from(&l.protocol);
+        if let Some(v) = &l.protocol {
+            self.protocol.offer(at, v);
         }
-        if l.cost.is_some() {
-            self.cost = l.cost;
+        if let Some(v) = &l.cost {
+            self.cost.offer(at, v);
         }
-        if l.connections.is_some() {
-            self.connections = l.connections;
+        if let Some(v) = &l.connections {
+            self.connections.offer(at, v);
         }
         if l.event == crate::event::LinkEventType::DisconnectedDest {
             self.disconnected_dest += 1;
@@ -59,12 +65,13 @@ impl Link {
     /// Keeps the newest sample per measuring end.
     pub(crate) fn sample(&mut self, at: Timestamp, s: &LatencySample) {
         match self.latency.iter_mut().find(|(_, old)| old.source == s.source) {
-            Some(slot) if at >= slot.0 => *slot = (at, s.clone()),
+            // Newer wins; an equal time is settled by the sample's order.
+            Some(slot) if (at, s) > (slot.0, &slot.1) => *slot = (at, s.clone()),
             Some(_) => {}
             None => self.latency.push((at, s.clone())),
         }
         // Ties on time break by source, so the order is the same everywhere.
-        self.latency.sort_by(|a, b| (a.0, &a.1.source).cmp(&(b.0, &b.1.source)));
+        self.latency.sort();
     }
 
     /// The time of the newest latency sample: the link's heartbeat.

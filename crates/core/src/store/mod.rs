@@ -20,6 +20,7 @@
 pub mod change;
 pub mod cluster;
 pub mod dedupe;
+pub mod latest;
 pub mod lifecycle;
 pub mod lifeline;
 pub mod links;
@@ -28,6 +29,7 @@ mod summary;
 
 pub use change::{Change, ChangeLabel};
 pub use cluster::Cluster;
+pub use latest::Latest;
 pub use lifecycle::{Lifecycle, LifecycleConfig};
 pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
@@ -75,11 +77,11 @@ pub struct Connection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_heartbeat: Option<Timestamp>,
     /// The newest source address reported.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addr: Option<(Timestamp, String)>,
+    #[serde(default, skip_serializing_if = "Latest::is_none")]
+    pub addr: Latest<String>,
     /// The newest latency sample on it (router→ctrl and ctrl↔ctrl).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latency: Option<(Timestamp, LatencySample)>,
+    #[serde(default, skip_serializing_if = "Latest::is_none")]
+    pub latency: Latest<LatencySample>,
     /// What [`Store::tick`] last reported (derived; not serialised).
     #[serde(skip)]
     pub presented: Option<Lifecycle>,
@@ -187,14 +189,16 @@ impl Store {
     /// an event older than what it would overwrite.
     pub fn apply(&mut self, ev: &Event) -> Vec<Change> {
         let mut out = Vec::new();
+        // Every reporter is a controller we know of, even when its copy of
+        // the event is a duplicate of another controller's.
+        if let Some(via) = &ev.via {
+            self.see(EntityType::Controller, via);
+        }
         if !self.dedupe.first_sight(ev) {
             self.stats.duplicates += 1;
             return out;
         }
         self.stats.applied += 1;
-        if let Some(via) = &ev.via {
-            self.see(EntityType::Controller, via);
-        }
         match &ev.body {
             Body::Conn(c) => self.conn_event(ev.at, c, &mut out),
             Body::Sdk(s) => self.sdk_event(ev.at, &s.identity, s.status, &mut out),
@@ -265,9 +269,7 @@ impl Store {
                 conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
             }
             if let Some(addr) = &c.addr {
-                if conn.addr.as_ref().is_none_or(|(t, _)| at >= *t) {
-                    conn.addr = Some((at, addr.clone()));
-                }
+                conn.addr.offer(at, addr);
             }
         }
         let after = conn.life.up();
@@ -353,14 +355,15 @@ impl Store {
             LatencyOf::Ctrl => ConnKey::new(ConnKind::RouterToCtrl, &s.target, &s.source),
             LatencyOf::Peer => ConnKey::new(ConnKind::CtrlToCtrl, &s.source, &s.target),
         };
-        // A sample is a heartbeat on a connection we know; it does not
-        // create one.
-        if let Some(conn) = self.conns.get_mut(&key) {
-            conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
-            if conn.latency.as_ref().is_none_or(|(t, _)| at >= *t) {
-                conn.latency = Some((at, s.clone()));
-            }
+        // A sample is a heartbeat. It records the connection if it is new
+        // (with no up/down observation: the sample says nothing about
+        // state), so the outcome is the same whichever arrives first.
+        if !self.conns.contains_key(&key) {
+            self.create(&key);
         }
+        let conn = self.conns.get_mut(&key).expect("created above");
+        conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
+        conn.latency.offer(at, s);
     }
 
     /// Registers an entity. Looks up before inserting: `entry` would
@@ -449,7 +452,7 @@ impl Store {
     pub fn link_up(&self, link: &str) -> bool {
         self.links
             .get(link)
-            .is_some_and(|l| l.reported_up() && !l.src.as_deref().is_some_and(|r| self.router_known_offline(r)))
+            .is_some_and(|l| l.reported_up() && !l.src.get().is_some_and(|r| self.router_known_offline(r)))
     }
 
     /// Whether a router has had controller connections and holds none now.
