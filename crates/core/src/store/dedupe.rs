@@ -4,8 +4,10 @@
 //! (never its reporter), remembered for the last `cap` events.
 
 use crate::event::Event;
-use std::collections::{HashSet, VecDeque};
-use std::hash::{Hash, Hasher};
+use foldhash::fast::FixedState;
+use foldhash::HashSet;
+use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hash, Hasher};
 
 /// See the module docs.
 #[derive(Default)]
@@ -18,7 +20,11 @@ pub struct Dedupe {
 impl Dedupe {
     /// Remembers up to `cap` events.
     pub fn new(cap: usize) -> Self {
-        Dedupe { seen: HashSet::with_capacity(cap.min(1 << 16)), order: VecDeque::new(), cap }
+        Dedupe {
+            seen: HashSet::with_capacity_and_hasher(cap.min(1 << 16), Default::default()),
+            order: VecDeque::new(),
+            cap,
+        }
     }
 
     /// `true` the first time an event's content is seen (within the window).
@@ -26,9 +32,9 @@ impl Dedupe {
         if self.cap == 0 {
             return true;
         }
-        // SipHash with fixed keys: the same content hashes the same in the
-        // feed and in the browser, run after run.
-        let mut h = std::hash::DefaultHasher::new();
+        // A fixed seed: the same content hashes the same in the feed and in
+        // the browser, run after run.
+        let mut h = FixedState::with_seed(0x5a17_5c09e).build_hasher();
         ev.at.hash(&mut h);
         ev.body.hash(&mut h);
         // Cluster events are each controller's own view (who leads, who it

@@ -20,14 +20,19 @@ impl<T: Ord + Clone> Latest<T> {
     /// Keeps `value` if it is newer (or equally new and greater). Returns
     /// whether it was kept.
     pub fn offer(&mut self, at: Timestamp, value: &T) -> bool {
-        let newer = match &self.0 {
-            None => true,
-            Some((t, v)) => (at, value) > (*t, v),
-        };
-        if newer {
-            self.0 = Some((at, value.clone()));
+        match &mut self.0 {
+            Some((t, v)) if (at, value) <= (*t, &*v) => false,
+            // The same value, newer: move the time, skip the clone (the
+            // common case: an address repeated on every REST call).
+            Some((t, v)) if *v == *value => {
+                *t = at;
+                true
+            }
+            slot => {
+                *slot = Some((at, value.clone()));
+                true
+            }
         }
-        newer
     }
 }
 
