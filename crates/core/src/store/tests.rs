@@ -1,5 +1,6 @@
 use super::*;
-use crate::event::{ClusterChange, ClusterEventType, LinkChange, LinkEventType, Peer, SdkChange};
+use crate::event::{Body, ClusterChange, ClusterEventType, LatencyOf, LinkChange, LinkEventType, Peer, SdkChange};
+use crate::Event;
 
 fn ev(at: i64, kind: ConnKind, src: &str, dst: &str, up: bool) -> Event {
     Event::conn(Timestamp(at), kind, src, dst, up)
