@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 use std::cell::RefCell;
 use zitiscope_core::store::Summary;
-use zitiscope_core::{Change, ClientStats, FeedClient};
+use zitiscope_core::{Change, ClientStats, FeedClient, RecentChanges};
 
 /// One SSE message waiting to be applied.
 pub struct Pending {
@@ -16,6 +16,8 @@ pub struct Pending {
 
 struct Inner {
     client: FeedClient,
+    /// The change list, a subscriber of the client's dispatcher.
+    recent: RecentChanges,
     queue: Vec<Pending>,
     frame_requested: bool,
 }
@@ -47,10 +49,10 @@ impl LiveStore {
     /// An empty store.
     pub fn new() -> Self {
         LiveStore {
-            inner: StoredValue::new_local(RefCell::new(Inner {
-                client: FeedClient::new(),
-                queue: Vec::new(),
-                frame_requested: false,
+            inner: StoredValue::new_local(RefCell::new({
+                let client = FeedClient::new();
+                let recent = RecentChanges::subscribe(client.changes());
+                Inner { client, recent, queue: Vec::new(), frame_requested: false }
             })),
             summary: RwSignal::new(Summary::default()),
             recent: RwSignal::new(Vec::new()),
@@ -93,18 +95,14 @@ impl LiveStore {
                 changed |= r.changed;
                 reconnect |= r.reconnect;
             }
-            changed.then(|| {
-                (
-                    inner.client.store().summary(),
-                    inner.client.recent().cloned().collect::<Vec<_>>(),
-                    inner.client.stats().clone(),
-                    reconnect,
-                )
-            })
+            let recent = inner.recent.refresh().then(|| inner.recent.iter().cloned().collect::<Vec<_>>());
+            changed.then(|| (inner.client.store().summary(), recent, inner.client.stats().clone(), reconnect))
         });
         if let Some((summary, recent, stats, reconnect)) = outcome {
             self.summary.set(summary);
-            self.recent.set(recent);
+            if let Some(recent) = recent {
+                self.recent.set(recent);
+            }
             self.stats.set(stats);
             self.last_update.set(Some(js_sys::Date::now()));
             if reconnect {

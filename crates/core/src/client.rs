@@ -10,13 +10,14 @@
 //! - anything malformed is counted as rejected with its reason, and the
 //!   rest of the stream goes on.
 
+mod recent;
+
+pub use recent::{RecentChanges, RECENT_CAP};
+
+use crate::dispatch::Dispatcher;
 use crate::parse::Parsed;
 use crate::wire::{self, decode_batch, decode_message, Heartbeat, Snapshot};
-use crate::{Change, ConnKind, Event, Store, Timestamp};
-use std::collections::VecDeque;
-
-/// How many recent changes are kept for display.
-pub const RECENT_CAP: usize = 50;
+use crate::{Event, Store, Timestamp};
 
 /// Counters about the stream, for the status line and for tests.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -56,7 +57,7 @@ pub struct FeedClient {
     store: Store,
     last_seq: Option<u64>,
     stats: ClientStats,
-    recent: VecDeque<Change>,
+    changes: Dispatcher,
 }
 
 impl FeedClient {
@@ -143,20 +144,9 @@ impl FeedClient {
     fn apply(&mut self, ev: &Event) -> bool {
         self.stats.events += 1;
         let changes = self.store.apply(ev);
-        let changed = !changes.is_empty();
-        for change in changes {
-            self.stats.changes += 1;
-            // REST calls are activity, not a connection lifecycle: their
-            // first sighting would drown the real changes in the list.
-            if matches!(&change, Change::Conn { key, .. } if key.kind == ConnKind::EdgeToCtrl) {
-                continue;
-            }
-            if self.recent.len() == RECENT_CAP {
-                self.recent.pop_back();
-            }
-            self.recent.push_front(change);
-        }
-        changed
+        self.stats.changes += changes.len() as u64;
+        self.changes.dispatch(&changes);
+        !changes.is_empty()
     }
 
     fn reject(&mut self, reason: String) {
@@ -179,9 +169,9 @@ impl FeedClient {
         self.last_seq
     }
 
-    /// Recent changes, newest first, at most [`RECENT_CAP`].
-    pub fn recent(&self) -> impl Iterator<Item = &Change> {
-        self.recent.iter()
+    /// Every real change, for subscribers (the app's change list, alerts).
+    pub fn changes(&self) -> &Dispatcher {
+        &self.changes
     }
 }
 

@@ -23,7 +23,7 @@ pub mod timestamp;
 pub mod wire;
 
 pub use backoff::Backoff;
-pub use client::{ClientStats, FeedClient};
+pub use client::{ClientStats, FeedClient, RecentChanges};
 pub use event::Event;
 pub use kind::{ConnKind, EntityType};
 pub use parse::{parse_line, ParseError, Parsed};

@@ -1,6 +1,6 @@
 use super::*;
 use crate::wire::Snapshot;
-use crate::{ConnKind, EntityType};
+use crate::{Change, ConnKind, EntityType};
 
 fn snapshot(seq: u64, routers: &[&str]) -> String {
     let mut store = Store::new();
@@ -21,6 +21,7 @@ fn batch(events: &[(i64, &str, bool)]) -> String {
 #[test]
 fn snapshot_then_batches() {
     let mut c = FeedClient::new();
+    let mut recent = RecentChanges::subscribe(c.changes());
     c.on_message("snapshot", "7", &snapshot(7, &["r1", "r2"]));
     assert_eq!(c.last_seq(), Some(7));
     assert_eq!(c.store().summary().routers.online, 2);
@@ -30,7 +31,8 @@ fn snapshot_then_batches() {
     assert!(!c.store().is_online(EntityType::Router, "r1"));
     assert!(c.store().is_online(EntityType::Router, "r3"));
     assert_eq!(c.stats().changes, 2);
-    let newest = c.recent().next().unwrap();
+    assert!(recent.refresh());
+    let newest = recent.iter().next().unwrap();
     assert!(matches!(newest, Change::Conn { key, .. } if key.src == "r3"), "newest first");
 }
 
@@ -87,6 +89,7 @@ fn third_party_messages_and_control_events() {
 #[test]
 fn recent_changes_are_capped() {
     let mut c = FeedClient::new();
+    let mut recent = RecentChanges::subscribe(c.changes());
     for i in 0..(RECENT_CAP as i64 + 20) {
         c.on_message(
             "message",
@@ -97,18 +100,22 @@ fn recent_changes_are_capped() {
             ),
         );
     }
-    assert_eq!(c.recent().count(), RECENT_CAP);
+    recent.refresh();
+    assert_eq!(recent.iter().count(), RECENT_CAP);
+    assert!(!recent.refresh(), "nothing new");
 }
 
 #[test]
 fn rest_activity_stays_out_of_the_recent_list() {
     let mut c = FeedClient::new();
+    let mut recent = RecentChanges::subscribe(c.changes());
     c.on_message(
         "message",
         "",
         r#"{"EventType":"edge-to-ctrl","Identity":"admin","Timestamp":1700000000,"IsConnected":true}"#,
     );
     assert_eq!(c.stats().changes, 1);
-    assert_eq!(c.recent().count(), 0);
+    recent.refresh();
+    assert_eq!(recent.iter().count(), 0);
     assert_eq!(c.store().summary().identities.total, 1, "but the identity is seen");
 }

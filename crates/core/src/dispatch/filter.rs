@@ -21,6 +21,8 @@ pub enum Direction {
 pub struct Filter {
     /// Only connection changes of these kinds (empty: any change).
     pub kinds: Vec<ConnKind>,
+    /// No connection changes of these kinds (other changes still pass).
+    pub exclude_kinds: Vec<ConnKind>,
     /// Only changes that concern an entity of this type (at `direction`).
     pub entity: Option<EntityType>,
     /// Only changes that concern this exact id (at `direction`); for link
@@ -41,6 +43,11 @@ impl Filter {
             match change {
                 Change::Conn { key, .. } | Change::Lifecycle { key, .. } if self.kinds.contains(&key.kind) => {}
                 _ => return false,
+            }
+        }
+        if let Change::Conn { key, .. } | Change::Lifecycle { key, .. } = change {
+            if self.exclude_kinds.contains(&key.kind) {
+                return false;
             }
         }
         if let Some(want) = self.up {

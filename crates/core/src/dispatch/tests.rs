@@ -21,6 +21,10 @@ fn filters_by_kind_entity_id_pattern_state_and_direction() {
     );
     assert_eq!(pass(Filter { up: Some(true), ..Default::default() }), std::slice::from_ref(&ident_up));
     assert_eq!(
+        pass(Filter { exclude_kinds: vec![ConnKind::EdgeToRouter], ..Default::default() }),
+        std::slice::from_ref(&router_down)
+    );
+    assert_eq!(
         pass(Filter { entity: Some(EntityType::Identity), ..Default::default() }),
         std::slice::from_ref(&ident_up)
     );

@@ -1,8 +1,11 @@
 //! The connection-state store: every connection, link and cluster fact,
 //! the entity roll-up, and `apply`, which reports only real changes.
 //!
+//! - `apply` (private): each event kind and the fusion rules; `entities`
+//!   (private): the roll-up counts;
 //! - [`lifeline`]: one connection's ordered, bounded history and the state
-//!   that follows from it (exact under any arrival order);
+//!   that follows from it (exact under any arrival order); [`latest`]: single
+//!   values with order-free tie-breaks; [`lifecycle`]: stale and flapping;
 //! - [`dedupe`]: HA copies and replays are one event;
 //! - [`links`] and [`cluster`]: what only `link` and `cluster` events say;
 //! - [`change`]: what `apply` reports; [`state`]: snapshots.
