@@ -9,6 +9,23 @@ fn arb_event() -> impl Strategy<Value = Event> {
     })
 }
 
+/// The log in timestamp order, and the log with up to 8 of its events
+/// repeated, shuffled by a seeded Fisher–Yates (reproducible from proptest's
+/// seed).
+fn sorted_and_scrambled(log: &[Event], seed: u64) -> (Vec<Event>, Vec<Event>) {
+    let mut sorted = log.to_vec();
+    sorted.sort_by_key(|e| e.at);
+    let mut shuffled: Vec<Event> = log.iter().chain(log.iter().take(seed as usize % 9)).cloned().collect();
+    let mut x = seed | 1;
+    for i in (1..shuffled.len()).rev() {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        shuffled.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    (sorted, shuffled)
+}
+
 proptest! {
     #[test]
     fn parser_never_panics_on_any_string(s in ".{0,300}") {
@@ -30,15 +47,7 @@ proptest! {
         log in prop::collection::vec(arb_event(), 0..60),
         seed in any::<u64>(),
     ) {
-        let mut sorted = log.clone();
-        sorted.sort_by_key(|e| e.at);
-        let mut shuffled: Vec<Event> = log.iter().chain(log.iter().take(seed as usize % 7)).cloned().collect();
-        // A seeded Fisher–Yates keeps the case reproducible from proptest's seed.
-        let mut x = seed | 1;
-        for i in (1..shuffled.len()).rev() {
-            x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-            shuffled.swap(i, (x % (i as u64 + 1)) as usize);
-        }
+        let (sorted, shuffled) = sorted_and_scrambled(&log, seed);
         let (mut a, mut b) = (Store::new(), Store::new());
         for e in &sorted { a.apply(e); }
         for e in &shuffled { b.apply(e); }
@@ -161,14 +170,7 @@ mod every_kind {
         /// applying the log once in timestamp order.
         #[test]
         fn any_order_of_any_events_converges(log in prop::collection::vec(arb_event(), 0..50), seed in any::<u64>()) {
-            let mut sorted = log.clone();
-            sorted.sort_by_key(|e| e.at);
-            let mut shuffled: Vec<Event> = log.iter().chain(log.iter().take(seed as usize % 9)).cloned().collect();
-            let mut x = seed | 1;
-            for i in (1..shuffled.len()).rev() {
-                x ^= x << 13; x ^= x >> 7; x ^= x << 17;
-                shuffled.swap(i, (x % (i as u64 + 1)) as usize);
-            }
+            let (sorted, shuffled) = super::sorted_and_scrambled(&log, seed);
             let (mut a, mut b) = (Store::with_config(roomy()), Store::with_config(roomy()));
             for e in &sorted { a.apply(e); }
             for e in &shuffled { b.apply(e); }
