@@ -77,3 +77,39 @@ fn stream(
 fn json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).expect("protocol payloads always serialise")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::body::Body;
+    use http_body_util::BodyExt;
+    use zitiscope_core::{ConnKind, Event, Timestamp};
+
+    async fn next_text(body: &mut Body) -> String {
+        let frame = tokio::time::timeout(Duration::from_secs(5), body.frame()).await.expect("a frame in time");
+        let frame = frame.expect("the stream is open").expect("no body error");
+        String::from_utf8(frame.into_data().expect("a data frame").to_vec()).unwrap()
+    }
+
+    /// A client that falls further behind than its queue gets `reset`, and
+    /// then its stream ends: the gap is never silent.
+    #[tokio::test]
+    async fn a_lagging_client_gets_reset_and_is_dropped() {
+        let hub = Arc::new(Hub::new(2));
+        let (_stop_tx, stop) = watch::channel(false);
+        let sse = Sse::new(stream(hub.clone(), Duration::from_secs(60), 1000, stop));
+        let mut body = sse.into_response().into_body();
+        assert!(next_text(&mut body).await.contains("event: snapshot"));
+        for i in 0..5 {
+            hub.publish(vec![Event::conn(Timestamp(i), ConnKind::RouterToCtrl, format!("r{i}"), "c1", true)]);
+        }
+        let mut rest = String::new();
+        while let Some(frame) = tokio::time::timeout(Duration::from_secs(5), body.frame()).await.expect("in time") {
+            rest.push_str(std::str::from_utf8(&frame.unwrap().into_data().unwrap()).unwrap());
+        }
+        assert!(rest.contains("event: reset"), "{rest}");
+        assert!(rest.contains("batches behind"), "{rest}");
+        assert!(!rest.contains("event: batch"), "nothing after a gap is sent as if whole: {rest}");
+        assert_eq!(hub.health().clients, 0, "the client is gone");
+    }
+}
