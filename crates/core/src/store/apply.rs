@@ -94,31 +94,50 @@ impl Store {
             }
         }
         let after = conn.life.up();
+        if before.is_none() && after.is_some() {
+            self.first_observed(&key);
+        }
         if before != after {
             self.count(&key, before == Some(true), after == Some(true));
             out.push(Change::Conn { key, from: before, to: after == Some(true), at });
         }
     }
 
-    /// Registers a new connection's ends, and applies any `sdk-offline` of
-    /// its identity that came first, so arrival order does not matter.
+    /// Records a new connection, and applies any `sdk-offline` of its
+    /// identity that came first, so arrival order does not matter.
     pub(super) fn create(&mut self, key: &ConnKey) {
-        let (src_t, dst_t) = key.kind.ends();
-        self.see(src_t, &key.src);
-        self.see(dst_t, &key.dst);
+        self.register(key);
         let mut conn = Connection::default();
-        if key.kind == ConnKind::RouterToCtrl {
-            *self.router_ctrl_conns.entry(key.src.clone()).or_default() += 1;
-        }
         if key.kind == ConnKind::EdgeToRouter {
-            if let Some(rec) = self.identities.get_mut(&key.src) {
-                rec.routers.push(key.dst.clone());
+            if let Some(rec) = self.identities.get(&key.src) {
                 for &t in &rec.offline_at {
                     conn.life.observe(t, false, self.cfg.history_cap);
                 }
             }
         }
         self.conns.insert(key.clone(), conn);
+    }
+
+    /// Registers a connection's ends, and indexes an identity's router
+    /// connections under the identity (for `sdk-offline`).
+    pub(super) fn register(&mut self, key: &ConnKey) {
+        let (src_t, dst_t) = key.kind.ends();
+        self.see(src_t, &key.src);
+        self.see(dst_t, &key.dst);
+        if key.kind == ConnKind::EdgeToRouter {
+            if let Some(rec) = self.identities.get_mut(&key.src) {
+                rec.routers.push(key.dst.clone());
+            }
+        }
+    }
+
+    /// A connection's first up/down observation. A router that has had a
+    /// controller connection reported can be known to be offline; a
+    /// latency sample alone (a record with no observation) says nothing.
+    pub(super) fn first_observed(&mut self, key: &ConnKey) {
+        if key.kind == ConnKind::RouterToCtrl {
+            *self.router_ctrl_conns.entry(key.src.clone()).or_default() += 1;
+        }
     }
 
     pub(super) fn sdk_event(&mut self, at: Timestamp, identity: &str, status: SdkStatus, out: &mut Vec<Change>) {

@@ -32,8 +32,6 @@ pub struct Link {
     pub life: Lifeline,
     /// The newest sample from each end that measured it: (time, sample).
     pub latency: Vec<(Timestamp, LatencySample)>,
-    /// Times a destination-not-connected report was seen (informational).
-    pub disconnected_dest: u32,
 }
 
 impl Link {
@@ -55,9 +53,6 @@ impl Link {
         }
         if let Some(v) = &l.connections {
             self.connections.offer(at, v);
-        }
-        if l.event == crate::event::LinkEventType::DisconnectedDest {
-            self.disconnected_dest += 1;
         }
         l.event.up().map(|up| self.life.observe(at, up, cap))
     }

@@ -59,16 +59,9 @@ impl Store {
         }
         for (key, mut conn) in state.connections {
             conn.life.restore();
-            let (src_t, dst_t) = key.kind.ends();
-            store.see(src_t, &key.src);
-            store.see(dst_t, &key.dst);
-            if key.kind == crate::ConnKind::RouterToCtrl {
-                *store.router_ctrl_conns.entry(key.src.clone()).or_default() += 1;
-            }
-            if key.kind == crate::ConnKind::EdgeToRouter {
-                if let Some(rec) = store.identities.get_mut(&key.src) {
-                    rec.routers.push(key.dst.clone());
-                }
+            store.register(&key);
+            if conn.life.up().is_some() {
+                store.first_observed(&key);
             }
             let up = conn.is_up();
             store.conns.insert(key.clone(), conn);

@@ -196,20 +196,7 @@ fn tick_reports_stale_and_recovery_on_a_test_clock() {
     const S: i64 = 1_000_000_000;
     let mut s = Store::new();
     s.apply(&ev(0, ConnKind::RouterToCtrl, "r1", "c1", true));
-    let sample = |at: i64| Event {
-        at: Timestamp(at),
-        via: Some("c1".into()),
-        body: Body::Latency(LatencySample {
-            of: LatencyOf::Ctrl,
-            target: "r1".into(),
-            source: "c1".into(),
-            mean_ns: 1,
-            p50_ns: 1,
-            p99_ns: 1,
-            std_dev_ns: 0,
-            unresponsive: false,
-        }),
-    };
+    let sample = |at: i64| ctrl_sample(at, "r1");
     s.apply(&sample(60 * S));
     assert!(s.tick(Timestamp(100 * S)).is_empty(), "the first tick only records");
     let stale = s.tick(Timestamp(181 * S));
@@ -243,4 +230,52 @@ fn tick_reports_flapping() {
         ),
         "{calm:?}"
     );
+}
+
+fn ctrl_sample(at: i64, router: &str) -> Event {
+    Event {
+        at: Timestamp(at),
+        via: Some("c1".into()),
+        body: Body::Latency(LatencySample {
+            of: LatencyOf::Ctrl,
+            target: router.into(),
+            source: "c1".into(),
+            mean_ns: 1,
+            p50_ns: 1,
+            p99_ns: 1,
+            std_dev_ns: 0,
+            unresponsive: false,
+        }),
+    }
+}
+
+#[test]
+fn a_latency_sample_alone_does_not_make_a_router_known_offline() {
+    let mut s = Store::new();
+    s.apply(&ctrl_sample(1, "east"));
+    s.apply(&link(2, "A", LinkEventType::New, Some("east")));
+    assert!(!s.router_known_offline("east"), "a metrics-only stream says nothing about state");
+    assert!(s.link_up("A"));
+    s.apply(&ev(3, ConnKind::RouterToCtrl, "east", "c1", false));
+    assert!(s.router_known_offline("east"));
+    assert!(!s.link_up("A"));
+    let restored = Store::from_state(s.state(), StoreConfig::default());
+    assert!(restored.router_known_offline("east"), "kept across a snapshot");
+}
+
+#[test]
+fn links_go_stale_when_their_latency_samples_stop() {
+    const S: i64 = 1_000_000_000;
+    let mut s = Store::new();
+    s.apply(&link(0, "A", LinkEventType::New, Some("east")));
+    assert_eq!(s.link_lifecycle("A", Timestamp(10_000 * S)), Some(Lifecycle::Connected), "no sample: none expected");
+    let mut sample = ctrl_sample(60 * S, "east");
+    if let Body::Latency(l) = &mut sample.body {
+        l.of = LatencyOf::Link;
+        l.target = "A".into();
+        l.source = "east".into();
+    }
+    s.apply(&sample);
+    assert_eq!(s.link_lifecycle("A", Timestamp(180 * S)), Some(Lifecycle::Connected));
+    assert_eq!(s.link_lifecycle("A", Timestamp(181 * S)), Some(Lifecycle::Stale));
 }
