@@ -1,6 +1,7 @@
 //! `Store::apply`: each event kind, and the fusion rules between them.
 
-use super::{Change, ConnKey, Connection, Link, Observe, Store};
+use super::entities::Key;
+use super::{Change, Connection, Link, Observe, Store};
 use crate::event::{Body, ConnChange, LatencyOf, LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Event, Timestamp};
 
@@ -13,7 +14,7 @@ impl Store {
         // Every reporter is a controller we know of, even when its copy of
         // the event is a duplicate of another controller's.
         if let Some(via) = &ev.via {
-            self.see(EntityType::Controller, via);
+            self.ents.see(EntityType::Controller, via);
         }
         if !self.dedupe.first_sight(ev) {
             self.stats.duplicates += 1;
@@ -64,7 +65,7 @@ impl Store {
                     _ => {}
                 }
                 for r in [&l.src, &l.dst].into_iter().flatten() {
-                    self.see(EntityType::Router, r);
+                    self.ents.see(EntityType::Router, r);
                 }
             }
             Body::Latency(s) => self.latency_event(ev.at, s),
@@ -73,60 +74,62 @@ impl Store {
     }
 
     pub(super) fn conn_event(&mut self, at: Timestamp, c: &ConnChange, out: &mut Vec<Change>) {
-        let key = ConnKey::new(c.kind, &c.src, &c.dst);
+        let key = self.ents.key(c.kind, &c.src, &c.dst);
+        self.conn_key_event(at, key, c.up, c.addr.as_ref(), out);
+    }
+
+    /// [`Self::conn_event`] for an interned key.
+    fn conn_key_event(&mut self, at: Timestamp, key: Key, up: bool, addr: Option<&String>, out: &mut Vec<Change>) {
         if !self.conns.contains_key(&key) {
-            self.create(&key);
+            self.create(key);
         }
         let cap = self.cfg.history_cap;
         let conn = self.conns.get_mut(&key).expect("created above");
         let before = conn.life.up();
-        if conn.life.observe(at, c.up, cap) == Observe::TooOld {
+        if conn.life.observe(at, up, cap) == Observe::TooOld {
             self.stats.too_old += 1;
         }
-        if c.up {
+        if up {
             // REST calls are edge→ctrl's heartbeat; other kinds beat
             // through latency samples.
-            if c.kind == ConnKind::EdgeToCtrl {
+            if key.kind == ConnKind::EdgeToCtrl {
                 conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
             }
-            if let Some(addr) = &c.addr {
+            if let Some(addr) = addr {
                 conn.addr.offer(at, addr);
             }
         }
         let after = conn.life.up();
         if before.is_none() && after.is_some() {
-            self.first_observed(&key);
+            self.first_observed(key);
         }
         if before != after {
-            self.count(&key, before == Some(true), after == Some(true));
-            out.push(Change::Conn { key, from: before, to: after == Some(true), at });
+            self.ents.count(key, before == Some(true), after == Some(true));
+            out.push(Change::Conn { key: self.ents.conn_key(key), from: before, to: after == Some(true), at });
         }
     }
 
     /// Records a new connection, and applies any `sdk-offline` of its
     /// identity that came first, so arrival order does not matter.
-    pub(super) fn create(&mut self, key: &ConnKey) {
+    pub(super) fn create(&mut self, key: Key) {
         self.register(key);
         let mut conn = Connection::default();
         if key.kind == ConnKind::EdgeToRouter {
-            if let Some(rec) = self.identities.get(&key.src) {
+            if let Some(rec) = self.ents.identities.rec(key.src) {
                 for &t in &rec.offline_at {
                     conn.life.observe(t, false, self.cfg.history_cap);
                 }
             }
         }
-        self.conns.insert(key.clone(), conn);
+        self.conns.insert(key, conn);
     }
 
-    /// Registers a connection's ends, and indexes an identity's router
-    /// connections under the identity (for `sdk-offline`).
-    pub(super) fn register(&mut self, key: &ConnKey) {
-        let (src_t, dst_t) = key.kind.ends();
-        self.see(src_t, &key.src);
-        self.see(dst_t, &key.dst);
-        if key.kind == ConnKind::EdgeToRouter {
-            if let Some(rec) = self.identities.get_mut(&key.src) {
-                rec.routers.push(key.dst.clone());
+    /// Indexes an identity's router connections under the identity (for
+    /// `sdk-offline`). Its ends are registered by interning the key.
+    pub(super) fn register(&mut self, key: Key) {
+        if key.kind == ConnKind::EdgeToRouter && key.dst != super::names::NONE {
+            if let Some(rec) = self.ents.identities.rec_mut(key.src) {
+                rec.routers.push(key.dst);
             }
         }
     }
@@ -134,16 +137,18 @@ impl Store {
     /// A connection's first up/down observation. A router that has had a
     /// controller connection reported can be known to be offline; a
     /// latency sample alone (a record with no observation) says nothing.
-    pub(super) fn first_observed(&mut self, key: &ConnKey) {
+    pub(super) fn first_observed(&mut self, key: Key) {
         if key.kind == ConnKind::RouterToCtrl {
-            *self.router_ctrl_conns.entry(key.src.clone()).or_default() += 1;
+            if let Some(r) = self.ents.routers.rec_mut(key.src) {
+                r.ctrl_conns += 1;
+            }
         }
     }
 
     pub(super) fn sdk_event(&mut self, at: Timestamp, identity: &str, status: SdkStatus, out: &mut Vec<Change>) {
-        self.see(EntityType::Identity, identity);
+        let ident = self.ents.see(EntityType::Identity, identity);
         let cap = self.cfg.offline_memory;
-        let rec = self.identities.get_mut(identity).expect("seen above");
+        let Some(rec) = self.ents.identities.rec_mut(ident) else { return };
         let was_online = rec.online();
         // Newest wins; at a tie the worse status wins (offline > unknown > online).
         let rank = |s: SdkStatus| match s {
@@ -170,16 +175,10 @@ impl Store {
             Vec::new()
         };
         let now_online = rec.online();
-        self.flip(EntityType::Identity, was_online, now_online);
+        self.ents.flip(EntityType::Identity, was_online, now_online);
         for router in routers {
-            let down = ConnChange {
-                kind: ConnKind::EdgeToRouter,
-                src: identity.to_owned(),
-                dst: router,
-                up: false,
-                addr: None,
-            };
-            self.conn_event(at, &down, out);
+            let key = Key { kind: ConnKind::EdgeToRouter, src: ident, dst: router };
+            self.conn_key_event(at, key, false, None, out);
         }
     }
 
@@ -192,17 +191,17 @@ impl Store {
                 self.links.get_mut(&s.target).expect("inserted above").sample(at, s);
                 return;
             }
-            LatencyOf::Ctrl => ConnKey::new(ConnKind::RouterToCtrl, &s.target, &s.source),
-            LatencyOf::Peer => ConnKey::new(ConnKind::CtrlToCtrl, &s.source, &s.target),
+            LatencyOf::Ctrl => self.ents.key(ConnKind::RouterToCtrl, &s.target, &s.source),
+            LatencyOf::Peer => self.ents.key(ConnKind::CtrlToCtrl, &s.source, &s.target),
         };
         // A sample is a heartbeat. It records the connection if it is new
         // (with no up/down observation: the sample says nothing about
         // state), so the outcome is the same whichever arrives first.
         if !self.conns.contains_key(&key) {
-            self.create(&key);
+            self.create(key);
         }
         let conn = self.conns.get_mut(&key).expect("created above");
         conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
-        conn.latency.offer(at, s);
+        conn.latency.offer(at, &Box::new(s.clone()));
     }
 }

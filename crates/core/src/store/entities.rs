@@ -1,72 +1,139 @@
 //! Entity roll-up: which controllers, routers and identities are known,
-//! and the live-connection counts that make them online.
+//! the live-connection counts that make them online, and the interned keys
+//! that connections are stored under.
 
-use super::{ConnKey, IdentityRec, Store};
+use super::names::{Names, NONE};
+use super::{ConnKey, IdentityRec};
 use crate::{ConnKind, EntityType};
 
-impl Store {
-    /// Registers an entity. Looks up before inserting: `entry` would
-    /// allocate an owned key for every event on this hot path.
-    pub(super) fn see(&mut self, t: EntityType, id: &str) {
-        if id.is_empty() {
-            return;
-        }
+/// A connection's key inside the store: its kind and the indices of its
+/// ends in their entity tables. 12 bytes, hashed and compared as integers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(super) struct Key {
+    pub kind: ConnKind,
+    pub src: u32,
+    pub dst: u32,
+}
+
+/// Per router.
+#[derive(Clone, Debug, Default)]
+pub(super) struct RouterRec {
+    /// Live controller connections.
+    pub live: u32,
+    /// Controller connections ever observed up or down.
+    pub ctrl_conns: u32,
+}
+
+/// Every known entity, by type, and how many are online.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Entities {
+    /// Live router and peer connections per controller.
+    pub controllers: Names<u32>,
+    pub routers: Names<RouterRec>,
+    pub identities: Names<IdentityRec>,
+    /// Online entities, by `EntityType as usize`.
+    pub online: [usize; 3],
+}
+
+impl Entities {
+    /// Registers an entity (no-op when known or empty); returns its index.
+    pub fn see(&mut self, t: EntityType, id: &str) -> u32 {
         match t {
-            EntityType::Controller if !self.controllers.contains_key(id) => {
-                self.controllers.insert(id.to_owned(), 0);
-            }
-            EntityType::Router if !self.routers.contains_key(id) => {
-                self.routers.insert(id.to_owned(), 0);
-            }
-            EntityType::Identity if !self.identities.contains_key(id) => {
-                self.identities.insert(id.to_owned(), IdentityRec::default());
-            }
-            _ => {}
+            EntityType::Controller => self.controllers.intern(id),
+            EntityType::Router => self.routers.intern(id),
+            EntityType::Identity => self.identities.intern(id),
         }
     }
 
+    fn find(&self, t: EntityType, id: &str) -> Option<u32> {
+        if id.is_empty() {
+            return Some(NONE);
+        }
+        match t {
+            EntityType::Controller => self.controllers.find(id),
+            EntityType::Router => self.routers.find(id),
+            EntityType::Identity => self.identities.find(id),
+        }
+    }
+
+    fn name(&self, t: EntityType, i: u32) -> &str {
+        match t {
+            EntityType::Controller => self.controllers.name(i),
+            EntityType::Router => self.routers.name(i),
+            EntityType::Identity => self.identities.name(i),
+        }
+    }
+
+    /// The key of a connection between `src` and `dst`, registering both
+    /// ends. ctrl↔ctrl pairs are sorted by id, as [`ConnKey::new`] does.
+    pub fn key(&mut self, kind: ConnKind, src: &str, dst: &str) -> Key {
+        let (src, dst) = if kind == ConnKind::CtrlToCtrl && dst < src { (dst, src) } else { (src, dst) };
+        let (src_t, dst_t) = kind.ends();
+        Key { kind, src: self.see(src_t, src), dst: self.see(dst_t, dst) }
+    }
+
+    /// The key of a known connection, without registering anything.
+    pub fn find_key(&self, k: &ConnKey) -> Option<Key> {
+        let (src_t, dst_t) = k.kind.ends();
+        Some(Key { kind: k.kind, src: self.find(src_t, &k.src)?, dst: self.find(dst_t, &k.dst)? })
+    }
+
+    /// The public (string) form of a key.
+    pub fn conn_key(&self, k: Key) -> ConnKey {
+        let (src_t, dst_t) = k.kind.ends();
+        ConnKey { kind: k.kind, src: self.name(src_t, k.src).to_owned(), dst: self.name(dst_t, k.dst).to_owned() }
+    }
+
+    /// The ids at a key's ends.
+    pub fn ends(&self, k: Key) -> (&str, &str) {
+        let (src_t, dst_t) = k.kind.ends();
+        (self.name(src_t, k.src), self.name(dst_t, k.dst))
+    }
+
     /// Moves the live counts of the entities a connection keeps online.
-    pub(super) fn count(&mut self, key: &ConnKey, was_up: bool, is_up: bool) {
+    pub fn count(&mut self, key: Key, was_up: bool, is_up: bool) {
         if was_up == is_up {
             return;
         }
         let delta: i32 = if is_up { 1 } else { -1 };
         match key.kind {
             ConnKind::RouterToCtrl => {
-                self.bump(EntityType::Router, &key.src, delta);
-                self.bump(EntityType::Controller, &key.dst, delta);
+                self.bump(EntityType::Router, key.src, delta);
+                self.bump(EntityType::Controller, key.dst, delta);
             }
             ConnKind::CtrlToCtrl => {
-                self.bump(EntityType::Controller, &key.src, delta);
-                self.bump(EntityType::Controller, &key.dst, delta);
+                self.bump(EntityType::Controller, key.src, delta);
+                self.bump(EntityType::Controller, key.dst, delta);
             }
             // REST calls never announce their end: they mark the identity
             // as seen, never as online, and do not keep a controller online.
             ConnKind::EdgeToCtrl => {}
-            ConnKind::EdgeToRouter => self.bump(EntityType::Identity, &key.src, delta),
+            ConnKind::EdgeToRouter => self.bump(EntityType::Identity, key.src, delta),
         }
     }
 
-    pub(super) fn bump(&mut self, t: EntityType, id: &str, delta: i32) {
+    fn bump(&mut self, t: EntityType, i: u32, delta: i32) {
         let step = |n: &mut u32| -> (bool, bool) {
             let was = *n > 0;
             *n = n.saturating_add_signed(delta);
             (was, *n > 0)
         };
-        let (was, now) = match t {
-            EntityType::Router => step(self.routers.entry(id.to_owned()).or_default()),
-            EntityType::Controller => step(self.controllers.entry(id.to_owned()).or_default()),
-            EntityType::Identity => {
-                let rec = self.identities.entry(id.to_owned()).or_default();
+        let moved = match t {
+            EntityType::Router => self.routers.rec_mut(i).map(|r| step(&mut r.live)),
+            EntityType::Controller => self.controllers.rec_mut(i).map(step),
+            EntityType::Identity => self.identities.rec_mut(i).map(|rec| {
                 let was = rec.online();
                 rec.live = rec.live.saturating_add_signed(delta);
                 (was, rec.online())
-            }
+            }),
         };
-        self.flip(t, was, now);
+        if let Some((was, now)) = moved {
+            self.flip(t, was, now);
+        }
     }
 
-    pub(super) fn flip(&mut self, t: EntityType, was: bool, now: bool) {
+    /// Counts an entity that went online or offline.
+    pub fn flip(&mut self, t: EntityType, was: bool, now: bool) {
         let n = &mut self.online[t as usize];
         match (was, now) {
             (false, true) => *n += 1,
@@ -78,24 +145,14 @@ impl Store {
     /// Whether an entity is currently online (`false` when unknown).
     pub fn is_online(&self, t: EntityType, id: &str) -> bool {
         match t {
-            EntityType::Router => self.routers.get(id).is_some_and(|n| *n > 0),
+            EntityType::Router => self.routers.get(id).is_some_and(|r| r.live > 0),
             EntityType::Controller => self.controllers.get(id).is_some_and(|n| *n > 0),
             EntityType::Identity => self.identities.get(id).is_some_and(IdentityRec::online),
         }
     }
 
-    /// Whether a link is effectively up: its own events say up, and its
-    /// source router is not known to be offline (a controller drops an
-    /// offline router's links without an event). A router whose control
-    /// connections were never reported is not known to be offline.
-    pub fn link_up(&self, link: &str) -> bool {
-        self.links
-            .get(link)
-            .is_some_and(|l| l.reported_up() && !l.src.get().is_some_and(|r| self.router_known_offline(r)))
-    }
-
     /// Whether a router has had controller connections and holds none now.
     pub fn router_known_offline(&self, router: &str) -> bool {
-        self.router_ctrl_conns.get(router).is_some_and(|n| *n > 0) && !self.is_online(EntityType::Router, router)
+        self.routers.get(router).is_some_and(|r| r.ctrl_conns > 0 && r.live == 0)
     }
 }

@@ -2,7 +2,8 @@
 //! the entity roll-up, and `apply`, which reports only real changes.
 //!
 //! - `apply` (private): each event kind and the fusion rules; `entities`
-//!   (private): the roll-up counts;
+//!   (private): the roll-up counts and connection keys over `names`
+//!   (private): interned ids, so a key is three integers;
 //! - [`lifeline`]: one connection's ordered, bounded history and the state
 //!   that follows from it (exact under any arrival order); [`latest`]: single
 //!   values with order-free tie-breaks; [`lifecycle`]: stale and flapping;
@@ -29,6 +30,7 @@ pub mod latest;
 pub mod lifecycle;
 pub mod lifeline;
 pub mod links;
+mod names;
 pub mod state;
 mod summary;
 
@@ -44,6 +46,7 @@ pub use summary::{Summary, Tally};
 use crate::event::{LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Timestamp};
 use dedupe::Dedupe;
+use entities::{Entities, Key};
 use serde::{Deserialize, Serialize};
 // foldhash: much cheaper than SipHash on short ids (SipHash was ~9% of all
 // instructions in the apply profile), and still seeded per process.
@@ -86,9 +89,11 @@ pub struct Connection {
     /// The newest source address reported.
     #[serde(default, skip_serializing_if = "Latest::is_none")]
     pub addr: Latest<String>,
-    /// The newest latency sample on it (router→ctrl and ctrl↔ctrl).
+    /// The newest latency sample on it (router→ctrl and ctrl↔ctrl). Boxed:
+    /// few connections have one, and every connection's size is what the
+    /// hot lookup table pays for.
     #[serde(default, skip_serializing_if = "Latest::is_none")]
-    pub latency: Latest<LatencySample>,
+    pub latency: Latest<Box<LatencySample>>,
     /// What [`Store::tick`] last reported (derived; not serialised).
     #[serde(skip)]
     pub presented: Option<Lifecycle>,
@@ -149,9 +154,9 @@ pub struct IdentityRec {
     /// Recent `sdk-offline` times, newest last.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub offline_at: Vec<Timestamp>,
-    /// Routers it has (had) connections to (derived; not serialised).
+    /// Routers it has (had) connections to, by index (derived; not serialised).
     #[serde(skip)]
-    pub routers: Vec<String>,
+    routers: Vec<u32>,
 }
 
 impl IdentityRec {
@@ -164,20 +169,12 @@ impl IdentityRec {
 #[derive(Default)]
 pub struct Store {
     cfg: StoreConfig,
-    conns: HashMap<ConnKey, Connection>,
-    /// Live controller connections per router.
-    routers: HashMap<String, u32>,
-    /// Controller connections ever seen per router, up or down.
-    router_ctrl_conns: HashMap<String, u32>,
-    /// Live router and peer connections per controller.
-    controllers: HashMap<String, u32>,
-    identities: HashMap<String, IdentityRec>,
+    conns: HashMap<Key, Connection>,
+    ents: Entities,
     links: HashMap<String, Link>,
     cluster: Cluster,
     dedupe: Dedupe,
     stats: StoreStats,
-    /// Online entities, by `EntityType as usize`.
-    online: [usize; 3],
 }
 
 impl Store {
@@ -197,24 +194,24 @@ impl Store {
             .conns
             .iter()
             .filter(|(k, c)| k.kind == ConnKind::CtrlToCtrl && c.is_up())
-            .map(|(k, _)| (k.src.as_str(), k.dst.as_str()));
+            .map(|(k, _)| self.ents.ends(*k));
         self.cluster.quorum(pairs)
     }
 
     /// The counts of online and known entities, and of links up.
     pub fn summary(&self) -> Summary {
-        let tally = |t: EntityType, total: usize| Tally { online: self.online[t as usize], total };
+        let tally = |t: EntityType, total: usize| Tally { online: self.ents.online[t as usize], total };
         Summary {
-            controllers: tally(EntityType::Controller, self.controllers.len()),
-            routers: tally(EntityType::Router, self.routers.len()),
-            identities: tally(EntityType::Identity, self.identities.len()),
+            controllers: tally(EntityType::Controller, self.ents.controllers.len()),
+            routers: tally(EntityType::Router, self.ents.routers.len()),
+            identities: tally(EntityType::Identity, self.ents.identities.len()),
             links: Tally { online: self.links.keys().filter(|l| self.link_up(l)).count(), total: self.links.len() },
         }
     }
 
     /// A connection's lifecycle at `now` (`None` when unknown).
     pub fn lifecycle(&self, key: &ConnKey, now: Timestamp) -> Option<Lifecycle> {
-        let c = self.conns.get(key)?;
+        let c = self.get(key)?;
         let lc = &self.cfg.lifecycle;
         Some(lc.present(&c.life, c.last_heartbeat, lc.interval_ns(key.kind), now))
     }
@@ -236,7 +233,7 @@ impl Store {
             let to = lc.present(&c.life, c.last_heartbeat, lc.interval_ns(key.kind), now);
             let from = c.presented.replace(to);
             if from.is_some_and(|f| f != to) {
-                out.push(Change::Lifecycle { key: key.clone(), from, to, at: now });
+                out.push(Change::Lifecycle { key: self.ents.conn_key(*key), from, to, at: now });
             }
         }
         out.sort_by(|a, b| match (a, b) {
@@ -246,9 +243,29 @@ impl Store {
         out
     }
 
+    /// Whether an entity is currently online (`false` when unknown).
+    pub fn is_online(&self, t: EntityType, id: &str) -> bool {
+        self.ents.is_online(t, id)
+    }
+
+    /// Whether a link is effectively up: its own events say up, and its
+    /// source router is not known to be offline (a controller drops an
+    /// offline router's links without an event). A router whose control
+    /// connections were never reported is not known to be offline.
+    pub fn link_up(&self, link: &str) -> bool {
+        self.links
+            .get(link)
+            .is_some_and(|l| l.reported_up() && !l.src.get().is_some_and(|r| self.ents.router_known_offline(r)))
+    }
+
+    /// Whether a router has had controller connections and holds none now.
+    pub fn router_known_offline(&self, router: &str) -> bool {
+        self.ents.router_known_offline(router)
+    }
+
     /// One connection.
     pub fn get(&self, key: &ConnKey) -> Option<&Connection> {
-        self.conns.get(key)
+        self.conns.get(&self.ents.find_key(key)?)
     }
 
     /// One link.
@@ -258,7 +275,7 @@ impl Store {
 
     /// One identity's record.
     pub fn identity(&self, id: &str) -> Option<&IdentityRec> {
-        self.identities.get(id)
+        self.ents.identities.get(id)
     }
 
     /// The cluster facts.
@@ -287,8 +304,8 @@ impl Store {
     }
 
     /// Every connection, in no particular order.
-    pub fn connections(&self) -> impl Iterator<Item = (&ConnKey, &Connection)> {
-        self.conns.iter()
+    pub fn connections(&self) -> impl Iterator<Item = (ConnKey, &Connection)> {
+        self.conns.iter().map(|(k, c)| (self.ents.conn_key(*k), c))
     }
 
     /// Every link, in no particular order.

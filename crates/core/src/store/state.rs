@@ -26,19 +26,20 @@ pub struct StoreState {
 impl Store {
     /// The whole state, sorted.
     pub fn state(&self) -> StoreState {
-        let mut connections: Vec<_> = self.conns.iter().map(|(k, c)| (k.clone(), c.clone())).collect();
+        let mut connections: Vec<_> = self.connections().map(|(k, c)| (k, c.clone())).collect();
         connections.sort_by(|a, b| a.0.cmp(&b.0));
         let mut identities: Vec<_> = self
+            .ents
             .identities
             .iter()
-            .map(|(k, r)| (k.clone(), IdentityRec { live: 0, routers: Vec::new(), ..r.clone() }))
+            .map(|(k, r)| (k.to_owned(), IdentityRec { live: 0, routers: Vec::new(), ..r.clone() }))
             .collect();
         identities.sort_by(|a, b| a.0.cmp(&b.0));
         let mut links: Vec<_> = self.links.iter().map(|(k, l)| (k.clone(), l.clone())).collect();
         links.sort_by(|a, b| a.0.cmp(&b.0));
-        let mut routers: Vec<_> = self.routers.keys().cloned().collect();
+        let mut routers: Vec<_> = self.ents.routers.iter().map(|(k, _)| k.to_owned()).collect();
         routers.sort();
-        let mut controllers: Vec<_> = self.controllers.keys().cloned().collect();
+        let mut controllers: Vec<_> = self.ents.controllers.iter().map(|(k, _)| k.to_owned()).collect();
         controllers.sort();
         StoreState { connections, identities, links, cluster: self.cluster.clone(), routers, controllers }
     }
@@ -47,25 +48,29 @@ impl Store {
     pub fn from_state(state: StoreState, cfg: StoreConfig) -> Store {
         let mut store = Store::with_config(cfg);
         for r in state.routers {
-            store.see(EntityType::Router, &r);
+            store.ents.see(EntityType::Router, &r);
         }
         for c in state.controllers {
-            store.see(EntityType::Controller, &c);
+            store.ents.see(EntityType::Controller, &c);
         }
         for (id, rec) in state.identities {
             let online = rec.online();
-            store.identities.insert(id, IdentityRec { live: 0, routers: Vec::new(), ..rec });
-            store.flip(EntityType::Identity, false, online);
+            let i = store.ents.see(EntityType::Identity, &id);
+            if let Some(slot) = store.ents.identities.rec_mut(i) {
+                *slot = IdentityRec { live: 0, routers: Vec::new(), ..rec };
+                store.ents.flip(EntityType::Identity, false, online);
+            }
         }
         for (key, mut conn) in state.connections {
             conn.life.restore();
-            store.register(&key);
+            let key = store.ents.key(key.kind, &key.src, &key.dst);
+            store.register(key);
             if conn.life.up().is_some() {
-                store.first_observed(&key);
+                store.first_observed(key);
             }
             let up = conn.is_up();
-            store.conns.insert(key.clone(), conn);
-            store.count(&key, false, up);
+            store.conns.insert(key, conn);
+            store.ents.count(key, false, up);
         }
         for (id, mut link) in state.links {
             link.life.restore();
