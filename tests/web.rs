@@ -66,7 +66,7 @@ async fn counters_follow_snapshot_and_batches() {
     ] {
         server.apply(&Event::conn(Timestamp(1), kind, src, dst, true));
     }
-    let snap = Snapshot { seq: 4, at: Timestamp(1), state: server.state() };
+    let snap = Snapshot { feed: "f1".into(), seq: 4, at: Timestamp(1), state: server.state() };
     store.enqueue(msg("snapshot", "4", serde_json::to_string(&snap).unwrap()));
     store.flush();
     leptos::task::tick().await;
@@ -88,6 +88,18 @@ async fn counters_follow_snapshot_and_batches() {
     assert!(changes.contains("laptop-0001 → edge-eu-1"), "{changes}");
     assert!(changes.contains("▼ disconnected"), "{changes}");
     assert_eq!(text_of(&host, "events-applied"), "2");
+    assert_eq!(store.resume_point().as_deref(), Some("f1:5"), "a reconnect continues after batch 5");
+}
+
+#[wasm_bindgen_test]
+fn reconnect_urls_name_the_resume_point() {
+    use zitiscope::feed::with_since;
+    assert_eq!(with_since("/events", None), "/events");
+    assert_eq!(with_since("/events", Some("ab12:7")), "/events?since=ab12%3A7");
+    assert_eq!(
+        with_since("https://f.example/events?token=x", Some("ab12:7")),
+        "https://f.example/events?token=x&since=ab12%3A7"
+    );
 }
 
 #[wasm_bindgen_test]

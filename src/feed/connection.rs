@@ -8,7 +8,7 @@ use web_sys::{EventSource, MessageEvent};
 use zitiscope_core::wire;
 
 /// The SSE event names we listen to; `message` is any third-party producer.
-const NAMES: [&str; 5] = [wire::SNAPSHOT, wire::BATCH, wire::HEARTBEAT, wire::RESET, "message"];
+const NAMES: [&str; 6] = [wire::SNAPSHOT, wire::RESUME, wire::BATCH, wire::HEARTBEAT, wire::RESET, "message"];
 
 pub(super) struct Connection {
     source: EventSource,
@@ -17,7 +17,7 @@ pub(super) struct Connection {
 }
 
 impl Connection {
-    /// Opens `url`. `on_live` runs when a snapshot arrives; `on_error` on
+    /// Opens `url`. `on_live` runs when a snapshot or resume arrives; `on_error` on
     /// any error (this hook always handles reconnecting itself).
     pub(super) fn open(
         url: &str,
@@ -32,7 +32,7 @@ impl Connection {
             let on_live = on_live.clone();
             let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let data = e.data().as_string().unwrap_or_default();
-                if name == wire::SNAPSHOT {
+                if name == wire::SNAPSHOT || name == wire::RESUME {
                     on_live();
                 }
                 store.enqueue(Pending { event: name.to_string(), id: e.last_event_id(), data });

@@ -5,7 +5,10 @@
 //! on others (a non-200 reply, a wrong content type). So on any error this
 //! hook closes it and opens a new one on the core's [`Backoff`] schedule,
 //! showing a countdown meanwhile. gloo-net's wrapper hides readyState and
-//! errors, hence web-sys directly.
+//! errors, hence web-sys directly. A new EventSource sends no
+//! `Last-Event-ID`, so each reconnect names the last batch applied in
+//! `?since=`: inside the feed's replay ring it resumes with exactly the
+//! missed batches instead of a full snapshot.
 
 mod connection;
 
@@ -22,7 +25,7 @@ use zitiscope_core::Backoff;
 pub enum FeedStatus {
     /// Opening a connection; nothing received on it yet.
     Connecting,
-    /// A snapshot arrived on the current connection.
+    /// A snapshot (or a resume) arrived on the current connection.
     Live,
     /// The connection failed; the next attempt starts at this browser time (ms).
     Reconnecting { at_ms: f64, attempt: u32 },
@@ -98,7 +101,10 @@ fn connect(shared: Rc<RefCell<Shared>>, store: LiveStore, status: RwSignal<FeedS
         s.generation
     };
     status.set(FeedStatus::Connecting);
-    let url = shared.borrow().url.clone();
+    // Apply what the old connection delivered first, so the resume point
+    // is the last batch received.
+    store.flush();
+    let url = with_since(&shared.borrow().url, store.resume_point().as_deref());
     let on_live = {
         let shared = shared.clone();
         move || {
@@ -130,5 +136,16 @@ fn connect(shared: Rc<RefCell<Shared>>, store: LiveStore, status: RwSignal<FeedS
         Ok(conn) => shared.borrow_mut().conn = Some(conn),
         // A malformed URL: keep trying on the schedule, visibly.
         Err(_) => on_error(),
+    }
+}
+
+/// `url` with `since=<id>` added to its query, when there is a point to resume.
+pub fn with_since(url: &str, since: Option<&str>) -> String {
+    match since {
+        None => url.to_string(),
+        Some(id) => {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            format!("{url}{sep}since={}", String::from(js_sys::encode_uri_component(id)))
+        }
     }
 }

@@ -116,6 +116,11 @@ impl LiveStore {
         self.inner.with_value(|cell| cell.borrow().client.last_seq())
     }
 
+    /// Where a new connection should continue (`?since=`), if anywhere.
+    pub fn resume_point(&self) -> Option<String> {
+        self.inner.with_value(|cell| cell.borrow().client.resume_point().map(|p| p.to_string()))
+    }
+
     /// How many messages wait for the next frame.
     pub fn queued(&self) -> usize {
         self.inner.with_value(|cell| cell.borrow().queue.len())

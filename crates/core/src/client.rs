@@ -3,6 +3,9 @@
 //! holds. Being plain Rust, all of its rules are tested natively.
 //!
 //! - `snapshot` replaces the store and sets the sequence;
+//! - `resume` opens a stream that continues after the client's last batch
+//!   (it asked with [`FeedClient::resume_point`]); if it does not match
+//!   what the client holds, the client asks for a fresh connection;
 //! - `batch` applies its events; a batch at or below the last sequence is a
 //!   duplicate and is skipped; a jump past `last + 1` is counted as a gap;
 //! - `message` (any third-party producer) carries raw events;
@@ -16,7 +19,7 @@ pub use recent::{RecentChanges, RECENT_CAP};
 
 use crate::dispatch::Dispatcher;
 use crate::parse::Parsed;
-use crate::wire::{self, decode_batch, decode_message, Heartbeat, Snapshot};
+use crate::wire::{self, decode_batch, decode_message, EventId, Heartbeat, Resume, Snapshot};
 use crate::{Event, Store, Timestamp};
 
 /// Counters about the stream, for the status line and for tests.
@@ -30,8 +33,10 @@ pub struct ClientStats {
     pub rejected: u64,
     /// Well-formed events that carry nothing we track.
     pub skipped: u64,
-    /// Snapshots received (1 + reconnects).
+    /// Snapshots received (1 + reconnects that could not resume).
     pub snapshots: u64,
+    /// Reconnects that resumed where the client was, with no snapshot.
+    pub resumes: u64,
     /// Batches skipped because their sequence was already applied.
     pub duplicate_batches: u64,
     /// Times the sequence jumped, i.e. batches were missed.
@@ -56,6 +61,8 @@ pub struct Reaction {
 pub struct FeedClient {
     store: Store,
     last_seq: Option<u64>,
+    /// The feed run the state came from (see [`EventId`]).
+    feed: Option<String>,
     stats: ClientStats,
     changes: Dispatcher,
 }
@@ -79,6 +86,7 @@ impl FeedClient {
                 Reaction { changed: true, reconnect: false }
             }
             wire::RESET => Reaction { changed: true, reconnect: true },
+            wire::RESUME => self.on_resume(data),
             _ => self.on_raw(data),
         }
     }
@@ -88,6 +96,7 @@ impl FeedClient {
             Ok(snap) => {
                 self.store = Store::from_state(snap.state, self.store.config().clone());
                 self.last_seq = Some(snap.seq);
+                self.feed = Some(snap.feed);
                 self.stats.snapshots += 1;
             }
             Err(e) => self.reject(format!("invalid snapshot: {e}")),
@@ -95,10 +104,37 @@ impl FeedClient {
         Reaction { changed: true, reconnect: false }
     }
 
+    /// The server continues after our last batch. Anything but an exact
+    /// match means our state is not what it thinks: forget the resume
+    /// point and ask for a fresh connection (a snapshot).
+    fn on_resume(&mut self, data: &str) -> Reaction {
+        match serde_json::from_str::<Resume>(data) {
+            Ok(r) if Some(r.seq) == self.last_seq && self.feed.as_deref() == Some(r.feed.as_str()) => {
+                self.stats.resumes += 1;
+                Reaction { changed: true, reconnect: false }
+            }
+            Ok(r) => {
+                self.reject(format!("resume at {}:{} does not match our state", r.feed, r.seq));
+                self.forget_position();
+                Reaction { changed: true, reconnect: true }
+            }
+            Err(e) => {
+                self.reject(format!("invalid resume: {e}"));
+                self.forget_position();
+                Reaction { changed: true, reconnect: true }
+            }
+        }
+    }
+
+    fn forget_position(&mut self) {
+        self.last_seq = None;
+        self.feed = None;
+    }
+
     fn on_batch(&mut self, id: &str, data: &str) -> Reaction {
-        let seq = match id.parse::<u64>() {
-            Ok(seq) => seq,
-            Err(_) => {
+        let seq = match EventId::parse(id) {
+            Some(id) => id.seq,
+            None => {
                 self.reject(format!("batch has no sequence id ({:?})", crate::parse::preview(id)));
                 return Reaction::default();
             }
@@ -167,6 +203,16 @@ impl FeedClient {
     /// The sequence of the latest snapshot or batch applied.
     pub fn last_seq(&self) -> Option<u64> {
         self.last_seq
+    }
+
+    /// Where a new connection should continue (`?since=`): the feed run and
+    /// the last batch applied. `None` before the first snapshot, and for a
+    /// producer whose ids carry no feed run (no resume is safe there).
+    pub fn resume_point(&self) -> Option<EventId> {
+        match (&self.feed, self.last_seq) {
+            (Some(feed), Some(seq)) if !feed.is_empty() => Some(EventId { feed: feed.clone(), seq }),
+            _ => None,
+        }
     }
 
     /// Every real change, for subscribers (the app's change list, alerts).

@@ -17,10 +17,47 @@ pub const BATCH: &str = "batch";
 pub const HEARTBEAT: &str = "heartbeat";
 /// SSE event name sent just before the server drops a client that fell behind.
 pub const RESET: &str = "reset";
+/// SSE event name that opens a resumed stream (instead of a snapshot): the
+/// batches after the client's last one follow.
+pub const RESUME: &str = "resume";
+
+/// An SSE `id`: which run of the feed, and the batch sequence within it.
+/// Written `<feed>:<seq>`; a bare `<seq>` (another producer) has no feed.
+/// The feed part makes a resume after a feed restart impossible to
+/// mistake for one within the same run, whose sequences start over.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventId {
+    /// The feed run's id (`""` when unknown).
+    pub feed: String,
+    /// The batch sequence.
+    pub seq: u64,
+}
+
+impl EventId {
+    /// Reads `<feed>:<seq>` or `<seq>`; `None` for anything else.
+    pub fn parse(id: &str) -> Option<EventId> {
+        let (feed, seq) = id.rsplit_once(':').unwrap_or(("", id));
+        let seq = seq.parse().ok()?;
+        (feed.len() <= 64).then(|| EventId { feed: feed.to_owned(), seq })
+    }
+}
+
+impl std::fmt::Display for EventId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.feed.is_empty() {
+            write!(f, "{}", self.seq)
+        } else {
+            write!(f, "{}:{}", self.feed, self.seq)
+        }
+    }
+}
 
 /// The full state at a sequence number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
+    /// The feed run that took it (see [`EventId`]).
+    #[serde(default)]
+    pub feed: String,
     /// The sequence number of the last batch included.
     pub seq: u64,
     /// Server time when it was taken.
@@ -35,6 +72,14 @@ pub struct Heartbeat {
     /// Server time.
     pub now: Timestamp,
     /// The last batch sequence number sent.
+    pub seq: u64,
+}
+
+/// The payload of a `resume` event: the stream goes on after `seq` of
+/// feed run `feed`, with no snapshot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resume {
+    pub feed: String,
     pub seq: u64,
 }
 
@@ -83,5 +128,17 @@ mod tests {
         assert_eq!(out[0], Ok(e));
         assert!(out[1].is_err());
         assert!(decode_batch("not json")[0].is_err());
+    }
+
+    #[test]
+    fn event_ids() {
+        let id = EventId::parse("a1b2:42").unwrap();
+        assert_eq!((id.feed.as_str(), id.seq), ("a1b2", 42));
+        assert_eq!(id.to_string(), "a1b2:42");
+        assert_eq!(EventId::parse("7"), Some(EventId { feed: String::new(), seq: 7 }));
+        assert_eq!(EventId::parse("7").unwrap().to_string(), "7");
+        for bad in ["", "x", "a:", "a:-1", ":x", "1.5"] {
+            assert_eq!(EventId::parse(bad), None, "{bad:?}");
+        }
     }
 }

@@ -46,6 +46,12 @@ pub struct Args {
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_000_000).map(|v| v as usize))]
     pub client_queue: usize,
 
+    /// Batches kept for clients that reconnect (`Last-Event-ID` or
+    /// `?since=`): one inside this window gets exactly what it missed, an
+    /// older one a fresh snapshot. 0 turns resuming off.
+    #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(0..=1_000_000).map(|v| v as usize))]
+    pub replay: usize,
+
     /// Where events come from.
     #[command(subcommand)]
     pub source: Option<SourceCmd>,

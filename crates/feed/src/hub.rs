@@ -2,13 +2,16 @@
 //! the fan-out to SSE clients.
 //!
 //! Publishing and subscribing take the same lock, so a new client's snapshot
-//! and the first batch it receives join with no gap and no overlap.
+//! (or its resume point) and the first batch it receives join with no gap
+//! and no overlap. The newest batches stay in a bounded replay ring, so a
+//! client that reconnects inside it gets exactly what it missed.
 
+use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use zitiscope_core::dispatch::Dispatcher;
-use zitiscope_core::wire::Snapshot;
+use zitiscope_core::wire::{EventId, Snapshot};
 use zitiscope_core::{Event, Store, Summary, Timestamp};
 
 /// One serialised batch, shared by every client's queue.
@@ -26,12 +29,18 @@ struct State {
     store: Store,
     seq: u64,
     events: u64,
+    /// The newest batches, oldest first, at most `ring_cap`.
+    ring: VecDeque<Arc<Frame>>,
+    ring_cap: usize,
 }
 
 /// See the module docs.
 pub struct Hub {
     /// Real state changes, for in-process observers (logging, hooks).
     pub changes: Dispatcher,
+    /// This run's id: sequences restart with the process, so a resume
+    /// point names the run it belongs to.
+    pub feed: String,
     state: Mutex<State>,
     tx: broadcast::Sender<Arc<Frame>>,
     clients: AtomicUsize,
@@ -39,12 +48,19 @@ pub struct Hub {
 
 /// What a new client starts from.
 pub struct Subscription {
-    /// The serialised snapshot (a [`Snapshot`]).
-    pub snapshot: String,
-    /// The sequence number the snapshot includes.
+    pub start: Start,
+    /// The sequence number the start includes.
     pub seq: u64,
     /// Batches after `seq`.
     pub rx: broadcast::Receiver<Arc<Frame>>,
+}
+
+/// How a client's stream begins.
+pub enum Start {
+    /// The full state (a serialised [`Snapshot`]).
+    Snapshot(String),
+    /// Resumed after the client's last batch: the batches it missed, in order.
+    Resume { after: u64, missed: Vec<Arc<Frame>> },
 }
 
 /// Numbers for `/healthz`.
@@ -54,16 +70,26 @@ pub struct Health {
     pub events: u64,
     pub connections: usize,
     pub clients: usize,
+    /// Batches held for resuming clients.
+    pub ring: usize,
     pub summary: Summary,
 }
 
 impl Hub {
-    /// A hub whose clients may each fall `client_queue` batches behind.
-    pub fn new(client_queue: usize) -> Self {
+    /// A hub whose clients may each fall `client_queue` batches behind,
+    /// and that keeps the newest `replay` batches for resuming clients.
+    pub fn new(client_queue: usize, replay: usize) -> Self {
         let (tx, _) = broadcast::channel(client_queue.max(1));
         Hub {
             changes: Dispatcher::new(),
-            state: Mutex::new(State { store: Store::new(), seq: 0, events: 0 }),
+            feed: run_id(),
+            state: Mutex::new(State {
+                store: Store::new(),
+                seq: 0,
+                events: 0,
+                ring: VecDeque::with_capacity(replay.min(1 << 16)),
+                ring_cap: replay,
+            }),
             tx,
             clients: AtomicUsize::new(0),
         }
@@ -84,6 +110,12 @@ impl Hub {
         st.seq += 1;
         st.events += events.len() as u64;
         let frame = Arc::new(Frame { seq: st.seq, data, len: events.len() });
+        if st.ring_cap > 0 {
+            if st.ring.len() == st.ring_cap {
+                st.ring.pop_front();
+            }
+            st.ring.push_back(frame.clone());
+        }
         // An error only means that no client is listening right now.
         let _ = self.tx.send(frame);
         let seq = st.seq;
@@ -94,15 +126,36 @@ impl Hub {
         seq
     }
 
-    /// The current snapshot and the batches after it.
-    pub fn subscribe(&self) -> Subscription {
+    /// Where a client starts, and the batches after it. A client that
+    /// names a point of this run that the ring still reaches resumes there;
+    /// any other gets the full snapshot.
+    pub fn subscribe(&self, since: Option<&EventId>) -> Subscription {
         let st = self.lock();
-        let snap = Snapshot { seq: st.seq, at: now(), state: st.store.state() };
-        Subscription {
-            snapshot: serde_json::to_string(&snap).expect("snapshots always serialise"),
-            seq: st.seq,
-            rx: self.tx.subscribe(),
-        }
+        let rx = self.tx.subscribe();
+        let oldest = st.ring.front().map_or(st.seq + 1, |f| f.seq);
+        let start = match since {
+            Some(id) if id.feed == self.feed && id.seq <= st.seq && id.seq + 1 >= oldest => {
+                let missed = st.ring.iter().filter(|f| f.seq > id.seq).cloned().collect();
+                Start::Resume { after: id.seq, missed }
+            }
+            _ => Start::Snapshot(self.snapshot_locked(&st)),
+        };
+        Subscription { start, seq: st.seq, rx }
+    }
+
+    /// The full current state, serialised (for `GET /snapshot`).
+    pub fn snapshot(&self) -> String {
+        self.snapshot_locked(&self.lock())
+    }
+
+    fn snapshot_locked(&self, st: &State) -> String {
+        let snap = Snapshot { feed: self.feed.clone(), seq: st.seq, at: now(), state: st.store.state() };
+        serde_json::to_string(&snap).expect("snapshots always serialise")
+    }
+
+    /// The SSE id of batch `seq` of this run.
+    pub fn event_id(&self, seq: u64) -> String {
+        EventId { feed: self.feed.clone(), seq }.to_string()
     }
 
     /// The last sequence number published.
@@ -118,6 +171,7 @@ impl Hub {
             events: st.events,
             connections: st.store.len(),
             clients: self.clients.load(Ordering::Relaxed),
+            ring: st.ring.len(),
             summary: st.store.summary(),
         }
     }
@@ -144,6 +198,13 @@ impl Drop for ClientGuard {
     }
 }
 
+/// A random id for this run of the feed (std's per-process random hash keys).
+fn run_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let h = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    format!("{:08x}", h as u32)
+}
+
 /// Server time, for snapshots and heartbeats.
 pub fn now() -> Timestamp {
     let d = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
@@ -158,7 +219,7 @@ mod tests {
 
     #[test]
     fn publish_dispatches_real_changes_and_sequences_batches() {
-        let hub = Hub::new(8);
+        let hub = Hub::new(8, 4);
         let routers = hub.changes.subscribe(Filter { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }, 16);
         let up = Event::conn(Timestamp(1), ConnKind::RouterToCtrl, "r1", "c1", true);
         assert_eq!(
@@ -169,5 +230,27 @@ mod tests {
         let seen = routers.drain();
         assert!(matches!(seen.as_slice(), [Change::Conn { to: true, .. }]), "{seen:?}");
         assert_eq!(hub.health().summary.routers.online, 1);
+    }
+
+    #[test]
+    fn resume_inside_the_ring_gets_exactly_the_missed_batches() {
+        let hub = Hub::new(8, 3);
+        for i in 1..=5 {
+            hub.publish(vec![Event::conn(Timestamp(i), ConnKind::RouterToCtrl, format!("r{i}"), "c1", true)]);
+        }
+        let at = |seq| EventId { feed: hub.feed.clone(), seq };
+        // The ring holds batches 3..=5, so a client at 2..=5 can resume.
+        for since in 2..=5 {
+            let Start::Resume { after, missed } = hub.subscribe(Some(&at(since))).start else {
+                panic!("{since} is inside the ring")
+            };
+            let seqs: Vec<u64> = missed.iter().map(|f| f.seq).collect();
+            assert_eq!((after, seqs), (since, ((since + 1)..=5).collect::<Vec<_>>()));
+        }
+        let snapshot = |since: Option<EventId>| matches!(hub.subscribe(since.as_ref()).start, Start::Snapshot(_));
+        assert!(snapshot(Some(at(1))), "older than the ring");
+        assert!(snapshot(Some(at(6))), "ahead of this run");
+        assert!(snapshot(Some(EventId { feed: "other".into(), seq: 4 })), "another run of the feed");
+        assert!(snapshot(None));
     }
 }

@@ -35,7 +35,7 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let hub = Arc::new(hub::Hub::new(args.client_queue));
+    let hub = Arc::new(hub::Hub::new(args.client_queue, args.replay));
     // Router and cluster changes are worth a log line; identities are too many.
     let _log = hub.changes.on(
         zitiscope_core::dispatch::Filter {

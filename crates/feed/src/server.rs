@@ -26,8 +26,11 @@ pub struct AppState {
 /// With `static_dir`, everything that is not an API route is
 /// served from it (unknown paths get `index.html`, for deep links).
 pub fn router(state: AppState, static_dir: Option<&Path>, allow_origins: &[HeaderValue]) -> Router {
-    let mut api =
-        Router::new().route("/events", get(crate::sse::events)).route("/healthz", get(healthz)).with_state(state);
+    let mut api = Router::new()
+        .route("/events", get(crate::sse::events))
+        .route("/snapshot", get(snapshot))
+        .route("/healthz", get(healthz))
+        .with_state(state);
     if !allow_origins.is_empty() {
         // Only the listed origins, only reads: browsers send no preflight
         // for EventSource, so GET is all that is needed.
@@ -52,6 +55,12 @@ async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     let mut body = serde_json::to_value(app.hub.health()).expect("health serialises");
     body["status"] = "ok".into();
     Json(body)
+}
+
+/// The full current state: the same [`zitiscope_core::wire::Snapshot`] an
+/// SSE client starts from, for scripts and for checking a client's state.
+async fn snapshot(State(app): State<AppState>) -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], app.hub.snapshot())
 }
 
 async fn no_app() -> impl IntoResponse {

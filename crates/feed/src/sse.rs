@@ -1,13 +1,16 @@
 //! `GET /events`: the SSE stream (see `docs/feed-protocol.md`).
 //!
-//! `retry:` and a `snapshot` first, then every `batch` with `id: <seq>`,
-//! `heartbeat`s in between, and `reset` just before dropping a client that
-//! fell more than its queue behind: a gap is never silent.
+//! `retry:` and a `snapshot` first (or `resume` and the missed batches, for
+//! a client that names its last batch with `Last-Event-ID` or `?since=`),
+//! then every `batch` with `id: <feed>:<seq>`, `heartbeat`s in between, and
+//! `reset` just before dropping a client that fell more than its queue
+//! behind: a gap is never silent.
 
-use crate::hub::{now, Hub};
+use crate::hub::{now, Hub, Start};
 use crate::server::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::header::{HeaderName, HeaderValue};
+use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, Sse};
 use axum::response::IntoResponse;
 use futures_util::Stream;
@@ -16,11 +19,25 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
-use zitiscope_core::wire::{self, Heartbeat, Reset};
+use zitiscope_core::wire::{self, EventId, Heartbeat, Reset, Resume};
 
-/// The handler.
-pub async fn events(State(app): State<AppState>) -> impl IntoResponse {
-    let stream = stream(app.hub.clone(), app.heartbeat, app.retry_ms, app.shutdown.clone());
+/// The query string of `GET /events`.
+#[derive(serde::Deserialize, Default)]
+pub struct EventsQuery {
+    /// Resume after this SSE id (`<feed>:<seq>`).
+    pub since: Option<String>,
+}
+
+/// The handler. EventSource's own reconnects send `Last-Event-ID`, which is
+/// newer than a `?since=` left in the URL, so the header wins.
+pub async fn events(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<EventsQuery>,
+) -> impl IntoResponse {
+    let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
+    let since = header.or(q.since.as_deref()).and_then(EventId::parse);
+    let stream = stream(app.hub.clone(), since, app.heartbeat, app.retry_ms, app.shutdown.clone());
     (
         // nginx and similar proxies buffer responses unless told not to.
         [(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"))],
@@ -30,20 +47,29 @@ pub async fn events(State(app): State<AppState>) -> impl IntoResponse {
 
 fn stream(
     hub: Arc<Hub>,
+    since: Option<EventId>,
     heartbeat: Duration,
     retry_ms: u64,
     shutdown: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
     async_stream::stream! {
         let _guard = hub.client_guard();
-        let sub = hub.subscribe();
+        let sub = hub.subscribe(since.as_ref());
         let mut rx = sub.rx;
         let mut last = sub.seq;
-        yield Ok(SseEvent::default()
-            .retry(Duration::from_millis(retry_ms))
-            .event(wire::SNAPSHOT)
-            .id(sub.seq.to_string())
-            .data(sub.snapshot));
+        let retry = Duration::from_millis(retry_ms);
+        match sub.start {
+            Start::Snapshot(snapshot) => {
+                yield Ok(SseEvent::default().retry(retry).event(wire::SNAPSHOT).id(hub.event_id(sub.seq)).data(snapshot));
+            }
+            Start::Resume { after, missed } => {
+                let resume = Resume { feed: hub.feed.clone(), seq: after };
+                yield Ok(SseEvent::default().retry(retry).event(wire::RESUME).data(json(&resume)));
+                for frame in missed {
+                    yield Ok(SseEvent::default().event(wire::BATCH).id(hub.event_id(frame.seq)).data(frame.data.as_str()));
+                }
+            }
+        }
         let stop = crate::stopped(shutdown);
         tokio::pin!(stop);
         let mut beat = tokio::time::interval_at(tokio::time::Instant::now() + heartbeat, heartbeat);
@@ -54,7 +80,7 @@ fn stream(
                         // The snapshot already holds everything up to its seq.
                         if frame.seq <= last { continue; }
                         last = frame.seq;
-                        yield Ok(SseEvent::default().event(wire::BATCH).id(frame.seq.to_string()).data(frame.data.as_str()));
+                        yield Ok(SseEvent::default().event(wire::BATCH).id(hub.event_id(frame.seq)).data(frame.data.as_str()));
                     }
                     Err(RecvError::Lagged(missed)) => {
                         tracing::warn!(missed, "client fell behind; sending reset");
@@ -95,9 +121,9 @@ mod tests {
     /// then its stream ends: the gap is never silent.
     #[tokio::test]
     async fn a_lagging_client_gets_reset_and_is_dropped() {
-        let hub = Arc::new(Hub::new(2));
+        let hub = Arc::new(Hub::new(2, 0));
         let (_stop_tx, stop) = watch::channel(false);
-        let sse = Sse::new(stream(hub.clone(), Duration::from_secs(60), 1000, stop));
+        let sse = Sse::new(stream(hub.clone(), None, Duration::from_secs(60), 1000, stop));
         let mut body = sse.into_response().into_body();
         assert!(next_text(&mut body).await.contains("event: snapshot"));
         for i in 0..5 {

@@ -8,7 +8,7 @@ use std::pin::Pin;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use zitiscope_core::wire::{decode_batch, Heartbeat, Snapshot};
+use zitiscope_core::wire::{decode_batch, EventId, Heartbeat, Resume, Snapshot};
 use zitiscope_core::{Store, StoreConfig};
 use zitiscope_feed::{run, Args};
 
@@ -35,7 +35,11 @@ type Events =
     Pin<Box<dyn Stream<Item = Result<SseEvent, eventsource_stream::EventStreamError<reqwest::Error>>> + Send>>;
 
 async fn subscribe(base: &str) -> Events {
-    let resp = reqwest::get(format!("{base}/events")).await.unwrap();
+    subscribe_with(reqwest::Client::new().get(format!("{base}/events"))).await
+}
+
+async fn subscribe_with(req: reqwest::RequestBuilder) -> Events {
+    let resp = req.send().await.unwrap();
     assert_eq!(resp.status(), 200);
     let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
     assert!(ct.starts_with("text/event-stream"), "{ct}");
@@ -49,6 +53,11 @@ async fn next(events: &mut Events) -> SseEvent {
         .expect("an event within the timeout")
         .expect("the stream stays open")
         .expect("well-formed SSE")
+}
+
+/// The batch sequence of an SSE id (`<feed>:<seq>`).
+fn seq(id: &str) -> u64 {
+    EventId::parse(id).expect("a feed id").seq
 }
 
 /// Reads until a `batch` event arrives (skipping heartbeats).
@@ -85,7 +94,7 @@ async fn snapshot_first_then_batches_in_sequence() {
     assert_eq!(first.event, "snapshot");
     assert_eq!(first.retry, Some(Duration::from_millis(1000)));
     let snap: Snapshot = serde_json::from_str(&first.data).unwrap();
-    assert_eq!(first.id, snap.seq.to_string());
+    assert_eq!(first.id, format!("{}:{}", snap.feed, snap.seq));
     assert!(snap.seq >= 1, "bootstrap was published before clients came");
     let mut store = Store::from_state(snap.state, StoreConfig::default());
     let sum = store.summary();
@@ -95,7 +104,7 @@ async fn snapshot_first_then_batches_in_sequence() {
     let mut changes = 0;
     for expected in snap.seq + 1..snap.seq + 11 {
         let batch = next_batch(&mut events).await;
-        assert_eq!(batch.id, expected.to_string(), "ids are consecutive with no gap");
+        assert_eq!(seq(&batch.id), expected, "ids are consecutive with no gap");
         let decoded = decode_batch(&batch.data);
         assert!(!decoded.is_empty());
         for e in decoded {
@@ -122,7 +131,7 @@ async fn snapshot_and_batches_join_exactly() {
         for e in decode_batch(&b.data) {
             store.apply(&e.unwrap());
         }
-        seq = b.id.parse().unwrap();
+        seq = self::seq(&b.id);
     }
     let mut b = subscribe(&feed.base).await;
     let snap_b: Snapshot = serde_json::from_str(&next(&mut b).await.data).unwrap();
@@ -132,7 +141,7 @@ async fn snapshot_and_batches_join_exactly() {
         for e in decode_batch(&batch.data) {
             store.apply(&e.unwrap());
         }
-        seq = batch.id.parse().unwrap();
+        seq = self::seq(&batch.id);
     }
     assert_eq!(seq, snap_b.seq);
     let (mine, theirs) = (store.state(), snap_b.state);
@@ -153,7 +162,7 @@ async fn heartbeats_carry_time_and_seq() {
     let hb = next(&mut events).await;
     assert_eq!(hb.event, "heartbeat");
     let beat: Heartbeat = serde_json::from_str(&hb.data).unwrap();
-    assert_eq!(beat.seq.to_string(), snap.id, "a quiet network sends no batches, only beats");
+    assert_eq!(beat.seq, seq(&snap.id), "a quiet network sends no batches, only beats");
     let unix_now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as i64;
     assert!((unix_now - beat.now.0).abs() < 5_000_000_000, "server time is now");
     let _ = feed.stop.send(true);
@@ -195,5 +204,80 @@ async fn cors_only_for_listed_origins() {
     assert_eq!(allowed.headers()["access-control-allow-origin"], "http://noc.example:8080");
     let other = ask("http://evil.example").await.unwrap();
     assert!(other.headers().get("access-control-allow-origin").is_none());
+    let _ = feed.stop.send(true);
+}
+
+async fn apply_batch(store: &mut Store, batch: &SseEvent) {
+    for e in decode_batch(&batch.data) {
+        store.apply(&e.expect("the feed writes valid events"));
+    }
+}
+
+async fn get_snapshot(base: &str) -> Snapshot {
+    let resp = reqwest::get(format!("{base}/snapshot")).await.unwrap();
+    assert_eq!(resp.status(), 200);
+    assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    serde_json::from_str(&resp.text().await.unwrap()).expect("/snapshot is a Snapshot")
+}
+
+/// A client that drops and reconnects with `Last-Event-ID` gets `resume`
+/// and exactly the batches it missed: its state then equals `/snapshot`.
+#[tokio::test]
+async fn resume_after_disconnect_gives_every_event_exactly_once() {
+    let feed = start(BUSY).await;
+    let mut a = subscribe(&feed.base).await;
+    let first = next(&mut a).await;
+    let snap: Snapshot = serde_json::from_str(&first.data).unwrap();
+    let mut store = Store::from_state(snap.state, StoreConfig::default());
+    let mut last = first.id.clone();
+    for _ in 0..3 {
+        let b = next_batch(&mut a).await;
+        apply_batch(&mut store, &b).await;
+        last = b.id;
+    }
+    drop(a);
+    // Wait (on the feed's own sequence) until batches were missed.
+    let missed_from = seq(&last) + 1;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while get_snapshot(&feed.base).await.seq < missed_from + 3 {
+        assert!(tokio::time::Instant::now() < deadline, "the feed keeps publishing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let req = reqwest::Client::new().get(format!("{}/events", feed.base)).header("Last-Event-ID", &last);
+    let mut b = subscribe_with(req).await;
+    let opening = next(&mut b).await;
+    assert_eq!(opening.event, "resume", "no snapshot inside the replay ring");
+    let resume: Resume = serde_json::from_str(&opening.data).unwrap();
+    assert_eq!((resume.feed.as_str(), resume.seq), (snap.feed.as_str(), seq(&last)));
+    let target = get_snapshot(&feed.base).await;
+    let mut expected = missed_from;
+    while expected <= target.seq {
+        let batch = next_batch(&mut b).await;
+        assert_eq!(seq(&batch.id), expected, "every missed batch, once, in order");
+        apply_batch(&mut store, &batch).await;
+        expected += 1;
+    }
+    assert!(store.state() == target.state, "resumed state equals /snapshot at the same seq");
+    let _ = feed.stop.send(true);
+}
+
+/// `?since=` outside the ring, or from another run of the feed, gets a
+/// fresh snapshot.
+#[tokio::test]
+async fn since_outside_the_ring_gets_a_snapshot() {
+    let mut args = vec!["--replay", "2"];
+    args.extend_from_slice(BUSY);
+    let feed = start(&args).await;
+    let snap = get_snapshot(&feed.base).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while get_snapshot(&feed.base).await.seq < snap.seq + 4 {
+        assert!(tokio::time::Instant::now() < deadline, "the feed keeps publishing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for since in [format!("{}:{}", snap.feed, snap.seq), format!("other:{}", snap.seq + 3)] {
+        let url = format!("{}/events?since={since}", feed.base);
+        let mut events = subscribe_with(reqwest::Client::new().get(url)).await;
+        assert_eq!(next(&mut events).await.event, "snapshot", "{since}");
+    }
     let _ = feed.stop.send(true);
 }

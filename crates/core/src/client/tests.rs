@@ -7,7 +7,7 @@ fn snapshot(seq: u64, routers: &[&str]) -> String {
     for r in routers {
         store.apply(&Event::conn(Timestamp(1), ConnKind::RouterToCtrl, *r, "ctrl1", true));
     }
-    serde_json::to_string(&Snapshot { seq, at: Timestamp(2), state: store.state() }).unwrap()
+    serde_json::to_string(&Snapshot { feed: "f1".into(), seq, at: Timestamp(2), state: store.state() }).unwrap()
 }
 
 fn batch(events: &[(i64, &str, bool)]) -> String {
@@ -118,4 +118,25 @@ fn rest_activity_stays_out_of_the_recent_list() {
     recent.refresh();
     assert_eq!(recent.iter().count(), 0);
     assert_eq!(c.store().summary().identities.total, 1, "but the identity is seen");
+}
+
+#[test]
+fn resume_continues_only_where_the_client_is() {
+    let mut c = FeedClient::new();
+    assert_eq!(c.resume_point(), None, "nothing to resume before a snapshot");
+    c.on_message("snapshot", "f1:3", &snapshot(3, &["r1"]));
+    c.on_message("batch", "f1:4", &batch(&[(10, "r2", true)]));
+    assert_eq!(c.resume_point().map(|p| p.to_string()).as_deref(), Some("f1:4"));
+
+    let ok = c.on_message("resume", "", r#"{"feed":"f1","seq":4}"#);
+    assert!(!ok.reconnect);
+    assert_eq!(c.stats().resumes, 1);
+    c.on_message("batch", "f1:5", &batch(&[(11, "r3", true)]));
+    assert_eq!((c.last_seq(), c.stats().gaps), (Some(5), 0));
+    assert_eq!(c.store().summary().routers.online, 3, "the resumed stream applies on top");
+
+    let wrong = c.on_message("resume", "", r#"{"feed":"f2","seq":5}"#);
+    assert!(wrong.reconnect, "another feed run: start over");
+    assert_eq!(c.resume_point(), None, "the next connection asks for a snapshot");
+    assert_eq!(c.stats().rejected, 1);
 }
