@@ -64,7 +64,45 @@ pub enum SourceCmd {
     /// connecting, dropping and reconnecting, and occasional router outages.
     /// This is the default.
     Simulate(SimulateArgs),
+    /// Read controller events as JSON lines from standard input. The
+    /// simplest bridge to a live controller:
+    /// `ziti fabric stream events --connect --sdk --routers --links --cluster --metrics | zitiscope-feed stdin`.
+    /// At end of input the feed keeps serving the last state.
+    Stdin(LineArgs),
+    /// Follow the controller's JSON event log (the `file` event handler
+    /// with `format: json`), like `tail -F`: across rotation and truncation,
+    /// waiting for a line that is still being written.
+    File(FileArgs),
 }
+
+/// Options of every line-reading source.
+#[derive(ClapArgs, Debug, Clone, PartialEq)]
+pub struct LineArgs {
+    /// Longest line accepted, in bytes; longer ones are counted as rejected.
+    #[arg(long, default_value_t = MAX_LINE_DEFAULT, value_parser = clap::value_parser!(u64).range(1024..=1 << 30).map(|v| v as usize))]
+    pub max_line_bytes: usize,
+}
+
+/// Options of the `file` source.
+#[derive(ClapArgs, Debug, Clone, PartialEq)]
+pub struct FileArgs {
+    /// The event log, e.g. /var/lib/ziti/controller/events.json.
+    pub path: PathBuf,
+
+    /// Read the events already in the file first (else only new ones).
+    #[arg(long)]
+    pub from_start: bool,
+
+    /// How often to look for new lines, rotation and truncation (ms).
+    #[arg(long, default_value_t = 250, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub poll_ms: u64,
+
+    #[command(flatten)]
+    pub lines: LineArgs,
+}
+
+/// The default `--max-line-bytes`: 1 MiB. Real events are well under 4 KiB.
+pub const MAX_LINE_DEFAULT: usize = 1 << 20;
 
 /// Options of the simulated network.
 #[derive(ClapArgs, Debug, Clone, PartialEq)]
@@ -103,6 +141,8 @@ impl Default for SimulateArgs {
 /// The source to run, with defaults applied.
 pub enum Source {
     Simulate(SimulateArgs),
+    Stdin(LineArgs),
+    File(FileArgs),
 }
 
 impl Args {
@@ -110,6 +150,8 @@ impl Args {
     pub fn source(&self) -> Source {
         match &self.source {
             Some(SourceCmd::Simulate(s)) => Source::Simulate(s.clone()),
+            Some(SourceCmd::Stdin(l)) => Source::Stdin(l.clone()),
+            Some(SourceCmd::File(f)) => Source::File(f.clone()),
             None => Source::Simulate(SimulateArgs::default()),
         }
     }

@@ -6,8 +6,10 @@
 //! and no overlap. The newest batches stay in a bounded replay ring, so a
 //! client that reconnects inside it gets exactly what it missed.
 
+use crate::source::SourceStats;
+use std::collections::BTreeMap;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use zitiscope_core::dispatch::Dispatcher;
@@ -43,7 +45,25 @@ pub struct Hub {
     pub feed: String,
     state: Mutex<State>,
     tx: broadcast::Sender<Arc<Frame>>,
-    clients: AtomicUsize,
+    /// Connected SSE clients by number: the last sequence each was sent.
+    clients: Mutex<BTreeMap<u64, Arc<AtomicU64>>>,
+    next_client: AtomicU64,
+    /// Protocol counters, for `/metrics`.
+    pub counters: Counters,
+    sources: Mutex<Vec<(String, Arc<SourceStats>)>>,
+}
+
+/// What the SSE side did, for `/metrics`.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Streams opened with a snapshot.
+    pub snapshots: AtomicU64,
+    /// Streams that resumed inside the replay ring.
+    pub resumes: AtomicU64,
+    /// Clients dropped with `reset` for falling behind.
+    pub resets: AtomicU64,
+    /// Batches those clients missed.
+    pub dropped_batches: AtomicU64,
 }
 
 /// What a new client starts from.
@@ -91,8 +111,23 @@ impl Hub {
                 ring_cap: replay,
             }),
             tx,
-            clients: AtomicUsize::new(0),
+            clients: Mutex::new(BTreeMap::new()),
+            next_client: AtomicU64::new(1),
+            counters: Counters::default(),
+            sources: Mutex::new(Vec::new()),
         }
+    }
+
+    /// Registers a source's counters, for `/healthz` and `/metrics`.
+    pub fn register_source(&self, name: &str) -> Arc<SourceStats> {
+        let stats = Arc::new(SourceStats::default());
+        self.sources.lock().unwrap_or_else(|p| p.into_inner()).push((name.to_owned(), stats.clone()));
+        stats
+    }
+
+    /// Every registered source's counters.
+    pub fn sources(&self) -> Vec<(String, Arc<SourceStats>)> {
+        self.sources.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Applies a batch to the store, gives it the next sequence number and
@@ -136,9 +171,13 @@ impl Hub {
         let start = match since {
             Some(id) if id.feed == self.feed && id.seq <= st.seq && id.seq + 1 >= oldest => {
                 let missed = st.ring.iter().filter(|f| f.seq > id.seq).cloned().collect();
+                self.counters.resumes.fetch_add(1, Ordering::Relaxed);
                 Start::Resume { after: id.seq, missed }
             }
-            _ => Start::Snapshot(self.snapshot_locked(&st)),
+            _ => {
+                self.counters.snapshots.fetch_add(1, Ordering::Relaxed);
+                Start::Snapshot(self.snapshot_locked(&st))
+            }
         };
         Subscription { start, seq: st.seq, rx }
     }
@@ -170,16 +209,27 @@ impl Hub {
             seq: st.seq,
             events: st.events,
             connections: st.store.len(),
-            clients: self.clients.load(Ordering::Relaxed),
+            clients: self.clients().len(),
             ring: st.ring.len(),
             summary: st.store.summary(),
         }
     }
 
-    /// Counts a connected SSE client for as long as the guard lives.
+    /// Registers a connected SSE client for as long as the guard lives.
     pub fn client_guard(self: &Arc<Self>) -> ClientGuard {
-        self.clients.fetch_add(1, Ordering::Relaxed);
-        ClientGuard(self.clone())
+        let id = self.next_client.fetch_add(1, Ordering::Relaxed);
+        let sent = Arc::new(AtomicU64::new(0));
+        self.client_map().insert(id, sent.clone());
+        ClientGuard { hub: self.clone(), id, sent }
+    }
+
+    /// Every connected client's number and the last sequence it was sent.
+    pub fn clients(&self) -> Vec<(u64, u64)> {
+        self.client_map().iter().map(|(id, sent)| (*id, sent.load(Ordering::Relaxed))).collect()
+    }
+
+    fn client_map(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Arc<AtomicU64>>> {
+        self.clients.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -187,14 +237,51 @@ impl Hub {
         // store is still whole between events, so keep serving.
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
+
+    /// Counters and gauges of the store, for `/metrics`.
+    pub fn store_metrics(&self) -> StoreMetrics {
+        let st = self.lock();
+        StoreMetrics {
+            seq: st.seq,
+            events: st.events,
+            ring: st.ring.len(),
+            ring_cap: st.ring_cap,
+            connections: st.store.len(),
+            summary: st.store.summary(),
+            stats: st.store.stats(),
+        }
+    }
+}
+
+/// See [`Hub::store_metrics`].
+pub struct StoreMetrics {
+    pub seq: u64,
+    pub events: u64,
+    pub ring: usize,
+    pub ring_cap: usize,
+    pub connections: usize,
+    pub summary: Summary,
+    pub stats: zitiscope_core::store::StoreStats,
 }
 
 /// See [`Hub::client_guard`].
-pub struct ClientGuard(Arc<Hub>);
+pub struct ClientGuard {
+    hub: Arc<Hub>,
+    id: u64,
+    sent: Arc<AtomicU64>,
+}
+
+impl ClientGuard {
+    /// Records the last sequence this client was sent (its lag is the
+    /// distance to the hub's newest).
+    pub fn sent(&self, seq: u64) {
+        self.sent.store(seq, Ordering::Relaxed);
+    }
+}
 
 impl Drop for ClientGuard {
     fn drop(&mut self) {
-        self.0.clients.fetch_sub(1, Ordering::Relaxed);
+        self.hub.client_map().remove(&self.id);
     }
 }
 

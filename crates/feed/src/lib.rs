@@ -3,15 +3,19 @@
 //!
 //! - [`cli`]: the command line;
 //! - [`simulate`]: the embedded source, a seeded simulated network;
+//! - [`source`]: the `stdin` and `file` sources of real controller events;
 //! - [`batcher`]: groups source events into batches by count or time;
 //! - [`hub`]: the one state store, the sequence numbers and the fan-out;
-//! - [`server`]: HTTP: `/events` (SSE, in [`sse`]), `/healthz`, the static app.
+//! - [`server`]: HTTP: `/events` (SSE, in [`sse`]), `/snapshot`, `/healthz`,
+//!   `/metrics` (in [`metrics`]), the static app.
 
 pub mod batcher;
 pub mod cli;
 pub mod hub;
+pub mod metrics;
 pub mod server;
 pub mod simulate;
+pub mod source;
 pub mod sse;
 
 pub use cli::Args;
@@ -62,7 +66,25 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             for chunk in boot.chunks(args.batch_max.max(1)) {
                 hub.publish(chunk.to_vec());
             }
-            tokio::spawn(simulate::run(net, tx, shutdown.clone()));
+            tokio::spawn(simulate::run(net, tx, hub.register_source("simulate"), shutdown.clone()));
+        }
+        cli::Source::Stdin(opts) => {
+            let ingest = source::Ingest::new("stdin", hub.register_source("stdin"), tx);
+            std::thread::Builder::new()
+                .name("source-stdin".into())
+                .spawn(move || source::stdin::read(std::io::stdin().lock(), &ingest, opts.max_line_bytes))?;
+        }
+        cli::Source::File(opts) => {
+            let ingest = source::Ingest::new("file", hub.register_source("file"), tx);
+            let tail = source::file::TailOptions {
+                path: opts.path,
+                from_start: opts.from_start,
+                max_line: opts.lines.max_line_bytes,
+            };
+            let (poll, stop) = (std::time::Duration::from_millis(opts.poll_ms), shutdown.clone());
+            std::thread::Builder::new()
+                .name("source-file".into())
+                .spawn(move || source::file::follow(tail, &ingest, poll, stop))?;
         }
     }
     let app = server::router(

@@ -30,6 +30,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, allow_origins: &[Heade
         .route("/events", get(crate::sse::events))
         .route("/snapshot", get(snapshot))
         .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
         .with_state(state);
     if !allow_origins.is_empty() {
         // Only the listed origins, only reads: browsers send no preflight
@@ -54,7 +55,29 @@ pub fn router(state: AppState, static_dir: Option<&Path>, allow_origins: &[Heade
 async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
     let mut body = serde_json::to_value(app.hub.health()).expect("health serialises");
     body["status"] = "ok".into();
+    let sources: serde_json::Map<String, serde_json::Value> = app
+        .hub
+        .sources()
+        .into_iter()
+        .map(|(name, s)| {
+            let get = crate::source::SourceStats::get;
+            let last_error = s.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let v = serde_json::json!({
+                "lines": get(&s.lines),
+                "events": get(&s.events),
+                "skipped": get(&s.skipped),
+                "rejected": get(&s.rejected),
+                "last_error": last_error,
+            });
+            (name, v)
+        })
+        .collect();
+    body["sources"] = sources.into();
     Json(body)
+}
+
+async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(&app.hub))
 }
 
 /// The full current state: the same [`zitiscope_core::wire::Snapshot`] an

@@ -53,10 +53,11 @@ fn stream(
     shutdown: watch::Receiver<bool>,
 ) -> impl Stream<Item = Result<SseEvent, Infallible>> {
     async_stream::stream! {
-        let _guard = hub.client_guard();
+        let guard = hub.client_guard();
         let sub = hub.subscribe(since.as_ref());
         let mut rx = sub.rx;
         let mut last = sub.seq;
+        guard.sent(last);
         let retry = Duration::from_millis(retry_ms);
         match sub.start {
             Start::Snapshot(snapshot) => {
@@ -80,10 +81,13 @@ fn stream(
                         // The snapshot already holds everything up to its seq.
                         if frame.seq <= last { continue; }
                         last = frame.seq;
+                        guard.sent(last);
                         yield Ok(SseEvent::default().event(wire::BATCH).id(hub.event_id(frame.seq)).data(frame.data.as_str()));
                     }
                     Err(RecvError::Lagged(missed)) => {
                         tracing::warn!(missed, "client fell behind; sending reset");
+                        hub.counters.resets.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        hub.counters.dropped_batches.fetch_add(missed, std::sync::atomic::Ordering::Relaxed);
                         let reset = Reset { reason: format!("client fell {missed} batches behind") };
                         yield Ok(SseEvent::default().event(wire::RESET).data(json(&reset)));
                         break;

@@ -6,6 +6,9 @@ mod network;
 
 pub use network::Network;
 
+use crate::source::SourceStats;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{mpsc, watch};
 use zitiscope_core::{Event, Timestamp};
@@ -19,7 +22,7 @@ pub fn wall_clock() -> Timestamp {
 }
 
 /// Plays the network until shutdown or until the batcher is gone.
-pub async fn run(mut net: Network, tx: mpsc::Sender<Event>, shutdown: watch::Receiver<bool>) {
+pub async fn run(mut net: Network, tx: mpsc::Sender<Event>, stats: Arc<SourceStats>, shutdown: watch::Receiver<bool>) {
     let stop = crate::stopped(shutdown);
     tokio::pin!(stop);
     let mut tick = tokio::time::interval(TICK);
@@ -30,6 +33,7 @@ pub async fn run(mut net: Network, tx: mpsc::Sender<Event>, shutdown: watch::Rec
             _ = &mut stop => return,
         }
         for e in net.step(wall_clock(), TICK.as_secs_f64()) {
+            stats.events.fetch_add(1, Ordering::Relaxed);
             if tx.send(e).await.is_err() {
                 return;
             }

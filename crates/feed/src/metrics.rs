@@ -1,0 +1,113 @@
+//! `GET /metrics`: the feed's counters in the Prometheus text format
+//! (version 0.0.4): what the sources read, skipped and rejected, what the
+//! store holds, the clients and their lag, resets and the replay ring.
+
+use crate::hub::Hub;
+use std::fmt::Write;
+use std::sync::atomic::Ordering;
+use zitiscope_core::EntityType;
+
+/// The exposition's content type.
+pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Writes one metric family at a time, so HELP and TYPE come once each.
+struct Out(String);
+
+impl Out {
+    fn family(&mut self, name: &str, kind: &str, help: &str) {
+        let _ = writeln!(self.0, "# HELP zitiscope_feed_{name} {help}\n# TYPE zitiscope_feed_{name} {kind}");
+    }
+
+    fn sample(&mut self, name: &str, labels: &[(&str, &str)], value: impl std::fmt::Display) {
+        let _ = write!(self.0, "zitiscope_feed_{name}");
+        if !labels.is_empty() {
+            let body: Vec<String> = labels.iter().map(|(k, v)| format!("{k}=\"{}\"", escape(v))).collect();
+            let _ = write!(self.0, "{{{}}}", body.join(","));
+        }
+        let _ = writeln!(self.0, " {value}");
+    }
+
+    fn one(&mut self, name: &str, kind: &str, help: &str, value: impl std::fmt::Display) {
+        self.family(name, kind, help);
+        self.sample(name, &[], value);
+    }
+}
+
+/// Label values escape `\`, `"` and newlines.
+fn escape(v: &str) -> String {
+    v.replace('\\', r"\\").replace('"', "\\\"").replace('\n', r"\n")
+}
+
+/// The whole exposition.
+pub fn render(hub: &Hub) -> String {
+    let mut o = Out(String::new());
+    let sources = hub.sources();
+    let per_source: [(&str, &str, fn(&crate::source::SourceStats) -> u64); 4] = [
+        ("source_lines_total", "Lines read by the source (blank lines excluded).", |s| s.lines.load(Ordering::Relaxed)),
+        ("source_events_total", "Events the source parsed and passed on.", |s| s.events.load(Ordering::Relaxed)),
+        ("source_skipped_total", "Well-formed events of kinds that carry no connection state.", |s| {
+            s.skipped.load(Ordering::Relaxed)
+        }),
+        ("source_rejected_total", "Lines that could not be read (malformed, invalid UTF-8, too long).", |s| {
+            s.rejected.load(Ordering::Relaxed)
+        }),
+    ];
+    for (name, help, get) in per_source {
+        o.family(name, "counter", help);
+        for (source, stats) in &sources {
+            o.sample(name, &[("source", source)], get(stats));
+        }
+    }
+
+    let m = hub.store_metrics();
+    o.one("batches_total", "counter", "Batches published (the last sequence number).", m.seq);
+    o.one("events_published_total", "counter", "Events published in batches.", m.events);
+    o.one("events_applied_total", "counter", "Events the store applied (first sight).", m.stats.applied);
+    o.one(
+        "events_duplicate_total",
+        "counter",
+        "Events dropped as copies (HA controllers, replays).",
+        m.stats.duplicates,
+    );
+    o.one("events_too_old_total", "counter", "Observations older than the retained history.", m.stats.too_old);
+    o.one("connections", "gauge", "Connections the store tracks.", m.connections);
+    o.family("entities", "gauge", "Known entities by type and state.");
+    for t in [EntityType::Controller, EntityType::Router, EntityType::Identity] {
+        let tally = m.summary.get(t);
+        o.sample("entities", &[("type", t.as_str()), ("state", "online")], tally.online);
+        o.sample("entities", &[("type", t.as_str()), ("state", "offline")], tally.offline());
+    }
+    o.family("links", "gauge", "Router links by state.");
+    o.sample("links", &[("state", "up")], m.summary.links.online);
+    o.sample("links", &[("state", "down")], m.summary.links.offline());
+    o.one("replay_ring_batches", "gauge", "Batches held for resuming clients.", m.ring);
+    o.one("replay_ring_capacity", "gauge", "The replay ring's size (--replay).", m.ring_cap);
+
+    let clients = hub.clients();
+    o.one("clients", "gauge", "Connected SSE clients.", clients.len());
+    o.family("client_lag_batches", "gauge", "Batches published but not yet sent, per connected client.");
+    for (id, sent) in &clients {
+        o.sample("client_lag_batches", &[("client", &id.to_string())], m.seq.saturating_sub(*sent));
+    }
+    let c = &hub.counters;
+    o.one("streams_snapshot_total", "counter", "Streams opened with a snapshot.", c.snapshots.load(Ordering::Relaxed));
+    o.one(
+        "streams_resumed_total",
+        "counter",
+        "Streams resumed inside the replay ring.",
+        c.resumes.load(Ordering::Relaxed),
+    );
+    o.one(
+        "client_resets_total",
+        "counter",
+        "Clients dropped with reset for falling behind.",
+        c.resets.load(Ordering::Relaxed),
+    );
+    o.one(
+        "client_dropped_batches_total",
+        "counter",
+        "Batches that reset clients had missed (they recover from a snapshot).",
+        c.dropped_batches.load(Ordering::Relaxed),
+    );
+    o.0
+}

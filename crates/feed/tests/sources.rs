@@ -1,0 +1,158 @@
+//! The `stdin` and `file` sources through the real binary: real controller
+//! samples and hostile lines in, and `/healthz`, `/metrics` and `/snapshot`
+//! out. The feed's state must equal the core's own parse + apply of the
+//! same lines.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use zitiscope_core::wire::Snapshot;
+use zitiscope_core::{parse_line, Parsed, Store};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+struct Feed {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Feed {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start(args: &[&str], stdin: Stdio) -> Feed {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zitiscope-feed"))
+        .args(["--listen", "127.0.0.1:0", "--batch-interval-ms", "5"])
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the feed binary runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base =
+        line.trim().strip_prefix("zitiscope-feed listening on ").expect("the listening line").trim_end_matches('/');
+    Feed { base: base.to_owned(), child }
+}
+
+fn get(url: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
+}
+
+fn health(feed: &Feed) -> serde_json::Value {
+    serde_json::from_str(&get(&format!("{}/healthz", feed.base))).unwrap()
+}
+
+/// Polls `/healthz` until the source has read `lines` lines and the hub
+/// has published all its events.
+fn wait_for_lines(feed: &Feed, source: &str, lines: u64) -> serde_json::Value {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let h = health(feed);
+        let s = &h["sources"][source];
+        if s["lines"] == lines && h["events"] == s["events"] {
+            return h;
+        }
+        assert!(Instant::now() < deadline, "the source read {s} of {lines} lines");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/samples")
+}
+
+/// What the core itself makes of the same lines.
+fn expected(text: &str) -> Store {
+    let mut store = Store::new();
+    for line in text.lines() {
+        if let Ok(Parsed::Event(e)) = parse_line(line) {
+            store.apply(&e);
+        }
+    }
+    store
+}
+
+fn snapshot(feed: &Feed) -> Snapshot {
+    serde_json::from_str(&get(&format!("{}/snapshot", feed.base))).unwrap()
+}
+
+const HOSTILE: &[&str] = &[
+    "{not json",
+    r#"{"namespace":"router","timestamp":"yesterday","event_src_id":"ctrl1","event_type":"router-online","router_id":"r9"}"#,
+    "<script>alert(1)</script>",
+    r#"{"namespace":"connect","event_src_id":"ctrl1","timestamp":"2025-06-12T09:00:03Z","src_type":"router","dst_type":"ctrl","src_id":""}"#,
+];
+
+#[test]
+fn stdin_reads_samples_counts_bad_lines_and_matches_the_core() {
+    let mut feed = start(&["stdin"], Stdio::piped());
+    let mut text = std::fs::read_to_string(samples().join("mixed-outage.jsonl")).unwrap();
+    text.push_str(&std::fs::read_to_string(samples().join("cluster-events.jsonl")).unwrap());
+    let mut input = text.clone().into_bytes();
+    for bad in HOSTILE {
+        input.extend_from_slice(bad.as_bytes());
+        input.push(b'\n');
+    }
+    input.extend_from_slice(b"\xff\xfe\n");
+    input.extend_from_slice(&vec![b'x'; 2 << 20]);
+    input.push(b'\n');
+    let lines = input.split(|&b| b == b'\n').filter(|l| !l.is_empty()).count() as u64;
+    let mut stdin = feed.child.stdin.take().unwrap();
+    stdin.write_all(&input).unwrap();
+    drop(stdin); // end of input: the feed keeps serving
+
+    let h = wait_for_lines(&feed, "stdin", lines);
+    let s = &h["sources"]["stdin"];
+    assert_eq!(s["rejected"], HOSTILE.len() as u64 + 2, "{s}");
+    assert!(s["last_error"].as_str().unwrap().contains("bytes long"), "{s}");
+    assert!(s["skipped"].as_u64().unwrap() > 0, "terminator events are skipped");
+
+    let want = expected(&text);
+    let got = snapshot(&feed);
+    assert!(got.state == want.state(), "the feed's state is the core's");
+    assert_eq!(h["summary"]["routers"]["total"], want.summary().routers.total as u64);
+
+    let metrics = get(&format!("{}/metrics", feed.base));
+    let rejected = format!("zitiscope_feed_source_rejected_total{{source=\"stdin\"}} {}", HOSTILE.len() + 2);
+    assert!(metrics.contains(&rejected), "{metrics}");
+    assert!(metrics.contains("# TYPE zitiscope_feed_clients gauge"), "{metrics}");
+}
+
+#[test]
+fn file_source_follows_appends_partial_lines_and_rotation() {
+    let dir = std::env::temp_dir().join(format!("zitiscope-file-source-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let log = dir.join("events.json");
+    let sample = std::fs::read_to_string(samples().join("router-events.jsonl")).unwrap();
+    let lines: Vec<&str> = sample.lines().collect();
+    let (first, second) = lines.split_at(lines.len() / 2);
+    std::fs::write(&log, first.join("\n") + "\n").unwrap();
+
+    let feed = start(&["file", log.to_str().unwrap(), "--from-start", "--poll-ms", "20"], Stdio::null());
+    wait_for_lines(&feed, "file", first.len() as u64);
+
+    // A line written in two parts, then rotation to a new file.
+    let append = |path: &Path, text: &str| {
+        let mut f = std::fs::OpenOptions::new().create(true).append(true).open(path).unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+    };
+    let (head, tail) = second[0].split_at(second[0].len() / 2);
+    append(&log, head);
+    std::thread::sleep(Duration::from_millis(100)); // several polls see the half line
+    append(&log, &format!("{tail}\nnot json\n"));
+    std::fs::rename(&log, dir.join("events.json.1")).unwrap();
+    append(&log, &(second[1..].join("\n") + "\n"));
+
+    let h = wait_for_lines(&feed, "file", lines.len() as u64 + 1);
+    assert_eq!(h["sources"]["file"]["rejected"], 1, "only `not json`, never half a line");
+    assert!(snapshot(&feed).state == expected(&sample).state(), "every event once, across the rotation");
+    let _ = std::fs::remove_dir_all(&dir);
+}
