@@ -12,7 +12,8 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const ARTIFACTS = path.join(here, 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });
 
-const BUSY = ['simulate', '--rate', '200', '--outage-every', '10'];
+// The served app may connect to other local feeds (the ?feed= tests).
+const BUSY = ['--connect-src', 'http://127.0.0.1:*', 'simulate', '--rate', '200', '--outage-every', '10'];
 let browser;
 let feed;
 
@@ -30,7 +31,13 @@ async function openPage() {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
-  await page.goto(feed.url);
+  // Any Content-Security-Policy violation counts as an error.
+  await page.exposeFunction('reportCsp', (v) => errors.push(new Error(`CSP violation: ${v}`)));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => window.reportCsp(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const response = await page.goto(feed.url);
+  assert.match(response.headers()['content-security-policy'] ?? '', /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
   return { page, errors };
 }
 
@@ -91,5 +98,24 @@ test('?feed= points the app at another feed that allows its origin', async () =>
     await page.close();
   } finally {
     await killFeed(other);
+  }
+});
+
+test('with --token, the app opened once with ?token= stays connected, and reloads use the cookie', async () => {
+  const token = 'e2e-token-0123456789abcdef';
+  const guarded = await startFeed({ args: ['--token', token, 'simulate', '--routers', '5', '--identities', '20'] });
+  try {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const denied = await page.request.get(`${guarded.url}/snapshot`);
+    assert.equal(denied.status(), 401, 'no token, no data');
+    await page.goto(`${guarded.url}/?token=${token}`);
+    await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
+    await page.goto(`${guarded.url}/`);
+    await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
+    assert.equal(await num(page, 'router-online') + await num(page, 'router-offline'), 5);
+    await context.close();
+  } finally {
+    await killFeed(guarded);
   }
 });

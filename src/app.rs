@@ -7,15 +7,18 @@ use crate::store::LiveStore;
 use leptos::prelude::*;
 
 /// The feed's events URL: `?feed=<base or events URL>` when given, else the
-/// page's own origin.
+/// page's own origin; a `?token=` on the page is passed on to the feed
+/// (EventSource cannot send headers, and a cookie does not cross origins).
 pub fn feed_url_from_location() -> String {
     let location = window().location();
     let search = location.search().unwrap_or_default();
-    let param = web_sys::UrlSearchParams::new_with_str(&search)
-        .ok()
-        .and_then(|p| p.get("feed"))
-        .filter(|f| !f.trim().is_empty());
-    events_url(param.as_deref())
+    let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
+    let param = |name: &str| params.as_ref().and_then(|p| p.get(name)).filter(|v| !v.trim().is_empty());
+    let url = events_url(param("feed").as_deref());
+    match param("token") {
+        Some(token) => crate::feed::with_param(&url, "token", token.trim()),
+        None => url,
+    }
 }
 
 /// Where to find `/events`, given the optional `feed` parameter.

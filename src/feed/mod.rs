@@ -139,13 +139,16 @@ fn connect(shared: Rc<RefCell<Shared>>, store: LiveStore, status: RwSignal<FeedS
     }
 }
 
-/// `url` with `since=<id>` added to its query, when there is a point to resume.
+/// `url` with `name=<value>` added to its query (the value URL-encoded).
+pub fn with_param(url: &str, name: &str, value: &str) -> String {
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}{name}={}", String::from(js_sys::encode_uri_component(value)))
+}
+
+/// `url` with `since=<id>` added, when there is a point to resume.
 pub fn with_since(url: &str, since: Option<&str>) -> String {
     match since {
         None => url.to_string(),
-        Some(id) => {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            format!("{url}{sep}since={}", String::from(js_sys::encode_uri_component(id)))
-        }
+        Some(id) => with_param(url, "since", id),
     }
 }

@@ -25,6 +25,28 @@ pub struct Args {
     #[arg(long = "allow-origin", value_name = "ORIGIN", env = "ZITISCOPE_ALLOW_ORIGIN", value_delimiter = ',')]
     pub allow_origins: Vec<String>,
 
+    /// Require this bearer token for `/events`, `/snapshot` and `/metrics`
+    /// (as `?token=`, the cookie it sets, or `Authorization: Bearer`).
+    /// Required when listening on a non-loopback address. ≥16 characters:
+    /// letters, digits, `-._~`.
+    #[arg(long, env = "ZITISCOPE_TOKEN", hide_env_values = true, conflicts_with = "token_file")]
+    pub token: Option<String>,
+
+    /// Read the token from the first line of this file.
+    #[arg(long, value_name = "FILE", env = "ZITISCOPE_TOKEN_FILE")]
+    pub token_file: Option<PathBuf>,
+
+    /// Listen on a non-loopback address without a token (only behind a
+    /// proxy that authenticates, or on a trusted network).
+    #[arg(long)]
+    pub no_auth: bool,
+
+    /// Let the served app connect to this other feed's origin (for
+    /// `?feed=`); the Content-Security-Policy allows only this origin
+    /// otherwise. Repeat for several; `http://127.0.0.1:*` is valid.
+    #[arg(long = "connect-src", value_name = "ORIGIN", env = "ZITISCOPE_CONNECT_SRC", value_delimiter = ',')]
+    pub connect_src: Vec<String>,
+
     /// Flush a batch once it holds this many events.
     #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000).map(|v| v as usize))]
     pub batch_max: usize,
@@ -146,6 +168,18 @@ pub enum Source {
 }
 
 impl Args {
+    /// The configured token, from `--token` or `--token-file`.
+    pub fn token(&self) -> std::io::Result<Option<String>> {
+        match (&self.token, &self.token_file) {
+            (Some(t), _) => Ok(Some(t.clone())),
+            (None, Some(path)) => {
+                let text = std::fs::read_to_string(path)?;
+                Ok(Some(text.lines().next().unwrap_or("").trim().to_owned()))
+            }
+            (None, None) => Ok(None),
+        }
+    }
+
     /// The chosen source; `simulate` with its defaults when none was named.
     pub fn source(&self) -> Source {
         match &self.source {

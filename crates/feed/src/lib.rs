@@ -13,6 +13,7 @@ pub mod batcher;
 pub mod cli;
 pub mod hub;
 pub mod metrics;
+pub mod security;
 pub mod server;
 pub mod simulate;
 pub mod source;
@@ -39,6 +40,25 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
+    // A CSP source must not be able to end its directive or the header.
+    if let Some(bad) = args
+        .connect_src
+        .iter()
+        .find(|o| o.is_empty() || !o.bytes().all(|b| b.is_ascii_graphic() && !b";,'\"".contains(&b)))
+    {
+        return Err(invalid(format!("--connect-src {bad:?} is not an origin")));
+    }
+    let auth = security::Auth::new(args.token()?).map_err(invalid)?;
+    let local = listener.local_addr()?;
+    if !local.ip().is_loopback() && !auth.required() && !args.no_auth {
+        return Err(invalid(format!(
+            "listening on {local} (not loopback) needs --token or --token-file, or --no-auth to waive it explicitly"
+        )));
+    }
+    if args.no_auth && !auth.required() && !local.ip().is_loopback() {
+        tracing::warn!("listening on {local} with no token (--no-auth): anyone who reaches it can read the feed");
+    }
     let hub = Arc::new(hub::Hub::new(args.client_queue, args.replay));
     // Router and cluster changes are worth a log line; identities are too many.
     let _log = hub.changes.on(
@@ -95,7 +115,7 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             retry_ms: args.retry_ms,
         },
         args.static_dir.as_deref(),
-        &allow_origins,
+        server::Protection { allow_origins, auth: std::sync::Arc::new(auth), connect_src: args.connect_src.clone() },
     );
     axum::serve(listener, app).with_graceful_shutdown(stopped(shutdown)).await
 }

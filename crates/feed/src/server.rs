@@ -1,7 +1,11 @@
 //! The HTTP surface: routes, shared state and the static app.
 
 use crate::hub::Hub;
-use axum::extract::State;
+use crate::security::{self, Auth, Authorized};
+use axum::extract::{Extension, State};
+use axum::http::header::{
+    HeaderName, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+};
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json};
 use axum::routing::get;
@@ -10,8 +14,10 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
+use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
+use tower_http::set_header::SetResponseHeaderLayer;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -22,10 +28,20 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
 }
 
-/// All routes. `allow_origins` may read the API cross-origin (CORS).
-/// With `static_dir`, everything that is not an API route is
+/// How the HTTP surface is protected.
+pub struct Protection {
+    /// Origins that may read the API cross-origin (CORS).
+    pub allow_origins: Vec<HeaderValue>,
+    /// The token check.
+    pub auth: Arc<Auth>,
+    /// Other feeds the served app may connect to (CSP `connect-src`).
+    pub connect_src: Vec<String>,
+}
+
+/// All routes. With `static_dir`, everything that is not an API route is
 /// served from it (unknown paths get `index.html`, for deep links).
-pub fn router(state: AppState, static_dir: Option<&Path>, allow_origins: &[HeaderValue]) -> Router {
+pub fn router(state: AppState, static_dir: Option<&Path>, protection: Protection) -> Router {
+    let Protection { allow_origins, auth, connect_src } = protection;
     let mut api = Router::new()
         .route("/events", get(crate::sse::events))
         .route("/snapshot", get(snapshot))
@@ -40,7 +56,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, allow_origins: &[Heade
             .allow_methods([Method::GET]);
         api = api.layer(cors);
     }
-    match static_dir {
+    let app = match static_dir {
         Some(dir) => {
             if !dir.join("index.html").is_file() {
                 tracing::warn!("{} has no index.html: build the app first (make build)", dir.display());
@@ -49,10 +65,27 @@ pub fn router(state: AppState, static_dir: Option<&Path>, allow_origins: &[Heade
             api.fallback_service(files)
         }
         None => api.fallback(no_app),
-    }
+    };
+    let csp = security::content_security_policy(static_dir, &connect_src);
+    let header = |name: HeaderName, value: &str| {
+        SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_str(value).expect("a valid header value"))
+    };
+    app.layer(axum::middleware::from_fn_with_state(auth, security::guard))
+        // The default predicate leaves `text/event-stream` alone: a
+        // compressed stream would be buffered, not streamed.
+        .layer(CompressionLayer::new())
+        .layer(header(CONTENT_SECURITY_POLICY, &csp))
+        .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        // A token may sit in the page's URL: never pass it on.
+        .layer(header(REFERRER_POLICY, "no-referrer"))
+        .layer(header(X_FRAME_OPTIONS, "DENY"))
 }
 
-async fn healthz(State(app): State<AppState>) -> impl IntoResponse {
+async fn healthz(State(app): State<AppState>, Extension(auth): Extension<Authorized>) -> impl IntoResponse {
+    // Liveness for anyone (load balancers, probes); numbers only with the token.
+    if !auth.0 {
+        return Json(serde_json::json!({ "status": "ok" }));
+    }
     let mut body = serde_json::to_value(app.hub.health()).expect("health serialises");
     body["status"] = "ok".into();
     let sources: serde_json::Map<String, serde_json::Value> = app

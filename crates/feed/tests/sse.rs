@@ -1,35 +1,15 @@
 //! The feed, end to end over real HTTP: a real server on an ephemeral port,
 //! read by a real SSE client.
 
-use clap::Parser;
+mod common;
+
+use common::{start, WAIT};
 use eventsource_stream::{Event as SseEvent, Eventsource};
 use futures_util::{Stream, StreamExt};
 use std::pin::Pin;
 use std::time::Duration;
-use tokio::net::TcpListener;
-use tokio::sync::watch;
 use zitiscope_core::wire::{decode_batch, EventId, Heartbeat, Resume, Snapshot};
 use zitiscope_core::{Store, StoreConfig};
-use zitiscope_feed::{run, Args};
-
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Feed {
-    base: String,
-    stop: watch::Sender<bool>,
-    task: tokio::task::JoinHandle<std::io::Result<()>>,
-}
-
-async fn start(extra: &[&str]) -> Feed {
-    let mut argv = vec!["zitiscope-feed", "--listen", "127.0.0.1:0"];
-    argv.extend_from_slice(extra);
-    let args = Args::try_parse_from(argv).expect("valid arguments");
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, rx) = watch::channel(false);
-    let task = tokio::spawn(run(args, listener, rx));
-    Feed { base, stop, task }
-}
 
 type Events =
     Pin<Box<dyn Stream<Item = Result<SseEvent, eventsource_stream::EventStreamError<reqwest::Error>>> + Send>>;
