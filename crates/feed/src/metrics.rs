@@ -42,7 +42,8 @@ fn escape(v: &str) -> String {
 pub fn render(hub: &Hub) -> String {
     let mut o = Out(String::new());
     let sources = hub.sources();
-    let per_source: [(&str, &str, fn(&crate::source::SourceStats) -> u64); 4] = [
+    type Counter = fn(&crate::source::SourceStats) -> u64;
+    let per_source: [(&str, &str, Counter); 4] = [
         ("source_lines_total", "Lines read by the source (blank lines excluded).", |s| s.lines.load(Ordering::Relaxed)),
         ("source_events_total", "Events the source parsed and passed on.", |s| s.events.load(Ordering::Relaxed)),
         ("source_skipped_total", "Well-formed events of kinds that carry no connection state.", |s| {
