@@ -1,5 +1,6 @@
 //! The command line. `zitiscope-feed --help` is its documentation.
 
+use crate::simulate::Scenario;
 use clap::builder::TypedValueParser;
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
@@ -149,14 +150,33 @@ pub struct SimulateArgs {
     #[arg(long, default_value_t = 40.0)]
     pub rate: f64,
 
-    /// Average seconds between router outages (0 turns them off).
+    /// Average seconds between random router outages (0 turns them off;
+    /// `steady` only).
     #[arg(long, default_value_t = 60.0)]
     pub outage_every: f64,
+
+    /// The story to play on top of the background churn (random outages
+    /// and peer blips run only in `steady`).
+    #[arg(long, value_enum, default_value_t = Scenario::Steady)]
+    pub scenario: Scenario,
+
+    /// Seconds between repeats of the scenario's story (≥ 40).
+    #[arg(long, default_value_t = 60.0)]
+    pub scenario_every: f64,
 }
 
 impl Default for SimulateArgs {
     fn default() -> Self {
-        SimulateArgs { seed: 1, controllers: 3, routers: 40, identities: 3_000, rate: 40.0, outage_every: 60.0 }
+        SimulateArgs {
+            seed: 1,
+            controllers: 3,
+            routers: 40,
+            identities: 3_000,
+            rate: 40.0,
+            outage_every: 60.0,
+            scenario: Scenario::Steady,
+            scenario_every: 60.0,
+        }
     }
 }
 

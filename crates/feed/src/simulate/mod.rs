@@ -1,10 +1,13 @@
 //! The `simulate` source: a seeded, realistic network played in real time,
 //! so that a first run shows something alive without a controller.
 
+mod events;
 mod names;
 mod network;
+mod scenario;
 
 pub use network::Network;
+pub use scenario::Scenario;
 
 use crate::source::SourceStats;
 use std::sync::atomic::Ordering;

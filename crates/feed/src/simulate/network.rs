@@ -1,46 +1,77 @@
 //! The simulated network's model: who is connected to whom, and what happens
 //! next. It is deterministic for a seed; time is passed in, never read.
 //!
-//! Story it plays:
-//! - a controller cluster, fully meshed; every router holds a control
-//!   connection to every controller;
+//! What it plays:
+//! - a controller cluster, fully meshed, with a leader; every router holds
+//!   a control connection to every controller;
+//! - fabric links from every edge router to the core routers (a ring when
+//!   there are no core routers), each end sampling its latency every ~30 s;
 //! - identities attach to an edge router in their region, drop, come back,
 //!   reconnect, and call the controllers' REST API;
-//! - now and then an edge router loses all its controllers: its identities
-//!   drop with it, some fail over to another router, and it returns after a
-//!   while;
-//! - rarely a cluster peer connection blips.
+//! - on a steady day, now and then an edge router loses all its
+//!   controllers (its links fault, its identities drop, a third fail
+//!   over) and returns; rarely a cluster peer connection blips;
+//! - a named [`Scenario`] plays its story on top, with random failures off.
 
-use super::names;
+use super::scenario::{Action, Cast, Scenario};
+use super::{events, names};
 use crate::cli::SimulateArgs;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
+use zitiscope_core::event::ClusterEventType as C;
+use zitiscope_core::event::LinkEventType;
 use zitiscope_core::{ConnKind, Event, Timestamp};
 
-struct Router {
-    id: String,
-    core: bool,
+pub(super) struct Router {
+    pub id: String,
+    pub core: bool,
     /// While `Some`, the router is down until this simulated second.
-    down_until: Option<f64>,
+    pub down_until: Option<f64>,
 }
 
-struct Identity {
-    id: String,
+pub(super) struct Identity {
+    pub id: String,
     /// The router it prefers (in its region).
-    home: usize,
+    pub home: usize,
     /// The router it is connected to, if any.
-    at: Option<usize>,
-    addr: String,
+    pub at: Option<usize>,
+    pub addr: String,
 }
+
+pub(super) struct Link {
+    pub id: String,
+    pub src: usize,
+    pub dst: usize,
+    pub base_ms: f64,
+    pub extra_ms: f64,
+    pub jitter_ms: f64,
+    pub next_sample: f64,
+}
+
+/// Seconds between a link end's latency samples (OpenZiti: one a minute;
+/// faster here so the map moves).
+const SAMPLE_EVERY: f64 = 30.0;
 
 /// See the module docs.
 pub struct Network {
     rng: SmallRng,
-    ctrls: Vec<String>,
-    routers: Vec<Router>,
-    identities: Vec<Identity>,
+    pub(super) ctrls: Vec<String>,
+    pub(super) routers: Vec<Router>,
+    pub(super) identities: Vec<Identity>,
+    pub(super) links: Vec<Link>,
     /// Cluster peer pairs that are down, with the second they return.
     peers_down: Vec<(usize, usize, f64)>,
+    /// A controller cut off from all its peers (controller-failover).
+    isolated: Option<usize>,
+    pub(super) leader: usize,
+    raft_index: u64,
+    scenario: Scenario,
+    scenario_every: f64,
+    next_cycle: f64,
+    /// Scripted steps, sorted by time.
+    timeline: Vec<(f64, Action)>,
+    /// The identity the flapping story owns (background churn leaves it be).
+    pub(super) flapper: Option<usize>,
     rate: f64,
     outage_every: f64,
     /// Simulated seconds since start.
@@ -76,12 +107,36 @@ impl Network {
                 ),
             })
             .collect();
+        let links = topology(&routers)
+            .into_iter()
+            .enumerate()
+            .map(|(k, (src, dst))| Link {
+                id: format!("link-{:04}", k + 1),
+                src,
+                dst,
+                base_ms: rng.random_range(4.0..60.0),
+                extra_ms: 0.0,
+                jitter_ms: 2.0,
+                next_sample: rng.random_range(0.0..SAMPLE_EVERY),
+            })
+            .collect();
+        let scenario = args.scenario;
+        let flapper = (scenario == Scenario::FlappingIdentity && args.identities > 0).then_some(0);
         Network {
             rng,
             ctrls,
             routers,
             identities,
+            links,
             peers_down: Vec::new(),
+            isolated: None,
+            leader: 0,
+            raft_index: 1,
+            scenario,
+            scenario_every: args.scenario_every.max(40.0),
+            next_cycle: 0.0,
+            timeline: Vec::new(),
+            flapper,
             rate: args.rate.max(0.0),
             outage_every: args.outage_every.max(0.0),
             clock: 0.0,
@@ -89,11 +144,18 @@ impl Network {
         }
     }
 
-    /// The events that bring the network up: the cluster mesh, every
-    /// router's control connections, and ~85% of identities online.
+    /// The events that bring the network up: the cluster (members, leader,
+    /// peer mesh), every router's control connections, the links, and ~85%
+    /// of identities online.
     pub fn bootstrap(&mut self, now: Timestamp) -> Vec<Event> {
         let mut out = Vec::new();
         let n = self.ctrls.len();
+        out.push(self.cluster(now, self.leader, C::MembersChanged, self.all_ctrls()));
+        out.push(self.cluster(now, self.leader, C::LeadershipGained, Vec::new()));
+        let leader = self.leader;
+        for c in (0..n).filter(|&c| c != leader) {
+            out.push(self.has_leader(now, c));
+        }
         for a in 0..n {
             for b in (a + 1)..n {
                 out.push(self.peer_event(now, a, b, true));
@@ -103,6 +165,9 @@ impl Network {
             for c in 0..n {
                 out.push(self.router_event(now, r, c, true));
             }
+        }
+        for l in 0..self.links.len() {
+            out.push(self.link_event(now, l, true));
         }
         for i in 0..self.identities.len() {
             if self.rng.random_bool(0.85) {
@@ -118,11 +183,14 @@ impl Network {
         self.clock += dt;
         let mut out = Vec::new();
         self.recover(now, &mut out);
-        if self.outage_every > 0.0 && self.rng.random_bool((dt / self.outage_every).min(1.0)) {
-            self.outage(now, &mut out);
-        }
-        if self.ctrls.len() > 1 && self.rng.random_bool((dt / 300.0).min(1.0)) {
-            self.peer_blip(now, &mut out);
+        self.play_story(now, &mut out);
+        if self.scenario.random_failures() {
+            if self.outage_every > 0.0 && self.rng.random_bool((dt / self.outage_every).min(1.0)) {
+                self.random_outage(now, &mut out);
+            }
+            if self.ctrls.len() > 1 && self.rng.random_bool((dt / 300.0).min(1.0)) {
+                self.peer_blip(now, &mut out);
+            }
         }
         // A whole number of actions whose mean is rate × dt.
         let expected = self.rate * dt;
@@ -130,17 +198,67 @@ impl Network {
         for _ in 0..n {
             self.background(now, &mut out);
         }
+        self.sample_links(now, &mut out);
         out
+    }
+
+    /// Starts the scenario's next cycle when due, and runs its due steps.
+    fn play_story(&mut self, now: Timestamp, out: &mut Vec<Event>) {
+        if self.scenario != Scenario::Steady && self.clock >= self.next_cycle {
+            let live_edges: Vec<usize> = self.edges().filter(|&r| self.routers[r].down_until.is_none()).collect();
+            let connected: Vec<usize> =
+                (0..self.identities.len()).filter(|&i| self.identities[i].at.is_some()).collect();
+            let cast = Cast {
+                controllers: self.ctrls.len(),
+                leader: self.leader,
+                live_edges: &live_edges,
+                connected: &connected,
+                flapper: self.flapper,
+                links: self.links.len(),
+            };
+            let mut plan = self.scenario.plan(self.next_cycle, &cast);
+            self.timeline.append(&mut plan);
+            self.timeline.sort_by(|a, b| a.0.total_cmp(&b.0));
+            self.next_cycle += self.scenario_every;
+        }
+        let due = self.timeline.partition_point(|(t, _)| *t <= self.clock);
+        let steps: Vec<Action> = self.timeline.drain(..due).map(|(_, a)| a).collect();
+        for action in steps {
+            self.act(now, action, out);
+        }
+    }
+
+    fn act(&mut self, now: Timestamp, action: Action, out: &mut Vec<Event>) {
+        match action {
+            Action::RouterDown(r) => self.router_down(now, r, f64::INFINITY, out),
+            Action::RouterUp(r) => self.router_up(now, r, out),
+            Action::Detach(i) if self.identities[i].at.is_some() => out.push(self.detach(now, i)),
+            Action::Attach(i, r) if self.identities[i].at.is_none() => out.push(self.attach(now, i, r)),
+            Action::Reattach(i) if self.identities[i].at.is_none() => {
+                if let Some(r) = self.target_router(i) {
+                    out.push(self.attach(now, i, r));
+                }
+            }
+            Action::Detach(_) | Action::Attach(..) | Action::Reattach(_) => {}
+            Action::Isolate(c) => self.isolate(now, c, out),
+            Action::Rejoin(c) => self.rejoin(now, c, out),
+            Action::Lead(c) => self.lead(now, c, out),
+            Action::Degrade { link, extra_ms, jitter_ms } => {
+                if let Some(l) = self.links.get_mut(link) {
+                    l.extra_ms = extra_ms;
+                    l.jitter_ms = jitter_ms;
+                    // Sample now, so the change shows at once.
+                    l.next_sample = self.clock;
+                }
+            }
+        }
     }
 
     /// Routers and peers whose outage is over come back.
     fn recover(&mut self, now: Timestamp, out: &mut Vec<Event>) {
         for r in 0..self.routers.len() {
             if self.routers[r].down_until.is_some_and(|t| t <= self.clock) {
-                self.routers[r].down_until = None;
-                for c in 0..self.ctrls.len() {
-                    out.push(self.router_event(now, r, c, true));
-                }
+                self.router_up(now, r, out);
             }
         }
         let clock = self.clock;
@@ -151,31 +269,62 @@ impl Network {
         }
     }
 
-    /// An edge router loses every controller; its identities drop, and a
-    /// third of them fail over at once to another live router.
-    fn outage(&mut self, now: Timestamp, out: &mut Vec<Event>) {
-        let candidates: Vec<usize> = (0..self.routers.len())
-            .filter(|&r| !self.routers[r].core && self.routers[r].down_until.is_none())
-            .collect();
+    /// A random live edge router goes down for 8–25 s.
+    fn random_outage(&mut self, now: Timestamp, out: &mut Vec<Event>) {
+        let candidates: Vec<usize> = self.edges().filter(|&r| self.routers[r].down_until.is_none()).collect();
         if candidates.len() < 2 {
             return;
         }
         let r = candidates[self.rng.random_range(0..candidates.len())];
-        let duration = self.rng.random_range(8.0..25.0);
-        self.routers[r].down_until = Some(self.clock + duration);
+        let until = self.clock + self.rng.random_range(8.0..25.0);
+        self.router_down(now, r, until, out);
+    }
+
+    /// A router loses every controller: its links fault, its identities
+    /// drop, and a third of them fail over at once to another live router.
+    fn router_down(&mut self, now: Timestamp, r: usize, until: f64, out: &mut Vec<Event>) {
+        if self.routers[r].down_until.is_some() {
+            return;
+        }
+        self.routers[r].down_until = Some(until);
         for c in 0..self.ctrls.len() {
             out.push(self.router_event(now, r, c, false));
+        }
+        for l in 0..self.links.len() {
+            let (src, dst) = (self.links[l].src, self.links[l].dst);
+            if (src == r || dst == r) && self.router_up_now(if src == r { dst } else { src }) {
+                out.push(self.link_event(now, l, false));
+            }
         }
         for i in 0..self.identities.len() {
             if self.identities[i].at == Some(r) {
                 out.push(self.detach(now, i));
-                if self.rng.random_bool(0.33) {
+                if Some(i) != self.flapper && self.rng.random_bool(0.33) {
                     if let Some(other) = self.live_edge_router() {
                         out.push(self.attach(now, i, other));
                     }
                 }
             }
         }
+    }
+
+    fn router_up(&mut self, now: Timestamp, r: usize, out: &mut Vec<Event>) {
+        if self.routers[r].down_until.take().is_none() {
+            return;
+        }
+        for c in 0..self.ctrls.len() {
+            out.push(self.router_event(now, r, c, true));
+        }
+        for l in 0..self.links.len() {
+            let (src, dst) = (self.links[l].src, self.links[l].dst);
+            if (src == r || dst == r) && self.router_up_now(src) && self.router_up_now(dst) {
+                out.push(self.link_event(now, l, true));
+            }
+        }
+    }
+
+    fn router_up_now(&self, r: usize) -> bool {
+        self.routers[r].down_until.is_none()
     }
 
     fn peer_blip(&mut self, now: Timestamp, out: &mut Vec<Event>) {
@@ -188,6 +337,42 @@ impl Network {
         }
         self.peers_down.push((a, b, self.clock + self.rng.random_range(3.0..10.0)));
         out.push(self.peer_event(now, a, b, false));
+    }
+
+    /// Controller `c` is cut off from every peer; each peer reports it
+    /// gone, and if it led, it says it lost leadership.
+    fn isolate(&mut self, now: Timestamp, c: usize, out: &mut Vec<Event>) {
+        self.isolated = Some(c);
+        for o in (0..self.ctrls.len()).filter(|&o| o != c) {
+            out.push(self.peer_event(now, c.min(o), c.max(o), false));
+            let peer = self.peer(c);
+            out.push(self.cluster(now, o, C::PeerDisconnected, vec![peer]));
+        }
+        if self.leader == c {
+            out.push(self.cluster(now, c, C::LeadershipLost, Vec::new()));
+        }
+    }
+
+    /// Leadership moves to `c`; the others (except an isolated one) see it.
+    fn lead(&mut self, now: Timestamp, c: usize, out: &mut Vec<Event>) {
+        self.leader = c;
+        self.raft_index += 1;
+        out.push(self.cluster(now, c, C::LeadershipGained, Vec::new()));
+        let isolated = self.isolated;
+        for o in (0..self.ctrls.len()).filter(|&o| o != c && Some(o) != isolated) {
+            out.push(self.has_leader(now, o));
+        }
+    }
+
+    /// Controller `c` rejoins its peers and follows the current leader.
+    fn rejoin(&mut self, now: Timestamp, c: usize, out: &mut Vec<Event>) {
+        self.isolated = None;
+        for o in (0..self.ctrls.len()).filter(|&o| o != c) {
+            out.push(self.peer_event(now, c.min(o), c.max(o), true));
+            let peer = self.peer(c);
+            out.push(self.cluster(now, o, C::PeerConnected, vec![peer]));
+        }
+        out.push(self.has_leader(now, c));
     }
 
     /// One ordinary thing happening to a random identity.
@@ -210,6 +395,7 @@ impl Network {
                     Some(self.identities[i].addr.clone()),
                 ));
             }
+            _ if Some(i) == self.flapper => {}
             Some(r) if roll < 0.60 => {
                 out.push(self.detach(now, i));
                 // A quick reconnect to the same router.
@@ -219,20 +405,52 @@ impl Network {
             }
             Some(_) => {}
             None => {
-                let home = self.identities[i].home;
-                let target = if self.routers[home].down_until.is_none() { Some(home) } else { self.live_edge_router() };
-                if let Some(r) = target {
+                if let Some(r) = self.target_router(i) {
                     out.push(self.attach(now, i, r));
                 }
             }
         }
     }
 
+    /// Each link end whose sample is due reports its latency.
+    fn sample_links(&mut self, now: Timestamp, out: &mut Vec<Event>) {
+        for l in 0..self.links.len() {
+            if self.links[l].next_sample > self.clock {
+                continue;
+            }
+            self.links[l].next_sample = self.clock + SAMPLE_EVERY + self.rng.random_range(-3.0..3.0);
+            let (src, dst) = (self.links[l].src, self.links[l].dst);
+            if !(self.router_up_now(src) && self.router_up_now(dst)) {
+                continue;
+            }
+            for end in [src, dst] {
+                let link = &self.links[l];
+                let noise = self.rng.random_range(-0.5..0.5) * link.jitter_ms;
+                let mean = (link.base_ms + link.extra_ms + noise).max(0.1);
+                let sample = events::latency(&link.id, &self.routers[end].id, mean, link.jitter_ms);
+                let via = self.ctrls[self.leader].clone();
+                out.push(self.stamp(now, sample, via));
+            }
+        }
+    }
+
+    fn edges(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.routers.len()).filter(|&r| !self.routers[r].core)
+    }
+
     fn live_edge_router(&mut self) -> Option<usize> {
-        let live: Vec<usize> = (0..self.routers.len())
-            .filter(|&r| !self.routers[r].core && self.routers[r].down_until.is_none())
-            .collect();
+        let live: Vec<usize> = self.edges().filter(|&r| self.routers[r].down_until.is_none()).collect();
         (!live.is_empty()).then(|| live[self.rng.random_range(0..live.len())])
+    }
+
+    /// Where an identity connects: home, or any live edge router.
+    fn target_router(&mut self, i: usize) -> Option<usize> {
+        let home = self.identities[i].home;
+        if self.routers[home].down_until.is_none() {
+            Some(home)
+        } else {
+            self.live_edge_router()
+        }
     }
 
     fn attach(&mut self, now: Timestamp, i: usize, r: usize) -> Event {
@@ -258,6 +476,35 @@ impl Network {
         self.event(now, ConnKind::CtrlToCtrl, self.ctrls[b].clone(), self.ctrls[a].clone(), up, addr)
     }
 
+    fn link_event(&mut self, now: Timestamp, l: usize, up: bool) -> Event {
+        let link = &self.links[l];
+        let kind = if up { LinkEventType::New } else { LinkEventType::Fault };
+        let body = events::link(&link.id, kind, &self.routers[link.src].id, &self.routers[link.dst].id);
+        let via = self.ctrls[self.leader].clone();
+        self.stamp(now, body, via)
+    }
+
+    fn peer(&self, c: usize) -> zitiscope_core::event::Peer {
+        events::peer(&self.ctrls[c], c)
+    }
+
+    fn all_ctrls(&self) -> Vec<zitiscope_core::event::Peer> {
+        (0..self.ctrls.len()).map(|c| self.peer(c)).collect()
+    }
+
+    fn has_leader(&mut self, now: Timestamp, via: usize) -> Event {
+        let leader = self.ctrls[self.leader].clone();
+        let body = events::cluster(C::HasLeader, Vec::new(), Some(leader), Some(self.raft_index));
+        let via = self.ctrls[via].clone();
+        self.stamp(now, body, via)
+    }
+
+    fn cluster(&mut self, now: Timestamp, via: usize, event: C, peers: Vec<zitiscope_core::event::Peer>) -> Event {
+        let body = events::cluster(event, peers, None, Some(self.raft_index));
+        let via = self.ctrls[via].clone();
+        self.stamp(now, body, via)
+    }
+
     fn event(
         &mut self,
         now: Timestamp,
@@ -267,106 +514,48 @@ impl Network {
         up: bool,
         addr: Option<String>,
     ) -> Event {
-        let at = now.0.max(self.last_at + 1);
-        self.last_at = at;
         // Routers report identities' connections to every controller; the
-        // first one stands for them all (HA copies would be deduplicated).
+        // leader's copy stands for them all (HA copies would be deduplicated).
         let via = match kind {
             ConnKind::RouterToCtrl | ConnKind::CtrlToCtrl | ConnKind::EdgeToCtrl => dst.clone(),
-            ConnKind::EdgeToRouter => self.ctrls[0].clone(),
+            ConnKind::EdgeToRouter => self.ctrls[self.leader].clone(),
         };
-        let ev = Event::conn(Timestamp(at), kind, src, dst, up).via(via);
-        match addr {
-            Some(a) => ev.with_addr(a),
-            None => ev,
+        let mut ev = self.stamp(now, Event::conn(Timestamp(0), kind, src, dst, up).body, via);
+        if let Some(a) = addr {
+            ev = ev.with_addr(a);
         }
+        ev
     }
+
+    /// An event at `now`, strictly after the previous one.
+    fn stamp(&mut self, now: Timestamp, body: zitiscope_core::event::Body, via: String) -> Event {
+        let at = now.0.max(self.last_at + 1);
+        self.last_at = at;
+        Event { at: Timestamp(at), via: Some(via), body }
+    }
+}
+
+/// Which routers are linked: every edge router dials every core router and
+/// the core routers are linked to each other; with no core routers, a ring.
+fn topology(routers: &[Router]) -> Vec<(usize, usize)> {
+    let cores: Vec<usize> = (0..routers.len()).filter(|&r| routers[r].core).collect();
+    let mut out = Vec::new();
+    if cores.is_empty() {
+        let n = routers.len();
+        if n >= 2 {
+            out.extend((0..n).map(|i| (i, (i + 1) % n)).take(if n == 2 { 1 } else { n }));
+        }
+        return out;
+    }
+    for (k, &a) in cores.iter().enumerate() {
+        out.extend(cores[k + 1..].iter().map(|&b| (a, b)));
+    }
+    for r in (0..routers.len()).filter(|&r| !routers[r].core) {
+        out.extend(cores.iter().map(|&c| (r, c)));
+    }
+    out
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use zitiscope_core::{EntityType, Store};
-
-    fn play(seed: u64, seconds: usize) -> (Vec<Event>, Store) {
-        let args = SimulateArgs {
-            seed,
-            routers: 12,
-            identities: 400,
-            rate: 200.0,
-            outage_every: 5.0,
-            ..SimulateArgs::default()
-        };
-        let mut net = Network::new(&args);
-        let mut all = net.bootstrap(Timestamp(1_000_000_000));
-        for step in 0..seconds * 10 {
-            all.extend(net.step(Timestamp(2_000_000_000 + step as i64 * 100_000_000), 0.1));
-        }
-        let mut store = Store::new();
-        for e in &all {
-            store.apply(e);
-        }
-        (all, store)
-    }
-
-    #[test]
-    fn same_seed_same_story() {
-        assert_eq!(play(7, 20).0, play(7, 20).0);
-        assert_ne!(play(7, 20).0, play(8, 20).0);
-    }
-
-    #[test]
-    fn bootstrap_brings_the_network_up() {
-        let args = SimulateArgs { routers: 40, identities: 3000, ..SimulateArgs::default() };
-        let mut net = Network::new(&args);
-        let mut store = Store::new();
-        for e in net.bootstrap(Timestamp(1)) {
-            store.apply(&e);
-        }
-        let sum = store.summary();
-        assert_eq!((sum.controllers.online, sum.controllers.total), (3, 3));
-        assert_eq!((sum.routers.online, sum.routers.total), (40, 40));
-        assert!(sum.identities.online > 2400 && sum.identities.online < 2700, "{:?}", sum.identities);
-    }
-
-    #[test]
-    fn outages_drop_identities_and_routers_return() {
-        let (events, _) = play(3, 60);
-        let conns: Vec<_> = events.iter().filter_map(Event::as_conn).collect();
-        let router_downs = conns.iter().filter(|c| c.kind == ConnKind::RouterToCtrl && !c.up).count();
-        let router_ups = conns.iter().filter(|c| c.kind == ConnKind::RouterToCtrl && c.up).count();
-        assert!(router_downs >= 3, "outages happen: {router_downs}");
-        assert!(router_ups > 12 * 3, "routers return: {router_ups}");
-        assert!(conns.iter().any(|c| c.kind == ConnKind::EdgeToRouter && !c.up));
-        assert!(conns.iter().any(|c| c.kind == ConnKind::EdgeToCtrl));
-        assert!(events.windows(2).all(|w| w[0].at < w[1].at), "timestamps strictly increase");
-    }
-
-    #[test]
-    fn model_and_store_agree_on_who_is_online() {
-        let args = SimulateArgs {
-            seed: 11,
-            routers: 10,
-            identities: 300,
-            rate: 300.0,
-            outage_every: 3.0,
-            ..SimulateArgs::default()
-        };
-        let mut net = Network::new(&args);
-        let mut store = Store::new();
-        for e in net.bootstrap(Timestamp(1)) {
-            store.apply(&e);
-        }
-        for step in 0..300 {
-            for e in net.step(Timestamp(10 + step), 0.1) {
-                store.apply(&e);
-            }
-        }
-        for ident in &net.identities {
-            assert_eq!(store.is_online(EntityType::Identity, &ident.id), ident.at.is_some(), "{}", ident.id);
-        }
-        for r in &net.routers {
-            assert_eq!(store.is_online(EntityType::Router, &r.id), r.down_until.is_none(), "{}", r.id);
-        }
-    }
-}
+#[path = "tests.rs"]
+mod tests;
