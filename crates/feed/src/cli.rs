@@ -12,6 +12,12 @@ use std::path::PathBuf;
 #[derive(Parser, Debug, Clone)]
 #[command(version, about, long_about)]
 pub struct Args {
+    /// Read defaults for these options from a TOML file (keys are the long
+    /// option names; `source = "file"` and `[simulate]`/`[stdin]`/`[file]`
+    /// tables too). The command line and the environment win over it.
+    #[arg(long, value_name = "FILE", env = "ZITISCOPE_CONFIG")]
+    pub config: Option<PathBuf>,
+
     /// Address to listen on. Port 0 picks a free port (printed at start).
     #[arg(long, env = "ZITISCOPE_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: String,

@@ -1,7 +1,7 @@
 //! zitiscope-feed: the native bridge between OpenZiti controllers and the
 //! dashboards. It only does I/O; all meaning comes from `zitiscope-core`.
 //!
-//! - [`cli`]: the command line;
+//! - [`cli`]: the command line, and [`config`]: its TOML defaults file;
 //! - [`simulate`]: the embedded source, a seeded simulated network;
 //! - [`source`]: the `stdin` and `file` sources of real controller events;
 //! - [`batcher`]: groups source events into batches by count or time;
@@ -11,6 +11,7 @@
 
 pub mod batcher;
 pub mod cli;
+pub mod config;
 pub mod hub;
 pub mod metrics;
 pub mod security;

@@ -1,15 +1,17 @@
 //! The `zitiscope-feed` binary: parse arguments, set up logging, bind, run
 //! until Ctrl-C or SIGTERM.
 
-use clap::Parser;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tracing_subscriber::EnvFilter;
-use zitiscope_feed::{run, Args};
+use zitiscope_feed::run;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let args = Args::parse();
+    let args = match zitiscope_feed::config::load(std::env::args_os()) {
+        Ok(args) => args,
+        Err(e) => e.exit(),
+    };
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")))
         .init();

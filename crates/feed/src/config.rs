@@ -1,0 +1,213 @@
+//! `--config FILE` (or `ZITISCOPE_CONFIG`): a TOML file of defaults for the
+//! command line. Its keys are the long option names (`batch-max` or
+//! `batch_max`); a `source = "file"` key picks the source when the command
+//! line names none; `[simulate]`, `[stdin]` and `[file]` tables hold each
+//! source's options. Precedence: command line, then environment, then the
+//! file, then the built-in defaults. An unknown key is an error, so a typo
+//! never goes unnoticed.
+//!
+//! ```toml
+//! listen = "0.0.0.0:8080"
+//! token-file = "/etc/zitiscope/token"
+//! static = "/srv/zitiscope/dist"
+//! allow-origin = ["https://noc.example.net"]
+//! source = "file"
+//!
+//! [file]
+//! path = "/var/log/ziti/events.jsonl"
+//! from-start = false
+//! ```
+
+use crate::cli::Args;
+use clap::error::ErrorKind;
+use clap::{Command, CommandFactory, FromArgMatches};
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+/// The sources, as named on the command line and in `source = "…"`.
+const SOURCES: [&str; 3] = ["simulate", "stdin", "file"];
+
+/// Parses the command line with defaults from the config file, if any.
+pub fn load<I, T>(argv: I) -> Result<Args, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let mut argv: Vec<OsString> = argv.into_iter().map(Into::into).collect();
+    let mut cmd = Args::command();
+    let path = config_path(&argv).or_else(|| std::env::var_os("ZITISCOPE_CONFIG").map(PathBuf::from));
+    let mut default_source = None;
+    if let Some(path) = path {
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| cmd.error(ErrorKind::Io, format!("cannot read the config file {}: {e}", path.display())))?;
+        let table: toml::Table = toml::from_str(&text)
+            .map_err(|e| cmd.error(ErrorKind::InvalidValue, format!("{}: {e}", path.display())))?;
+        let (next, source) = apply(cmd, &table)
+            .map_err(|msg| Args::command().error(ErrorKind::InvalidValue, format!("{}: {msg}", path.display())))?;
+        cmd = next;
+        default_source = source;
+    }
+    let matches = cmd.clone().try_get_matches_from(&argv)?;
+    if matches.subcommand().is_none() {
+        if let Some(source) = default_source {
+            // No source on the command line: the file's, with its table's
+            // values as defaults. Appending is safe: nothing follows.
+            argv.push(source.into());
+            return Args::from_arg_matches(&cmd.try_get_matches_from(&argv)?);
+        }
+    }
+    Args::from_arg_matches(&matches)
+}
+
+/// `--config X` or `--config=X`, found before clap runs (it decides the
+/// defaults clap will use).
+fn config_path(argv: &[OsString]) -> Option<PathBuf> {
+    let mut it = argv.iter().skip(1);
+    while let Some(arg) = it.next() {
+        let s = arg.to_string_lossy();
+        if s == "--" {
+            return None;
+        }
+        if s == "--config" {
+            return it.next().map(PathBuf::from);
+        }
+        if let Some(v) = s.strip_prefix("--config=") {
+            return Some(PathBuf::from(v));
+        }
+    }
+    None
+}
+
+/// Sets the file's values as the command's defaults; returns the command
+/// and the file's `source`, if any.
+fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Option<String>), String> {
+    let mut source = None;
+    for (key, value) in table {
+        match (key.as_str(), value) {
+            ("source", toml::Value::String(s)) if SOURCES.contains(&s.as_str()) => source = Some(s.clone()),
+            ("source", other) => return Err(format!("`source` must be one of {SOURCES:?}, not {other}")),
+            ("config", _) => return Err("`config` cannot be set inside a config file".into()),
+            (name, toml::Value::Table(sub)) if SOURCES.contains(&name) => {
+                let mut err = None;
+                cmd = cmd.mut_subcommand(name, |mut sc| {
+                    for (k, v) in sub {
+                        match set_default(sc, k, v) {
+                            Ok(next) => sc = next,
+                            Err((next, e)) => {
+                                sc = next;
+                                err.get_or_insert(format!("[{name}] {e}"));
+                            }
+                        }
+                    }
+                    sc
+                });
+                if let Some(e) = err {
+                    return Err(e);
+                }
+            }
+            (_, _) => cmd = set_default(cmd, key, value).map_err(|(_, e)| e)?,
+        }
+    }
+    Ok((cmd, source))
+}
+
+/// Makes `value` the default of the option named `key` (long name, `-` or `_`).
+fn set_default(cmd: Command, key: &str, value: &toml::Value) -> Result<Command, (Command, String)> {
+    let long = key.replace('_', "-");
+    let id = cmd
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long.as_str()) || (a.is_positional() && a.get_id() == key))
+        .map(|a| a.get_id().clone());
+    let Some(id) = id else {
+        return Err((cmd, format!("unknown key `{key}`")));
+    };
+    let values: Vec<String> = match value {
+        toml::Value::Array(items) => match items.iter().map(scalar).collect::<Option<Vec<_>>>() {
+            Some(v) => v,
+            None => return Err((cmd, format!("`{key}` must be a list of plain values"))),
+        },
+        other => match scalar(other) {
+            Some(v) => vec![v],
+            None => return Err((cmd, format!("`{key}` must be a plain value"))),
+        },
+    };
+    // A default satisfies a required argument (the `file` source's path).
+    Ok(cmd.mut_arg(id, |a| a.default_values(values).required(false)))
+}
+
+fn scalar(v: &toml::Value) -> Option<String> {
+    match v {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::Source;
+
+    fn with_file(name: &str, text: &str, args: &[&str]) -> Result<Args, clap::Error> {
+        let path = std::env::temp_dir().join(format!("zitiscope-config-{name}-{}.toml", std::process::id()));
+        std::fs::write(&path, text).unwrap();
+        let mut argv = vec!["zitiscope-feed".to_string(), "--config".into(), path.display().to_string()];
+        argv.extend(args.iter().map(|s| s.to_string()));
+        let out = load(argv);
+        let _ = std::fs::remove_file(&path);
+        out
+    }
+
+    const FILE: &str = r#"
+        listen = "0.0.0.0:9000"
+        batch_max = 77
+        allow-origin = ["https://a.example", "https://b.example"]
+        no-auth = true
+        source = "file"
+
+        [file]
+        path = "/var/log/ziti/events.jsonl"
+        from-start = true
+        poll-ms = 100
+    "#;
+
+    #[test]
+    fn the_file_gives_defaults_and_picks_the_source() {
+        let args = with_file("defaults", FILE, &[]).unwrap();
+        assert_eq!((args.listen.as_str(), args.batch_max, args.no_auth), ("0.0.0.0:9000", 77, true));
+        assert_eq!(args.allow_origins, vec!["https://a.example", "https://b.example"]);
+        let Source::File(f) = args.source() else { panic!("the file's source") };
+        assert_eq!((f.path.to_str().unwrap(), f.from_start, f.poll_ms), ("/var/log/ziti/events.jsonl", true, 100));
+    }
+
+    #[test]
+    fn the_command_line_wins() {
+        let args = with_file("cli", FILE, &["--batch-max", "5", "simulate", "--routers", "9"]).unwrap();
+        assert_eq!((args.listen.as_str(), args.batch_max), ("0.0.0.0:9000", 5));
+        let Source::Simulate(s) = args.source() else { panic!("the command line's source") };
+        assert_eq!(s.routers, 9);
+    }
+
+    #[test]
+    fn mistakes_are_errors_that_name_the_key() {
+        for (text, needle) in [
+            ("batch-maks = 5", "unknown key `batch-maks`"),
+            ("[file]\npaht = \"x\"", "[file] unknown key `paht`"),
+            ("source = \"kafka\"", "`source` must be one of"),
+            ("batch-max = \"lots\"", "lots"),
+            ("listen = [", "TOML"),
+        ] {
+            let err = with_file("bad", text, &[]).expect_err(text).to_string();
+            assert!(err.contains(needle) || (needle == "TOML" && err.contains("config")), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn without_a_file_it_is_the_plain_command_line() {
+        let args = load(["zitiscope-feed", "--batch-max", "3"]).unwrap();
+        assert_eq!(args.batch_max, 3);
+        assert!(matches!(args.source(), Source::Simulate(_)));
+    }
+}
