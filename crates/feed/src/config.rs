@@ -91,12 +91,8 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Option<Strin
                 let mut err = None;
                 cmd = cmd.mut_subcommand(name, |mut sc| {
                     for (k, v) in sub {
-                        match set_default(sc, k, v) {
-                            Ok(next) => sc = next,
-                            Err((next, e)) => {
-                                sc = next;
-                                err.get_or_insert(format!("[{name}] {e}"));
-                            }
+                        if let Err(e) = set_default(&mut sc, k, v) {
+                            err.get_or_insert(format!("[{name}] {e}"));
                         }
                     }
                     sc
@@ -105,34 +101,35 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Option<Strin
                     return Err(e);
                 }
             }
-            (_, _) => cmd = set_default(cmd, key, value).map_err(|(_, e)| e)?,
+            (_, _) => set_default(&mut cmd, key, value)?,
         }
     }
     Ok((cmd, source))
 }
 
 /// Makes `value` the default of the option named `key` (long name, `-` or `_`).
-fn set_default(cmd: Command, key: &str, value: &toml::Value) -> Result<Command, (Command, String)> {
+fn set_default(cmd: &mut Command, key: &str, value: &toml::Value) -> Result<(), String> {
     let long = key.replace('_', "-");
     let id = cmd
         .get_arguments()
         .find(|a| a.get_long() == Some(long.as_str()) || (a.is_positional() && a.get_id() == key))
         .map(|a| a.get_id().clone());
     let Some(id) = id else {
-        return Err((cmd, format!("unknown key `{key}`")));
+        return Err(format!("unknown key `{key}`"));
     };
     let values: Vec<String> = match value {
         toml::Value::Array(items) => match items.iter().map(scalar).collect::<Option<Vec<_>>>() {
             Some(v) => v,
-            None => return Err((cmd, format!("`{key}` must be a list of plain values"))),
+            None => return Err(format!("`{key}` must be a list of plain values")),
         },
         other => match scalar(other) {
             Some(v) => vec![v],
-            None => return Err((cmd, format!("`{key}` must be a plain value"))),
+            None => return Err(format!("`{key}` must be a plain value")),
         },
     };
     // A default satisfies a required argument (the `file` source's path).
-    Ok(cmd.mut_arg(id, |a| a.default_values(values).required(false)))
+    *cmd = std::mem::take(cmd).mut_arg(id, |a| a.default_values(values).required(false));
+    Ok(())
 }
 
 fn scalar(v: &toml::Value) -> Option<String> {
