@@ -81,6 +81,10 @@ pub struct Args {
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(0..=1_000_000).map(|v| v as usize))]
     pub replay: usize,
 
+    /// Automation hooks (`[[hook]]` tables of the config file).
+    #[arg(skip)]
+    pub hooks: Vec<crate::hooks::HookSpec>,
+
     /// Where events come from.
     #[command(subcommand)]
     pub source: Option<SourceCmd>,

@@ -2,7 +2,8 @@
 //! command line. Its keys are the long option names (`batch-max` or
 //! `batch_max`); a `source = "file"` key picks the source when the command
 //! line names none; `[simulate]`, `[stdin]` and `[file]` tables hold each
-//! source's options. Precedence: command line, then environment, then the
+//! source's options; `[[hook]]` tables define automation hooks (see
+//! [`crate::hooks`]). Precedence: command line, then environment, then the
 //! file, then the built-in defaults. An unknown key is an error, so a typo
 //! never goes unnoticed.
 //!
@@ -19,6 +20,7 @@
 //! ```
 
 use crate::cli::Args;
+use crate::hooks::HookSpec;
 use clap::error::ErrorKind;
 use clap::{Command, CommandFactory, FromArgMatches};
 use std::ffi::OsString;
@@ -37,26 +39,31 @@ where
     let mut cmd = Args::command();
     let path = config_path(&argv).or_else(|| std::env::var_os("ZITISCOPE_CONFIG").map(PathBuf::from));
     let mut default_source = None;
+    let mut hooks = Vec::new();
     if let Some(path) = path {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| cmd.error(ErrorKind::Io, format!("cannot read the config file {}: {e}", path.display())))?;
         let table: toml::Table = toml::from_str(&text)
             .map_err(|e| cmd.error(ErrorKind::InvalidValue, format!("{}: {e}", path.display())))?;
-        let (next, source) = apply(cmd, &table)
-            .map_err(|msg| Args::command().error(ErrorKind::InvalidValue, format!("{}: {msg}", path.display())))?;
+        let invalid =
+            |msg: String| Args::command().error(ErrorKind::InvalidValue, format!("{}: {msg}", path.display()));
+        let (next, source, specs) = apply(cmd, &table).map_err(invalid)?;
         cmd = next;
         default_source = source;
+        hooks = specs;
     }
-    let matches = cmd.clone().try_get_matches_from(&argv)?;
+    let mut matches = cmd.clone().try_get_matches_from(&argv)?;
     if matches.subcommand().is_none() {
         if let Some(source) = default_source {
             // No source on the command line: the file's, with its table's
             // values as defaults. Appending is safe: nothing follows.
             argv.push(source.into());
-            return Args::from_arg_matches(&cmd.try_get_matches_from(&argv)?);
+            matches = cmd.try_get_matches_from(&argv)?;
         }
     }
-    Args::from_arg_matches(&matches)
+    let mut args = Args::from_arg_matches(&matches)?;
+    args.hooks = hooks;
+    Ok(args)
 }
 
 /// `--config X` or `--config=X`, found before clap runs (it decides the
@@ -78,12 +85,19 @@ fn config_path(argv: &[OsString]) -> Option<PathBuf> {
     None
 }
 
-/// Sets the file's values as the command's defaults; returns the command
-/// and the file's `source`, if any.
-fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Option<String>), String> {
+/// Sets the file's values as the command's defaults; returns the command,
+/// the file's `source`, if any, and its hooks.
+fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Option<String>, Vec<HookSpec>), String> {
     let mut source = None;
+    let mut hooks = Vec::new();
     for (key, value) in table {
         match (key.as_str(), value) {
+            ("hook", value) => {
+                hooks = value.clone().try_into::<Vec<HookSpec>>().map_err(|e| format!("[[hook]]: {e}"))?;
+                for h in &hooks {
+                    h.validate()?;
+                }
+            }
             ("source", toml::Value::String(s)) if SOURCES.contains(&s.as_str()) => source = Some(s.clone()),
             ("source", other) => return Err(format!("`source` must be one of {SOURCES:?}, not {other}")),
             ("config", _) => return Err("`config` cannot be set inside a config file".into()),
@@ -104,7 +118,7 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Option<Strin
             (_, _) => set_default(&mut cmd, key, value)?,
         }
     }
-    Ok((cmd, source))
+    Ok((cmd, source, hooks))
 }
 
 /// Makes `value` the default of the option named `key` (long name, `-` or `_`).
@@ -206,5 +220,33 @@ mod tests {
         let args = load(["zitiscope-feed", "--batch-max", "3"]).unwrap();
         assert_eq!(args.batch_max, 3);
         assert!(matches!(args.source(), Source::Simulate(_)));
+    }
+
+    #[test]
+    fn hooks_come_from_hook_tables_and_are_checked() {
+        let text = r#"
+            [[hook]]
+            name = "router-down"
+            when = { kinds = ["router-to-ctrl"], up = false, pattern = "edge-*" }
+            url = "http://127.0.0.1:9000/ziti"
+
+            [[hook]]
+            name = "log"
+            command = ["logger", "-t", "zitiscope"]
+            retries = 0
+        "#;
+        let args = with_file("hooks", text, &[]).unwrap();
+        assert_eq!(args.hooks.len(), 2);
+        assert_eq!(args.hooks[0].when.kinds, vec![zitiscope_core::ConnKind::RouterToCtrl]);
+        assert_eq!((args.hooks[0].when.up, args.hooks[0].when.pattern.as_deref()), (Some(false), Some("edge-*")));
+        assert_eq!((args.hooks[1].retries, args.hooks[1].timeout_ms), (0, 5_000));
+        for (bad, needle) in [
+            ("[[hook]]\nname = \"x\"", "needs `url` or `command`"),
+            ("[[hook]]\nname = \"x\"\nurl = \"https://a\"", "only http://"),
+            ("[[hook]]\nname = \"x\"\nurl = \"http://a\"\nwhen = { kind = 1 }", "unknown field `kind`"),
+        ] {
+            let err = with_file("badhook", bad, &[]).expect_err(bad).to_string();
+            assert!(err.contains(needle), "{bad}: {err}");
+        }
     }
 }

@@ -51,6 +51,7 @@ pub struct Hub {
     /// Protocol counters, for `/metrics`.
     pub counters: Counters,
     sources: Mutex<Vec<(String, Arc<SourceStats>)>>,
+    hooks: Mutex<Vec<(String, Arc<crate::hooks::HookStats>)>>,
 }
 
 /// What the SSE side did, for `/metrics`.
@@ -115,6 +116,7 @@ impl Hub {
             next_client: AtomicU64::new(1),
             counters: Counters::default(),
             sources: Mutex::new(Vec::new()),
+            hooks: Mutex::new(Vec::new()),
         }
     }
 
@@ -123,6 +125,16 @@ impl Hub {
         let stats = Arc::new(SourceStats::default());
         self.sources.lock().unwrap_or_else(|p| p.into_inner()).push((name.to_owned(), stats.clone()));
         stats
+    }
+
+    /// Registers a hook's counters, for `/metrics`.
+    pub fn register_hook(&self, name: &str, stats: Arc<crate::hooks::HookStats>) {
+        self.hooks.lock().unwrap_or_else(|p| p.into_inner()).push((name.to_owned(), stats));
+    }
+
+    /// Every registered hook's counters.
+    pub fn hooks(&self) -> Vec<(String, Arc<crate::hooks::HookStats>)> {
+        self.hooks.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Every registered source's counters.

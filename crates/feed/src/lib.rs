@@ -6,12 +6,14 @@
 //! - [`source`]: the `stdin` and `file` sources of real controller events;
 //! - [`batcher`]: groups source events into batches by count or time;
 //! - [`hub`]: the one state store, the sequence numbers and the fan-out;
+//! - [`hooks`]: webhooks and commands run on matching state changes;
 //! - [`server`]: HTTP: `/events` (SSE, in [`sse`]), `/snapshot`, `/healthz`,
 //!   `/metrics` (in [`metrics`]), the static app.
 
 pub mod batcher;
 pub mod cli;
 pub mod config;
+pub mod hooks;
 pub mod hub;
 pub mod metrics;
 pub mod security;
@@ -72,6 +74,8 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             tracing::info!(target: "zitiscope::changes", "{} {} {}", l.what, l.subject, l.state);
         },
     );
+    // Held until the server stops: dropping a hook unsubscribes it.
+    let _hooks: Vec<hooks::Hook> = args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub)).collect();
     let (tx, rx) = tokio::sync::mpsc::channel(args.batch_max * 4);
     let batch_cfg = batcher::BatchConfig {
         max_events: args.batch_max,

@@ -110,5 +110,26 @@ pub fn render(hub: &Hub) -> String {
         "Batches that reset clients had missed (they recover from a snapshot).",
         c.dropped_batches.load(Ordering::Relaxed),
     );
+    type HookCounter = fn(&crate::hooks::HookStats) -> u64;
+    let per_hook: [(&str, &str, &str, HookCounter); 5] = [
+        ("hook_delivered_total", "counter", "Changes a hook delivered.", |h| h.delivered.load(Ordering::Relaxed)),
+        ("hook_retries_total", "counter", "Delivery attempts that failed and were retried.", |h| {
+            h.retries.load(Ordering::Relaxed)
+        }),
+        ("hook_failed_total", "counter", "Changes given up on after every retry.", |h| {
+            h.failed.load(Ordering::Relaxed)
+        }),
+        ("hook_dropped_total", "counter", "Changes not queued because the hook's queue was full.", |h| {
+            h.dropped.load(Ordering::Relaxed)
+        }),
+        ("hook_queued", "gauge", "Changes waiting for delivery.", |h| h.queued.load(Ordering::Relaxed)),
+    ];
+    let hooks = hub.hooks();
+    for (name, kind, help, get) in per_hook {
+        o.family(name, kind, help);
+        for (hook, stats) in &hooks {
+            o.sample(name, &[("hook", hook)], get(stats));
+        }
+    }
     o.0
 }

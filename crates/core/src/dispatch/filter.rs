@@ -2,9 +2,11 @@
 
 use crate::store::{Change, Lifecycle};
 use crate::{ConnKind, EntityType};
+use serde::{Deserialize, Serialize};
 
 /// Which end of a connection a filter's entity conditions look at.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Direction {
     /// The dialling end (router, peer, identity).
     Src,
@@ -16,8 +18,10 @@ pub enum Direction {
 }
 
 /// A subscriber's filter. Every condition that is set must hold; an empty
-/// filter matches every change.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// filter matches every change. As data (the feed's hook rules) its keys are
+/// kebab-case: `{ kinds = ["router-to-ctrl"], up = false, pattern = "edge-eu-*" }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
 pub struct Filter {
     /// Only connection changes of these kinds (empty: any change).
     pub kinds: Vec<ConnKind>,
