@@ -269,3 +269,38 @@ async fn since_outside_the_ring_gets_a_snapshot() {
     }
     let _ = feed.stop.send(true);
 }
+
+/// A client that stops reading over a real socket falls behind once the
+/// socket buffers fill. The hub keeps only `--client-queue` batches for it
+/// (memory stays bounded however far behind it is); when it reads again it
+/// gets what the socket held, then `reset`, then the end of the stream.
+#[tokio::test]
+async fn a_slow_reader_over_real_tcp_gets_reset_and_is_dropped() {
+    let feed = start(&["--client-queue", "4", "simulate", "--rate", "5000", "--identities", "20000"]).await;
+    let mut slow = subscribe(&feed.base).await;
+    assert_eq!(next(&mut slow).await.event, "snapshot");
+    // Read nothing until the feed is far more than the queue ahead of us.
+    let metrics_url = format!("{}/metrics", feed.base);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let m = reqwest::get(&metrics_url).await.unwrap().text().await.unwrap();
+        let lag = m
+            .lines()
+            .find(|l| l.starts_with("zitiscope_feed_client_lag_batches{"))
+            .and_then(|l| l.rsplit(' ').next()?.parse::<u64>().ok());
+        if lag.is_some_and(|l| l > 40) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the client never fell behind: {lag:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut last = String::new();
+    while let Ok(Some(Ok(e))) = tokio::time::timeout(WAIT, slow.next()).await {
+        last = e.event;
+    }
+    assert_eq!(last, "reset", "the stream ends with reset, never with a silent gap");
+    let m = reqwest::get(&metrics_url).await.unwrap().text().await.unwrap();
+    assert!(m.contains("zitiscope_feed_client_resets_total 1"), "{m}");
+    assert!(m.contains("zitiscope_feed_clients 0"), "the client is gone: {m}");
+    let _ = feed.stop.send(true);
+}
