@@ -14,7 +14,9 @@ use std::path::PathBuf;
 pub struct Args {
     /// Read defaults for these options from a TOML file (keys are the long
     /// option names; `source = "file"` and `[simulate]`/`[stdin]`/`[file]`
-    /// tables too). The command line and the environment win over it.
+    /// tables too), and automation hooks (`[[hook]]` tables: a webhook or a
+    /// command run on matching state changes; see the README). The command
+    /// line and the environment win over it.
     #[arg(long, value_name = "FILE", env = "ZITISCOPE_CONFIG")]
     pub config: Option<PathBuf>,
 
