@@ -56,8 +56,7 @@ use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, watch};
 use zitiscope_core::wire::{decode_batch, EventId};
 use zitiscope_core::{ConnKind, Event, Timestamp};
-use zitiscope_feed::hub::Hub;
-use zitiscope_feed::{batcher, hooks, security, server, Args};
+use zitiscope_feed::{Args, Assembled};
 
 /// Fan-out benchmark of the SSE feed (see the file's header).
 #[derive(Parser, Debug)]
@@ -83,10 +82,6 @@ struct Opts {
     /// Skip the 1-client baseline phase.
     #[arg(long)]
     no_baseline: bool,
-    /// Experiment: set TCP_NODELAY on the feed's accepted connections
-    /// (`zitiscope_feed::run` serves with axum's default, Nagle on).
-    #[arg(long)]
-    nodelay: bool,
     /// A feed option, as on the feed's command line (repeatable), e.g.
     /// `--feed-arg=--batch-interval-ms=10`. The defaults are the feed's.
     #[arg(long = "feed-arg", allow_hyphen_values = true)]
@@ -448,57 +443,17 @@ struct ProduceOpts {
 
 fn phase(feed_rt: &Runtime, client_rt: &Runtime, opts: &Opts, clients: usize, tck: f64) -> Phase {
     let args = feed_args(opts);
-    // The feed, as `zitiscope_feed::run` assembles it.
-    let hub = Arc::new(Hub::new(args.client_queue, args.replay));
-    let _log = hub.changes.on(
-        zitiscope_core::dispatch::Filter {
-            kinds: vec![ConnKind::RouterToCtrl, ConnKind::CtrlToCtrl],
-            ..Default::default()
-        },
-        |change| {
-            let l = change.label();
-            tracing::info!(target: "zitiscope::changes", "{} {} {}", l.what, l.subject, l.state);
-        },
-    );
-    // None unless a `--feed-arg` asks; held until the phase ends, as in `run()`.
-    let _hooks: Vec<hooks::Hook> = {
-        let _rt = feed_rt.enter();
-        args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub)).collect()
-    };
-    let (tx, rx) = mpsc::channel(args.batch_max * 4);
-    let batch_cfg =
-        batcher::BatchConfig { max_events: args.batch_max, max_delay: Duration::from_millis(args.batch_interval_ms) };
-    let batcher = feed_rt.spawn(batcher::run(rx, hub.clone(), batch_cfg));
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let app = server::router(
-        server::AppState {
-            hub: hub.clone(),
-            heartbeat: Duration::from_millis(args.heartbeat_ms),
-            shutdown: stop_rx.clone(),
-            retry_ms: args.retry_ms,
-        },
-        None,
-        server::Protection {
-            allow_origins: Vec::new(),
-            auth: Arc::new(security::Auth::new(None).expect("no token is valid")),
-            connect_src: Vec::new(),
-        },
-    );
+    // The feed exactly as `zitiscope_feed::run` assembles and serves it,
+    // with this producer instead of a source.
     let listener = feed_rt.block_on(TcpListener::bind("127.0.0.1:0")).expect("bind 127.0.0.1:0");
-    let url = format!("http://{}/events", listener.local_addr().expect("an address"));
-    let server = if opts.nodelay {
-        use axum::serve::ListenerExt;
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
-        feed_rt.spawn(async move {
-            axum::serve(listener, app).with_graceful_shutdown(zitiscope_feed::stopped(stop_rx)).await
-        })
-    } else {
-        feed_rt.spawn(async move {
-            axum::serve(listener, app).with_graceful_shutdown(zitiscope_feed::stopped(stop_rx)).await
-        })
+    let local = listener.local_addr().expect("an address");
+    let url = format!("http://{local}/events");
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let Assembled { hub, events: tx, batcher, app, guards: _guards } = {
+        let _rt = feed_rt.enter();
+        zitiscope_feed::assemble(&args, local, stop_rx.clone()).expect("valid feed arguments")
     };
+    let server = feed_rt.spawn(zitiscope_feed::serve(listener, app, stop_rx));
 
     // Clients: all connected, each with its snapshot, before any event.
     let window: Window = Arc::new(OnceLock::new());
@@ -638,15 +593,8 @@ fn main() -> std::process::ExitCode {
     let tck = ticks_per_second();
     println!(
         "fan-out: {} clients, {} events/s, warm-up {} s, window {} s; feed: --batch-max {} --batch-interval-ms {} \
-         --client-queue {}{}; {cores} cores",
-        opts.clients,
-        opts.rate,
-        opts.warmup,
-        opts.seconds,
-        args.batch_max,
-        args.batch_interval_ms,
-        args.client_queue,
-        if opts.nodelay { ", TCP_NODELAY (experiment)" } else { "" },
+         --client-queue {}; {cores} cores",
+        opts.clients, opts.rate, opts.warmup, opts.seconds, args.batch_max, args.batch_interval_ms, args.client_queue,
     );
     let mut phases = Vec::new();
     let sizes: Vec<usize> = if opts.no_baseline { vec![opts.clients] } else { vec![1, opts.clients] };

@@ -179,28 +179,31 @@ impl Hub {
     pub fn subscribe(&self, since: Option<&EventId>) -> Subscription {
         let st = self.lock();
         let rx = self.tx.subscribe();
-        let oldest = st.ring.front().map_or(st.seq + 1, |f| f.seq);
+        let seq = st.seq;
+        let oldest = st.ring.front().map_or(seq + 1, |f| f.seq);
         let start = match since {
-            Some(id) if id.feed == self.feed && id.seq <= st.seq && id.seq + 1 >= oldest => {
+            Some(id) if id.feed == self.feed && id.seq <= seq && id.seq + 1 >= oldest => {
                 let missed = st.ring.iter().filter(|f| f.seq > id.seq).cloned().collect();
                 self.counters.resumes.fetch_add(1, Ordering::Relaxed);
                 Start::Resume { after: id.seq, missed }
             }
             _ => {
                 self.counters.snapshots.fetch_add(1, Ordering::Relaxed);
-                Start::Snapshot(self.snapshot_locked(&st))
+                // Copy the state under the lock, write the JSON after it:
+                // publishing must not wait for a large snapshot's text.
+                let snap = Snapshot { feed: self.feed.clone(), seq, at: now(), state: st.store.state() };
+                drop(st);
+                Start::Snapshot(serde_json::to_string(&snap).expect("snapshots always serialise"))
             }
         };
-        Subscription { start, seq: st.seq, rx }
+        Subscription { start, seq, rx }
     }
 
     /// The full current state, serialised (for `GET /snapshot`).
     pub fn snapshot(&self) -> String {
-        self.snapshot_locked(&self.lock())
-    }
-
-    fn snapshot_locked(&self, st: &State) -> String {
+        let st = self.lock();
         let snap = Snapshot { feed: self.feed.clone(), seq: st.seq, at: now(), state: st.store.state() };
+        drop(st);
         serde_json::to_string(&snap).expect("snapshots always serialise")
     }
 

@@ -24,26 +24,48 @@ pub mod sse;
 
 pub use cli::Args;
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
+use zitiscope_core::dispatch::Subscription;
+use zitiscope_core::Event;
 
-/// Starts everything the arguments ask for on an already-bound listener,
-/// and runs until `shutdown` turns `true`. Tests call this with port 0.
-pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
+/// A feed assembled but not serving yet: the hub, the way into its batcher
+/// and the HTTP app. [`run`] adds the chosen source and serves it;
+/// benchmarks bring their own events instead.
+pub struct Assembled {
+    pub hub: Arc<hub::Hub>,
+    /// Events sent here are batched, applied and fanned out. The batcher
+    /// flushes and ends once every sender is dropped.
+    pub events: mpsc::Sender<Event>,
+    pub batcher: tokio::task::JoinHandle<()>,
+    pub app: axum::Router,
+    /// Keep it for the feed's lifetime: dropping it unsubscribes the hooks
+    /// and the change log.
+    pub guards: Guards,
+}
+
+/// See [`Assembled::guards`].
+pub struct Guards {
+    _hooks: Vec<hooks::Hook>,
+    _log: Subscription,
+}
+
+/// Checks the arguments and builds everything but the source and the
+/// listener. `local` is the address the feed will listen on (the loopback
+/// rule for tokens depends on it). Spawns the batcher: call it inside a
+/// tokio runtime.
+pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>) -> std::io::Result<Assembled> {
+    let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
     let allow_origins = args
         .allow_origins
         .iter()
         .map(|o| {
-            axum::http::HeaderValue::from_str(o.trim_end_matches('/')).map_err(|_| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
-                    format!("--allow-origin {o:?} is not a valid origin"),
-                )
-            })
+            axum::http::HeaderValue::from_str(o.trim_end_matches('/'))
+                .map_err(|_| invalid(format!("--allow-origin {o:?} is not a valid origin")))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
     // A CSP source must not be able to end its directive or the header.
     if let Some(bad) = args
         .connect_src
@@ -53,7 +75,6 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
         return Err(invalid(format!("--connect-src {bad:?} is not an origin")));
     }
     let auth = security::Auth::new(args.token()?).map_err(invalid)?;
-    let local = listener.local_addr()?;
     if !local.ip().is_loopback() && !auth.required() && !args.no_auth {
         return Err(invalid(format!(
             "listening on {local} (not loopback) needs --token or --token-file, or --no-auth to waive it explicitly"
@@ -64,7 +85,7 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
     }
     let hub = Arc::new(hub::Hub::new(args.client_queue, args.replay));
     // Router and cluster changes are worth a log line; identities are too many.
-    let _log = hub.changes.on(
+    let log = hub.changes.on(
         zitiscope_core::dispatch::Filter {
             kinds: vec![zitiscope_core::ConnKind::RouterToCtrl, zitiscope_core::ConnKind::CtrlToCtrl],
             ..Default::default()
@@ -74,14 +95,29 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             tracing::info!(target: "zitiscope::changes", "{} {} {}", l.what, l.subject, l.state);
         },
     );
-    // Held until the server stops: dropping a hook unsubscribes it.
-    let _hooks: Vec<hooks::Hook> = args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub)).collect();
-    let (tx, rx) = tokio::sync::mpsc::channel(args.batch_max * 4);
+    let hooks = args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub)).collect();
+    let (events, rx) = mpsc::channel(args.batch_max * 4);
     let batch_cfg = batcher::BatchConfig {
         max_events: args.batch_max,
         max_delay: std::time::Duration::from_millis(args.batch_interval_ms),
     };
-    tokio::spawn(batcher::run(rx, hub.clone(), batch_cfg));
+    let batcher = tokio::spawn(batcher::run(rx, hub.clone(), batch_cfg));
+    let app = server::router(
+        server::AppState {
+            hub: hub.clone(),
+            heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
+            shutdown,
+            retry_ms: args.retry_ms,
+        },
+        args.static_dir.as_deref(),
+        server::Protection { allow_origins, auth: Arc::new(auth), connect_src: args.connect_src.clone() },
+    );
+    Ok(Assembled { hub, events, batcher, app, guards: Guards { _hooks: hooks, _log: log } })
+}
+
+/// Starts the source the arguments name, feeding `feed`.
+pub fn start_source(args: &Args, feed: &Assembled, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
+    let (hub, tx) = (&feed.hub, feed.events.clone());
     match args.source() {
         cli::Source::Simulate(sim) => {
             // Seed the initial network before accepting clients, so the
@@ -91,7 +127,7 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
             for chunk in boot.chunks(args.batch_max.max(1)) {
                 hub.publish(chunk.to_vec());
             }
-            tokio::spawn(simulate::run(net, tx, hub.register_source("simulate"), shutdown.clone()));
+            tokio::spawn(simulate::run(net, tx, hub.register_source("simulate"), shutdown));
         }
         cli::Source::Stdin(opts) => {
             let ingest = source::Ingest::new("stdin", hub.register_source("stdin"), tx);
@@ -106,23 +142,34 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
                 from_start: opts.from_start,
                 max_line: opts.lines.max_line_bytes,
             };
-            let (poll, stop) = (std::time::Duration::from_millis(opts.poll_ms), shutdown.clone());
+            let poll = std::time::Duration::from_millis(opts.poll_ms);
             std::thread::Builder::new()
                 .name("source-file".into())
-                .spawn(move || source::file::follow(tail, &ingest, poll, stop))?;
+                .spawn(move || source::file::follow(tail, &ingest, poll, shutdown))?;
         }
     }
-    let app = server::router(
-        server::AppState {
-            hub,
-            heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
-            shutdown: shutdown.clone(),
-            retry_ms: args.retry_ms,
-        },
-        args.static_dir.as_deref(),
-        server::Protection { allow_origins, auth: std::sync::Arc::new(auth), connect_src: args.connect_src.clone() },
-    );
+    Ok(())
+}
+
+/// Serves `app` on `listener` until `shutdown`. Pushes each write at once
+/// (`TCP_NODELAY`): a batch is one write, and Nagle would hold it until the
+/// client acknowledged the previous one (+15 ms at p99, see BENCHMARKS.md).
+pub async fn serve(listener: TcpListener, app: axum::Router, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
+    use axum::serve::ListenerExt;
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!("cannot set TCP_NODELAY: {e}");
+        }
+    });
     axum::serve(listener, app).with_graceful_shutdown(stopped(shutdown)).await
+}
+
+/// Starts everything the arguments ask for on an already-bound listener,
+/// and runs until `shutdown` turns `true`. Tests call this with port 0.
+pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
+    let feed = assemble(&args, listener.local_addr()?, shutdown.clone())?;
+    start_source(&args, &feed, shutdown.clone())?;
+    serve(listener, feed.app.clone(), shutdown).await
 }
 
 /// Resolves once `shutdown` turns `true` (or its sender is gone).
