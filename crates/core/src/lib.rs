@@ -6,6 +6,8 @@
 //!   [`Event`];
 //! - [`Store`] keeps the state of every connection and of the entities at
 //!   their ends, and reports only real changes;
+//! - [`layout`] places the topology map's nodes, stably under churn, and
+//!   finds the node under a pointer;
 //! - [`wire`] is the feed protocol's payloads, shared by the feed (which
 //!   writes them) and the app (which reads them).
 //!
@@ -17,6 +19,7 @@ pub mod client;
 pub mod dispatch;
 pub mod event;
 pub mod kind;
+pub mod layout;
 pub mod parse;
 pub mod store;
 pub mod timestamp;

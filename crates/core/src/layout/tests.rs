@@ -1,0 +1,139 @@
+use super::hit::HitIndex;
+use super::*;
+use proptest::prelude::*;
+
+fn layout(ctrls: &[&str], routers: &[&str]) -> Layout {
+    let mut l = Layout::new(LayoutConfig::default());
+    l.sync(ctrls.iter().copied(), routers.iter().copied());
+    l
+}
+
+fn pos(l: &Layout, r: &str) -> Point {
+    l.position(&NodeId::Router(r.into())).expect("placed")
+}
+
+#[test]
+fn groups_by_name_without_the_trailing_number() {
+    assert_eq!(group_of("edge-eu-12"), "edge-eu");
+    assert_eq!(group_of("core-1"), "core");
+    assert_eq!(group_of("router7"), "router");
+    assert_eq!(group_of("Zr0L5hYc3J"), "", "random ids share one group");
+    assert_eq!(group_of("42"), "");
+}
+
+#[test]
+fn controllers_on_top_routers_below_in_groups() {
+    let l = layout(&["ctrl1", "ctrl2"], &["edge-eu-1", "edge-eu-2", "edge-us-1", "core-1"]);
+    let c1 = l.position(&NodeId::Controller("ctrl1".into())).unwrap();
+    let c2 = l.position(&NodeId::Controller("ctrl2".into())).unwrap();
+    assert_eq!((c1.y, c2.y), (0.0, 0.0));
+    assert!(c2.x > c1.x);
+    for r in ["edge-eu-1", "edge-eu-2", "edge-us-1", "core-1"] {
+        assert!(pos(&l, r).y > 0.0, "{r} below the controllers");
+    }
+    // Groups are side by side: core, edge-eu, edge-us (sorted).
+    assert!(pos(&l, "core-1").x < pos(&l, "edge-eu-1").x);
+    assert!(pos(&l, "edge-eu-2").x < pos(&l, "edge-us-1").x);
+    assert_eq!(l.len(), 6);
+    assert_eq!(l.nodes().len(), 6);
+}
+
+#[test]
+fn the_same_input_gives_the_same_picture() {
+    let routers: Vec<String> = (0..500).map(|i| format!("edge-{}-{}", ["eu", "us", "ap"][i % 3], i)).collect();
+    let refs: Vec<&str> = routers.iter().map(String::as_str).collect();
+    let mut shuffled = refs.clone();
+    shuffled.reverse();
+    let a = layout(&["c1", "c2", "c3"], &refs);
+    let b = layout(&["c3", "c1", "c2"], &shuffled);
+    assert_eq!(a.nodes(), b.nodes(), "input order does not matter");
+}
+
+#[test]
+fn a_big_group_is_wide_not_a_column() {
+    let routers: Vec<String> = (0..2000).map(|i| format!("R{i:x}z")).collect();
+    let l = layout(&["c1"], &routers.iter().map(String::as_str).collect::<Vec<_>>());
+    let (lo, hi) = l.bounds().unwrap();
+    let (w, h) = (hi.x - lo.x, hi.y - lo.y);
+    assert!(w > h, "{w} × {h}");
+}
+
+#[test]
+fn hit_testing_finds_the_nearest_node_within_reach() {
+    let l = layout(&["ctrl1"], &["edge-eu-1", "edge-eu-2"]);
+    let idx = HitIndex::build(l.nodes(), 64.0);
+    let p = pos(&l, "edge-eu-2");
+    assert_eq!(idx.hit(Point { x: p.x + 3.0, y: p.y - 2.0 }, 12.0), Some(&NodeId::Router("edge-eu-2".into())));
+    assert_eq!(idx.hit(Point { x: p.x + 30.0, y: p.y + 30.0 }, 12.0), None, "nothing within reach");
+    let c = l.position(&NodeId::Controller("ctrl1".into())).unwrap();
+    assert_eq!(idx.hit(c, 1.0), Some(&NodeId::Controller("ctrl1".into())));
+}
+
+#[test]
+fn hit_testing_agrees_with_a_scan_of_every_node() {
+    let routers: Vec<String> = (0..300).map(|i| format!("edge-{}-{}", ["eu", "us"][i % 2], i)).collect();
+    let l = layout(&["c1", "c2"], &routers.iter().map(String::as_str).collect::<Vec<_>>());
+    let nodes = l.nodes();
+    let idx = HitIndex::build(nodes.clone(), 100.0);
+    for k in 0..400 {
+        let at = Point { x: (k * 37 % 1700) as f64 - 50.0, y: (k * 53 % 900) as f64 - 50.0 };
+        let scan = nodes
+            .iter()
+            .enumerate()
+            .map(|(i, (n, p))| ((p.x - at.x).powi(2) + (p.y - at.y).powi(2), i, n))
+            .filter(|(d, _, _)| *d <= 20.0 * 20.0)
+            .min_by(|a, b| (a.0, a.1).partial_cmp(&(b.0, b.1)).unwrap())
+            .map(|(_, _, n)| n);
+        assert_eq!(idx.hit(at, 20.0), scan, "at {at:?}");
+    }
+}
+
+/// A step of churn: add or remove one router (by index into a pool).
+#[derive(Clone, Debug)]
+enum Step {
+    Add(usize),
+    Remove(usize),
+}
+
+fn pool() -> Vec<String> {
+    (0..60)
+        .map(|i| if i % 5 == 0 { format!("Xr{i}q") } else { format!("edge-{}-{}", ["eu", "us", "ap"][i % 3], i) })
+        .collect()
+}
+
+proptest! {
+    /// Adding or removing a node moves no other node.
+    #[test]
+    fn churn_moves_no_other_node(
+        start in proptest::collection::btree_set(0usize..60, 0..40),
+        steps in proptest::collection::vec(prop_oneof![(0usize..60).prop_map(Step::Add), (0usize..60).prop_map(Step::Remove)], 1..30),
+    ) {
+        let pool = pool();
+        let mut present: BTreeSet<usize> = start;
+        let mut l = Layout::new(LayoutConfig::default());
+        let sync = |l: &mut Layout, present: &BTreeSet<usize>| {
+            l.sync(["ctrl1", "ctrl2"], present.iter().map(|&i| pool[i].as_str()));
+        };
+        sync(&mut l, &present);
+        for step in steps {
+            let before: HashMap<NodeId, Point> = l.nodes().into_iter().collect();
+            match step {
+                Step::Add(i) => { present.insert(i); }
+                Step::Remove(i) => { present.remove(&i); }
+            }
+            sync(&mut l, &present);
+            let after: HashMap<NodeId, Point> = l.nodes().into_iter().collect();
+            prop_assert_eq!(after.len(), present.len() + 2);
+            for (node, p) in &after {
+                if let Some(q) = before.get(node) {
+                    prop_assert_eq!(p, q, "{:?} moved", node);
+                }
+            }
+            // No two nodes share a place.
+            let mut places: Vec<(i64, i64)> = after.values().map(|p| (p.x as i64, p.y as i64)).collect();
+            places.sort();
+            places.dedup();
+            prop_assert_eq!(places.len(), after.len());
+        }
+    }
+}
