@@ -121,6 +121,15 @@ impl Store {
                 }
             }
         }
+        self.insert(key, conn);
+    }
+
+    /// Adds a connection to the table, and to the control index when it
+    /// is a router's or a controller's.
+    pub(super) fn insert(&mut self, key: Key, conn: Connection) {
+        if matches!(key.kind, ConnKind::RouterToCtrl | ConnKind::CtrlToCtrl) {
+            self.control.insert(key);
+        }
         self.conns.insert(key, conn);
     }
 
@@ -138,10 +147,18 @@ impl Store {
     /// controller connection reported can be known to be offline; a
     /// latency sample alone (a record with no observation) says nothing.
     pub(super) fn first_observed(&mut self, key: Key) {
-        if key.kind == ConnKind::RouterToCtrl {
-            if let Some(r) = self.ents.routers.rec_mut(key.src) {
-                r.ctrl_conns += 1;
+        match key.kind {
+            ConnKind::RouterToCtrl => {
+                if let Some(r) = self.ents.routers.rec_mut(key.src) {
+                    r.ctrl_conns += 1;
+                }
             }
+            ConnKind::EdgeToRouter => {
+                if let Some(r) = self.ents.routers.rec_mut(key.dst) {
+                    r.edge_known += 1;
+                }
+            }
+            _ => {}
         }
     }
 

@@ -8,7 +8,7 @@ use crate::{ConnKind, EntityType};
 
 /// A connection's key inside the store: its kind and the indices of its
 /// ends in their entity tables. 12 bytes, hashed and compared as integers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(super) struct Key {
     pub kind: ConnKind,
     pub src: u32,
@@ -22,6 +22,10 @@ pub(super) struct RouterRec {
     pub live: u32,
     /// Controller connections ever observed up or down.
     pub ctrl_conns: u32,
+    /// Identity connections to it that are up now.
+    pub edge_up: u32,
+    /// Identity connections to it ever observed up or down.
+    pub edge_known: u32,
 }
 
 /// Every known entity, by type, and how many are online.
@@ -108,7 +112,12 @@ impl Entities {
             // REST calls never announce their end: they mark the identity
             // as seen, never as online, and do not keep a controller online.
             ConnKind::EdgeToCtrl => {}
-            ConnKind::EdgeToRouter => self.bump(EntityType::Identity, key.src, delta),
+            ConnKind::EdgeToRouter => {
+                self.bump(EntityType::Identity, key.src, delta);
+                if let Some(r) = self.routers.rec_mut(key.dst) {
+                    r.edge_up = r.edge_up.saturating_add_signed(delta);
+                }
+            }
         }
     }
 

@@ -9,7 +9,8 @@
 //!   values with order-free tie-breaks; [`lifecycle`]: stale and flapping;
 //! - [`dedupe`]: HA copies and replays are one event;
 //! - [`links`] and [`cluster`]: what only `link` and `cluster` events say;
-//! - [`change`]: what `apply` reports; [`state`]: snapshots.
+//! - [`change`]: what `apply` reports; [`state`]: snapshots;
+//!   [`topology`]: the map's nodes and edges.
 //!
 //! Fusion rules (what the real controller makes necessary):
 //! - `connect` only ever says "made"; loss arrives as `router-offline`,
@@ -33,6 +34,7 @@ pub mod links;
 mod names;
 pub mod state;
 mod summary;
+pub mod topology;
 
 pub use change::{Change, ChangeLabel};
 pub use cluster::Cluster;
@@ -42,6 +44,7 @@ pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
 pub use state::StoreState;
 pub use summary::{Summary, Tally};
+pub use topology::{ControllerNode, Edge, EdgeKind, Health, IdentityBadge, Role, RouterNode, Topology};
 
 use crate::event::{LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Timestamp};
@@ -170,6 +173,9 @@ impl IdentityRec {
 pub struct Store {
     cfg: StoreConfig,
     conns: HashMap<Key, Connection>,
+    /// Router↔controller and controller↔controller keys: the few the map
+    /// and quorum need, without scanning every identity's connection.
+    control: std::collections::BTreeSet<Key>,
     ents: Entities,
     links: HashMap<String, Link>,
     cluster: Cluster,
@@ -191,10 +197,10 @@ impl Store {
     /// Whether the cluster has a leader that reaches a majority of members.
     pub fn quorum(&self) -> bool {
         let pairs = self
-            .conns
+            .control
             .iter()
-            .filter(|(k, c)| k.kind == ConnKind::CtrlToCtrl && c.is_up())
-            .map(|(k, _)| self.ents.ends(*k));
+            .filter(|k| k.kind == ConnKind::CtrlToCtrl && self.conns.get(k).is_some_and(Connection::is_up))
+            .map(|k| self.ents.ends(*k));
         self.cluster.quorum(pairs)
     }
 

@@ -69,7 +69,7 @@ impl Store {
                 store.first_observed(key);
             }
             let up = conn.is_up();
-            store.conns.insert(key, conn);
+            store.insert(key, conn);
             store.ents.count(key, false, up);
         }
         for (id, mut link) in state.links {

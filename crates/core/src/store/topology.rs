@@ -1,0 +1,308 @@
+//! What the topology map and its list view draw, derived from the store:
+//! controllers (with their cluster role), routers (with an identity
+//! badge), and the edges between them (control channels, cluster peers,
+//! fabric links with latency). Identities are not nodes: at 20k they would
+//! bury the map, so each router carries counts instead.
+//!
+//! Cheap enough to rebuild on every change: it reads the control index
+//! (router↔controller and controller↔controller connections only, never
+//! the identities' connections), the entity tables and the links.
+
+use super::Store;
+use crate::layout::NodeId;
+use crate::ConnKind;
+
+/// A node's health, ordered from best to worst: a group takes its worst.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Health {
+    /// Everything it should hold is up.
+    Ok,
+    /// Up, but some of what it should hold is down.
+    Degraded,
+    /// Nothing observed yet.
+    Unknown,
+    /// Down.
+    Down,
+}
+
+impl Health {
+    /// A word for it (shown beside its colour and shape: never colour alone).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Degraded => "degraded",
+            Health::Unknown => "unknown",
+            Health::Down => "down",
+        }
+    }
+}
+
+/// A controller's cluster role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    Leader,
+    Follower,
+    /// No leader is known (or no cluster events were seen).
+    Unknown,
+}
+
+/// A controller on the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ControllerNode {
+    pub id: String,
+    pub health: Health,
+    pub role: Role,
+    /// Routers connected to it now.
+    pub routers_up: u32,
+}
+
+/// Identities at a router.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IdentityBadge {
+    /// Connected now.
+    pub online: u32,
+    /// Were connected here, and are not now.
+    pub offline: u32,
+}
+
+/// A router on the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouterNode {
+    pub id: String,
+    pub health: Health,
+    /// Controllers it is connected to now, of those it was ever seen with.
+    pub controllers_up: u32,
+    pub controllers_known: u32,
+    pub identities: IdentityBadge,
+}
+
+/// What an edge is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EdgeKind {
+    /// A router's control channel to a controller.
+    Control,
+    /// A controller cluster peer connection.
+    Peer,
+    /// A router↔router fabric link.
+    Link,
+}
+
+/// An edge on the map.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    pub a: NodeId,
+    pub b: NodeId,
+    pub up: bool,
+    /// The link id, for links.
+    pub link: Option<String>,
+    /// The newest latency sample's mean (links, and control channels
+    /// with `ctrl.latency`), in ms.
+    pub latency_ms: Option<f64>,
+}
+
+/// See the module docs.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Topology {
+    pub controllers: Vec<ControllerNode>,
+    pub routers: Vec<RouterNode>,
+    pub edges: Vec<Edge>,
+}
+
+impl Topology {
+    /// The health of a node, if it is on the map.
+    pub fn health(&self, node: &NodeId) -> Option<Health> {
+        match node {
+            NodeId::Controller(id) => self.controllers.iter().find(|c| &c.id == id).map(|c| c.health),
+            NodeId::Router(id) => self.routers.iter().find(|r| &r.id == id).map(|r| r.health),
+        }
+    }
+}
+
+impl Store {
+    /// The map's view of the store (see the module docs). Nodes are sorted
+    /// by id, edges by kind and ends, so equal stores give equal values.
+    pub fn topology(&self) -> Topology {
+        let leader = self.cluster().leader_id();
+        let mut controllers: Vec<ControllerNode> = self
+            .ents
+            .controllers
+            .iter()
+            .map(|(id, live)| ControllerNode {
+                id: id.to_owned(),
+                // Settled below, once its connections are counted.
+                health: if *live > 0 { Health::Ok } else { Health::Unknown },
+                role: match leader {
+                    Some(l) if l == id => Role::Leader,
+                    Some(_) => Role::Follower,
+                    None => Role::Unknown,
+                },
+                routers_up: 0,
+            })
+            .collect();
+        controllers.sort_by(|a, b| a.id.cmp(&b.id));
+
+        let mut routers: Vec<RouterNode> = self
+            .ents
+            .routers
+            .iter()
+            .map(|(id, r)| RouterNode {
+                id: id.to_owned(),
+                health: Health::Unknown,
+                controllers_up: r.live,
+                controllers_known: 0,
+                identities: IdentityBadge { online: r.edge_up, offline: r.edge_known.saturating_sub(r.edge_up) },
+            })
+            .collect();
+        routers.sort_by(|a, b| a.id.cmp(&b.id));
+
+        let mut edges = Vec::new();
+        // Controllers with any observed connection: without one left up, down.
+        let mut known_ctrl = vec![false; controllers.len()];
+        for key in &self.control {
+            let Some(conn) = self.conns.get(key) else { continue };
+            let Some(up) = conn.life.up() else { continue };
+            let (src, dst) = self.ents.ends(*key);
+            let (kind, a, b) = match key.kind {
+                ConnKind::RouterToCtrl => {
+                    if let Ok(i) = routers.binary_search_by(|r| r.id.as_str().cmp(src)) {
+                        routers[i].controllers_known += 1;
+                    }
+                    if up {
+                        if let Ok(i) = controllers.binary_search_by(|c| c.id.as_str().cmp(dst)) {
+                            controllers[i].routers_up += 1;
+                        }
+                    }
+                    (EdgeKind::Control, NodeId::Router(src.to_owned()), NodeId::Controller(dst.to_owned()))
+                }
+                _ => {
+                    for end in [src, dst] {
+                        if let Ok(i) = controllers.binary_search_by(|c| c.id.as_str().cmp(end)) {
+                            known_ctrl[i] = true;
+                        }
+                    }
+                    (EdgeKind::Peer, NodeId::Controller(src.to_owned()), NodeId::Controller(dst.to_owned()))
+                }
+            };
+            if key.kind == ConnKind::RouterToCtrl {
+                if let Ok(i) = controllers.binary_search_by(|c| c.id.as_str().cmp(dst)) {
+                    known_ctrl[i] = true;
+                }
+            }
+            let latency_ms = conn.latency.get().map(|s| s.mean_ns as f64 / 1e6);
+            edges.push(Edge { kind, a, b, up, link: None, latency_ms });
+        }
+        for r in &mut routers {
+            r.health = match (r.controllers_up, r.controllers_known) {
+                (0, 0) => Health::Unknown,
+                (0, _) => Health::Down,
+                (up, known) if up < known => Health::Degraded,
+                _ => Health::Ok,
+            };
+        }
+        for (c, known) in controllers.iter_mut().zip(known_ctrl) {
+            if c.health == Health::Unknown && known {
+                c.health = Health::Down;
+            }
+        }
+        for (id, link) in &self.links {
+            let (Some(src), Some(dst)) = (link.src.get(), link.dst.get()) else { continue };
+            if link.life.up().is_none() {
+                continue;
+            }
+            edges.push(Edge {
+                kind: EdgeKind::Link,
+                a: NodeId::Router(src.clone()),
+                b: NodeId::Router(dst.clone()),
+                up: self.link_up(id),
+                link: Some(id.clone()),
+                latency_ms: link.latest_latency().map(|s| s.mean_ns as f64 / 1e6),
+            });
+        }
+        edges.sort_by(|x, y| (x.kind as u8, &x.a, &x.b, &x.link).cmp(&(y.kind as u8, &y.a, &y.b, &y.link)));
+        Topology { controllers, routers, edges }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::event::{Body, ClusterChange, ClusterEventType, LinkChange, LinkEventType};
+    use crate::{Event, Timestamp};
+
+    fn conn(at: i64, kind: ConnKind, src: &str, dst: &str, up: bool) -> Event {
+        Event::conn(Timestamp(at), kind, src, dst, up).via("c1")
+    }
+
+    fn network() -> Store {
+        let mut s = Store::new();
+        let leader = Body::Cluster(ClusterChange {
+            event: ClusterEventType::LeadershipGained,
+            peers: vec![],
+            leader: None,
+            index: Some(1),
+        });
+        s.apply(&Event { at: Timestamp(1), via: Some("c1".into()), body: leader });
+        for (r, c) in [("r1", "c1"), ("r1", "c2"), ("r2", "c1"), ("r2", "c2"), ("r3", "c1")] {
+            s.apply(&conn(2, ConnKind::RouterToCtrl, r, c, true));
+        }
+        s.apply(&conn(2, ConnKind::CtrlToCtrl, "c2", "c1", true));
+        for i in 0..5 {
+            s.apply(&conn(3, ConnKind::EdgeToRouter, &format!("id{i}"), "r1", true));
+        }
+        s.apply(&conn(3, ConnKind::EdgeToCtrl, "rest-only", "c1", true));
+        let link = Body::Link(LinkChange {
+            link: "l1".into(),
+            event: LinkEventType::New,
+            src: Some("r1".into()),
+            dst: Some("r2".into()),
+            protocol: None,
+            cost: None,
+            connections: None,
+        });
+        s.apply(&Event { at: Timestamp(4), via: Some("c1".into()), body: link });
+        s
+    }
+
+    #[test]
+    fn nodes_edges_health_roles_and_badges() {
+        let mut s = network();
+        // r2 loses one controller, r3 its only one; two identities leave r1.
+        s.apply(&conn(5, ConnKind::RouterToCtrl, "r2", "c2", false));
+        s.apply(&conn(5, ConnKind::RouterToCtrl, "r3", "c1", false));
+        s.apply(&conn(5, ConnKind::EdgeToRouter, "id0", "r1", false));
+        s.apply(&conn(5, ConnKind::EdgeToRouter, "id1", "r1", false));
+        let t = s.topology();
+
+        let roles: Vec<(&str, Role, Health)> =
+            t.controllers.iter().map(|c| (c.id.as_str(), c.role, c.health)).collect();
+        assert_eq!(roles, vec![("c1", Role::Leader, Health::Ok), ("c2", Role::Follower, Health::Ok)]);
+        let routers: Vec<(&str, Health, u32, u32)> =
+            t.routers.iter().map(|r| (r.id.as_str(), r.health, r.controllers_up, r.controllers_known)).collect();
+        assert_eq!(routers, vec![("r1", Health::Ok, 2, 2), ("r2", Health::Degraded, 1, 2), ("r3", Health::Down, 0, 1)]);
+        assert_eq!(t.routers[0].identities, IdentityBadge { online: 3, offline: 2 });
+        assert_eq!(t.controllers[0].routers_up, 2, "r1 and r2 (r3 is down)");
+
+        let count = |k: EdgeKind| t.edges.iter().filter(|e| e.kind == k).count();
+        assert_eq!((count(EdgeKind::Control), count(EdgeKind::Peer), count(EdgeKind::Link)), (5, 1, 1));
+        let link = t.edges.iter().find(|e| e.kind == EdgeKind::Link).unwrap();
+        assert_eq!((link.a.id(), link.b.id(), link.up), ("r1", "r2", true));
+        assert_eq!(t.health(&NodeId::Router("r3".into())), Some(Health::Down));
+        assert!(t.routers.iter().all(|r| r.id != "rest-only"), "identities are never nodes");
+    }
+
+    #[test]
+    fn survives_a_snapshot_round_trip() {
+        let s = network();
+        let restored = Store::from_state(s.state(), s.config().clone());
+        assert_eq!(restored.topology(), s.topology());
+    }
+
+    #[test]
+    fn health_orders_best_to_worst() {
+        let mut hs = vec![Health::Down, Health::Ok, Health::Unknown, Health::Degraded];
+        hs.sort();
+        assert_eq!(hs, vec![Health::Ok, Health::Degraded, Health::Unknown, Health::Down]);
+        assert_eq!(hs.iter().max(), Some(&Health::Down), "a group takes its worst");
+    }
+}
