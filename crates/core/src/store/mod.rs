@@ -44,7 +44,9 @@ pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
 pub use state::StoreState;
 pub use summary::{Summary, Tally};
-pub use topology::{ControllerNode, Edge, EdgeKind, Health, IdentityBadge, Role, RouterNode, Topology};
+pub use topology::{
+    ControllerNode, Edge, EdgeKind, Health, IdentityBadge, NodeRow, Role, RouterNode, SortBy, Topology,
+};
 
 use crate::event::{LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Timestamp};

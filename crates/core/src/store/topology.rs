@@ -119,6 +119,77 @@ impl Topology {
     }
 }
 
+/// One row of the map's list view: a node with its status and counts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodeRow {
+    pub node: NodeId,
+    pub health: Health,
+    /// The role (controllers) or `up/known controllers` (routers).
+    pub detail: String,
+    pub identities: IdentityBadge,
+}
+
+/// What the list view sorts by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SortBy {
+    /// Controllers first, then by id.
+    #[default]
+    Name,
+    /// Worst first.
+    Health,
+    /// Most identities online first.
+    Identities,
+}
+
+impl Topology {
+    /// The list view's rows: every node whose id, type or status contains
+    /// `query` (case-insensitive; empty: all), sorted by `by` (ties by id),
+    /// reversed when `!ascending`.
+    pub fn rows(&self, query: &str, by: SortBy, ascending: bool) -> Vec<NodeRow> {
+        let q = query.trim().to_lowercase();
+        let controllers = self.controllers.iter().map(|c| NodeRow {
+            node: NodeId::Controller(c.id.clone()),
+            health: c.health,
+            detail: match c.role {
+                Role::Leader => "leader".into(),
+                Role::Follower => "follower".into(),
+                Role::Unknown => "role unknown".into(),
+            },
+            identities: IdentityBadge::default(),
+        });
+        let routers = self.routers.iter().map(|r| NodeRow {
+            node: NodeId::Router(r.id.clone()),
+            health: r.health,
+            detail: format!("{}/{} controllers", r.controllers_up, r.controllers_known),
+            identities: r.identities,
+        });
+        let mut rows: Vec<NodeRow> = controllers
+            .chain(routers)
+            .filter(|row| {
+                q.is_empty() || {
+                    let kind = match row.node {
+                        NodeId::Controller(_) => "controller",
+                        NodeId::Router(_) => "router",
+                    };
+                    row.node.id().to_lowercase().contains(&q) || kind.contains(&q) || row.health.as_str() == q
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| {
+            let primary = match by {
+                SortBy::Name => std::cmp::Ordering::Equal,
+                SortBy::Health => b.health.cmp(&a.health),
+                SortBy::Identities => b.identities.online.cmp(&a.identities.online),
+            };
+            primary.then_with(|| a.node.cmp(&b.node))
+        });
+        if !ascending {
+            rows.reverse();
+        }
+        rows
+    }
+}
+
 impl Store {
     /// The map's view of the store (see the module docs). Nodes are sorted
     /// by id, edges by kind and ends, so equal stores give equal values.
@@ -296,6 +367,24 @@ mod tests {
         let s = network();
         let restored = Store::from_state(s.state(), s.config().clone());
         assert_eq!(restored.topology(), s.topology());
+    }
+
+    #[test]
+    fn list_rows_filter_and_sort() {
+        let mut s = network();
+        s.apply(&conn(5, ConnKind::RouterToCtrl, "r3", "c1", false));
+        let t = s.topology();
+        let ids = |rows: Vec<NodeRow>| rows.into_iter().map(|r| r.node.id().to_owned()).collect::<Vec<_>>();
+        assert_eq!(ids(t.rows("", SortBy::Name, true)), ["c1", "c2", "r1", "r2", "r3"], "controllers first");
+        assert_eq!(ids(t.rows("", SortBy::Name, false)), ["r3", "r2", "r1", "c2", "c1"]);
+        assert_eq!(ids(t.rows("", SortBy::Health, true))[0], "r3", "worst first");
+        assert_eq!(ids(t.rows("", SortBy::Identities, true))[0], "r1", "most identities first");
+        assert_eq!(ids(t.rows("R2", SortBy::Name, true)), ["r2"], "by id, any case");
+        assert_eq!(ids(t.rows("down", SortBy::Name, true)), ["r3"], "by status");
+        assert_eq!(ids(t.rows("ROUTER", SortBy::Name, true)).len(), 3);
+        let r1 = &t.rows("r1", SortBy::Name, true)[0];
+        assert_eq!((r1.detail.as_str(), r1.identities.online), ("2/2 controllers", 5));
+        assert_eq!(t.rows("c1", SortBy::Name, true)[0].detail, "leader");
     }
 
     #[test]
