@@ -5,11 +5,13 @@
 //! - [`feed`]: the EventSource hook with its own reconnect loop;
 //! - [`store`]: the reactive store around the core's feed client, flushed
 //!   at most once per animation frame;
-//! - [`dashboard`]: the status badge, counters, change list and error line.
+//! - [`dashboard`]: the status badge, counters, change list and error line;
+//! - [`network`]: the list of every node (the map's accessible mirror).
 
 pub mod app;
 pub mod dashboard;
 pub mod feed;
+pub mod network;
 pub mod store;
 
 pub use app::App;

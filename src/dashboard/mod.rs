@@ -37,6 +37,7 @@ pub fn Dashboard(
         </header>
         <main class="dashboard">
             <Counters summary=store.summary />
+            <crate::network::NetworkList topology=store.topology />
             <ChangeList changes=store.recent />
             <Problems stats=store.stats />
         </main>

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 use std::cell::RefCell;
-use zitiscope_core::store::Summary;
+use zitiscope_core::store::{Summary, Topology};
 use zitiscope_core::{Change, ClientStats, FeedClient, RecentChanges};
 
 /// One SSE message waiting to be applied.
@@ -29,6 +29,8 @@ pub struct LiveStore {
     inner: StoredValue<RefCell<Inner>, LocalStorage>,
     /// Online/total per entity type.
     pub summary: RwSignal<Summary>,
+    /// The map's nodes and edges.
+    pub topology: RwSignal<Topology>,
     /// Recent real changes, newest first.
     pub recent: RwSignal<Vec<Change>>,
     /// Stream counters (events, rejected, last error, …).
@@ -55,6 +57,7 @@ impl LiveStore {
                 Inner { client, recent, queue: Vec::new(), frame_requested: false }
             })),
             summary: RwSignal::new(Summary::default()),
+            topology: RwSignal::new(Topology::default()),
             recent: RwSignal::new(Vec::new()),
             stats: RwSignal::new(ClientStats::default()),
             last_update: RwSignal::new(None),
@@ -96,10 +99,17 @@ impl LiveStore {
                 reconnect |= r.reconnect;
             }
             let recent = inner.recent.refresh().then(|| inner.recent.iter().cloned().collect::<Vec<_>>());
-            changed.then(|| (inner.client.store().summary(), recent, inner.client.stats().clone(), reconnect))
+            changed.then(|| {
+                let store = inner.client.store();
+                (store.summary(), store.topology(), recent, inner.client.stats().clone(), reconnect)
+            })
         });
-        if let Some((summary, recent, stats, reconnect)) = outcome {
+        if let Some((summary, topology, recent, stats, reconnect)) = outcome {
             self.summary.set(summary);
+            // Equal topologies (most batches only move identities) wake nothing.
+            if self.topology.with_untracked(|t| *t != topology) {
+                self.topology.set(topology);
+            }
             if let Some(recent) = recent {
                 self.recent.set(recent);
             }

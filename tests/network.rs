@@ -1,0 +1,83 @@
+//! Browser tests of the network list: it lists every node from the store,
+//! filters and sorts through the core, and renders ids as text.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use zitiscope::network::NetworkList;
+use zitiscope_core::store::Topology;
+use zitiscope_core::{ConnKind, Event, Store, Timestamp};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn topology(routers: &[(&str, bool)]) -> Topology {
+    let mut s = Store::new();
+    for (i, (r, up)) in routers.iter().enumerate() {
+        let at = Timestamp(1 + i as i64);
+        s.apply(&Event::conn(at, ConnKind::RouterToCtrl, *r, "ctrl1", true));
+        if !up {
+            s.apply(&Event::conn(Timestamp(100 + i as i64), ConnKind::RouterToCtrl, *r, "ctrl1", false));
+        }
+    }
+    s.topology()
+}
+
+fn mount(t: RwSignal<Topology>) -> (web_sys::HtmlElement, impl Drop) {
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let handle = leptos::mount::mount_to(host.clone(), move || view! { <NetworkList topology=t /> });
+    (host, handle)
+}
+
+fn row_ids(host: &web_sys::HtmlElement) -> Vec<String> {
+    let rows = host.query_selector_all("tr.node-row").unwrap();
+    (0..rows.length())
+        .map(|i| rows.item(i).unwrap().unchecked_into::<web_sys::Element>().get_attribute("data-node").unwrap())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn lists_filters_and_sorts_every_node() {
+    let t = RwSignal::new(topology(&[("edge-b", true), ("edge-a", false), ("core-1", true)]));
+    let (host, _h) = mount(t);
+    leptos::task::tick().await;
+    assert_eq!(row_ids(&host), ["controller:ctrl1", "router:core-1", "router:edge-a", "router:edge-b"]);
+
+    // Sort by status: worst first; again: reversed. aria-sort follows.
+    let status: web_sys::HtmlElement = host.query_selector("th:nth-child(2) button").unwrap().unwrap().unchecked_into();
+    status.click();
+    leptos::task::tick().await;
+    assert_eq!(row_ids(&host)[0], "router:edge-a");
+    let th = host.query_selector("th:nth-child(2)").unwrap().unwrap();
+    assert_eq!(th.get_attribute("aria-sort").as_deref(), Some("ascending"));
+    status.click();
+    leptos::task::tick().await;
+    assert_eq!(row_ids(&host).last().map(String::as_str), Some("router:edge-a"));
+    assert_eq!(th.get_attribute("aria-sort").as_deref(), Some("descending"));
+
+    // Filter by status word.
+    let input: web_sys::HtmlInputElement =
+        host.query_selector("[data-testid=network-filter]").unwrap().unwrap().unchecked_into();
+    input.set_value("down");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(row_ids(&host), ["router:edge-a"]);
+    assert_eq!(host.query_selector("[data-testid=network-count]").unwrap().unwrap().text_content().unwrap(), "1 of 4");
+    let row = host.query_selector("tr.node-row").unwrap().unwrap();
+    assert!(row.text_content().unwrap().contains("▼ down"), "icon and word, not colour alone");
+
+    // The store moves on: the list follows.
+    t.set(topology(&[("edge-b", true), ("edge-a", true), ("core-1", true), ("edge-c", false)]));
+    leptos::task::tick().await;
+    assert_eq!(row_ids(&host), ["router:edge-c"]);
+}
+
+#[wasm_bindgen_test]
+async fn hostile_ids_are_text() {
+    let t = RwSignal::new(topology(&[("<img src=x onerror=alert(1)>", true)]));
+    let (host, _h) = mount(t);
+    leptos::task::tick().await;
+    assert!(host.query_selector("img").unwrap().is_none(), "no element was made from an id");
+    assert!(host.text_content().unwrap().contains("<img src=x onerror=alert(1)>"));
+}
