@@ -12,10 +12,12 @@
 //! - **Deterministic**: new nodes are placed in sorted order, so the same
 //!   sequence of node sets gives the same picture, and a fresh layout of a
 //!   set always looks the same.
-//! - [`hit`]: the spatial index that finds the node under a pointer.
+//! - [`hit`]: the spatial index that finds the node under a pointer;
+//! - [`viewport`]: pan and zoom.
 
 pub mod hit;
 mod slots;
+pub mod viewport;
 
 use slots::Slots;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -32,6 +34,32 @@ impl NodeId {
     pub fn id(&self) -> &str {
         match self {
             NodeId::Controller(id) | NodeId::Router(id) => id,
+        }
+    }
+
+    /// `controller` or `router`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            NodeId::Controller(_) => "controller",
+            NodeId::Router(_) => "router",
+        }
+    }
+
+    /// The URL form, `router:<id>` or `controller:<id>` (the map's `?node=`).
+    pub fn to_param(&self) -> String {
+        format!("{}:{}", self.kind(), self.id())
+    }
+
+    /// Reads [`NodeId::to_param`]'s form.
+    pub fn from_param(s: &str) -> Option<NodeId> {
+        let (kind, id) = s.split_once(':')?;
+        if id.is_empty() {
+            return None;
+        }
+        match kind {
+            "router" => Some(NodeId::Router(id.to_owned())),
+            "controller" => Some(NodeId::Controller(id.to_owned())),
+            _ => None,
         }
     }
 }

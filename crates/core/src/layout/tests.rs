@@ -13,6 +13,16 @@ fn pos(l: &Layout, r: &str) -> Point {
 }
 
 #[test]
+fn node_ids_round_trip_through_the_url_form() {
+    for n in [NodeId::Router("edge:eu:1".into()), NodeId::Controller("ctrl1".into())] {
+        assert_eq!(NodeId::from_param(&n.to_param()), Some(n));
+    }
+    for bad in ["router:", "switch:x", "nothing", ""] {
+        assert_eq!(NodeId::from_param(bad), None, "{bad}");
+    }
+}
+
+#[test]
 fn groups_by_name_without_the_trailing_number() {
     assert_eq!(group_of("edge-eu-12"), "edge-eu");
     assert_eq!(group_of("core-1"), "core");
