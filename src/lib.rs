@@ -6,11 +6,13 @@
 //! - [`store`]: the reactive store around the core's feed client, flushed
 //!   at most once per animation frame;
 //! - [`dashboard`]: the status badge, counters, change list and error line;
+//! - [`map`]: the topology map (canvas) and the details drawer;
 //! - [`network`]: the list of every node (the map's accessible mirror).
 
 pub mod app;
 pub mod dashboard;
 pub mod feed;
+pub mod map;
 pub mod network;
 pub mod store;
 

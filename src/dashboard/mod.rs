@@ -1,5 +1,6 @@
-//! The dashboard's first screen: feed status, live counters, the latest
-//! state changes, and the stream's error line.
+//! The dashboard's first screen: feed status, live counters, the map (or
+//! its list), the details drawer, the latest state changes, and the
+//! stream's error line.
 
 mod changes;
 mod clock;
@@ -14,8 +15,37 @@ pub use problems::Problems;
 pub use status::StatusBadge;
 
 use crate::feed::FeedStatus;
+use crate::map::{NodeDrawer, TopologyMap};
+use crate::network::NetworkList;
 use crate::store::LiveStore;
 use leptos::prelude::*;
+use zitiscope_core::layout::NodeId;
+
+/// A query parameter of the page's URL.
+pub fn url_param(name: &str) -> Option<String> {
+    let search = window().location().search().ok()?;
+    web_sys::UrlSearchParams::new_with_str(&search).ok()?.get(name)
+}
+
+/// Sets (or, with `None`, removes) query parameters without reloading or
+/// adding history entries; the others (`feed`, `token`) stay.
+pub fn set_url_params(params: &[(&str, Option<String>)]) {
+    let location = window().location();
+    let Ok(search) = location.search() else { return };
+    let Ok(query) = web_sys::UrlSearchParams::new_with_str(&search) else { return };
+    for (name, value) in params {
+        match value {
+            Some(v) => query.set(name, v),
+            None => query.delete(name),
+        }
+    }
+    let qs = String::from(query.to_string());
+    let path = location.pathname().unwrap_or_default();
+    let url = if qs.is_empty() { path } else { format!("{path}?{qs}") };
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+}
 
 /// The whole first screen.
 #[component]
@@ -29,6 +59,15 @@ pub fn Dashboard(
     #[prop(into)]
     feed_url: Signal<String>,
 ) -> impl IntoView {
+    // The selected node and the map/list choice live in the URL, so a link
+    // opens the same view.
+    let selected = RwSignal::new(url_param("node").and_then(|p| NodeId::from_param(&p)));
+    let list_view = RwSignal::new(url_param("view").as_deref() == Some("list"));
+    Effect::new(move |_| {
+        let node = selected.get().map(|n| n.to_param());
+        let view = list_view.get().then(|| "list".to_string());
+        set_url_params(&[("node", node), ("view", view)]);
+    });
     view! {
         <header class="topbar">
             <h1 class="brand">"zitiscope"</h1>
@@ -37,7 +76,21 @@ pub fn Dashboard(
         </header>
         <main class="dashboard">
             <Counters summary=store.summary />
-            <crate::network::NetworkList topology=store.topology />
+            <div class="view-toggle" role="group" aria-label="Network view">
+                <button type="button" aria-pressed=move || (!list_view.get()).to_string() data-testid="show-map" on:click=move |_| list_view.set(false)>
+                    "Map"
+                </button>
+                <button type="button" aria-pressed=move || list_view.get().to_string() data-testid="show-list" on:click=move |_| list_view.set(true)>
+                    "List"
+                </button>
+            </div>
+            <Show
+                when=move || list_view.get()
+                fallback=move || view! { <TopologyMap topology=store.topology selected=selected /> }
+            >
+                <NetworkList topology=store.topology />
+            </Show>
+            <NodeDrawer topology=store.topology selected=selected />
             <ChangeList changes=store.recent />
             <Problems stats=store.stats />
         </main>

@@ -4,4 +4,4 @@
 
 mod list;
 
-pub use list::NetworkList;
+pub use list::{health_icon, NetworkList};
