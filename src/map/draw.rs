@@ -57,18 +57,31 @@ pub fn frame(f: &Frame) {
 fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     let ctx = f.ctx;
     // (kind, up) → one path each.
+    // Zoomed out, healthy links fade so that nodes and failures stand out.
+    let (link_up, link_width) =
+        if f.view.scale >= 0.35 { ("rgba(63,185,80,0.7)", 1.5) } else { ("rgba(63,185,80,0.12)", 0.75) };
     let styles: [(EdgeKind, bool, &str, f64, bool); 6] = [
         (EdgeKind::Control, true, "rgba(139,148,158,0.25)", 1.0, false),
         (EdgeKind::Control, false, "rgba(248,81,73,0.6)", 1.0, true),
         (EdgeKind::Peer, true, INFO, 2.0, false),
         (EdgeKind::Peer, false, DOWN, 2.0, true),
-        (EdgeKind::Link, true, "rgba(63,185,80,0.7)", 1.5, false),
+        (EdgeKind::Link, true, link_up, link_width, false),
         (EdgeKind::Link, false, DOWN, 1.5, true),
     ];
+    // Every router has a control channel to every controller: zoomed out,
+    // that fan hides everything else, and node colours already say whether
+    // a router reaches its controllers. So it is drawn only zoomed in, or
+    // for the selected and hovered node.
+    let fan = f.view.scale >= 0.35;
+    let focused =
+        |e: &zitiscope_core::store::Edge| [f.selected, f.hover].into_iter().flatten().any(|n| e.a == *n || e.b == *n);
     for (kind, up, colour, width, dashed) in styles {
         ctx.begin_path();
         let mut any = false;
-        for e in f.topology.edges.iter().filter(|e| e.kind == kind && e.up == up) {
+        let shown = |e: &&zitiscope_core::store::Edge| {
+            e.kind == kind && e.up == up && (kind != EdgeKind::Control || fan || focused(e))
+        };
+        for e in f.topology.edges.iter().filter(shown) {
             if let (Some(a), Some(b)) = (at(&e.a), at(&e.b)) {
                 ctx.move_to(a.x, a.y);
                 ctx.line_to(b.x, b.y);

@@ -208,7 +208,12 @@ pub fn TopologyMap(
         if q.is_empty() {
             return;
         }
-        let found = state.with_value(|s| s.borrow().order.iter().find(|n| n.id().to_lowercase().contains(&q)).cloned());
+        // An exact id first, else the first id that contains the text.
+        let found = state.with_value(|s| {
+            let s = s.borrow();
+            let exact = s.order.iter().find(|n| n.id().to_lowercase() == q);
+            exact.or_else(|| s.order.iter().find(|n| n.id().to_lowercase().contains(&q))).cloned()
+        });
         if let Some(n) = found {
             centre_on(state, canvas, &n);
             selected.set(Some(n));

@@ -6,8 +6,9 @@
 //! - **Stable**: a node keeps its place for as long as it exists. Only new
 //!   nodes are placed, into the lowest free slot of their group's grid (or
 //!   their old slot, if they come back and it is still free). A group's
-//!   width is fixed when the group is created (from how many nodes it starts
-//!   with), and groups are added to the right, so no growth anywhere moves
+//!   width is fixed when the group is created (from how many nodes it and
+//!   the groups created with it start with, aiming at a 1.6 : 1 picture),
+//!   and groups are added to the right, so no growth anywhere moves
 //!   anything else.
 //! - **Deterministic**: new nodes are placed in sorted order, so the same
 //!   sequence of node sets gives the same picture, and a fresh layout of a
@@ -158,10 +159,13 @@ impl Layout {
         for r in routers.iter().filter(|r| !self.router_group.contains_key(**r)) {
             new_by_group.entry(group_of(r)).or_default().push(r);
         }
+        // Groups born together share the picture: k groups side by side,
+        // each c columns wide and n/c rows tall, make a k·c : n/c picture,
+        // so c = √(aspect · n / k) gives the whole the target aspect.
+        let born = new_by_group.keys().filter(|k| !self.groups.contains_key(**k)).count().max(1) as f64;
         for (key, members) in new_by_group {
             if !self.groups.contains_key(key) {
-                // Wide enough for its first members at the target aspect.
-                let cols = ((members.len() as f64 * self.cfg.aspect).sqrt().ceil() as usize).max(4);
+                let cols = ((members.len() as f64 * self.cfg.aspect / born).sqrt().ceil() as usize).max(4);
                 let group = Group { x0: self.next_x, slots: Slots::new(cols) };
                 self.next_x += cols as f64 * self.cfg.cell + self.cfg.group_gap;
                 self.groups.insert(key.to_owned(), group);

@@ -60,6 +60,15 @@ fn the_same_input_gives_the_same_picture() {
 }
 
 #[test]
+fn groups_born_together_make_a_balanced_picture() {
+    let routers: Vec<String> = (0..2000).map(|i| format!("edge-{}-{i}", ["eu", "us", "ap", "sa"][i % 4])).collect();
+    let l = layout(&["c1", "c2", "c3"], &routers.iter().map(String::as_str).collect::<Vec<_>>());
+    let (lo, hi) = l.bounds().unwrap();
+    let aspect = (hi.x - lo.x) / (hi.y - lo.y);
+    assert!((1.0..2.5).contains(&aspect), "{aspect}");
+}
+
+#[test]
 fn a_big_group_is_wide_not_a_column() {
     let routers: Vec<String> = (0..2000).map(|i| format!("R{i:x}z")).collect();
     let l = layout(&["c1"], &routers.iter().map(String::as_str).collect::<Vec<_>>());

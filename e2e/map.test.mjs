@@ -1,0 +1,102 @@
+// The topology map, in the real app against the real feed: screenshots at
+// 50 and 2,000 nodes, a click on a router opens its drawer, and the URL
+// deep link reopens the same node.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { startFeed, killFeed, CHROMIUM_ARGS } from './feed.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const ARTIFACTS = path.join(here, 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
+
+let browser;
+before(async () => {
+  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+after(async () => { await browser?.close(); });
+
+/** Opens the app on a feed simulating `routers` routers; resolves once live with every router counted. */
+async function openLive(feed, routers, query = '') {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${feed.url}/${query}`);
+  await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid=router-online]')?.textContent) + Number(document.querySelector('[data-testid=router-offline]')?.textContent) === n,
+    routers, { timeout: 20_000 });
+  return { page, errors };
+}
+
+/** Waits two animation frames, so the map has drawn what the store holds. */
+const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+
+test('50 nodes: find a router, click it, see its drawer; the deep link reopens it', async () => {
+  // 3 controllers + 47 routers; no random outages, so the router stays put.
+  const feed = await startFeed({ args: ['simulate', '--routers', '47', '--identities', '400', '--outage-every', '0'] });
+  try {
+    const { page, errors } = await openLive(feed, 47);
+    await frames(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-50-nodes.png') });
+
+    // Search centres the node; a real click at the canvas centre selects it.
+    await page.getByTestId('map-search').fill('edge-eu-3');
+    await page.getByTestId('map-search').press('Enter');
+    await page.getByTestId('drawer').waitFor({ timeout: 5_000 });
+    await page.getByRole('button', { name: 'Close details' }).click();
+    assert.equal(await page.getByTestId('drawer').count(), 0);
+    await frames(page);
+    const box = await page.getByTestId('map-canvas').boundingBox();
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.getByTestId('drawer').waitFor({ timeout: 5_000 });
+    assert.equal(await page.getByTestId('drawer-id').textContent(), 'edge-eu-3');
+    assert.match(await page.getByTestId('drawer-health').textContent(), /ok/);
+    assert.match(page.url(), /[?&]node=router%3Aedge-eu-3/);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-drawer.png') });
+
+    // The deep link, in a fresh page.
+    const link = page.url();
+    const again = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await again.goto(link);
+    await again.getByTestId('drawer').waitFor({ timeout: 20_000 });
+    assert.equal(await again.getByTestId('drawer-id').textContent(), 'edge-eu-3');
+
+    // The list mirrors the map, and survives a reload through the URL.
+    await again.getByTestId('show-list').click();
+    await again.getByTestId('network-table').waitFor();
+    assert.match(again.url(), /[?&]view=list/);
+    await again.reload();
+    await again.getByTestId('network-table').waitFor({ timeout: 20_000 });
+    await again.waitForFunction(() => document.querySelectorAll('tr.node-row').length === 50, null, { timeout: 20_000 });
+    await again.close();
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await killFeed(feed);
+  }
+});
+
+test('2,000 nodes: the whole network is drawn', async () => {
+  const feed = await startFeed({ args: ['simulate', '--routers', '1997', '--identities', '20000', '--rate', '1000'] });
+  try {
+    const { page, errors } = await openLive(feed, 1997);
+    await frames(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-2000-nodes.png') });
+    // Something was drawn: the canvas is not one flat colour.
+    const distinct = await page.getByTestId('map-canvas').evaluate((c) => {
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      const seen = new Set();
+      for (let i = 0; i < d.length && seen.size < 8; i += 4 * 97) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+      return seen.size;
+    });
+    assert.ok(distinct >= 3, `the map shows nodes and edges (${distinct} colours sampled)`);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await killFeed(feed);
+  }
+});
