@@ -38,6 +38,8 @@ struct MapState {
     /// Pointer down at (x, y); whether it moved enough to be a drag.
     press: Option<(f64, f64, bool)>,
     frame_requested: bool,
+    /// Whether the first full map was marked (`zitiscope:first-map`).
+    first_marked: bool,
 }
 
 /// The map and its toolbar.
@@ -62,15 +64,29 @@ pub fn TopologyMap(
         hover: None,
         press: None,
         frame_requested: false,
+        first_marked: false,
     }));
 
     let redraw = move || request_draw(state, canvas, topology, selected);
 
     // A new topology: place new nodes (nobody moves), re-index, redraw.
+    // Most updates only change states and counts: the node set, and so the
+    // layout and the hit index, stay as they are.
     Effect::new(move |_| {
         topology.with(|t| {
             state.with_value(|s| {
                 let mut s = s.borrow_mut();
+                // Both sides in NodeId order: controllers, then routers, by id.
+                let mut placed: Vec<(u8, &str)> = s.positions.keys().map(node_key).collect();
+                placed.sort_unstable();
+                let ids = t
+                    .controllers
+                    .iter()
+                    .map(|c| (0u8, c.id.as_str()))
+                    .chain(t.routers.iter().map(|r| (1u8, r.id.as_str())));
+                if placed.len() == t.controllers.len() + t.routers.len() && ids.eq(placed) {
+                    return;
+                }
                 s.layout.sync(t.controllers.iter().map(|c| c.id.as_str()), t.routers.iter().map(|r| r.id.as_str()));
                 let nodes = s.layout.nodes();
                 s.order = nodes.iter().map(|(n, _)| n.clone()).collect();
@@ -266,6 +282,14 @@ pub fn TopologyMap(
     }
 }
 
+/// A node as (kind, id), ordered as [`NodeId`] is.
+fn node_key(n: &NodeId) -> (u8, &str) {
+    match n {
+        NodeId::Controller(id) => (0, id.as_str()),
+        NodeId::Router(id) => (1, id.as_str()),
+    }
+}
+
 /// One line about a node, for the tooltip.
 pub fn describe(t: &Topology, n: &NodeId) -> String {
     let row = t.rows(n.id(), zitiscope_core::store::SortBy::Name, true).into_iter().find(|r| &r.node == n);
@@ -338,6 +362,13 @@ fn draw_now(
     let Ok(Some(ctx)) = c.get_context("2d") else { return };
     let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
     let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
+    // Benchmarks (bench/map.mjs) set `window.zitiscopeTrace` to have each
+    // draw recorded as a performance measure; off, nothing accumulates.
+    let perf = window().performance();
+    let trace = js_sys::Reflect::get(&window(), &"zitiscopeTrace".into()).is_ok_and(|v| v.is_truthy());
+    if let (true, Some(p)) = (trace, &perf) {
+        let _ = p.mark("zitiscope:draw-start");
+    }
     state.with_value(|s| {
         let mut s = s.borrow_mut();
         if !s.fitted {
@@ -359,5 +390,16 @@ fn draw_now(
                 hover: s.hover.as_ref(),
             })
         });
+        // The first draw of a populated map: what "time to first map" measures.
+        if !s.first_marked && !s.positions.is_empty() {
+            s.first_marked = true;
+            if let Some(p) = &perf {
+                let _ = p.mark("zitiscope:first-map");
+            }
+        }
     });
+    if let (true, Some(p)) = (trace, &perf) {
+        let _ = p.measure_with_start_mark("zitiscope:draw", "zitiscope:draw-start");
+        p.clear_marks_with_mark_name("zitiscope:draw-start");
+    }
 }

@@ -1,0 +1,104 @@
+// The map's frame rate and cold start in Debian's headless chromium, against
+// the real release build and the real feed (see BENCHMARKS.md).
+//
+//   node bench/map.mjs            (after `make build feed`; run from the repo root)
+//
+// 1. Frame rate: the simulate source at 2,000 nodes (3 controllers, 1,997
+//    routers, ~4,000 links) at 1,000 events/s. Counts animation frames for
+//    10 s while the map redraws on every change, and reports the time the
+//    map's own draws take (the app records them while
+//    `window.zitiscopeTrace` is set). Baseline, same run: a blank page with a canvas,
+//    counting frames the same way (the browser's ceiling on this machine).
+// 2. Cold start: a 300-router / 20,000-identity network. From navigation to
+//    first contentful paint, and to the first draw of the full map (the
+//    app's `zitiscope:first-map` performance mark).
+import { createRequire } from 'node:module';
+import { startFeed, killFeed, CHROMIUM_ARGS } from '../e2e/feed.mjs';
+
+// playwright-core lives in e2e/node_modules (installed by make test / bootstrap).
+const { chromium } = createRequire(new URL('../e2e/package.json', import.meta.url))('playwright-core');
+
+const SECONDS = Number(process.env.SECONDS_MEASURED ?? 10);
+
+const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+
+/** Counts rAF callbacks for `seconds` in the page; returns frames per second. */
+async function fps(page, seconds) {
+  return page.evaluate((s) => new Promise((resolve) => {
+    let frames = 0;
+    const t0 = performance.now();
+    const tick = (t) => {
+      frames += 1;
+      if (t - t0 < s * 1000) requestAnimationFrame(tick); else resolve(frames / ((t - t0) / 1000));
+    };
+    requestAnimationFrame(tick);
+  }), seconds);
+}
+
+async function waitLive(page, routers) {
+  await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 60_000 });
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('[data-testid=router-online]')?.textContent) + Number(document.querySelector('[data-testid=router-offline]')?.textContent) === n,
+    routers, { timeout: 60_000 });
+}
+
+const results = {};
+try {
+  // Baseline: a blank canvas page.
+  {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.setContent('<canvas width="1400" height="700"></canvas>');
+    results.baselineFps = await fps(page, SECONDS);
+    await page.close();
+  }
+  // The map at 2,000 nodes, 1k events/s.
+  {
+    const feed = await startFeed({ args: ['simulate', '--routers', '1997', '--identities', '20000', '--rate', '1000'] });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(feed.url);
+      await waitLive(page, 1997);
+      // The app records each draw as a performance measure while this flag is set.
+      await page.evaluate(() => { performance.clearMeasures('zitiscope:draw'); window.zitiscopeTrace = true; });
+      results.mapFps = await fps(page, SECONDS);
+      const draws = await page.evaluate(() => performance.getEntriesByName('zitiscope:draw').map((m) => m.duration));
+      draws.sort((a, b) => a - b);
+      const q = (p) => draws[Math.min(draws.length - 1, Math.floor(p * draws.length))] ?? NaN;
+      results.draws = { count: draws.length, p50: q(0.5), p99: q(0.99), max: draws[draws.length - 1] };
+      await page.close();
+    } finally {
+      await killFeed(feed);
+    }
+  }
+  // Cold start at 300 routers / 20k identities.
+  {
+    const feed = await startFeed({ args: ['simulate', '--routers', '300', '--identities', '20000', '--rate', '200'] });
+    try {
+      const runs = [];
+      for (let i = 0; i < 3; i++) {
+        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+        await page.goto(feed.url);
+        await page.waitForFunction(() => performance.getEntriesByName('zitiscope:first-map').length > 0, null, { timeout: 60_000 });
+        runs.push(await page.evaluate(() => ({
+          fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
+          map: performance.getEntriesByName('zitiscope:first-map')[0].startTime,
+        })));
+        await page.close();
+      }
+      results.coldStart = runs;
+    } finally {
+      await killFeed(feed);
+    }
+  }
+} finally {
+  await browser.close();
+}
+
+const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+console.log(JSON.stringify(results, null, 2));
+console.log('\n| figure | value | baseline (same run) | ratio |\n|---|---:|---:|---:|');
+console.log(`| frame rate, 2,000 nodes at 1k events/s | ${f1(results.mapFps)} fps | ${f1(results.baselineFps)} fps (blank canvas) | ${(results.mapFps / results.baselineFps).toFixed(2)} |`);
+console.log(`| map draw time per frame (p50 / p99 / max) | ${f1(results.draws.p50)} / ${f1(results.draws.p99)} / ${f1(results.draws.max)} ms over ${results.draws.count} draws | — | — |`);
+const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`| cold start, 300 routers / 20k identities: first paint | ${f1(med(results.coldStart.map((r) => r.fcp)))} ms | — | — |`);
+console.log(`| cold start: first full map | ${f1(med(results.coldStart.map((r) => r.map)))} ms (median of 3) | — | — |`);
