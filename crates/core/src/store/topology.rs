@@ -230,36 +230,27 @@ impl Store {
         let mut edges = Vec::new();
         // Controllers with any observed connection: without one left up, down.
         let mut known_ctrl = vec![false; controllers.len()];
+        let ctrl_index = |id: &str| controllers.binary_search_by(|c| c.id.as_str().cmp(id)).ok();
+        let mut routers_up = vec![0u32; controllers.len()];
         for key in &self.control {
             let Some(conn) = self.conns.get(key) else { continue };
             let Some(up) = conn.life.up() else { continue };
             let (src, dst) = self.ents.ends(*key);
-            let (kind, a, b) = match key.kind {
-                ConnKind::RouterToCtrl => {
-                    if let Ok(i) = routers.binary_search_by(|r| r.id.as_str().cmp(src)) {
-                        routers[i].controllers_known += 1;
-                    }
-                    if up {
-                        if let Ok(i) = controllers.binary_search_by(|c| c.id.as_str().cmp(dst)) {
-                            controllers[i].routers_up += 1;
-                        }
-                    }
-                    (EdgeKind::Control, NodeId::Router(src.to_owned()), NodeId::Controller(dst.to_owned()))
+            let (kind, a, b) = if key.kind == ConnKind::RouterToCtrl {
+                if let Ok(i) = routers.binary_search_by(|r| r.id.as_str().cmp(src)) {
+                    routers[i].controllers_known += 1;
                 }
-                _ => {
-                    for end in [src, dst] {
-                        if let Ok(i) = controllers.binary_search_by(|c| c.id.as_str().cmp(end)) {
-                            known_ctrl[i] = true;
-                        }
-                    }
-                    (EdgeKind::Peer, NodeId::Controller(src.to_owned()), NodeId::Controller(dst.to_owned()))
+                if let Some(i) = ctrl_index(dst) {
+                    known_ctrl[i] = true;
+                    routers_up[i] += u32::from(up);
                 }
-            };
-            if key.kind == ConnKind::RouterToCtrl {
-                if let Ok(i) = controllers.binary_search_by(|c| c.id.as_str().cmp(dst)) {
+                (EdgeKind::Control, NodeId::Router(src.to_owned()), NodeId::Controller(dst.to_owned()))
+            } else {
+                for i in [src, dst].into_iter().filter_map(ctrl_index) {
                     known_ctrl[i] = true;
                 }
-            }
+                (EdgeKind::Peer, NodeId::Controller(src.to_owned()), NodeId::Controller(dst.to_owned()))
+            };
             let latency_ms = conn.latency.get().map(|s| s.mean_ns as f64 / 1e6);
             edges.push(Edge { kind, a, b, up, link: None, latency_ms });
         }
@@ -271,7 +262,8 @@ impl Store {
                 _ => Health::Ok,
             };
         }
-        for (c, known) in controllers.iter_mut().zip(known_ctrl) {
+        for ((c, known), up) in controllers.iter_mut().zip(known_ctrl).zip(routers_up) {
+            c.routers_up = up;
             if c.health == Health::Unknown && known {
                 c.health = Health::Down;
             }
