@@ -106,7 +106,7 @@ impl LiveStore {
         });
         if let Some((summary, topology, recent, stats, reconnect)) = outcome {
             self.summary.set(summary);
-            // Equal topologies (most batches only move identities) wake nothing.
+            // An unchanged topology (e.g. a batch of REST activity) wakes nothing.
             if self.topology.with_untracked(|t| *t != topology) {
                 self.topology.set(topology);
             }
