@@ -83,6 +83,10 @@ pub struct Args {
     #[arg(long, default_value_t = 4096, value_parser = clap::value_parser!(u64).range(0..=1_000_000).map(|v| v as usize))]
     pub replay: usize,
 
+    /// …and at most this many MiB of them (the oldest go first).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=65_536).map(|v| v as usize))]
+    pub replay_mb: usize,
+
     /// Automation hooks (`[[hook]]` tables of the config file).
     #[arg(skip)]
     pub hooks: Vec<crate::hooks::HookSpec>,

@@ -31,9 +31,12 @@ struct State {
     store: Store,
     seq: u64,
     events: u64,
-    /// The newest batches, oldest first, at most `ring_cap`.
+    /// The newest batches, oldest first, at most `ring_cap` of them and
+    /// `ring_bytes_cap` bytes of JSON.
     ring: VecDeque<Arc<Frame>>,
     ring_cap: usize,
+    ring_bytes: usize,
+    ring_bytes_cap: usize,
 }
 
 /// See the module docs.
@@ -110,6 +113,8 @@ impl Hub {
                 events: 0,
                 ring: VecDeque::with_capacity(replay.min(1 << 16)),
                 ring_cap: replay,
+                ring_bytes: 0,
+                ring_bytes_cap: usize::MAX,
             }),
             tx,
             clients: Mutex::new(BTreeMap::new()),
@@ -125,6 +130,12 @@ impl Hub {
         let stats = Arc::new(SourceStats::default());
         self.sources.lock().unwrap_or_else(|p| p.into_inner()).push((name.to_owned(), stats.clone()));
         stats
+    }
+
+    /// Also bounds the replay ring by size: at a high event rate, 4,096
+    /// batches could be hundreds of megabytes.
+    pub fn limit_replay_bytes(&self, bytes: usize) {
+        self.lock().ring_bytes_cap = bytes.max(1);
     }
 
     /// Registers a hook's counters, for `/metrics`.
@@ -158,10 +169,13 @@ impl Hub {
         st.events += events.len() as u64;
         let frame = Arc::new(Frame { seq: st.seq, data, len: events.len() });
         if st.ring_cap > 0 {
-            if st.ring.len() == st.ring_cap {
-                st.ring.pop_front();
-            }
+            st.ring_bytes += frame.data.len();
             st.ring.push_back(frame.clone());
+            while st.ring.len() > st.ring_cap || (st.ring_bytes > st.ring_bytes_cap && st.ring.len() > 1) {
+                if let Some(old) = st.ring.pop_front() {
+                    st.ring_bytes -= old.data.len();
+                }
+            }
         }
         // An error only means that no client is listening right now.
         let _ = self.tx.send(frame);
@@ -354,5 +368,22 @@ mod tests {
         assert!(snapshot(Some(at(6))), "ahead of this run");
         assert!(snapshot(Some(EventId { feed: "other".into(), seq: 4 })), "another run of the feed");
         assert!(snapshot(None));
+    }
+
+    #[test]
+    fn the_ring_is_bounded_by_bytes_too() {
+        let hub = Hub::new(8, 100);
+        let one =
+            |i: i64| vec![Event::conn(Timestamp(100 + i), ConnKind::RouterToCtrl, format!("r{i:03}"), "c1", true)];
+        hub.publish(one(0));
+        let size = hub.lock().ring_bytes;
+        hub.limit_replay_bytes(size * 3);
+        for i in 1..20 {
+            hub.publish(one(i));
+        }
+        let st = hub.lock();
+        assert_eq!(st.ring.len(), 3, "only what fits in 3 frames' bytes");
+        assert_eq!(st.ring_bytes, st.ring.iter().map(|f| f.data.len()).sum::<usize>());
+        assert_eq!(st.ring.back().map(|f| f.seq), Some(20));
     }
 }

@@ -84,6 +84,7 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         tracing::warn!("listening on {local} with no token (--no-auth): anyone who reaches it can read the feed");
     }
     let hub = Arc::new(hub::Hub::new(args.client_queue, args.replay));
+    hub.limit_replay_bytes(args.replay_mb << 20);
     // Router and cluster changes are worth a log line; identities are too many.
     let log = hub.changes.on(
         zitiscope_core::dispatch::Filter {
