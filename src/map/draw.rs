@@ -120,7 +120,7 @@ fn nodes(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         shape(ctx, p, r * 1.4, c.health, true);
         if c.role == Role::Leader {
             ctx.set_fill_style_str(TEXT);
-            ctx.set_font(&format!("{}px sans-serif", (r * 1.6).max(9.0)));
+            ctx.set_font(&format!("{}px sans-serif", (r * 1.6).max(9.0) as i32));
             let _ = ctx.fill_text("★", p.x + r * 1.5, p.y - r * 1.2);
         }
         ring(f, &node, p, r * 1.8);

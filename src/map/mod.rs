@@ -271,7 +271,7 @@ pub fn TopologyMap(
                         .get()
                         .map(|(x, y, text)| {
                             view! {
-                                <div class="map-tooltip" role="tooltip" style:left=format!("{}px", x + 14.0) style:top=format!("{}px", y + 14.0)>
+                                <div class="map-tooltip" role="tooltip" style:left=format!("{}px", x as i32 + 14) style:top=format!("{}px", y as i32 + 14)>
                                     {text}
                                 </div>
                             }
