@@ -12,14 +12,17 @@
 //!   controllers (its links fault, its identities drop, a third fail
 //!   over) and returns; rarely a cluster peer connection blips;
 //! - a named [`Scenario`] plays its story on top, with random failures off.
+//!
+//! The cluster's moves live in `cluster`, the fabric's (links, latency) in
+//! `links`; this file holds the cast, the clock and the routers' and
+//! identities' lives.
 
+use super::names;
 use super::scenario::{Action, Cast, Scenario};
-use super::{events, names};
 use crate::cli::SimulateArgs;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use zitiscope_core::event::ClusterEventType as C;
-use zitiscope_core::event::LinkEventType;
 use zitiscope_core::{ConnKind, Event, Timestamp};
 
 pub(super) struct Router {
@@ -327,54 +330,6 @@ impl Network {
         self.routers[r].down_until.is_none()
     }
 
-    fn peer_blip(&mut self, now: Timestamp, out: &mut Vec<Event>) {
-        let n = self.ctrls.len();
-        let a = self.rng.random_range(0..n);
-        let b = (a + 1 + self.rng.random_range(0..n - 1)) % n;
-        let (a, b) = (a.min(b), a.max(b));
-        if self.peers_down.iter().any(|p| (p.0, p.1) == (a, b)) {
-            return;
-        }
-        self.peers_down.push((a, b, self.clock + self.rng.random_range(3.0..10.0)));
-        out.push(self.peer_event(now, a, b, false));
-    }
-
-    /// Controller `c` is cut off from every peer; each peer reports it
-    /// gone, and if it led, it says it lost leadership.
-    fn isolate(&mut self, now: Timestamp, c: usize, out: &mut Vec<Event>) {
-        self.isolated = Some(c);
-        for o in (0..self.ctrls.len()).filter(|&o| o != c) {
-            out.push(self.peer_event(now, c.min(o), c.max(o), false));
-            let peer = self.peer(c);
-            out.push(self.cluster(now, o, C::PeerDisconnected, vec![peer]));
-        }
-        if self.leader == c {
-            out.push(self.cluster(now, c, C::LeadershipLost, Vec::new()));
-        }
-    }
-
-    /// Leadership moves to `c`; the others (except an isolated one) see it.
-    fn lead(&mut self, now: Timestamp, c: usize, out: &mut Vec<Event>) {
-        self.leader = c;
-        self.raft_index += 1;
-        out.push(self.cluster(now, c, C::LeadershipGained, Vec::new()));
-        let isolated = self.isolated;
-        for o in (0..self.ctrls.len()).filter(|&o| o != c && Some(o) != isolated) {
-            out.push(self.has_leader(now, o));
-        }
-    }
-
-    /// Controller `c` rejoins its peers and follows the current leader.
-    fn rejoin(&mut self, now: Timestamp, c: usize, out: &mut Vec<Event>) {
-        self.isolated = None;
-        for o in (0..self.ctrls.len()).filter(|&o| o != c) {
-            out.push(self.peer_event(now, c.min(o), c.max(o), true));
-            let peer = self.peer(c);
-            out.push(self.cluster(now, o, C::PeerConnected, vec![peer]));
-        }
-        out.push(self.has_leader(now, c));
-    }
-
     /// One ordinary thing happening to a random identity.
     fn background(&mut self, now: Timestamp, out: &mut Vec<Event>) {
         if self.identities.is_empty() {
@@ -408,28 +363,6 @@ impl Network {
                 if let Some(r) = self.target_router(i) {
                     out.push(self.attach(now, i, r));
                 }
-            }
-        }
-    }
-
-    /// Each link end whose sample is due reports its latency.
-    fn sample_links(&mut self, now: Timestamp, out: &mut Vec<Event>) {
-        for l in 0..self.links.len() {
-            if self.links[l].next_sample > self.clock {
-                continue;
-            }
-            self.links[l].next_sample = self.clock + SAMPLE_EVERY + self.rng.random_range(-3.0..3.0);
-            let (src, dst) = (self.links[l].src, self.links[l].dst);
-            if !(self.router_up_now(src) && self.router_up_now(dst)) {
-                continue;
-            }
-            for end in [src, dst] {
-                let link = &self.links[l];
-                let noise = self.rng.random_range(-0.5..0.5) * link.jitter_ms;
-                let mean = (link.base_ms + link.extra_ms + noise).max(0.1);
-                let sample = events::latency(&link.id, &self.routers[end].id, mean, link.jitter_ms);
-                let via = self.ctrls[self.leader].clone();
-                out.push(self.stamp(now, sample, via));
             }
         }
     }
@@ -476,35 +409,6 @@ impl Network {
         self.event(now, ConnKind::CtrlToCtrl, self.ctrls[b].clone(), self.ctrls[a].clone(), up, addr)
     }
 
-    fn link_event(&mut self, now: Timestamp, l: usize, up: bool) -> Event {
-        let link = &self.links[l];
-        let kind = if up { LinkEventType::New } else { LinkEventType::Fault };
-        let body = events::link(&link.id, kind, &self.routers[link.src].id, &self.routers[link.dst].id);
-        let via = self.ctrls[self.leader].clone();
-        self.stamp(now, body, via)
-    }
-
-    fn peer(&self, c: usize) -> zitiscope_core::event::Peer {
-        events::peer(&self.ctrls[c], c)
-    }
-
-    fn all_ctrls(&self) -> Vec<zitiscope_core::event::Peer> {
-        (0..self.ctrls.len()).map(|c| self.peer(c)).collect()
-    }
-
-    fn has_leader(&mut self, now: Timestamp, via: usize) -> Event {
-        let leader = self.ctrls[self.leader].clone();
-        let body = events::cluster(C::HasLeader, Vec::new(), Some(leader), Some(self.raft_index));
-        let via = self.ctrls[via].clone();
-        self.stamp(now, body, via)
-    }
-
-    fn cluster(&mut self, now: Timestamp, via: usize, event: C, peers: Vec<zitiscope_core::event::Peer>) -> Event {
-        let body = events::cluster(event, peers, None, Some(self.raft_index));
-        let via = self.ctrls[via].clone();
-        self.stamp(now, body, via)
-    }
-
     fn event(
         &mut self,
         now: Timestamp,
@@ -535,26 +439,10 @@ impl Network {
     }
 }
 
-/// Which routers are linked: every edge router dials every core router and
-/// the core routers are linked to each other; with no core routers, a ring.
-fn topology(routers: &[Router]) -> Vec<(usize, usize)> {
-    let cores: Vec<usize> = (0..routers.len()).filter(|&r| routers[r].core).collect();
-    let mut out = Vec::new();
-    if cores.is_empty() {
-        let n = routers.len();
-        if n >= 2 {
-            out.extend((0..n).map(|i| (i, (i + 1) % n)).take(if n == 2 { 1 } else { n }));
-        }
-        return out;
-    }
-    for (k, &a) in cores.iter().enumerate() {
-        out.extend(cores[k + 1..].iter().map(|&b| (a, b)));
-    }
-    for r in (0..routers.len()).filter(|&r| !routers[r].core) {
-        out.extend(cores.iter().map(|&c| (r, c)));
-    }
-    out
-}
+mod cluster;
+mod links;
+
+use links::topology;
 
 #[cfg(test)]
 #[path = "tests.rs"]
