@@ -37,7 +37,10 @@ pub struct Frame<'a> {
     pub width: f64,
     pub height: f64,
     pub view: Viewport,
-    pub positions: &'a HashMap<NodeId, Point>,
+    /// Map positions by id, for controllers and routers (looked up by
+    /// `&str`: no id is cloned while drawing).
+    pub controllers: &'a HashMap<String, Point>,
+    pub routers: &'a HashMap<String, Point>,
     pub topology: &'a Topology,
     pub selected: Option<&'a NodeId>,
     pub hover: Option<&'a NodeId>,
@@ -48,7 +51,13 @@ pub fn frame(f: &Frame) {
     let ctx = f.ctx;
     ctx.set_fill_style_str(BG);
     ctx.fill_rect(0.0, 0.0, f.width, f.height);
-    let at = |n: &NodeId| f.positions.get(n).map(|p| f.view.to_screen(*p));
+    let at = |n: &NodeId| {
+        let table = match n {
+            NodeId::Controller(_) => f.controllers,
+            NodeId::Router(_) => f.routers,
+        };
+        table.get(n.id()).map(|p| f.view.to_screen(*p))
+    };
     edges(f, &at);
     nodes(f, &at);
     labels(f, &at);
@@ -78,8 +87,10 @@ fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     for (kind, up, colour, width, dashed) in styles {
         ctx.begin_path();
         let mut any = false;
+        // Far out, healthy links are hairlines under the nodes: skip them.
+        let faint = f.view.scale < 0.2 && kind == EdgeKind::Link && up;
         let shown = |e: &&zitiscope_core::store::Edge| {
-            e.kind == kind && e.up == up && (kind != EdgeKind::Control || fan || focused(e))
+            e.kind == kind && e.up == up && (kind != EdgeKind::Control || fan || focused(e)) && (!faint || focused(e))
         };
         for e in f.topology.edges.iter().filter(shown) {
             if let (Some(a), Some(b)) = (at(&e.a), at(&e.b)) {
@@ -111,28 +122,30 @@ fn dash_array(values: &[f64]) -> wasm_bindgen::JsValue {
 fn nodes(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     let ctx = f.ctx;
     let r = (RADIUS * f.view.scale).clamp(2.0, 14.0);
-    for c in &f.topology.controllers {
-        let node = NodeId::Controller(c.id.clone());
-        let Some(p) = at(&node) else { continue };
-        if !on_screen(f, p, r * 2.0) {
-            continue;
-        }
-        shape(ctx, p, r * 1.4, c.health, true);
-        if c.role == Role::Leader {
+    let screen = |table: &HashMap<String, Point>, id: &str| table.get(id).map(|p| f.view.to_screen(*p));
+    // One path per health and shape, not per node: with 2,000 routers,
+    // per-node style changes and strokes are most of a frame.
+    for health in [Health::Ok, Health::Degraded, Health::Unknown, Health::Down] {
+        let routers = f.topology.routers.iter().filter(|rt| rt.health == health);
+        let points: Vec<Point> =
+            routers.filter_map(|rt| screen(f.routers, &rt.id)).filter(|p| on_screen(f, *p, r)).collect();
+        shapes(ctx, &points, r, health, false);
+        let ctrls = f.topology.controllers.iter().filter(|c| c.health == health);
+        let points: Vec<Point> = ctrls.filter_map(|c| screen(f.controllers, &c.id)).collect();
+        shapes(ctx, &points, r * 1.4, health, true);
+    }
+    for c in f.topology.controllers.iter().filter(|c| c.role == Role::Leader) {
+        if let Some(p) = screen(f.controllers, &c.id) {
             ctx.set_fill_style_str(TEXT);
             ctx.set_font(&format!("{}px sans-serif", (r * 1.6).max(9.0) as i32));
             let _ = ctx.fill_text("★", p.x + r * 1.5, p.y - r * 1.2);
         }
-        ring(f, &node, p, r * 1.8);
     }
-    for rt in &f.topology.routers {
-        let node = NodeId::Router(rt.id.clone());
-        let Some(p) = at(&node) else { continue };
-        if !on_screen(f, p, r) {
-            continue;
+    for node in [f.selected, f.hover].into_iter().flatten() {
+        if let Some(p) = at(node) {
+            let radius = if matches!(node, NodeId::Controller(_)) { r * 1.8 } else { r + 4.0 };
+            ring(f, node, p, radius);
         }
-        shape(ctx, p, r, rt.health, false);
-        ring(f, &node, p, r + 4.0);
     }
 }
 
@@ -149,42 +162,59 @@ fn ring(f: &Frame, node: &NodeId, p: Point, radius: f64) {
     f.ctx.stroke();
 }
 
-/// A node's shape for its health: disc, half disc, ring or cross; a
-/// square for controllers.
-fn shape(ctx: &Ctx, p: Point, r: f64, h: Health, square: bool) {
+/// Nodes of one health, as one path each for their fill and their strokes:
+/// a disc (ok), a half disc (degraded), a ring (unknown) or a ring with a
+/// cross (down); squares for controllers. Tiny nodes are squares too:
+/// cheaper than arcs, and the same at that size.
+fn shapes(ctx: &Ctx, points: &[Point], r: f64, h: Health, square: bool) {
+    if points.is_empty() {
+        return;
+    }
+    let square = square || r < 3.5;
     let colour = health_colour(h);
     ctx.set_fill_style_str(colour);
     ctx.set_stroke_style_str(colour);
-    ctx.set_line_width(2.0);
+    ctx.set_line_width(if r < 3.5 { 1.0 } else { 2.0 });
+    let outline = |p: &Point| {
+        if square {
+            ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r);
+        } else {
+            ctx.move_to(p.x + r, p.y);
+            let _ = ctx.arc(p.x, p.y, r, 0.0, std::f64::consts::TAU);
+        }
+    };
     ctx.begin_path();
-    if square {
-        ctx.rect(p.x - r, p.y - r, 2.0 * r, 2.0 * r);
-    } else {
-        let _ = ctx.arc(p.x, p.y, r, 0.0, std::f64::consts::TAU);
+    points.iter().for_each(outline);
+    if h == Health::Ok {
+        ctx.fill();
+        return;
     }
+    ctx.stroke();
+    ctx.begin_path();
     match h {
-        Health::Ok => ctx.fill(),
-        Health::Unknown => ctx.stroke(),
         Health::Degraded => {
-            ctx.stroke();
-            ctx.begin_path();
-            if square {
-                ctx.rect(p.x - r, p.y - r, r, 2.0 * r);
-            } else {
-                let _ = ctx.arc(p.x, p.y, r, std::f64::consts::FRAC_PI_2, 3.0 * std::f64::consts::FRAC_PI_2);
+            for p in points {
+                if square {
+                    ctx.rect(p.x - r, p.y - r, r, 2.0 * r);
+                } else {
+                    ctx.move_to(p.x, p.y - r);
+                    let _ = ctx.arc(p.x, p.y, r, 3.0 * std::f64::consts::FRAC_PI_2, std::f64::consts::FRAC_PI_2);
+                    ctx.close_path();
+                }
             }
             ctx.fill();
         }
         Health::Down => {
-            ctx.stroke();
-            ctx.begin_path();
             let k = r * 0.7;
-            ctx.move_to(p.x - k, p.y - k);
-            ctx.line_to(p.x + k, p.y + k);
-            ctx.move_to(p.x + k, p.y - k);
-            ctx.line_to(p.x - k, p.y + k);
+            for p in points {
+                ctx.move_to(p.x - k, p.y - k);
+                ctx.line_to(p.x + k, p.y + k);
+                ctx.move_to(p.x + k, p.y - k);
+                ctx.line_to(p.x - k, p.y + k);
+            }
             ctx.stroke();
         }
+        Health::Ok | Health::Unknown => {}
     }
 }
 
@@ -192,35 +222,44 @@ fn shape(ctx: &Ctx, p: Point, r: f64, h: Health, square: bool) {
 /// read them; always for the selected and hovered node.
 fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     let ctx = f.ctx;
-    let spacing = 48.0 * f.view.scale;
-    let all = spacing >= 40.0;
     ctx.set_font("12px ui-monospace, Menlo, Consolas, monospace");
     ctx.set_text_align("center");
     ctx.set_fill_style_str(TEXT);
     let r = (RADIUS * f.view.scale).clamp(2.0, 14.0);
-    let label = |node: NodeId, extra: Option<String>| {
-        let focused = f.selected == Some(&node) || f.hover == Some(&node);
-        if !all && !focused {
-            return;
-        }
-        let Some(p) = at(&node) else { return };
+    let label = |p: Point, id: &str, badge: Option<String>| {
         if !on_screen(f, p, 40.0) {
             return;
         }
-        let _ = ctx.fill_text(node.id(), p.x, p.y + r + 14.0);
-        if let Some(extra) = extra {
+        let _ = ctx.fill_text(id, p.x, p.y + r + 14.0);
+        if let Some(badge) = badge {
             ctx.set_fill_style_str(MUTED);
-            let _ = ctx.fill_text(&extra, p.x, p.y + r + 27.0);
+            let _ = ctx.fill_text(&badge, p.x, p.y + r + 27.0);
             ctx.set_fill_style_str(TEXT);
         }
     };
-    for c in &f.topology.controllers {
-        label(NodeId::Controller(c.id.clone()), None);
-    }
-    for rt in &f.topology.routers {
-        let badge = (rt.identities.online + rt.identities.offline > 0)
-            .then(|| format!("{}↑ {}↓", rt.identities.online, rt.identities.offline));
-        label(NodeId::Router(rt.id.clone()), badge);
+    let badge = |id: &str| {
+        let rt = f.topology.routers.binary_search_by(|rt| rt.id.as_str().cmp(id)).ok()?;
+        let b = f.topology.routers[rt].identities;
+        (b.online + b.offline > 0).then(|| format!("{}↑ {}↓", b.online, b.offline))
+    };
+    if 48.0 * f.view.scale >= 40.0 {
+        for (id, p) in f.controllers {
+            label(f.view.to_screen(*p), id, None);
+        }
+        for (id, p) in f.routers {
+            let s = f.view.to_screen(*p);
+            if on_screen(f, s, 40.0) {
+                label(s, id, badge(id));
+            }
+        }
+    } else {
+        // Zoomed out: only the selected and hovered node are named.
+        for node in [f.selected, f.hover].into_iter().flatten() {
+            if let Some(p) = at(node) {
+                let b = matches!(node, NodeId::Router(_)).then(|| badge(node.id())).flatten();
+                label(p, node.id(), b);
+            }
+        }
     }
     ctx.set_text_align("start");
 }

@@ -29,6 +29,9 @@ const REACH: f64 = 14.0;
 struct MapState {
     layout: Layout,
     positions: HashMap<NodeId, Point>,
+    /// The same positions by id, per kind, for drawing.
+    ctrl_pos: HashMap<String, Point>,
+    router_pos: HashMap<String, Point>,
     order: Vec<NodeId>,
     hit: HitIndex,
     view: Viewport,
@@ -57,6 +60,8 @@ pub fn TopologyMap(
     let state = StoredValue::new_local(RefCell::new(MapState {
         layout: Layout::new(LayoutConfig::default()),
         positions: HashMap::new(),
+        ctrl_pos: HashMap::new(),
+        router_pos: HashMap::new(),
         order: Vec::new(),
         hit: HitIndex::default(),
         view: Viewport::default(),
@@ -91,6 +96,14 @@ pub fn TopologyMap(
                 let nodes = s.layout.nodes();
                 s.order = nodes.iter().map(|(n, _)| n.clone()).collect();
                 s.positions = nodes.iter().cloned().collect();
+                s.ctrl_pos.clear();
+                s.router_pos.clear();
+                for (n, p) in &nodes {
+                    match n {
+                        NodeId::Controller(id) => s.ctrl_pos.insert(id.clone(), *p),
+                        NodeId::Router(id) => s.router_pos.insert(id.clone(), *p),
+                    };
+                }
                 s.hit = HitIndex::build(nodes, 48.0);
             })
         });
@@ -384,7 +397,8 @@ fn draw_now(
                 width: w,
                 height: h,
                 view: s.view,
-                positions: &s.positions,
+                controllers: &s.ctrl_pos,
+                routers: &s.router_pos,
                 topology: t,
                 selected: selected.as_ref(),
                 hover: s.hover.as_ref(),
