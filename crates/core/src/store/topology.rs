@@ -277,12 +277,15 @@ impl Store {
                 kind: EdgeKind::Link,
                 a: NodeId::Router(src.clone()),
                 b: NodeId::Router(dst.clone()),
-                up: self.link_up(id),
+                // `link_up` without looking the link up again.
+                up: link.reported_up() && !self.ents.router_known_offline(src),
                 link: Some(id.clone()),
                 latency_ms: link.latest_latency().map(|s| s.mean_ns as f64 / 1e6),
             });
         }
-        edges.sort_by(|x, y| (x.kind as u8, &x.a, &x.b, &x.link).cmp(&(y.kind as u8, &y.a, &y.b, &y.link)));
+        // Unique keys (a link id tells apart links between the same routers),
+        // so an unstable sort gives the same order, without a buffer.
+        edges.sort_unstable_by(|x, y| (x.kind as u8, &x.a, &x.b, &x.link).cmp(&(y.kind as u8, &y.a, &y.b, &y.link)));
         Topology { controllers, routers, edges }
     }
 }
@@ -352,6 +355,17 @@ mod tests {
         assert_eq!((link.a.id(), link.b.id(), link.up), ("r1", "r2", true));
         assert_eq!(t.health(&NodeId::Router("r3".into())), Some(Health::Down));
         assert!(t.routers.iter().all(|r| r.id != "rest-only"), "identities are never nodes");
+    }
+
+    #[test]
+    fn a_link_is_down_with_its_source_router() {
+        let mut s = network();
+        let link_up = |s: &Store| s.topology().edges.iter().find(|e| e.kind == EdgeKind::Link).map(|e| e.up);
+        assert_eq!(link_up(&s), Some(true));
+        s.apply(&conn(6, ConnKind::RouterToCtrl, "r1", "c1", false));
+        s.apply(&conn(6, ConnKind::RouterToCtrl, "r1", "c2", false));
+        assert_eq!(link_up(&s), Some(false), "r1 holds no controller: its links are gone");
+        assert_eq!(link_up(&s), Some(s.link_up("l1")), "the same rule as Store::link_up");
     }
 
     #[test]
