@@ -4,7 +4,7 @@
 use crate::network::health_icon;
 use leptos::prelude::*;
 use zitiscope_core::layout::NodeId;
-use zitiscope_core::store::{EdgeKind, SortBy, Topology};
+use zitiscope_core::store::{EdgeKind, Topology};
 
 /// The drawer; hidden while nothing is selected. Escape or the close
 /// button clears the selection.
@@ -19,7 +19,7 @@ pub fn NodeDrawer(
     let details = move || {
         let node = selected.get()?;
         topology.with(|t| {
-            let row = t.rows(node.id(), SortBy::Name, true).into_iter().find(|r| r.node == node)?;
+            let row = t.row(&node)?;
             let links: Vec<(String, bool, Option<f64>, EdgeKind)> = t
                 .edges
                 .iter()

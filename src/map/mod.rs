@@ -305,8 +305,7 @@ fn node_key(n: &NodeId) -> (u8, &str) {
 
 /// One line about a node, for the tooltip.
 pub fn describe(t: &Topology, n: &NodeId) -> String {
-    let row = t.rows(n.id(), zitiscope_core::store::SortBy::Name, true).into_iter().find(|r| &r.node == n);
-    match row {
+    match t.row(n) {
         Some(r) => format!("{} {} — {} — {}", n.kind(), n.id(), r.health.as_str(), r.detail),
         None => format!("{} {}", n.kind(), n.id()),
     }

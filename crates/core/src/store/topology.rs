@@ -142,29 +142,29 @@ pub enum SortBy {
 }
 
 impl Topology {
+    /// One node's row (the tooltip's and the drawer's): found by id, not
+    /// by filtering every row.
+    pub fn row(&self, node: &NodeId) -> Option<NodeRow> {
+        // Both lists are sorted by id (see `Store::topology`).
+        match node {
+            NodeId::Controller(id) => {
+                let i = self.controllers.binary_search_by(|c| c.id.as_str().cmp(id)).ok()?;
+                Some(controller_row(&self.controllers[i]))
+            }
+            NodeId::Router(id) => {
+                let i = self.routers.binary_search_by(|r| r.id.as_str().cmp(id)).ok()?;
+                Some(router_row(&self.routers[i]))
+            }
+        }
+    }
+
     /// The list view's rows: every node whose id, type or status contains
     /// `query` (case-insensitive; empty: all), sorted by `by` (ties by id),
     /// reversed when `!ascending`.
     pub fn rows(&self, query: &str, by: SortBy, ascending: bool) -> Vec<NodeRow> {
         let q = query.trim().to_lowercase();
-        let controllers = self.controllers.iter().map(|c| NodeRow {
-            node: NodeId::Controller(c.id.clone()),
-            health: c.health,
-            detail: match c.role {
-                Role::Leader => "leader".into(),
-                Role::Follower => "follower".into(),
-                Role::Unknown => "role unknown".into(),
-            },
-            identities: IdentityBadge::default(),
-        });
-        let routers = self.routers.iter().map(|r| NodeRow {
-            node: NodeId::Router(r.id.clone()),
-            health: r.health,
-            detail: format!("{}/{} controllers", r.controllers_up, r.controllers_known),
-            identities: r.identities,
-        });
-        let mut rows: Vec<NodeRow> = controllers
-            .chain(routers)
+        let mut rows: Vec<NodeRow> = (self.controllers.iter().map(controller_row))
+            .chain(self.routers.iter().map(router_row))
             .filter(|row| {
                 q.is_empty() || {
                     let kind = match row.node {
@@ -187,6 +187,28 @@ impl Topology {
             rows.reverse();
         }
         rows
+    }
+}
+
+fn controller_row(c: &ControllerNode) -> NodeRow {
+    NodeRow {
+        node: NodeId::Controller(c.id.clone()),
+        health: c.health,
+        detail: match c.role {
+            Role::Leader => "leader".into(),
+            Role::Follower => "follower".into(),
+            Role::Unknown => "role unknown".into(),
+        },
+        identities: IdentityBadge::default(),
+    }
+}
+
+fn router_row(r: &RouterNode) -> NodeRow {
+    NodeRow {
+        node: NodeId::Router(r.id.clone()),
+        health: r.health,
+        detail: format!("{}/{} controllers", r.controllers_up, r.controllers_known),
+        identities: r.identities,
     }
 }
 
@@ -388,6 +410,10 @@ mod tests {
         assert_eq!(ids(t.rows("R2", SortBy::Name, true)), ["r2"], "by id, any case");
         assert_eq!(ids(t.rows("down", SortBy::Name, true)), ["r3"], "by status");
         assert_eq!(ids(t.rows("ROUTER", SortBy::Name, true)).len(), 3);
+        for row in t.rows("", SortBy::Name, true) {
+            assert_eq!(t.row(&row.node), Some(row), "one node's row is its list row");
+        }
+        assert_eq!(t.row(&NodeId::Router("nope".into())), None);
         let r1 = &t.rows("r1", SortBy::Name, true)[0];
         assert_eq!((r1.detail.as_str(), r1.identities.online), ("2/2 controllers", 5));
         assert_eq!(t.rows("c1", SortBy::Name, true)[0].detail, "leader");
