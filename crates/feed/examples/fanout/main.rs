@@ -58,6 +58,12 @@ use zitiscope_core::wire::{decode_batch, EventId};
 use zitiscope_core::{ConnKind, Event, Timestamp};
 use zitiscope_feed::{Args, Assembled};
 
+mod client;
+mod stats;
+
+use client::*;
+use stats::*;
+
 /// Fan-out benchmark of the SSE feed (see the file's header).
 #[derive(Parser, Debug)]
 struct Opts {
@@ -88,149 +94,12 @@ struct Opts {
     feed_args: Vec<String>,
 }
 
-/// Latency buckets: 100 µs wide, up to 10 s; slower events go to `over`.
-const BUCKET_US: u64 = 100;
-const BUCKETS: usize = 100_000;
-
-/// A fixed-size latency histogram.
-struct Hist {
-    counts: Vec<u32>,
-    over: u64,
-    total: u64,
-    max_us: u64,
-}
-
-impl Hist {
-    fn new() -> Self {
-        Hist { counts: vec![0; BUCKETS], over: 0, total: 0, max_us: 0 }
-    }
-
-    fn record(&mut self, us: u64) {
-        match self.counts.get_mut((us / BUCKET_US) as usize) {
-            Some(c) => *c += 1,
-            None => self.over += 1,
-        }
-        self.total += 1;
-        self.max_us = self.max_us.max(us);
-    }
-
-    fn merge(&mut self, other: &Hist) {
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.over += other.over;
-        self.total += other.total;
-        self.max_us = self.max_us.max(other.max_us);
-    }
-
-    /// The `q` quantile in ms: the upper edge of its bucket (never above the max).
-    fn quantile_ms(&self, q: f64) -> f64 {
-        if self.total == 0 {
-            return f64::NAN;
-        }
-        let rank = ((q * self.total as f64).ceil() as u64).clamp(1, self.total);
-        let mut seen = 0;
-        for (i, &c) in self.counts.iter().enumerate() {
-            seen += u64::from(c);
-            if seen >= rank {
-                let edge = (i as u64 + 1) * BUCKET_US;
-                return edge.min(self.max_us) as f64 / 1000.0;
-            }
-        }
-        self.max_us as f64 / 1000.0
-    }
-
-    fn max_ms(&self) -> f64 {
-        self.max_us as f64 / 1000.0
-    }
-}
-
-/// What one client saw.
-struct ClientReport {
-    hist: Hist,
-    /// Per batch inside the window: arrival − its newest event's `at`, i.e.
-    /// the delivery after the batcher flushed, without the batching wait.
-    delivery: Hist,
-    /// Events stamped inside the window.
-    in_window: u64,
-    /// Every event received after the snapshot.
-    events: u64,
-    batches: u64,
-    /// Batches skipped over (a jump in the batch ids).
-    gaps: u64,
-    /// Batches received twice or out of order.
-    dups: u64,
-    resets: u64,
-    /// Batch elements that did not decode.
-    bad: u64,
-    /// The stream ended before the last batch, or failed.
-    error: Option<String>,
-}
-
 /// What the producer did.
 struct ProducerReport {
     sent: u64,
     in_window: u64,
     /// The longest `send` into the batcher's channel: back-pressure, or the thread preempted.
     max_send_wait: Duration,
-}
-
-/// The measured window, as `at` stamps: [start, end) in ns since the epoch.
-type Window = Arc<OnceLock<(i64, i64)>>;
-
-/// When the clients stop: the last batch's sequence number and a deadline.
-type Finish = watch::Receiver<Option<(u64, tokio::time::Instant)>>;
-
-/// Microseconds from `at` to `now` (both ns since the epoch), 0 if negative.
-fn since_us(now: i64, at: i64) -> u64 {
-    now.saturating_sub(at).max(0) as u64 / 1000
-}
-
-fn wall_ns() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default().as_nanos() as i64
-}
-
-/// CPU seconds used: the whole process, and per thread name.
-struct Cpu {
-    total: f64,
-    by_thread: BTreeMap<String, f64>,
-}
-
-fn ticks_per_second() -> f64 {
-    // `getconf CLK_TCK`: 100 on every Linux this runs on.
-    std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|s| s.trim().parse().ok())
-        .unwrap_or(100.0)
-}
-
-/// (name, utime + stime in ticks) of a `/proc/.../stat` line.
-fn parse_stat(text: &str) -> Option<(String, u64)> {
-    let open = text.find('(')?;
-    let close = text.rfind(')')?;
-    let name = text[open + 1..close].to_owned();
-    // After the name: state (field 3), …, utime (14), stime (15).
-    let fields: Vec<&str> = text[close + 1..].split_whitespace().collect();
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some((name, utime + stime))
-}
-
-fn cpu_now(tck: f64) -> Cpu {
-    let total = std::fs::read_to_string("/proc/self/stat").ok().and_then(|t| parse_stat(&t)).map_or(0, |(_, t)| t);
-    let mut by_thread = BTreeMap::new();
-    if let Ok(dir) = std::fs::read_dir("/proc/self/task") {
-        for task in dir.flatten() {
-            if let Some((name, t)) = std::fs::read_to_string(task.path().join("stat")).ok().and_then(|t| parse_stat(&t))
-            {
-                *by_thread.entry(name).or_insert(0.0) += t as f64 / tck;
-            }
-        }
-    }
-    Cpu { total: total as f64 / tck, by_thread }
 }
 
 /// One phase's results.
@@ -261,128 +130,6 @@ fn feed_args(opts: &Opts) -> Args {
     let mut argv = vec!["zitiscope-feed".to_owned(), "--listen".to_owned(), "127.0.0.1:0".to_owned()];
     argv.extend(opts.feed_args.iter().cloned());
     Args::try_parse_from(argv).unwrap_or_else(|e| e.exit())
-}
-
-/// One SSE client: reads `/events` until it holds batch `finish`, or its deadline.
-async fn client(url: String, window: Window, ready: Arc<AtomicUsize>, mut finish: Finish) -> ClientReport {
-    let mut r = ClientReport {
-        hist: Hist::new(),
-        delivery: Hist::new(),
-        in_window: 0,
-        events: 0,
-        batches: 0,
-        gaps: 0,
-        dups: 0,
-        resets: 0,
-        bad: 0,
-        error: None,
-    };
-    let resp = match reqwest::Client::new().get(&url).send().await {
-        Ok(resp) if resp.status().is_success() => resp,
-        Ok(resp) => {
-            r.error = Some(format!("GET /events: {}", resp.status()));
-            ready.fetch_add(1, Ordering::SeqCst);
-            return r;
-        }
-        Err(e) => {
-            r.error = Some(format!("GET /events: {e}"));
-            ready.fetch_add(1, Ordering::SeqCst);
-            return r;
-        }
-    };
-    let mut stream = resp.bytes_stream().eventsource();
-    let mut last: Option<u64> = None;
-    loop {
-        let target = *finish.borrow_and_update();
-        if let (Some((end, _)), Some(l)) = (target, last) {
-            if l >= end {
-                break;
-            }
-        }
-        let deadline = target.map(|(_, d)| d);
-        let next = tokio::select! {
-            next = stream.next() => next,
-            changed = finish.changed() => {
-                if changed.is_err() {
-                    r.error = Some("the benchmark stopped waiting".into());
-                    break;
-                }
-                continue;
-            }
-            _ = async {
-                match deadline {
-                    Some(d) => tokio::time::sleep_until(d).await,
-                    None => std::future::pending().await,
-                }
-            } => {
-                r.error = Some(format!("timed out at batch {last:?} of {:?}", target.map(|(s, _)| s)));
-                break;
-            }
-        };
-        let ev = match next {
-            Some(Ok(ev)) => ev,
-            Some(Err(e)) => {
-                r.error = Some(format!("stream error after batch {last:?}: {e}"));
-                break;
-            }
-            None => {
-                r.error = Some(format!("stream ended after batch {last:?}"));
-                break;
-            }
-        };
-        match ev.event.as_str() {
-            "snapshot" => {
-                let seq = EventId::parse(&ev.id).map(|id| id.seq);
-                if last.is_none() {
-                    ready.fetch_add(1, Ordering::SeqCst);
-                }
-                last = seq;
-            }
-            "batch" => {
-                let arrived = wall_ns();
-                let Some(seq) = EventId::parse(&ev.id).map(|id| id.seq) else {
-                    r.error = Some(format!("batch with id {:?}", ev.id));
-                    break;
-                };
-                let Some(prev) = last else {
-                    r.error = Some("a batch before the snapshot".into());
-                    break;
-                };
-                if seq <= prev {
-                    r.dups += 1;
-                    continue;
-                }
-                r.gaps += seq - prev - 1;
-                last = Some(seq);
-                r.batches += 1;
-                let (start, end) = window.get().copied().unwrap_or((i64::MAX, i64::MAX));
-                let mut newest = None;
-                for e in decode_batch(&ev.data) {
-                    match e {
-                        Ok(e) => {
-                            r.events += 1;
-                            if (start..end).contains(&e.at.0) {
-                                r.in_window += 1;
-                                r.hist.record(since_us(arrived, e.at.0));
-                                newest = newest.max(Some(e.at.0));
-                            }
-                        }
-                        Err(_) => r.bad += 1,
-                    }
-                }
-                if let Some(newest) = newest {
-                    r.delivery.record(since_us(arrived, newest));
-                }
-            }
-            "reset" => {
-                r.resets += 1;
-                r.error = Some(format!("reset: {}", ev.data));
-                break;
-            }
-            _ => {} // heartbeats
-        }
-    }
-    r
 }
 
 /// The producer: `rate` events/s for `warmup + seconds`, in 1 ms ticks.
