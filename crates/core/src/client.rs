@@ -13,8 +13,10 @@
 //! - anything malformed is counted as rejected with its reason, and the
 //!   rest of the stream goes on.
 
+mod clock;
 mod recent;
 
+pub use clock::ServerClock;
 pub use recent::{RecentChanges, RECENT_CAP};
 
 use crate::dispatch::Dispatcher;
@@ -45,6 +47,9 @@ pub struct ClientStats {
     pub last_error: Option<String>,
     /// Server time of the latest heartbeat.
     pub last_heartbeat: Option<Timestamp>,
+    /// Server time of the latest snapshot or heartbeat, with how many such
+    /// reports came (so a repeated time is still a new report).
+    pub server_time: Option<(Timestamp, u64)>,
 }
 
 /// What the app should do after a message.
@@ -80,7 +85,10 @@ impl FeedClient {
             wire::BATCH => self.on_batch(id, data),
             wire::HEARTBEAT => {
                 match serde_json::from_str::<Heartbeat>(data) {
-                    Ok(hb) => self.stats.last_heartbeat = Some(hb.now),
+                    Ok(hb) => {
+                        self.stats.last_heartbeat = Some(hb.now);
+                        self.heard_time(hb.now);
+                    }
                     Err(e) => self.reject(format!("invalid heartbeat: {e}")),
                 }
                 Reaction { changed: true, reconnect: false }
@@ -98,6 +106,7 @@ impl FeedClient {
                 self.last_seq = Some(snap.seq);
                 self.feed = Some(snap.feed);
                 self.stats.snapshots += 1;
+                self.heard_time(snap.at);
             }
             Err(e) => self.reject(format!("invalid snapshot: {e}")),
         }
@@ -183,6 +192,11 @@ impl FeedClient {
         self.stats.changes += changes.len() as u64;
         self.changes.dispatch(&changes);
         !changes.is_empty()
+    }
+
+    fn heard_time(&mut self, at: Timestamp) {
+        let n = self.stats.server_time.map_or(0, |(_, n)| n);
+        self.stats.server_time = Some((at, n + 1));
     }
 
     fn reject(&mut self, reason: String) {

@@ -65,6 +65,19 @@ impl Timestamp {
     }
 }
 
+/// A span of nanoseconds for people: the two largest units, as in
+/// `3d 4h`, `2h 05m`, `4m 09s` or `12s` (negative spans read as zero).
+pub fn human_duration(ns: i64) -> String {
+    let s = ns.max(0) / 1_000_000_000;
+    let (d, h, m) = (s / 86_400, s / 3600 % 24, s / 60 % 60);
+    match () {
+        _ if d > 0 => format!("{d}d {h}h"),
+        _ if h > 0 => format!("{h}h {m:02}m"),
+        _ if m > 0 => format!("{m}m {:02}s", s % 60),
+        _ => format!("{s}s"),
+    }
+}
+
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_rfc3339())
@@ -74,6 +87,16 @@ impl fmt::Display for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_for_people() {
+        const S: i64 = 1_000_000_000;
+        assert_eq!(human_duration(-5 * S), "0s");
+        assert_eq!(human_duration(12 * S + 999_999_999), "12s");
+        assert_eq!(human_duration(249 * S), "4m 09s");
+        assert_eq!(human_duration((2 * 3600 + 5 * 60 + 7) * S), "2h 05m");
+        assert_eq!(human_duration((3 * 86_400 + 4 * 3600 + 59) * S), "3d 4h");
+    }
 
     #[test]
     fn trimmed_fractions_and_offsets() {

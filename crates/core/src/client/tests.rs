@@ -81,8 +81,14 @@ fn third_party_messages_and_control_events() {
     assert!(c.on_message("message", "", raw).changed);
     assert_eq!((c.stats().events, c.stats().skipped), (1, 1));
     assert!(c.store().is_online(EntityType::Identity, "alice"));
+    assert_eq!(c.stats().server_time, None, "no snapshot or heartbeat yet");
     c.on_message("heartbeat", "", r#"{"now":123,"seq":4}"#);
     assert_eq!(c.stats().last_heartbeat, Some(Timestamp(123)));
+    assert_eq!(c.stats().server_time, Some((Timestamp(123), 1)));
+    c.on_message("snapshot", "1", &snapshot(1, &["r1"]));
+    assert_eq!(c.stats().server_time, Some((Timestamp(2), 2)), "the snapshot's time, a second report");
+    c.on_message("heartbeat", "", r#"{"now":"bad"}"#);
+    assert_eq!(c.stats().server_time, Some((Timestamp(2), 2)), "a bad heartbeat says nothing");
     assert!(c.on_message("reset", "", r#"{"reason":"slow"}"#).reconnect);
 }
 

@@ -43,6 +43,20 @@ impl Viewport {
         self.y = at.y - anchor.y * self.scale;
     }
 
+    /// Follows a two-finger pinch from the fingers at `from` to `to`
+    /// (screen points): the map point under their midpoint follows the
+    /// midpoint, and the zoom follows their spread.
+    pub fn pinch(&mut self, from: (Point, Point), to: (Point, Point)) {
+        let mid = |(a, b): (Point, Point)| Point { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 };
+        let spread = |(a, b): (Point, Point)| (a.x - b.x).hypot(a.y - b.y);
+        let (m0, m1) = (mid(from), mid(to));
+        // Fingers that start together say nothing about zoom.
+        if spread(from) > 1.0 {
+            self.zoom_at(m0, spread(to) / spread(from));
+        }
+        self.pan(m1.x - m0.x, m1.y - m0.y);
+    }
+
     /// Moves the map by a screen distance.
     pub fn pan(&mut self, dx: f64, dy: f64) {
         self.x += dx;
@@ -72,6 +86,25 @@ impl Viewport {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pinch_zooms_about_its_midpoint_and_pans_with_it() {
+        let p = |x: f64, y: f64| Point { x, y };
+        let mut v = Viewport::default();
+        let under = v.to_map(p(150.0, 100.0));
+        // Fingers 100 px apart spread to 200 px about the same midpoint.
+        v.pinch((p(100.0, 100.0), p(200.0, 100.0)), (p(50.0, 100.0), p(250.0, 100.0)));
+        assert!((v.scale - 2.0).abs() < 1e-9);
+        let s = v.to_screen(under);
+        assert!((s.x - 150.0).abs() < 1e-9 && (s.y - 100.0).abs() < 1e-9, "the midpoint's map point stays: {s:?}");
+        // The same spread, moved 30 px right: a pan.
+        v.pinch((p(50.0, 100.0), p(250.0, 100.0)), (p(80.0, 100.0), p(280.0, 100.0)));
+        assert!((v.scale - 2.0).abs() < 1e-9);
+        assert!((v.to_screen(under).x - 180.0).abs() < 1e-9);
+        let before = v;
+        v.pinch((p(10.0, 10.0), p(10.0, 10.0)), (p(10.0, 10.0), p(90.0, 10.0)));
+        assert_eq!(v.scale, before.scale, "fingers that started together do not zoom");
+    }
 
     fn close(a: Point, b: Point) -> bool {
         (a.x - b.x).abs() < 1e-9 && (a.y - b.y).abs() < 1e-9

@@ -133,13 +133,30 @@ impl Store {
         self.conns.insert(key, conn);
     }
 
-    /// Indexes an identity's router connections under the identity (for
-    /// `sdk-offline`). Its ends are registered by interning the key.
+    /// Indexes an identity's connections: its routers under the identity
+    /// (for `sdk-offline`), and the identity under its router or
+    /// controller (for the map's identity lists). Its ends are registered
+    /// by interning the key.
     pub(super) fn register(&mut self, key: Key) {
-        if key.kind == ConnKind::EdgeToRouter && key.dst != super::names::NONE {
-            if let Some(rec) = self.ents.identities.rec_mut(key.src) {
-                rec.routers.push(key.dst);
+        const NONE: u32 = super::names::NONE;
+        if key.src == NONE || key.dst == NONE {
+            return;
+        }
+        match key.kind {
+            ConnKind::EdgeToRouter => {
+                if let Some(rec) = self.ents.identities.rec_mut(key.src) {
+                    rec.routers.push(key.dst);
+                }
+                if let Some(r) = self.ents.routers.rec_mut(key.dst) {
+                    r.identities.push(key.src);
+                }
             }
+            ConnKind::EdgeToCtrl => {
+                if let Some(c) = self.ents.controllers.rec_mut(key.dst) {
+                    c.rest.push(key.src);
+                }
+            }
+            _ => {}
         }
     }
 

@@ -26,13 +26,26 @@ pub(super) struct RouterRec {
     pub edge_up: u32,
     /// Identity connections to it ever observed up or down.
     pub edge_known: u32,
+    /// Identities with a connection to it, by index (derived from the
+    /// connections: the drawer's identity list reads it instead of
+    /// scanning every connection).
+    pub identities: Vec<u32>,
+}
+
+/// Per controller.
+#[derive(Clone, Debug, Default)]
+pub(super) struct CtrlRec {
+    /// Live router and peer connections.
+    pub live: u32,
+    /// Identities that called its REST API (an identity→ctrl connection),
+    /// by index (derived, like [`RouterRec::identities`]).
+    pub rest: Vec<u32>,
 }
 
 /// Every known entity, by type, and how many are online.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Entities {
-    /// Live router and peer connections per controller.
-    pub controllers: Names<u32>,
+    pub controllers: Names<CtrlRec>,
     pub routers: Names<RouterRec>,
     pub identities: Names<IdentityRec>,
     /// Online entities, by `EntityType as usize`.
@@ -129,7 +142,7 @@ impl Entities {
         };
         let moved = match t {
             EntityType::Router => self.routers.rec_mut(i).map(|r| step(&mut r.live)),
-            EntityType::Controller => self.controllers.rec_mut(i).map(step),
+            EntityType::Controller => self.controllers.rec_mut(i).map(|c| step(&mut c.live)),
             EntityType::Identity => self.identities.rec_mut(i).map(|rec| {
                 let was = rec.online();
                 rec.live = rec.live.saturating_add_signed(delta);
@@ -155,7 +168,7 @@ impl Entities {
     pub fn is_online(&self, t: EntityType, id: &str) -> bool {
         match t {
             EntityType::Router => self.routers.get(id).is_some_and(|r| r.live > 0),
-            EntityType::Controller => self.controllers.get(id).is_some_and(|n| *n > 0),
+            EntityType::Controller => self.controllers.get(id).is_some_and(|c| c.live > 0),
             EntityType::Identity => self.identities.get(id).is_some_and(IdentityRec::online),
         }
     }

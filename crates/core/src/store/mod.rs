@@ -10,7 +10,8 @@
 //! - [`dedupe`]: HA copies and replays are one event;
 //! - [`links`] and [`cluster`]: what only `link` and `cluster` events say;
 //! - [`change`]: what `apply` reports; [`state`]: snapshots;
-//!   [`topology`]: the map's nodes and edges.
+//!   [`topology`]: the map's nodes and edges; [`details`]: one node's
+//!   story and identities, for the drawer.
 //!
 //! Fusion rules (what the real controller makes necessary):
 //! - `connect` only ever says "made"; loss arrives as `router-offline`,
@@ -26,6 +27,7 @@ mod apply;
 pub mod change;
 pub mod cluster;
 pub mod dedupe;
+pub mod details;
 mod entities;
 pub mod latest;
 pub mod lifecycle;
@@ -38,6 +40,7 @@ pub mod topology;
 
 pub use change::{Change, ChangeLabel};
 pub use cluster::Cluster;
+pub use details::{HistoryItem, IdentityCounts, IdentityRow, NodeDetails};
 pub use latest::Latest;
 pub use lifecycle::{Lifecycle, LifecycleConfig};
 pub use lifeline::{Folded, Lifeline, Observe};

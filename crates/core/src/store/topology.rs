@@ -8,9 +8,10 @@
 //! (router↔controller and controller↔controller connections only, never
 //! the identities' connections), the entity tables and the links.
 
+use super::entities::RouterRec;
 use super::Store;
 use crate::layout::NodeId;
-use crate::ConnKind;
+use crate::{ConnKind, Timestamp};
 
 /// A node's health, ordered from best to worst: a group takes its worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -54,6 +55,8 @@ pub struct ControllerNode {
     pub role: Role,
     /// Routers connected to it now.
     pub routers_up: u32,
+    /// Identities seen only through its REST API (never at a router).
+    pub rest_only: u32,
 }
 
 /// Identities at a router.
@@ -63,6 +66,9 @@ pub struct IdentityBadge {
     pub online: u32,
     /// Were connected here, and are not now.
     pub offline: u32,
+    /// Of those offline, the ones that dropped within
+    /// [`super::details::RECENT_DROP_NS`] of the topology's `now`.
+    pub recent: u32,
 }
 
 /// A router on the map.
@@ -213,24 +219,30 @@ fn router_row(r: &RouterNode) -> NodeRow {
 }
 
 impl Store {
-    /// The map's view of the store (see the module docs). Nodes are sorted
-    /// by id, edges by kind and ends, so equal stores give equal values.
-    pub fn topology(&self) -> Topology {
+    /// The map's view of the store at `now` (see the module docs; `now`
+    /// decides which drops are recent). Nodes are sorted by id, edges by
+    /// kind and ends, so equal stores give equal values.
+    pub fn topology(&self, now: Timestamp) -> Topology {
         let leader = self.cluster().leader_id();
         let mut controllers: Vec<ControllerNode> = self
             .ents
             .controllers
             .iter()
-            .map(|(id, live)| ControllerNode {
+            .map(|(id, rec)| ControllerNode {
                 id: id.to_owned(),
                 // Settled below, once its connections are counted.
-                health: if *live > 0 { Health::Ok } else { Health::Unknown },
+                health: if rec.live > 0 { Health::Ok } else { Health::Unknown },
                 role: match leader {
                     Some(l) if l == id => Role::Leader,
                     Some(_) => Role::Follower,
                     None => Role::Unknown,
                 },
                 routers_up: 0,
+                rest_only: rec
+                    .rest
+                    .iter()
+                    .filter(|&&i| self.ents.identities.rec(i).is_some_and(|ident| ident.routers.is_empty()))
+                    .count() as u32,
             })
             .collect();
         controllers.sort_by(|a, b| a.id.cmp(&b.id));
@@ -239,12 +251,17 @@ impl Store {
             .ents
             .routers
             .iter()
-            .map(|(id, r)| RouterNode {
+            .enumerate()
+            .map(|(i, (id, r))| RouterNode {
                 id: id.to_owned(),
                 health: Health::Unknown,
                 controllers_up: r.live,
                 controllers_known: 0,
-                identities: IdentityBadge { online: r.edge_up, offline: r.edge_known.saturating_sub(r.edge_up) },
+                identities: IdentityBadge {
+                    online: r.edge_up,
+                    offline: r.edge_known.saturating_sub(r.edge_up),
+                    recent: self.recent_drops(i as u32, r, now),
+                },
             })
             .collect();
         routers.sort_by(|a, b| a.id.cmp(&b.id));
@@ -310,6 +327,24 @@ impl Store {
         edges.sort_unstable_by(|x, y| (x.kind as u8, &x.a, &x.b, &x.link).cmp(&(y.kind as u8, &y.a, &y.b, &y.link)));
         Topology { controllers, routers, edges }
     }
+
+    /// A router's identity connections that are down and went down within
+    /// [`super::details::RECENT_DROP_NS`] before `now`. Only the offline
+    /// ones are looked at, so a healthy router costs nothing.
+    fn recent_drops(&self, dst: u32, r: &RouterRec, now: Timestamp) -> u32 {
+        if r.edge_known == r.edge_up {
+            return 0;
+        }
+        let after = Timestamp(now.0.saturating_sub(super::details::RECENT_DROP_NS));
+        let recent = |&src: &u32| {
+            let key = super::entities::Key { kind: ConnKind::EdgeToRouter, src, dst };
+            self.conns.get(&key).is_some_and(|c| {
+                let f = c.life.folded();
+                f.up == Some(false) && f.since >= after
+            })
+        };
+        r.identities.iter().filter(|i| recent(i)).count() as u32
+    }
 }
 
 #[cfg(test)]
@@ -360,7 +395,7 @@ mod tests {
         s.apply(&conn(5, ConnKind::RouterToCtrl, "r3", "c1", false));
         s.apply(&conn(5, ConnKind::EdgeToRouter, "id0", "r1", false));
         s.apply(&conn(5, ConnKind::EdgeToRouter, "id1", "r1", false));
-        let t = s.topology();
+        let t = s.topology(Timestamp(10));
 
         let roles: Vec<(&str, Role, Health)> =
             t.controllers.iter().map(|c| (c.id.as_str(), c.role, c.health)).collect();
@@ -368,7 +403,7 @@ mod tests {
         let routers: Vec<(&str, Health, u32, u32)> =
             t.routers.iter().map(|r| (r.id.as_str(), r.health, r.controllers_up, r.controllers_known)).collect();
         assert_eq!(routers, vec![("r1", Health::Ok, 2, 2), ("r2", Health::Degraded, 1, 2), ("r3", Health::Down, 0, 1)]);
-        assert_eq!(t.routers[0].identities, IdentityBadge { online: 3, offline: 2 });
+        assert_eq!(t.routers[0].identities, IdentityBadge { online: 3, offline: 2, recent: 2 });
         assert_eq!(t.controllers[0].routers_up, 2, "r1 and r2 (r3 is down)");
 
         let count = |k: EdgeKind| t.edges.iter().filter(|e| e.kind == k).count();
@@ -382,7 +417,7 @@ mod tests {
     #[test]
     fn a_link_is_down_with_its_source_router() {
         let mut s = network();
-        let link_up = |s: &Store| s.topology().edges.iter().find(|e| e.kind == EdgeKind::Link).map(|e| e.up);
+        let link_up = |s: &Store| s.topology(Timestamp(10)).edges.iter().find(|e| e.kind == EdgeKind::Link).map(|e| e.up);
         assert_eq!(link_up(&s), Some(true));
         s.apply(&conn(6, ConnKind::RouterToCtrl, "r1", "c1", false));
         s.apply(&conn(6, ConnKind::RouterToCtrl, "r1", "c2", false));
@@ -394,14 +429,14 @@ mod tests {
     fn survives_a_snapshot_round_trip() {
         let s = network();
         let restored = Store::from_state(s.state(), s.config().clone());
-        assert_eq!(restored.topology(), s.topology());
+        assert_eq!(restored.topology(Timestamp(10)), s.topology(Timestamp(10)));
     }
 
     #[test]
     fn list_rows_filter_and_sort() {
         let mut s = network();
         s.apply(&conn(5, ConnKind::RouterToCtrl, "r3", "c1", false));
-        let t = s.topology();
+        let t = s.topology(Timestamp(10));
         let ids = |rows: Vec<NodeRow>| rows.into_iter().map(|r| r.node.id().to_owned()).collect::<Vec<_>>();
         assert_eq!(ids(t.rows("", SortBy::Name, true)), ["c1", "c2", "r1", "r2", "r3"], "controllers first");
         assert_eq!(ids(t.rows("", SortBy::Name, false)), ["r3", "r2", "r1", "c2", "c1"]);
