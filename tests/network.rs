@@ -20,7 +20,7 @@ fn topology(routers: &[(&str, bool)]) -> Topology {
             s.apply(&Event::conn(Timestamp(100 + i as i64), ConnKind::RouterToCtrl, *r, "ctrl1", false));
         }
     }
-    s.topology()
+    s.topology(Timestamp(10))
 }
 
 fn mount(t: RwSignal<Topology>) -> (web_sys::HtmlElement, impl Drop) {

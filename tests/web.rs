@@ -163,3 +163,32 @@ async fn status_badge_counts_down() {
     leptos::task::tick().await;
     assert!(text_of(&host, "feed-status").contains("live"));
 }
+
+#[wasm_bindgen_test]
+async fn the_topology_follows_at_most_every_100_ms_and_never_misses_the_last_change() {
+    use zitiscope::store::TOPOLOGY_EVERY_MS;
+    let store = LiveStore::new();
+    let routers = move || store.topology.with_untracked(|t| t.routers.len());
+    let batch = |seq: usize, name: &str| {
+        let b = vec![ev(name, "ctrl1", ConnKind::RouterToCtrl, true)];
+        msg("batch", &seq.to_string(), serde_json::to_string(&b).unwrap())
+    };
+    store.enqueue(batch(1, "edge-a"));
+    store.flush();
+    assert_eq!(routers(), 1, "the first change after a quiet spell shows at once");
+    let t0 = js_sys::Date::now();
+    store.enqueue(batch(2, "edge-b"));
+    store.flush();
+    assert_eq!(routers_online(&store), 2, "the counters follow every flush");
+    assert_eq!(routers(), 1, "the map's topology waits out the interval");
+    // A timer brings the owed rebuild, with no further message.
+    while routers() != 2 {
+        assert!(js_sys::Date::now() - t0 < 2_000.0, "the owed rebuild never came");
+        next_frame().await;
+    }
+    assert!(js_sys::Date::now() - t0 >= TOPOLOGY_EVERY_MS - 20.0, "not before its time");
+}
+
+fn routers_online(store: &LiveStore) -> usize {
+    store.summary.with_untracked(|s| s.routers.online)
+}

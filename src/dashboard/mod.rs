@@ -63,10 +63,31 @@ pub fn Dashboard(
     // opens the same view.
     let selected = RwSignal::new(url_param("node").and_then(|p| NodeId::from_param(&p)));
     let list_view = RwSignal::new(url_param("view").as_deref() == Some("list"));
+    let identities_open = RwSignal::new(url_param("identities").is_some());
     Effect::new(move |_| {
         let node = selected.get().map(|n| n.to_param());
         let view = list_view.get().then(|| "list".to_string());
-        set_url_params(&[("node", node), ("view", view)]);
+        let identities = (identities_open.get() && node.is_some()).then(String::new);
+        set_url_params(&[("node", node), ("view", view), ("identities", identities)]);
+    });
+    // The drawer's facts are the store's, on the feed's clock: they follow
+    // the topology's rebuilds and a one-second tick (ages move on).
+    let tick = use_now(std::time::Duration::from_secs(1));
+    let now = Signal::derive(move || {
+        tick.track();
+        store.now()
+    });
+    let details = Memo::new(move |_| {
+        store.topology.track();
+        tick.track();
+        selected.get().and_then(|n| store.node_details(&n))
+    });
+    let identities = Memo::new(move |_| {
+        store.topology.track();
+        match (identities_open.get(), selected.get()) {
+            (true, Some(n)) => store.identities_at(&n),
+            _ => Vec::new(),
+        }
     });
     view! {
         <header class="topbar">
@@ -86,11 +107,18 @@ pub fn Dashboard(
             </div>
             <Show
                 when=move || list_view.get()
-                fallback=move || view! { <TopologyMap topology=store.topology selected=selected /> }
+                fallback=move || view! { <TopologyMap topology=store.topology selected=selected identities_open=identities_open /> }
             >
                 <NetworkList topology=store.topology />
             </Show>
-            <NodeDrawer topology=store.topology selected=selected />
+            <NodeDrawer
+                topology=store.topology
+                selected=selected
+                details=details
+                identities_open=identities_open
+                identities=identities
+                now=now
+            />
             <ChangeList changes=store.recent />
             <Problems stats=store.stats />
         </main>

@@ -2,8 +2,12 @@
 //! thousands of edges cost a handful of strokes), then nodes, then labels
 //! when the zoom leaves room for them. Every status is a colour *and* a
 //! shape: a solid disc is ok, a half disc degraded, a ring unknown, a cross
-//! down. Text drawn on a canvas is never parsed as HTML.
+//! down. Text drawn on a canvas is never parsed as HTML. A node whose
+//! health just changed gets an expanding, fading ring in its new colour
+//! (a still, thick ring under reduced motion); the keyboard's node a
+//! dashed one.
 
+use super::state::{Pulse, PULSE_MS};
 use std::collections::HashMap;
 use web_sys::CanvasRenderingContext2d as Ctx;
 use zitiscope_core::layout::viewport::Viewport;
@@ -21,6 +25,24 @@ const BG: &str = "#0d1117";
 
 /// Router radius in map units; controllers are squares of twice it.
 pub const RADIUS: f64 = 8.0;
+/// How far from its centre (screen pixels) a badge still counts as clicked.
+pub const BADGE_REACH: f64 = 30.0;
+
+/// A node's radius on screen at zoom `scale`.
+fn radius(scale: f64) -> f64 {
+    (RADIUS * scale).clamp(2.0, 14.0)
+}
+
+/// Whether names and badges are drawn at zoom `scale` (when nodes are far
+/// enough apart to read them).
+pub fn labels_shown(scale: f64) -> bool {
+    48.0 * scale >= 40.0
+}
+
+/// How far below its node's centre a badge is drawn, in screen pixels.
+pub fn badge_offset(scale: f64) -> f64 {
+    radius(scale) + 23.0
+}
 
 fn health_colour(h: Health) -> &'static str {
     match h {
@@ -44,6 +66,13 @@ pub struct Frame<'a> {
     pub topology: &'a Topology,
     pub selected: Option<&'a NodeId>,
     pub hover: Option<&'a NodeId>,
+    /// The keyboard's node.
+    pub focus: Option<&'a NodeId>,
+    /// Running pulses, and the time (`performance.now()` ms) to draw them at.
+    pub pulses: &'a [Pulse],
+    pub now: f64,
+    /// Reduced motion: pulses are still rings.
+    pub still: bool,
 }
 
 /// Draws one frame.
@@ -59,8 +88,37 @@ pub fn frame(f: &Frame) {
         table.get(n.id()).map(|p| f.view.to_screen(*p))
     };
     edges(f, &at);
+    pulses(f, &at);
     nodes(f, &at);
     labels(f, &at);
+}
+
+/// Rings around nodes whose health just changed: one path per health.
+fn pulses(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
+    if f.pulses.is_empty() {
+        return;
+    }
+    let ctx = f.ctx;
+    let r = radius(f.view.scale);
+    for health in [Health::Ok, Health::Degraded, Health::Unknown, Health::Down] {
+        ctx.begin_path();
+        let mut alpha = 1.0;
+        for p in f.pulses.iter().filter(|p| p.health == health) {
+            let Some(s) = at(&p.node).filter(|s| on_screen(f, *s, 40.0)) else { continue };
+            let t = ((f.now - p.start) / PULSE_MS).clamp(0.0, 1.0);
+            // Still: a fixed ring. Moving: it grows and fades (the fade of the
+            // newest pulse of this health stands for the whole path).
+            let grow = if f.still { 6.0 } else { 4.0 + 18.0 * t };
+            alpha = if f.still { 1.0 } else { f64::min(alpha, 1.0 - t) }.max(0.05);
+            ctx.move_to(s.x + r + grow, s.y);
+            let _ = ctx.arc(s.x, s.y, r + grow, 0.0, std::f64::consts::TAU);
+        }
+        ctx.set_global_alpha(alpha);
+        ctx.set_stroke_style_str(health_colour(health));
+        ctx.set_line_width(3.0);
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
 }
 
 fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
@@ -121,7 +179,7 @@ fn dash_array(values: &[f64]) -> wasm_bindgen::JsValue {
 
 fn nodes(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     let ctx = f.ctx;
-    let r = (RADIUS * f.view.scale).clamp(2.0, 14.0);
+    let r = radius(f.view.scale);
     let screen = |table: &HashMap<String, Point>, id: &str| table.get(id).map(|p| f.view.to_screen(*p));
     // One path per health and shape, not per node: with 2,000 routers,
     // per-node style changes and strokes are most of a frame.
@@ -146,6 +204,15 @@ fn nodes(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
             let radius = if matches!(node, NodeId::Controller(_)) { r * 1.8 } else { r + 4.0 };
             ring(f, node, p, radius);
         }
+    }
+    if let Some(p) = f.focus.and_then(at) {
+        ctx.begin_path();
+        let _ = ctx.arc(p.x, p.y, r + 8.0, 0.0, std::f64::consts::TAU);
+        let _ = ctx.set_line_dash(&dash_array(&[4.0, 3.0]));
+        ctx.set_stroke_style_str(INFO);
+        ctx.set_line_width(2.0);
+        ctx.stroke();
+        let _ = ctx.set_line_dash(&dash_array(&[]));
     }
 }
 
@@ -219,13 +286,13 @@ fn shapes(ctx: &Ctx, points: &[Point], r: f64, h: Health, square: bool) {
 }
 
 /// Names (and identity badges) only when nodes are far enough apart to
-/// read them; always for the selected and hovered node.
+/// read them; always for the selected, hovered and keyboard's node.
 fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     let ctx = f.ctx;
     ctx.set_font("12px ui-monospace, Menlo, Consolas, monospace");
     ctx.set_text_align("center");
     ctx.set_fill_style_str(TEXT);
-    let r = (RADIUS * f.view.scale).clamp(2.0, 14.0);
+    let r = radius(f.view.scale);
     let label = |p: Point, id: &str, badge: Option<String>| {
         if !on_screen(f, p, 40.0) {
             return;
@@ -233,35 +300,49 @@ fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         let _ = ctx.fill_text(id, p.x, p.y + r + 14.0);
         if let Some(badge) = badge {
             ctx.set_fill_style_str(MUTED);
-            let _ = ctx.fill_text(&badge, p.x, p.y + r + 27.0);
+            let _ = ctx.fill_text(&badge, p.x, p.y + badge_offset(f.view.scale) + 4.0);
             ctx.set_fill_style_str(TEXT);
         }
     };
-    let badge = |id: &str| {
-        let rt = f.topology.routers.binary_search_by(|rt| rt.id.as_str().cmp(id)).ok()?;
-        let b = f.topology.routers[rt].identities;
-        (b.online + b.offline > 0).then(|| format!("{}↑ {}↓", b.online, b.offline))
-    };
-    if 48.0 * f.view.scale >= 40.0 {
+    if labels_shown(f.view.scale) {
         for (id, p) in f.controllers {
-            label(f.view.to_screen(*p), id, None);
+            label(f.view.to_screen(*p), id, badge(f.topology, &NodeId::Controller(id.clone())));
         }
         for (id, p) in f.routers {
             let s = f.view.to_screen(*p);
             if on_screen(f, s, 40.0) {
-                label(s, id, badge(id));
+                label(s, id, router_badge(f.topology, id));
             }
         }
     } else {
-        // Zoomed out: only the selected and hovered node are named.
-        for node in [f.selected, f.hover].into_iter().flatten() {
+        // Zoomed out: only the nodes in focus are named.
+        for node in [f.selected, f.hover, f.focus].into_iter().flatten() {
             if let Some(p) = at(node) {
-                let b = matches!(node, NodeId::Router(_)).then(|| badge(node.id())).flatten();
-                label(p, node.id(), b);
+                label(p, node.id(), badge(f.topology, node));
             }
         }
     }
     ctx.set_text_align("start");
+}
+
+/// A node's identity badge: a router's identities online, offline and
+/// recently dropped; a controller's REST-only identities.
+fn badge(t: &Topology, node: &NodeId) -> Option<String> {
+    match node {
+        NodeId::Router(id) => router_badge(t, id),
+        NodeId::Controller(id) => {
+            let c = &t.controllers[t.controllers.binary_search_by(|c| c.id.as_str().cmp(id)).ok()?];
+            (c.rest_only > 0).then(|| format!("{} REST-only", c.rest_only))
+        }
+    }
+}
+
+fn router_badge(t: &Topology, id: &str) -> Option<String> {
+    let b = t.routers[t.routers.binary_search_by(|rt| rt.id.as_str().cmp(id)).ok()?].identities;
+    (b.online + b.offline > 0).then(|| match b.recent {
+        0 => format!("{}↑ {}↓", b.online, b.offline),
+        n => format!("{}↑ {}↓ · {n} dropped", b.online, b.offline),
+    })
 }
 
 fn on_screen(f: &Frame, p: Point, slack: f64) -> bool {

@@ -1,10 +1,17 @@
-//! The details drawer: the selected node's state, counts and connections.
-//! Every value is rendered as text.
+//! The details drawer: the selected node's state and how long it has held
+//! it, its last change, transitions and flaps, its recent history (the
+//! core's per-connection rings, merged), its connections with latency, and
+//! its identities (a virtualised list, opened from the badge). Every value
+//! is rendered as text.
 
+use super::identities::IdentityList;
+use crate::dashboard::format_clock;
 use crate::network::health_icon;
 use leptos::prelude::*;
 use zitiscope_core::layout::NodeId;
-use zitiscope_core::store::{EdgeKind, Topology};
+use zitiscope_core::store::{EdgeKind, IdentityRow, NodeDetails, Topology};
+use zitiscope_core::timestamp::human_duration;
+use zitiscope_core::{ConnKind, Timestamp};
 
 /// The drawer; hidden while nothing is selected. Escape or the close
 /// button clears the selection.
@@ -15,35 +22,26 @@ pub fn NodeDrawer(
     topology: Signal<Topology>,
     /// The selected node.
     selected: RwSignal<Option<NodeId>>,
+    /// The selected node's details (from the store, now).
+    #[prop(into)]
+    details: Signal<Option<NodeDetails>>,
+    /// Whether the identity list is open, and its rows while it is.
+    identities_open: RwSignal<bool>,
+    #[prop(into)] identities: Signal<Vec<IdentityRow>>,
+    /// The feed's time now, for ages.
+    #[prop(into)]
+    now: Signal<Timestamp>,
 ) -> impl IntoView {
-    let details = move || {
-        let node = selected.get()?;
-        topology.with(|t| {
-            let row = t.row(&node)?;
-            let links: Vec<(String, bool, Option<f64>, EdgeKind)> = t
-                .edges
-                .iter()
-                .filter(|e| e.a == node || e.b == node)
-                .map(|e| {
-                    let other = if e.a == node { &e.b } else { &e.a };
-                    let name = match (&e.link, e.kind) {
-                        (Some(id), _) => format!("{} ({id})", other.id()),
-                        _ => other.id().to_owned(),
-                    };
-                    (name, e.up, e.latency_ms, e.kind)
-                })
-                .collect();
-            Some((node.clone(), row, links))
-        })
-    };
+    // The drawer is rebuilt only when the node changes (or appears), so a
+    // live update never resets the identity list's scroll or filter.
+    let shown = Memo::new(move |_| selected.get().filter(|n| topology.with(|t| t.row(n).is_some())));
     view! {
         {move || {
-            details()
-                .map(|(node, row, links)| {
-                    let health = row.health.as_str();
+            shown
+                .get()
+                .map(|node| {
                     let kind = node.kind();
                     let id = node.id().to_owned();
-                    let count = links.len();
                     view! {
                         <aside class="drawer" aria-label=format!("Details of {kind} {id}") data-testid="drawer">
                             <header class="drawer-head">
@@ -56,41 +54,182 @@ pub fn NodeDrawer(
                                     "✕"
                                 </button>
                             </header>
-                            <p class=format!("drawer-health health-{health}") data-testid="drawer-health">
-                                <span aria-hidden="true">{health_icon(row.health)}</span>
-                                " "
-                                {health}
-                                " · "
-                                {row.detail.clone()}
-                            </p>
-                            {matches!(node, NodeId::Router(_)).then(|| view! {
-                                <p class="drawer-identities">
-                                    {format!("identities: {} online, {} offline", row.identities.online, row.identities.offline)}
-                                </p>
-                            })}
-                            <h3>{format!("connections ({count})")}</h3>
-                            <ul class="drawer-edges">
-                                {links
-                                    .into_iter()
-                                    .map(|(name, up, latency, kind)| {
-                                        let what = match kind {
-                                            EdgeKind::Control => "control",
-                                            EdgeKind::Peer => "peer",
-                                            EdgeKind::Link => "link",
-                                        };
-                                        let latency = latency.map(|ms| format!(" · {ms:.1} ms")).unwrap_or_default();
-                                        view! {
-                                            <li class=if up { "edge-up" } else { "edge-down" }>
-                                                <span aria-hidden="true">{if up { "▲ " } else { "▼ " }}</span>
-                                                {format!("{what} {name} {}{latency}", if up { "up" } else { "down" })}
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
+                            <HealthLine topology=topology node=node.clone() />
+                            <Facts details=details now=now />
+                            <Identities details=details open=identities_open rows=identities now=now />
+                            <Connections topology=topology node=node />
+                            <History details=details />
                         </aside>
                     }
                 })
         }}
+    }
+}
+
+/// Health as an icon and a word, with the role or controller count.
+#[component]
+fn HealthLine(#[prop(into)] topology: Signal<Topology>, node: NodeId) -> impl IntoView {
+    move || {
+        topology.with(|t| t.row(&node)).map(|row| {
+            let health = row.health.as_str();
+            view! {
+                <p class=format!("drawer-health health-{health}") data-testid="drawer-health">
+                    <span aria-hidden="true">{health_icon(row.health)}</span>
+                    " "
+                    {health}
+                    " · "
+                    {row.detail}
+                </p>
+            }
+        })
+    }
+}
+
+/// The node's edges on the map, with their state and latency.
+#[component]
+fn Connections(#[prop(into)] topology: Signal<Topology>, node: NodeId) -> impl IntoView {
+    let links = move || {
+        topology.with(|t| {
+            t.edges
+                .iter()
+                .filter(|e| e.a == node || e.b == node)
+                .map(|e| {
+                    let other = if e.a == node { &e.b } else { &e.a };
+                    let name = match &e.link {
+                        Some(id) => format!("{} ({id})", other.id()),
+                        None => other.id().to_owned(),
+                    };
+                    (name, e.up, e.latency_ms, e.kind)
+                })
+                .collect::<Vec<_>>()
+        })
+    };
+    move || {
+        let links = links();
+        let count = links.len();
+        view! {
+            <h3>{format!("connections ({count})")}</h3>
+            <ul class="drawer-edges">
+                {links
+                    .into_iter()
+                    .map(|(name, up, latency, kind)| {
+                        let what = match kind {
+                            EdgeKind::Control => "control",
+                            EdgeKind::Peer => "peer",
+                            EdgeKind::Link => "link",
+                        };
+                        let latency = latency.map(|ms| format!(" · {ms:.1} ms")).unwrap_or_default();
+                        view! {
+                            <li class=if up { "edge-up" } else { "edge-down" }>
+                                <span aria-hidden="true">{if up { "▲ " } else { "▼ " }}</span>
+                                {format!("{what} {name} {}{latency}", if up { "up" } else { "down" })}
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        }
+    }
+}
+
+/// Uptime (or downtime), the last change, transitions, flaps and stale
+/// connections, as a definition list.
+#[component]
+fn Facts(#[prop(into)] details: Signal<Option<NodeDetails>>, #[prop(into)] now: Signal<Timestamp>) -> impl IntoView {
+    move || {
+        details.get().map(|d| {
+            let now = now.get();
+            let held = match (d.up, d.since) {
+                (Some(up), Some(since)) => format!(
+                    "{} for {} (since {})",
+                    if up { "up" } else { "down" },
+                    human_duration(now.0.saturating_sub(since.0)),
+                    format_clock(since)
+                ),
+                _ => "nothing observed yet".into(),
+            };
+            let last = d.last_change.map_or_else(
+                || "—".into(),
+                |t| format!("{} ago ({})", human_duration(now.0.saturating_sub(t.0)), format_clock(t)),
+            );
+            let (flapping, stale) = (d.flapping > 0, d.stale > 0);
+            view! {
+                <dl class="drawer-facts" data-testid="drawer-facts">
+                    <dt>"state"</dt>
+                    <dd data-testid="drawer-uptime">{held}</dd>
+                    <dt>"last change"</dt>
+                    <dd>{last}</dd>
+                    <dt>"transitions"</dt>
+                    <dd data-testid="drawer-transitions">{d.transitions.to_string()}</dd>
+                    <dt>"flapping"</dt>
+                    <dd class:warn=flapping>{format!("{} connections", d.flapping)}</dd>
+                    <dt>"stale"</dt>
+                    <dd class:warn=stale>{format!("{} connections", d.stale)}</dd>
+                </dl>
+            }
+        })
+    }
+}
+
+/// The identity counts as a button that opens the list.
+#[component]
+fn Identities(
+    #[prop(into)] details: Signal<Option<NodeDetails>>,
+    open: RwSignal<bool>,
+    #[prop(into)] rows: Signal<Vec<IdentityRow>>,
+    #[prop(into)] now: Signal<Timestamp>,
+) -> impl IntoView {
+    let counts = move || {
+        details.with(|d| {
+            d.as_ref().map(|d| {
+                let c = d.identities;
+                format!("identities: {} online, {} offline, {} recently dropped", c.online, c.offline, c.recent)
+            })
+        })
+    };
+    view! {
+        <button
+            type="button"
+            class="drawer-identities"
+            data-testid="drawer-identities"
+            aria-expanded=move || open.get().to_string()
+            on:click=move |_| open.update(|o| *o = !*o)
+        >
+            {counts}
+        </button>
+        <Show when=move || open.get()>
+            <IdentityList rows=rows now=now />
+        </Show>
+    }
+}
+
+/// The node's recent up/down history, newest first.
+#[component]
+fn History(#[prop(into)] details: Signal<Option<NodeDetails>>) -> impl IntoView {
+    move || {
+        details.get().map(|d| {
+            let n = d.history.len();
+            view! {
+                <h3>{format!("recent history ({n})")}</h3>
+                <ol class="drawer-history" data-testid="drawer-history">
+                    {d
+                        .history
+                        .into_iter()
+                        .map(|h| {
+                            let what = if h.kind == ConnKind::CtrlToCtrl { "peer" } else { "control" };
+                            let (icon, word) = if h.up { ("▲ ", "up") } else { ("▼ ", "down") };
+                            view! {
+                                <li class=if h.up { "edge-up" } else { "edge-down" }>
+                                    <time>{format_clock(h.at)}</time>
+                                    " "
+                                    <span aria-hidden="true">{icon}</span>
+                                    {format!("{what} {} {word}", h.peer)}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ol>
+            }
+        })
     }
 }

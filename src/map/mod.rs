@@ -1,7 +1,10 @@
 //! The topology map: a canvas that draws every controller and router and
-//! the edges between them, with pan (drag), zoom (wheel), fit (`f` or the
-//! button), hover tooltips, click to select, and keyboard navigation
-//! (arrows move the selection, Escape clears it, `/` goes to search).
+//! the edges between them, with pan (drag, or two fingers), zoom (wheel,
+//! trackpad or touch pinch), fit (`f` or the button), hover tooltips,
+//! click to select, a click on a badge for its identities, and keyboard
+//! navigation (arrows and Tab move between nodes, Enter opens one, Escape
+//! lets go, `/` goes to search). A node whose health changes pulses
+//! briefly; with reduced motion it is ringed instead, without movement.
 //!
 //! Layout, hit-testing and the viewport maths are the core's
 //! (`zitiscope_core::layout`); this module holds the canvas and its events,
@@ -10,40 +13,26 @@
 
 mod draw;
 mod drawer;
+mod identities;
+mod state;
 
+pub use draw::badge_offset;
 pub use drawer::NodeDrawer;
+pub use identities::IdentityList;
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
+use state::MapState;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use wasm_bindgen::JsCast;
-use zitiscope_core::layout::hit::HitIndex;
 use zitiscope_core::layout::viewport::Viewport;
-use zitiscope_core::layout::{Layout, LayoutConfig, NodeId, Point};
+use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::Topology;
 
 /// Pointer reach for hover and click, in screen pixels.
 const REACH: f64 = 14.0;
 
-struct MapState {
-    layout: Layout,
-    positions: HashMap<NodeId, Point>,
-    /// The same positions by id, per kind, for drawing.
-    ctrl_pos: HashMap<String, Point>,
-    router_pos: HashMap<String, Point>,
-    order: Vec<NodeId>,
-    hit: HitIndex,
-    view: Viewport,
-    /// Fit once the first nodes arrive.
-    fitted: bool,
-    hover: Option<NodeId>,
-    /// Pointer down at (x, y); whether it moved enough to be a drag.
-    press: Option<(f64, f64, bool)>,
-    frame_requested: bool,
-    /// Whether the first full map was marked (`zitiscope:first-map`).
-    first_marked: bool,
-}
+type State = StoredValue<RefCell<MapState>, LocalStorage>;
 
 /// The map and its toolbar.
 #[component]
@@ -53,60 +42,21 @@ pub fn TopologyMap(
     topology: Signal<Topology>,
     /// The selected node (shared with the drawer and the URL).
     selected: RwSignal<Option<NodeId>>,
+    /// Set when a badge is clicked: the drawer opens its identity list.
+    identities_open: RwSignal<bool>,
 ) -> impl IntoView {
     let canvas: NodeRef<Canvas> = NodeRef::new();
     let search: NodeRef<leptos::html::Input> = NodeRef::new();
     let tooltip = RwSignal::new(None::<(f64, f64, String)>);
-    let state = StoredValue::new_local(RefCell::new(MapState {
-        layout: Layout::new(LayoutConfig::default()),
-        positions: HashMap::new(),
-        ctrl_pos: HashMap::new(),
-        router_pos: HashMap::new(),
-        order: Vec::new(),
-        hit: HitIndex::default(),
-        view: Viewport::default(),
-        fitted: false,
-        hover: None,
-        press: None,
-        frame_requested: false,
-        first_marked: false,
-    }));
+    // What a screen reader hears as the keyboard moves between nodes.
+    let announce = RwSignal::new(String::new());
+    let state: State = StoredValue::new_local(RefCell::new(MapState::default()));
 
     let redraw = move || request_draw(state, canvas, topology, selected);
 
-    // A new topology: place new nodes (nobody moves), re-index, redraw.
-    // Most updates only change states and counts: the node set, and so the
-    // layout and the hit index, stay as they are.
+    // A new topology: place new nodes (nobody moves), pulse what changed, redraw.
     Effect::new(move |_| {
-        topology.with(|t| {
-            state.with_value(|s| {
-                let mut s = s.borrow_mut();
-                // Both sides in NodeId order: controllers, then routers, by id.
-                let mut placed: Vec<(u8, &str)> = s.positions.keys().map(node_key).collect();
-                placed.sort_unstable();
-                let ids = t
-                    .controllers
-                    .iter()
-                    .map(|c| (0u8, c.id.as_str()))
-                    .chain(t.routers.iter().map(|r| (1u8, r.id.as_str())));
-                if placed.len() == t.controllers.len() + t.routers.len() && ids.eq(placed) {
-                    return;
-                }
-                s.layout.sync(t.controllers.iter().map(|c| c.id.as_str()), t.routers.iter().map(|r| r.id.as_str()));
-                let nodes = s.layout.nodes();
-                s.order = nodes.iter().map(|(n, _)| n.clone()).collect();
-                s.positions = nodes.iter().cloned().collect();
-                s.ctrl_pos.clear();
-                s.router_pos.clear();
-                for (n, p) in &nodes {
-                    match n {
-                        NodeId::Controller(id) => s.ctrl_pos.insert(id.clone(), *p),
-                        NodeId::Router(id) => s.router_pos.insert(id.clone(), *p),
-                    };
-                }
-                s.hit = HitIndex::build(nodes, 48.0);
-            })
-        });
+        topology.with(|t| state.with_value(|s| s.borrow_mut().sync(t, now_ms())));
         redraw();
     });
     Effect::new(move |_| {
@@ -135,15 +85,41 @@ pub fn TopologyMap(
             s.hit.hit(s.view.to_map(p), reach).cloned()
         })
     };
+    // The node whose badge (the line under its label, drawn only when
+    // labels are) is under the pointer.
+    let badge_at = move |p: Point| -> Option<NodeId> {
+        state.with_value(|s| {
+            let s = s.borrow();
+            if !draw::labels_shown(s.view.scale) {
+                return None;
+            }
+            let above = Point { x: p.x, y: p.y - draw::badge_offset(s.view.scale) };
+            s.hit.hit(s.view.to_map(above), draw::BADGE_REACH / s.view.scale).cloned()
+        })
+    };
 
     let on_pointer_down = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
-        state.with_value(|s| s.borrow_mut().press = Some((p.x, p.y, false)));
+        state.with_value(|s| {
+            let mut s = s.borrow_mut();
+            s.pointers.retain(|(id, _)| *id != ev.pointer_id());
+            s.pointers.push((ev.pointer_id(), p));
+            // A second finger turns a press into a pinch, never a click.
+            s.press = (s.pointers.len() == 1).then_some((p.x, p.y, false));
+        });
     };
     let on_pointer_move = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
-        let dragged = state.with_value(|s| {
+        let moved = state.with_value(|s| {
             let mut s = s.borrow_mut();
+            if s.pointers.len() == 2 {
+                let Some(i) = s.pointers.iter().position(|(id, _)| *id == ev.pointer_id()) else { return false };
+                let from = (s.pointers[0].1, s.pointers[1].1);
+                s.pointers[i].1 = p;
+                let to = (s.pointers[0].1, s.pointers[1].1);
+                s.view.pinch(from, to);
+                return true;
+            }
             match s.press {
                 Some((x, y, moved)) if moved || (p.x - x).hypot(p.y - y) > 4.0 => {
                     s.view.pan(p.x - x, p.y - y);
@@ -153,7 +129,7 @@ pub fn TopologyMap(
                 _ => false,
             }
         });
-        if dragged {
+        if moved {
             tooltip.set(None);
             redraw();
             return;
@@ -172,9 +148,20 @@ pub fn TopologyMap(
     };
     let on_pointer_up = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
-        let press = state.with_value(|s| s.borrow_mut().press.take());
+        let press = state.with_value(|s| {
+            let mut s = s.borrow_mut();
+            s.pointers.retain(|(id, _)| *id != ev.pointer_id());
+            s.press.take()
+        });
         if let Some((_, _, false)) = press {
-            selected.set(hit_at(p));
+            match (hit_at(p), badge_at(p)) {
+                (Some(n), _) => selected.set(Some(n)),
+                (None, Some(n)) => {
+                    selected.set(Some(n));
+                    identities_open.set(true);
+                }
+                (None, None) => selected.set(None),
+            }
         }
     };
     let on_pointer_leave = move |_| {
@@ -182,6 +169,7 @@ pub fn TopologyMap(
             let mut s = s.borrow_mut();
             s.press = None;
             s.hover = None;
+            s.pointers.clear();
         });
         tooltip.set(None);
         redraw();
@@ -193,17 +181,15 @@ pub fn TopologyMap(
         state.with_value(|s| s.borrow_mut().view.zoom_at(p, factor));
         redraw();
     };
-    let step = move |delta: isize| {
-        let order = state.with_value(|s| s.borrow().order.clone());
-        if order.is_empty() {
-            return;
-        }
-        let current = selected.get_untracked().and_then(|n| order.iter().position(|m| *m == n));
-        let next = match current {
-            Some(i) => (i as isize + delta).rem_euclid(order.len() as isize) as usize,
-            None => 0,
-        };
-        selected.set(Some(order[next].clone()));
+    // Moves the keyboard's node; `false` when there is nowhere to go
+    // (then Tab leaves the map as usual).
+    let step = move |delta: isize, wrap: bool| -> bool {
+        let Some(next) = state.with_value(|s| s.borrow().step(delta, wrap)) else { return false };
+        state.with_value(|s| s.borrow_mut().focus = Some(next.clone()));
+        announce.set(describe(&topology.get_untracked(), &next));
+        keep_in_view(state, canvas, &next);
+        redraw();
+        true
     };
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
         "f" | "F" => {
@@ -212,13 +198,31 @@ pub fn TopologyMap(
         }
         "ArrowRight" | "ArrowDown" => {
             ev.prevent_default();
-            step(1);
+            step(1, true);
         }
         "ArrowLeft" | "ArrowUp" => {
             ev.prevent_default();
-            step(-1);
+            step(-1, true);
         }
-        "Escape" => selected.set(None),
+        "Tab" => {
+            if step(if ev.shift_key() { -1 } else { 1 }, false) {
+                ev.prevent_default();
+            } else {
+                state.with_value(|s| s.borrow_mut().focus = None);
+                redraw();
+            }
+        }
+        "Enter" | " " => {
+            if let Some(n) = state.with_value(|s| s.borrow().focus.clone()) {
+                ev.prevent_default();
+                selected.set(Some(n));
+            }
+        }
+        "Escape" => {
+            state.with_value(|s| s.borrow_mut().focus = None);
+            selected.set(None);
+            redraw();
+        }
         "/" => {
             ev.prevent_default();
             if let Some(i) = search.get_untracked() {
@@ -245,6 +249,7 @@ pub fn TopologyMap(
         });
         if let Some(n) = found {
             centre_on(state, canvas, &n);
+            state.with_value(|s| s.borrow_mut().focus = Some(n.clone()));
             selected.set(Some(n));
         }
     };
@@ -262,7 +267,7 @@ pub fn TopologyMap(
                     data-testid="map-search"
                     on:keydown=on_search
                 />
-                <span class="map-hint">"drag to pan · wheel to zoom · arrows to move · f to fit"</span>
+                <span class="map-hint">"drag or two fingers to pan · wheel or pinch to zoom · arrows/Tab move, Enter opens · f fits"</span>
             </div>
             <div class="map-stage">
                 <canvas
@@ -270,15 +275,18 @@ pub fn TopologyMap(
                     class="map-canvas"
                     data-testid="map-canvas"
                     tabindex="0"
-                    role="img"
-                    aria-label="Topology map; use the Network list for the same nodes as a table"
+                    role="application"
+                    aria-roledescription="topology map"
+                    aria-label="Topology map: arrows or Tab move between nodes, Enter opens one; the Network list has the same nodes as a table"
                     on:pointerdown=on_pointer_down
                     on:pointermove=on_pointer_move
                     on:pointerup=on_pointer_up
+                    on:pointercancel=on_pointer_up
                     on:pointerleave=on_pointer_leave
                     on:wheel=on_wheel
                     on:keydown=on_key
                 ></canvas>
+                <p class="sr-only" aria-live="polite" data-testid="map-announce">{move || announce.get()}</p>
                 {move || {
                     tooltip
                         .get()
@@ -295,15 +303,7 @@ pub fn TopologyMap(
     }
 }
 
-/// A node as (kind, id), ordered as [`NodeId`] is.
-fn node_key(n: &NodeId) -> (u8, &str) {
-    match n {
-        NodeId::Controller(id) => (0, id.as_str()),
-        NodeId::Router(id) => (1, id.as_str()),
-    }
-}
-
-/// One line about a node, for the tooltip.
+/// One line about a node, for the tooltip and the keyboard's announcement.
 pub fn describe(t: &Topology, n: &NodeId) -> String {
     match t.row(n) {
         Some(r) => format!("{} {} — {} — {}", n.kind(), n.id(), r.health.as_str(), r.detail),
@@ -311,12 +311,15 @@ pub fn describe(t: &Topology, n: &NodeId) -> String {
     }
 }
 
-fn zoom_centre(
-    state: StoredValue<RefCell<MapState>, LocalStorage>,
-    canvas: NodeRef<Canvas>,
-    factor: f64,
-    redraw: impl Fn(),
-) {
+fn now_ms() -> f64 {
+    window().performance().map_or_else(js_sys::Date::now, |p| p.now())
+}
+
+fn reduced_motion() -> bool {
+    window().match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches())
+}
+
+fn zoom_centre(state: State, canvas: NodeRef<Canvas>, factor: f64, redraw: impl Fn()) {
     if let Some(c) = canvas.get_untracked() {
         let r = c.get_bounding_client_rect();
         let centre = Point { x: r.width() / 2.0, y: r.height() / 2.0 };
@@ -325,7 +328,7 @@ fn zoom_centre(
     }
 }
 
-fn centre_on(state: StoredValue<RefCell<MapState>, LocalStorage>, canvas: NodeRef<Canvas>, n: &NodeId) {
+fn centre_on(state: State, canvas: NodeRef<Canvas>, n: &NodeId) {
     let Some(c) = canvas.get_untracked() else { return };
     let r = c.get_bounding_client_rect();
     state.with_value(|s| {
@@ -337,30 +340,37 @@ fn centre_on(state: StoredValue<RefCell<MapState>, LocalStorage>, canvas: NodeRe
     });
 }
 
+/// Centres on a node only if it is off screen (the keyboard's moves).
+fn keep_in_view(state: State, canvas: NodeRef<Canvas>, n: &NodeId) {
+    let Some(c) = canvas.get_untracked() else { return };
+    let r = c.get_bounding_client_rect();
+    let visible = state.with_value(|s| {
+        let s = s.borrow();
+        s.positions.get(n).is_some_and(|p| s.view.visible(*p, r.width(), r.height(), -20.0))
+    });
+    if !visible {
+        centre_on(state, canvas, n);
+    }
+}
+
 /// Schedules one draw on the next animation frame (several requests in a
 /// frame make one draw; nothing changes, nothing is drawn).
-fn request_draw(
-    state: StoredValue<RefCell<MapState>, LocalStorage>,
-    canvas: NodeRef<Canvas>,
-    topology: Signal<Topology>,
-    selected: RwSignal<Option<NodeId>>,
-) {
-    let first = state.with_value(|s| !std::mem::replace(&mut s.borrow_mut().frame_requested, true));
-    if first {
+fn request_draw(state: State, canvas: NodeRef<Canvas>, topology: Signal<Topology>, selected: RwSignal<Option<NodeId>>) {
+    // `try_`: a frame or a pulse's timer may come after the map is gone.
+    let first = state.try_with_value(|s| !std::mem::replace(&mut s.borrow_mut().frame_requested, true));
+    if first == Some(true) {
         request_animation_frame(move || {
-            state.with_value(|s| s.borrow_mut().frame_requested = false);
-            draw_now(state, canvas, topology, selected);
+            if state.try_with_value(|s| s.borrow_mut().frame_requested = false).is_some() {
+                draw_now(state, canvas, topology, selected);
+            }
         });
     }
 }
 
-/// Draws the map now (tests call it directly).
-fn draw_now(
-    state: StoredValue<RefCell<MapState>, LocalStorage>,
-    canvas: NodeRef<Canvas>,
-    topology: Signal<Topology>,
-    selected: RwSignal<Option<NodeId>>,
-) {
+/// Draws the map now (tests call it directly). While a pulse is running
+/// the next frame is requested too; with reduced motion, only the frame
+/// that ends the pulses.
+fn draw_now(state: State, canvas: NodeRef<Canvas>, topology: Signal<Topology>, selected: RwSignal<Option<NodeId>>) {
     let Some(c) = canvas.get_untracked() else { return };
     let rect = c.get_bounding_client_rect();
     let (w, h) = (rect.width().max(1.0), rect.height().max(1.0));
@@ -381,7 +391,9 @@ fn draw_now(
     if let (true, Some(p)) = (trace, &perf) {
         let _ = p.mark("zitiscope:draw-start");
     }
-    state.with_value(|s| {
+    let now = now_ms();
+    let still = reduced_motion();
+    let pulsing = state.with_value(|s| {
         let mut s = s.borrow_mut();
         if !s.fitted {
             if let Some(b) = s.layout.bounds() {
@@ -389,6 +401,7 @@ fn draw_now(
                 s.fitted = true;
             }
         }
+        let pulsing = s.pulsing(now);
         let selected = selected.get_untracked();
         topology.with_untracked(|t| {
             draw::frame(&draw::Frame {
@@ -401,6 +414,10 @@ fn draw_now(
                 topology: t,
                 selected: selected.as_ref(),
                 hover: s.hover.as_ref(),
+                focus: s.focus.as_ref(),
+                pulses: &s.pulses,
+                now,
+                still,
             })
         });
         // The first draw of a populated map: what "time to first map" measures.
@@ -410,9 +427,22 @@ fn draw_now(
                 let _ = p.mark("zitiscope:first-map");
             }
         }
+        pulsing.then(|| s.pulses.iter().map(|p| p.start).fold(f64::INFINITY, f64::min))
     });
     if let (true, Some(p)) = (trace, &perf) {
         let _ = p.measure_with_start_mark("zitiscope:draw", "zitiscope:draw-start");
         p.clear_marks_with_mark_name("zitiscope:draw-start");
+    }
+    if let Some(oldest) = pulsing {
+        if still {
+            // No movement: one more draw, when the oldest ring is due to go.
+            let wait = (oldest + state::PULSE_MS - now).max(16.0);
+            set_timeout(
+                move || request_draw(state, canvas, topology, selected),
+                std::time::Duration::from_millis(wait as u64),
+            );
+        } else {
+            request_draw(state, canvas, topology, selected);
+        }
     }
 }

@@ -1,11 +1,26 @@
 //! The reactive store: the core's [`FeedClient`] plus the signals the views
 //! read. Messages are queued as they arrive and applied together at most
 //! once per animation frame, so a burst of batches costs one render.
+//!
+//! The counters follow every frame. The map's topology is rebuilt at most
+//! every [`TOPOLOGY_EVERY_MS`]: the first change after a quiet spell shows
+//! on the next frame, and a storm of changes costs ten rebuilds (and map
+//! draws) a second instead of sixty, which leaves the frame to panning
+//! and zooming. It is also rebuilt every [`TOPOLOGY_TICK_MS`] without any
+//! event, because "recently dropped" depends on the time.
 
 use leptos::prelude::*;
 use std::cell::RefCell;
-use zitiscope_core::store::{Summary, Topology};
-use zitiscope_core::{Change, ClientStats, FeedClient, RecentChanges};
+use std::time::Duration;
+use zitiscope_core::client::ServerClock;
+use zitiscope_core::layout::NodeId;
+use zitiscope_core::store::{IdentityRow, NodeDetails, Summary, Topology};
+use zitiscope_core::{Change, ClientStats, FeedClient, RecentChanges, Timestamp};
+
+/// The least time between two topology rebuilds, in ms.
+pub const TOPOLOGY_EVERY_MS: f64 = 100.0;
+/// The topology is rebuilt at least this often, in ms.
+pub const TOPOLOGY_TICK_MS: u64 = 5_000;
 
 /// One SSE message waiting to be applied.
 pub struct Pending {
@@ -20,6 +35,14 @@ struct Inner {
     recent: RecentChanges,
     queue: Vec<Pending>,
     frame_requested: bool,
+    /// The feed's clock, anchored at each snapshot and heartbeat.
+    clock: ServerClock,
+    clock_reports: u64,
+    /// When the topology was last rebuilt (`performance.now()`), whether
+    /// a rebuild is owed, and whether a timer will come to do it.
+    topology_built: f64,
+    topology_due: bool,
+    topology_timer: bool,
 }
 
 /// What the views render. Every field is a cheap signal handle, so the
@@ -50,11 +73,21 @@ impl Default for LiveStore {
 impl LiveStore {
     /// An empty store.
     pub fn new() -> Self {
-        LiveStore {
+        let store = LiveStore {
             inner: StoredValue::new_local(RefCell::new({
                 let client = FeedClient::new();
                 let recent = RecentChanges::subscribe(client.changes());
-                Inner { client, recent, queue: Vec::new(), frame_requested: false }
+                Inner {
+                    client,
+                    recent,
+                    queue: Vec::new(),
+                    frame_requested: false,
+                    clock: ServerClock::default(),
+                    clock_reports: 0,
+                    topology_built: f64::NEG_INFINITY,
+                    topology_due: false,
+                    topology_timer: false,
+                }
             })),
             summary: RwSignal::new(Summary::default()),
             topology: RwSignal::new(Topology::default()),
@@ -62,7 +95,18 @@ impl LiveStore {
             stats: RwSignal::new(ClientStats::default()),
             last_update: RwSignal::new(None),
             reconnect_requested: RwSignal::new(false),
+        };
+        // Time alone changes what is recent: rebuild now and then.
+        if let Ok(handle) = set_interval_with_handle(
+            move || {
+                store.inner.with_value(|cell| cell.borrow_mut().topology_due = true);
+                store.flush();
+            },
+            Duration::from_millis(TOPOLOGY_TICK_MS),
+        ) {
+            on_cleanup(move || handle.clear());
         }
+        store
     }
 
     /// Queues a message and makes sure a frame will apply it.
@@ -87,6 +131,8 @@ impl LiveStore {
     /// Applies everything queued and publishes the result to the signals.
     /// Called by the animation frame; tests call it directly.
     pub fn flush(&self) {
+        let local = js_sys::Date::now();
+        let mono = window().performance().map_or(local, |p| p.now());
         let outcome = self.inner.with_value(|cell| {
             let mut inner = cell.borrow_mut();
             inner.frame_requested = false;
@@ -98,27 +144,74 @@ impl LiveStore {
                 changed |= r.changed;
                 reconnect |= r.reconnect;
             }
+            if let Some((at, n)) = inner.client.stats().server_time {
+                if n != inner.clock_reports {
+                    inner.clock_reports = n;
+                    inner.clock.observe(at, local);
+                }
+            }
+            inner.topology_due |= changed;
+            let rebuild = inner.topology_due && mono - inner.topology_built >= TOPOLOGY_EVERY_MS;
+            let topology = rebuild.then(|| {
+                inner.topology_due = false;
+                inner.topology_built = mono;
+                inner.client.store().topology(now_of(&inner.clock, local))
+            });
+            // A rebuild owed and not yet allowed: a timer comes back for it.
+            let wait = (inner.topology_due && !inner.topology_timer).then(|| {
+                inner.topology_timer = true;
+                (TOPOLOGY_EVERY_MS - (mono - inner.topology_built)).max(0.0)
+            });
             let recent = inner.recent.refresh().then(|| inner.recent.iter().cloned().collect::<Vec<_>>());
-            changed.then(|| {
-                let store = inner.client.store();
-                (store.summary(), store.topology(), recent, inner.client.stats().clone(), reconnect)
-            })
+            let counters = changed.then(|| (inner.client.store().summary(), inner.client.stats().clone()));
+            (counters, topology, recent, reconnect, wait)
         });
-        if let Some((summary, topology, recent, stats, reconnect)) = outcome {
-            self.summary.set(summary);
-            // An unchanged topology (e.g. a batch of REST activity) wakes nothing.
+        let (counters, topology, recent, reconnect, wait) = outcome;
+        if let Some(ms) = wait {
+            let this = *self;
+            set_timeout(
+                move || {
+                    this.inner.with_value(|cell| cell.borrow_mut().topology_timer = false);
+                    this.flush();
+                },
+                Duration::from_millis(ms.ceil() as u64),
+            );
+        }
+        // An unchanged topology (e.g. a batch of REST activity) wakes nothing.
+        if let Some(topology) = topology {
             if self.topology.with_untracked(|t| *t != topology) {
                 self.topology.set(topology);
             }
+        }
+        if let Some((summary, stats)) = counters {
+            self.summary.set(summary);
             if let Some(recent) = recent {
                 self.recent.set(recent);
             }
             self.stats.set(stats);
-            self.last_update.set(Some(js_sys::Date::now()));
+            self.last_update.set(Some(local));
             if reconnect {
                 self.reconnect_requested.set(true);
             }
         }
+    }
+
+    /// The feed's time now: its clock as last reported, plus the time
+    /// passed here since (the browser's own clock before any report).
+    pub fn now(&self) -> Timestamp {
+        self.inner.with_value(|cell| now_of(&cell.borrow().clock, js_sys::Date::now()))
+    }
+
+    /// The details of a node, now (see [`zitiscope_core::store::details`]).
+    pub fn node_details(&self, node: &NodeId) -> Option<NodeDetails> {
+        let now = self.now();
+        self.inner.with_value(|cell| cell.borrow().client.store().node_details(node, now))
+    }
+
+    /// The identities behind a node's badge, now.
+    pub fn identities_at(&self, node: &NodeId) -> Vec<IdentityRow> {
+        let now = self.now();
+        self.inner.with_value(|cell| cell.borrow().client.store().identities_at(node, now))
     }
 
     /// The sequence of the last applied snapshot or batch.
@@ -135,4 +228,8 @@ impl LiveStore {
     pub fn queued(&self) -> usize {
         self.inner.with_value(|cell| cell.borrow().queue.len())
     }
+}
+
+fn now_of(clock: &ServerClock, local_ms: f64) -> Timestamp {
+    clock.now(local_ms).unwrap_or_else(|| Timestamp::from_millis(local_ms))
 }

@@ -82,6 +82,13 @@ pub struct IdentityRow {
     pub lifecycle: Lifecycle,
 }
 
+/// The positions of the rows whose id contains `query` (case-insensitive;
+/// empty: every row), for the drawer's identity filter.
+pub fn matching(rows: &[IdentityRow], query: &str) -> Vec<usize> {
+    let q = query.trim().to_lowercase();
+    (0..rows.len()).filter(|&i| q.is_empty() || rows[i].id.to_lowercase().contains(&q)).collect()
+}
+
 impl Store {
     /// The details of a node at `now` (`None` when it is unknown).
     pub fn node_details(&self, node: &NodeId, now: Timestamp) -> Option<NodeDetails> {
@@ -118,8 +125,10 @@ impl Store {
         // Newest first; at an equal time, down first (down wins a tie).
         history.sort_unstable_by(|a, b| (b.0, a.1, a.3).cmp(&(a.0, b.1, b.3)));
         history.truncate(HISTORY_CAP);
-        d.history =
-            history.into_iter().map(|(at, up, kind, peer)| HistoryItem { at, up, kind, peer: peer.to_owned() }).collect();
+        d.history = history
+            .into_iter()
+            .map(|(at, up, kind, peer)| HistoryItem { at, up, kind, peer: peer.to_owned() })
+            .collect();
         for row in self.identity_rows(node, now) {
             match (row.up, now.0.saturating_sub(row.since.0) <= RECENT_DROP_NS) {
                 (true, _) => d.identities.online += 1,
@@ -138,7 +147,8 @@ impl Store {
     pub fn identities_at(&self, node: &NodeId, now: Timestamp) -> Vec<IdentityRow> {
         let mut rows = self.identity_rows(node, now);
         rows.sort_unstable_by(|a, b| {
-            a.up.cmp(&b.up).then_with(|| if a.up { a.id.cmp(&b.id) } else { b.since.cmp(&a.since).then(a.id.cmp(&b.id)) })
+            a.up.cmp(&b.up)
+                .then_with(|| if a.up { a.id.cmp(&b.id) } else { b.since.cmp(&a.since).then(a.id.cmp(&b.id)) })
         });
         rows
     }

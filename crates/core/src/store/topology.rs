@@ -417,7 +417,8 @@ mod tests {
     #[test]
     fn a_link_is_down_with_its_source_router() {
         let mut s = network();
-        let link_up = |s: &Store| s.topology(Timestamp(10)).edges.iter().find(|e| e.kind == EdgeKind::Link).map(|e| e.up);
+        let link_up =
+            |s: &Store| s.topology(Timestamp(10)).edges.iter().find(|e| e.kind == EdgeKind::Link).map(|e| e.up);
         assert_eq!(link_up(&s), Some(true));
         s.apply(&conn(6, ConnKind::RouterToCtrl, "r1", "c1", false));
         s.apply(&conn(6, ConnKind::RouterToCtrl, "r1", "c2", false));

@@ -90,6 +90,9 @@ fn the_identity_list_puts_the_newest_drop_first() {
     assert_eq!((rows[0].since, rows[0].transitions), (at(350), 1));
     assert_eq!(rows[0].lifecycle, Lifecycle::Disconnected);
     assert!(s.identities_at(&router("nope"), at(400)).is_empty());
+    assert_eq!(matching(&rows, " ID3 "), [3], "by id, any case, trimmed");
+    assert_eq!(matching(&rows, "").len(), 5);
+    assert!(matching(&rows, "zzz").is_empty());
     assert!(s.node_details(&router("nope"), at(400)).is_none());
 }
 
