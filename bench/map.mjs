@@ -7,8 +7,10 @@
 //    routers, ~4,000 links) at 1,000 events/s. Counts animation frames for
 //    10 s while the map redraws on every change, and reports the time the
 //    map's own draws take (the app records them while
-//    `window.zitiscopeTrace` is set). Baseline, same run: a blank page with a canvas,
-//    counting frames the same way (the browser's ceiling on this machine).
+//    `window.zitiscopeTrace` is set). Then the same while the map is dragged
+//    (a pointer moved every frame: a full redraw each frame). Baseline, same
+//    run: a blank page with a canvas, counting frames the same way (the
+//    browser's ceiling on this machine).
 // 2. Cold start: a 300-router / 20,000-identity network. From navigation to
 //    first contentful paint, and to the first draw of the full map (the
 //    app's `zitiscope:first-map` performance mark).
@@ -30,6 +32,33 @@ async function fps(page, seconds) {
     const tick = (t) => {
       frames += 1;
       if (t - t0 < s * 1000) requestAnimationFrame(tick); else resolve(frames / ((t - t0) / 1000));
+    };
+    requestAnimationFrame(tick);
+  }), seconds);
+}
+
+/**
+ * Frames per second while the map is dragged: a pointer is pressed on the
+ * canvas and moved on every animation frame (the app pans and redraws the
+ * whole map each time), for `seconds`.
+ */
+async function panFps(page, seconds) {
+  return page.evaluate((s) => new Promise((resolve) => {
+    const c = document.querySelector('[data-testid=map-canvas]');
+    const r = c.getBoundingClientRect();
+    const at = (x) => ({ clientX: r.left + x, clientY: r.top + r.height / 2, pointerId: 1, bubbles: true });
+    c.dispatchEvent(new PointerEvent('pointerdown', at(200)));
+    let frames = 0;
+    const t0 = performance.now();
+    const tick = (t) => {
+      frames += 1;
+      // Back and forth over 400 px, so the map stays in view.
+      c.dispatchEvent(new PointerEvent('pointermove', at(200 + 200 * Math.sin(frames / 20))));
+      if (t - t0 < s * 1000) requestAnimationFrame(tick);
+      else {
+        c.dispatchEvent(new PointerEvent('pointerup', at(200)));
+        resolve(frames / ((t - t0) / 1000));
+      }
     };
     requestAnimationFrame(tick);
   }), seconds);
@@ -65,6 +94,12 @@ try {
       draws.sort((a, b) => a - b);
       const q = (p) => draws[Math.min(draws.length - 1, Math.floor(p * draws.length))] ?? NaN;
       results.draws = { count: draws.length, p50: q(0.5), p99: q(0.99), max: draws[draws.length - 1] };
+      // The same, while the map is dragged (a full redraw every frame).
+      await page.evaluate(() => performance.clearMeasures('zitiscope:draw'));
+      results.panFps = await panFps(page, SECONDS);
+      const panDraws = await page.evaluate(() => performance.getEntriesByName('zitiscope:draw').map((m) => m.duration));
+      panDraws.sort((a, b) => a - b);
+      results.panDraws = { count: panDraws.length, p50: panDraws[Math.floor(panDraws.length / 2)] };
       await page.close();
     } finally {
       await killFeed(feed);
@@ -79,10 +114,17 @@ try {
         const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
         await page.goto(feed.url);
         await page.waitForFunction(() => performance.getEntriesByName('zitiscope:first-map').length > 0, null, { timeout: 60_000 });
-        runs.push(await page.evaluate(() => ({
-          fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime,
-          map: performance.getEntriesByName('zitiscope:first-map')[0].startTime,
-        })));
+        runs.push(await page.evaluate(() => {
+          const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
+          const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'));
+          return {
+            fcp: at('first-contentful-paint'),
+            wasmLoaded: wasm?.responseEnd,
+            snapshotReceived: at('zitiscope:snapshot-received'),
+            snapshotApplied: at('zitiscope:snapshot-applied'),
+            map: at('zitiscope:first-map'),
+          };
+        }));
         await page.close();
       }
       results.coldStart = runs;
@@ -98,7 +140,11 @@ const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 console.log(JSON.stringify(results, null, 2));
 console.log('\n| figure | value | baseline (same run) | ratio |\n|---|---:|---:|---:|');
 console.log(`| frame rate, 2,000 nodes at 1k events/s | ${f1(results.mapFps)} fps | ${f1(results.baselineFps)} fps (blank canvas) | ${(results.mapFps / results.baselineFps).toFixed(2)} |`);
+console.log(`| frame rate while dragging the map, same network and stream | ${f1(results.panFps)} fps (${results.panDraws.count} draws, p50 ${f1(results.panDraws.p50)} ms) | ${f1(results.baselineFps)} fps | ${(results.panFps / results.baselineFps).toFixed(2)} |`);
 console.log(`| map draw time per frame (p50 / p99 / max) | ${f1(results.draws.p50)} / ${f1(results.draws.p99)} / ${f1(results.draws.max)} ms over ${results.draws.count} draws | — | — |`);
 const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`| cold start, 300 routers / 20k identities: first paint | ${f1(med(results.coldStart.map((r) => r.fcp)))} ms | — | — |`);
 console.log(`| cold start: first full map | ${f1(med(results.coldStart.map((r) => r.map)))} ms (median of 3) | — | — |`);
+for (const key of ['wasmLoaded', 'snapshotReceived', 'snapshotApplied']) {
+  console.log(`| cold start: ${key} | ${f1(med(results.coldStart.map((r) => r[key])))} ms | — | — |`);
+}

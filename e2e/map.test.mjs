@@ -56,6 +56,18 @@ test('50 nodes: find a router, click it, see its drawer; the deep link reopens i
     assert.equal(await page.getByTestId('drawer-id').textContent(), 'edge-eu-3');
     assert.match(await page.getByTestId('drawer-health').textContent(), /ok/);
     assert.match(page.url(), /[?&]node=router%3Aedge-eu-3/);
+    // Its story: how long it has been up, and its recent history.
+    assert.match(await page.getByTestId('drawer-uptime').textContent(), /^up for \d/);
+    assert.ok(await page.getByTestId('drawer-history').locator('li').count() >= 1, 'at least its first connection');
+    // Its identities, in a list that renders only what is in view.
+    await page.getByTestId('drawer-identities').click();
+    const list = page.getByTestId('identity-list');
+    await list.waitFor({ timeout: 5_000 });
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=identity-list] li').length > 0, null, { timeout: 5_000 });
+    const total = Number(await list.locator('li').first().getAttribute('aria-setsize'));
+    assert.ok(total > 0, 'the router has identities');
+    assert.ok(await list.locator('li').count() <= Math.min(total, 40), 'virtualised');
+    assert.match(page.url(), /[?&]identities/);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-drawer.png') });
 
     // The deep link, in a fresh page.
@@ -64,6 +76,7 @@ test('50 nodes: find a router, click it, see its drawer; the deep link reopens i
     await again.goto(link);
     await again.getByTestId('drawer').waitFor({ timeout: 20_000 });
     assert.equal(await again.getByTestId('drawer-id').textContent(), 'edge-eu-3');
+    await again.getByTestId('identity-list').waitFor({ timeout: 5_000 });
 
     // The list mirrors the map, and survives a reload through the URL.
     await again.getByTestId('show-list').click();

@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use zitiscope::network::NetworkList;
+use zitiscope_core::layout::NodeId;
 use zitiscope_core::store::Topology;
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
 
@@ -23,11 +24,12 @@ fn topology(routers: &[(&str, bool)]) -> Topology {
     s.topology(Timestamp(10))
 }
 
-fn mount(t: RwSignal<Topology>) -> (web_sys::HtmlElement, impl Drop) {
+fn mount(t: RwSignal<Topology>) -> (web_sys::HtmlElement, RwSignal<Option<NodeId>>, impl Drop) {
     let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
-    let handle = leptos::mount::mount_to(host.clone(), move || view! { <NetworkList topology=t /> });
-    (host, handle)
+    let selected = RwSignal::new(None);
+    let handle = leptos::mount::mount_to(host.clone(), move || view! { <NetworkList topology=t selected=selected /> });
+    (host, selected, handle)
 }
 
 fn row_ids(host: &web_sys::HtmlElement) -> Vec<String> {
@@ -40,9 +42,17 @@ fn row_ids(host: &web_sys::HtmlElement) -> Vec<String> {
 #[wasm_bindgen_test]
 async fn lists_filters_and_sorts_every_node() {
     let t = RwSignal::new(topology(&[("edge-b", true), ("edge-a", false), ("core-1", true)]));
-    let (host, _h) = mount(t);
+    let (host, selected, _h) = mount(t);
     leptos::task::tick().await;
     assert_eq!(row_ids(&host), ["controller:ctrl1", "router:core-1", "router:edge-a", "router:edge-b"]);
+
+    // A row's name opens that node's details (the map's drawer), by keyboard too.
+    let open: web_sys::HtmlElement =
+        host.query_selector("tr[data-node='router:core-1'] .node-open").unwrap().unwrap().unchecked_into();
+    open.click();
+    leptos::task::tick().await;
+    assert_eq!(selected.get_untracked(), Some(NodeId::Router("core-1".into())));
+    assert_eq!(open.get_attribute("aria-pressed").as_deref(), Some("true"));
 
     // Sort by status: worst first; again: reversed. aria-sort follows.
     let status: web_sys::HtmlElement = host.query_selector("th:nth-child(2) button").unwrap().unwrap().unchecked_into();
@@ -76,7 +86,7 @@ async fn lists_filters_and_sorts_every_node() {
 #[wasm_bindgen_test]
 async fn hostile_ids_are_text() {
     let t = RwSignal::new(topology(&[("<img src=x onerror=alert(1)>", true)]));
-    let (host, _h) = mount(t);
+    let (host, _selected, _h) = mount(t);
     leptos::task::tick().await;
     assert!(host.query_selector("img").unwrap().is_none(), "no element was made from an id");
     assert!(host.text_content().unwrap().contains("<img src=x onerror=alert(1)>"));

@@ -109,7 +109,7 @@ pub fn Dashboard(
                 when=move || list_view.get()
                 fallback=move || view! { <TopologyMap topology=store.topology selected=selected identities_open=identities_open /> }
             >
-                <NetworkList topology=store.topology />
+                <NetworkList topology=store.topology selected=selected />
             </Show>
             <NodeDrawer
                 topology=store.topology

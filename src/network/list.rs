@@ -22,6 +22,8 @@ pub fn NetworkList(
     /// The map's nodes and edges.
     #[prop(into)]
     topology: Signal<Topology>,
+    /// The selected node: a row's name opens its details drawer.
+    selected: RwSignal<Option<NodeId>>,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let sort = RwSignal::new((SortBy::Name, true));
@@ -83,7 +85,7 @@ pub fn NetworkList(
                 </thead>
                 <tbody>
                     <For each=move || rows.get() key=|row: &NodeRow| (row.node.clone(), row_key(row)) let:row>
-                        <Row row=row />
+                        <Row row=row selected=selected />
                     </For>
                 </tbody>
             </table>
@@ -92,37 +94,56 @@ pub fn NetworkList(
 }
 
 /// Re-render a row when anything it shows changes.
-fn row_key(row: &NodeRow) -> (Health, String, u32, u32) {
-    (row.health, row.detail.clone(), row.identities.online, row.identities.offline)
+fn row_key(row: &NodeRow) -> (Health, String, zitiscope_core::store::IdentityBadge, u32) {
+    (row.health, row.detail.clone(), row.identities, row.rest_only)
+}
+
+/// A router's identities (with its recent drops), a controller's REST-only ones.
+fn identities_cell(row: &NodeRow) -> String {
+    let b = row.identities;
+    match (&row.node, b.recent, row.rest_only) {
+        (NodeId::Router(_), 0, _) => format!("{} online, {} offline", b.online, b.offline),
+        (NodeId::Router(_), n, _) => format!("{} online, {} offline ({n} recently dropped)", b.online, b.offline),
+        (NodeId::Controller(_), _, 0) => "—".to_string(),
+        (NodeId::Controller(_), _, n) => format!("{n} REST-only"),
+    }
 }
 
 #[component]
-fn Row(row: NodeRow) -> impl IntoView {
+fn Row(row: NodeRow, selected: RwSignal<Option<NodeId>>) -> impl IntoView {
     let (kind, id) = match &row.node {
         NodeId::Controller(id) => ("controller", id.clone()),
         NodeId::Router(id) => ("router", id.clone()),
     };
     let health = row.health.as_str();
     let data_node = format!("{kind}:{id}");
+    let node = row.node.clone();
+    let is_selected = {
+        let node = node.clone();
+        move || selected.with(|s| s.as_ref() == Some(&node)).to_string()
+    };
     view! {
         <tr class=format!("node-row health-{health}") data-node=data_node>
             <th scope="row" class="node-name">
-                <span class="node-kind">{kind}</span>
-                " "
-                <span class="node-id">{id}</span>
+                <button
+                    type="button"
+                    class="node-open"
+                    aria-pressed=is_selected
+                    title="Show its details"
+                    on:click=move |_| selected.set(Some(node.clone()))
+                >
+                    <span class="node-kind">{kind}</span>
+                    " "
+                    <span class="node-id">{id}</span>
+                </button>
             </th>
             <td class="node-health">
                 <span aria-hidden="true">{health_icon(row.health)}</span>
                 " "
                 {health}
             </td>
-            <td class="node-detail">{row.detail}</td>
-            <td class="node-identities">
-                {match &row.node {
-                    NodeId::Router(_) => format!("{} online, {} offline", row.identities.online, row.identities.offline),
-                    NodeId::Controller(_) => "—".to_string(),
-                }}
-            </td>
+            <td class="node-detail">{row.detail.clone()}</td>
+            <td class="node-identities">{identities_cell(&row)}</td>
         </tr>
     }
 }

@@ -111,6 +111,9 @@ impl LiveStore {
 
     /// Queues a message and makes sure a frame will apply it.
     pub fn enqueue(&self, msg: Pending) {
+        if msg.event == zitiscope_core::wire::SNAPSHOT {
+            mark("zitiscope:snapshot-received");
+        }
         let request = self.inner.with_value(|cell| {
             let mut inner = cell.borrow_mut();
             inner.queue.push(msg);
@@ -143,6 +146,9 @@ impl LiveStore {
                 let r = inner.client.on_message(&m.event, &m.id, &m.data);
                 changed |= r.changed;
                 reconnect |= r.reconnect;
+            }
+            if queue.iter().any(|m| m.event == zitiscope_core::wire::SNAPSHOT) {
+                mark("zitiscope:snapshot-applied");
             }
             if let Some((at, n)) = inner.client.stats().server_time {
                 if n != inner.clock_reports {
@@ -232,4 +238,13 @@ impl LiveStore {
 
 fn now_of(clock: &ServerClock, local_ms: f64) -> Timestamp {
     clock.now(local_ms).unwrap_or_else(|| Timestamp::from_millis(local_ms))
+}
+
+/// A performance mark for the benchmarks (`bench/map.mjs`), replacing any
+/// earlier one of the same name, so reconnects over days never pile up.
+fn mark(name: &str) {
+    if let Some(p) = window().performance() {
+        p.clear_marks_with_mark_name(name);
+        let _ = p.mark(name);
+    }
 }

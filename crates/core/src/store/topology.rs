@@ -60,7 +60,7 @@ pub struct ControllerNode {
 }
 
 /// Identities at a router.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct IdentityBadge {
     /// Connected now.
     pub online: u32,
@@ -133,6 +133,8 @@ pub struct NodeRow {
     /// The role (controllers) or `up/known controllers` (routers).
     pub detail: String,
     pub identities: IdentityBadge,
+    /// Controllers: identities seen only through its REST API.
+    pub rest_only: u32,
 }
 
 /// What the list view sorts by.
@@ -206,6 +208,7 @@ fn controller_row(c: &ControllerNode) -> NodeRow {
             Role::Unknown => "role unknown".into(),
         },
         identities: IdentityBadge::default(),
+        rest_only: c.rest_only,
     }
 }
 
@@ -215,6 +218,7 @@ fn router_row(r: &RouterNode) -> NodeRow {
         health: r.health,
         detail: format!("{}/{} controllers", r.controllers_up, r.controllers_known),
         identities: r.identities,
+        rest_only: 0,
     }
 }
 
