@@ -64,6 +64,45 @@ async function panFps(page, seconds) {
   }), seconds);
 }
 
+/** The main thread's busy time (ms) so far, from Chromium's own counters. */
+async function busyMs(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return 1000 * metrics.find((m) => m.name === 'TaskDuration').value;
+}
+
+/** Runs `f` and reports the share of its wall time the main thread was busy. */
+async function busy(cdp, f) {
+  const [b0, t0] = [await busyMs(cdp), Date.now()];
+  const value = await f();
+  return { value, busy: (await busyMs(cdp) - b0) / (Date.now() - t0) };
+}
+
+/** Sorted draw times recorded since the last clear; clears them. */
+async function takeDraws(page) {
+  const draws = await page.evaluate(() => {
+    const d = performance.getEntriesByName('zitiscope:draw').map((m) => m.duration);
+    performance.clearMeasures('zitiscope:draw');
+    return d;
+  });
+  draws.sort((a, b) => a - b);
+  const q = (p) => draws[Math.min(draws.length - 1, Math.floor(p * draws.length))] ?? NaN;
+  return { count: draws.length, p50: q(0.5), p99: q(0.99) };
+}
+
+/** Frame rate, main-thread load and draws, streaming and then dragging. */
+async function streamFigures(page, cdp) {
+  // The app records each draw as a performance measure while this flag is set.
+  await page.evaluate(() => { performance.clearMeasures('zitiscope:draw'); window.zitiscopeTrace = true; });
+  const idle = await busy(cdp, () => fps(page, SECONDS));
+  const idleDraws = await takeDraws(page);
+  const drag = await busy(cdp, () => panFps(page, SECONDS));
+  const dragDraws = await takeDraws(page);
+  return {
+    fps: idle.value, busy: idle.busy, draws: idleDraws,
+    panFps: drag.value, panBusy: drag.busy, panDraws: dragDraws,
+  };
+}
+
 async function waitLive(page, routers) {
   await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 60_000 });
   await page.waitForFunction(
@@ -80,26 +119,20 @@ try {
     results.baselineFps = await fps(page, SECONDS);
     await page.close();
   }
-  // The map at 2,000 nodes, 1k events/s.
+  // The map at 2,000 nodes, 1k events/s: as it is, then with the CPU slowed
+  // 4× (Chromium's own throttling), which stands for a slower machine.
   {
     const feed = await startFeed({ args: ['simulate', '--routers', '1997', '--identities', '20000', '--rate', '1000'] });
     try {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Performance.enable');
       await page.goto(feed.url);
       await waitLive(page, 1997);
-      // The app records each draw as a performance measure while this flag is set.
-      await page.evaluate(() => { performance.clearMeasures('zitiscope:draw'); window.zitiscopeTrace = true; });
-      results.mapFps = await fps(page, SECONDS);
-      const draws = await page.evaluate(() => performance.getEntriesByName('zitiscope:draw').map((m) => m.duration));
-      draws.sort((a, b) => a - b);
-      const q = (p) => draws[Math.min(draws.length - 1, Math.floor(p * draws.length))] ?? NaN;
-      results.draws = { count: draws.length, p50: q(0.5), p99: q(0.99), max: draws[draws.length - 1] };
-      // The same, while the map is dragged (a full redraw every frame).
-      await page.evaluate(() => performance.clearMeasures('zitiscope:draw'));
-      results.panFps = await panFps(page, SECONDS);
-      const panDraws = await page.evaluate(() => performance.getEntriesByName('zitiscope:draw').map((m) => m.duration));
-      panDraws.sort((a, b) => a - b);
-      results.panDraws = { count: panDraws.length, p50: panDraws[Math.floor(panDraws.length / 2)] };
+      results.map = await streamFigures(page, cdp);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+      results.map4x = await streamFigures(page, cdp);
+      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
       await page.close();
     } finally {
       await killFeed(feed);
@@ -139,9 +172,11 @@ try {
 const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
 console.log(JSON.stringify(results, null, 2));
 console.log('\n| figure | value | baseline (same run) | ratio |\n|---|---:|---:|---:|');
-console.log(`| frame rate, 2,000 nodes at 1k events/s | ${f1(results.mapFps)} fps | ${f1(results.baselineFps)} fps (blank canvas) | ${(results.mapFps / results.baselineFps).toFixed(2)} |`);
-console.log(`| frame rate while dragging the map, same network and stream | ${f1(results.panFps)} fps (${results.panDraws.count} draws, p50 ${f1(results.panDraws.p50)} ms) | ${f1(results.baselineFps)} fps | ${(results.panFps / results.baselineFps).toFixed(2)} |`);
-console.log(`| map draw time per frame (p50 / p99 / max) | ${f1(results.draws.p50)} / ${f1(results.draws.p99)} / ${f1(results.draws.max)} ms over ${results.draws.count} draws | — | — |`);
+const pct = (x) => `${(100 * x).toFixed(0)}%`;
+for (const [label, m] of [['', results.map], [', CPU slowed 4×', results.map4x]]) {
+  console.log(`| frame rate, 2,000 nodes at 1k events/s${label} | ${f1(m.fps)} fps (main thread ${pct(m.busy)} busy; ${m.draws.count} draws, p50 ${f1(m.draws.p50)} / p99 ${f1(m.draws.p99)} ms) | ${f1(results.baselineFps)} fps (blank canvas) | ${(m.fps / results.baselineFps).toFixed(2)} |`);
+  console.log(`| frame rate while dragging the map${label} | ${f1(m.panFps)} fps (main thread ${pct(m.panBusy)} busy; ${m.panDraws.count} draws, p50 ${f1(m.panDraws.p50)} ms) | ${f1(results.baselineFps)} fps | ${(m.panFps / results.baselineFps).toFixed(2)} |`);
+}
 const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`| cold start, 300 routers / 20k identities: first paint | ${f1(med(results.coldStart.map((r) => r.fcp)))} ms | — | — |`);
 console.log(`| cold start: first full map | ${f1(med(results.coldStart.map((r) => r.map)))} ms (median of 3) | — | — |`);
