@@ -59,6 +59,7 @@ proptest! {
 mod every_kind {
     use proptest::prelude::*;
     use zitiscope_core::event::*;
+    use zitiscope_core::layout::NodeId;
     use zitiscope_core::store::{LifecycleConfig, StoreConfig};
     use zitiscope_core::{ConnKind, Event, Store, Timestamp};
 
@@ -190,6 +191,20 @@ mod every_kind {
             prop_assert_eq!(a.cluster().leader_id(), b.cluster().leader_id());
             for l in ["L0", "L1"] {
                 prop_assert_eq!(a.link_up(l), b.link_up(l));
+            }
+            // The map's view and the drawer's: the same whatever the order,
+            // and the same after a snapshot (their indices are derived).
+            let restored = Store::from_state(a.state(), roomy());
+            let now = Timestamp(12);
+            prop_assert_eq!(a.topology(now), b.topology(now));
+            prop_assert_eq!(restored.topology(now), a.topology(now));
+            for n in 0..3 {
+                for node in [NodeId::Router(id("r", n)), NodeId::Controller(id("c", n))] {
+                    prop_assert_eq!(a.node_details(&node, now), b.node_details(&node, now), "{:?}", node);
+                    prop_assert_eq!(a.identities_at(&node, now), b.identities_at(&node, now), "{:?}", node);
+                    prop_assert_eq!(restored.node_details(&node, now), a.node_details(&node, now));
+                    prop_assert_eq!(restored.identities_at(&node, now), a.identities_at(&node, now));
+                }
             }
         }
     }

@@ -121,6 +121,11 @@ impl Store {
                 }
             }
         }
+        // Observed already (an earlier `sdk-offline`): counted as known
+        // here, since the caller will not see it go from nothing to down.
+        if conn.life.up().is_some() {
+            self.first_observed(key);
+        }
         self.insert(key, conn);
     }
 

@@ -12,7 +12,7 @@
 
 use super::entities::Key;
 use super::lifecycle::Lifecycle;
-use super::Store;
+use super::{Connection, Folded, Store};
 use crate::layout::NodeId;
 use crate::{ConnKind, Timestamp};
 
@@ -82,6 +82,16 @@ pub struct IdentityRow {
     pub lifecycle: Lifecycle,
 }
 
+/// The earliest drop time that still counts as recent at `now`.
+pub(super) fn recent_cutoff(now: Timestamp) -> Timestamp {
+    Timestamp(now.0.saturating_sub(RECENT_DROP_NS))
+}
+
+/// Whether a connection is down, having dropped at or after `after`.
+pub(super) fn dropped_after(f: &Folded, after: Timestamp) -> bool {
+    f.up == Some(false) && f.since >= after
+}
+
 /// The positions of the rows whose id contains `query` (case-insensitive;
 /// empty: every row), for the drawer's identity filter.
 pub fn matching(rows: &[IdentityRow], query: &str) -> Vec<usize> {
@@ -122,21 +132,24 @@ impl Store {
             history.extend(conn.life.observations().iter().map(|&(at, up)| (at, up, key.kind, peer)));
         }
         d.since = if d.up == Some(true) { up_since } else { down_since };
-        // Newest first; at an equal time, down first (down wins a tie).
-        history.sort_unstable_by(|a, b| (b.0, a.1, a.3).cmp(&(a.0, b.1, b.3)));
+        // Newest first; at an equal time, down first (down wins a tie); then
+        // by connection, so equal stores list equal histories.
+        history.sort_unstable_by(|a, b| (b.0, a.1, a.2, a.3).cmp(&(a.0, b.1, b.2, b.3)));
         history.truncate(HISTORY_CAP);
         d.history = history
             .into_iter()
             .map(|(at, up, kind, peer)| HistoryItem { at, up, kind, peer: peer.to_owned() })
             .collect();
-        for row in self.identity_rows(node, now) {
-            match (row.up, now.0.saturating_sub(row.since.0) <= RECENT_DROP_NS) {
-                (true, _) => d.identities.online += 1,
-                (false, recent) => {
-                    d.identities.offline += 1;
-                    // A REST-only identity has no drop to date.
-                    d.identities.recent += u32::from(recent && matches!(node, NodeId::Router(_)));
-                }
+        // Counted without building a row (a busy router has 20k identities).
+        let after = recent_cutoff(now);
+        for (_, _, conn, up) in self.identity_conns(node) {
+            if up {
+                d.identities.online += 1;
+            } else {
+                d.identities.offline += 1;
+                // A REST-only identity has no drop to date.
+                let router = matches!(node, NodeId::Router(_));
+                d.identities.recent += u32::from(router && dropped_after(&conn.life.folded(), after));
             }
         }
         Some(d)
@@ -145,7 +158,25 @@ impl Store {
     /// The identities behind a node's badge (see the module docs), offline
     /// ones first (the newest drop first), then online ones by id.
     pub fn identities_at(&self, node: &NodeId, now: Timestamp) -> Vec<IdentityRow> {
-        let mut rows = self.identity_rows(node, now);
+        let lc = &self.cfg.lifecycle;
+        let mut rows: Vec<IdentityRow> = self
+            .identity_conns(node)
+            .into_iter()
+            .map(|(ident, key, conn, up)| {
+                let f = conn.life.folded();
+                IdentityRow {
+                    id: self.ents.identities.name(ident).to_owned(),
+                    up,
+                    // At a controller, the latest REST call.
+                    since: match key.kind {
+                        ConnKind::EdgeToCtrl => conn.last_heartbeat.unwrap_or(f.since),
+                        _ => f.since,
+                    },
+                    transitions: f.transitions,
+                    lifecycle: lc.present(&conn.life, conn.last_heartbeat, lc.interval_ns(key.kind), now),
+                }
+            })
+            .collect();
         rows.sort_unstable_by(|a, b| {
             a.up.cmp(&b.up)
                 .then_with(|| if a.up { a.id.cmp(&b.id) } else { b.since.cmp(&a.since).then(a.id.cmp(&b.id)) })
@@ -153,41 +184,40 @@ impl Store {
         rows
     }
 
-    fn identity_rows(&self, node: &NodeId, now: Timestamp) -> Vec<IdentityRow> {
-        let lc = &self.cfg.lifecycle;
-        let row = |ident: u32, key: Key, up: Option<bool>| {
-            let conn = self.conns.get(&key)?;
-            let f = conn.life.folded();
-            let lifecycle = lc.present(&conn.life, conn.last_heartbeat, lc.interval_ns(key.kind), now);
-            let since = if key.kind == ConnKind::EdgeToCtrl { conn.last_heartbeat.unwrap_or(f.since) } else { f.since };
-            Some(IdentityRow {
-                id: self.ents.identities.name(ident).to_owned(),
-                up: up.or(f.up)?,
-                since,
-                transitions: f.transitions,
-                lifecycle,
-            })
-        };
+    /// A node's identities (see the module docs), each with the index of
+    /// the identity, the key and record of the connection that ties it to
+    /// the node, and whether it counts as up there.
+    fn identity_conns(&self, node: &NodeId) -> Vec<(u32, Key, &Connection, bool)> {
         match node {
             NodeId::Router(id) => {
                 let Some(r) = self.ents.routers.find(id) else { return Vec::new() };
                 let rec = self.ents.routers.rec(r).expect("found above");
-                let key = |i: u32| Key { kind: ConnKind::EdgeToRouter, src: i, dst: r };
-                rec.identities.iter().filter_map(|&i| row(i, key(i), None)).collect()
+                (rec.identities.iter())
+                    .filter_map(|&i| {
+                        let key = Key { kind: ConnKind::EdgeToRouter, src: i, dst: r };
+                        let conn = self.conns.get(&key)?;
+                        Some((i, key, conn, conn.life.up()?))
+                    })
+                    .collect()
             }
             NodeId::Controller(id) => {
                 let Some(c) = self.ents.controllers.find(id) else { return Vec::new() };
                 let rec = self.ents.controllers.rec(c).expect("found above");
-                rec.rest
-                    .iter()
+                (rec.rest.iter())
+                    .filter(|&&i| self.rest_only(i))
                     .filter_map(|&i| {
-                        let ident = self.ents.identities.rec(i)?;
                         let key = Key { kind: ConnKind::EdgeToCtrl, src: i, dst: c };
-                        ident.routers.is_empty().then(|| row(i, key, Some(ident.online()))).flatten()
+                        let online = self.ents.identities.rec(i)?.online();
+                        Some((i, key, self.conns.get(&key)?, online))
                     })
                     .collect()
             }
         }
+    }
+
+    /// Whether an identity has never had a router connection.
+    pub(super) fn rest_only(&self, identity: u32) -> bool {
+        self.ents.identities.rec(identity).is_some_and(|rec| rec.routers.is_empty())
     }
 
     /// The keys of a node's own connections (see the module docs); `None`

@@ -64,6 +64,12 @@ impl Store {
         for (key, mut conn) in state.connections {
             conn.life.restore();
             let key = store.ents.key(key.kind, &key.src, &key.dst);
+            // A hostile or broken snapshot may name a connection twice (or a
+            // controller pair in both orders): the first stands, so that no
+            // count or index holds it twice.
+            if store.conns.contains_key(&key) {
+                continue;
+            }
             store.register(key);
             if conn.life.up().is_some() {
                 store.first_observed(key);

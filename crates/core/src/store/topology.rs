@@ -242,11 +242,7 @@ impl Store {
                     None => Role::Unknown,
                 },
                 routers_up: 0,
-                rest_only: rec
-                    .rest
-                    .iter()
-                    .filter(|&&i| self.ents.identities.rec(i).is_some_and(|ident| ident.routers.is_empty()))
-                    .count() as u32,
+                rest_only: rec.rest.iter().filter(|&&i| self.rest_only(i)).count() as u32,
             })
             .collect();
         controllers.sort_by(|a, b| a.id.cmp(&b.id));
@@ -333,19 +329,17 @@ impl Store {
     }
 
     /// A router's identity connections that are down and went down within
-    /// [`super::details::RECENT_DROP_NS`] before `now`. Only the offline
-    /// ones are looked at, so a healthy router costs nothing.
+    /// [`super::details::RECENT_DROP_NS`] before `now`. A router with none
+    /// offline costs nothing; one with some offline has each of its
+    /// identity connections looked at (a lookup, no allocation).
     fn recent_drops(&self, dst: u32, r: &RouterRec, now: Timestamp) -> u32 {
         if r.edge_known == r.edge_up {
             return 0;
         }
-        let after = Timestamp(now.0.saturating_sub(super::details::RECENT_DROP_NS));
+        let after = super::details::recent_cutoff(now);
         let recent = |&src: &u32| {
             let key = super::entities::Key { kind: ConnKind::EdgeToRouter, src, dst };
-            self.conns.get(&key).is_some_and(|c| {
-                let f = c.life.folded();
-                f.up == Some(false) && f.since >= after
-            })
+            self.conns.get(&key).is_some_and(|c| super::details::dropped_after(&c.life.folded(), after))
         };
         r.identities.iter().filter(|i| recent(i)).count() as u32
     }

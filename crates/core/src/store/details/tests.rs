@@ -122,3 +122,15 @@ fn the_same_after_a_snapshot() {
     }
     assert_eq!(restored.topology(at(400)), s.topology(at(400)));
 }
+
+#[test]
+fn a_snapshot_that_names_a_connection_twice_counts_it_once() {
+    let s = network();
+    let mut state = s.state();
+    let copies: Vec<_> = state.connections.iter().filter(|(k, _)| k.kind == ConnKind::EdgeToRouter).cloned().collect();
+    state.connections.extend(copies);
+    let restored = Store::from_state(state, s.config().clone());
+    assert_eq!(restored.identities_at(&router("r1"), at(400)).len(), 5, "no identity listed twice");
+    assert_eq!(restored.topology(at(400)), s.topology(at(400)), "no count doubled");
+    assert_eq!(restored.summary(), s.summary());
+}
