@@ -98,7 +98,9 @@ impl Mounted {
         leptos::task::tick().await;
     }
 
-    async fn key(&self, key: &str, shift: bool) {
+    /// Presses a key on the canvas; whether the map took it (prevented
+    /// the browser's default, e.g. Tab moving on past the map).
+    async fn key(&self, key: &str, shift: bool) -> bool {
         let init = web_sys::KeyboardEventInit::new();
         init.set_key(key);
         init.set_shift_key(shift);
@@ -107,6 +109,7 @@ impl Mounted {
         let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
         self.canvas.dispatch_event(&ev).unwrap();
         leptos::task::tick().await;
+        ev.default_prevented()
     }
 
     fn text(&self, selector: &str) -> String {
@@ -188,21 +191,32 @@ async fn a_badge_click_opens_a_virtualised_identity_list() {
     input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
     leptos::task::tick().await;
     assert_eq!(m.text(".identity-count"), "1 of 300");
+    let only = list.query_selector_all("li").unwrap();
+    assert_eq!(only.length(), 1, "the match is drawn, though the list was scrolled far down");
+    assert!(only.item(0).unwrap().text_content().unwrap().contains("laptop-0299"));
+    assert_eq!(scroller.scroll_top(), 0, "a new filter starts at the top");
 }
 
 #[wasm_bindgen_test]
 async fn arrows_and_tab_move_between_nodes_and_enter_opens_one() {
     let m = mount().await;
-    m.key("ArrowRight", false).await;
+    assert!(!m.key("Tab", false).await, "before any arrow, Tab moves on past the map");
+    assert!(m.key("ArrowRight", false).await);
     assert_eq!(m.selected.get_untracked(), None, "moving is not opening");
     assert!(m.text("[data-testid=map-announce]").starts_with("controller ctrl1"), "the first node, announced");
-    m.key("Tab", false).await;
+    assert!(m.key("Tab", false).await, "now Tab moves between nodes");
     assert!(m.text("[data-testid=map-announce]").starts_with("router edge-eu-1"));
     m.key("Enter", false).await;
     assert_eq!(m.selected.get_untracked(), Some(NodeId::Router("edge-eu-1".into())));
     m.key("Tab", true).await;
     m.key("Enter", false).await;
     assert_eq!(m.selected.get_untracked(), Some(NodeId::Controller("ctrl1".into())), "Shift+Tab goes back");
+    assert!(!m.key("Tab", true).await, "Shift+Tab before the first node leaves the map");
+    m.key("ArrowLeft", false).await;
+    assert!(m.text("[data-testid=map-announce]").starts_with("router edge-us-1"), "an arrow wraps to the last");
+    assert!(!m.key("Tab", false).await, "Tab after the last node leaves the map");
+    m.key("ArrowRight", false).await;
     m.key("Escape", false).await;
     assert_eq!(m.selected.get_untracked(), None);
+    assert!(!m.key("Tab", false).await, "after Escape, Tab leaves at once");
 }

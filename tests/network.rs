@@ -77,6 +77,26 @@ async fn lists_filters_and_sorts_every_node() {
     let row = host.query_selector("tr.node-row").unwrap().unwrap();
     assert!(row.text_content().unwrap().contains("▼ down"), "icon and word, not colour alone");
 
+    // A row whose node changes is updated in place: its focused button keeps
+    // the focus (sorted by name, so the row does not move either).
+    let name: web_sys::HtmlElement = host.query_selector("th:nth-child(1) button").unwrap().unwrap().unchecked_into();
+    name.click();
+    input.set_value("");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    leptos::task::tick().await;
+    let button: web_sys::HtmlElement =
+        host.query_selector("tr[data-node='router:edge-b'] .node-open").unwrap().unwrap().unchecked_into();
+    button.focus().unwrap();
+    t.set(topology(&[("edge-b", false), ("edge-a", false), ("core-1", true)]));
+    leptos::task::tick().await;
+    let row = host.query_selector("tr[data-node='router:edge-b']").unwrap().unwrap();
+    assert!(row.text_content().unwrap().contains("▼ down"), "the row follows its node");
+    let active = document().active_element().unwrap();
+    assert!(active.is_same_node(Some(&button)), "the focus stayed on the row's button");
+    input.set_value("down");
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+    leptos::task::tick().await;
+
     // The store moves on: the list follows.
     t.set(topology(&[("edge-b", true), ("edge-a", true), ("core-1", true), ("edge-c", false)]));
     leptos::task::tick().await;

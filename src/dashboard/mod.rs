@@ -64,6 +64,12 @@ pub fn Dashboard(
     let selected = RwSignal::new(url_param("node").and_then(|p| NodeId::from_param(&p)));
     let list_view = RwSignal::new(url_param("view").as_deref() == Some("list"));
     let identities_open = RwSignal::new(url_param("identities").is_some());
+    // Closing the drawer closes its identity list, so the next node opens plain.
+    Effect::new(move |_| {
+        if selected.with(Option::is_none) {
+            identities_open.set(false);
+        }
+    });
     Effect::new(move |_| {
         let node = selected.get().map(|n| n.to_param());
         let view = list_view.get().then(|| "list".to_string());
@@ -84,6 +90,7 @@ pub fn Dashboard(
     });
     let identities = Memo::new(move |_| {
         store.topology.track();
+        tick.track();
         match (identities_open.get(), selected.get()) {
             (true, Some(n)) => store.identities_at(&n),
             _ => Vec::new(),

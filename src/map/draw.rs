@@ -102,18 +102,18 @@ fn pulses(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     let r = radius(f.view.scale);
     for health in [Health::Ok, Health::Degraded, Health::Unknown, Health::Down] {
         ctx.begin_path();
-        let mut alpha = 1.0;
+        let mut alpha: f64 = 0.0;
         for p in f.pulses.iter().filter(|p| p.health == health) {
             let Some(s) = at(&p.node).filter(|s| on_screen(f, *s, 40.0)) else { continue };
             let t = ((f.now - p.start) / PULSE_MS).clamp(0.0, 1.0);
-            // Still: a fixed ring. Moving: it grows and fades (the fade of the
-            // newest pulse of this health stands for the whole path).
+            // Still: a fixed ring. Moving: it grows and fades (the newest
+            // pulse of this health, the least faded, sets the whole path's).
             let grow = if f.still { 6.0 } else { 4.0 + 18.0 * t };
-            alpha = if f.still { 1.0 } else { f64::min(alpha, 1.0 - t) }.max(0.05);
+            alpha = if f.still { 1.0 } else { alpha.max(1.0 - t) };
             ctx.move_to(s.x + r + grow, s.y);
             let _ = ctx.arc(s.x, s.y, r + grow, 0.0, std::f64::consts::TAU);
         }
-        ctx.set_global_alpha(alpha);
+        ctx.set_global_alpha(alpha.max(0.05));
         ctx.set_stroke_style_str(health_colour(health));
         ctx.set_line_width(3.0);
         ctx.stroke();
@@ -327,7 +327,7 @@ fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
 
 /// A node's identity badge: a router's identities online, offline and
 /// recently dropped; a controller's REST-only identities.
-fn badge(t: &Topology, node: &NodeId) -> Option<String> {
+pub fn badge(t: &Topology, node: &NodeId) -> Option<String> {
     match node {
         NodeId::Router(id) => router_badge(t, id),
         NodeId::Controller(id) => {

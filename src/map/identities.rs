@@ -28,12 +28,23 @@ pub fn IdentityList(
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
     let scroll = RwSignal::new(0.0f64);
+    let scroller: NodeRef<leptos::html::Div> = NodeRef::new();
     let shown = Memo::new(move |_| rows.with(|r| matching(r, &query.get())));
     let window = move || {
         let total = shown.with(Vec::len);
-        let first = ((scroll.get() / ROW) as usize).saturating_sub(OVERSCAN).min(total);
-        let last = (first + (HEIGHT / ROW) as usize + 2 * OVERSCAN).min(total);
-        (first, last, total)
+        let span = (HEIGHT / ROW) as usize + 2 * OVERSCAN;
+        // Never past the end, even while the scroll position is stale (the
+        // list just got shorter).
+        let first = ((scroll.get() / ROW) as usize).saturating_sub(OVERSCAN).min(total.saturating_sub(span));
+        (first, (first + span).min(total), total)
+    };
+    // A new filter starts at the top.
+    let on_query = move |ev| {
+        query.set(event_target_value(&ev));
+        scroll.set(0.0);
+        if let Some(el) = scroller.get_untracked() {
+            el.set_scroll_top(0);
+        }
     };
     view! {
         <div class="identities" data-testid="identity-list">
@@ -42,12 +53,12 @@ pub fn IdentityList(
                 class="identity-filter"
                 placeholder="filter identities"
                 aria-label="Filter identities"
-                on:input=move |ev| query.set(event_target_value(&ev))
+                on:input=on_query
             />
             <p class="identity-count" aria-live="polite">
                 {move || format!("{} of {}", shown.with(Vec::len), rows.with(Vec::len))}
             </p>
-            <div class="identity-scroll" on:scroll=move |ev| scroll.set(event_target::<web_sys::Element>(&ev).scroll_top() as f64)>
+            <div node_ref=scroller class="identity-scroll" on:scroll=move |ev| scroll.set(event_target::<web_sys::Element>(&ev).scroll_top() as f64)>
                 <ul role="list" aria-label="Identities" style:height=move || format!("{}px", window().2 as f64 * ROW)>
                     {move || {
                         let (first, last, total) = window();

@@ -2,8 +2,8 @@
 //! the edges between them, with pan (drag, or two fingers), zoom (wheel,
 //! trackpad or touch pinch), fit (`f` or the button), hover tooltips,
 //! click to select, a click on a badge for its identities, and keyboard
-//! navigation (arrows and Tab move between nodes, Enter opens one, Escape
-//! lets go, `/` goes to search). A node whose health changes pulses
+//! navigation (arrows move between nodes, and then Tab too; Enter opens
+//! one, Escape lets go, `/` goes to search). A node whose health changes pulses
 //! briefly; with reduced motion it is ringed instead, without movement.
 //!
 //! Layout, hit-testing and the viewport maths are the core's
@@ -94,7 +94,9 @@ pub fn TopologyMap(
                 return None;
             }
             let above = Point { x: p.x, y: p.y - draw::badge_offset(s.view.scale) };
-            s.hit.hit(s.view.to_map(above), draw::BADGE_REACH / s.view.scale).cloned()
+            let node = s.hit.hit(s.view.to_map(above), draw::BADGE_REACH / s.view.scale)?;
+            // Only a badge that is drawn can be clicked.
+            topology.with_untracked(|t| draw::badge(t, node).is_some()).then(|| node.clone())
         })
     };
 
@@ -141,7 +143,7 @@ pub fn TopologyMap(
             s.hover = hover.clone();
             changed
         });
-        tooltip.set(hover.map(|n| (p.x, p.y, describe(&topology.get_untracked(), &n))));
+        tooltip.set(hover.map(|n| (p.x, p.y, topology.with_untracked(|t| describe(t, &n)))));
         if changed {
             redraw();
         }
@@ -186,7 +188,7 @@ pub fn TopologyMap(
     let step = move |delta: isize, wrap: bool| -> bool {
         let Some(next) = state.with_value(|s| s.borrow().step(delta, wrap)) else { return false };
         state.with_value(|s| s.borrow_mut().focus = Some(next.clone()));
-        announce.set(describe(&topology.get_untracked(), &next));
+        announce.set(topology.with_untracked(|t| describe(t, &next)));
         keep_in_view(state, canvas, &next);
         redraw();
         true
@@ -196,19 +198,22 @@ pub fn TopologyMap(
             ev.prevent_default();
             fit();
         }
-        "ArrowRight" | "ArrowDown" => {
+        "ArrowRight" | "ArrowDown" | "ArrowLeft" | "ArrowUp" => {
             ev.prevent_default();
-            step(1, true);
-        }
-        "ArrowLeft" | "ArrowUp" => {
-            ev.prevent_default();
-            step(-1, true);
+            state.with_value(|s| s.borrow_mut().navigating = true);
+            step(if matches!(ev.key().as_str(), "ArrowRight" | "ArrowDown") { 1 } else { -1 }, true);
         }
         "Tab" => {
-            if step(if ev.shift_key() { -1 } else { 1 }, false) {
+            let navigating = state.with_value(|s| s.borrow().navigating);
+            if navigating && step(if ev.shift_key() { -1 } else { 1 }, false) {
                 ev.prevent_default();
             } else {
-                state.with_value(|s| s.borrow_mut().focus = None);
+                // Past either end (or not moving between nodes): Tab leaves.
+                state.with_value(|s| {
+                    let mut s = s.borrow_mut();
+                    s.focus = None;
+                    s.navigating = false;
+                });
                 redraw();
             }
         }
@@ -219,7 +224,11 @@ pub fn TopologyMap(
             }
         }
         "Escape" => {
-            state.with_value(|s| s.borrow_mut().focus = None);
+            state.with_value(|s| {
+                let mut s = s.borrow_mut();
+                s.focus = None;
+                s.navigating = false;
+            });
             selected.set(None);
             redraw();
         }
@@ -267,7 +276,7 @@ pub fn TopologyMap(
                     data-testid="map-search"
                     on:keydown=on_search
                 />
-                <span class="map-hint">"drag or two fingers to pan · wheel or pinch to zoom · arrows/Tab move, Enter opens · f fits"</span>
+                <span class="map-hint">"drag or two fingers to pan · wheel or pinch to zoom · arrows (then Tab) move, Enter opens, Esc lets go · f fits"</span>
             </div>
             <div class="map-stage">
                 <canvas
@@ -277,7 +286,7 @@ pub fn TopologyMap(
                     tabindex="0"
                     role="application"
                     aria-roledescription="topology map"
-                    aria-label="Topology map: arrows or Tab move between nodes, Enter opens one; the Network list has the same nodes as a table"
+                    aria-label="Topology map: arrows move between nodes, then Tab and Shift+Tab too; Enter opens one, Escape lets go; the Network list has the same nodes as a table"
                     on:pointerdown=on_pointer_down
                     on:pointermove=on_pointer_move
                     on:pointerup=on_pointer_up

@@ -35,6 +35,10 @@ pub struct MapState {
     pub hover: Option<NodeId>,
     /// The keyboard's node (arrows and Tab move it, Enter opens it).
     pub focus: Option<NodeId>,
+    /// Whether the keyboard is moving between nodes: an arrow starts it,
+    /// Escape ends it. Only then does Tab move between nodes; otherwise it
+    /// moves on past the map as usual, so the map is never a keyboard trap.
+    pub navigating: bool,
     /// Pointer down at (x, y); whether it moved enough to be a drag.
     pub press: Option<(f64, f64, bool)>,
     /// Pointers down now, by id (two make a pinch).
@@ -60,6 +64,7 @@ impl Default for MapState {
             fitted: false,
             hover: None,
             focus: None,
+            navigating: false,
             press: None,
             pointers: Vec::new(),
             frame_requested: false,
@@ -121,7 +126,7 @@ impl MapState {
     }
 
     /// The node after (`delta` 1) or before (-1) the keyboard's, in the
-    /// layout's order; the first node when there is none. `None` at either
+    /// layout's order; from none, the first (forwards) or the last. `None` at either
     /// end, when `wrap` is off (Tab leaves the map there).
     pub fn step(&self, delta: isize, wrap: bool) -> Option<NodeId> {
         if self.order.is_empty() {
@@ -129,7 +134,9 @@ impl MapState {
         }
         let current = self.focus.as_ref().and_then(|n| self.order.iter().position(|m| m == n));
         let next = match current {
-            None if delta > 0 || wrap => 0,
+            None if delta > 0 => 0,
+            // Backwards from nowhere: the last node, for an arrow.
+            None if wrap => self.order.len() - 1,
             None => return None,
             Some(i) => {
                 let j = i as isize + delta;
@@ -180,6 +187,7 @@ mod tests {
         let ids = |n: Option<NodeId>| n.map(|n| n.id().to_owned());
         assert_eq!(ids(m.step(1, false)), Some("c1".into()), "the first node");
         assert_eq!(m.step(-1, false), None, "Shift+Tab with nothing focused leaves");
+        assert_eq!(ids(m.step(-1, true)), Some("r3".into()), "an arrow back from nowhere: the last");
         m.focus = Some(NodeId::Router("r3".into()));
         assert_eq!(m.step(1, false), None, "Tab past the last node leaves the map");
         assert_eq!(ids(m.step(1, true)), Some("c1".into()), "an arrow wraps");

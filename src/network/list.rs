@@ -84,18 +84,15 @@ pub fn NetworkList(
                     </tr>
                 </thead>
                 <tbody>
-                    <For each=move || rows.get() key=|row: &NodeRow| (row.node.clone(), row_key(row)) let:row>
-                        <Row row=row selected=selected />
+                    // Keyed by node only: a row that changes is updated in
+                    // place, so a focused button in it keeps the focus.
+                    <For each=move || rows.get() key=|row: &NodeRow| row.node.clone() let:row>
+                        <Row node=row.node topology=topology selected=selected />
                     </For>
                 </tbody>
             </table>
         </section>
     }
-}
-
-/// Re-render a row when anything it shows changes.
-fn row_key(row: &NodeRow) -> (Health, String, zitiscope_core::store::IdentityBadge, u32) {
-    (row.health, row.detail.clone(), row.identities, row.rest_only)
 }
 
 /// A router's identities (with its recent drops), a controller's REST-only ones.
@@ -109,21 +106,23 @@ fn identities_cell(row: &NodeRow) -> String {
     }
 }
 
+/// One node's row; its cells follow that node in the topology.
 #[component]
-fn Row(row: NodeRow, selected: RwSignal<Option<NodeId>>) -> impl IntoView {
-    let (kind, id) = match &row.node {
-        NodeId::Controller(id) => ("controller", id.clone()),
-        NodeId::Router(id) => ("router", id.clone()),
+fn Row(node: NodeId, #[prop(into)] topology: Signal<Topology>, selected: RwSignal<Option<NodeId>>) -> impl IntoView {
+    let kind = node.kind();
+    let id = node.id().to_owned();
+    let data_node = node.to_param();
+    let row = {
+        let node = node.clone();
+        Memo::new(move |_| topology.with(|t| t.row(&node)))
     };
-    let health = row.health.as_str();
-    let data_node = format!("{kind}:{id}");
-    let node = row.node.clone();
+    let health = move || row.with(|r| r.as_ref().map_or(Health::Unknown, |r| r.health));
     let is_selected = {
         let node = node.clone();
         move || selected.with(|s| s.as_ref() == Some(&node)).to_string()
     };
     view! {
-        <tr class=format!("node-row health-{health}") data-node=data_node>
+        <tr class=move || format!("node-row health-{}", health().as_str()) data-node=data_node>
             <th scope="row" class="node-name">
                 <button
                     type="button"
@@ -138,12 +137,12 @@ fn Row(row: NodeRow, selected: RwSignal<Option<NodeId>>) -> impl IntoView {
                 </button>
             </th>
             <td class="node-health">
-                <span aria-hidden="true">{health_icon(row.health)}</span>
+                <span aria-hidden="true">{move || health_icon(health())}</span>
                 " "
-                {health}
+                {move || health().as_str()}
             </td>
-            <td class="node-detail">{row.detail.clone()}</td>
-            <td class="node-identities">{identities_cell(&row)}</td>
+            <td class="node-detail">{move || row.with(|r| r.as_ref().map(|r| r.detail.clone()))}</td>
+            <td class="node-identities">{move || row.with(|r| r.as_ref().map(identities_cell))}</td>
         </tr>
     }
 }

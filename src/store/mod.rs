@@ -4,9 +4,10 @@
 //!
 //! The counters follow every frame. The map's topology is rebuilt at most
 //! every [`TOPOLOGY_EVERY_MS`]: the first change after a quiet spell shows
-//! on the next frame, and a storm of changes costs ten rebuilds (and map
-//! draws) a second instead of sixty, which leaves the frame to panning
-//! and zooming. It is also rebuilt every [`TOPOLOGY_TICK_MS`] without any
+//! on the next frame, and a storm of changes costs ten rebuilds (and data
+//! redraws of the map) a second instead of sixty, which leaves the frame to
+//! panning and zooming (and to the 1.5 s pulse of a node whose health
+//! changed, which does redraw every frame while it runs). It is also rebuilt every [`TOPOLOGY_TICK_MS`] without any
 //! event, because "recently dropped" depends on the time.
 
 use leptos::prelude::*;
@@ -99,8 +100,9 @@ impl LiveStore {
         // Time alone changes what is recent: rebuild now and then.
         if let Ok(handle) = set_interval_with_handle(
             move || {
-                store.inner.with_value(|cell| cell.borrow_mut().topology_due = true);
-                store.flush();
+                if store.inner.try_with_value(|cell| cell.borrow_mut().topology_due = true).is_some() {
+                    store.flush();
+                }
             },
             Duration::from_millis(TOPOLOGY_TICK_MS),
         ) {
@@ -114,12 +116,12 @@ impl LiveStore {
         if msg.event == zitiscope_core::wire::SNAPSHOT {
             mark("zitiscope:snapshot-received");
         }
-        let request = self.inner.with_value(|cell| {
+        let request = self.inner.try_with_value(|cell| {
             let mut inner = cell.borrow_mut();
             inner.queue.push(msg);
             !std::mem::replace(&mut inner.frame_requested, true)
         });
-        if request {
+        if request == Some(true) {
             let this = *self;
             // Hidden tabs get no animation frames; without this fallback
             // the queue would grow for as long as the tab stays hidden.
@@ -134,9 +136,9 @@ impl LiveStore {
     /// Applies everything queued and publishes the result to the signals.
     /// Called by the animation frame; tests call it directly.
     pub fn flush(&self) {
-        let local = js_sys::Date::now();
-        let mono = window().performance().map_or(local, |p| p.now());
-        let outcome = self.inner.with_value(|cell| {
+        let mono = steady_ms();
+        // `try_`: a frame or a timer may come after the store is gone.
+        let Some(outcome) = self.inner.try_with_value(|cell| {
             let mut inner = cell.borrow_mut();
             inner.frame_requested = false;
             let queue = std::mem::take(&mut inner.queue);
@@ -153,7 +155,7 @@ impl LiveStore {
             if let Some((at, n)) = inner.client.stats().server_time {
                 if n != inner.clock_reports {
                     inner.clock_reports = n;
-                    inner.clock.observe(at, local);
+                    inner.clock.observe(at, mono);
                 }
             }
             inner.topology_due |= changed;
@@ -161,7 +163,7 @@ impl LiveStore {
             let topology = rebuild.then(|| {
                 inner.topology_due = false;
                 inner.topology_built = mono;
-                inner.client.store().topology(now_of(&inner.clock, local))
+                inner.client.store().topology(now_of(&inner.clock, mono))
             });
             // A rebuild owed and not yet allowed: a timer comes back for it.
             let wait = (inner.topology_due && !inner.topology_timer).then(|| {
@@ -171,14 +173,17 @@ impl LiveStore {
             let recent = inner.recent.refresh().then(|| inner.recent.iter().cloned().collect::<Vec<_>>());
             let counters = changed.then(|| (inner.client.store().summary(), inner.client.stats().clone()));
             (counters, topology, recent, reconnect, wait)
-        });
+        }) else {
+            return;
+        };
         let (counters, topology, recent, reconnect, wait) = outcome;
         if let Some(ms) = wait {
             let this = *self;
             set_timeout(
                 move || {
-                    this.inner.with_value(|cell| cell.borrow_mut().topology_timer = false);
-                    this.flush();
+                    if this.inner.try_with_value(|cell| cell.borrow_mut().topology_timer = false).is_some() {
+                        this.flush();
+                    }
                 },
                 Duration::from_millis(ms.ceil() as u64),
             );
@@ -195,7 +200,7 @@ impl LiveStore {
                 self.recent.set(recent);
             }
             self.stats.set(stats);
-            self.last_update.set(Some(local));
+            self.last_update.set(Some(js_sys::Date::now()));
             if reconnect {
                 self.reconnect_requested.set(true);
             }
@@ -205,7 +210,7 @@ impl LiveStore {
     /// The feed's time now: its clock as last reported, plus the time
     /// passed here since (the browser's own clock before any report).
     pub fn now(&self) -> Timestamp {
-        self.inner.with_value(|cell| now_of(&cell.borrow().clock, js_sys::Date::now()))
+        self.inner.with_value(|cell| now_of(&cell.borrow().clock, steady_ms()))
     }
 
     /// The details of a node, now (see [`zitiscope_core::store::details`]).
@@ -236,8 +241,16 @@ impl LiveStore {
     }
 }
 
-fn now_of(clock: &ServerClock, local_ms: f64) -> Timestamp {
-    clock.now(local_ms).unwrap_or_else(|| Timestamp::from_millis(local_ms))
+/// The feed's time at steady local time `mono` (the browser's wall clock
+/// before the feed said anything).
+fn now_of(clock: &ServerClock, mono: f64) -> Timestamp {
+    clock.now(mono).unwrap_or_else(|| Timestamp::from_millis(js_sys::Date::now()))
+}
+
+/// A steady clock in ms (`performance.now()`): unlike `Date.now()`, it
+/// never jumps when the machine's clock is set.
+fn steady_ms() -> f64 {
+    window().performance().map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// A performance mark for the benchmarks (`bench/map.mjs`), replacing any
