@@ -8,12 +8,14 @@
 //!   their ends, and reports only real changes;
 //! - [`layout`] places the topology map's nodes, stably under churn, and
 //!   finds the node under a pointer;
+//! - [`alerts`] raises, groups and resolves alerts from the store's state;
 //! - [`wire`] is the feed protocol's payloads, shared by the feed (which
 //!   writes them) and the app (which reads them).
 //!
 //! The app and the feed both link this crate, so the browser and the server
 //! cannot disagree about what an event means.
 
+pub mod alerts;
 pub mod backoff;
 pub mod client;
 pub mod dispatch;

@@ -23,6 +23,7 @@
 //!   is online (REST activity alone marks it seen, not online); a
 //!   controller while it holds ≥1 router or peer connection.
 
+pub mod alerting;
 mod apply;
 pub mod change;
 pub mod cluster;

@@ -1,0 +1,199 @@
+//! The rules: which alert conditions hold now, read from the store, its
+//! topology and the feed's health. A condition is a fact about the
+//! present ("edge-eu-3 holds no controller"), never a reaction to an event,
+//! so a replayed or duplicated event, which leaves the store as it was,
+//! can never fire anything twice.
+//!
+//! Root causes fold their effects in: a router that is down carries the
+//! identity connections and links that went with it, so they raise no
+//! alerts of their own, and a flapping router carries its flapping
+//! identities.
+
+use super::{AlertConfig, AlertKey, FeedHealth, Rule, Severity};
+use crate::layout::NodeId;
+use crate::store::alerting::router_of;
+use crate::store::{EdgeKind, Health, Topology};
+use crate::{ConnKey, ConnKind, Store, Timestamp};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// One alert condition that holds now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Condition {
+    pub key: AlertKey,
+    pub severity: Severity,
+    /// The map node to select for it.
+    pub node: Option<NodeId>,
+    pub message: String,
+    /// When it started, if the store knows (else: when first seen).
+    pub since: Option<Timestamp>,
+    /// Effects folded into it (identities dropped with a router, …).
+    pub grouped: u32,
+    /// How long it must hold before its alert fires.
+    pub hold_ms: u64,
+}
+
+const MS: i64 = 1_000_000;
+
+fn ago(now: Timestamp, ms: u64) -> Timestamp {
+    Timestamp(now.0.saturating_sub((ms as i64).saturating_mul(MS)))
+}
+
+fn plural(n: u32, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Every condition that holds at `now` (see the module docs). `feed` is
+/// `None` where there is no feed to watch (the feed itself).
+pub fn conditions(
+    cfg: &AlertConfig,
+    store: &Store,
+    t: &Topology,
+    feed: Option<&FeedHealth>,
+    now: Timestamp,
+) -> Vec<Condition> {
+    let mut out = Vec::new();
+    let hold = cfg.hold_ms;
+    let mut push = |rule: Rule, subject: String, node: Option<NodeId>, message: String, since, grouped| {
+        out.push(Condition {
+            key: AlertKey { rule, subject },
+            severity: rule.severity(),
+            node,
+            message,
+            since,
+            grouped,
+            hold_ms: hold,
+        })
+    };
+
+    // Routers down, with what went down with them.
+    let down: BTreeSet<&str> = t.routers.iter().filter(|r| r.health == Health::Down).map(|r| r.id.as_str()).collect();
+    for id in &down {
+        let since = store.router_down_since(id);
+        let dropped = since.map_or(0, |s| store.drops_at(id, ago(s, cfg.group_slack_ms)));
+        let links = t.edges.iter().filter(|e| e.kind == EdgeKind::Link && !e.up && e.a.id() == *id).count() as u32;
+        let mut message = format!("{id} lost its controllers; {} dropped", plural(dropped, "identity", "identities"));
+        if links > 0 {
+            message.push_str(&format!(", {} down", plural(links, "link", "links")));
+        }
+        push(Rule::RouterDown, id.to_string(), Some(NodeId::Router(id.to_string())), message, since, dropped + links);
+    }
+
+    // Cluster peers, quorum.
+    for e in t.edges.iter().filter(|e| e.kind == EdgeKind::Peer && !e.up) {
+        let (a, b) = (e.a.id(), e.b.id());
+        let since = store.get(&ConnKey::new(ConnKind::CtrlToCtrl, a, b)).map(|c| c.life.folded().since);
+        let message = format!("cluster peers {a} and {b} are disconnected");
+        push(Rule::PeerDown, format!("{a} ↔ {b}"), Some(e.a.clone()), message, since, 0);
+    }
+    if store.cluster().member_ids().is_some() && !store.quorum() {
+        let leader = store.cluster().leader_id().map_or_else(|| "no leader".to_string(), |l| format!("leader {l}"));
+        let message = format!("the controller cluster has lost quorum ({leader})");
+        push(Rule::QuorumLost, "cluster".into(), None, message, None, 0);
+    }
+
+    // Flapping: routers' control channels, and identities grouped by router
+    // (a router that flaps, or is down, carries its identities').
+    let mut routers_flapping: BTreeMap<String, u32> = BTreeMap::new();
+    let mut identities_flapping: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for key in store.flapping(ago(now, cfg.flap_window_ms), cfg.flap_threshold) {
+        let Some(NodeId::Router(router)) = router_of(&key) else { continue };
+        match key.kind {
+            ConnKind::RouterToCtrl => *routers_flapping.entry(router).or_default() += 1,
+            _ => identities_flapping.entry(router).or_default().push(key.src),
+        }
+    }
+    for (router, channels) in &routers_flapping {
+        let ids = identities_flapping.remove(router).map_or(0, |v| v.len() as u32);
+        let mut message = format!(
+            "{router} is flapping ({} changing state)",
+            plural(*channels, "control channel", "control channels")
+        );
+        if ids > 0 {
+            message.push_str(&format!("; {} flapping with it", plural(ids, "identity", "identities")));
+        }
+        push(Rule::RouterFlapping, router.clone(), Some(NodeId::Router(router.clone())), message, None, ids);
+    }
+    for (router, ids) in identities_flapping {
+        if down.contains(router.as_str()) {
+            continue;
+        }
+        let names: Vec<&str> = ids.iter().take(3).map(String::as_str).collect();
+        let more = if ids.len() > 3 { ", …" } else { "" };
+        let n = ids.len() as u32;
+        let message =
+            format!("{} flapping at {router}: {}{more}", plural(n, "identity", "identities"), names.join(", "));
+        push(Rule::IdentitiesFlapping, router.clone(), Some(NodeId::Router(router)), message, None, n);
+    }
+
+    // Mass disconnects at routers that are still up.
+    for r in t.routers.iter().filter(|r| r.health != Health::Down && r.identities.offline >= cfg.mass_count) {
+        let dropped = store.drops_at(&r.id, ago(now, cfg.mass_window_ms));
+        if dropped >= cfg.mass_count {
+            let secs = cfg.mass_window_ms / 1000;
+            let message =
+                format!("{} dropped from {} within {secs} s", plural(dropped, "identity", "identities"), r.id);
+            push(Rule::MassDisconnect, r.id.clone(), Some(NodeId::Router(r.id.clone())), message, None, dropped);
+        }
+    }
+
+    // Links: down (unless their router is), slow or jittery.
+    for e in t.edges.iter().filter(|e| e.kind == EdgeKind::Link) {
+        let Some(link_id) = &e.link else { continue };
+        let (a, b) = (e.a.id(), e.b.id());
+        let link = store.link(link_id);
+        if !e.up {
+            if down.contains(a) {
+                continue;
+            }
+            let since = link.map(|l| l.life.folded().since);
+            let message = format!("link {link_id} ({a} → {b}) is down");
+            push(Rule::LinkDown, link_id.clone(), Some(e.a.clone()), message, since, 0);
+            continue;
+        }
+        let jitter = link.and_then(|l| l.latest_latency()).map(|s| s.std_dev_ns as f64 / 1e6);
+        let slow = e.latency_ms.filter(|ms| *ms > cfg.link_latency_ms);
+        let jittery = jitter.filter(|ms| *ms > cfg.link_jitter_ms);
+        if slow.is_some() || jittery.is_some() {
+            let mut what = Vec::new();
+            if let Some(ms) = slow {
+                what.push(format!("latency {ms:.0} ms (over {:.0})", cfg.link_latency_ms));
+            }
+            if let Some(ms) = jittery {
+                what.push(format!("jitter {ms:.0} ms (over {:.0})", cfg.link_jitter_ms));
+            }
+            let message = format!("link {link_id} ({a} → {b}): {}", what.join(", "));
+            push(Rule::LinkLatency, link_id.clone(), Some(e.a.clone()), message, None, 0);
+        }
+    }
+
+    // The feed itself.
+    if let Some(f) = feed {
+        if !f.connected {
+            let secs = now.0.saturating_sub(f.since.0) / 1_000_000_000;
+            out.push(Condition {
+                key: AlertKey { rule: Rule::FeedDisconnected, subject: "feed".into() },
+                severity: Rule::FeedDisconnected.severity(),
+                node: None,
+                message: format!("the feed has been disconnected for {secs} s"),
+                since: Some(f.since),
+                grouped: 0,
+                hold_ms: cfg.disconnected_hold_ms,
+            });
+        } else if let Some(beat) = f.last_heartbeat {
+            let due = Timestamp(beat.0.saturating_add((2 * cfg.heartbeat_ms as i64).saturating_mul(MS)));
+            if now > due {
+                let secs = now.0.saturating_sub(beat.0) / 1_000_000_000;
+                out.push(Condition {
+                    key: AlertKey { rule: Rule::FeedStale, subject: "feed".into() },
+                    severity: Rule::FeedStale.severity(),
+                    node: None,
+                    message: format!("no heartbeat from the feed for {secs} s"),
+                    since: Some(due),
+                    grouped: 0,
+                    hold_ms: 0,
+                });
+            }
+        }
+    }
+    out
+}
