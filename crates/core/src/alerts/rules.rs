@@ -34,6 +34,9 @@ pub struct Condition {
 
 const MS: i64 = 1_000_000;
 
+/// Routers with a mass disconnect at once beyond which they are one alert.
+pub const MASS_ROUTERS: usize = 3;
+
 fn ago(now: Timestamp, ms: u64) -> Timestamp {
     Timestamp(now.0.saturating_sub((ms as i64).saturating_mul(MS)))
 }
@@ -70,7 +73,9 @@ pub fn conditions(
     for id in &down {
         let since = store.router_down_since(id);
         let dropped = since.map_or(0, |s| store.drops_at(id, ago(s, cfg.group_slack_ms)));
-        let links = t.edges.iter().filter(|e| e.kind == EdgeKind::Link && !e.up && e.a.id() == *id).count() as u32;
+        let links = (t.edges.iter())
+            .filter(|e| e.kind == EdgeKind::Link && !e.up && (e.a.id() == *id || e.b.id() == *id))
+            .count() as u32;
         let mut message = format!("{id} lost its controllers; {} dropped", plural(dropped, "identity", "identities"));
         if links > 0 {
             message.push_str(&format!(", {} down", plural(links, "link", "links")));
@@ -125,14 +130,30 @@ pub fn conditions(
         push(Rule::IdentitiesFlapping, router.clone(), Some(NodeId::Router(router)), message, None, n);
     }
 
-    // Mass disconnects at routers that are still up.
-    for r in t.routers.iter().filter(|r| r.health != Health::Down && r.identities.offline >= cfg.mass_count) {
-        let dropped = store.drops_at(&r.id, ago(now, cfg.mass_window_ms));
-        if dropped >= cfg.mass_count {
-            let secs = cfg.mass_window_ms / 1000;
-            let message =
-                format!("{} dropped from {} within {secs} s", plural(dropped, "identity", "identities"), r.id);
-            push(Rule::MassDisconnect, r.id.clone(), Some(NodeId::Router(r.id.clone())), message, None, dropped);
+    // Mass disconnects at routers that are still up; at more than
+    // MASS_ROUTERS routers at once, one network-wide alert (a common cause:
+    // the controller, the underlay) instead of one a router.
+    let mut mass: Vec<(u32, &str)> = (t.routers.iter())
+        .filter(|r| r.health != Health::Down && r.identities.offline >= cfg.mass_count)
+        .map(|r| (store.drops_at(&r.id, ago(now, cfg.mass_window_ms)), r.id.as_str()))
+        .filter(|(dropped, _)| *dropped >= cfg.mass_count)
+        .collect();
+    let secs = cfg.mass_window_ms / 1000;
+    if mass.len() > MASS_ROUTERS {
+        mass.sort_by(|a, b| b.cmp(a));
+        let total: u32 = mass.iter().map(|(n, _)| n).sum();
+        let worst: Vec<&str> = mass.iter().take(3).map(|(_, id)| *id).collect();
+        let message = format!(
+            "{} dropped from {} routers within {secs} s (most at {}, …)",
+            plural(total, "identity", "identities"),
+            mass.len(),
+            worst.join(", ")
+        );
+        push(Rule::MassDisconnect, "network".into(), None, message, None, total);
+    } else {
+        for (dropped, id) in mass {
+            let message = format!("{} dropped from {id} within {secs} s", plural(dropped, "identity", "identities"));
+            push(Rule::MassDisconnect, id.to_owned(), Some(NodeId::Router(id.to_owned())), message, None, dropped);
         }
     }
 
@@ -142,7 +163,7 @@ pub fn conditions(
         let (a, b) = (e.a.id(), e.b.id());
         let link = store.link(link_id);
         if !e.up {
-            if down.contains(a) {
+            if down.contains(a) || down.contains(b) {
                 continue;
             }
             let since = link.map(|l| l.life.folded().since);

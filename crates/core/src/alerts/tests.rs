@@ -142,6 +142,35 @@ fn many_drops_at_a_router_that_stays_up_are_a_mass_disconnect() {
 }
 
 #[test]
+fn a_storm_across_many_routers_is_one_network_wide_alert() {
+    let mut b = Board::new(AlertConfig::default());
+    for r in 0..6 {
+        let router = format!("edge-{r}");
+        b.conn(1, ConnKind::RouterToCtrl, &router, "c1", true);
+        for i in 0..60 {
+            b.conn(2, ConnKind::EdgeToRouter, &format!("id{r}-{i}"), &router, true);
+        }
+    }
+    b.eval(5);
+    for r in 0..6 {
+        for i in 0..(55 + r) {
+            b.conn(100, ConnKind::EdgeToRouter, &format!("id{r}-{i}"), &format!("edge-{r}"), false);
+        }
+    }
+    assert_eq!(fired(&b.eval(101)), ["mass-disconnect:network"], "one alert for six routers");
+    let a = b.alert(Rule::MassDisconnect, "network");
+    assert_eq!(a.message, "345 identities dropped from 6 routers within 60 s (most at edge-5, edge-4, edge-3, …)");
+    assert_eq!((a.grouped, a.node.clone()), (345, None));
+    // They come back within seconds: resolved.
+    for r in 0..6 {
+        for i in 0..(55 + r) {
+            b.conn(103, ConnKind::EdgeToRouter, &format!("id{r}-{i}"), &format!("edge-{r}"), true);
+        }
+    }
+    assert_eq!(resolved(&b.eval(104)), ["mass-disconnect:network"]);
+}
+
+#[test]
 fn a_few_drops_are_no_mass_disconnect() {
     let mut b = network(80);
     for i in 0..49 {
