@@ -1,10 +1,12 @@
 //! The shell: reads options from the URL, creates the store, connects the
 //! feed and lays out the dashboard.
 
+use crate::alerts::{use_alerts, UseAlertsOptions};
 use crate::dashboard::Dashboard;
 use crate::feed::{use_feed, UseFeedOptions};
 use crate::store::LiveStore;
 use leptos::prelude::*;
+use zitiscope_core::alerts::{AlertConfig, AppConfig};
 
 /// The feed's events URL: `?feed=<base or events URL>` when given, else the
 /// page's own origin; a `?token=` on the page is passed on to the feed
@@ -41,6 +43,46 @@ pub fn events_url(feed: Option<&str>) -> String {
 pub fn App() -> impl IntoView {
     let store = LiveStore::new();
     provide_context(store);
-    let feed = use_feed(UseFeedOptions { url: feed_url_from_location(), ..Default::default() }, store);
-    view! { <Dashboard store=store status=feed.status feed_url=feed.url /> }
+    // The feed's heartbeat period, from `config.json` (the feed fills it in
+    // when it serves that file): the stale banner, the stale alert and the
+    // watchdog are all judged by it.
+    let heartbeat_ms = RwSignal::new(AlertConfig::default().heartbeat_ms as f64);
+    let stale_after_ms = Signal::derive(move || 3.0 * heartbeat_ms.get());
+    let feed = use_feed(UseFeedOptions { url: feed_url_from_location(), stale_after_ms, ..Default::default() }, store);
+    let alerts = use_alerts(store, feed.status, UseAlertsOptions::default());
+    let config_error = RwSignal::new(None::<String>);
+    leptos::task::spawn_local(async move {
+        match fetch_config().await {
+            Ok(Some(cfg)) => {
+                heartbeat_ms.set(cfg.alerts.heartbeat_ms as f64);
+                alerts.set_config(cfg.alerts);
+            }
+            Ok(None) => {}
+            Err(e) => config_error.set(Some(e)),
+        }
+    });
+    view! {
+        <Dashboard
+            store=store
+            status=feed.status
+            feed_url=feed.url
+            alerts=alerts
+            heartbeat_ms=heartbeat_ms
+            config_error=config_error
+        />
+    }
+}
+
+/// `config.json` beside the page: `Ok(None)` when there is none (the
+/// defaults hold), an error that names the problem when it is unreadable.
+async fn fetch_config() -> Result<Option<AppConfig>, String> {
+    let reply = gloo_net::http::Request::get("config.json").send().await.map_err(|e| format!("config.json: {e}"))?;
+    if reply.status() == 404 {
+        return Ok(None);
+    }
+    if !reply.ok() {
+        return Err(format!("config.json: HTTP {}", reply.status()));
+    }
+    let text = reply.text().await.map_err(|e| format!("config.json: {e}"))?;
+    AppConfig::from_json(&text).map(Some)
 }

@@ -7,13 +7,17 @@
 //!   at most once per animation frame;
 //! - [`dashboard`]: the status badge, counters, change list and error line;
 //! - [`map`]: the topology map (canvas) and the details drawer;
-//! - [`network`]: the list of every node (the map's accessible mirror).
+//! - [`network`]: the list of every node (the map's accessible mirror);
+//! - [`alerts`]: the alert board, toasts and notifications;
+//! - [`wall`]: the wall display, the themes and the stale-feed banner.
 
+pub mod alerts;
 pub mod app;
 pub mod dashboard;
 pub mod feed;
 pub mod map;
 pub mod network;
 pub mod store;
+pub mod wall;
 
 pub use app::App;

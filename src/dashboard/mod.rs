@@ -1,6 +1,8 @@
-//! The dashboard's first screen: feed status, live counters, the map (or
-//! its list), the details drawer, the latest state changes, and the
-//! stream's error line.
+//! The dashboard's first screen: feed status (and a banner when it is
+//! stale or lost), live counters, the alert board and its toasts, the map
+//! (or its list), the details drawer, the latest state changes, and the
+//! stream's error line. In wall mode: the counters, the map and the firing
+//! alerts only.
 
 mod changes;
 mod clock;
@@ -14,10 +16,12 @@ pub use counters::Counters;
 pub use problems::Problems;
 pub use status::StatusBadge;
 
+use crate::alerts::{AlertPanel, Toasts, UseAlertsReturn};
 use crate::feed::FeedStatus;
 use crate::map::{NodeDrawer, TopologyMap};
 use crate::network::NetworkList;
 use crate::store::LiveStore;
+use crate::wall::{use_theme, use_wake_lock, use_wall, FeedBanner, Theme};
 use leptos::prelude::*;
 use zitiscope_core::layout::NodeId;
 
@@ -58,7 +62,19 @@ pub fn Dashboard(
     /// The feed URL in use, shown in the header.
     #[prop(into)]
     feed_url: Signal<String>,
+    /// The alert board.
+    alerts: UseAlertsReturn,
+    /// The feed's heartbeat period (ms), for the stale banner.
+    #[prop(into)]
+    heartbeat_ms: Signal<f64>,
+    /// Why `config.json` could not be used, if it could not.
+    #[prop(into, optional)]
+    config_error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let wall = use_wall();
+    let theme = use_theme();
+    provide_context(theme);
+    use_wake_lock(wall.into());
     // The selected node and the map/list choice live in the URL, so a link
     // opens the same view.
     let selected = RwSignal::new(url_param("node").and_then(|p| NodeId::from_param(&p)));
@@ -96,28 +112,70 @@ pub fn Dashboard(
             _ => Vec::new(),
         }
     });
+    let toggle_theme =
+        move |_| theme.update(|t| *t = if *t == Theme::HighContrast { Theme::Dark } else { Theme::HighContrast });
     view! {
         <header class="topbar">
             <h1 class="brand">"zitiscope"</h1>
             <StatusBadge status=status last_update=store.last_update />
             <span class="feed-url" title="feed">{move || feed_url.get()}</span>
+            <button
+                type="button"
+                class="topbar-toggle"
+                aria-pressed=move || (theme.get() == Theme::HighContrast).to_string()
+                data-testid="toggle-contrast"
+                on:click=toggle_theme
+            >
+                "High contrast"
+            </button>
+            <button
+                type="button"
+                class="topbar-toggle"
+                aria-pressed=move || wall.get().to_string()
+                data-testid="toggle-wall"
+                title="Wall display: the map, big counters and firing alerts (?wall)"
+                on:click=move |_| wall.update(|w| *w = !*w)
+            >
+                "Wall"
+            </button>
         </header>
+        <FeedBanner status=status last_update=store.last_update heartbeat_ms=heartbeat_ms />
+        <Toasts toasts=alerts.toasts selected=selected />
         <main class="dashboard">
             <Counters summary=store.summary />
-            <div class="view-toggle" role="group" aria-label="Network view">
-                <button type="button" aria-pressed=move || (!list_view.get()).to_string() data-testid="show-map" on:click=move |_| list_view.set(false)>
-                    "Map"
-                </button>
-                <button type="button" aria-pressed=move || list_view.get().to_string() data-testid="show-list" on:click=move |_| list_view.set(true)>
-                    "List"
-                </button>
-            </div>
-            <Show
-                when=move || list_view.get()
-                fallback=move || view! { <TopologyMap topology=store.topology selected=selected identities_open=identities_open /> }
-            >
-                <NetworkList topology=store.topology selected=selected />
-            </Show>
+            {move || config_error.get().map(|e| view! { <p class="config-error" role="status">{e}" (using the defaults)"</p> })}
+            {move || {
+                if wall.get() {
+                    view! {
+                        <div class="wall-grid">
+                            <TopologyMap topology=store.topology selected=selected identities_open=identities_open />
+                            <AlertPanel alerts=alerts selected=selected compact=true />
+                        </div>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <AlertPanel alerts=alerts selected=selected />
+                        <div class="view-toggle" role="group" aria-label="Network view">
+                            <button type="button" aria-pressed=move || (!list_view.get()).to_string() data-testid="show-map" on:click=move |_| list_view.set(false)>
+                                "Map"
+                            </button>
+                            <button type="button" aria-pressed=move || list_view.get().to_string() data-testid="show-list" on:click=move |_| list_view.set(true)>
+                                "List"
+                            </button>
+                        </div>
+                        <Show
+                            when=move || list_view.get()
+                            fallback=move || view! { <TopologyMap topology=store.topology selected=selected identities_open=identities_open /> }
+                        >
+                            <NetworkList topology=store.topology selected=selected />
+                        </Show>
+                        <ChangeList changes=store.recent />
+                        <Problems stats=store.stats />
+                    }
+                        .into_any()
+                }
+            }}
             <NodeDrawer
                 topology=store.topology
                 selected=selected
@@ -126,8 +184,6 @@ pub fn Dashboard(
                 identities=identities
                 now=now
             />
-            <ChangeList changes=store.recent />
-            <Problems stats=store.stats />
         </main>
     }
 }

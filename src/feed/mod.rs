@@ -38,11 +38,15 @@ pub struct UseFeedOptions {
     pub url: String,
     /// The reconnect schedule.
     pub backoff: Backoff,
+    /// A live stream silent (not even a heartbeat) for this long is taken
+    /// for dead and replaced: a laptop back from sleep, or a proxy that
+    /// dropped the connection without a word, leaves one open but empty.
+    pub stale_after_ms: Signal<f64>,
 }
 
 impl Default for UseFeedOptions {
     fn default() -> Self {
-        UseFeedOptions { url: "/events".into(), backoff: Backoff::default() }
+        UseFeedOptions { url: "/events".into(), backoff: Backoff::default(), stale_after_ms: Signal::stored(15_000.0) }
     }
 }
 
@@ -62,14 +66,22 @@ struct Shared {
     /// Bumped on every (re)connect, so callbacks of a replaced connection
     /// can tell they are stale and do nothing.
     generation: u64,
+    /// When the current connection was opened (`Date.now()` ms).
+    opened_at: f64,
 }
 
 /// Connects `store` to the feed at `options.url` and keeps it connected.
 pub fn use_feed(options: UseFeedOptions, store: LiveStore) -> UseFeedReturn {
     let status = RwSignal::new(FeedStatus::Connecting);
     let url = options.url.clone();
-    let shared =
-        Rc::new(RefCell::new(Shared { url: options.url, backoff: options.backoff, conn: None, generation: 0 }));
+    let stale_after = options.stale_after_ms;
+    let shared = Rc::new(RefCell::new(Shared {
+        url: options.url,
+        backoff: options.backoff,
+        conn: None,
+        generation: 0,
+        opened_at: 0.0,
+    }));
     connect(shared.clone(), store, status);
 
     // The server's `reset` asks for an immediate, fresh connection.
@@ -80,6 +92,23 @@ pub fn use_feed(options: UseFeedOptions, store: LiveStore) -> UseFeedReturn {
             connect(on_reset.clone(), store, status);
         }
     });
+
+    // The watchdog (see `stale_after_ms`).
+    let watched = shared.clone();
+    if let Ok(handle) = set_interval_with_handle(
+        move || {
+            // Quiet since the latest update, and since this connection opened.
+            let now = js_sys::Date::now();
+            let since = store.last_update.get_untracked().unwrap_or(0.0).max(watched.borrow().opened_at);
+            let live = matches!(status.try_get_untracked(), Some(FeedStatus::Live));
+            if live && now - since > stale_after.get_untracked() {
+                connect(watched.clone(), store, status);
+            }
+        },
+        Duration::from_secs(1),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
 
     let holder = StoredValue::new_local(shared);
     on_cleanup(move || {
@@ -98,6 +127,7 @@ fn connect(shared: Rc<RefCell<Shared>>, store: LiveStore, status: RwSignal<FeedS
         let mut s = shared.borrow_mut();
         s.generation += 1;
         s.conn = None; // drops (and closes) the old one first
+        s.opened_at = js_sys::Date::now();
         s.generation
     };
     status.set(FeedStatus::Connecting);

@@ -15,13 +15,51 @@ use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::{EdgeKind, Health, Role, Topology};
 
 /// The palette (the CSS theme's colours).
-const UP: &str = "#3fb950";
-const DOWN: &str = "#f85149";
-const WARN: &str = "#d29922";
-const MUTED: &str = "#8b949e";
-const INFO: &str = "#58a6ff";
-const TEXT: &str = "#e6edf3";
-const BG: &str = "#0d1117";
+/// The map's colours for one theme (the CSS tokens' values).
+pub struct Palette {
+    pub up: &'static str,
+    pub down: &'static str,
+    pub warn: &'static str,
+    pub muted: &'static str,
+    pub info: &'static str,
+    pub text: &'static str,
+    pub bg: &'static str,
+    /// Healthy links zoomed in and far out, control channels up and down.
+    pub link: &'static str,
+    pub link_faint: &'static str,
+    pub control: &'static str,
+    pub control_down: &'static str,
+}
+
+/// The default dark theme.
+pub const DARK: Palette = Palette {
+    up: "#3fb950",
+    down: "#f85149",
+    warn: "#d29922",
+    muted: "#8b949e",
+    info: "#58a6ff",
+    text: "#e6edf3",
+    bg: "#0d1117",
+    link: "rgba(63,185,80,0.7)",
+    link_faint: "rgba(63,185,80,0.12)",
+    control: "rgba(139,148,158,0.25)",
+    control_down: "rgba(248,81,73,0.6)",
+};
+
+/// High contrast: black ground, white text, saturated status colours.
+pub const HIGH_CONTRAST: Palette = Palette {
+    up: "#00ff66",
+    down: "#ff3b3b",
+    warn: "#ffd000",
+    muted: "#ffffff",
+    info: "#00c8ff",
+    text: "#ffffff",
+    bg: "#000000",
+    link: "rgba(0,255,102,0.9)",
+    link_faint: "rgba(0,255,102,0.3)",
+    control: "rgba(255,255,255,0.35)",
+    control_down: "rgba(255,59,59,0.9)",
+};
 
 /// Router radius in map units; controllers are squares of twice it.
 pub const RADIUS: f64 = 8.0;
@@ -44,12 +82,12 @@ pub fn badge_offset(scale: f64) -> f64 {
     radius(scale) + 23.0
 }
 
-fn health_colour(h: Health) -> &'static str {
+fn health_colour(p: &Palette, h: Health) -> &'static str {
     match h {
-        Health::Ok => UP,
-        Health::Degraded => WARN,
-        Health::Unknown => MUTED,
-        Health::Down => DOWN,
+        Health::Ok => p.up,
+        Health::Degraded => p.warn,
+        Health::Unknown => p.muted,
+        Health::Down => p.down,
     }
 }
 
@@ -73,12 +111,13 @@ pub struct Frame<'a> {
     pub now: f64,
     /// Reduced motion: pulses are still rings.
     pub still: bool,
+    pub palette: &'a Palette,
 }
 
 /// Draws one frame.
 pub fn frame(f: &Frame) {
     let ctx = f.ctx;
-    ctx.set_fill_style_str(BG);
+    ctx.set_fill_style_str(f.palette.bg);
     ctx.fill_rect(0.0, 0.0, f.width, f.height);
     let at = |n: &NodeId| {
         let table = match n {
@@ -114,7 +153,7 @@ fn pulses(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
             let _ = ctx.arc(s.x, s.y, r + grow, 0.0, std::f64::consts::TAU);
         }
         ctx.set_global_alpha(alpha.max(0.05));
-        ctx.set_stroke_style_str(health_colour(health));
+        ctx.set_stroke_style_str(health_colour(f.palette, health));
         ctx.set_line_width(3.0);
         ctx.stroke();
     }
@@ -125,15 +164,14 @@ fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     let ctx = f.ctx;
     // (kind, up) → one path each.
     // Zoomed out, healthy links fade so that nodes and failures stand out.
-    let (link_up, link_width) =
-        if f.view.scale >= 0.35 { ("rgba(63,185,80,0.7)", 1.5) } else { ("rgba(63,185,80,0.12)", 0.75) };
+    let (link_up, link_width) = if f.view.scale >= 0.35 { (f.palette.link, 1.5) } else { (f.palette.link_faint, 0.75) };
     let styles: [(EdgeKind, bool, &str, f64, bool); 6] = [
-        (EdgeKind::Control, true, "rgba(139,148,158,0.25)", 1.0, false),
-        (EdgeKind::Control, false, "rgba(248,81,73,0.6)", 1.0, true),
-        (EdgeKind::Peer, true, INFO, 2.0, false),
-        (EdgeKind::Peer, false, DOWN, 2.0, true),
+        (EdgeKind::Control, true, f.palette.control, 1.0, false),
+        (EdgeKind::Control, false, f.palette.control_down, 1.0, true),
+        (EdgeKind::Peer, true, f.palette.info, 2.0, false),
+        (EdgeKind::Peer, false, f.palette.down, 2.0, true),
         (EdgeKind::Link, true, link_up, link_width, false),
-        (EdgeKind::Link, false, DOWN, 1.5, true),
+        (EdgeKind::Link, false, f.palette.down, 1.5, true),
     ];
     // Every router has a control channel to every controller: zoomed out,
     // that fan hides everything else, and node colours already say whether
@@ -187,14 +225,14 @@ fn nodes(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         let routers = f.topology.routers.iter().filter(|rt| rt.health == health);
         let points: Vec<Point> =
             routers.filter_map(|rt| screen(f.routers, &rt.id)).filter(|p| on_screen(f, *p, r)).collect();
-        shapes(ctx, &points, r, health, false);
+        shapes(ctx, f.palette, &points, r, health, false);
         let ctrls = f.topology.controllers.iter().filter(|c| c.health == health);
         let points: Vec<Point> = ctrls.filter_map(|c| screen(f.controllers, &c.id)).collect();
-        shapes(ctx, &points, r * 1.4, health, true);
+        shapes(ctx, f.palette, &points, r * 1.4, health, true);
     }
     for c in f.topology.controllers.iter().filter(|c| c.role == Role::Leader) {
         if let Some(p) = screen(f.controllers, &c.id) {
-            ctx.set_fill_style_str(TEXT);
+            ctx.set_fill_style_str(f.palette.text);
             ctx.set_font(&format!("{}px sans-serif", (r * 1.6).max(9.0) as i32));
             let _ = ctx.fill_text("★", p.x + r * 1.5, p.y - r * 1.2);
         }
@@ -209,7 +247,7 @@ fn nodes(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         ctx.begin_path();
         let _ = ctx.arc(p.x, p.y, r + 8.0, 0.0, std::f64::consts::TAU);
         let _ = ctx.set_line_dash(&dash_array(&[4.0, 3.0]));
-        ctx.set_stroke_style_str(INFO);
+        ctx.set_stroke_style_str(f.palette.info);
         ctx.set_line_width(2.0);
         ctx.stroke();
         let _ = ctx.set_line_dash(&dash_array(&[]));
@@ -224,7 +262,7 @@ fn ring(f: &Frame, node: &NodeId, p: Point, radius: f64) {
     }
     f.ctx.begin_path();
     let _ = f.ctx.arc(p.x, p.y, radius, 0.0, std::f64::consts::TAU);
-    f.ctx.set_stroke_style_str(if selected { TEXT } else { INFO });
+    f.ctx.set_stroke_style_str(if selected { f.palette.text } else { f.palette.info });
     f.ctx.set_line_width(if selected { 3.0 } else { 2.0 });
     f.ctx.stroke();
 }
@@ -233,12 +271,12 @@ fn ring(f: &Frame, node: &NodeId, p: Point, radius: f64) {
 /// a disc (ok), a half disc (degraded), a ring (unknown) or a ring with a
 /// cross (down); squares for controllers. Tiny nodes are squares too:
 /// cheaper than arcs, and the same at that size.
-fn shapes(ctx: &Ctx, points: &[Point], r: f64, h: Health, square: bool) {
+fn shapes(ctx: &Ctx, palette: &Palette, points: &[Point], r: f64, h: Health, square: bool) {
     if points.is_empty() {
         return;
     }
     let square = square || r < 3.5;
-    let colour = health_colour(h);
+    let colour = health_colour(palette, h);
     ctx.set_fill_style_str(colour);
     ctx.set_stroke_style_str(colour);
     ctx.set_line_width(if r < 3.5 { 1.0 } else { 2.0 });
@@ -291,7 +329,7 @@ fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     let ctx = f.ctx;
     ctx.set_font("12px ui-monospace, Menlo, Consolas, monospace");
     ctx.set_text_align("center");
-    ctx.set_fill_style_str(TEXT);
+    ctx.set_fill_style_str(f.palette.text);
     let r = radius(f.view.scale);
     let label = |p: Point, id: &str, badge: Option<String>| {
         if !on_screen(f, p, 40.0) {
@@ -299,9 +337,9 @@ fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         }
         let _ = ctx.fill_text(id, p.x, p.y + r + 14.0);
         if let Some(badge) = badge {
-            ctx.set_fill_style_str(MUTED);
+            ctx.set_fill_style_str(f.palette.muted);
             let _ = ctx.fill_text(&badge, p.x, p.y + badge_offset(f.view.scale) + 4.0);
-            ctx.set_fill_style_str(TEXT);
+            ctx.set_fill_style_str(f.palette.text);
         }
     };
     if labels_shown(f.view.scale) {

@@ -20,6 +20,7 @@ pub use draw::badge_offset;
 pub use drawer::NodeDrawer;
 pub use identities::IdentityList;
 
+use crate::wall::Theme;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use state::MapState;
@@ -53,6 +54,15 @@ pub fn TopologyMap(
     let state: State = StoredValue::new_local(RefCell::new(MapState::default()));
 
     let redraw = move || request_draw(state, canvas, topology, selected);
+    // The theme, where the app provides one (tests mount the map alone).
+    let theme = use_context::<RwSignal<Theme>>();
+    if let Some(theme) = theme {
+        Effect::new(move |_| {
+            let hc = theme.get() == Theme::HighContrast;
+            state.with_value(|s| s.borrow_mut().high_contrast = hc);
+            redraw();
+        });
+    }
 
     // A new topology: place new nodes (nobody moves), pulse what changed, redraw.
     Effect::new(move |_| {
@@ -427,6 +437,7 @@ fn draw_now(state: State, canvas: NodeRef<Canvas>, topology: Signal<Topology>, s
                 pulses: &s.pulses,
                 now,
                 still,
+                palette: if s.high_contrast { &draw::HIGH_CONTRAST } else { &draw::DARK },
             })
         });
         // The first draw of a populated map: what "time to first map" measures.

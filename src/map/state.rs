@@ -49,6 +49,8 @@ pub struct MapState {
     /// Each node's health at the last topology, sorted by node.
     health: Vec<(NodeId, Health)>,
     pub pulses: Vec<Pulse>,
+    /// The high-contrast palette.
+    pub high_contrast: bool,
 }
 
 impl Default for MapState {
@@ -71,6 +73,7 @@ impl Default for MapState {
             first_marked: false,
             health: Vec::new(),
             pulses: Vec::new(),
+            high_contrast: false,
         }
     }
 }

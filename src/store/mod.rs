@@ -213,6 +213,12 @@ impl LiveStore {
         self.inner.with_value(|cell| now_of(&cell.borrow().clock, steady_ms()))
     }
 
+    /// Reads the core's store (for the alert engine, which needs more of it
+    /// than the signals carry).
+    pub fn with_core<R>(&self, f: impl FnOnce(&zitiscope_core::Store) -> R) -> R {
+        self.inner.with_value(|cell| f(cell.borrow().client.store()))
+    }
+
     /// The details of a node, now (see [`zitiscope_core::store::details`]).
     pub fn node_details(&self, node: &NodeId) -> Option<NodeDetails> {
         let now = self.now();

@@ -91,6 +91,11 @@ pub struct Args {
     #[arg(skip)]
     pub hooks: Vec<crate::hooks::HookSpec>,
 
+    /// The app's alert thresholds (the config file's `[alerts]` table),
+    /// served as `/config.json` with this feed's heartbeat period.
+    #[arg(skip)]
+    pub alerts: Option<zitiscope_core::alerts::AlertConfig>,
+
     /// Where events come from.
     #[command(subcommand)]
     pub source: Option<SourceCmd>,

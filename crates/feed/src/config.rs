@@ -25,6 +25,7 @@ use clap::error::ErrorKind;
 use clap::{Command, CommandFactory, FromArgMatches};
 use std::ffi::OsString;
 use std::path::PathBuf;
+use zitiscope_core::alerts::AlertConfig;
 
 /// The sources, as named on the command line and in `source = "…"`.
 const SOURCES: [&str; 3] = ["simulate", "stdin", "file"];
@@ -40,6 +41,7 @@ where
     let path = config_path(&argv).or_else(|| std::env::var_os("ZITISCOPE_CONFIG").map(PathBuf::from));
     let mut default_source = None;
     let mut hooks = Vec::new();
+    let mut alerts = None;
     if let Some(path) = path {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| cmd.error(ErrorKind::Io, format!("cannot read the config file {}: {e}", path.display())))?;
@@ -47,10 +49,11 @@ where
             .map_err(|e| cmd.error(ErrorKind::InvalidValue, format!("{}: {e}", path.display())))?;
         let invalid =
             |msg: String| Args::command().error(ErrorKind::InvalidValue, format!("{}: {msg}", path.display()));
-        let (next, source, specs) = apply(cmd, &table).map_err(invalid)?;
+        let (next, extras) = apply(cmd, &table).map_err(invalid)?;
         cmd = next;
-        default_source = source;
-        hooks = specs;
+        default_source = extras.source;
+        hooks = extras.hooks;
+        alerts = extras.alerts;
     }
     let mut matches = cmd.clone().try_get_matches_from(&argv)?;
     if matches.subcommand().is_none() {
@@ -63,6 +66,7 @@ where
     }
     let mut args = Args::from_arg_matches(&matches)?;
     args.hooks = hooks;
+    args.alerts = alerts;
     Ok(args)
 }
 
@@ -85,20 +89,33 @@ fn config_path(argv: &[OsString]) -> Option<PathBuf> {
     None
 }
 
-/// Sets the file's values as the command's defaults; returns the command,
-/// the file's `source`, if any, and its hooks.
-fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Option<String>, Vec<HookSpec>), String> {
-    let mut source = None;
-    let mut hooks = Vec::new();
+/// What a config file says besides options' defaults.
+#[derive(Default)]
+struct Extras {
+    /// `source = "…"`.
+    source: Option<String>,
+    /// `[[hook]]` tables.
+    hooks: Vec<HookSpec>,
+    /// The `[alerts]` table: the app's alert thresholds (`/config.json`).
+    alerts: Option<AlertConfig>,
+}
+
+/// Sets the file's values as the command's defaults; returns the command
+/// and the rest of what the file says.
+fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Extras), String> {
+    let mut x = Extras::default();
     for (key, value) in table {
         match (key.as_str(), value) {
+            ("alerts", value) => {
+                x.alerts = Some(value.clone().try_into::<AlertConfig>().map_err(|e| format!("[alerts]: {e}"))?);
+            }
             ("hook", value) => {
-                hooks = value.clone().try_into::<Vec<HookSpec>>().map_err(|e| format!("[[hook]]: {e}"))?;
-                for h in &hooks {
+                x.hooks = value.clone().try_into::<Vec<HookSpec>>().map_err(|e| format!("[[hook]]: {e}"))?;
+                for h in &x.hooks {
                     h.validate()?;
                 }
             }
-            ("source", toml::Value::String(s)) if SOURCES.contains(&s.as_str()) => source = Some(s.clone()),
+            ("source", toml::Value::String(s)) if SOURCES.contains(&s.as_str()) => x.source = Some(s.clone()),
             ("source", other) => return Err(format!("`source` must be one of {SOURCES:?}, not {other}")),
             ("config", _) => return Err("`config` cannot be set inside a config file".into()),
             (name, toml::Value::Table(sub)) if SOURCES.contains(&name) => {
@@ -118,7 +135,7 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Option<Strin
             (_, _) => set_default(&mut cmd, key, value)?,
         }
     }
-    Ok((cmd, source, hooks))
+    Ok((cmd, x))
 }
 
 /// Makes `value` the default of the option named `key` (long name, `-` or `_`).
@@ -220,6 +237,16 @@ mod tests {
         let args = load(["zitiscope-feed", "--batch-max", "3"]).unwrap();
         assert_eq!(args.batch_max, 3);
         assert!(matches!(args.source(), Source::Simulate(_)));
+    }
+
+    #[test]
+    fn the_alerts_table_sets_the_app_s_thresholds_and_refuses_typos() {
+        let args = with_file("alerts", "[alerts]\nmass-count = 20\nhold-ms = 3000\n", &[]).unwrap();
+        let alerts = args.alerts.expect("an [alerts] table");
+        assert_eq!((alerts.mass_count, alerts.hold_ms, alerts.flap_threshold), (20, 3000, 4));
+        let err = with_file("alerts-bad", "[alerts]\nmass-cont = 20\n", &[]).expect_err("a typo").to_string();
+        assert!(err.contains("[alerts]") && err.contains("mass-cont"), "{err}");
+        assert!(with_file("no-alerts", "batch-max = 3", &[]).unwrap().alerts.is_none());
     }
 
     #[test]

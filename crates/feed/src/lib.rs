@@ -109,6 +109,12 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
             heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
             shutdown,
             retry_ms: args.retry_ms,
+            app_config: Arc::new(zitiscope_core::alerts::AppConfig {
+                alerts: zitiscope_core::alerts::AlertConfig {
+                    heartbeat_ms: args.heartbeat_ms,
+                    ..args.alerts.clone().unwrap_or_default()
+                },
+            }),
         },
         args.static_dir.as_deref(),
         server::Protection { allow_origins, auth: Arc::new(auth), connect_src: args.connect_src.clone() },

@@ -18,6 +18,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+use zitiscope_core::alerts::AppConfig;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -26,6 +27,9 @@ pub struct AppState {
     pub heartbeat: Duration,
     pub retry_ms: u64,
     pub shutdown: watch::Receiver<bool>,
+    /// What `/config.json` says: the alert thresholds, with this feed's
+    /// heartbeat period.
+    pub app_config: Arc<AppConfig>,
 }
 
 /// How the HTTP surface is protected.
@@ -47,6 +51,9 @@ pub fn router(state: AppState, static_dir: Option<&Path>, protection: Protection
         .route("/snapshot", get(snapshot))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        // Ahead of any config.json among the static files: the feed knows
+        // its own heartbeat, and its config file's [alerts].
+        .route("/config.json", get(app_config))
         .with_state(state);
     if !allow_origins.is_empty() {
         // Only the listed origins, only reads: browsers send no preflight
@@ -117,6 +124,10 @@ async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
 /// SSE client starts from, for scripts and for checking a client's state.
 async fn snapshot(State(app): State<AppState>) -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], app.hub.snapshot())
+}
+
+async fn app_config(State(app): State<AppState>) -> impl IntoResponse {
+    Json(app.app_config.as_ref().clone())
 }
 
 async fn no_app() -> impl IntoResponse {

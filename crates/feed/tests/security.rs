@@ -42,6 +42,17 @@ async fn the_token_is_required_and_accepted_as_query_cookie_or_bearer() {
 }
 
 #[tokio::test]
+async fn config_json_tells_the_app_this_feed_s_heartbeat_with_no_token_needed() {
+    let feed = start(&["--token", TOKEN, "--heartbeat-ms", "1234", "simulate", "--identities", "10"]).await;
+    let reply = reqwest::get(format!("{}/config.json", feed.base)).await.unwrap();
+    assert_eq!(reply.status(), 200, "the page needs it before it has a token");
+    let cfg: zitiscope_core::alerts::AppConfig = serde_json::from_str(&reply.text().await.unwrap()).unwrap();
+    assert_eq!(cfg.alerts.heartbeat_ms, 1234);
+    assert_eq!(cfg.alerts.mass_count, zitiscope_core::alerts::AlertConfig::default().mass_count);
+    let _ = feed.stop.send(true);
+}
+
+#[tokio::test]
 async fn a_non_loopback_listener_needs_a_token_or_an_explicit_waiver() {
     let (_stop, rx) = watch::channel(false);
     let listener = TcpListener::bind("0.0.0.0:0").await.unwrap();

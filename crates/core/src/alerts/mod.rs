@@ -138,7 +138,7 @@ pub enum AlertState {
 }
 
 /// Who acknowledged an alert, and when (kept in the browser that did).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ack {
     pub by: String,
     pub at: Timestamp,
@@ -168,6 +168,31 @@ pub struct Alert {
     pub count: u32,
     /// Cleared when it fires again.
     pub ack: Option<Ack>,
+}
+
+impl Alert {
+    /// Whether `query` (case-insensitive, trimmed; empty: everything)
+    /// names its rule, subject, message, severity or state.
+    pub fn matches(&self, query: &str) -> bool {
+        let q = query.trim().to_lowercase();
+        q.is_empty()
+            || self.key.rule.as_str().contains(&q)
+            || self.key.subject.to_lowercase().contains(&q)
+            || self.message.to_lowercase().contains(&q)
+            || self.severity.as_str() == q
+            || self.state.as_str() == q
+    }
+}
+
+impl AlertState {
+    /// A word for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AlertState::Firing => "firing",
+            AlertState::Pending => "pending",
+            AlertState::Resolved => "resolved",
+        }
+    }
 }
 
 /// Something the board should tell people about once.
@@ -404,16 +429,7 @@ impl AlertEngine {
     /// within each, then newest first. `query` (case-insensitive; empty:
     /// all) matches the rule, the subject, the message or the severity.
     pub fn board(&self, query: &str) -> Vec<&Alert> {
-        let q = query.trim().to_lowercase();
-        let mut out: Vec<&Alert> = (self.alerts.values())
-            .filter(|a| {
-                q.is_empty()
-                    || a.key.rule.as_str().contains(&q)
-                    || a.key.subject.to_lowercase().contains(&q)
-                    || a.message.to_lowercase().contains(&q)
-                    || a.severity.as_str() == q
-            })
-            .collect();
+        let mut out: Vec<&Alert> = self.alerts.values().filter(|a| a.matches(query)).collect();
         let newest = |a: &Alert| std::cmp::Reverse(a.resolved_at.or(a.fired_at).unwrap_or(a.since));
         out.sort_by(|a, b| (a.state, a.severity, newest(a), &a.key).cmp(&(b.state, b.severity, newest(b), &b.key)));
         out

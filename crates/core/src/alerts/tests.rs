@@ -385,6 +385,7 @@ fn the_board_orders_filters_and_stays_bounded() {
     assert_eq!(b.engine.board("critical").len(), 2, "by severity word (r3, resolved, made room for L9)");
     assert_eq!(b.engine.len(), 3);
     assert!(b.engine.board("nothing like it").is_empty());
+    assert_eq!(b.engine.board("firing").len(), 2, "by state word");
 }
 
 #[test]
@@ -394,4 +395,10 @@ fn config_reads_with_defaults_and_refuses_typos() {
     assert_eq!(AppConfig::from_json("{}").unwrap(), AppConfig::default());
     let err = AppConfig::from_json(r#"{"alerts":{"mass-cout":10}}"#).unwrap_err();
     assert!(err.contains("mass-cout"), "{err}");
+}
+
+#[test]
+fn the_shipped_config_json_is_the_defaults() {
+    let shipped = AppConfig::from_json(include_str!("../../../../config.json")).unwrap();
+    assert_eq!(shipped, AppConfig::default(), "config.json beside index.html spells out the defaults");
 }

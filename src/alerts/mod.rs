@@ -1,0 +1,188 @@
+//! The alert board in the browser. `use_alerts` runs the core's
+//! [`AlertEngine`] on the feed's clock whenever the topology is rebuilt and
+//! once a second (so time-driven rules, such as a stale feed, need no
+//! event), and tells people about what fires: toasts, an optional sound and
+//! desktop notification, the page title and the favicon.
+//!
+//! - [`panel`]: the board (firing first, filter, ack, silence);
+//! - [`toasts`]: one toast per new firing alert, rate-limited;
+//! - [`notify`]: sound, desktop notification, title, favicon, and the
+//!   preferences remembered in this browser (acks and silences included).
+
+mod notify;
+mod panel;
+mod toasts;
+
+pub use notify::{Prefs, PrefsStore};
+pub use panel::AlertPanel;
+pub use toasts::{Toast, Toasts};
+
+use crate::feed::FeedStatus;
+use crate::store::LiveStore;
+use leptos::prelude::*;
+use std::cell::RefCell;
+use std::time::Duration;
+use zitiscope_core::alerts::{Alert, AlertConfig, AlertCounts, AlertEngine, AlertKey, FeedHealth, Notice, Silence};
+use zitiscope_core::Timestamp;
+
+/// Options of [`use_alerts`].
+#[derive(Clone, Debug, Default)]
+pub struct UseAlertsOptions {
+    /// Thresholds (from `config.json`); they may arrive later, see
+    /// [`UseAlertsReturn::set_config`].
+    pub config: AlertConfig,
+}
+
+/// What [`use_alerts`] gives back. Every field is a cheap handle.
+#[derive(Clone, Copy)]
+pub struct UseAlertsReturn {
+    engine: StoredValue<RefCell<AlertEngine>, LocalStorage>,
+    store: LiveStore,
+    /// Every alert kept, in board order (firing first, worst first).
+    pub board: RwSignal<Vec<Alert>>,
+    pub counts: RwSignal<AlertCounts>,
+    /// The toasts on screen.
+    pub toasts: RwSignal<Vec<Toast>>,
+    /// The preferences remembered in this browser.
+    pub prefs: PrefsStore,
+    /// Bumped to make the board evaluate now (after an ack or a silence).
+    poke: RwSignal<u64>,
+}
+
+impl UseAlertsReturn {
+    /// Acknowledges an alert as the operator named in the preferences.
+    pub fn ack(&self, key: &AlertKey) {
+        let by = self.prefs.get().operator;
+        let now = self.store.now();
+        if self.engine.with_value(|e| e.borrow_mut().ack(key, &by, now)) {
+            self.prefs.remember_ack(key, now, &by, self.since_of(key));
+            self.poke.update(|n| *n += 1);
+        }
+    }
+
+    /// Silences an alert's rule at its subject (`whole_rule`: everywhere)
+    /// for `minutes`, remembered across reloads.
+    pub fn silence(&self, key: &AlertKey, whole_rule: bool, minutes: i64) {
+        let until = Timestamp(self.store.now().0.saturating_add(minutes * 60_000_000_000));
+        let s = Silence { rule: Some(key.rule), subject: (!whole_rule).then(|| key.subject.clone()), until };
+        self.engine.with_value(|e| e.borrow_mut().silence(s));
+        self.save_silences();
+    }
+
+    /// Ends the silences over an alert.
+    pub fn unsilence(&self, key: &AlertKey) {
+        let now = self.store.now();
+        self.engine.with_value(|e| e.borrow_mut().unsilence(key, now));
+        self.save_silences();
+    }
+
+    /// Whether an alert is silenced now.
+    pub fn is_silenced(&self, key: &AlertKey) -> bool {
+        let now = self.store.now();
+        self.engine.with_value(|e| e.borrow().is_silenced(key, now))
+    }
+
+    /// New thresholds (e.g. once `config.json` arrives).
+    pub fn set_config(&self, cfg: AlertConfig) {
+        self.engine.with_value(|e| e.borrow_mut().set_config(cfg));
+        self.poke.update(|n| *n += 1);
+    }
+
+    fn save_silences(&self) {
+        let silences = self.engine.with_value(|e| e.borrow().silences().to_vec());
+        self.prefs.set_silences(silences);
+        self.poke.update(|n| *n += 1);
+    }
+
+    fn since_of(&self, key: &AlertKey) -> Option<Timestamp> {
+        self.engine.with_value(|e| e.borrow().get(key).map(|a| a.since))
+    }
+}
+
+/// Runs the alert engine over `store`, with the feed's `status` as the
+/// feed rules' input.
+pub fn use_alerts(store: LiveStore, status: Signal<FeedStatus>, options: UseAlertsOptions) -> UseAlertsReturn {
+    let prefs = PrefsStore::load();
+    let mut engine = AlertEngine::new(options.config);
+    for s in prefs.get().silences {
+        engine.silence(s);
+    }
+    let this = UseAlertsReturn {
+        engine: StoredValue::new_local(RefCell::new(engine)),
+        store,
+        board: RwSignal::new(Vec::new()),
+        counts: RwSignal::new(AlertCounts::default()),
+        toasts: RwSignal::new(Vec::new()),
+        prefs,
+        poke: RwSignal::new(0),
+    };
+    // When the feed's connection last changed state, on the feed's clock.
+    let status_since = RwSignal::new(store.now());
+    Effect::new(move |prev: Option<bool>| {
+        let live = status.with(|s| matches!(s, FeedStatus::Live));
+        if prev.is_some_and(|p| p != live) {
+            status_since.set(store.now());
+        }
+        live
+    });
+    let tick = crate::dashboard::use_now(Duration::from_secs(1));
+    Effect::new(move |_| {
+        store.topology.track();
+        tick.track();
+        this.poke.track();
+        let connected = status.with(|s| matches!(s, FeedStatus::Live));
+        let last_heartbeat = store.stats.with(|s| s.last_heartbeat);
+        let feed = FeedHealth { connected, since: status_since.get(), last_heartbeat };
+        evaluate(this, &feed);
+    });
+    notify::follow(this);
+    this
+}
+
+/// One evaluation: publishes the board if it changed, and tells people
+/// about what fired.
+fn evaluate(this: UseAlertsReturn, feed: &FeedHealth) {
+    let now = this.store.now();
+    let (notices, board, counts) = this.store.topology.with_untracked(|t| {
+        this.store.with_core(|core| {
+            this.engine.with_value(|e| {
+                let mut e = e.borrow_mut();
+                let notices = e.evaluate(core, t, Some(feed), now);
+                let board: Vec<Alert> = e.board("").into_iter().cloned().collect();
+                (notices, board, e.counts(now))
+            })
+        })
+    });
+    for n in &notices {
+        if let Notice::Fired { key, .. } = n {
+            // An ack given before a reload still stands for the same episode.
+            if let Some(by) = this.prefs.ack_for(key, board.iter().find(|a| a.key == *key).map(|a| a.since)) {
+                this.engine.with_value(|e| e.borrow_mut().ack(key, &by.0, by.1));
+            }
+        }
+    }
+    let board = if notices.is_empty() {
+        board
+    } else {
+        this.engine.with_value(|e| e.borrow().board("").into_iter().cloned().collect())
+    };
+    if this.board.with_untracked(|b| *b != board) {
+        this.board.set(board);
+    }
+    if this.counts.get_untracked() != counts {
+        this.counts.set(counts);
+    }
+    let fired: Vec<Alert> = notices
+        .iter()
+        .filter_map(|n| match n {
+            Notice::Fired { key, silenced: false } => {
+                this.board.with_untracked(|b| b.iter().find(|a| a.key == *key).cloned())
+            }
+            _ => None,
+        })
+        .collect();
+    if !fired.is_empty() {
+        toasts::push(this.toasts, &fired);
+        notify::announce(this, &fired);
+    }
+}

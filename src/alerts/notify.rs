@@ -1,0 +1,182 @@
+//! How a firing alert reaches people beyond the board: an optional beep
+//! and desktop notification (both opt-in, remembered in this browser), the
+//! firing count in the page title and the favicon; and the preferences
+//! themselves, kept in `localStorage` (acks and silences included, so a
+//! reload keeps them).
+
+use super::UseAlertsReturn;
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+use zitiscope_core::alerts::{Alert, AlertKey, Severity, Silence};
+use zitiscope_core::Timestamp;
+
+const KEY: &str = "zitiscope.prefs";
+/// Acks remembered across reloads (newest kept).
+const ACKS_KEPT: usize = 200;
+
+/// What this browser remembers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Prefs {
+    /// Who acks (shown on the alert).
+    pub operator: String,
+    /// Beep when an alert fires.
+    pub sound: bool,
+    /// A desktop notification when an alert fires.
+    pub desktop: bool,
+    pub silences: Vec<Silence>,
+    /// (alert, the episode's start, by, at).
+    pub acks: Vec<(AlertKey, Timestamp, String, Timestamp)>,
+}
+
+impl Default for Prefs {
+    fn default() -> Self {
+        Prefs { operator: "this browser".into(), sound: false, desktop: false, silences: Vec::new(), acks: Vec::new() }
+    }
+}
+
+/// The preferences as a signal, saved on every change.
+#[derive(Clone, Copy)]
+pub struct PrefsStore(RwSignal<Prefs>);
+
+impl PrefsStore {
+    /// Reads them (defaults when absent or unreadable).
+    pub fn load() -> Self {
+        let stored = storage().and_then(|s| s.get_item(KEY).ok().flatten());
+        PrefsStore(RwSignal::new(stored.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()))
+    }
+
+    pub fn get(&self) -> Prefs {
+        self.0.get_untracked()
+    }
+
+    /// The signal, for views.
+    pub fn signal(&self) -> RwSignal<Prefs> {
+        self.0
+    }
+
+    /// Changes and saves them.
+    pub fn update(&self, f: impl FnOnce(&mut Prefs)) {
+        self.0.update(f);
+        if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&self.0.get_untracked())) {
+            // A full or disabled storage only costs the memory across reloads.
+            let _ = s.set_item(KEY, &text);
+        }
+    }
+
+    pub fn set_silences(&self, silences: Vec<Silence>) {
+        self.update(|p| p.silences = silences);
+    }
+
+    pub fn remember_ack(&self, key: &AlertKey, at: Timestamp, by: &str, since: Option<Timestamp>) {
+        let Some(since) = since else { return };
+        self.update(|p| {
+            p.acks.retain(|(k, s, _, _)| !(k == key && *s == since));
+            p.acks.push((key.clone(), since, by.to_owned(), at));
+            let excess = p.acks.len().saturating_sub(ACKS_KEPT);
+            p.acks.drain(..excess);
+        });
+    }
+
+    /// Who acked this episode of an alert, and when, if anyone did.
+    pub fn ack_for(&self, key: &AlertKey, since: Option<Timestamp>) -> Option<(String, Timestamp)> {
+        let since = since?;
+        self.0.with_untracked(|p| {
+            p.acks.iter().find(|(k, s, _, _)| k == key && *s == since).map(|(_, _, by, at)| (by.clone(), *at))
+        })
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// Keeps the title and the favicon on the firing count.
+pub fn follow(alerts: UseAlertsReturn) {
+    Effect::new(move |_| {
+        let firing = alerts.counts.with(|c| c.firing);
+        document().set_title(&if firing > 0 { format!("({firing}) zitiscope") } else { "zitiscope".into() });
+        set_favicon(firing);
+    });
+}
+
+/// A dot, red with the count while anything fires, green otherwise.
+fn set_favicon(firing: usize) {
+    let (fill, text) = match firing {
+        0 => ("#3fb950", String::new()),
+        n => ("#f85149", if n > 99 { "99+".into() } else { n.to_string() }),
+    };
+    let svg = format!(
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'><circle cx='16' cy='16' r='15' fill='{fill}'/>\
+         <text x='16' y='22' font-size='16' font-family='sans-serif' font-weight='bold' text-anchor='middle' fill='white'>{text}</text></svg>"
+    );
+    let href = format!("data:image/svg+xml,{}", String::from(js_sys::encode_uri_component(&svg)));
+    let doc = document();
+    let link = match doc.query_selector("link[rel=icon]").ok().flatten() {
+        Some(l) => l,
+        None => {
+            let Ok(l) = doc.create_element("link") else { return };
+            let _ = l.set_attribute("rel", "icon");
+            if let Some(head) = doc.head() {
+                let _ = head.append_child(&l);
+            }
+            l
+        }
+    };
+    let _ = link.set_attribute("href", &href);
+}
+
+/// Beeps and notifies, as the preferences say, for alerts that just fired.
+pub fn announce(alerts: UseAlertsReturn, fired: &[Alert]) {
+    let prefs = alerts.prefs.get();
+    let worst = fired.iter().map(|a| a.severity).min().unwrap_or(Severity::Info);
+    if prefs.sound && worst <= Severity::Major {
+        beep(if worst == Severity::Critical { 880.0 } else { 660.0 });
+    }
+    if prefs.desktop && web_sys::Notification::permission() == web_sys::NotificationPermission::Granted {
+        let title = match fired.len() {
+            1 => format!("zitiscope: {}", fired[0].severity.as_str()),
+            n => format!("zitiscope: {n} alerts"),
+        };
+        let body: Vec<&str> = fired.iter().take(3).map(|a| a.message.as_str()).collect();
+        let opts = web_sys::NotificationOptions::new();
+        opts.set_body(&body.join("\n"));
+        // One notification stands for the latest burst, not a pile of them.
+        opts.set_tag("zitiscope-alerts");
+        let _ = web_sys::Notification::new_with_options(&title, &opts);
+    }
+}
+
+/// Asks for notification permission (call from a click).
+pub fn ask_permission() {
+    if let Ok(p) = web_sys::Notification::request_permission() {
+        // The answer is read when the next alert fires.
+        drop(p);
+    }
+}
+
+thread_local! {
+    /// One audio context for the page: browsers cap how many may exist.
+    static AUDIO: std::cell::RefCell<Option<web_sys::AudioContext>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A short tone.
+fn beep(hz: f32) {
+    let ctx = AUDIO.with(|a| {
+        let mut a = a.borrow_mut();
+        if a.is_none() {
+            *a = web_sys::AudioContext::new().ok();
+        }
+        a.clone()
+    });
+    let Some(ctx) = ctx else { return };
+    let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+    osc.frequency().set_value(hz);
+    let t = ctx.current_time();
+    let _ = gain.gain().set_value_at_time(0.15, t);
+    let _ = gain.gain().exponential_ramp_to_value_at_time(0.001, t + 0.4);
+    let _ = osc.connect_with_audio_node(&gain);
+    let _ = gain.connect_with_audio_node(&ctx.destination());
+    let _ = osc.start();
+    let _ = osc.stop_with_when(t + 0.45);
+}

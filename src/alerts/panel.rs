@@ -1,0 +1,170 @@
+//! The alert board: firing first, worst first, then pending and resolved;
+//! a filter (the core's [`Alert::matches`]); ack and silence per alert; the
+//! silenced count in plain sight; the sound and desktop opt-ins. A click
+//! on an alert selects its node on the map. Every string is text.
+
+use super::{notify, UseAlertsReturn};
+use crate::dashboard::format_clock;
+use leptos::prelude::*;
+use zitiscope_core::alerts::{Alert, AlertState, Severity};
+use zitiscope_core::layout::NodeId;
+
+/// The icon that goes with a severity (never colour alone).
+pub fn severity_icon(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "✖",
+        Severity::Major => "▲",
+        Severity::Minor => "◆",
+        Severity::Info => "ℹ",
+    }
+}
+
+/// The board.
+#[component]
+pub fn AlertPanel(
+    /// The alerts.
+    alerts: UseAlertsReturn,
+    /// Where a click on an alert goes.
+    selected: RwSignal<Option<NodeId>>,
+    /// Firing alerts only, no tools (the wall display).
+    #[prop(optional)]
+    compact: bool,
+) -> impl IntoView {
+    let query = RwSignal::new(String::new());
+    // Each with whether it is silenced (silences change the counts).
+    let shown = Memo::new(move |_| {
+        let q = query.get();
+        alerts.counts.track();
+        alerts.board.with(|b| {
+            b.iter()
+                .filter(|a| a.matches(&q) && (!compact || a.state == AlertState::Firing))
+                .map(|a| (a.clone(), alerts.is_silenced(&a.key)))
+                .collect::<Vec<_>>()
+        })
+    });
+    let summary = move || {
+        let c = alerts.counts.get();
+        format!("{} firing · {} pending · {} silenced", c.firing, c.pending, c.silenced)
+    };
+    view! {
+        <section class="alerts" class:compact=compact aria-labelledby="alerts-title" data-testid="alerts">
+            <div class="alerts-head">
+                <h2 id="alerts-title">"Alerts"</h2>
+                <span class="alert-counts" data-testid="alert-counts" aria-live="polite">{summary}</span>
+                {(!compact).then(|| view! {
+                    <input
+                        type="search"
+                        class="alert-filter"
+                        placeholder="filter: router, link, critical, firing…"
+                        aria-label="Filter alerts"
+                        on:input=move |ev| query.set(event_target_value(&ev))
+                    />
+                    <Opt alerts=alerts />
+                })}
+            </div>
+            <ul class="alert-list" data-testid="alert-list">
+                <For
+                    each=move || shown.get()
+                    key=|(a, silenced): &(Alert, bool)| (a.key.clone(), a.state, a.message.clone(), a.ack.clone(), a.count, *silenced)
+                    let:((alert, silenced))
+                >
+                    <Row alert=alert silenced=silenced alerts=alerts selected=selected compact=compact />
+                </For>
+            </ul>
+            {move || shown.with(Vec::is_empty).then(|| view! { <p class="alerts-none">"Nothing is firing."</p> })}
+        </section>
+    }
+}
+
+#[component]
+fn Row(
+    alert: Alert,
+    silenced: bool,
+    alerts: UseAlertsReturn,
+    selected: RwSignal<Option<NodeId>>,
+    compact: bool,
+) -> impl IntoView {
+    let sev = alert.severity.as_str();
+    let state = alert.state.as_str();
+    let node = alert.node.clone();
+    let key = alert.key.clone();
+    let when = match (alert.state, alert.resolved_at) {
+        (AlertState::Resolved, Some(t)) => format!("resolved {}", format_clock(t)),
+        _ => format!("since {}", format_clock(alert.since)),
+    };
+    let times = (alert.count > 1).then(|| format!(" · fired {}×", alert.count));
+    let ack = alert.ack.as_ref().map(|a| format!(" · acked by {} {}", a.by, format_clock(a.at)));
+    let open = alert.state != AlertState::Resolved;
+    let (k1, k2, k3, k4) = (key.clone(), key.clone(), key.clone(), key.clone());
+    view! {
+        <li class=format!("alert sev-{sev} state-{state}") class:silenced=silenced data-rule=key.rule.as_str() data-subject=key.subject.clone()>
+            <button type="button" class="alert-main" title="Show it on the map" on:click=move |_| if node.is_some() { selected.set(node.clone()) }>
+                <span class="alert-sev">
+                    <span aria-hidden="true">{severity_icon(alert.severity)}</span>
+                    " "
+                    {sev}
+                </span>
+                <span class="alert-state">{if silenced { "silenced" } else { state }}</span>
+                <span class="alert-message">{alert.message.clone()}</span>
+                <span class="alert-when">{when}{times}{ack}</span>
+            </button>
+            {(!compact && open).then(|| view! {
+                <span class="alert-actions">
+                    {alert.ack.is_none().then(|| view! {
+                        <button type="button" on:click=move |_| alerts.ack(&k1)>"Ack"</button>
+                    })}
+                    {if silenced {
+                        view! { <button type="button" on:click=move |_| alerts.unsilence(&k2)>"Unsilence"</button> }.into_any()
+                    } else {
+                        view! {
+                            <button type="button" title="Silence this alert for an hour" on:click=move |_| alerts.silence(&k3, false, 60)>"Silence 1 h"</button>
+                            <button type="button" title="Silence this rule everywhere for an hour" on:click=move |_| alerts.silence(&k4, true, 60)>"Silence rule"</button>
+                        }.into_any()
+                    }}
+                </span>
+            })}
+        </li>
+    }
+}
+
+/// Who acks, and the sound and desktop opt-ins.
+#[component]
+fn Opt(alerts: UseAlertsReturn) -> impl IntoView {
+    let prefs = alerts.prefs.signal();
+    view! {
+        <span class="alert-prefs">
+            <label>
+                "as "
+                <input
+                    type="text"
+                    class="alert-operator"
+                    aria-label="Acknowledge as"
+                    prop:value=move || prefs.with(|p| p.operator.clone())
+                    on:change=move |ev| {
+                        let name = event_target_value(&ev).trim().chars().take(64).collect::<String>();
+                        if !name.is_empty() {
+                            alerts.prefs.update(|p| p.operator = name);
+                        }
+                    }
+                />
+            </label>
+            <label>
+                <input type="checkbox" prop:checked=move || prefs.with(|p| p.sound) on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    alerts.prefs.update(|p| p.sound = on);
+                } />
+                " sound"
+            </label>
+            <label>
+                <input type="checkbox" prop:checked=move || prefs.with(|p| p.desktop) on:change=move |ev| {
+                    let on = event_target_checked(&ev);
+                    if on {
+                        notify::ask_permission();
+                    }
+                    alerts.prefs.update(|p| p.desktop = on);
+                } />
+                " desktop"
+            </label>
+        </span>
+    }
+}

@@ -1,0 +1,63 @@
+//! The wall display and the themes. `?wall` (or the Wall button, which
+//! sets it, so a reload keeps it) drops the chrome for the map, big
+//! counters and the firing alerts, and keeps the screen awake. The
+//! high-contrast theme works everywhere and is remembered in this browser.
+//! [`FeedBanner`] says loudly when the feed is stale or reconnecting.
+
+mod banner;
+mod wake;
+
+pub use banner::{banner_text, FeedBanner};
+pub use wake::use_wake_lock;
+
+use crate::dashboard::{set_url_params, url_param};
+use leptos::prelude::*;
+
+const THEME_KEY: &str = "zitiscope.theme";
+
+/// The page's colours.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Dark,
+    /// Black, white and saturated status colours, thick outlines.
+    HighContrast,
+}
+
+/// Wall mode: from `?wall`, kept in the URL, shown as a class on `<html>`.
+pub fn use_wall() -> RwSignal<bool> {
+    let wall = RwSignal::new(url_param("wall").is_some());
+    Effect::new(move |_| {
+        let on = wall.get();
+        set_url_params(&[("wall", on.then(String::new))]);
+        root_class("wall", on);
+    });
+    wall
+}
+
+/// The theme: remembered in `localStorage`, shown as a class on `<html>`
+/// (the CSS tokens and the map's palette follow it).
+pub fn use_theme() -> RwSignal<Theme> {
+    let stored = storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten());
+    let theme =
+        RwSignal::new(if stored.as_deref() == Some("high-contrast") { Theme::HighContrast } else { Theme::Dark });
+    Effect::new(move |_| {
+        let hc = theme.get() == Theme::HighContrast;
+        root_class("hc", hc);
+        if let Some(s) = storage() {
+            let _ = s.set_item(THEME_KEY, if hc { "high-contrast" } else { "dark" });
+        }
+    });
+    theme
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+fn root_class(name: &str, on: bool) {
+    if let Some(root) = document().document_element() {
+        let list = root.class_list();
+        let _ = if on { list.add_1(name) } else { list.remove_1(name) };
+    }
+}
