@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use zitiscope::alerts::{use_alerts, UseAlertsOptions};
 use zitiscope::dashboard::Dashboard;
 use zitiscope::feed::FeedStatus;
 use zitiscope::store::{LiveStore, Pending};
@@ -39,7 +40,8 @@ fn ev(src: &str, dst: &str, kind: ConnKind, up: bool) -> Event {
 fn mount(store: LiveStore, status: RwSignal<FeedStatus>) -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
     let host = host();
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        view! { <Dashboard store=store status=status feed_url="/events".to_string() /> }
+        let alerts = use_alerts(store, status.into(), UseAlertsOptions::default());
+        view! { <Dashboard store=store status=status feed_url="/events".to_string() alerts=alerts heartbeat_ms=5_000.0 /> }
     });
     (host, Box::new(handle))
 }

@@ -50,3 +50,21 @@ pub fn FeedBanner(
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stale_after_twice_the_heartbeat_and_lost_while_reconnecting() {
+        let live = FeedStatus::Live;
+        assert_eq!(banner_text(live, Some(1_000.0), 5_000.0, 11_000.0), None, "exactly 2× is not yet stale");
+        assert_eq!(banner_text(live, Some(1_000.0), 5_000.0, 13_500.0).as_deref(), Some("Feed stale for 12 s"));
+        assert_eq!(banner_text(live, None, 5_000.0, 99_000.0), None, "nothing yet to be stale about");
+        let lost = FeedStatus::Reconnecting { at_ms: 10_000.0, attempt: 3 };
+        assert_eq!(
+            banner_text(lost, Some(9_000.0), 5_000.0, 7_100.0).as_deref(),
+            Some("Feed lost: reconnecting in 3 s")
+        );
+    }
+}

@@ -34,7 +34,8 @@ pub struct Condition {
 
 const MS: i64 = 1_000_000;
 
-/// Routers with a mass disconnect at once beyond which they are one alert.
+/// Routers with a mass disconnect (or flapping identities) at once beyond
+/// which they are one network-wide alert.
 pub const MASS_ROUTERS: usize = 3;
 
 fn ago(now: Timestamp, ms: u64) -> Timestamp {
@@ -118,16 +119,22 @@ pub fn conditions(
         }
         push(Rule::RouterFlapping, router.clone(), Some(NodeId::Router(router.clone())), message, None, ids);
     }
-    for (router, ids) in identities_flapping {
-        if down.contains(router.as_str()) {
-            continue;
+    identities_flapping.retain(|router, _| !down.contains(router.as_str()));
+    if identities_flapping.len() > MASS_ROUTERS {
+        // Many routers at once: one network-wide alert, like a mass disconnect.
+        let total: u32 = identities_flapping.values().map(|v| v.len() as u32).sum();
+        let n = identities_flapping.len();
+        let message = format!("{} flapping at {n} routers", plural(total, "identity", "identities"));
+        push(Rule::IdentitiesFlapping, "network".into(), None, message, None, total);
+    } else {
+        for (router, ids) in identities_flapping {
+            let names: Vec<&str> = ids.iter().take(3).map(String::as_str).collect();
+            let more = if ids.len() > 3 { ", …" } else { "" };
+            let n = ids.len() as u32;
+            let message =
+                format!("{} flapping at {router}: {}{more}", plural(n, "identity", "identities"), names.join(", "));
+            push(Rule::IdentitiesFlapping, router.clone(), Some(NodeId::Router(router)), message, None, n);
         }
-        let names: Vec<&str> = ids.iter().take(3).map(String::as_str).collect();
-        let more = if ids.len() > 3 { ", …" } else { "" };
-        let n = ids.len() as u32;
-        let message =
-            format!("{} flapping at {router}: {}{more}", plural(n, "identity", "identities"), names.join(", "));
-        push(Rule::IdentitiesFlapping, router.clone(), Some(NodeId::Router(router)), message, None, n);
     }
 
     // Mass disconnects at routers that are still up; at more than

@@ -171,6 +171,19 @@ fn a_storm_across_many_routers_is_one_network_wide_alert() {
 }
 
 #[test]
+fn identities_flapping_at_many_routers_is_one_network_wide_alert() {
+    let mut b = Board::new(AlertConfig::default());
+    for r in 0..5 {
+        b.conn(1, ConnKind::RouterToCtrl, &format!("edge-{r}"), "c1", true);
+        for (k, t) in (10..15).enumerate() {
+            b.conn(t, ConnKind::EdgeToRouter, &format!("id{r}"), &format!("edge-{r}"), k % 2 == 0);
+        }
+    }
+    assert_eq!(fired(&b.eval(16)), ["identities-flapping:network"]);
+    assert_eq!(b.alert(Rule::IdentitiesFlapping, "network").message, "5 identities flapping at 5 routers");
+}
+
+#[test]
 fn a_few_drops_are_no_mass_disconnect() {
     let mut b = network(80);
     for i in 0..49 {

@@ -39,6 +39,10 @@ pub(super) struct Identity {
     /// The router it is connected to, if any.
     pub at: Option<usize>,
     pub addr: String,
+    /// Until this simulated second, background churn leaves it connected:
+    /// a real laptop or service drops a few times a day, not every minute,
+    /// and anything faster would look like flapping (scenarios still may).
+    pub calm_until: f64,
 }
 
 pub(super) struct Link {
@@ -101,6 +105,7 @@ impl Network {
                 id: names::identity(i),
                 home: edges[rng.random_range(0..edges.len())],
                 at: None,
+                calm_until: 0.0,
                 addr: format!(
                     "100.{}.{}.{}:{}",
                     64 + rng.random_range(0..64),
@@ -351,17 +356,20 @@ impl Network {
                 ));
             }
             _ if Some(i) == self.flapper => {}
+            Some(_) if self.identities[i].calm_until > self.clock => {}
             Some(r) if roll < 0.60 => {
                 out.push(self.detach(now, i));
                 // A quick reconnect to the same router.
                 if roll < 0.35 {
                     out.push(self.attach(now, i, r));
+                    self.calm(i);
                 }
             }
             Some(_) => {}
             None => {
                 if let Some(r) = self.target_router(i) {
                     out.push(self.attach(now, i, r));
+                    self.calm(i);
                 }
             }
         }
@@ -384,6 +392,11 @@ impl Network {
         } else {
             self.live_edge_router()
         }
+    }
+
+    /// Leaves identity `i` be for 10 to 30 simulated minutes.
+    fn calm(&mut self, i: usize) {
+        self.identities[i].calm_until = self.clock + self.rng.random_range(600.0..1800.0);
     }
 
     fn attach(&mut self, now: Timestamp, i: usize, r: usize) -> Event {

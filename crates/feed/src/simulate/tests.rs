@@ -184,3 +184,26 @@ fn link_degradation_raises_latency_and_jitter_then_recovers() {
     let (mean, jitter, base) = seen[40];
     assert!(mean < base + 5 && jitter <= 2, "recovered: {seen:?}");
 }
+
+#[test]
+fn everyday_churn_never_looks_like_flapping() {
+    // A small network at a high rate: every identity is picked often.
+    let args = SimulateArgs {
+        seed: 3,
+        routers: 12,
+        identities: 300,
+        rate: 100.0,
+        outage_every: 0.0,
+        ..SimulateArgs::default()
+    };
+    let mut worst = 0;
+    play_with(&args, 600, |second, store, _| {
+        if second % 60 == 0 {
+            let now = Timestamp(2 * SEC + second as i64 * SEC);
+            let window = Timestamp(now.0 - 300 * SEC);
+            let flapping = store.flapping(window, 4).into_iter().filter(|k| k.kind == ConnKind::EdgeToRouter).count();
+            worst = worst.max(flapping);
+        }
+    });
+    assert_eq!(worst, 0, "no identity changed state 4 times within 5 minutes");
+}

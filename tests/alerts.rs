@@ -1,0 +1,122 @@
+//! Browser tests of the alert board: a router outage in the store becomes
+//! one firing alert on the board, in a toast, in the title and the favicon;
+//! a click selects its router; ack and silence work and are shown; hostile
+//! names stay text.
+#![cfg(target_arch = "wasm32")]
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use zitiscope::alerts::{use_alerts, AlertPanel, Toasts, UseAlertsOptions, UseAlertsReturn};
+use zitiscope::feed::FeedStatus;
+use zitiscope::store::{LiveStore, Pending};
+use zitiscope_core::layout::NodeId;
+use zitiscope_core::wire::Snapshot;
+use zitiscope_core::{ConnKind, Event, Store, Timestamp};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// A snapshot, taken now, of a network where `router` lost its controller
+/// a minute ago and its 30 identities with it.
+fn outage(router: &str) -> Pending {
+    let now = Timestamp::from_millis(js_sys::Date::now());
+    let ago = |s: i64| Timestamp(now.0 - s * 1_000_000_000);
+    let mut s = Store::new();
+    s.apply(&Event::conn(ago(600), ConnKind::RouterToCtrl, router, "ctrl1", true));
+    s.apply(&Event::conn(ago(600), ConnKind::RouterToCtrl, "edge-ok", "ctrl1", true));
+    for i in 0..30 {
+        s.apply(&Event::conn(ago(500), ConnKind::EdgeToRouter, format!("laptop-{i}"), router, true));
+        s.apply(&Event::conn(ago(59), ConnKind::EdgeToRouter, format!("laptop-{i}"), router, false));
+    }
+    s.apply(&Event::conn(ago(60), ConnKind::RouterToCtrl, router, "ctrl1", false));
+    let snap = Snapshot { feed: "f1".into(), seq: 1, at: now, state: s.state() };
+    Pending { event: "snapshot".into(), id: "f1:1".into(), data: serde_json::to_string(&snap).unwrap() }
+}
+
+struct Mounted {
+    host: web_sys::HtmlElement,
+    alerts: UseAlertsReturn,
+    selected: RwSignal<Option<NodeId>>,
+    _handle: Box<dyn std::any::Any>,
+}
+
+async fn mount(router: &str) -> Mounted {
+    // A fresh browser: no remembered silences or acks from another test.
+    window().local_storage().unwrap().unwrap().clear().unwrap();
+    let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
+    document().body().unwrap().append_child(&host).unwrap();
+    let store = LiveStore::new();
+    let selected = RwSignal::new(None::<NodeId>);
+    let slot = StoredValue::new_local(None::<UseAlertsReturn>);
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        let alerts = use_alerts(store, Signal::stored(FeedStatus::Live), UseAlertsOptions::default());
+        slot.set_value(Some(alerts));
+        view! {
+            <AlertPanel alerts=alerts selected=selected />
+            <Toasts toasts=alerts.toasts selected=selected />
+        }
+    });
+    store.enqueue(outage(router));
+    store.flush();
+    leptos::task::tick().await;
+    let alerts = slot.get_value().expect("mounted");
+    Mounted { host, alerts, selected, _handle: Box::new(handle) }
+}
+
+fn text(host: &web_sys::HtmlElement, selector: &str) -> String {
+    host.query_selector(selector).unwrap().map(|e| e.text_content().unwrap_or_default()).unwrap_or_default()
+}
+
+fn click(host: &web_sys::HtmlElement, selector: &str) {
+    let el: web_sys::HtmlElement = host.query_selector(selector).unwrap().expect(selector).unchecked_into();
+    el.click();
+}
+
+#[wasm_bindgen_test]
+async fn an_outage_is_one_alert_on_the_board_in_a_toast_the_title_and_the_favicon() {
+    let m = mount("edge-eu-3").await;
+    let rows = m.host.query_selector_all("[data-testid=alert-list] li").unwrap();
+    assert_eq!(rows.length(), 1, "one alert, its identities folded in");
+    let row = text(&m.host, "[data-testid=alert-list] li");
+    assert!(row.contains("edge-eu-3 lost its controllers; 30 identities dropped"), "{row}");
+    assert!(row.contains("✖ critical"), "severity as icon and word: {row}");
+    assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "1 firing · 0 pending · 0 silenced");
+    assert!(text(&m.host, "[data-testid=toasts]").contains("edge-eu-3 lost its controllers"), "a toast");
+    assert_eq!(document().title(), "(1) zitiscope");
+    let icon = document().query_selector("link[rel=icon]").unwrap().expect("a favicon").get_attribute("href").unwrap();
+    assert!(icon.starts_with("data:image/svg+xml,"), "{icon}");
+    assert!(icon.contains("%23f85149") && icon.contains("%3E1%3C%2Ftext"), "red, with the count: {icon}");
+
+    // A click on the alert selects its router on the map.
+    click(&m.host, "[data-testid=alert-list] li .alert-main");
+    assert_eq!(m.selected.get_untracked(), Some(NodeId::Router("edge-eu-3".into())));
+
+    // Ack: shown on the alert, no Ack button any more.
+    m.alerts.prefs.update(|p| p.operator = "noc-desk-2".into());
+    click(&m.host, "[data-testid=alert-list] li .alert-actions button");
+    leptos::task::tick().await;
+    let row = text(&m.host, "[data-testid=alert-list] li");
+    assert!(row.contains("acked by noc-desk-2"), "{row}");
+    assert!(!row.contains("Ack"), "{row}");
+
+    // Silence: counted apart, still listed, remembered in this browser.
+    click(&m.host, "[data-testid=alert-list] li .alert-actions button[title^='Silence this alert']");
+    leptos::task::tick().await;
+    assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "0 firing · 0 pending · 1 silenced");
+    assert!(text(&m.host, "[data-testid=alert-list] li").contains("silenced"));
+    assert_eq!(document().title(), "zitiscope", "nothing unsilenced is firing");
+    let saved = window().local_storage().unwrap().unwrap().get_item("zitiscope.prefs").unwrap().unwrap();
+    assert!(saved.contains("router-down") && saved.contains("noc-desk-2"), "{saved}");
+    click(&m.host, "[data-testid=alert-list] li .alert-actions button");
+    leptos::task::tick().await;
+    assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "1 firing · 0 pending · 0 silenced", "unsilenced");
+}
+
+#[wasm_bindgen_test]
+async fn hostile_names_in_alerts_are_text() {
+    let evil = "<img src=x onerror=\"window.__pwned=1\">";
+    let m = mount(evil).await;
+    assert!(text(&m.host, "[data-testid=alert-list]").contains(evil), "shown literally");
+    assert!(text(&m.host, "[data-testid=toasts]").contains(evil));
+    assert!(m.host.query_selector("img").unwrap().is_none(), "never parsed as HTML");
+}
