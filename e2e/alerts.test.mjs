@@ -110,9 +110,10 @@ test('a stalled or killed feed shows the banner within 2× the heartbeat; it cle
     const stopped = Date.now();
     await banner.filter({ hasText: /Feed stale for \d+ s/ }).waitFor({ timeout: 10_000 });
     const took = Date.now() - stopped;
-    // Stale is judged on the last update, which came before the stop; the
-    // banner re-checks every 500 ms.
-    assert.ok(took <= 2 * HEARTBEAT + 600, `the stale banner took ${took} ms`);
+    // Stale is declared 2× the heartbeat after the last one, which came
+    // before the stop; add the banner's 250 ms re-check and this test's
+    // own polling.
+    assert.ok(took <= 2 * HEARTBEAT + 1000, `the stale banner took ${took} ms`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'banner-stale.png') });
     feed.child.kill('SIGCONT');
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
@@ -121,7 +122,7 @@ test('a stalled or killed feed shows the banner within 2× the heartbeat; it cle
     await killFeed(feed);
     const killed = Date.now();
     await banner.filter({ hasText: /reconnecting in \d+ s/ }).waitFor({ timeout: 10_000 });
-    assert.ok(Date.now() - killed <= 2 * HEARTBEAT + 600, `the reconnect banner took ${Date.now() - killed} ms`);
+    assert.ok(Date.now() - killed <= 2 * HEARTBEAT, `the reconnect banner took ${Date.now() - killed} ms`);
     feed = await startFeed({ listen: feed.hostPort, args });
     await banner.waitFor({ state: 'detached', timeout: 30_000 });
     await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 5_000 });

@@ -34,7 +34,7 @@ pub fn FeedBanner(
     #[prop(into)]
     heartbeat_ms: Signal<f64>,
 ) -> impl IntoView {
-    let now = use_now(Duration::from_millis(500));
+    let now = use_now(Duration::from_millis(250));
     let text = move || {
         now.track();
         banner_text(status.get(), last_update.get(), heartbeat_ms.get(), js_sys::Date::now())

@@ -142,7 +142,12 @@ pub fn conditions(
     // the controller, the underlay) instead of one a router.
     let mut mass: Vec<(u32, &str)> = (t.routers.iter())
         .filter(|r| r.health != Health::Down && r.identities.offline >= cfg.mass_count)
-        .map(|r| (store.drops_at(&r.id, ago(now, cfg.mass_window_ms)), r.id.as_str()))
+        .map(|r| {
+            // Drops from before the router's current spell online went with
+            // its outage (that alert carried them), not with a new event.
+            let after = ago(now, cfg.mass_window_ms).max(store.router_up_since(&r.id).unwrap_or(Timestamp(i64::MIN)));
+            (store.drops_at(&r.id, after), r.id.as_str())
+        })
         .filter(|(dropped, _)| *dropped >= cfg.mass_count)
         .collect();
     let secs = cfg.mass_window_ms / 1000;

@@ -184,6 +184,28 @@ fn identities_flapping_at_many_routers_is_one_network_wide_alert() {
 }
 
 #[test]
+fn identities_still_down_when_their_router_returns_are_no_new_alert() {
+    let mut b = network(80);
+    b.eval(10);
+    b.conn(100, ConnKind::RouterToCtrl, "edge-eu-3", "c1", false);
+    b.conn(100, ConnKind::RouterToCtrl, "edge-eu-3", "c2", false);
+    for i in 0..80 {
+        b.conn(100, ConnKind::EdgeToRouter, &format!("id{i:03}"), "edge-eu-3", false);
+    }
+    assert_eq!(fired(&b.eval(101)), ["router-down:edge-eu-3"]);
+    // Back after 20 s; its identities return slowly.
+    b.conn(120, ConnKind::RouterToCtrl, "edge-eu-3", "c1", true);
+    let n = b.eval(121);
+    assert_eq!((fired(&n), resolved(&n)), (vec![], vec!["router-down:edge-eu-3".to_string()]), "no mass disconnect");
+    // A fresh mass drop after its return is one, though.
+    for i in 0..60 {
+        b.conn(130, ConnKind::EdgeToRouter, &format!("id{i:03}"), "edge-eu-3", true);
+        b.conn(140, ConnKind::EdgeToRouter, &format!("id{i:03}"), "edge-eu-3", false);
+    }
+    assert_eq!(fired(&b.eval(141)), ["mass-disconnect:edge-eu-3"]);
+}
+
+#[test]
 fn a_few_drops_are_no_mass_disconnect() {
     let mut b = network(80);
     for i in 0..49 {

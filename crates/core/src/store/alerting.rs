@@ -26,6 +26,20 @@ impl Store {
             .max()
     }
 
+    /// Since when a router that holds a controller connection has held one
+    /// (the earliest start among its connections that are up: that one has
+    /// held it online all along); `None` when it holds none.
+    pub fn router_up_since(&self, router: &str) -> Option<Timestamp> {
+        let r = self.ents.routers.find(router)?;
+        let from = Key { kind: ConnKind::RouterToCtrl, src: r, dst: 0 };
+        let to = Key { kind: ConnKind::RouterToCtrl, src: r, dst: u32::MAX };
+        (self.control.range(from..=to))
+            .filter_map(|k| self.conns.get(k))
+            .filter(|c| c.life.up() == Some(true))
+            .map(|c| c.life.folded().since)
+            .min()
+    }
+
     /// How many of a router's identity connections are down, having
     /// dropped at or after `after`.
     pub fn drops_at(&self, router: &str, after: Timestamp) -> u32 {
