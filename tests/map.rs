@@ -162,7 +162,13 @@ async fn a_badge_click_opens_a_virtualised_identity_list() {
     let m = mount().await;
     let router = NodeId::Router("edge-eu-1".into());
     assert!(!m.open.get_untracked());
-    m.click(m.at(&router, 0.0, badge_offset(m.view.scale))).await;
+    // Zoomed out, a badge shows for the node in focus: hover it, move down
+    // onto its badge (it stays hovered), click.
+    let (x, y) = m.at(&router, 0.0, 0.0);
+    m.canvas.dispatch_event(&pointer("pointermove", x, y)).unwrap();
+    let badge = m.at(&router, 0.0, badge_offset(m.view.scale));
+    m.canvas.dispatch_event(&pointer("pointermove", badge.0, badge.1)).unwrap();
+    m.click(badge).await;
     assert_eq!(m.selected.get_untracked(), Some(router), "the badge belongs to its router");
     assert!(m.open.get_untracked(), "and opens its identities");
     let counts = m.text("[data-testid=drawer-identities]");

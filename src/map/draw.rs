@@ -71,10 +71,19 @@ fn radius(scale: f64) -> f64 {
     (RADIUS * scale).clamp(2.0, 14.0)
 }
 
-/// Whether names and badges are drawn at zoom `scale` (when nodes are far
-/// enough apart to read them).
+/// Layout slots are this far apart, in map units.
+const SLOT: f64 = 48.0;
+
+/// Whether every node's name is drawn at zoom `scale`: when nodes are far
+/// enough apart for a name (`edge-eu-12`) not to run into the next.
 pub fn labels_shown(scale: f64) -> bool {
-    48.0 * scale >= 40.0
+    SLOT * scale >= 76.0
+}
+
+/// Whether every node's badge is drawn (and can be clicked): it is wider
+/// than a name (`482↑ 12↓ · 31 dropped`).
+pub fn badges_shown(scale: f64) -> bool {
+    SLOT * scale >= 150.0
 }
 
 /// How far below its node's centre a badge is drawn, in screen pixels.
@@ -343,13 +352,25 @@ fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         }
     };
     if labels_shown(f.view.scale) {
+        let badges = badges_shown(f.view.scale);
         for (id, p) in f.controllers {
-            label(f.view.to_screen(*p), id, badge(f.topology, &NodeId::Controller(id.clone())));
+            let b = badges.then(|| badge(f.topology, &NodeId::Controller(id.clone()))).flatten();
+            label(f.view.to_screen(*p), id, b);
         }
         for (id, p) in f.routers {
             let s = f.view.to_screen(*p);
             if on_screen(f, s, 40.0) {
-                label(s, id, router_badge(f.topology, id));
+                label(s, id, badges.then(|| router_badge(f.topology, id)).flatten());
+            }
+        }
+        // The nodes in focus always have theirs.
+        if !badges {
+            for node in [f.selected, f.hover, f.focus].into_iter().flatten() {
+                if let (Some(p), Some(b)) = (at(node), badge(f.topology, node)) {
+                    ctx.set_fill_style_str(f.palette.muted);
+                    let _ = ctx.fill_text(&b, p.x, p.y + badge_offset(f.view.scale) + 4.0);
+                    ctx.set_fill_style_str(f.palette.text);
+                }
             }
         }
     } else {

@@ -100,11 +100,14 @@ pub fn TopologyMap(
     let badge_at = move |p: Point| -> Option<NodeId> {
         state.with_value(|s| {
             let s = s.borrow();
-            if !draw::labels_shown(s.view.scale) {
-                return None;
-            }
             let above = Point { x: p.x, y: p.y - draw::badge_offset(s.view.scale) };
             let node = s.hit.hit(s.view.to_map(above), draw::BADGE_REACH / s.view.scale)?;
+            // Zoomed out, only the nodes in focus show their badge.
+            let chosen = selected.get_untracked();
+            let focused = [&s.hover, &s.focus, &chosen].into_iter().any(|n| n.as_ref() == Some(node));
+            if !draw::badges_shown(s.view.scale) && !focused {
+                return None;
+            }
             // Only a badge that is drawn can be clicked.
             topology.with_untracked(|t| draw::badge(t, node).is_some()).then(|| node.clone())
         })
@@ -146,7 +149,10 @@ pub fn TopologyMap(
             redraw();
             return;
         }
-        let hover = hit_at(p);
+        // Moving from a node down to its badge keeps it hovered, so that
+        // its badge (drawn for the hovered node) stays to be clicked.
+        let hover =
+            hit_at(p).or_else(|| badge_at(p).filter(|n| state.with_value(|s| s.borrow().hover.as_ref() == Some(n))));
         let changed = state.with_value(|s| {
             let mut s = s.borrow_mut();
             let changed = s.hover != hover;
