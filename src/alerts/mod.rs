@@ -131,7 +131,8 @@ pub fn use_alerts(store: LiveStore, status: Signal<FeedStatus>, options: UseAler
         tick.track();
         this.poke.track();
         let connected = status.with(|s| matches!(s, FeedStatus::Live));
-        let last_heartbeat = store.stats.with(|s| s.last_heartbeat);
+        // Untracked: the stats move every frame; the tick covers heartbeats.
+        let last_heartbeat = store.stats.with_untracked(|s| s.last_heartbeat);
         let feed = FeedHealth { connected, since: status_since.get(), last_heartbeat };
         evaluate(this, &feed);
     });
