@@ -126,6 +126,20 @@ fn soak(scenario: Scenario, hours: f64) {
         mib(end - hour),
         fired.join(", "),
     );
-    // Keep them alive to the measurement above.
-    drop((store, engine, net));
+    // Where the heap is: each part's share, by dropping it.
+    let before = LIVE.load(Ordering::Relaxed);
+    drop(engine);
+    let engine_bytes = before - LIVE.load(Ordering::Relaxed);
+    let before = LIVE.load(Ordering::Relaxed);
+    drop(net);
+    let net_bytes = before - LIVE.load(Ordering::Relaxed);
+    let before = LIVE.load(Ordering::Relaxed);
+    drop(store);
+    let store_bytes = before - LIVE.load(Ordering::Relaxed);
+    eprintln!(
+        "{scenario:?} at the end: store {:.1} MiB, alert engine {:.2} MiB, simulator {:.1} MiB",
+        mib(store_bytes),
+        mib(engine_bytes),
+        mib(net_bytes)
+    );
 }

@@ -104,17 +104,33 @@ impl Lifeline {
         if pos == 0 && self.base.up.is_some() {
             return Observe::TooOld;
         }
+        let cap = cap.max(1);
         let appended = pos == self.obs.len();
-        self.obs.insert(pos, item);
-        // Appending (the in-order case) extends the fold; anything else refolds.
+        if self.obs.len() >= cap {
+            // Full: the oldest goes into the base before the new one comes
+            // in, so the Vec never holds cap + 1 (its allocation would
+            // double, for every full lifeline: 256 bytes each at cap 16).
+            if pos == 0 {
+                // The new one is the oldest: it would be evicted at once.
+                self.base = self.base.step(item);
+            } else {
+                let oldest = self.obs.remove(0);
+                self.base = self.base.step(oldest);
+                self.obs.insert(pos - 1, item);
+            }
+        } else {
+            self.obs.insert(pos, item);
+        }
+        while self.obs.len() > cap {
+            let oldest = self.obs.remove(0);
+            self.base = self.base.step(oldest);
+        }
+        // Appending (the in-order case) extends the fold; anything else
+        // refolds. Eviction into the base leaves the whole fold as it was.
         self.now = match (appended, self.now) {
             (true, Some(f)) => Some(f.step(item)),
             _ => Some(self.refold()),
         };
-        while self.obs.len() > cap.max(1) {
-            let oldest = self.obs.remove(0);
-            self.base = self.base.step(oldest);
-        }
         Observe::Recorded
     }
 
@@ -159,6 +175,39 @@ impl Lifeline {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_full_lifeline_never_outgrows_its_cap() {
+        let mut l = Lifeline::default();
+        for i in 0..100 {
+            l.observe(Timestamp(i), i % 2 == 0, 16);
+            assert!(l.obs.len() <= 16 && l.obs.capacity() <= 16, "at {i}: {} of {}", l.obs.len(), l.obs.capacity());
+        }
+        assert_eq!(l.folded().transitions, 99, "nothing lost to the base");
+        assert_eq!(l.observe(Timestamp(50), true, 16), Observe::TooOld);
+    }
+
+    #[test]
+    fn a_small_cap_folds_to_what_a_roomy_one_holds() {
+        // Shuffled within a short horizon (late, never too old), with repeats.
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as i64
+        };
+        for _ in 0..200 {
+            let (mut small, mut roomy) = (Lifeline::default(), Lifeline::default());
+            for i in 0..60 {
+                let at = Timestamp(i * 10 + next() % 3);
+                let up = next() % 2 == 0;
+                if small.observe(at, up, 4) != Observe::TooOld {
+                    roomy.observe(at, up, 1_000);
+                }
+            }
+            assert_eq!(small.folded(), roomy.folded());
+            assert!(small.obs.capacity() <= 4);
+        }
+    }
 
     fn t(n: i64) -> Timestamp {
         Timestamp(n)
