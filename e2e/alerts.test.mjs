@@ -103,6 +103,8 @@ test('a stalled or killed feed shows the banner within 2× the heartbeat; it cle
   let feed = await startFeed({ args });
   try {
     const { page, errors } = await open(feed.url);
+    let streams = 0;
+    page.on('request', (r) => { if (new URL(r.url()).pathname === '/events') streams += 1; });
     const banner = page.getByTestId('feed-banner');
     assert.equal(await banner.count(), 0);
     // Stalled: the process stops, its connection stays open and says nothing.
@@ -115,6 +117,12 @@ test('a stalled or killed feed shows the banner within 2× the heartbeat; it cle
     // own polling.
     assert.ok(took <= 2 * HEARTBEAT + 1000, `the stale banner took ${took} ms`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'banner-stale.png') });
+    // The watchdog gives up on the silent stream (3× the heartbeat) and opens another.
+    const deadline = Date.now() + 10_000;
+    while (streams === 0) {
+      assert.ok(Date.now() < deadline, 'the silent stream was never replaced');
+      await page.waitForTimeout(100);
+    }
     feed.child.kill('SIGCONT');
     await banner.waitFor({ state: 'detached', timeout: 20_000 });
 

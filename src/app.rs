@@ -3,7 +3,7 @@
 
 use crate::alerts::{use_alerts, UseAlertsOptions};
 use crate::dashboard::Dashboard;
-use crate::feed::{use_feed, UseFeedOptions};
+use crate::feed::{use_feed, FeedStatus, UseFeedOptions};
 use crate::store::LiveStore;
 use leptos::prelude::*;
 use zitiscope_core::alerts::{AlertConfig, AppConfig};
@@ -51,15 +51,26 @@ pub fn App() -> impl IntoView {
     let feed = use_feed(UseFeedOptions { url: feed_url_from_location(), stale_after_ms, ..Default::default() }, store);
     let alerts = use_alerts(store, feed.status, UseAlertsOptions::default());
     let config_error = RwSignal::new(None::<String>);
-    leptos::task::spawn_local(async move {
-        match fetch_config().await {
-            Ok(Some(cfg)) => {
-                heartbeat_ms.set(cfg.alerts.heartbeat_ms as f64);
-                alerts.set_config(cfg.alerts);
-            }
-            Ok(None) => {}
-            Err(e) => config_error.set(Some(e)),
+    // The settings come from the feed's side (its `/config.json`, or the
+    // one beside a static build), read again each time the feed is live:
+    // a restarted feed may have another heartbeat or other thresholds.
+    let config_url = config_url_from_location();
+    Effect::new(move |_| {
+        if feed.status.get() != FeedStatus::Live {
+            return;
         }
+        let url = config_url.clone();
+        leptos::task::spawn_local(async move {
+            match fetch_config(&url).await {
+                Ok(Some(cfg)) => {
+                    config_error.set(None);
+                    heartbeat_ms.set(cfg.alerts.heartbeat_ms as f64);
+                    alerts.set_config(cfg.alerts);
+                }
+                Ok(None) => config_error.set(None),
+                Err(e) => config_error.set(Some(e)),
+            }
+        });
     });
     view! {
         <Dashboard
@@ -73,10 +84,27 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// `config.json` beside the page: `Ok(None)` when there is none (the
-/// defaults hold), an error that names the problem when it is unreadable.
-async fn fetch_config() -> Result<Option<AppConfig>, String> {
-    let reply = gloo_net::http::Request::get("config.json").send().await.map_err(|e| format!("config.json: {e}"))?;
+/// Where the settings are: beside the feed named by `?feed=` (it serves
+/// them with its own heartbeat), else beside this page.
+pub fn config_url_from_location() -> String {
+    let search = window().location().search().unwrap_or_default();
+    let feed = web_sys::UrlSearchParams::new_with_str(&search).ok().and_then(|p| p.get("feed"));
+    config_url(feed.as_deref())
+}
+
+/// `config.json` for the optional `feed` parameter (see [`events_url`]).
+pub fn config_url(feed: Option<&str>) -> String {
+    let events = events_url(feed.filter(|f| !f.trim().is_empty()));
+    match events.strip_suffix("/events") {
+        Some("") | None => "config.json".to_string(),
+        Some(base) => format!("{base}/config.json"),
+    }
+}
+
+/// `config.json`: `Ok(None)` when there is none (the defaults hold), an
+/// error that names the problem when it is unreadable.
+async fn fetch_config(url: &str) -> Result<Option<AppConfig>, String> {
+    let reply = gloo_net::http::Request::get(url).send().await.map_err(|e| format!("config.json: {e}"))?;
     if reply.status() == 404 {
         return Ok(None);
     }

@@ -219,3 +219,12 @@ async fn recent_drops_are_judged_on_the_feed_s_clock() {
 fn routers_online(store: &LiveStore) -> usize {
     store.summary.with_untracked(|s| s.routers.online)
 }
+
+#[wasm_bindgen_test]
+fn the_settings_come_from_the_feed_s_side() {
+    use zitiscope::app::config_url;
+    assert_eq!(config_url(None), "config.json", "beside the page");
+    assert_eq!(config_url(Some("https://feed.example.net")), "https://feed.example.net/config.json");
+    assert_eq!(config_url(Some("https://feed.example.net/events")), "https://feed.example.net/config.json");
+    assert_eq!(config_url(Some("https://f.example/zs/")), "https://f.example/zs/config.json");
+}

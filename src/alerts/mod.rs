@@ -25,6 +25,17 @@ use std::time::Duration;
 use zitiscope_core::alerts::{Alert, AlertConfig, AlertCounts, AlertEngine, AlertKey, FeedHealth, Notice, Silence};
 use zitiscope_core::Timestamp;
 
+/// What a silence covers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// This alert: its rule at its subject.
+    Alert,
+    /// Every alert about its subject (a router, a link), whatever the rule.
+    Subject,
+    /// Its rule, everywhere.
+    Rule,
+}
+
 /// Options of [`use_alerts`].
 #[derive(Clone, Debug, Default)]
 pub struct UseAlertsOptions {
@@ -60,11 +71,13 @@ impl UseAlertsReturn {
         }
     }
 
-    /// Silences an alert's rule at its subject (`whole_rule`: everywhere)
-    /// for `minutes`, remembered across reloads.
-    pub fn silence(&self, key: &AlertKey, whole_rule: bool, minutes: i64) {
+    /// Silences what `scope` says about an alert for `minutes`,
+    /// remembered across reloads.
+    pub fn silence(&self, key: &AlertKey, scope: Scope, minutes: i64) {
         let until = Timestamp(self.store.now().0.saturating_add(minutes * 60_000_000_000));
-        let s = Silence { rule: Some(key.rule), subject: (!whole_rule).then(|| key.subject.clone()), until };
+        let rule = (scope != Scope::Subject).then_some(key.rule);
+        let subject = (scope != Scope::Rule).then(|| key.subject.clone());
+        let s = Silence { rule, subject, until };
         self.engine.with_value(|e| e.borrow_mut().silence(s));
         self.save_silences();
     }
@@ -132,11 +145,12 @@ pub fn use_alerts(store: LiveStore, status: Signal<FeedStatus>, options: UseAler
         this.poke.track();
         let connected = status.with(|s| matches!(s, FeedStatus::Live));
         // Untracked: the stats move every frame; the tick covers heartbeats.
-        let last_heartbeat = store.stats.with_untracked(|s| s.last_heartbeat);
-        let feed = FeedHealth { connected, since: status_since.get(), last_heartbeat };
+        let last_heard = store.stats.with_untracked(|s| s.server_time.map(|(t, _)| t));
+        let feed = FeedHealth { connected, since: status_since.get(), last_heard };
         evaluate(this, &feed);
     });
     notify::follow(this);
+    notify::wake_audio_on_gesture(prefs);
     this
 }
 
@@ -181,6 +195,8 @@ fn evaluate(this: UseAlertsReturn, feed: &FeedHealth) {
             }
             _ => None,
         })
+        // Not already acked (an ack remembered from before a reload).
+        .filter(|a| a.ack.is_none())
         .collect();
     if !fired.is_empty() {
         toasts::push(this.toasts, &fired);

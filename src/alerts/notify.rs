@@ -126,8 +126,21 @@ fn set_favicon(firing: usize) {
     let _ = link.set_attribute("href", &href);
 }
 
-/// Beeps and notifies, as the preferences say, for alerts that just fired.
+/// Beeps and notifies at most this often (a storm fires in bursts).
+const ANNOUNCE_EVERY_MS: f64 = 5_000.0;
+
+thread_local! {
+    static LAST_ANNOUNCED: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::NEG_INFINITY) };
+}
+
+/// Beeps and notifies, as the preferences say, for alerts that just fired
+/// (once per [`ANNOUNCE_EVERY_MS`]: the toasts and the board carry the rest).
 pub fn announce(alerts: UseAlertsReturn, fired: &[Alert]) {
+    let now = js_sys::Date::now();
+    if now - LAST_ANNOUNCED.with(|t| t.get()) < ANNOUNCE_EVERY_MS {
+        return;
+    }
+    LAST_ANNOUNCED.with(|t| t.set(now));
     let prefs = alerts.prefs.get();
     let worst = fired.iter().map(|a| a.severity).min().unwrap_or(Severity::Info);
     if prefs.sound && worst <= Severity::Major {
@@ -160,16 +173,47 @@ thread_local! {
     static AUDIO: std::cell::RefCell<Option<web_sys::AudioContext>> = const { std::cell::RefCell::new(None) };
 }
 
-/// A short tone.
-fn beep(hz: f32) {
+/// The page's audio context, made (or woken) now. Browsers let a page
+/// play sound only after a click or a key on it: the sound opt-in's click
+/// makes it, and [`wake_audio_on_gesture`] wakes it after a reload.
+fn audio() -> Option<web_sys::AudioContext> {
     let ctx = AUDIO.with(|a| {
         let mut a = a.borrow_mut();
         if a.is_none() {
             *a = web_sys::AudioContext::new().ok();
         }
         a.clone()
+    })?;
+    if ctx.state() == web_sys::AudioContextState::Suspended {
+        let _ = ctx.resume();
+    }
+    Some(ctx)
+}
+
+/// Call from a click: makes sound possible from now on.
+pub fn prime_audio() {
+    let _ = audio();
+}
+
+/// With sound on, the first click or key on the page (after a reload, on a
+/// wall display) makes sound possible again.
+pub fn wake_audio_on_gesture(prefs: PrefsStore) {
+    use wasm_bindgen::JsCast;
+    let wake = wasm_bindgen::closure::Closure::<dyn Fn()>::new(move || {
+        if prefs.0.try_with_untracked(|p| p.sound) == Some(true) {
+            prime_audio();
+        }
     });
-    let Some(ctx) = ctx else { return };
+    for event in ["pointerdown", "keydown"] {
+        let _ = document().add_event_listener_with_callback(event, wake.as_ref().unchecked_ref());
+    }
+    // Lives as long as the page; it does nothing once the context runs.
+    wake.forget();
+}
+
+/// A short tone.
+fn beep(hz: f32) {
+    let Some(ctx) = audio() else { return };
     let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
     osc.frequency().set_value(hz);
     let t = ctx.current_time();

@@ -3,7 +3,7 @@
 //! silenced count in plain sight; the sound and desktop opt-ins. A click
 //! on an alert selects its node on the map. Every string is text.
 
-use super::{notify, UseAlertsReturn};
+use super::{notify, Scope, UseAlertsReturn};
 use crate::dashboard::format_clock;
 use leptos::prelude::*;
 use zitiscope_core::alerts::{Alert, AlertState, Severity};
@@ -95,7 +95,7 @@ fn Row(
     let times = (alert.count > 1).then(|| format!(" · fired {}×", alert.count));
     let ack = alert.ack.as_ref().map(|a| format!(" · acked by {} {}", a.by, format_clock(a.at)));
     let open = alert.state != AlertState::Resolved;
-    let (k1, k2, k3, k4) = (key.clone(), key.clone(), key.clone(), key.clone());
+    let (k1, k2, k3, k4, k5) = (key.clone(), key.clone(), key.clone(), key.clone(), key.clone());
     view! {
         <li class=format!("alert sev-{sev} state-{state}") class:silenced=silenced data-rule=key.rule.as_str() data-subject=key.subject.clone()>
             <button type="button" class="alert-main" title="Show it on the map" on:click=move |_| if node.is_some() { selected.set(node.clone()) }>
@@ -117,9 +117,11 @@ fn Row(
                         view! { <button type="button" on:click=move |_| alerts.unsilence(&k2)>"Unsilence"</button> }.into_any()
                     } else {
                         view! {
-                            <button type="button" title="Silence this alert for an hour" on:click=move |_| alerts.silence(&k3, false, 60)>"Silence 1 h"</button>
-                            <button type="button" title="Silence this rule everywhere for an hour" on:click=move |_| alerts.silence(&k4, true, 60)>"Silence rule"</button>
-                        }.into_any()
+                            <button type="button" title="Silence this alert for an hour" on:click=move |_| alerts.silence(&k3, Scope::Alert, 60)>"Silence 1 h"</button>
+                            <button type="button" title="Silence every alert about this subject for an hour" on:click=move |_| alerts.silence(&k5, Scope::Subject, 60)>"Silence subject"</button>
+                            <button type="button" title="Silence this rule everywhere for an hour" on:click=move |_| alerts.silence(&k4, Scope::Rule, 60)>"Silence rule"</button>
+                        }
+                        .into_any()
                     }}
                 </span>
             })}
@@ -151,6 +153,9 @@ fn Opt(alerts: UseAlertsReturn) -> impl IntoView {
             <label>
                 <input type="checkbox" prop:checked=move || prefs.with(|p| p.sound) on:change=move |ev| {
                     let on = event_target_checked(&ev);
+                    if on {
+                        notify::prime_audio();
+                    }
                     alerts.prefs.update(|p| p.sound = on);
                 } />
                 " sound"

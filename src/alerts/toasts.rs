@@ -8,6 +8,10 @@ use std::time::Duration;
 use zitiscope_core::alerts::{Alert, Severity};
 use zitiscope_core::layout::NodeId;
 
+thread_local! {
+    static NEXT_ID: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
 /// Toasts on screen at once.
 pub const MAX_SHOWN: usize = 3;
 /// How long one stays.
@@ -42,7 +46,8 @@ pub(super) fn push(toasts: RwSignal<Vec<Toast>>, fired: &[Alert]) {
     if joined == Some(true) {
         return;
     }
-    let id = toasts.with_untracked(|ts| ts.last().map_or(0, |t| t.id + 1));
+    // Ids only ever go up: a dismissed toast's timer must never find a new one.
+    let id = NEXT_ID.with(|n| n.replace(n.get() + 1));
     toasts.update(|ts| {
         ts.push(Toast {
             id,

@@ -38,9 +38,10 @@ pub struct UseFeedOptions {
     pub url: String,
     /// The reconnect schedule.
     pub backoff: Backoff,
-    /// A live stream silent (not even a heartbeat) for this long is taken
-    /// for dead and replaced: a laptop back from sleep, or a proxy that
-    /// dropped the connection without a word, leaves one open but empty.
+    /// A live stream silent (not even a heartbeat) for this long, or a new
+    /// one still without its snapshot, is taken for dead and replaced: a
+    /// laptop back from sleep, or a proxy that dropped the connection
+    /// without a word, leaves one open but empty.
     pub stale_after_ms: Signal<f64>,
 }
 
@@ -100,8 +101,10 @@ pub fn use_feed(options: UseFeedOptions, store: LiveStore) -> UseFeedReturn {
             // Quiet since the latest update, and since this connection opened.
             let now = js_sys::Date::now();
             let since = store.last_update.get_untracked().unwrap_or(0.0).max(watched.borrow().opened_at);
-            let live = matches!(status.try_get_untracked(), Some(FeedStatus::Live));
-            if live && now - since > stale_after.get_untracked() {
+            // A connection still waiting for its snapshot that long is as
+            // dead: a half-open socket, a proxy that holds the request.
+            let waiting = matches!(status.try_get_untracked(), Some(FeedStatus::Live | FeedStatus::Connecting));
+            if waiting && now - since > stale_after.get_untracked() {
                 connect(watched.clone(), store, status);
             }
         },

@@ -226,6 +226,12 @@ impl Silence {
     }
 }
 
+/// The subject of an alert about the whole network (many routers at once).
+pub const NETWORK: &str = "network";
+
+/// The most silences kept (a new one past it replaces the oldest).
+pub const MAX_SILENCES: usize = 100;
+
 /// What the feed's own health looks like to the app.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FeedHealth {
@@ -233,8 +239,9 @@ pub struct FeedHealth {
     pub connected: bool,
     /// Since when it has been as it is (for a disconnection).
     pub since: Timestamp,
-    /// When its latest heartbeat was sent (feed clock).
-    pub last_heartbeat: Option<Timestamp>,
+    /// The feed's time in the latest word from it, snapshot or heartbeat
+    /// (a fresh connection has a snapshot before its first heartbeat).
+    pub last_heard: Option<Timestamp>,
 }
 
 /// The board's counts.
@@ -279,7 +286,11 @@ impl AlertEngine {
     /// what resolved since the last call. Calling it again with nothing
     /// changed returns nothing.
     pub fn evaluate(&mut self, store: &Store, t: &Topology, feed: Option<&FeedHealth>, now: Timestamp) -> Vec<Notice> {
-        let mut conditions = rules::conditions(&self.cfg, store, t, feed, now);
+        let holding = |rule: Rule| {
+            let key = AlertKey { rule, subject: NETWORK.into() };
+            self.alerts.get(&key).is_some_and(|a| a.state != AlertState::Resolved)
+        };
+        let mut conditions = rules::conditions(&self.cfg, store, t, feed, now, &holding);
         conditions.extend(self.leader_condition(store, now));
         let mut notices = Vec::new();
         let mut holding = std::collections::BTreeSet::new();
@@ -398,10 +409,21 @@ impl AlertEngine {
         }
     }
 
-    /// Adds a silence (one that matches nothing is ignored).
+    /// Adds a silence (one that matches nothing is ignored). One for the
+    /// same rule and subject as a silence in force extends it instead; past
+    /// [`MAX_SILENCES`], the one that ends first goes.
     pub fn silence(&mut self, s: Silence) {
-        if s.rule.is_some() || s.subject.is_some() {
-            self.silences.push(s);
+        if s.rule.is_none() && s.subject.is_none() {
+            return;
+        }
+        if let Some(same) = self.silences.iter_mut().find(|x| x.rule == s.rule && x.subject == s.subject) {
+            same.until = same.until.max(s.until);
+            return;
+        }
+        self.silences.push(s);
+        if self.silences.len() > MAX_SILENCES {
+            let first = (0..self.silences.len()).min_by_key(|&i| self.silences[i].until).expect("not empty");
+            self.silences.remove(first);
         }
     }
 

@@ -9,7 +9,7 @@
 //! alerts of their own, and a flapping router carries its flapping
 //! identities.
 
-use super::{AlertConfig, AlertKey, FeedHealth, Rule, Severity};
+use super::{AlertConfig, AlertKey, FeedHealth, Rule, Severity, NETWORK};
 use crate::layout::NodeId;
 use crate::store::alerting::router_of;
 use crate::store::{EdgeKind, Health, Topology};
@@ -47,13 +47,17 @@ fn plural(n: u32, one: &str, many: &str) -> String {
 }
 
 /// Every condition that holds at `now` (see the module docs). `feed` is
-/// `None` where there is no feed to watch (the feed itself).
+/// `None` where there is no feed to watch (the feed itself). `wide` says
+/// which rules' network-wide alert holds already: while it does, every
+/// router it covers stays in it, so an incident that shrinks below the
+/// threshold is not told again router by router.
 pub fn conditions(
     cfg: &AlertConfig,
     store: &Store,
     t: &Topology,
     feed: Option<&FeedHealth>,
     now: Timestamp,
+    wide: &dyn Fn(Rule) -> bool,
 ) -> Vec<Condition> {
     let mut out = Vec::new();
     let hold = cfg.hold_ms;
@@ -120,12 +124,13 @@ pub fn conditions(
         push(Rule::RouterFlapping, router.clone(), Some(NodeId::Router(router.clone())), message, None, ids);
     }
     identities_flapping.retain(|router, _| !down.contains(router.as_str()));
-    if identities_flapping.len() > MASS_ROUTERS {
+    let wide_flapping = wide(Rule::IdentitiesFlapping) && !identities_flapping.is_empty();
+    if identities_flapping.len() > MASS_ROUTERS || wide_flapping {
         // Many routers at once: one network-wide alert, like a mass disconnect.
         let total: u32 = identities_flapping.values().map(|v| v.len() as u32).sum();
         let n = identities_flapping.len();
         let message = format!("{} flapping at {n} routers", plural(total, "identity", "identities"));
-        push(Rule::IdentitiesFlapping, "network".into(), None, message, None, total);
+        push(Rule::IdentitiesFlapping, NETWORK.into(), None, message, None, total);
     } else {
         for (router, ids) in identities_flapping {
             let names: Vec<&str> = ids.iter().take(3).map(String::as_str).collect();
@@ -151,7 +156,8 @@ pub fn conditions(
         .filter(|(dropped, _)| *dropped >= cfg.mass_count)
         .collect();
     let secs = cfg.mass_window_ms / 1000;
-    if mass.len() > MASS_ROUTERS {
+    let wide_mass = wide(Rule::MassDisconnect) && !mass.is_empty();
+    if mass.len() > MASS_ROUTERS || wide_mass {
         mass.sort_by(|a, b| b.cmp(a));
         let total: u32 = mass.iter().map(|(n, _)| n).sum();
         let worst: Vec<&str> = mass.iter().take(3).map(|(_, id)| *id).collect();
@@ -161,7 +167,7 @@ pub fn conditions(
             mass.len(),
             worst.join(", ")
         );
-        push(Rule::MassDisconnect, "network".into(), None, message, None, total);
+        push(Rule::MassDisconnect, NETWORK.into(), None, message, None, total);
     } else {
         for (dropped, id) in mass {
             let message = format!("{} dropped from {id} within {secs} s", plural(dropped, "identity", "identities"));
@@ -212,7 +218,7 @@ pub fn conditions(
                 grouped: 0,
                 hold_ms: cfg.disconnected_hold_ms,
             });
-        } else if let Some(beat) = f.last_heartbeat {
+        } else if let Some(beat) = f.last_heard {
             let due = Timestamp(beat.0.saturating_add((2 * cfg.heartbeat_ms as i64).saturating_mul(MS)));
             if now > due {
                 let secs = now.0.saturating_sub(beat.0) / 1_000_000_000;

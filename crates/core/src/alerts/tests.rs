@@ -171,6 +171,34 @@ fn a_storm_across_many_routers_is_one_network_wide_alert() {
 }
 
 #[test]
+fn a_network_wide_alert_keeps_its_routers_as_it_shrinks() {
+    let mut b = Board::new(AlertConfig::default());
+    for r in 0..5 {
+        let router = format!("edge-{r}");
+        b.conn(1, ConnKind::RouterToCtrl, &router, "c1", true);
+        for i in 0..60 {
+            b.conn(2, ConnKind::EdgeToRouter, &format!("id{r}-{i}"), &router, true);
+        }
+    }
+    b.eval(5);
+    for r in 0..5 {
+        for i in 0..55 {
+            b.conn(100, ConnKind::EdgeToRouter, &format!("id{r}-{i}"), &format!("edge-{r}"), false);
+        }
+    }
+    assert_eq!(fired(&b.eval(101)), ["mass-disconnect:network"]);
+    // Three routers' identities return: two are left, still the same incident.
+    for r in 0..3 {
+        for i in 0..55 {
+            b.conn(102, ConnKind::EdgeToRouter, &format!("id{r}-{i}"), &format!("edge-{r}"), true);
+        }
+    }
+    let n = b.eval(103);
+    assert!(n.is_empty(), "no per-router alerts as it shrinks: {n:?}");
+    assert!(b.alert(Rule::MassDisconnect, "network").message.starts_with("110 identities dropped from 2 routers"));
+}
+
+#[test]
 fn identities_flapping_at_many_routers_is_one_network_wide_alert() {
     let mut b = Board::new(AlertConfig::default());
     for r in 0..5 {
@@ -328,17 +356,17 @@ fn links_down_slow_or_jittery_and_folded_into_their_router() {
 #[test]
 fn the_feed_stale_after_twice_its_heartbeat_and_disconnected_after_its_hold() {
     let mut b = Board::new(AlertConfig { heartbeat_ms: 5_000, disconnected_hold_ms: 10_000, ..Default::default() });
-    let live = |beat: i64| Some(FeedHealth { connected: true, since: at(0), last_heartbeat: Some(at(beat)) });
+    let live = |beat: i64| Some(FeedHealth { connected: true, since: at(0), last_heard: Some(at(beat)) });
     assert!(b.eval_feed(10, live(0)).is_empty(), "exactly 2× is not yet stale");
     assert_eq!(fired(&b.eval_feed(11, live(0))), ["feed-stale:feed"]);
     assert_eq!(resolved(&b.eval_feed(12, live(12))), ["feed-stale:feed"], "a heartbeat clears it");
-    let down = Some(FeedHealth { connected: false, since: at(20), last_heartbeat: Some(at(12)) });
+    let down = Some(FeedHealth { connected: false, since: at(20), last_heard: Some(at(12)) });
     assert!(b.eval_feed(25, down).is_empty(), "pending: a restart may come back within the hold");
     assert_eq!(b.engine.counts(at(25)).pending, 1);
     assert_eq!(fired(&b.eval_feed(30, down)), ["feed-disconnected:feed"]);
     assert_eq!(resolved(&b.eval_feed(31, live(31))), ["feed-disconnected:feed"]);
     // A blip shorter than the hold never fires, and leaves nothing behind.
-    let blip = Some(FeedHealth { connected: false, since: at(40), last_heartbeat: Some(at(31)) });
+    let blip = Some(FeedHealth { connected: false, since: at(40), last_heard: Some(at(31)) });
     assert!(b.eval_feed(41, blip).is_empty());
     assert!(b.eval_feed(42, live(42)).is_empty());
     assert_eq!(b.alert(Rule::FeedDisconnected, "feed").count, 1, "the blip did not count");
@@ -363,6 +391,13 @@ fn silences_mute_counted_and_expire_acks_clear_when_it_fires_again() {
     b.engine.silence(Silence { rule: Some(Rule::RouterDown), subject: None, until: at(200) });
     b.engine.silence(Silence { rule: None, subject: None, until: at(900) });
     assert_eq!(b.engine.silences().len(), 1, "a silence that matches nothing is refused");
+    b.engine.silence(Silence { rule: Some(Rule::RouterDown), subject: None, until: at(150) });
+    assert_eq!(
+        b.engine.silences(),
+        [Silence { rule: Some(Rule::RouterDown), subject: None, until: at(200) }],
+        "the same silence again extends, never piles up"
+    );
+
     b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
     b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c2", false);
     let n = b.eval(101);
@@ -385,6 +420,18 @@ fn silences_mute_counted_and_expire_acks_clear_when_it_fires_again() {
         (2, true, at(101)),
         "fired twice; a new episode needs a new ack"
     );
+}
+
+#[test]
+fn silences_are_capped_the_first_to_end_going_first() {
+    let mut e = AlertEngine::new(AlertConfig::default());
+    for i in 0..(MAX_SILENCES + 10) {
+        e.silence(Silence { rule: None, subject: Some(format!("x{i}")), until: at(1_000 + i as i64) });
+    }
+    assert_eq!(e.silences().len(), MAX_SILENCES);
+    assert_eq!(e.silences()[0].subject.as_deref(), Some("x10"), "the ten that ended first went");
+    e.unsilence(&AlertKey { rule: Rule::LinkDown, subject: "x99".into() }, at(0));
+    assert_eq!(e.silences().len(), MAX_SILENCES - 1, "a silence by subject covers every rule");
 }
 
 #[test]
