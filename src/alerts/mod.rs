@@ -25,6 +25,9 @@ use std::time::Duration;
 use zitiscope_core::alerts::{Alert, AlertConfig, AlertCounts, AlertEngine, AlertKey, FeedHealth, Notice, Silence};
 use zitiscope_core::Timestamp;
 
+/// The least time between two evaluations driven by topology changes.
+pub const EVALUATE_EVERY_MS: f64 = 250.0;
+
 /// What a silence covers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -139,15 +142,29 @@ pub fn use_alerts(store: LiveStore, status: Signal<FeedStatus>, options: UseAler
         live
     });
     let tick = crate::dashboard::use_now(Duration::from_secs(1));
-    Effect::new(move |_| {
+    // At most every EVALUATE_EVERY_MS on topology changes (a storm changes
+    // it ten times a second); the tick and any poke always evaluate, so a
+    // skipped change is taken up within a second.
+    let last_eval = StoredValue::new_local(f64::NEG_INFINITY);
+    let topology_changed = Memo::new(move |n: Option<&u64>| {
         store.topology.track();
-        tick.track();
-        this.poke.track();
+        n.map_or(0, |n| n + 1)
+    });
+    Effect::new(move |prev: Option<(u64, f64, u64, bool)>| {
+        let (changes, ticked, poked) = (topology_changed.get(), tick.get(), this.poke.get());
         let connected = status.with(|s| matches!(s, FeedStatus::Live));
+        let seen = (changes, ticked, poked, connected);
+        let now = js_sys::Date::now();
+        let only_topology = prev.is_some_and(|(_, t, p, c)| t == ticked && p == poked && c == connected);
+        if only_topology && now - last_eval.get_value() < EVALUATE_EVERY_MS {
+            return seen;
+        }
+        last_eval.set_value(now);
         // Untracked: the stats move every frame; the tick covers heartbeats.
         let last_heard = store.stats.with_untracked(|s| s.server_time.map(|(t, _)| t));
         let feed = FeedHealth { connected, since: status_since.get(), last_heard };
         evaluate(this, &feed);
+        seen
     });
     notify::follow(this);
     notify::wake_audio_on_gesture(prefs);
