@@ -9,9 +9,10 @@ export const FEED_BIN = process.env.ZITISCOPE_FEED_BIN ?? path.join(root, 'targe
 export const DIST = path.join(root, 'dist');
 
 /** Starts the feed; resolves once it prints its address. `listen` may name a port to reuse. */
-export async function startFeed({ listen = '127.0.0.1:0', args = [] } = {}) {
+/** `stdin: true` leaves the feed's standard input open as `child.stdin` (the `stdin` source). */
+export async function startFeed({ listen = '127.0.0.1:0', args = [], stdin = false } = {}) {
   const child = spawn(FEED_BIN, ['--listen', listen, '--static', DIST, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });
   let stderr = '';
