@@ -153,16 +153,24 @@ fn connect(shared: Rc<RefCell<Shared>>, store: LiveStore, status: RwSignal<FeedS
             if shared.borrow().generation != generation {
                 return;
             }
-            let (delay, attempt) = {
+            let (delay, attempt, scheduled) = {
                 let mut s = shared.borrow_mut();
                 s.conn = None;
                 s.generation += 1;
                 let delay = s.backoff.next_delay_ms(js_sys::Math::random());
-                (delay, s.backoff.attempts())
+                (delay, s.backoff.attempts(), s.generation)
             };
             status.set(FeedStatus::Reconnecting { at_ms: js_sys::Date::now() + delay, attempt });
             let shared = shared.clone();
-            set_timeout(move || connect(shared, store, status), Duration::from_millis(delay as u64));
+            // Only if nothing reconnected meanwhile: a server closing after its
+            // `reset` raises this error too, and the reset has reconnected by
+            // the time the backoff is over (a second stream would replace it).
+            let retry = move || {
+                if shared.borrow().generation == scheduled {
+                    connect(shared, store, status);
+                }
+            };
+            set_timeout(retry, Duration::from_millis(delay as u64));
         }
     };
     match Connection::open(&url, store, on_live, on_error.clone()) {
