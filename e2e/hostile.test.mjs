@@ -9,12 +9,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { startFeed, killFeed, CHROMIUM_ARGS } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser } from './feed.mjs';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 });
 after(async () => { await browser?.close(); });
 

@@ -7,12 +7,11 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-import { startFeed, killFeed, CHROMIUM_ARGS } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser } from './feed.mjs';
 
 let browser;
 before(async () => {
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchBrowser();
 });
 after(async () => { await browser?.close(); });
 

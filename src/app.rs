@@ -47,7 +47,7 @@ pub fn App() -> impl IntoView {
     // when it serves that file): the stale banner, the stale alert and the
     // watchdog are all judged by it.
     let heartbeat_ms = RwSignal::new(AlertConfig::default().heartbeat_ms as f64);
-    let stale_after_ms = Signal::derive(move || 3.0 * heartbeat_ms.get());
+    let stale_after_ms = Signal::derive(move || zitiscope_core::alerts::config::DEAD_BEATS * heartbeat_ms.get());
     let feed = use_feed(UseFeedOptions { url: feed_url_from_location(), stale_after_ms, ..Default::default() }, store);
     let alerts = use_alerts(store, feed.status, UseAlertsOptions::default());
     let config_error = RwSignal::new(None::<String>);

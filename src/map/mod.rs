@@ -13,6 +13,7 @@
 
 mod draw;
 mod drawer;
+mod frame;
 mod identities;
 mod state;
 
@@ -21,11 +22,11 @@ pub use drawer::NodeDrawer;
 pub use identities::IdentityList;
 
 use crate::wall::Theme;
+use frame::{now_ms, request_draw};
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use state::MapState;
 use std::cell::RefCell;
-use wasm_bindgen::JsCast;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::Topology;
@@ -336,14 +337,6 @@ pub fn describe(t: &Topology, n: &NodeId) -> String {
     }
 }
 
-fn now_ms() -> f64 {
-    window().performance().map_or_else(js_sys::Date::now, |p| p.now())
-}
-
-fn reduced_motion() -> bool {
-    window().match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches())
-}
-
 fn zoom_centre(state: State, canvas: NodeRef<Canvas>, factor: f64, redraw: impl Fn()) {
     if let Some(c) = canvas.get_untracked() {
         let r = c.get_bounding_client_rect();
@@ -375,100 +368,5 @@ fn keep_in_view(state: State, canvas: NodeRef<Canvas>, n: &NodeId) {
     });
     if !visible {
         centre_on(state, canvas, n);
-    }
-}
-
-/// Schedules one draw on the next animation frame (several requests in a
-/// frame make one draw; nothing changes, nothing is drawn).
-fn request_draw(state: State, canvas: NodeRef<Canvas>, topology: Signal<Topology>, selected: RwSignal<Option<NodeId>>) {
-    // `try_`: a frame or a pulse's timer may come after the map is gone.
-    let first = state.try_with_value(|s| !std::mem::replace(&mut s.borrow_mut().frame_requested, true));
-    if first == Some(true) {
-        request_animation_frame(move || {
-            if state.try_with_value(|s| s.borrow_mut().frame_requested = false).is_some() {
-                draw_now(state, canvas, topology, selected);
-            }
-        });
-    }
-}
-
-/// Draws the map now (tests call it directly). While a pulse is running
-/// the next frame is requested too; with reduced motion, only the frame
-/// that ends the pulses.
-fn draw_now(state: State, canvas: NodeRef<Canvas>, topology: Signal<Topology>, selected: RwSignal<Option<NodeId>>) {
-    let Some(c) = canvas.get_untracked() else { return };
-    let rect = c.get_bounding_client_rect();
-    let (w, h) = (rect.width().max(1.0), rect.height().max(1.0));
-    // Sharp on high-DPI screens: the bitmap is CSS size × devicePixelRatio.
-    let dpr = window().device_pixel_ratio().max(1.0);
-    let (bw, bh) = ((w * dpr).round() as u32, (h * dpr).round() as u32);
-    if c.width() != bw || c.height() != bh {
-        c.set_width(bw);
-        c.set_height(bh);
-    }
-    let Ok(Some(ctx)) = c.get_context("2d") else { return };
-    let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
-    let _ = ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0);
-    // Benchmarks (bench/map.mjs) set `window.zitiscopeTrace` to have each
-    // draw recorded as a performance measure; off, nothing accumulates.
-    let perf = window().performance();
-    let trace = js_sys::Reflect::get(&window(), &"zitiscopeTrace".into()).is_ok_and(|v| v.is_truthy());
-    if let (true, Some(p)) = (trace, &perf) {
-        let _ = p.mark("zitiscope:draw-start");
-    }
-    let now = now_ms();
-    let still = reduced_motion();
-    let pulsing = state.with_value(|s| {
-        let mut s = s.borrow_mut();
-        if !s.fitted {
-            if let Some(b) = s.layout.bounds() {
-                s.view = Viewport::fit(b, w, h, 40.0);
-                s.fitted = true;
-            }
-        }
-        let pulsing = s.pulsing(now);
-        let selected = selected.get_untracked();
-        topology.with_untracked(|t| {
-            draw::frame(&draw::Frame {
-                ctx: &ctx,
-                width: w,
-                height: h,
-                view: s.view,
-                controllers: &s.ctrl_pos,
-                routers: &s.router_pos,
-                topology: t,
-                selected: selected.as_ref(),
-                hover: s.hover.as_ref(),
-                focus: s.focus.as_ref(),
-                pulses: &s.pulses,
-                now,
-                still,
-                palette: if s.high_contrast { &draw::HIGH_CONTRAST } else { &draw::DARK },
-            })
-        });
-        // The first draw of a populated map: what "time to first map" measures.
-        if !s.first_marked && !s.positions.is_empty() {
-            s.first_marked = true;
-            if let Some(p) = &perf {
-                let _ = p.mark("zitiscope:first-map");
-            }
-        }
-        pulsing.then(|| s.pulses.iter().map(|p| p.start).fold(f64::INFINITY, f64::min))
-    });
-    if let (true, Some(p)) = (trace, &perf) {
-        let _ = p.measure_with_start_mark("zitiscope:draw", "zitiscope:draw-start");
-        p.clear_marks_with_mark_name("zitiscope:draw-start");
-    }
-    if let Some(oldest) = pulsing {
-        if still {
-            // No movement: one more draw, when the oldest ring is due to go.
-            let wait = (oldest + state::PULSE_MS - now).max(16.0);
-            set_timeout(
-                move || request_draw(state, canvas, topology, selected),
-                std::time::Duration::from_millis(wait as u64),
-            );
-        } else {
-            request_draw(state, canvas, topology, selected);
-        }
     }
 }

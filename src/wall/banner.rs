@@ -6,6 +6,7 @@ use crate::dashboard::use_now;
 use crate::feed::FeedStatus;
 use leptos::prelude::*;
 use std::time::Duration;
+use zitiscope_core::alerts::config::STALE_BEATS;
 
 /// What the banner says at browser time `now_ms`, if anything: the feed
 /// is stale once nothing (not even a heartbeat) came for twice the
@@ -18,7 +19,7 @@ pub fn banner_text(status: FeedStatus, last_update: Option<f64>, heartbeat_ms: f
         }
         FeedStatus::Live | FeedStatus::Connecting => {
             let quiet = now_ms - last_update?;
-            (quiet > 2.0 * heartbeat_ms).then(|| format!("Feed stale for {} s", (quiet / 1000.0).floor()))
+            (quiet > STALE_BEATS * heartbeat_ms).then(|| format!("Feed stale for {} s", (quiet / 1000.0).floor()))
         }
     }
 }

@@ -58,6 +58,12 @@ impl Default for AlertConfig {
     }
 }
 
+/// Heartbeat periods without a word from the feed after which it is stale
+/// (the banner, the `feed-stale` rule), and after which the app gives the
+/// stream up for dead and opens another.
+pub const STALE_BEATS: f64 = 2.0;
+pub const DEAD_BEATS: f64 = 3.0;
+
 /// The file beside `index.html`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -219,7 +219,8 @@ pub fn conditions(
                 hold_ms: cfg.disconnected_hold_ms,
             });
         } else if let Some(beat) = f.last_heard {
-            let due = Timestamp(beat.0.saturating_add((2 * cfg.heartbeat_ms as i64).saturating_mul(MS)));
+            let due =
+                Timestamp(beat.0.saturating_add((super::config::STALE_BEATS * cfg.heartbeat_ms as f64) as i64 * MS));
             if now > due {
                 let secs = now.0.saturating_sub(beat.0) / 1_000_000_000;
                 out.push(Condition {

@@ -4,47 +4,57 @@
 //! Each reads only what it needs: a router's own identity index, or one
 //! pass over the connections that allocates only for what it finds.
 
-use super::entities::Key;
+use super::entities::{Key, RouterRec};
 use super::Store;
 use crate::layout::NodeId;
 use crate::{ConnKey, ConnKind, Timestamp};
 
 impl Store {
+    /// A router's control channels (its router→controller connections),
+    /// from the control index: a range, never a scan.
+    pub(super) fn router_channels(&self, r: u32) -> impl Iterator<Item = (Key, &super::Connection)> {
+        let from = Key { kind: ConnKind::RouterToCtrl, src: r, dst: 0 };
+        let to = Key { kind: ConnKind::RouterToCtrl, src: r, dst: u32::MAX };
+        self.control.range(from..=to).filter_map(|k| Some((*k, self.conns.get(k)?)))
+    }
+
     /// When a router that holds no controller connection now lost its
     /// last one (`None` when it is up, or was never seen with one).
     pub fn router_down_since(&self, router: &str) -> Option<Timestamp> {
         if !self.router_known_offline(router) {
             return None;
         }
-        let r = self.ents.routers.find(router)?;
-        let from = Key { kind: ConnKind::RouterToCtrl, src: r, dst: 0 };
-        let to = Key { kind: ConnKind::RouterToCtrl, src: r, dst: u32::MAX };
-        (self.control.range(from..=to))
-            .filter_map(|k| self.conns.get(k))
-            .filter(|c| c.life.up() == Some(false))
-            .map(|c| c.life.folded().since)
-            .max()
+        self.channel_since(router, false).max()
     }
 
     /// Since when a router that holds a controller connection has held one
     /// (the earliest start among its connections that are up: that one has
     /// held it online all along); `None` when it holds none.
     pub fn router_up_since(&self, router: &str) -> Option<Timestamp> {
-        let r = self.ents.routers.find(router)?;
-        let from = Key { kind: ConnKind::RouterToCtrl, src: r, dst: 0 };
-        let to = Key { kind: ConnKind::RouterToCtrl, src: r, dst: u32::MAX };
-        (self.control.range(from..=to))
-            .filter_map(|k| self.conns.get(k))
-            .filter(|c| c.life.up() == Some(true))
-            .map(|c| c.life.folded().since)
-            .min()
+        self.channel_since(router, true).min()
+    }
+
+    /// When each of a router's control channels that is `up` (or down)
+    /// took that state.
+    fn channel_since(&self, router: &str, up: bool) -> impl Iterator<Item = Timestamp> + '_ {
+        let r = self.ents.routers.find(router);
+        r.into_iter()
+            .flat_map(move |r| self.router_channels(r))
+            .filter(move |(_, c)| c.life.up() == Some(up))
+            .map(|(_, c)| c.life.folded().since)
     }
 
     /// How many of a router's identity connections are down, having
     /// dropped at or after `after`.
     pub fn drops_at(&self, router: &str, after: Timestamp) -> u32 {
         let Some(r) = self.ents.routers.find(router) else { return 0 };
-        let rec = self.ents.routers.rec(r).expect("found above");
+        self.drops_after(r, self.ents.routers.rec(r).expect("found above"), after)
+    }
+
+    /// [`Self::drops_at`] for an interned router. One with none offline
+    /// costs nothing; one with some has each identity connection looked up
+    /// (no allocation).
+    pub(super) fn drops_after(&self, r: u32, rec: &RouterRec, after: Timestamp) -> u32 {
         if rec.edge_known == rec.edge_up {
             return 0;
         }

@@ -224,12 +224,7 @@ impl Store {
     /// when the node is unknown.
     fn own_connections(&self, node: &NodeId) -> Option<Vec<Key>> {
         Some(match node {
-            NodeId::Router(id) => {
-                let r = self.ents.routers.find(id)?;
-                let from = Key { kind: ConnKind::RouterToCtrl, src: r, dst: 0 };
-                let to = Key { kind: ConnKind::RouterToCtrl, src: r, dst: u32::MAX };
-                self.control.range(from..=to).copied().collect()
-            }
+            NodeId::Router(id) => self.router_channels(self.ents.routers.find(id)?).map(|(k, _)| k).collect(),
             NodeId::Controller(id) => {
                 let c = self.ents.controllers.find(id)?;
                 self.control

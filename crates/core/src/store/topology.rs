@@ -8,7 +8,6 @@
 //! (router↔controller and controller↔controller connections only, never
 //! the identities' connections), the entity tables and the links.
 
-use super::entities::RouterRec;
 use super::Store;
 use crate::layout::NodeId;
 use crate::{ConnKind, Timestamp};
@@ -260,7 +259,7 @@ impl Store {
                 identities: IdentityBadge {
                     online: r.edge_up,
                     offline: r.edge_known.saturating_sub(r.edge_up),
-                    recent: self.recent_drops(i as u32, r, now),
+                    recent: self.drops_after(i as u32, r, super::details::recent_cutoff(now)),
                 },
             })
             .collect();
@@ -326,22 +325,6 @@ impl Store {
         // so an unstable sort gives the same order, without a buffer.
         edges.sort_unstable_by(|x, y| (x.kind as u8, &x.a, &x.b, &x.link).cmp(&(y.kind as u8, &y.a, &y.b, &y.link)));
         Topology { controllers, routers, edges }
-    }
-
-    /// A router's identity connections that are down and went down within
-    /// [`super::details::RECENT_DROP_NS`] before `now`. A router with none
-    /// offline costs nothing; one with some offline has each of its
-    /// identity connections looked at (a lookup, no allocation).
-    fn recent_drops(&self, dst: u32, r: &RouterRec, now: Timestamp) -> u32 {
-        if r.edge_known == r.edge_up {
-            return 0;
-        }
-        let after = super::details::recent_cutoff(now);
-        let recent = |&src: &u32| {
-            let key = super::entities::Key { kind: ConnKind::EdgeToRouter, src, dst };
-            self.conns.get(&key).is_some_and(|c| super::details::dropped_after(&c.life.folded(), after))
-        };
-        r.identities.iter().filter(|i| recent(i)).count() as u32
     }
 }
 
