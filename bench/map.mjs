@@ -3,6 +3,9 @@
 //
 //   node bench/map.mjs            (after `make build feed`; run from the repo root)
 //
+// `make bench` runs the same figures through bench/run.mjs, which imports
+// `frameRate` and `coldStart` from here.
+//
 // 1. Frame rate: the simulate source at 2,000 nodes (3 controllers, 1,997
 //    routers, ~4,000 links) at 1,000 events/s. Counts animation frames for
 //    10 s while the map redraws on every change, and reports the time the
@@ -14,15 +17,9 @@
 // 2. Cold start: a 300-router / 20,000-identity network. From navigation to
 //    first contentful paint, and to the first draw of the full map (the
 //    app's `zitiscope:first-map` performance mark).
-import { createRequire } from 'node:module';
-import { startFeed, killFeed, CHROMIUM_ARGS } from '../e2e/feed.mjs';
-
-// playwright-core lives in e2e/node_modules (installed by make test / bootstrap).
-const { chromium } = createRequire(new URL('../e2e/package.json', import.meta.url))('playwright-core');
+import { startFeed, killFeed, launchBrowser } from '../e2e/feed.mjs';
 
 const SECONDS = Number(process.env.SECONDS_MEASURED ?? 10);
-
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
 /** Counts rAF callbacks for `seconds` in the page; returns frames per second. */
 async function fps(page, seconds) {
@@ -110,8 +107,9 @@ async function waitLive(page, routers) {
     routers, { timeout: 60_000 });
 }
 
-const results = {};
-try {
+/** Frame rate: a blank canvas (the baseline), then the map at 2,000 nodes and 1k events/s, as it is and with the CPU slowed 4×. */
+export async function frameRate(browser) {
+  const results = {};
   // Baseline: a blank canvas page.
   {
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -121,65 +119,82 @@ try {
   }
   // The map at 2,000 nodes, 1k events/s: as it is, then with the CPU slowed
   // 4× (Chromium's own throttling), which stands for a slower machine.
-  {
-    const feed = await startFeed({ args: ['simulate', '--routers', '1997', '--identities', '20000', '--rate', '1000'] });
-    try {
-      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-      const cdp = await page.context().newCDPSession(page);
-      await cdp.send('Performance.enable');
-      await page.goto(feed.url);
-      await waitLive(page, 1997);
-      results.map = await streamFigures(page, cdp);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-      results.map4x = await streamFigures(page, cdp);
-      await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-      await page.close();
-    } finally {
-      await killFeed(feed);
-    }
+  const feed = await startFeed({ args: ['simulate', '--routers', '1997', '--identities', '20000', '--rate', '1000'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(feed.url);
+    await waitLive(page, 1997);
+    results.map = await streamFigures(page, cdp);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
+    results.map4x = await streamFigures(page, cdp);
+    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    await page.close();
+  } finally {
+    await killFeed(feed);
   }
-  // Cold start at 300 routers / 20k identities.
-  {
-    const feed = await startFeed({ args: ['simulate', '--routers', '300', '--identities', '20000', '--rate', '200'] });
-    try {
-      const runs = [];
-      for (let i = 0; i < 3; i++) {
-        const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-        await page.goto(feed.url);
-        await page.waitForFunction(() => performance.getEntriesByName('zitiscope:first-map').length > 0, null, { timeout: 60_000 });
-        runs.push(await page.evaluate(() => {
-          const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
-          const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'));
-          return {
-            fcp: at('first-contentful-paint'),
-            wasmLoaded: wasm?.responseEnd,
-            snapshotReceived: at('zitiscope:snapshot-received'),
-            snapshotApplied: at('zitiscope:snapshot-applied'),
-            map: at('zitiscope:first-map'),
-          };
-        }));
-        await page.close();
-      }
-      results.coldStart = runs;
-    } finally {
-      await killFeed(feed);
-    }
-  }
-} finally {
-  await browser.close();
+  return results;
 }
 
-const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
-console.log(JSON.stringify(results, null, 2));
-console.log('\n| figure | value | baseline (same run) | ratio |\n|---|---:|---:|---:|');
-const pct = (x) => `${(100 * x).toFixed(0)}%`;
-for (const [label, m] of [['', results.map], [', CPU slowed 4×', results.map4x]]) {
-  console.log(`| frame rate, 2,000 nodes at 1k events/s${label} | ${f1(m.fps)} fps (main thread ${pct(m.busy)} busy; ${m.draws.count} draws, p50 ${f1(m.draws.p50)} / p99 ${f1(m.draws.p99)} ms) | ${f1(results.baselineFps)} fps (blank canvas) | ${(m.fps / results.baselineFps).toFixed(2)} |`);
-  console.log(`| frame rate while dragging the map${label} | ${f1(m.panFps)} fps (main thread ${pct(m.panBusy)} busy; ${m.panDraws.count} draws, p50 ${f1(m.panDraws.p50)} ms) | ${f1(results.baselineFps)} fps | ${(m.panFps / results.baselineFps).toFixed(2)} |`);
+/** Cold start at 300 routers / 20k identities: three page loads, each timed from navigation. */
+export async function coldStart(browser) {
+  const feed = await startFeed({ args: ['simulate', '--routers', '300', '--identities', '20000', '--rate', '200'] });
+  try {
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      await page.goto(feed.url);
+      await page.waitForFunction(() => performance.getEntriesByName('zitiscope:first-map').length > 0, null, { timeout: 60_000 });
+      runs.push(await page.evaluate(() => {
+        const at = (name) => performance.getEntriesByName(name)[0]?.startTime;
+        const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'));
+        return {
+          fcp: at('first-contentful-paint'),
+          wasmLoaded: wasm?.responseEnd,
+          snapshotReceived: at('zitiscope:snapshot-received'),
+          snapshotApplied: at('zitiscope:snapshot-applied'),
+          map: at('zitiscope:first-map'),
+        };
+      }));
+      await page.close();
+    }
+    return runs;
+  } finally {
+    await killFeed(feed);
+  }
 }
-const med = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`| cold start, 300 routers / 20k identities: first paint | ${f1(med(results.coldStart.map((r) => r.fcp)))} ms | — | — |`);
-console.log(`| cold start: first full map | ${f1(med(results.coldStart.map((r) => r.map)))} ms (median of 3) | — | — |`);
-for (const key of ['wasmLoaded', 'snapshotReceived', 'snapshotApplied']) {
-  console.log(`| cold start: ${key} | ${f1(med(results.coldStart.map((r) => r[key])))} ms | — | — |`);
+
+/** The median of `xs`. */
+export const median = (xs) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+// Run on its own: print the figures as JSON and a Markdown table.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const browser = await launchBrowser();
+  const results = {};
+  try {
+    Object.assign(results, await frameRate(browser));
+    results.coldStart = await coldStart(browser);
+  } finally {
+    await browser.close();
+  }
+  print(results);
+}
+
+/** Prints the figures as JSON and as a Markdown table. */
+function print(results) {
+  const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+  console.log(JSON.stringify(results, null, 2));
+  console.log('\n| figure | value | baseline (same run) | ratio |\n|---|---:|---:|---:|');
+  const pct = (x) => `${(100 * x).toFixed(0)}%`;
+  for (const [label, m] of [['', results.map], [', CPU slowed 4×', results.map4x]]) {
+    console.log(`| frame rate, 2,000 nodes at 1k events/s${label} | ${f1(m.fps)} fps (main thread ${pct(m.busy)} busy; ${m.draws.count} draws, p50 ${f1(m.draws.p50)} / p99 ${f1(m.draws.p99)} ms) | ${f1(results.baselineFps)} fps (blank canvas) | ${(m.fps / results.baselineFps).toFixed(2)} |`);
+    console.log(`| frame rate while dragging the map${label} | ${f1(m.panFps)} fps (main thread ${pct(m.panBusy)} busy; ${m.panDraws.count} draws, p50 ${f1(m.panDraws.p50)} ms) | ${f1(results.baselineFps)} fps | ${(m.panFps / results.baselineFps).toFixed(2)} |`);
+  }
+  const med = median;
+  console.log(`| cold start, 300 routers / 20k identities: first paint | ${f1(med(results.coldStart.map((r) => r.fcp)))} ms | — | — |`);
+  console.log(`| cold start: first full map | ${f1(med(results.coldStart.map((r) => r.map)))} ms (median of 3) | — | — |`);
+  for (const key of ['wasmLoaded', 'snapshotReceived', 'snapshotApplied']) {
+    console.log(`| cold start: ${key} | ${f1(med(results.coldStart.map((r) => r[key])))} ms | — | — |`);
+  }
 }

@@ -1,0 +1,57 @@
+// Memory: the app's JS heap and wasm linear memory after 10k events and
+// after 1M, in Debian's headless chromium (see BENCHMARKS.md).
+//
+// The page is opened on an empty feed (`stdin` source) first, so every event,
+// the network's setup included, reaches it as a live batch. The network is
+// fixed (`routers`, `identities`), so after the first round of churn the
+// store tracks no new connections: what grows after that is history (each
+// connection keeps its 16 newest observations) and anything that leaks.
+import { startFeed, killFeed } from '../e2e/feed.mjs';
+import { network, setupLines, churnLine, writeAll } from './events.mjs';
+
+/** Waits until the app's footer says it applied `n` events. */
+async function applied(page, n) {
+  await page.waitForFunction((want) => Number(document.querySelector('[data-testid=events-applied]')?.textContent) >= want, n, { timeout: 300_000, polling: 200 });
+  return Number(await page.getByTestId('events-applied').textContent());
+}
+
+/** JS heap in use after a full collection, and the wasm module's linear memory, in bytes. */
+async function heap(page, cdp) {
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  const wasm = await page.evaluate(() => window.__wasmMemory?.buffer.byteLength ?? NaN);
+  return { js: usedSize, wasm, total: usedSize + wasm };
+}
+
+export async function memory(browser, { small = 10_000, large = 1_000_000, routers = 50, identities = 5_000 } = {}) {
+  const net = network({ routers, identities });
+  const feed = await startFeed({ stdin: true, args: ['--client-queue', '100000', 'stdin'] });
+  const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+  try {
+    const page = await context.newPage();
+    // trunk's loader announces the instance; its memory is the wasm heap.
+    await page.addInitScript(() => addEventListener('TrunkApplicationStarted', (e) => { window.__wasmMemory = e.detail.wasm.memory; }));
+    const cdp = await context.newCDPSession(page);
+    await page.goto(feed.url);
+    await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 60_000 });
+    const setup = setupLines(net);
+    let c = 0;
+    const churn = (upTo) => {
+      const lines = [];
+      for (; setup.length + c < upTo; c++) lines.push(churnLine(net, c));
+      return lines;
+    };
+    await writeAll(feed.child.stdin, [...setup, ...churn(small)]);
+    const atSmall = { events: await applied(page, small), ...(await heap(page, cdp)) };
+    // The rest in slices, so this process never holds a million lines.
+    for (let upTo = small + 100_000; ; upTo += 100_000) {
+      await writeAll(feed.child.stdin, churn(Math.min(upTo, large)));
+      if (upTo >= large) break;
+    }
+    const atLarge = { events: await applied(page, large), ...(await heap(page, cdp)) };
+    return { routers, identities, atSmall, atLarge, growth: atLarge.total - atSmall.total };
+  } finally {
+    await context.close();
+    await killFeed(feed);
+  }
+}

@@ -1,0 +1,162 @@
+// `make bench`: every figure of the benchmark harness, each with its baseline
+// measured in the same run. Writes bench/results/<date>.json and rewrites
+// the harness table at the top of BENCHMARKS.md (between its
+// `bench:table` markers). Not part of `make test`.
+//
+//   node bench/run.mjs [figure …]   (after `make build feed`; from the repo root)
+//
+// Figures: bundle, ingest, latency, frames, cold, memory, fanout (all by
+// default). A figure that fails is recorded with its error and the rest
+// still run; the process then exits 1.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchBrowser } from '../e2e/feed.mjs';
+import { bundleSizes } from './bundle-size.mjs';
+import { frameRate, coldStart, median } from './map.mjs';
+import { ingest, eventToPixel } from './stream.mjs';
+import { memory } from './memory.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ALL = ['bundle', 'ingest', 'latency', 'frames', 'cold', 'memory', 'fanout'];
+const wanted = process.argv.length > 2 ? process.argv.slice(2) : ALL;
+for (const w of wanted) if (!ALL.includes(w)) throw new Error(`unknown figure ${w}: one of ${ALL.join(', ')}`);
+
+const sh = (cmd, args) => { try { return execFileSync(cmd, args, { cwd: root, encoding: 'utf8' }).trim(); } catch { return 'unknown'; } };
+
+/** The feed's fan-out benchmark (a Rust example), parsed from its Markdown table. */
+function fanout() {
+  const run = spawnSync('cargo', ['run', '--release', '--locked', '-q', '-p', 'zitiscope-feed', '--example', 'fanout'], { cwd: root, encoding: 'utf8', maxBuffer: 1 << 26 });
+  if (run.status !== 0) throw new Error(`fanout exited ${run.status}: ${run.stdout.slice(-2000)}${run.stderr.slice(-2000)}`);
+  const rows = [...run.stdout.matchAll(/^\| (\d+) \| (\d+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| ([\d.]+) \| (\d+) \| (\d+) \|$/gm)]
+    .map((m) => ({ clients: +m[1], ratePerClient: +m[2], p50: +m[3], p99: +m[4], max: +m[5], cpuCores: +m[6], lost: +m[7], resets: +m[8] }));
+  if (rows.length !== 2) throw new Error(`fanout printed no table: ${run.stdout.slice(-2000)}`);
+  return { baseline: rows[0], fanned: rows[1] };
+}
+
+const browser = await launchBrowser();
+const machine = {
+  cpu: `${os.cpus().length}-core ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  os: existsSync('/etc/debian_version') ? `Debian ${readFileSync('/etc/debian_version', 'utf8').trim()}` : `${os.type()} ${os.release()}`,
+  chromium: browser.version(),
+  rustc: sh('rustc', ['--version']),
+  node: process.version,
+};
+const commit = `${sh('git', ['rev-parse', '--short', 'HEAD'])}${sh('git', ['status', '--porcelain']) ? ' (with uncommitted changes)' : ''}`;
+const date = new Date().toISOString();
+const results = { date, commit, machine, command: `node bench/run.mjs ${wanted.join(' ')}`.trim(), figures: {} };
+
+// Alternating runs (baseline, app, baseline, app, …) so that a noisy spell
+// on the machine hits both sides.
+async function pairs(n, f) {
+  const runs = { baseline: [], app: [] };
+  for (let i = 0; i < n; i++) for (const kind of ['baseline', 'app']) runs[kind].push(await f(kind));
+  return runs;
+}
+
+const FIGURES = {
+  bundle: async () => bundleSizes(path.join(root, 'dist')),
+  ingest: async () => pairs(3, (kind) => ingest(browser, kind, { events: 500_000 })),
+  latency: async () => pairs(1, (kind) => eventToPixel(browser, kind, { rate: 5_000, seconds: 20 })),
+  frames: async () => frameRate(browser),
+  cold: async () => coldStart(browser),
+  memory: async () => memory(browser),
+  fanout: async () => fanout(),
+};
+
+let failed = false;
+try {
+  for (const name of wanted) {
+    process.stderr.write(`bench: ${name} …\n`);
+    try {
+      results.figures[name] = await FIGURES[name]();
+    } catch (e) {
+      failed = true;
+      results.figures[name] = { error: String(e?.stack ?? e) };
+      process.stderr.write(`bench: ${name} failed: ${e?.stack ?? e}\n`);
+    }
+  }
+} finally {
+  await browser.close();
+}
+
+const dir = path.join(root, 'bench', 'results');
+mkdirSync(dir, { recursive: true });
+const file = path.join(dir, `${date.slice(0, 10)}.json`);
+writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
+
+// ---- the table ----
+const f0 = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : 'n/a');
+const f1 = (n) => (Number.isFinite(n) ? n.toFixed(1) : 'n/a');
+const ratio = (a, b) => (Number.isFinite(a / b) ? (a / b).toFixed(2) : 'n/a');
+const verdict = (ok) => (ok ? 'met' : '**missed**');
+const fig = results.figures;
+const rows = [];
+const row = (...cells) => rows.push(`| ${cells.join(' | ')} |`);
+const skipped = (name) => !fig[name] || fig[name].error;
+
+if (!skipped('ingest')) {
+  const app = median(fig.ingest.app.map((r) => r.rate));
+  const base = median(fig.ingest.baseline.map((r) => r.rate));
+  const lost = fig.ingest.app.reduce((s, r) => s + r.lost + r.resets, 0);
+  const feed = median(fig.ingest.app.map((r) => r.feedRate));
+  row('ingest: events/s applied, 500k events as fast as the feed reads them (median of 3)', `${f0(app)} ev/s; ${lost} lost or reset; the feed itself read ${f0(feed)} ev/s`,
+    `${f0(base)} ev/s (plain page: EventSource + JSON.parse)`, ratio(app, base), `≥100k ev/s, ≥0.9×: ${verdict(app >= 100_000 && app / base >= 0.9 && lost === 0)}`);
+}
+if (!skipped('latency')) {
+  const [app] = fig.latency.app;
+  const [base] = fig.latency.baseline;
+  row(`event-to-pixel at 5k ev/s: stdin write → first paint showing it, p50 / p99 (${app.shown} of ${app.probes} probes shown)`, `${f1(app.p50)} / ${f1(app.p99)} ms (router counter)`,
+    `${f1(base.p50)} / ${f1(base.p99)} ms (plain page: next frame after the message)`, `${ratio(app.p50, base.p50)} / ${ratio(app.p99, base.p99)}`, `p99 ≤100 ms: ${verdict(app.p99 <= 100 && app.shown === app.probes)}`);
+}
+if (!skipped('frames')) {
+  const { map, map4x, baselineFps } = fig.frames;
+  row('frame rate: 2,000 nodes (~4,000 links) at 1k ev/s', `${f1(map.fps)} fps (main thread ${Math.round(100 * map.busy)}% busy)`, `${f1(baselineFps)} fps (blank canvas)`, ratio(map.fps, baselineFps), `≥55 fps: ${verdict(map.fps >= 55)}`);
+  row('frame rate: the same while dragging the map', `${f1(map.panFps)} fps`, `${f1(baselineFps)} fps`, ratio(map.panFps, baselineFps), '—');
+  row('frame rate: at 1k ev/s with the CPU slowed 4×', `${f1(map4x.fps)} fps`, `${f1(baselineFps)} fps`, ratio(map4x.fps, baselineFps), '—');
+}
+if (!skipped('cold')) {
+  const fcp = median(fig.cold.map((r) => r.fcp));
+  const map = median(fig.cold.map((r) => r.map));
+  row('cold start, 300 routers / 20k identities: first paint / first full map (median of 3 loads)', `${f0(fcp)} / ${f0(map)} ms`, '—', '—', `≤250 / ≤800 ms: ${verdict(fcp <= 250 && map <= 800)}`);
+}
+if (!skipped('bundle')) {
+  const t = fig.bundle.at(-1);
+  row('bundle: wasm + js + css, raw / gzip -9 / brotli -q 11', `${f0(t.raw)} / ${f0(t.gzip)} / **${f0(t.brotli)} B**`, '—', '—', `≤150 KB brotli: ${verdict(t.brotli <= 150_000)}`);
+}
+if (!skipped('memory')) {
+  const m = fig.memory;
+  const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
+  row(`memory: JS heap + wasm memory after 1M events vs after 10k (${f0(m.identities)} identities, ${m.routers} routers)`,
+    `${mb(m.atLarge.total)} vs ${mb(m.atSmall.total)}: **${m.growth >= 0 ? '+' : ''}${mb(m.growth)}** (JS ${mb(m.atSmall.js)} → ${mb(m.atLarge.js)}, wasm ${mb(m.atSmall.wasm)} → ${mb(m.atLarge.wasm)})`,
+    '—', '—', `≤5 MB growth: ${verdict(m.growth <= 5e6)}`);
+}
+if (!skipped('fanout')) {
+  const { baseline, fanned } = fig.fanout;
+  row(`feed fan-out: ${fanned.clients} SSE clients at ${f0(fanned.ratePerClient)} ev/s each, latency p50 / p99`, `${f1(fanned.p50)} / ${f1(fanned.p99)} ms; ${fanned.lost} lost, ${fanned.resets} resets; ${fanned.cpuCores} cores`,
+    `${f1(baseline.p50)} / ${f1(baseline.p99)} ms (1 client)`, `${ratio(fanned.p50, baseline.p50)} / ${ratio(fanned.p99, baseline.p99)}`, `p99 ≤50 ms: ${verdict(fanned.p99 <= 50 && fanned.lost === 0)}`);
+}
+for (const name of wanted) if (fig[name]?.error) row(name, `failed: ${fig[name].error.split('\n')[0].replaceAll('|', '\\|')}`, '—', '—', '—');
+
+const table = [
+  '<!-- bench:table:start (written by `make bench`; edit bench/run.mjs, not this) -->',
+  `- **Machine:** ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}; Chromium ${machine.chromium} headless (playwright-core); ${machine.rustc}; Node ${machine.node}.`,
+  `- **Date:** ${date.slice(0, 16).replace('T', ' ')} UTC; commit ${commit}.`,
+  `- **Command:** \`make bench\` (\`${results.command}\`); raw figures in \`bench/results/${date.slice(0, 10)}.json\`.`,
+  '',
+  '| figure | this build | baseline (same run) | ratio | goal |',
+  '|---|---|---|---:|---|',
+  ...rows,
+  '<!-- bench:table:end -->',
+].join('\n');
+const md = path.join(root, 'BENCHMARKS.md');
+const text = readFileSync(md, 'utf8');
+const re = /<!-- bench:table:start[^]*?<!-- bench:table:end -->/;
+if (re.test(text)) writeFileSync(md, text.replace(re, table));
+else throw new Error('BENCHMARKS.md has no bench:table markers');
+console.log(table);
+console.log(`\nwrote ${path.relative(root, file)} and the table in BENCHMARKS.md`);
+if (failed) process.exit(1);
