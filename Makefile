@@ -10,7 +10,7 @@ export CARGO_TERM_COLOR := $(if $(CI),never,auto)
 LISTEN ?= 127.0.0.1:8080
 WASM := --target wasm32-unknown-unknown
 
-.PHONY: run test bootstrap bootstrap-test build feed lint test-native test-wasm test-e2e clean
+.PHONY: run test bench chaos bootstrap bootstrap-test build feed lint test-native test-wasm test-e2e clean
 
 ## run: install what is missing, build the app (release) and serve it with a simulated network
 run: bootstrap build feed
@@ -19,6 +19,14 @@ run: bootstrap build feed
 
 ## test: install what is missing, then every test layer
 test: bootstrap-test lint test-native test-wasm test-e2e
+
+## bench: every benchmark figure against its same-run baseline (not part of test; see BENCHMARKS.md)
+bench: bootstrap-test build feed
+	node bench/run.mjs
+
+## chaos: the feed-restart test at full size (20 restarts, 420k events; `make test` runs 3)
+chaos: bootstrap-test build feed
+	cd e2e && CHAOS_RESTARTS=20 CHAOS_CHUNK=10000 node --test --test-timeout=1800000 chaos.test.mjs
 
 bootstrap:
 	./scripts/bootstrap.sh
