@@ -152,6 +152,63 @@ async fn rejected_input_is_counted_and_explained() {
     assert!(text_of(&host, "last-error").contains("invalid batch"));
 }
 
+fn attr_of(host: &web_sys::HtmlElement, testid: &str, name: &str) -> Option<String> {
+    host.query_selector(&format!("[data-testid='{testid}']"))
+        .unwrap()
+        .unwrap_or_else(|| panic!("no [data-testid={testid}]"))
+        .get_attribute(name)
+}
+
+#[wasm_bindgen_test]
+async fn events_applied_follows_every_batch_and_names_the_last_seq() {
+    let store = LiveStore::new();
+    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
+    assert_eq!(attr_of(&host, "events-applied", "data-seq"), None, "nothing applied yet");
+    let snap = Snapshot { feed: "f1".into(), seq: 4, at: Timestamp(1), state: Store::new().state() };
+    store.enqueue(msg("snapshot", "f1:4", serde_json::to_string(&snap).unwrap()));
+    store.flush();
+    leptos::task::tick().await;
+    assert_eq!(attr_of(&host, "events-applied", "data-seq").as_deref(), Some("4"));
+
+    let batch = serde_json::to_string(&vec![ev("edge-a", "ctrl1", ConnKind::RouterToCtrl, true)]).unwrap();
+    store.enqueue(msg("batch", "f1:5", batch.clone()));
+    store.flush();
+    leptos::task::tick().await;
+    assert_eq!(text_of(&host, "events-applied"), "1");
+    // An HA controller's copy changes no state, but it was applied.
+    store.enqueue(msg("batch", "f1:6", batch));
+    store.flush();
+    leptos::task::tick().await;
+    assert_eq!(text_of(&host, "events-applied"), "2");
+    assert_eq!(attr_of(&host, "events-applied", "data-seq").as_deref(), Some("6"));
+    assert_eq!(text_of(&host, "router-online"), "1");
+}
+
+#[wasm_bindgen_test]
+async fn the_feed_s_rejects_show_with_their_reason_as_text_only() {
+    use zitiscope_core::client::FEED_REASON_CAP;
+    use zitiscope_core::wire::{Heartbeat, SourceCounters};
+    let store = LiveStore::new();
+    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
+    store.enqueue(msg("heartbeat", "", r#"{"now":1,"seq":0}"#.into()));
+    store.flush();
+    leptos::task::tick().await;
+    assert!(host.query_selector("[data-testid='feed-rejected']").unwrap().is_none(), "an older feed says nothing");
+
+    let evil = format!("line 7: <img src=x onerror=\"window.__pwned=1\">{}", "x".repeat(5_000));
+    let stdin = SourceCounters { lines: 10, events: 7, rejected: 3, last_error: Some(evil), ..Default::default() };
+    let beat = Heartbeat { now: Timestamp(2), seq: 0, sources: [("stdin".to_string(), stdin)].into() };
+    store.enqueue(msg("heartbeat", "", serde_json::to_string(&beat).unwrap()));
+    store.flush();
+    leptos::task::tick().await;
+    assert_eq!(text_of(&host, "feed-rejected"), "3 lines rejected by the feed");
+    let title = attr_of(&host, "feed-rejected", "title").expect("the reason on hover");
+    assert!(title.starts_with("line 7: <img src=x onerror=\"window.__pwned=1\">"), "{title}");
+    assert_eq!(title.chars().count(), FEED_REASON_CAP, "capped");
+    assert!(host.query_selector("img").unwrap().is_none(), "never parsed as HTML");
+    assert_eq!(text_of(&host, "rejected"), "0 rejected", "the app's own count is apart");
+}
+
 #[wasm_bindgen_test]
 async fn status_badge_counts_down() {
     let store = LiveStore::new();

@@ -171,7 +171,7 @@ pub fn Dashboard(
                             <NetworkList topology=store.topology selected=selected />
                         </Show>
                         <ChangeList changes=store.recent />
-                        <Problems stats=store.stats />
+                        <Problems stats=store.stats seq=store.seq />
                     }
                         .into_any()
                 }

@@ -1,5 +1,7 @@
-//! The stream's health line: events applied, and what was rejected, with
-//! the latest reason on hover and in the details line.
+//! The stream's health line: events applied (with the last applied
+//! sequence in `data-seq`), what the app rejected and what the feed's own
+//! sources rejected, each with its latest reason on hover, and the app's
+//! latest reason in the details line.
 
 use leptos::prelude::*;
 use zitiscope_core::ClientStats;
@@ -10,11 +12,23 @@ pub fn Problems(
     /// Stream counters.
     #[prop(into)]
     stats: Signal<ClientStats>,
+    /// The sequence of the last applied snapshot or batch.
+    #[prop(into)]
+    seq: Signal<Option<u64>>,
 ) -> impl IntoView {
     let last_error = move || stats.with(|s| s.last_error.clone().unwrap_or_default());
+    // The feed's reason quotes lines it could not read: it is only ever an
+    // attribute's text (the core has capped it), never markup.
+    let feed_error = move || stats.with(|s| s.feed_last_error.clone());
+    let feed_rejected = move || {
+        let n = stats.with(ClientStats::feed_rejected);
+        format!("{n} {} rejected by the feed", if n == 1 { "line" } else { "lines" })
+    };
     view! {
         <footer class="stream">
-            <span data-testid="events-applied">{move || stats.with(|s| s.events)}</span>
+            <span data-testid="events-applied" data-seq=move || seq.get().map(|s| s.to_string())>
+                {move || stats.with(|s| s.events)}
+            </span>
             " events · "
             <span class="rejected" class:has-rejected=move || stats.with(|s| s.rejected > 0)
                   title=last_error data-testid="rejected">
@@ -24,6 +38,15 @@ pub fn Problems(
             " · "
             <span data-testid="skipped">{move || stats.with(|s| s.skipped)}</span>
             " skipped"
+            // Only once a heartbeat said what the feed's sources did: an
+            // older feed tells nothing, which is not zero.
+            <Show when=move || stats.with(|s| !s.feed_sources.is_empty())>
+                " · "
+                <span class="rejected" class:has-rejected=move || stats.with(|s| s.feed_rejected() > 0)
+                      title=feed_error data-testid="feed-rejected">
+                    {feed_rejected}
+                </span>
+            </Show>
             <Show when=move || stats.with(|s| s.last_error.is_some())>
                 <p class="last-error" data-testid="last-error">"Last rejected: " {last_error}</p>
             </Show>

@@ -2,13 +2,16 @@
 //! read. Messages are queued as they arrive and applied together at most
 //! once per animation frame, so a burst of batches costs one render.
 //!
-//! The counters follow every frame. The map's topology is rebuilt at most
-//! every [`TOPOLOGY_EVERY_MS`]: the first change after a quiet spell shows
-//! on the next frame, and a storm of changes costs ten rebuilds (and data
-//! redraws of the map) a second instead of sixty, which leaves the frame to
-//! panning and zooming (and to the 1.5 s pulse of a node whose health
-//! changed, which does redraw every frame while it runs). It is also rebuilt every [`TOPOLOGY_TICK_MS`] without any
-//! event, because "recently dropped" depends on the time.
+//! The stream counters (and the last applied sequence) follow every frame
+//! that applied anything, even a batch that changed nothing (HA copies,
+//! REST activity); the entity counts follow every change. The map's
+//! topology is rebuilt at most every [`TOPOLOGY_EVERY_MS`]: the first
+//! change after a quiet spell shows on the next frame, and a storm of
+//! changes costs ten rebuilds (and data redraws of the map) a second
+//! instead of sixty, which leaves the frame to panning and zooming (and to
+//! the 1.5 s pulse of a node whose health changed, which does redraw every
+//! frame while it runs). It is also rebuilt every [`TOPOLOGY_TICK_MS`]
+//! without any event, because "recently dropped" depends on the time.
 
 use leptos::prelude::*;
 use std::cell::RefCell;
@@ -57,8 +60,11 @@ pub struct LiveStore {
     pub topology: RwSignal<Topology>,
     /// Recent real changes, newest first.
     pub recent: RwSignal<Vec<Change>>,
-    /// Stream counters (events, rejected, last error, …).
+    /// Stream counters (events, rejected, last error, the feed's own, …).
     pub stats: RwSignal<ClientStats>,
+    /// The sequence of the last applied snapshot or batch, published with
+    /// `stats`, so a test can wait until the app holds the feed's `seq`.
+    pub seq: RwSignal<Option<u64>>,
     /// Browser time (ms) of the latest applied update.
     pub last_update: RwSignal<Option<f64>>,
     /// Set when the server sent `reset`; the feed hook reconnects and clears it.
@@ -94,6 +100,7 @@ impl LiveStore {
             topology: RwSignal::new(Topology::default()),
             recent: RwSignal::new(Vec::new()),
             stats: RwSignal::new(ClientStats::default()),
+            seq: RwSignal::new(None),
             last_update: RwSignal::new(None),
             reconnect_requested: RwSignal::new(false),
         };
@@ -171,12 +178,16 @@ impl LiveStore {
                 (TOPOLOGY_EVERY_MS - (mono - inner.topology_built)).max(0.0)
             });
             let recent = inner.recent.refresh().then(|| inner.recent.iter().cloned().collect::<Vec<_>>());
-            let counters = changed.then(|| (inner.client.store().summary(), inner.client.stats().clone()));
-            (counters, topology, recent, reconnect, wait)
+            let summary = changed.then(|| inner.client.store().summary());
+            // Every applied message moves a counter (events, duplicates,
+            // heartbeats), whether or not it changed any state: a batch of
+            // HA copies must not leave `events-applied` behind the feed.
+            let stats = (!queue.is_empty()).then(|| (inner.client.stats().clone(), inner.client.last_seq()));
+            (summary, stats, topology, recent, reconnect, wait)
         }) else {
             return;
         };
-        let (counters, topology, recent, reconnect, wait) = outcome;
+        let (summary, stats, topology, recent, reconnect, wait) = outcome;
         if let Some(ms) = wait {
             let this = *self;
             set_timeout(
@@ -194,16 +205,24 @@ impl LiveStore {
                 self.topology.set(topology);
             }
         }
-        if let Some((summary, stats)) = counters {
+        if let Some(summary) = summary {
             self.summary.set(summary);
-            if let Some(recent) = recent {
-                self.recent.set(recent);
-            }
-            self.stats.set(stats);
             self.last_update.set(Some(js_sys::Date::now()));
-            if reconnect {
-                self.reconnect_requested.set(true);
+        }
+        if let Some(recent) = recent {
+            self.recent.set(recent);
+        }
+        if let Some((stats, seq)) = stats {
+            // Unchanged counters (a batch already applied) wake nothing.
+            if self.stats.with_untracked(|s| *s != stats) {
+                self.stats.set(stats);
             }
+            if self.seq.get_untracked() != seq {
+                self.seq.set(seq);
+            }
+        }
+        if reconnect {
+            self.reconnect_requested.set(true);
         }
     }
 

@@ -9,7 +9,9 @@
 //! - `batch` applies its events; a batch at or below the last sequence is a
 //!   duplicate and is skipped; a jump past `last + 1` is counted as a gap;
 //! - `message` (any third-party producer) carries raw events;
-//! - `heartbeat` records server time; `reset` asks for a reconnect;
+//! - `heartbeat` records server time and the feed's own source counters
+//!   (what the feed could not read, before anything reached us); `reset`
+//!   asks for a reconnect;
 //! - anything malformed is counted as rejected with its reason, and the
 //!   rest of the stream goes on.
 
@@ -21,8 +23,19 @@ pub use recent::{RecentChanges, RECENT_CAP};
 
 use crate::dispatch::Dispatcher;
 use crate::parse::Parsed;
-use crate::wire::{self, decode_batch, decode_message, EventId, Heartbeat, Resume, Snapshot};
+use crate::wire::{self, decode_batch, decode_message, EventId, Heartbeat, Resume, Snapshot, SourceCounters};
 use crate::{Event, Store, Timestamp};
+use std::collections::BTreeMap;
+
+/// The most feed sources kept from a heartbeat. A feed has one; a hostile
+/// producer could name thousands, and each would be kept and rendered.
+pub const FEED_SOURCES_CAP: usize = 16;
+/// The longest feed source name kept, in characters.
+pub const FEED_SOURCE_NAME_CAP: usize = 64;
+/// The longest feed reject reason kept, in characters. It quotes input the
+/// feed could not read, and is shown as a tooltip: long enough to explain,
+/// short enough that a hostile line cannot fill the page or the memory.
+pub const FEED_REASON_CAP: usize = 256;
 
 /// Counters about the stream, for the status line and for tests.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -50,6 +63,22 @@ pub struct ClientStats {
     /// Server time of the latest snapshot or heartbeat, with how many such
     /// reports came (so a repeated time is still a new report).
     pub server_time: Option<(Timestamp, u64)>,
+    /// The feed's own source counters, by source name, as its latest
+    /// heartbeat had them (empty before one, and from older feeds). Names
+    /// and reasons are capped ([`FEED_SOURCES_CAP`], [`FEED_REASON_CAP`]).
+    pub feed_sources: BTreeMap<String, SourceCounters>,
+    /// The reason of the feed's latest rejected line, capped: that of the
+    /// source whose reject count moved last. `None` while no feed source
+    /// has rejected anything.
+    pub feed_last_error: Option<String>,
+}
+
+impl ClientStats {
+    /// Lines the feed's sources rejected, all together.
+    pub fn feed_rejected(&self) -> u64 {
+        // Saturating: the numbers come off the wire.
+        self.feed_sources.values().fold(0, |n, s| n.saturating_add(s.rejected))
+    }
 }
 
 /// What the app should do after a message.
@@ -88,6 +117,7 @@ impl FeedClient {
                     Ok(hb) => {
                         self.stats.last_heartbeat = Some(hb.now);
                         self.heard_time(hb.now);
+                        self.heard_sources(hb.sources);
                     }
                     Err(e) => self.reject(format!("invalid heartbeat: {e}")),
                 }
@@ -199,6 +229,34 @@ impl FeedClient {
         self.stats.server_time = Some((at, n + 1));
     }
 
+    /// Keeps a heartbeat's source counters (bounded, see the caps) as the
+    /// latest, and picks the newest reject reason among them.
+    fn heard_sources(&mut self, sources: BTreeMap<String, SourceCounters>) {
+        let sources: BTreeMap<String, SourceCounters> = sources
+            .into_iter()
+            .take(FEED_SOURCES_CAP)
+            .map(|(name, mut s)| {
+                s.last_error = s.last_error.map(|e| cap_text(&e, FEED_REASON_CAP));
+                (cap_text(&name, FEED_SOURCE_NAME_CAP), s)
+            })
+            .collect();
+        // A beat carries each source's newest reason, not which source
+        // rejected last: the one whose count moved since the previous beat
+        // did (a restarted feed's counts move too: they start over).
+        for (name, s) in &sources {
+            let before = self.stats.feed_sources.get(name).map_or(0, |b| b.rejected);
+            if s.rejected != before && s.last_error.is_some() {
+                self.stats.feed_last_error = s.last_error.clone();
+            }
+        }
+        if sources.values().all(|s| s.rejected == 0) {
+            self.stats.feed_last_error = None;
+        } else if self.stats.feed_last_error.is_none() {
+            self.stats.feed_last_error = sources.values().find_map(|s| s.last_error.clone());
+        }
+        self.stats.feed_sources = sources;
+    }
+
     fn reject(&mut self, reason: String) {
         self.stats.rejected += 1;
         self.stats.last_error = Some(reason);
@@ -233,6 +291,18 @@ impl FeedClient {
     pub fn changes(&self) -> &Dispatcher {
         &self.changes
     }
+}
+
+/// `text` cut to at most `max` characters (with `…` when cut), control
+/// characters shown as U+FFFD: what a tooltip may show of hostile bytes.
+fn cap_text(text: &str, max: usize) -> String {
+    let mut out: String =
+        text.chars().take(max).map(|c| if c.is_control() { char::REPLACEMENT_CHARACTER } else { c }).collect();
+    if text.chars().nth(max).is_some() {
+        out.pop();
+        out.push('…');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use crate::store::StoreState;
 use crate::{Event, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use std::collections::BTreeMap;
 
 /// SSE event name of the full state, sent first on every connection.
 pub const SNAPSHOT: &str = "snapshot";
@@ -67,12 +68,36 @@ pub struct Snapshot {
 }
 
 /// The payload of a `heartbeat` event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Heartbeat {
     /// Server time.
     pub now: Timestamp,
     /// The last batch sequence number sent.
     pub seq: u64,
+    /// The feed's sources' counters by source name, as `/healthz` has
+    /// them, so the app can show what the feed itself could not read.
+    /// Feeds before this field sent none: it defaults to empty, and an
+    /// empty map is left out, so such a beat reads as it always did.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sources: BTreeMap<String, SourceCounters>,
+}
+
+/// One source's counters (`stdin`, `file`, `simulate`): what it read,
+/// passed on, skipped and rejected since the feed started.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SourceCounters {
+    /// Lines read (blank lines excluded).
+    pub lines: u64,
+    /// Events parsed and passed on.
+    pub events: u64,
+    /// Well-formed events of kinds that carry no connection state.
+    pub skipped: u64,
+    /// Lines that could not be read (malformed, invalid UTF-8, too long).
+    pub rejected: u64,
+    /// The newest rejection's reason, with its line number. It quotes
+    /// input the feed could not read: a reader shows it as text only.
+    pub last_error: Option<String>,
 }
 
 /// The payload of a `resume` event: the stream goes on after `seq` of
@@ -128,6 +153,20 @@ mod tests {
         assert_eq!(out[0], Ok(e));
         assert!(out[1].is_err());
         assert!(decode_batch("not json")[0].is_err());
+    }
+
+    #[test]
+    fn heartbeats_with_and_without_sources() {
+        let old: Heartbeat = serde_json::from_str(r#"{"now":5,"seq":7}"#).unwrap();
+        assert_eq!((old.now, old.seq), (Timestamp(5), 7));
+        assert!(old.sources.is_empty(), "a beat from an older feed has no counters");
+        assert_eq!(serde_json::to_string(&old).unwrap(), r#"{"now":5,"seq":7}"#, "and is written as before");
+        let new: Heartbeat =
+            serde_json::from_str(r#"{"now":5,"seq":7,"sources":{"stdin":{"lines":3,"rejected":1,"last_error":"x"}}}"#)
+                .unwrap();
+        let stdin = &new.sources["stdin"];
+        assert_eq!((stdin.lines, stdin.events, stdin.rejected), (3, 0, 1), "missing counters are zero");
+        assert_eq!(stdin.last_error.as_deref(), Some("x"));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use zitiscope_core::dispatch::Dispatcher;
-use zitiscope_core::wire::{EventId, Snapshot};
+use zitiscope_core::wire::{EventId, Snapshot, SourceCounters};
 use zitiscope_core::{Event, Store, Summary, Timestamp};
 
 /// One serialised batch, shared by every client's queue.
@@ -151,6 +151,13 @@ impl Hub {
     /// Every registered source's counters.
     pub fn sources(&self) -> Vec<(String, Arc<SourceStats>)> {
         self.sources.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Every registered source's counters now, by name: `/healthz`'s
+    /// `sources` and each heartbeat's.
+    pub fn source_counters(&self) -> BTreeMap<String, SourceCounters> {
+        let sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
+        sources.iter().map(|(name, s)| (name.clone(), s.counters())).collect()
     }
 
     /// Applies a batch to the store, gives it the next sequence number and

@@ -95,24 +95,7 @@ async fn healthz(State(app): State<AppState>, Extension(auth): Extension<Authori
     }
     let mut body = serde_json::to_value(app.hub.health()).expect("health serialises");
     body["status"] = "ok".into();
-    let sources: serde_json::Map<String, serde_json::Value> = app
-        .hub
-        .sources()
-        .into_iter()
-        .map(|(name, s)| {
-            let get = crate::source::SourceStats::get;
-            let last_error = s.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone();
-            let v = serde_json::json!({
-                "lines": get(&s.lines),
-                "events": get(&s.events),
-                "skipped": get(&s.skipped),
-                "rejected": get(&s.rejected),
-                "last_error": last_error,
-            });
-            (name, v)
-        })
-        .collect();
-    body["sources"] = sources.into();
+    body["sources"] = serde_json::to_value(app.hub.source_counters()).expect("counters serialise");
     Json(body)
 }
 

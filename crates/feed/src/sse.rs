@@ -2,7 +2,8 @@
 //!
 //! `retry:` and a `snapshot` first (or `resume` and the missed batches, for
 //! a client that names its last batch with `Last-Event-ID` or `?since=`),
-//! then every `batch` with `id: <feed>:<seq>`, `heartbeat`s in between, and
+//! then every `batch` with `id: <feed>:<seq>`, `heartbeat`s in between
+//! (with the sources' counters, so the app sees what the feed rejected), and
 //! `reset` just before dropping a client that fell more than its queue
 //! behind: a gap is never silent.
 
@@ -95,7 +96,7 @@ fn stream(
                     Err(RecvError::Closed) => break,
                 },
                 _ = beat.tick() => {
-                    let hb = Heartbeat { now: now(), seq: last };
+                    let hb = Heartbeat { now: now(), seq: last, sources: hub.source_counters() };
                     yield Ok(SseEvent::default().event(wire::HEARTBEAT).data(json(&hb)));
                 }
                 _ = &mut stop => break,

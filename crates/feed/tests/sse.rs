@@ -156,6 +156,39 @@ async fn heartbeats_carry_time_and_seq() {
     let _ = feed.stop.send(true);
 }
 
+/// A heartbeat carries the sources' counters, as `/healthz` has them, so
+/// the app can show what the feed itself rejected.
+#[tokio::test]
+async fn heartbeats_carry_the_source_counters_after_a_rejected_line() {
+    let dir = common::TempDir::new("heartbeat-sources");
+    let log = dir.0.join("events.json");
+    let good = r#"{"namespace":"router","timestamp":"2025-06-12T09:00:00Z","event_src_id":"ctrl1","event_type":"router-online","router_id":"r1"}"#;
+    std::fs::write(&log, format!("{good}\n<script>not json</script>\n")).unwrap();
+    let log_arg = log.to_str().unwrap().to_owned();
+    let feed = start(&["--heartbeat-ms", "100", "file", &log_arg, "--from-start", "--poll-ms", "20"]).await;
+    let mut events = subscribe(&feed.base).await;
+    assert_eq!(next(&mut events).await.event, "snapshot");
+    // The file is read on its own thread: beats before it was read say less.
+    let file = loop {
+        let e = next(&mut events).await;
+        if e.event != "heartbeat" {
+            continue;
+        }
+        let beat: Heartbeat = serde_json::from_str(&e.data).unwrap();
+        let file = beat.sources.get("file").cloned().expect("every beat names the feed's source");
+        if file.lines == 2 {
+            break file;
+        }
+    };
+    assert_eq!((file.events, file.skipped, file.rejected), (1, 0, 1), "{file:?}");
+    let reason = file.last_error.expect("the reason comes along");
+    assert!(reason.starts_with("line 2: "), "{reason}");
+    let health: serde_json::Value = reqwest::get(format!("{}/healthz", feed.base)).await.unwrap().json().await.unwrap();
+    assert_eq!(health["sources"]["file"]["rejected"], 1, "the same counters as /healthz");
+    assert_eq!(health["sources"]["file"]["last_error"], reason.as_str());
+    let _ = feed.stop.send(true);
+}
+
 #[tokio::test]
 async fn healthz_and_static_app() {
     let dir = std::env::temp_dir().join(format!("zitiscope-static-{}", std::process::id()));

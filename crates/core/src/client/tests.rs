@@ -1,5 +1,5 @@
 use super::*;
-use crate::wire::Snapshot;
+use crate::wire::{Heartbeat, Snapshot, SourceCounters};
 use crate::{Change, ConnKind, EntityType};
 
 fn snapshot(seq: u64, routers: &[&str]) -> String {
@@ -145,4 +145,71 @@ fn resume_continues_only_where_the_client_is() {
     assert!(wrong.reconnect, "another feed run: start over");
     assert_eq!(c.resume_point(), None, "the next connection asks for a snapshot");
     assert_eq!(c.stats().rejected, 1);
+}
+
+fn beat(now: i64, seq: u64, sources: &[(&str, u64, Option<&str>)]) -> String {
+    let sources = sources
+        .iter()
+        .map(|(name, rejected, reason)| {
+            let s = SourceCounters {
+                lines: 10,
+                events: 10 - rejected,
+                rejected: *rejected,
+                last_error: reason.map(str::to_owned),
+                ..Default::default()
+            };
+            (name.to_string(), s)
+        })
+        .collect();
+    serde_json::to_string(&Heartbeat { now: Timestamp(now), seq, sources }).unwrap()
+}
+
+#[test]
+fn heartbeats_bring_the_feed_s_source_counters() {
+    let mut c = FeedClient::new();
+    assert_eq!((c.stats().feed_rejected(), c.stats().feed_last_error.as_deref()), (0, None));
+    c.on_message("heartbeat", "", &beat(1, 0, &[("stdin", 2, Some("line 9: expected value"))]));
+    let stdin = &c.stats().feed_sources["stdin"];
+    assert_eq!((stdin.lines, stdin.events, stdin.rejected), (10, 8, 2));
+    assert_eq!(c.stats().feed_rejected(), 2);
+    assert_eq!(c.stats().feed_last_error.as_deref(), Some("line 9: expected value"));
+    assert_eq!(c.stats().rejected, 0, "the feed's rejects are not the client's");
+
+    // Each beat replaces the last; the reason follows the source that moved.
+    c.on_message("heartbeat", "", &beat(2, 0, &[("file", 1, Some("line 1: file")), ("stdin", 2, Some("old"))]));
+    assert_eq!(c.stats().feed_rejected(), 3);
+    assert_eq!(c.stats().feed_last_error.as_deref(), Some("line 1: file"), "stdin did not move");
+
+    // An older feed's beat still decodes; it reports no sources.
+    c.on_message("heartbeat", "", r#"{"now":3,"seq":4}"#);
+    assert_eq!(c.stats().last_heartbeat, Some(Timestamp(3)));
+    assert_eq!(c.stats().rejected, 0);
+    assert!(c.stats().feed_sources.is_empty());
+    assert_eq!((c.stats().feed_rejected(), c.stats().feed_last_error.as_deref()), (0, None));
+}
+
+#[test]
+fn the_feed_s_reasons_and_names_are_capped() {
+    let mut c = FeedClient::new();
+    let hostile = format!("line 1: <img src=x onerror=alert(1)>\u{7}\n{}", "é".repeat(10_000));
+    let many: Vec<String> = (0..100).map(|i| format!("s{i:03}")).collect();
+    let mut sources: Vec<(&str, u64, Option<&str>)> = many.iter().map(|n| (n.as_str(), 0, None)).collect();
+    let long_name = "n".repeat(1_000);
+    sources.push((&long_name, 1, Some(&hostile)));
+    c.on_message("heartbeat", "", &beat(1, 0, &sources));
+    assert_eq!(c.stats().feed_sources.len(), FEED_SOURCES_CAP, "a bounded number of sources");
+    assert!(c.stats().feed_sources.keys().all(|n| n.chars().count() <= FEED_SOURCE_NAME_CAP));
+
+    let mut c = FeedClient::new();
+    c.on_message("heartbeat", "", &beat(1, 0, &[(&long_name, 1, Some(&hostile))]));
+    let name = c.stats().feed_sources.keys().next().unwrap();
+    assert_eq!(name.chars().count(), FEED_SOURCE_NAME_CAP);
+    let reason = c.stats().feed_last_error.clone().unwrap();
+    assert_eq!(reason.chars().count(), FEED_REASON_CAP);
+    assert!(reason.ends_with('…'), "{reason}");
+    assert!(
+        reason.starts_with("line 1: <img src=x onerror=alert(1)>\u{fffd}\u{fffd}é"),
+        "text kept, controls shown: {reason}"
+    );
+    assert_eq!(c.stats().feed_sources[name].last_error.as_deref(), Some(reason.as_str()));
 }

@@ -15,6 +15,7 @@ pub mod stdin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
+use zitiscope_core::wire::SourceCounters;
 use zitiscope_core::{parse_line, Event, Parsed};
 
 /// Counters of one source, read by `/metrics` and `/healthz`.
@@ -37,6 +38,17 @@ impl SourceStats {
     /// A counter's value.
     pub fn get(counter: &AtomicU64) -> u64 {
         counter.load(Ordering::Relaxed)
+    }
+
+    /// All of them at once, as `/healthz` and each `heartbeat` carry them.
+    pub fn counters(&self) -> SourceCounters {
+        SourceCounters {
+            lines: Self::get(&self.lines),
+            events: Self::get(&self.events),
+            skipped: Self::get(&self.skipped),
+            rejected: Self::get(&self.rejected),
+            last_error: self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
+        }
     }
 }
 
