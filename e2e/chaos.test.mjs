@@ -1,6 +1,12 @@
 // Chaos: the feed is killed and restarted while it follows a growing event
 // log; the app rides every restart by itself, and at the end its state is
 // the feed's, count for count (benchmark-harness issue: feed restarts).
+//
+// Between restarts every event is counted: once the app has applied up to
+// the feed's sequence, the events it applied in this run of the feed equal
+// the events the feed published in it, so none was lost or applied twice.
+// `make test` runs it at CI size (3 restarts); `make chaos` at full size
+// (CHAOS_RESTARTS=20, CHAOS_CHUNK=10000).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
@@ -16,8 +22,11 @@ after(async () => { await browser?.close(); });
 
 const ROUTERS = 60;
 const IDENTITIES = 600;
-const CHUNKS = 8;
-const PER_CHUNK = 2_500;
+const RESTARTS = Number(process.env.CHAOS_RESTARTS ?? 3);
+const PER_CHUNK = Number(process.env.CHAOS_CHUNK ?? 2_500);
+// A crash after every other chunk: the odd chunks are cut off mid-read, the
+// even ones are read whole by a live feed and counted.
+const CHUNKS = 2 * RESTARTS + 2;
 
 /** Event `k` of the log: routers and identities connecting and dropping, in time order. */
 function event(k) {
@@ -36,7 +45,18 @@ const chunk = (c) => Array.from({ length: PER_CHUNK }, (_, j) => JSON.stringify(
 
 const text = (page, id) => page.getByTestId(id).textContent().then(Number);
 
-test('killed and restarted 3 times while the log grows: the app ends with exactly the feed\'s state', async () => {
+/** Polls `f` until it returns a truthy value, or fails with `what()` after `ms`. */
+async function until(f, what, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    assert.ok(Date.now() < deadline, what());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+test(`killed and restarted ${RESTARTS} times while the log grows: every event counted, and the app ends with exactly the feed's state`, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zitiscope-chaos-'));
   const file = path.join(dir, 'events.jsonl');
   writeFileSync(file, '');
@@ -49,31 +69,59 @@ test('killed and restarted 3 times while the log grows: the app ends with exactl
     await page.goto(feed.url);
     const status = page.getByTestId('feed-status');
     await status.filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+    const health = async () => (await fetch(`${feed.url}/healthz`)).json();
+    const applied = page.getByTestId('events-applied');
+    // The app's events applied, once the feed has read `lines` lines and
+    // published every event it read (none waits in its batcher), and the
+    // app has applied up to the feed's last sequence. Both are read in the
+    // same poll: a batch flushed in between moves the feed's sequence on.
+    let progress;
+    const settled = async (lines) => {
+      let h;
+      await until(async () => {
+        h = await health();
+        const seq = await applied.getAttribute('data-seq');
+        progress = { lines: h.sources?.file?.lines, read: h.sources?.file?.events, published: h.events, seq: h.seq, app: seq };
+        return h.sources?.file?.lines >= lines && h.sources.file.events === h.events && Number(seq) === h.seq;
+      }, () => `waiting for ${lines} lines read, all published and applied: ${JSON.stringify(progress)}`);
+      return { app: Number(await applied.textContent()), feed: h.events, seq: h.seq };
+    };
+    let written = 0;
+    let base = await settled(0);
+    let restarts = 0;
+    let counted = 0;
     for (let c = 0; c < CHUNKS; c++) {
       appendFileSync(file, chunk(c));
-      if (c % 3 === 1) {
-        // A crash mid-stream, then the same feed again on the same port.
+      written += PER_CHUNK;
+      if (c % 2 === 1 && restarts < RESTARTS) {
+        // A crash mid-read, then the same feed again on the same port. It
+        // reads the log from the start again; the app gets a snapshot.
         await killFeed(feed);
         await status.filter({ hasText: /reconnecting/ }).waitFor({ timeout: 10_000 });
         feed = await startFeed({ listen: feed.hostPort, args });
+        restarts += 1;
         await status.filter({ hasText: 'live' }).waitFor({ timeout: 30_000 });
+        base = await settled(written);
       } else {
-        await new Promise((r) => setTimeout(r, 150));
+        // Read whole by a live feed: every one of its events reaches the
+        // app exactly once.
+        const now = await settled(written);
+        assert.equal(now.app - base.app, now.feed - base.feed,
+          `chunk ${c}: the app applied ${now.app - base.app} events in this run of the feed, which published ${now.feed - base.feed}`);
+        assert.equal(now.feed - base.feed, PER_CHUNK, `chunk ${c}: one event a line`);
+        counted += now.feed - base.feed;
+        base = now;
       }
     }
+    assert.equal(restarts, RESTARTS);
+    assert.equal(counted, (CHUNKS - RESTARTS) * PER_CHUNK, 'the chunks read whole were counted event by event');
     // The feed has read the whole log…
     const total = CHUNKS * PER_CHUNK;
-    const deadline = Date.now() + 30_000;
-    let health;
-    for (;;) {
-      health = await (await fetch(`${feed.url}/healthz`)).json();
-      if (health.sources?.file?.lines >= total) break;
-      assert.ok(Date.now() < deadline, `the feed read ${health.sources?.file?.lines} of ${total} lines`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    assert.equal(health.sources.file.rejected, 0, 'every line is a good event');
+    const h = await health();
+    assert.equal(h.sources.file.lines, total);
+    assert.equal(h.sources.file.rejected, 0, 'every line is a good event');
     // …and the app shows exactly its state.
-    const want = health.summary;
+    const want = h.summary;
     const got = async () => ({
       routers: [await text(page, 'router-online'), await text(page, 'router-offline')],
       identities: [await text(page, 'identity-online'), await text(page, 'identity-offline')],
@@ -86,13 +134,9 @@ test('killed and restarted 3 times while the log grows: the app ends with exactl
     const named = (kind) => new Set(Array.from({ length: total }, (_, k) => event(k)).filter((e) => e.src_type === kind).map((e) => e.src_id)).size;
     assert.equal(want.routers.total, named('router'));
     assert.equal(want.identities.total, named('identity'));
-    const until = Date.now() + 10_000;
-    let seen = await got();
-    while (JSON.stringify(seen) !== JSON.stringify(expected)) {
-      assert.ok(Date.now() < until, `the app shows ${JSON.stringify(seen)}, the feed ${JSON.stringify(expected)}`);
-      await new Promise((r) => setTimeout(r, 100));
-      seen = await got();
-    }
+    let seen;
+    await until(async () => { seen = await got(); return JSON.stringify(seen) === JSON.stringify(expected); },
+      () => `the app shows ${JSON.stringify(seen)}, the feed ${JSON.stringify(expected)}`, 10_000);
     assert.match(await page.getByTestId('rejected').textContent(), /^0 rejected$/);
     assert.deepEqual(errors, []);
     await page.close();
