@@ -56,7 +56,8 @@ for (const source of ['stdin', 'file']) {
     const file = path.join(dir, 'events.jsonl');
     // The file source reads what is there from the start, then follows it.
     if (source === 'file') writeFileSync(file, '');
-    const args = source === 'stdin' ? ['stdin'] : ['file', file, '--from-start', '--poll-ms', '50'];
+    // A short heartbeat: it brings the feed's counters to the app.
+    const args = ['--heartbeat-ms', '500', ...(source === 'stdin' ? ['stdin'] : ['file', file, '--from-start', '--poll-ms', '50'])];
     const feed = await startFeed({ args, stdin: source === 'stdin' });
     try {
       await check(feed, source, () => {
@@ -99,6 +100,14 @@ async function check(feed, source, send, lines) {
   assert.ok(stats.rejected >= 5_001, `broken, non-UTF-8, nested, overlong and untimed lines are rejected: ${stats.rejected}`);
   assert.ok(stats.skipped >= 1_000, 'metrics the feed does not track are skipped');
   assert.ok(stats.last_error, 'the latest reason is kept');
+
+  // The app shows the feed's rejects too (from its heartbeats), the reason
+  // as a capped, plain-text title.
+  const feedRejected = page.getByTestId('feed-rejected');
+  await feedRejected.filter({ hasText: `${stats.rejected} lines rejected by the feed` }).waitFor({ timeout: 10_000 });
+  const reason = await feedRejected.getAttribute('title');
+  assert.ok(reason && reason.length <= 256, `the reason is there and capped: ${reason?.length}`);
+  assert.equal(await feedRejected.evaluate((el) => el.children.length), 0, 'the reason is text, not markup');
 
   // The good events arrive: the hostile ids are routers, shown as text.
   await page.waitForFunction(() => document.querySelector('tr[data-node="router:edge-fine-1"]'), null, { timeout: 20_000 });
