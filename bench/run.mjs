@@ -6,8 +6,10 @@
 //   node bench/run.mjs [figure …]   (after `make build feed`; from the repo root)
 //
 // Figures: bundle, ingest, latency, frames, cold, memory, fanout (all by
-// default). A figure that fails is recorded with its error and the rest
-// still run; the process then exits 1.
+// default). A run of only some writes bench/results/<date>-partial.json and
+// prints its table, leaving BENCHMARKS.md alone: the table there is always
+// one whole run. A figure that fails is recorded with its error and the
+// rest still run; the process then exits 1.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -85,7 +87,8 @@ try {
 
 const dir = path.join(root, 'bench', 'results');
 mkdirSync(dir, { recursive: true });
-const file = path.join(dir, `${date.slice(0, 10)}.json`);
+const whole = ALL.every((f) => wanted.includes(f));
+const file = path.join(dir, `${date.slice(0, 10)}${whole ? '' : '-partial'}.json`);
 writeFileSync(file, JSON.stringify(results, null, 2) + '\n');
 
 // ---- the table ----
@@ -131,7 +134,7 @@ if (!skipped('memory')) {
   const m = fig.memory;
   const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
   row(`memory: JS heap + wasm memory after 1M events vs after 10k (${f0(m.identities)} identities, ${m.routers} routers)`,
-    `${mb(m.atLarge.total)} vs ${mb(m.atSmall.total)}: **${m.growth >= 0 ? '+' : ''}${mb(m.growth)}** (JS ${mb(m.atSmall.js)} → ${mb(m.atLarge.js)}, wasm ${mb(m.atSmall.wasm)} → ${mb(m.atLarge.wasm)})`,
+    `${mb(m.atLarge.total)} vs ${mb(m.atSmall.total)}: **${m.growth >= 0 ? '+' : ''}${mb(m.growth)}** (JS ${mb(m.atSmall.js)} → ${mb(m.atLarge.js)}, wasm ${mb(m.atSmall.wasm)} → ${mb(m.atLarge.wasm)}); after 2M: ${mb(m.atLarger.total)} (${m.growthAfter >= 0 ? '+' : ''}${mb(m.growthAfter)} more)`,
     '—', '—', `≤5 MB growth: ${verdict(m.growth <= 5e6)}`);
 }
 if (!skipped('fanout')) {
@@ -145,18 +148,20 @@ const table = [
   '<!-- bench:table:start (written by `make bench`; edit bench/run.mjs, not this) -->',
   `- **Machine:** ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}; Chromium ${machine.chromium} headless (playwright-core); ${machine.rustc}; Node ${machine.node}.`,
   `- **Date:** ${date.slice(0, 16).replace('T', ' ')} UTC; commit ${commit}.`,
-  `- **Command:** \`make bench\` (\`${results.command}\`); raw figures in \`bench/results/${date.slice(0, 10)}.json\`.`,
+  `- **Command:** \`make bench\` (\`${results.command}\`); raw figures in \`${path.relative(root, file)}\`.`,
   '',
   '| figure | this build | baseline (same run) | ratio | goal |',
   '|---|---|---|---:|---|',
   ...rows,
   '<!-- bench:table:end -->',
 ].join('\n');
-const md = path.join(root, 'BENCHMARKS.md');
-const text = readFileSync(md, 'utf8');
-const re = /<!-- bench:table:start[^]*?<!-- bench:table:end -->/;
-if (re.test(text)) writeFileSync(md, text.replace(re, table));
-else throw new Error('BENCHMARKS.md has no bench:table markers');
 console.log(table);
-console.log(`\nwrote ${path.relative(root, file)} and the table in BENCHMARKS.md`);
+if (whole) {
+  const md = path.join(root, 'BENCHMARKS.md');
+  const text = readFileSync(md, 'utf8');
+  const re = /<!-- bench:table:start[^]*?<!-- bench:table:end -->/;
+  if (!re.test(text)) throw new Error('BENCHMARKS.md has no bench:table markers');
+  writeFileSync(md, text.replace(re, table));
+}
+console.log(`\nwrote ${path.relative(root, file)}${whole ? ' and the table in BENCHMARKS.md' : ' (a partial run: BENCHMARKS.md left as it is)'}`);
 if (failed) process.exit(1);

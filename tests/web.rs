@@ -122,6 +122,34 @@ async fn messages_are_applied_together_on_the_next_frame() {
 }
 
 #[wasm_bindgen_test]
+async fn a_queue_past_its_byte_cap_is_applied_without_waiting_for_a_frame() {
+    use zitiscope::store::QUEUE_MAX_BYTES;
+    let store = LiveStore::new();
+    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
+    // Batches of 200 routers each, until the queue passes its cap.
+    let mut seq = 0;
+    let mut bytes = 0;
+    while bytes <= QUEUE_MAX_BYTES {
+        seq += 1;
+        let batch: Vec<_> =
+            (0..200).map(|r| ev(&format!("edge-{seq}-{r}"), "ctrl1", ConnKind::RouterToCtrl, true)).collect();
+        let data = serde_json::to_string(&batch).unwrap();
+        bytes += data.len();
+        store.enqueue(msg("batch", &seq.to_string(), data));
+        if bytes <= QUEUE_MAX_BYTES {
+            assert_eq!(store.queued(), seq, "below the cap, messages wait for the frame");
+        }
+    }
+    assert_eq!(store.queued(), 0, "past the cap, the queue is applied at once");
+    leptos::task::tick().await;
+    assert_eq!(text_of(&host, "router-online"), (seq * 200).to_string());
+    // The frame that was asked for finds nothing left to do.
+    next_frame().await;
+    leptos::task::tick().await;
+    assert_eq!(text_of(&host, "router-online"), (seq * 200).to_string());
+}
+
+#[wasm_bindgen_test]
 async fn hostile_names_render_as_text() {
     let store = LiveStore::new();
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));

@@ -1,6 +1,7 @@
 //! The reactive store: the core's [`FeedClient`] plus the signals the views
 //! read. Messages are queued as they arrive and applied together at most
-//! once per animation frame, so a burst of batches costs one render.
+//! once per animation frame, so a burst of batches costs one render; a
+//! queue past [`QUEUE_MAX_BYTES`] is applied at once, which bounds memory.
 //!
 //! The stream counters (and the last applied sequence) follow every frame
 //! that applied anything, even a batch that changed nothing (HA copies,
@@ -26,6 +27,13 @@ pub const TOPOLOGY_EVERY_MS: f64 = 100.0;
 /// The topology is rebuilt at least this often, in ms.
 pub const TOPOLOGY_TICK_MS: u64 = 5_000;
 
+/// Queued message bytes past which the queue is applied at once instead of
+/// at the next frame. wasm memory never shrinks, so the largest queue ever
+/// held stays the page's size for good: without a cap, a burst that meets
+/// a slow frame (a backlog after a reconnect, a busy wall PC) leaves
+/// megabytes behind that a day of steady streaming never needed.
+pub const QUEUE_MAX_BYTES: usize = 256 * 1024;
+
 /// One SSE message waiting to be applied.
 pub struct Pending {
     pub event: String,
@@ -38,6 +46,8 @@ struct Inner {
     /// The change list, a subscriber of the client's dispatcher.
     recent: RecentChanges,
     queue: Vec<Pending>,
+    /// The bytes of `queue`'s payloads.
+    queued_bytes: usize,
     frame_requested: bool,
     /// The feed's clock, anchored at each snapshot and heartbeat.
     clock: ServerClock,
@@ -88,6 +98,7 @@ impl LiveStore {
                     client,
                     recent,
                     queue: Vec::new(),
+                    queued_bytes: 0,
                     frame_requested: false,
                     clock: ServerClock::default(),
                     clock_reports: 0,
@@ -123,12 +134,19 @@ impl LiveStore {
         if msg.event == zitiscope_core::wire::SNAPSHOT {
             mark("zitiscope:snapshot-received");
         }
-        let request = self.inner.try_with_value(|cell| {
+        let Some((request, full)) = self.inner.try_with_value(|cell| {
             let mut inner = cell.borrow_mut();
+            inner.queued_bytes += msg.data.len();
             inner.queue.push(msg);
-            !std::mem::replace(&mut inner.frame_requested, true)
-        });
-        if request == Some(true) {
+            let full = inner.queued_bytes > QUEUE_MAX_BYTES;
+            (!std::mem::replace(&mut inner.frame_requested, true), full)
+        }) else {
+            return;
+        };
+        if full {
+            // A frame already asked for finds the queue empty.
+            self.flush();
+        } else if request {
             let this = *self;
             // Hidden tabs get no animation frames; without this fallback
             // the queue would grow for as long as the tab stays hidden.
@@ -149,6 +167,7 @@ impl LiveStore {
             let mut inner = cell.borrow_mut();
             inner.frame_requested = false;
             let queue = std::mem::take(&mut inner.queue);
+            inner.queued_bytes = 0;
             let mut changed = false;
             let mut reconnect = false;
             for m in &queue {

@@ -1,6 +1,9 @@
 //! `cargo bench -p zitiscope-core --bench memory`: heap bytes per tracked
 //! connection, measured with a counting allocator after applying the
-//! realistic stream (see `stream.rs`).
+//! realistic stream (see `stream.rs`); then the store's own growth on the
+//! browser memory figure's stream (`bench/memory.mjs`: 50 routers, 5,000
+//! identities churning), after 10k, 1M and 2M events, to tell the store's
+//! growth from the wasm allocator's high-water mark.
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicIsize, Ordering};
@@ -63,4 +66,57 @@ fn main() {
     );
     println!("store heap: {:.1} MB (fixed dedupe window {:.1} MB)", total as f64 / 1e6, fixed as f64 / 1e6);
     println!("bytes per tracked connection (all state / connections): {per_conn:.0}");
+    churn_growth();
+}
+
+/// The browser memory figure's stream (`bench/events.mjs`): 50 routers
+/// online, 5,000 identities connected, then each identity in turn goes
+/// `sdk-offline` and on the next round reconnects; 10 µs apart.
+fn churn_growth() {
+    const ROUTERS: u64 = 50;
+    const IDENTITIES: u64 = 5_000;
+    let t0: u64 = 1_764_590_400_000_000; // µs: 2025-12-01T12:00:00Z
+    let stamp = |k: u64| {
+        let us = t0 + 10 * k;
+        let (s, frac) = (us / 1_000_000, us % 1_000_000);
+        let (h, m, sec) = ((s / 3600) % 24, (s / 60) % 60, s % 60);
+        let day = s / 86_400 - 20_423; // days after 2025-12-01
+        format!("2025-12-{:02}T{h:02}:{m:02}:{sec:02}.{frac:06}000Z", 1 + day)
+    };
+    let line = |k: u64| -> String {
+        let t = stamp(k);
+        if k < ROUTERS {
+            return format!(
+                r#"{{"namespace":"router","timestamp":"{t}","event_src_id":"ctrl1","event_type":"router-online","router_id":"edge-{k}","router_online":true}}"#
+            );
+        }
+        let c = k - ROUTERS;
+        let i = c % IDENTITIES;
+        let connect = || {
+            format!(
+                r#"{{"namespace":"connect","event_src_id":"ctrl1","timestamp":"{t}","src_type":"identity","dst_type":"router","src_id":"bench-{i}","src_addr":"100.64.0.1:40000","dst_id":"edge-{}","dst_addr":"10.0.0.2:3022"}}"#,
+                i % ROUTERS
+            )
+        };
+        if c < IDENTITIES || (c / IDENTITIES).is_multiple_of(2) {
+            connect()
+        } else {
+            format!(
+                r#"{{"namespace":"sdk","event_src_id":"ctrl1","timestamp":"{t}","event_type":"sdk-offline","identity_id":"bench-{i}"}}"#
+            )
+        }
+    };
+    let before = LIVE.load(Ordering::Relaxed);
+    let mut store = Store::new();
+    let mut k = 0;
+    for upto in [10_000u64, 1_000_000, 2_000_000] {
+        while k < upto {
+            if let Ok(Parsed::Event(e)) = parse_line(&line(k)) {
+                store.apply(&e);
+            }
+            k += 1;
+        }
+        let heap = LIVE.load(Ordering::Relaxed) - before;
+        println!("churn stream, {upto} events: store heap {:.2} MB, {} connections", heap as f64 / 1e6, store.len());
+    }
 }
