@@ -122,7 +122,7 @@ async fn messages_are_applied_together_on_the_next_frame() {
 }
 
 #[wasm_bindgen_test]
-async fn a_queue_past_its_byte_cap_is_applied_without_waiting_for_a_frame() {
+async fn a_queue_past_its_byte_cap_goes_into_the_core_at_once_and_shows_on_the_frame() {
     use zitiscope::store::QUEUE_MAX_BYTES;
     let store = LiveStore::new();
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
@@ -140,13 +140,14 @@ async fn a_queue_past_its_byte_cap_is_applied_without_waiting_for_a_frame() {
             assert_eq!(store.queued(), seq, "below the cap, messages wait for the frame");
         }
     }
-    assert_eq!(store.queued(), 0, "past the cap, the queue is applied at once");
+    assert_eq!(store.queued(), 0, "past the cap, the queue goes into the core at once");
+    assert_eq!(store.last_seq(), Some(seq as u64), "every batch applied");
     leptos::task::tick().await;
-    assert_eq!(text_of(&host, "router-online"), (seq * 200).to_string());
-    // The frame that was asked for finds nothing left to do.
+    assert_eq!(text_of(&host, "router-online"), "0", "the signals wait for the frame");
+    next_frame().await;
     next_frame().await;
     leptos::task::tick().await;
-    assert_eq!(text_of(&host, "router-online"), (seq * 200).to_string());
+    assert_eq!(text_of(&host, "router-online"), (seq * 200).to_string(), "the frame publishes it");
 }
 
 #[wasm_bindgen_test]

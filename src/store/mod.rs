@@ -1,7 +1,8 @@
 //! The reactive store: the core's [`FeedClient`] plus the signals the views
 //! read. Messages are queued as they arrive and applied together at most
-//! once per animation frame, so a burst of batches costs one render; a
-//! queue past [`QUEUE_MAX_BYTES`] is applied at once, which bounds memory.
+//! once per animation frame, so a burst of batches costs one render. A
+//! queue past [`QUEUE_MAX_BYTES`] goes into the core at once, which bounds
+//! memory; its frame still publishes to the signals once.
 //!
 //! The stream counters (and the last applied sequence) follow every frame
 //! that applied anything, even a batch that changed nothing (HA copies,
@@ -27,11 +28,12 @@ pub const TOPOLOGY_EVERY_MS: f64 = 100.0;
 /// The topology is rebuilt at least this often, in ms.
 pub const TOPOLOGY_TICK_MS: u64 = 5_000;
 
-/// Queued message bytes past which the queue is applied at once instead of
-/// at the next frame. wasm memory never shrinks, so the largest queue ever
-/// held stays the page's size for good: without a cap, a burst that meets
-/// a slow frame (a backlog after a reconnect, a busy wall PC) leaves
-/// megabytes behind that a day of steady streaming never needed.
+/// Queued message bytes past which the queue goes into the core at once
+/// instead of at the next frame (which still publishes the result). wasm
+/// memory never shrinks, so the largest queue ever held stays the page's
+/// size for good: without a cap, a burst that meets a slow frame (a backlog
+/// after a reconnect, a busy wall PC) leaves megabytes behind that a day of
+/// steady streaming never needed.
 pub const QUEUE_MAX_BYTES: usize = 256 * 1024;
 
 /// One SSE message waiting to be applied.
@@ -48,6 +50,10 @@ struct Inner {
     queue: Vec<Pending>,
     /// The bytes of `queue`'s payloads.
     queued_bytes: usize,
+    /// What messages applied early (a full queue) did, for the frame to
+    /// publish: whether state changed, whether any was applied, and
+    /// whether the server asked to reconnect.
+    early: Applied,
     frame_requested: bool,
     /// The feed's clock, anchored at each snapshot and heartbeat.
     clock: ServerClock,
@@ -99,6 +105,7 @@ impl LiveStore {
                     recent,
                     queue: Vec::new(),
                     queued_bytes: 0,
+                    early: Applied::default(),
                     frame_requested: false,
                     clock: ServerClock::default(),
                     clock_reports: 0,
@@ -134,19 +141,18 @@ impl LiveStore {
         if msg.event == zitiscope_core::wire::SNAPSHOT {
             mark("zitiscope:snapshot-received");
         }
-        let Some((request, full)) = self.inner.try_with_value(|cell| {
+        let request = self.inner.try_with_value(|cell| {
             let mut inner = cell.borrow_mut();
             inner.queued_bytes += msg.data.len();
             inner.queue.push(msg);
-            let full = inner.queued_bytes > QUEUE_MAX_BYTES;
-            (!std::mem::replace(&mut inner.frame_requested, true), full)
-        }) else {
-            return;
-        };
-        if full {
-            // A frame already asked for finds the queue empty.
-            self.flush();
-        } else if request {
+            if inner.queued_bytes > QUEUE_MAX_BYTES {
+                // Into the core now; the frame still publishes (once).
+                let applied = inner.apply_queue();
+                inner.early.merge(applied);
+            }
+            !std::mem::replace(&mut inner.frame_requested, true)
+        });
+        if request == Some(true) {
             let this = *self;
             // Hidden tabs get no animation frames; without this fallback
             // the queue would grow for as long as the tab stays hidden.
@@ -166,18 +172,9 @@ impl LiveStore {
         let Some(outcome) = self.inner.try_with_value(|cell| {
             let mut inner = cell.borrow_mut();
             inner.frame_requested = false;
-            let queue = std::mem::take(&mut inner.queue);
-            inner.queued_bytes = 0;
-            let mut changed = false;
-            let mut reconnect = false;
-            for m in &queue {
-                let r = inner.client.on_message(&m.event, &m.id, &m.data);
-                changed |= r.changed;
-                reconnect |= r.reconnect;
-            }
-            if queue.iter().any(|m| m.event == zitiscope_core::wire::SNAPSHOT) {
-                mark("zitiscope:snapshot-applied");
-            }
+            let mut applied = std::mem::take(&mut inner.early);
+            applied.merge(inner.apply_queue());
+            let Applied { changed, any, reconnect } = applied;
             if let Some((at, n)) = inner.client.stats().server_time {
                 if n != inner.clock_reports {
                     inner.clock_reports = n;
@@ -201,7 +198,7 @@ impl LiveStore {
             // Every applied message moves a counter (events, duplicates,
             // heartbeats), whether or not it changed any state: a batch of
             // HA copies must not leave `events-applied` behind the feed.
-            let stats = (!queue.is_empty()).then(|| (inner.client.stats().clone(), inner.client.last_seq()));
+            let stats = any.then(|| (inner.client.stats().clone(), inner.client.last_seq()));
             (summary, stats, topology, recent, reconnect, wait)
         }) else {
             return;
@@ -282,6 +279,40 @@ impl LiveStore {
     /// How many messages wait for the next frame.
     pub fn queued(&self) -> usize {
         self.inner.with_value(|cell| cell.borrow().queue.len())
+    }
+}
+
+/// What applying some queued messages did.
+#[derive(Clone, Copy, Default)]
+struct Applied {
+    changed: bool,
+    any: bool,
+    reconnect: bool,
+}
+
+impl Applied {
+    fn merge(&mut self, other: Applied) {
+        self.changed |= other.changed;
+        self.any |= other.any;
+        self.reconnect |= other.reconnect;
+    }
+}
+
+impl Inner {
+    /// Applies every queued message to the core, and empties the queue.
+    fn apply_queue(&mut self) -> Applied {
+        let queue = std::mem::take(&mut self.queue);
+        self.queued_bytes = 0;
+        let mut applied = Applied { any: !queue.is_empty(), ..Applied::default() };
+        for m in &queue {
+            let r = self.client.on_message(&m.event, &m.id, &m.data);
+            applied.changed |= r.changed;
+            applied.reconnect |= r.reconnect;
+        }
+        if queue.iter().any(|m| m.event == zitiscope_core::wire::SNAPSHOT) {
+            mark("zitiscope:snapshot-applied");
+        }
+        applied
     }
 }
 

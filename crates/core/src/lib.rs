@@ -9,6 +9,8 @@
 //! - [`layout`] places the topology map's nodes, stably under churn, and
 //!   finds the node under a pointer;
 //! - [`alerts`] raises, groups and resolves alerts from the store's state;
+//! - [`filter`] is the filter language (map find/hide, event log, alerts,
+//!   history);
 //! - [`wire`] is the feed protocol's payloads, shared by the feed (which
 //!   writes them) and the app (which reads them).
 //!
@@ -20,6 +22,7 @@ pub mod backoff;
 pub mod client;
 pub mod dispatch;
 pub mod event;
+pub mod filter;
 pub mod kind;
 pub mod layout;
 pub mod parse;

@@ -1,0 +1,136 @@
+//! What the filter language can be applied to, and their fields: the map's
+//! and list's nodes ([`NodeRow`]) and normalised events ([`Event`]: the
+//! event log and the feed's history).
+
+use super::{FieldKind, FieldSpec, Schema, Subject, Value};
+use crate::event::{Body, LatencyOf, SdkStatus};
+use crate::layout::NodeId;
+use crate::store::topology::{Health, NodeRow};
+use crate::Event;
+
+const STATES: &[&str] = &["online", "degraded", "offline", "unknown"];
+const KINDS: &[&str] = &["router-to-ctrl", "ctrl-to-ctrl", "edge-to-ctrl", "edge-to-router"];
+
+/// The fields of a map node (a controller or a router).
+pub static NODE_SCHEMA: Schema = Schema {
+    fields: &[
+        FieldSpec { name: "type", kind: FieldKind::Enum(&["controller", "router"]), doc: "controller or router" },
+        FieldSpec { name: "name", kind: FieldKind::Text, doc: "its id" },
+        FieldSpec { name: "state", kind: FieldKind::Enum(STATES), doc: "online, degraded, offline or unknown" },
+        FieldSpec { name: "healthy", kind: FieldKind::Bool, doc: "online with everything it should hold up" },
+        FieldSpec { name: "identities", kind: FieldKind::Number, doc: "identities connected to it now" },
+        FieldSpec {
+            name: "offline",
+            kind: FieldKind::Number,
+            doc: "identities that were connected here and are not now",
+        },
+        FieldSpec {
+            name: "dropped",
+            kind: FieldKind::Number,
+            doc: "identities that dropped within the last 5 minutes",
+        },
+        FieldSpec {
+            name: "rest",
+            kind: FieldKind::Number,
+            doc: "controllers: identities seen only through its REST API",
+        },
+    ],
+};
+
+impl Subject for NodeRow {
+    fn get(&self, field: &str) -> Option<Value<'_>> {
+        Some(match field {
+            "type" => Value::Text(match self.node {
+                NodeId::Controller(_) => "controller",
+                NodeId::Router(_) => "router",
+            }),
+            "name" => Value::Text(self.node.id()),
+            "state" => Value::Text(match self.health {
+                Health::Ok => "online",
+                Health::Degraded => "degraded",
+                Health::Down => "offline",
+                Health::Unknown => "unknown",
+            }),
+            "healthy" => Value::Bool(self.health == Health::Ok),
+            "identities" => Value::Number(self.identities.online.into()),
+            "offline" => Value::Number(self.identities.offline.into()),
+            "dropped" => Value::Number(self.identities.recent.into()),
+            "rest" => Value::Number(self.rest_only.into()),
+            _ => return None,
+        })
+    }
+}
+
+/// A text value, or none for an empty one (a connection with one end unnamed).
+fn text(s: &str) -> Option<Value<'_>> {
+    (!s.is_empty()).then_some(Value::Text(s))
+}
+
+/// The fields of a normalised event.
+pub static EVENT_SCHEMA: Schema = Schema {
+    fields: &[
+        FieldSpec {
+            name: "type",
+            kind: FieldKind::Enum(&["conn", "sdk", "cluster", "link", "latency"]),
+            doc: "conn, sdk, cluster, link or latency",
+        },
+        FieldSpec { name: "kind", kind: FieldKind::Enum(KINDS), doc: "a connection's kind, e.g. edge-to-router" },
+        FieldSpec { name: "name", kind: FieldKind::Text, doc: "who it is about: the identity, router, link or target" },
+        FieldSpec { name: "src", kind: FieldKind::Text, doc: "a connection's or link's source end" },
+        FieldSpec { name: "dst", kind: FieldKind::Text, doc: "a connection's or link's destination end" },
+        FieldSpec {
+            name: "state",
+            kind: FieldKind::Enum(STATES),
+            doc: "online or offline (connections and SDK status)",
+        },
+        FieldSpec { name: "up", kind: FieldKind::Bool, doc: "a connection made (not lost)" },
+        FieldSpec { name: "via", kind: FieldKind::Text, doc: "the controller that reported it" },
+        FieldSpec { name: "latency", kind: FieldKind::Duration, doc: "a latency sample's mean, e.g. latency>100ms" },
+        FieldSpec { name: "jitter", kind: FieldKind::Duration, doc: "a latency sample's standard deviation" },
+        FieldSpec {
+            name: "of",
+            kind: FieldKind::Enum(&["link", "ctrl", "peer"]),
+            doc: "what a latency sample measures",
+        },
+    ],
+};
+
+impl Subject for Event {
+    fn get(&self, field: &str) -> Option<Value<'_>> {
+        if field == "via" {
+            return self.via.as_deref().map(Value::Text);
+        }
+        match (&self.body, field) {
+            (Body::Conn(_), "type") => Some(Value::Text("conn")),
+            (Body::Sdk(_), "type") => Some(Value::Text("sdk")),
+            (Body::Cluster(_), "type") => Some(Value::Text("cluster")),
+            (Body::Link(_), "type") => Some(Value::Text("link")),
+            (Body::Latency(_), "type") => Some(Value::Text("latency")),
+            (Body::Conn(c), "kind") => Some(Value::Text(c.kind.as_str())),
+            (Body::Conn(c), "name" | "src") => text(&c.src),
+            (Body::Conn(c), "dst") => text(&c.dst),
+            (Body::Conn(c), "up") => Some(Value::Bool(c.up)),
+            (Body::Conn(c), "state") => Some(Value::Text(if c.up { "online" } else { "offline" })),
+            (Body::Sdk(s), "name") => text(&s.identity),
+            (Body::Sdk(s), "state") => Some(Value::Text(match s.status {
+                SdkStatus::Online => "online",
+                SdkStatus::Offline => "offline",
+                SdkStatus::Unknown => "unknown",
+            })),
+            (Body::Cluster(c), "name") => c.leader.as_deref().or(c.peers.first().map(|p| p.id.as_str())).and_then(text),
+            (Body::Link(l), "name") => text(&l.link),
+            (Body::Link(l), "src") => l.src.as_deref().and_then(text),
+            (Body::Link(l), "dst") => l.dst.as_deref().and_then(text),
+            (Body::Latency(s), "name" | "dst") => text(&s.target),
+            (Body::Latency(s), "src") => text(&s.source),
+            (Body::Latency(s), "latency") => Some(Value::Duration(s.mean_ns)),
+            (Body::Latency(s), "jitter") => Some(Value::Duration(s.std_dev_ns)),
+            (Body::Latency(s), "of") => Some(Value::Text(match s.of {
+                LatencyOf::Link => "link",
+                LatencyOf::Ctrl => "ctrl",
+                LatencyOf::Peer => "peer",
+            })),
+            _ => None,
+        }
+    }
+}

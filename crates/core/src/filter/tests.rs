@@ -1,0 +1,318 @@
+use super::*;
+use crate::event::{Body, ConnChange, LatencyOf, LatencySample, SdkChange, SdkStatus};
+use crate::layout::NodeId;
+use crate::store::topology::{Health, IdentityBadge, NodeRow};
+use crate::{ConnKind, Event, Timestamp};
+use proptest::prelude::*;
+
+fn router(id: &str, health: Health, online: u32) -> NodeRow {
+    NodeRow {
+        node: NodeId::Router(id.into()),
+        health,
+        detail: String::new(),
+        identities: IdentityBadge { online, offline: 2, recent: 1 },
+        rest_only: 0,
+    }
+}
+
+fn controller(id: &str) -> NodeRow {
+    NodeRow { node: NodeId::Controller(id.into()), ..router(id, Health::Ok, 0) }
+}
+
+fn conn(kind: ConnKind, src: &str, dst: &str, up: bool) -> Event {
+    Event {
+        at: Timestamp::from_millis(1.0),
+        via: Some("ctrl1".into()),
+        body: Body::Conn(ConnChange { kind, src: src.into(), dst: dst.into(), up, addr: None }),
+    }
+}
+
+fn latency(target: &str, mean_ms: i64) -> Event {
+    Event {
+        at: Timestamp::from_millis(1.0),
+        via: None,
+        body: Body::Latency(LatencySample {
+            of: LatencyOf::Link,
+            target: target.into(),
+            source: "edge-a".into(),
+            mean_ns: mean_ms * 1_000_000,
+            p50_ns: 0,
+            p99_ns: 0,
+            std_dev_ns: 3_000_000,
+            unresponsive: false,
+        }),
+    }
+}
+
+fn nodes(expr: &str, rows: &[NodeRow]) -> Vec<String> {
+    let f = Filter::parse(expr, &NODE_SCHEMA).unwrap_or_else(|e| panic!("{expr}: {e}"));
+    rows.iter().filter(|r| f.matches(*r)).map(|r| r.node.id().to_string()).collect()
+}
+
+fn err(expr: &str, schema: &Schema) -> FilterError {
+    Filter::parse(expr, schema).expect_err(expr)
+}
+
+#[test]
+fn the_examples_select_what_they_say() {
+    let rows = [
+        router("edge-eu-1", Health::Down, 0),
+        router("edge-eu-2", Health::Ok, 40),
+        router("edge-us-1", Health::Degraded, 7),
+        controller("ctrl1"),
+    ];
+    assert_eq!(nodes("type=router AND state=offline", &rows), ["edge-eu-1"]);
+    assert_eq!(nodes("name^=edge-eu", &rows), ["edge-eu-1", "edge-eu-2"]);
+    assert_eq!(nodes("!healthy", &rows), ["edge-eu-1", "edge-us-1"]);
+    assert_eq!(nodes("NOT healthy", &rows), nodes("healthy=false", &rows));
+    assert_eq!(nodes("type=router identities>5", &rows), ["edge-eu-2", "edge-us-1"], "side by side is AND");
+    assert_eq!(nodes("state=offline OR state=degraded", &rows), ["edge-eu-1", "edge-us-1"]);
+    assert_eq!(nodes("type=router AND (name$=-1 OR identities>=40)", &rows), ["edge-eu-1", "edge-eu-2", "edge-us-1"]);
+    assert_eq!(nodes("name*=US", &rows), ["edge-us-1"], "text ignores case");
+    assert_eq!(nodes("TYPE = CONTROLLER", &rows), ["ctrl1"], "fields and enum values too");
+    assert_eq!(nodes("name=\"edge-eu-2\"", &rows), ["edge-eu-2"]);
+    assert_eq!(nodes("", &rows).len(), 4, "empty matches all");
+    assert!(Filter::parse("  ", &NODE_SCHEMA).unwrap().is_all());
+    assert_eq!(nodes("type=router && !(state=offline || state=degraded)", &rows), ["edge-eu-2"]);
+}
+
+#[test]
+fn events_filter_by_kind_state_and_latency() {
+    let events = [
+        conn(ConnKind::EdgeToRouter, "laptop-1", "edge-eu-1", false),
+        conn(ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1", true),
+        latency("link-7", 150),
+        latency("link-8", 20),
+        Event {
+            at: Timestamp::from_millis(1.0),
+            via: Some("ctrl2".into()),
+            body: Body::Sdk(SdkChange { identity: "Laptop-9".into(), status: SdkStatus::Offline }),
+        },
+    ];
+    let pick = |expr: &str| {
+        let f = Filter::parse(expr, &EVENT_SCHEMA).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        events.iter().enumerate().filter(|(_, e)| f.matches(*e)).map(|(i, _)| i).collect::<Vec<_>>()
+    };
+    assert_eq!(pick("kind=edge-to-router AND state=offline"), [0]);
+    assert_eq!(pick("latency>100ms"), [2]);
+    assert_eq!(pick("latency>0.1s"), [2], "units: 0.1s is 100ms");
+    assert_eq!(pick("latency<=20"), [3], "a bare number is ms");
+    assert_eq!(pick("jitter=3ms"), [2, 3]);
+    assert_eq!(pick("state=offline"), [0, 4], "connections and SDK status share `state`");
+    assert_eq!(pick("name^=laptop"), [0, 4]);
+    assert_eq!(pick("via=ctrl2"), [4]);
+    assert_eq!(pick("via!=ctrl1"), [2, 3, 4], "a missing field only matches !=");
+    assert_eq!(pick("type=latency AND of=link AND dst=link-8"), [3]);
+    assert_eq!(pick("up"), [1]);
+}
+
+#[test]
+fn mistakes_point_at_their_column() {
+    let e = err("type=router AND stat=offline", &NODE_SCHEMA);
+    assert_eq!((e.col, e.len), (17, 4));
+    assert_eq!(e.message, "no field `stat`; did you mean `state`?");
+    assert_eq!(e.to_string(), "col 17: no field `stat`; did you mean `state`?");
+    let e = err("state=gone", &NODE_SCHEMA);
+    assert_eq!(e.col, 7);
+    assert!(e.message.contains("online, degraded, offline, unknown"), "{}", e.message);
+    let e = err("identities>lots", &NODE_SCHEMA);
+    assert_eq!((e.col, e.message.as_str()), (12, "`identities` is a number: `lots` is not one"));
+    let e = err("name>3", &NODE_SCHEMA);
+    assert_eq!(e.col, 5, "the operator");
+    assert!(e.message.starts_with("`name` does not take `>`"), "{}", e.message);
+    assert_eq!(err("name", &NODE_SCHEMA).message, "`name` needs a comparison, e.g. name=… or name^=…");
+    assert_eq!(err("name=", &NODE_SCHEMA).col, 6, "at the end");
+    assert_eq!(err("(type=router", &NODE_SCHEMA).message, "this `(` is never closed");
+    assert_eq!(err("type=router)", &NODE_SCHEMA).col, 12);
+    assert_eq!(err("type=router AND", &NODE_SCHEMA).col, 16);
+    assert_eq!(err("name=\"edge", &NODE_SCHEMA).message, "this quote is never closed");
+    assert_eq!(err("()", &NODE_SCHEMA).message, "an empty `()`");
+    assert_eq!(err("wibble=1", &NODE_SCHEMA).message.split(';').next(), Some("no field `wibble`"));
+    let e = err("name=a ; drop", &NODE_SCHEMA);
+    assert_eq!((e.col, e.len), (8, 1));
+    // Columns count characters, not bytes.
+    assert_eq!(err("name=\"é\" stat=1", &NODE_SCHEMA).col, 10);
+    assert!(err("latency>fast", &EVENT_SCHEMA).message.contains("duration"));
+}
+
+#[test]
+fn hostile_input_is_refused_not_crashed_on() {
+    let deep = "(".repeat(10_000);
+    assert!(err(&deep, &NODE_SCHEMA).message.contains("at most"), "over MAX_LEN");
+    let deep = format!("{}healthy{}", "(".repeat(MAX_DEPTH + 1), ")".repeat(MAX_DEPTH + 1));
+    assert!(err(&deep, &NODE_SCHEMA).message.contains("nested"));
+    let nots = format!("{}healthy", "!".repeat(MAX_DEPTH + 1));
+    assert!(err(&nots, &NODE_SCHEMA).message.contains("nested"));
+    let ok = format!("{}healthy{}", "(".repeat(MAX_DEPTH), ")".repeat(MAX_DEPTH));
+    assert!(Filter::parse(&ok, &NODE_SCHEMA).is_ok(), "exactly MAX_DEPTH is fine");
+    let e = err("name=a\u{0}", &NODE_SCHEMA);
+    assert!(e.message.starts_with("U+0000"), "control characters are named, not echoed: {}", e.message);
+    assert!(Filter::parse("name=\"<script>alert(1)</script>\"", &NODE_SCHEMA).is_ok(), "markup is just text");
+}
+
+fn texts(c: Vec<Completion>) -> Vec<String> {
+    c.into_iter().map(|c| c.text).collect()
+}
+
+#[test]
+fn completion_offers_fields_operators_values_and_keywords() {
+    assert_eq!(texts(complete("", 0, &NODE_SCHEMA)).len(), NODE_SCHEMA.fields.len());
+    assert_eq!(texts(complete("st", 2, &NODE_SCHEMA)), ["state"]);
+    let c = complete("type=router AND st", 18, &NODE_SCHEMA);
+    assert_eq!((c[0].start, c[0].end, c[0].text.as_str()), (16, 18, "state"));
+    assert_eq!(texts(complete("state=", 6, &NODE_SCHEMA)), STATES);
+    assert_eq!(texts(complete("state=o", 7, &NODE_SCHEMA)), ["online", "offline"]);
+    assert_eq!(texts(complete("healthy=", 8, &NODE_SCHEMA)), ["true", "false"]);
+    assert_eq!(texts(complete("identities", 10, &NODE_SCHEMA)), ["identities"], "touching: the word is completed");
+    assert_eq!(texts(complete("identities ", 11, &NODE_SCHEMA)), ["=", "!=", ">", ">=", "<", "<="]);
+    assert_eq!(texts(complete("type=router ", 12, &NODE_SCHEMA)), ["AND", "OR", "NOT"]);
+    assert_eq!(texts(complete("type=router a", 13, &NODE_SCHEMA)), ["AND"]);
+    assert!(complete("name=\"open", 10, &NODE_SCHEMA).is_empty());
+    // The cursor in the middle: only what is before it counts.
+    assert_eq!(texts(complete("st AND type=router", 2, &NODE_SCHEMA)), ["state"]);
+    assert_eq!(texts(complete("kind=edge-to-r", 14, &EVENT_SCHEMA)), ["edge-to-router"]);
+}
+
+const STATES: [&str; 4] = ["online", "degraded", "offline", "unknown"];
+
+// ---- property tests ----
+
+/// A random well-formed expression over the node schema, as a tree.
+fn expr() -> impl Strategy<Value = Expr> {
+    let leaf = prop_oneof![
+        prop::sample::select(&["controller", "router"][..]).prop_map(|v| Expr::Cmp {
+            field: "type",
+            op: Op::Eq,
+            value: Operand::Text(v.into())
+        }),
+        ("[a-z0-9-]{1,8}", prop::sample::select(&[Op::Eq, Op::Ne, Op::Prefix, Op::Suffix, Op::Contains][..]))
+            .prop_map(|(v, op)| Expr::Cmp { field: "name", op, value: Operand::Text(v) }),
+        prop::sample::select(&STATES[..]).prop_map(|v| Expr::Cmp {
+            field: "state",
+            op: Op::Ne,
+            value: Operand::Text(v.into())
+        }),
+        (0u32..100, prop::sample::select(&[Op::Gt, Op::Ge, Op::Lt, Op::Le, Op::Eq][..]))
+            .prop_map(|(n, op)| Expr::Cmp { field: "identities", op, value: Operand::Number(n.into()) }),
+        Just(Expr::Cmp { field: "healthy", op: Op::Eq, value: Operand::Bool(true) }),
+    ];
+    leaf.prop_recursive(5, 40, 4, |inner| {
+        prop_oneof![
+            inner.clone().prop_map(|e| Expr::Not(Box::new(e))),
+            prop::collection::vec(inner.clone(), 2..4).prop_map(Expr::And),
+            prop::collection::vec(inner, 2..4).prop_map(Expr::Or),
+        ]
+    })
+}
+
+/// Writes `e` in the language, every group in parentheses, with keywords in
+/// the spelling `style` picks.
+fn print(e: &Expr, style: usize) -> String {
+    let and = ["AND", "and", "&&"][style % 3];
+    let or = ["OR", "or", "||"][style % 3];
+    let join =
+        |es: &[Expr], sep: &str| es.iter().map(|e| format!("({})", print(e, style))).collect::<Vec<_>>().join(sep);
+    match e {
+        Expr::All => String::new(),
+        Expr::Not(e) => format!("{}({})", ["!", "NOT "][style % 2], print(e, style)),
+        Expr::And(es) => join(es, &format!(" {and} ")),
+        Expr::Or(es) => join(es, &format!(" {or} ")),
+        Expr::Cmp { field, op, value } => match value {
+            Operand::Bool(true) if *field == "healthy" => "healthy".into(),
+            Operand::Text(s) => format!("{field}{}\"{s}\"", op.as_str()),
+            Operand::Number(n) => format!("{field} {} {n}", op.as_str()),
+            other => format!("{field}{}{other:?}", op.as_str()),
+        },
+    }
+}
+
+/// The reference meaning of a tree, written apart from the evaluator.
+fn meaning(e: &Expr, r: &NodeRow) -> bool {
+    match e {
+        Expr::All => true,
+        Expr::Not(e) => !meaning(e, r),
+        Expr::And(es) => es.iter().all(|e| meaning(e, r)),
+        Expr::Or(es) => es.iter().any(|e| meaning(e, r)),
+        Expr::Cmp { field, op, value } => {
+            let id = r.node.id().to_lowercase();
+            match (*field, value) {
+                ("type", Operand::Text(v)) => (v == "router") == matches!(r.node, NodeId::Router(_)),
+                ("name", Operand::Text(v)) => match op {
+                    Op::Eq => id == *v,
+                    Op::Ne => id != *v,
+                    Op::Prefix => id.starts_with(v.as_str()),
+                    Op::Suffix => id.ends_with(v.as_str()),
+                    _ => id.contains(v.as_str()),
+                },
+                ("state", Operand::Text(v)) => {
+                    let s = match r.health {
+                        Health::Ok => "online",
+                        Health::Degraded => "degraded",
+                        Health::Down => "offline",
+                        Health::Unknown => "unknown",
+                    };
+                    s != v
+                }
+                ("identities", Operand::Number(n)) => {
+                    let have = f64::from(r.identities.online);
+                    match op {
+                        Op::Gt => have > *n,
+                        Op::Ge => have >= *n,
+                        Op::Lt => have < *n,
+                        Op::Le => have <= *n,
+                        _ => have == *n,
+                    }
+                }
+                ("healthy", _) => r.health == Health::Ok,
+                _ => unreachable!("the strategy makes no other terms"),
+            }
+        }
+    }
+}
+
+fn row() -> impl Strategy<Value = NodeRow> {
+    (
+        "[a-zA-Z0-9-]{1,10}",
+        any::<bool>(),
+        prop::sample::select(&[Health::Ok, Health::Degraded, Health::Down, Health::Unknown][..]),
+        0u32..100,
+    )
+        .prop_map(|(id, is_router, health, online)| {
+            let mut r = router(&id, health, online);
+            if !is_router {
+                r.node = NodeId::Controller(id);
+            }
+            r
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Anything at all: a filter or an error whose column is inside the
+    /// input (or just past its end); never a panic.
+    #[test]
+    fn any_input_parses_or_points_inside_itself(input in "\\PC{0,300}|[()!=<>^$*&| a-z\"0-9]{0,300}") {
+        let len = input.chars().count();
+        match Filter::parse(&input, &NODE_SCHEMA) {
+            Ok(_) => {}
+            Err(e) => {
+                prop_assert!(e.col >= 1 && e.col <= len + 1, "col {} of {len}: {e}", e.col);
+                prop_assert!(e.len >= 1);
+            }
+        }
+        let _ = complete(&input, len / 2, &NODE_SCHEMA);
+    }
+
+    /// A printed tree parses back to the same tree, and means what the
+    /// reference says on any node.
+    #[test]
+    fn printed_expressions_parse_back_and_mean_the_same(e in expr(), style in 0usize..6, rows in prop::collection::vec(row(), 1..8)) {
+        let text = print(&e, style);
+        let f = Filter::parse(&text, &NODE_SCHEMA).map_err(|err| TestCaseError::fail(format!("{text}: {err}")))?;
+        prop_assert_eq!(&f.expr, &e, "{}", text);
+        for r in &rows {
+            prop_assert_eq!(f.matches(r), meaning(&e, r), "{} on {:?}", text, r.node);
+        }
+    }
+}
