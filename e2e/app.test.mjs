@@ -118,3 +118,38 @@ test('with --token, the app opened once with ?token= stays connected, and reload
     await killFeed(guarded);
   }
 });
+
+test('the list filter speaks the filter language, says where a mistake is, and a deep link keeps it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e));
+  await page.goto(`${feed.url}/?view=list&filter=${encodeURIComponent('type=controller')}`);
+  await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+  const input = page.getByTestId('network-filter');
+  assert.equal(await input.inputValue(), 'type=controller', 'the deep link fills the input');
+  // The simulated network has 3 controllers, and the list shows just them.
+  await page.waitForFunction(() => document.querySelectorAll('tr.node-row').length === 3, null, { timeout: 10_000 });
+  const nodes = await page.$$eval('tr.node-row', (rows) => rows.map((r) => r.dataset.node));
+  assert.ok(nodes.every((n) => n.startsWith('controller:')), nodes.join());
+
+  // Typed with a mistake: the error points at it; the last good filter stays.
+  await input.fill('type=router AND stat=offline');
+  await page.getByTestId('network-filter-error').filter({ hasText: 'col 17: no field `stat`; did you mean `state`?' }).waitFor({ timeout: 5_000 });
+  assert.equal(await page.locator('tr.node-row').count(), 3);
+  // Tab finishes the word; the filter takes effect and goes into the URL.
+  await input.fill('type=router AND sta');
+  await input.press('Tab');
+  assert.equal(await input.inputValue(), 'type=router AND state');
+  await input.pressSequentially('!=offline');
+  await page.waitForFunction(() => {
+    const rows = [...document.querySelectorAll('tr.node-row')];
+    return rows.length > 3 && rows.every((r) => r.dataset.node.startsWith('router:') && !r.classList.contains('health-down'));
+  }, null, { timeout: 10_000 });
+  assert.equal(await page.getByTestId('network-filter-error').textContent(), '');
+  assert.equal(new URL(page.url()).searchParams.get('filter'), 'type=router AND state!=offline');
+  // A reload (or the link sent to a colleague) opens the same view.
+  await page.reload();
+  assert.equal(await page.getByTestId('network-filter').inputValue(), 'type=router AND state!=offline');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

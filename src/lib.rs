@@ -8,6 +8,7 @@
 //! - [`dashboard`]: the status badge, counters, change list and error line;
 //! - [`map`]: the topology map (canvas) and the details drawer;
 //! - [`network`]: the list of every node (the map's accessible mirror);
+//! - [`filter`]: the filter-language input (checks, errors, completion);
 //! - [`alerts`]: the alert board, toasts and notifications;
 //! - [`wall`]: the wall display, the themes and the stale-feed banner.
 
@@ -15,6 +16,7 @@ pub mod alerts;
 pub mod app;
 pub mod dashboard;
 pub mod feed;
+pub mod filter;
 pub mod map;
 pub mod network;
 pub mod store;

@@ -25,6 +25,8 @@ fn topology(routers: &[(&str, bool)]) -> Topology {
 }
 
 fn mount(t: RwSignal<Topology>) -> (web_sys::HtmlElement, RwSignal<Option<NodeId>>, impl Drop) {
+    // The list keeps its filter in the URL: start every test without one.
+    zitiscope::dashboard::set_url_params(&[("filter", None)]);
     let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
     let selected = RwSignal::new(None);
@@ -101,6 +103,72 @@ async fn lists_filters_and_sorts_every_node() {
     t.set(topology(&[("edge-b", true), ("edge-a", true), ("core-1", true), ("edge-c", false)]));
     leptos::task::tick().await;
     assert_eq!(row_ids(&host), ["router:edge-c"]);
+}
+
+fn type_into(input: &web_sys::HtmlInputElement, text: &str) {
+    input.set_value(text);
+    let _ = input.set_selection_range(text.len() as u32, text.len() as u32);
+    input.dispatch_event(&web_sys::Event::new("input").unwrap()).unwrap();
+}
+
+fn press(input: &web_sys::HtmlInputElement, key: &str) -> bool {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    input.dispatch_event(&ev).unwrap();
+    ev.default_prevented()
+}
+
+#[wasm_bindgen_test]
+async fn the_filter_language_filters_points_at_mistakes_completes_and_lives_in_the_url() {
+    let t = RwSignal::new(topology(&[("edge-eu-1", false), ("edge-eu-2", true), ("edge-us-1", true)]));
+    let (host, _selected, _h) = mount(t);
+    leptos::task::tick().await;
+    let input: web_sys::HtmlInputElement =
+        host.query_selector("[data-testid=network-filter]").unwrap().unwrap().unchecked_into();
+    let error = || host.query_selector("[data-testid=network-filter-error]").unwrap().unwrap().text_content().unwrap();
+
+    type_into(&input, "type=router AND name^=edge-eu");
+    leptos::task::tick().await;
+    assert_eq!(row_ids(&host), ["router:edge-eu-1", "router:edge-eu-2"]);
+    assert_eq!(error(), "");
+    let search = window().location().search().unwrap();
+    assert!(search.contains("filter=type%3Drouter+AND+name%5E%3Dedge-eu"), "in the URL: {search}");
+
+    // A mistake says where; the last good filter stays in force meanwhile.
+    type_into(&input, "type=router AND stat=offline");
+    leptos::task::tick().await;
+    assert_eq!(error(), "col 17: no field `stat`; did you mean `state`?");
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(row_ids(&host), ["router:edge-eu-1", "router:edge-eu-2"]);
+
+    // Tab finishes a half-typed word…
+    type_into(&input, "type=router AND sta");
+    input.focus().unwrap();
+    leptos::task::tick().await;
+    assert!(press(&input, "Tab"), "Tab taken to complete");
+    leptos::task::tick().await;
+    assert_eq!(input.value(), "type=router AND state");
+    type_into(&input, "type=router AND state=off");
+    leptos::task::tick().await;
+    assert!(press(&input, "Tab"));
+    leptos::task::tick().await;
+    assert_eq!(input.value(), "type=router AND state=offline");
+    assert_eq!(row_ids(&host), ["router:edge-eu-1"]);
+    assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("false"));
+    // …and only then: with nothing half typed, Tab moves on as ever.
+    type_into(&input, "");
+    leptos::task::tick().await;
+    assert!(!press(&input, "Tab"), "an empty input never traps Tab");
+    type_into(&input, "healthy ");
+    leptos::task::tick().await;
+    assert!(!press(&input, "Tab"), "nor does one after a whole term");
+    assert_eq!(row_ids(&host).len(), 3, "the controller and two routers are healthy");
+    type_into(&input, "");
+    leptos::task::tick().await;
+    assert!(!window().location().search().unwrap().contains("filter="), "an empty filter leaves the URL");
 }
 
 #[wasm_bindgen_test]

@@ -1,8 +1,12 @@
 //! `NetworkList`: a table of every node. Sorting and filtering are the
-//! core's ([`Topology::rows`]); this only renders. Status is an icon, a word
+//! core's ([`Topology::rows`], the filter language); this only renders. The
+//! filter's text is kept in the URL (`?filter=`). Status is an icon, a word
 //! and a colour, never colour alone; every string is rendered as text.
 
+use crate::dashboard::{set_url_params, url_param};
+use crate::filter::FilterInput;
 use leptos::prelude::*;
+use zitiscope_core::filter::{Filter, NODE_SCHEMA};
 use zitiscope_core::layout::NodeId;
 use zitiscope_core::store::{Health, NodeRow, SortBy, Topology};
 
@@ -25,11 +29,16 @@ pub fn NetworkList(
     /// The selected node: a row's name opens its details drawer.
     selected: RwSignal<Option<NodeId>>,
 ) -> impl IntoView {
-    let query = RwSignal::new(String::new());
+    let query = RwSignal::new(url_param("filter").unwrap_or_default());
+    let filter = RwSignal::new(Filter::default());
+    Effect::new(move |_| {
+        let q = query.get();
+        set_url_params(&[("filter", (!q.is_empty()).then_some(q))]);
+    });
     let sort = RwSignal::new((SortBy::Name, true));
     let rows = Memo::new(move |_| {
         let (by, ascending) = sort.get();
-        topology.with(|t| t.rows(&query.get(), by, ascending))
+        filter.with(|f| topology.with(|t| t.rows(f, by, ascending)))
     });
     // A header button: click to sort by it, again to reverse.
     let header = move |by: SortBy, label: &'static str| {
@@ -61,14 +70,14 @@ pub fn NetworkList(
         <section class="network" aria-labelledby="network-title">
             <div class="network-head">
                 <h2 id="network-title">"Network"</h2>
-                <input
-                    type="search"
+                <FilterInput
+                    schema=&NODE_SCHEMA
+                    text=query
+                    filter=filter
                     class="network-filter"
-                    placeholder="filter: name, router, controller, down…"
-                    aria-label="Filter nodes"
-                    data-testid="network-filter"
-                    prop:value=move || query.get()
-                    on:input=move |ev| query.set(event_target_value(&ev))
+                    placeholder="filter: edge-eu, down, type=router AND identities>100…"
+                    label="Filter nodes (the filter language: see docs/filter.md)"
+                    testid="network-filter"
                 />
                 <span class="network-count" data-testid="network-count" aria-live="polite">
                     {move || format!("{} of {}", rows.with(Vec::len), topology.with(|t| t.controllers.len() + t.routers.len()))}

@@ -52,18 +52,12 @@ pub fn complete(input: &str, cursor: usize, schema: &Schema) -> Vec<Completion> 
         }
         // After a field with no operator yet: its operators (a yes/no field
         // may also stand alone, so AND/OR too).
-        [.., Token { tok: Tok::Word(field), end, .. }] if partial.is_empty() && !ends_term(context) => {
+        [.., Token { tok: Tok::Word(field), .. }] if partial.is_empty() && !ends_term(context) => {
             match schema.field(field) {
                 Some(spec) => {
-                    let mut out: Vec<Completion> = allowed(spec.kind)
-                        .iter()
-                        .map(|op| Completion {
-                            start: *end,
-                            end: cursor,
-                            text: op.as_str().to_string(),
-                            doc: "operator".into(),
-                        })
-                        .collect();
+                    // At the cursor: an operator is inserted, never replaces.
+                    let mut out: Vec<Completion> =
+                        allowed(spec.kind).iter().map(|op| offer(op.as_str(), "operator")).collect();
                     if spec.kind == FieldKind::Bool {
                         out.extend(keywords(&["AND", "OR"]));
                     }

@@ -11,6 +11,7 @@ pub(crate) fn eval(expr: &Expr, subject: &dyn Subject) -> bool {
         Expr::And(es) => es.iter().all(|e| eval(e, subject)),
         Expr::Or(es) => es.iter().any(|e| eval(e, subject)),
         Expr::Cmp { field, op, value } => compare(subject.get(field), *op, value),
+        Expr::Search(word) => subject.mentions(word),
     }
 }
 

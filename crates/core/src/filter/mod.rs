@@ -8,6 +8,7 @@
 //! and     := unary (("AND" | "&&")? unary)*      two terms side by side mean AND
 //! unary   := ("NOT" | "!") unary | "(" expr ")" | term
 //! term    := field [op value]                     a field alone must be a yes/no field
+//!          | word | "quoted"                      not a field: a search (see below)
 //! op      := "=" | "!=" | "^=" | "$=" | "*=" | ">" | ">=" | "<" | "<="
 //! value   := word | "quoted \"text\"" | number [unit]
 //! unit    := "ns" | "us" | "µs" | "ms" | "s" | "m" | "h"
@@ -15,7 +16,10 @@
 //!
 //! `type=router AND state=offline`, `name^=edge-eu`, `kind=edge-to-router
 //! AND flaps>3`, `latency>100ms`, `!healthy`. Keywords and text comparisons
-//! ignore case. A [`Schema`] names the fields a subject has and their kinds;
+//! ignore case. A word that is not a field, with no operator after it, is a
+//! search: `edge-eu down` is every subject that mentions both (for a node:
+//! its id or type contains the word, or its state is it), so a plain search
+//! box stays a plain search box. A [`Schema`] names the fields a subject has and their kinds;
 //! [`Filter::parse`] checks every field, operator and value against it, so
 //! a mistake is reported once, at its column ([`FilterError`]), not as a
 //! filter that silently matches nothing.
@@ -101,6 +105,13 @@ pub trait Subject {
     /// The value of `field` (one of its schema's names, lowercase), or
     /// `None` when this subject has none (then only `!=` matches).
     fn get(&self, field: &str) -> Option<Value<'_>>;
+
+    /// Whether this subject mentions `word` (lowercase): the meaning of a
+    /// bare word that is not a field. Nothing does, unless a subject says.
+    fn mentions(&self, word: &str) -> bool {
+        let _ = word;
+        false
+    }
 }
 
 /// Where and why an expression is wrong.
@@ -170,13 +181,26 @@ pub(crate) enum Expr {
     Not(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
-    Cmp { field: &'static str, op: Op, value: Operand },
+    Cmp {
+        field: &'static str,
+        op: Op,
+        value: Operand,
+    },
+    /// A bare word (lowercase): [`Subject::mentions`].
+    Search(String),
 }
 
 /// A parsed, checked filter.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Filter {
     expr: Expr,
+}
+
+impl Default for Filter {
+    /// The filter that matches everything (what an empty input parses to).
+    fn default() -> Self {
+        Filter { expr: Expr::All }
+    }
 }
 
 impl Filter {

@@ -99,7 +99,10 @@ impl<'a> Parser<'a> {
                 }
             }
             Tok::Word(name) => self.term(t, name),
-            Tok::Quoted(_) => Err(self.error_at(t, "expected a field name before a value")),
+            Tok::Quoted(word) => match self.peek() {
+                Some(Token { tok: Tok::Op(_), .. }) => Err(self.error_at(t, "a field name is not quoted")),
+                _ => Ok(Expr::Search(word.to_lowercase())),
+            },
             Tok::Op(op) => Err(self.error_at(t, format!("expected a field before `{}`", op.as_str()))),
             Tok::And | Tok::Or => Err(self.error_at(t, "expected a field, `(` or `!` before AND/OR")),
             Tok::Close => Err(self.error_at(t, "expected a field, `(` or `!` here")),
@@ -108,7 +111,15 @@ impl<'a> Parser<'a> {
 
     /// `field [op value]`, with `name` the field's token text.
     fn term(&mut self, at: &Token, name: &str) -> Result<Expr, FilterError> {
-        let field = self.schema.field(name).ok_or_else(|| self.unknown_field(at, name))?;
+        let followed_by_op = matches!(self.peek(), Some(Token { tok: Tok::Op(_), .. }));
+        let Some(field) = self.schema.field(name) else {
+            // Not a field: with an operator it is a mistake, alone a search.
+            return if followed_by_op {
+                Err(self.unknown_field(at, name))
+            } else {
+                Ok(Expr::Search(name.to_lowercase()))
+            };
+        };
         let op = match self.peek() {
             Some(Token { tok: Tok::Op(op), .. }) => {
                 self.next();

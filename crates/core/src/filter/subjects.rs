@@ -19,11 +19,7 @@ pub static NODE_SCHEMA: Schema = Schema {
         FieldSpec { name: "state", kind: FieldKind::Enum(STATES), doc: "online, degraded, offline or unknown" },
         FieldSpec { name: "healthy", kind: FieldKind::Bool, doc: "online with everything it should hold up" },
         FieldSpec { name: "identities", kind: FieldKind::Number, doc: "identities connected to it now" },
-        FieldSpec {
-            name: "offline",
-            kind: FieldKind::Number,
-            doc: "identities that were connected here and are not now",
-        },
+        FieldSpec { name: "lost", kind: FieldKind::Number, doc: "identities that were connected here and are not now" },
         FieldSpec {
             name: "dropped",
             kind: FieldKind::Number,
@@ -53,11 +49,23 @@ impl Subject for NodeRow {
             }),
             "healthy" => Value::Bool(self.health == Health::Ok),
             "identities" => Value::Number(self.identities.online.into()),
-            "offline" => Value::Number(self.identities.offline.into()),
+            "lost" => Value::Number(self.identities.offline.into()),
             "dropped" => Value::Number(self.identities.recent.into()),
             "rest" => Value::Number(self.rest_only.into()),
             _ => return None,
         })
+    }
+
+    /// Its id or type contains the word, or its state is it (the state's
+    /// filter word or its health word: `offline` and `down` alike).
+    fn mentions(&self, word: &str) -> bool {
+        let id = self.node.id();
+        let id_has =
+            if id.chars().any(char::is_uppercase) { id.to_lowercase().contains(word) } else { id.contains(word) };
+        id_has
+            || matches!(self.get("type"), Some(Value::Text(t)) if t.contains(word))
+            || matches!(self.get("state"), Some(Value::Text(s)) if s == word)
+            || self.health.as_str() == word
     }
 }
 
@@ -132,5 +140,12 @@ impl Subject for Event {
             })),
             _ => None,
         }
+    }
+
+    /// Its name, either end or its reporter contains the word.
+    fn mentions(&self, word: &str) -> bool {
+        ["name", "src", "dst", "via"]
+            .iter()
+            .any(|f| matches!(self.get(f), Some(Value::Text(t)) if t.to_lowercase().contains(word)))
     }
 }

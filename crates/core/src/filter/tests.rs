@@ -77,6 +77,24 @@ fn the_examples_select_what_they_say() {
 }
 
 #[test]
+fn a_word_that_is_not_a_field_is_a_search() {
+    let rows = [router("edge-EU-1", Health::Down, 0), router("edge-eu-2", Health::Ok, 40), controller("ctrl1")];
+    assert_eq!(nodes("eu", &rows), ["edge-EU-1", "edge-eu-2"], "ids, any case");
+    assert_eq!(nodes("edge-eu down", &rows), ["edge-EU-1"], "health words, and side by side is AND");
+    assert_eq!(nodes("offline", &rows), ["edge-EU-1"], "state words too");
+    assert_eq!(nodes("controller", &rows), ["ctrl1"]);
+    assert_eq!(nodes("eu AND identities>0", &rows), ["edge-eu-2"], "mixed with terms");
+    assert_eq!(nodes("\"edge-eu-2\"", &rows), ["edge-eu-2"], "quoted");
+    assert_eq!(nodes("stat", &rows), Vec::<String>::new(), "a word alone never errors");
+    assert_eq!(
+        err("stat=offline", &NODE_SCHEMA).message,
+        "no field `stat`; did you mean `state`?",
+        "with an operator it must be a field"
+    );
+    assert_eq!(err("\"state\"=online", &NODE_SCHEMA).message, "a field name is not quoted");
+}
+
+#[test]
 fn events_filter_by_kind_state_and_latency() {
     let events = [
         conn(ConnKind::EdgeToRouter, "laptop-1", "edge-eu-1", false),
@@ -104,6 +122,8 @@ fn events_filter_by_kind_state_and_latency() {
     assert_eq!(pick("via!=ctrl1"), [2, 3, 4], "a missing field only matches !=");
     assert_eq!(pick("type=latency AND of=link AND dst=link-8"), [3]);
     assert_eq!(pick("up"), [1]);
+    assert_eq!(pick("laptop"), [0, 4], "a search looks at names, ends and reporter");
+    assert_eq!(pick("ctrl2"), [4]);
 }
 
 #[test]
@@ -128,6 +148,7 @@ fn mistakes_point_at_their_column() {
     assert_eq!(err("name=\"edge", &NODE_SCHEMA).message, "this quote is never closed");
     assert_eq!(err("()", &NODE_SCHEMA).message, "an empty `()`");
     assert_eq!(err("wibble=1", &NODE_SCHEMA).message.split(';').next(), Some("no field `wibble`"));
+    assert_eq!(err("\"x\" =", &NODE_SCHEMA).col, 1);
     let e = err("name=a ; drop", &NODE_SCHEMA);
     assert_eq!((e.col, e.len), (8, 1));
     // Columns count characters, not bytes.
@@ -165,6 +186,8 @@ fn completion_offers_fields_operators_values_and_keywords() {
     assert_eq!(texts(complete("healthy=", 8, &NODE_SCHEMA)), ["true", "false"]);
     assert_eq!(texts(complete("identities", 10, &NODE_SCHEMA)), ["identities"], "touching: the word is completed");
     assert_eq!(texts(complete("identities ", 11, &NODE_SCHEMA)), ["=", "!=", ">", ">=", "<", "<="]);
+    let op = &complete("identities ", 11, &NODE_SCHEMA)[0];
+    assert_eq!((op.start, op.end), (11, 11), "an operator goes in at the cursor");
     assert_eq!(texts(complete("type=router ", 12, &NODE_SCHEMA)), ["AND", "OR", "NOT"]);
     assert_eq!(texts(complete("type=router a", 13, &NODE_SCHEMA)), ["AND"]);
     assert!(complete("name=\"open", 10, &NODE_SCHEMA).is_empty());
@@ -195,6 +218,10 @@ fn expr() -> impl Strategy<Value = Expr> {
         (0u32..100, prop::sample::select(&[Op::Gt, Op::Ge, Op::Lt, Op::Le, Op::Eq][..]))
             .prop_map(|(n, op)| Expr::Cmp { field: "identities", op, value: Operand::Number(n.into()) }),
         Just(Expr::Cmp { field: "healthy", op: Op::Eq, value: Operand::Bool(true) }),
+        "[a-z0-9][a-z0-9-]{0,5}"
+            .prop_filter("not a field or keyword", |w| NODE_SCHEMA.field(w).is_none()
+                && !["and", "or", "not"].contains(&w.as_str()))
+            .prop_map(Expr::Search),
     ];
     leaf.prop_recursive(5, 40, 4, |inner| {
         prop_oneof![
@@ -217,6 +244,7 @@ fn print(e: &Expr, style: usize) -> String {
         Expr::Not(e) => format!("{}({})", ["!", "NOT "][style % 2], print(e, style)),
         Expr::And(es) => join(es, &format!(" {and} ")),
         Expr::Or(es) => join(es, &format!(" {or} ")),
+        Expr::Search(w) => w.clone(),
         Expr::Cmp { field, op, value } => match value {
             Operand::Bool(true) if *field == "healthy" => "healthy".into(),
             Operand::Text(s) => format!("{field}{}\"{s}\"", op.as_str()),
@@ -233,6 +261,19 @@ fn meaning(e: &Expr, r: &NodeRow) -> bool {
         Expr::Not(e) => !meaning(e, r),
         Expr::And(es) => es.iter().all(|e| meaning(e, r)),
         Expr::Or(es) => es.iter().any(|e| meaning(e, r)),
+        Expr::Search(w) => {
+            let kind = if matches!(r.node, NodeId::Router(_)) { "router" } else { "controller" };
+            let state = match r.health {
+                Health::Ok => "online",
+                Health::Degraded => "degraded",
+                Health::Down => "offline",
+                Health::Unknown => "unknown",
+            };
+            r.node.id().to_lowercase().contains(w.as_str())
+                || kind.contains(w.as_str())
+                || state == w
+                || r.health.as_str() == w
+        }
         Expr::Cmp { field, op, value } => {
             let id = r.node.id().to_lowercase();
             match (*field, value) {

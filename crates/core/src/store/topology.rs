@@ -9,6 +9,7 @@
 //! the identities' connections), the entity tables and the links.
 
 use super::Store;
+use crate::filter::Filter;
 use crate::layout::NodeId;
 use crate::{ConnKind, Timestamp};
 
@@ -165,22 +166,14 @@ impl Topology {
         }
     }
 
-    /// The list view's rows: every node whose id, type or status contains
-    /// `query` (case-insensitive; empty: all), sorted by `by` (ties by id),
-    /// reversed when `!ascending`.
-    pub fn rows(&self, query: &str, by: SortBy, ascending: bool) -> Vec<NodeRow> {
-        let q = query.trim().to_lowercase();
+    /// The list view's rows: every node `filter` passes (the filter
+    /// language over [`crate::filter::NODE_SCHEMA`]; a bare word matches a
+    /// node whose id or type contains it, or whose state it names), sorted
+    /// by `by` (ties by id), reversed when `!ascending`.
+    pub fn rows(&self, filter: &Filter, by: SortBy, ascending: bool) -> Vec<NodeRow> {
         let mut rows: Vec<NodeRow> = (self.controllers.iter().map(controller_row))
             .chain(self.routers.iter().map(router_row))
-            .filter(|row| {
-                q.is_empty() || {
-                    let kind = match row.node {
-                        NodeId::Controller(_) => "controller",
-                        NodeId::Router(_) => "router",
-                    };
-                    row.node.id().to_lowercase().contains(&q) || kind.contains(&q) || row.health.as_str() == q
-                }
-            })
+            .filter(|row| filter.matches(row))
             .collect();
         rows.sort_by(|a, b| {
             let primary = match by {
@@ -420,20 +413,22 @@ mod tests {
         s.apply(&conn(5, ConnKind::RouterToCtrl, "r3", "c1", false));
         let t = s.topology(Timestamp(10));
         let ids = |rows: Vec<NodeRow>| rows.into_iter().map(|r| r.node.id().to_owned()).collect::<Vec<_>>();
-        assert_eq!(ids(t.rows("", SortBy::Name, true)), ["c1", "c2", "r1", "r2", "r3"], "controllers first");
-        assert_eq!(ids(t.rows("", SortBy::Name, false)), ["r3", "r2", "r1", "c2", "c1"]);
-        assert_eq!(ids(t.rows("", SortBy::Health, true))[0], "r3", "worst first");
-        assert_eq!(ids(t.rows("", SortBy::Identities, true))[0], "r1", "most identities first");
-        assert_eq!(ids(t.rows("R2", SortBy::Name, true)), ["r2"], "by id, any case");
-        assert_eq!(ids(t.rows("down", SortBy::Name, true)), ["r3"], "by status");
-        assert_eq!(ids(t.rows("ROUTER", SortBy::Name, true)).len(), 3);
-        for row in t.rows("", SortBy::Name, true) {
+        let q = |text: &str| crate::filter::Filter::parse(text, &crate::filter::NODE_SCHEMA).unwrap();
+        assert_eq!(ids(t.rows(&q(""), SortBy::Name, true)), ["c1", "c2", "r1", "r2", "r3"], "controllers first");
+        assert_eq!(ids(t.rows(&q(""), SortBy::Name, false)), ["r3", "r2", "r1", "c2", "c1"]);
+        assert_eq!(ids(t.rows(&q(""), SortBy::Health, true))[0], "r3", "worst first");
+        assert_eq!(ids(t.rows(&q(""), SortBy::Identities, true))[0], "r1", "most identities first");
+        assert_eq!(ids(t.rows(&q("R2"), SortBy::Name, true)), ["r2"], "by id, any case");
+        assert_eq!(ids(t.rows(&q("down"), SortBy::Name, true)), ["r3"], "by status");
+        assert_eq!(ids(t.rows(&q("ROUTER"), SortBy::Name, true)).len(), 3);
+        assert_eq!(ids(t.rows(&q("type=router AND !healthy"), SortBy::Name, true)), ["r3"], "the filter language");
+        for row in t.rows(&q(""), SortBy::Name, true) {
             assert_eq!(t.row(&row.node), Some(row), "one node's row is its list row");
         }
         assert_eq!(t.row(&NodeId::Router("nope".into())), None);
-        let r1 = &t.rows("r1", SortBy::Name, true)[0];
+        let r1 = &t.rows(&q("r1"), SortBy::Name, true)[0];
         assert_eq!((r1.detail.as_str(), r1.identities.online), ("2/2 controllers", 5));
-        assert_eq!(t.rows("c1", SortBy::Name, true)[0].detail, "leader");
+        assert_eq!(t.rows(&q("c1"), SortBy::Name, true)[0].detail, "leader");
     }
 
     #[test]
