@@ -220,6 +220,13 @@ impl Hub {
         Subscription { start, seq, rx }
     }
 
+    /// Every batch published from now on, for an in-process consumer that
+    /// must see them all (the history writer). It lags only if it falls
+    /// more than the client queue behind.
+    pub fn frames(&self) -> broadcast::Receiver<Arc<Frame>> {
+        self.tx.subscribe()
+    }
+
     /// The full current state, serialised (for `GET /snapshot`).
     pub fn snapshot(&self) -> String {
         let st = self.lock();

@@ -7,12 +7,14 @@
 //! - [`batcher`]: groups source events into batches by count or time;
 //! - [`hub`]: the one state store, the sequence numbers and the fan-out;
 //! - [`hooks`]: webhooks and commands run on matching state changes;
+//! - [`history`]: every event in SQLite, for `/history` and `/state?at=`;
 //! - [`server`]: HTTP: `/events` (SSE, in [`sse`]), `/snapshot`, `/healthz`,
 //!   `/metrics` (in [`metrics`]), the static app.
 
 pub mod batcher;
 pub mod cli;
 pub mod config;
+pub mod history;
 pub mod hooks;
 pub mod hub;
 pub mod metrics;
@@ -97,6 +99,15 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         },
     );
     let hooks = args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub)).collect();
+    // Before any source publishes: the history must see every batch.
+    let history = if args.no_history {
+        None
+    } else {
+        let mut cfg = history::HistoryConfig::new(args.history.clone());
+        cfg.max_age = std::time::Duration::from_secs_f64(args.history_days.max(0.0) * 86_400.0);
+        cfg.max_bytes = args.history_mb << 20;
+        Some(history::History::start(cfg, hub.frames())?)
+    };
     let (events, rx) = mpsc::channel(args.batch_max * 4);
     let batch_cfg = batcher::BatchConfig {
         max_events: args.batch_max,
@@ -109,6 +120,7 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
             heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
             shutdown,
             retry_ms: args.retry_ms,
+            history,
             app_config: Arc::new(zitiscope_core::alerts::AppConfig {
                 alerts: zitiscope_core::alerts::AlertConfig {
                     heartbeat_ms: args.heartbeat_ms,

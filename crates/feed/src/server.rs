@@ -30,6 +30,8 @@ pub struct AppState {
     /// What `/config.json` says: the alert thresholds, with this feed's
     /// heartbeat period.
     pub app_config: Arc<AppConfig>,
+    /// The durable history (`/history`, `/state`), unless `--no-history`.
+    pub history: Option<Arc<crate::history::History>>,
 }
 
 /// How the HTTP surface is protected.
@@ -51,6 +53,8 @@ pub fn router(state: AppState, static_dir: Option<&Path>, protection: Protection
         .route("/snapshot", get(snapshot))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/history", get(crate::history::http::history))
+        .route("/state", get(crate::history::http::state))
         // Ahead of any config.json among the static files: the feed knows
         // its own heartbeat, and its config file's [alerts].
         .route("/config.json", get(app_config))
@@ -96,6 +100,9 @@ async fn healthz(State(app): State<AppState>, Extension(auth): Extension<Authori
     let mut body = serde_json::to_value(app.hub.health()).expect("health serialises");
     body["status"] = "ok".into();
     body["sources"] = serde_json::to_value(app.hub.source_counters()).expect("counters serialise");
+    if let Some(h) = &app.history {
+        body["history"] = h.health();
+    }
     Json(body)
 }
 

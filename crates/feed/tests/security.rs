@@ -56,14 +56,14 @@ async fn config_json_tells_the_app_this_feed_s_heartbeat_with_no_token_needed() 
 async fn a_non_loopback_listener_needs_a_token_or_an_explicit_waiver() {
     let (_stop, rx) = watch::channel(false);
     let listener = TcpListener::bind("0.0.0.0:0").await.unwrap();
-    let args = Args::try_parse_from(["zitiscope-feed", "simulate", "--identities", "10"]).unwrap();
+    let args = Args::try_parse_from(["zitiscope-feed", "--no-history", "simulate", "--identities", "10"]).unwrap();
     let err = run(args, listener, rx.clone()).await.expect_err("refused without a token");
     assert!(err.to_string().contains("--token"), "{err}");
 
     for waiver in [&["--no-auth"][..], &["--token", TOKEN][..]] {
         let listener = TcpListener::bind("0.0.0.0:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let mut argv = vec!["zitiscope-feed"];
+        let mut argv = vec!["zitiscope-feed", "--no-history"];
         argv.extend_from_slice(waiver);
         argv.extend_from_slice(&["simulate", "--identities", "10"]);
         let (stop, rx) = watch::channel(false);

@@ -26,7 +26,7 @@ impl Drop for Feed {
 
 fn start(args: &[&str], stdin: Stdio) -> Feed {
     let mut child = Command::new(env!("CARGO_BIN_EXE_zitiscope-feed"))
-        .args(["--listen", "127.0.0.1:0", "--batch-interval-ms", "5"])
+        .args(["--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--no-history"])
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())

@@ -125,9 +125,12 @@ struct Phase {
     cpu_split: Vec<(String, f64)>,
 }
 
-/// The feed's options: its defaults, plus `--feed-arg`s.
+/// The feed's options: its defaults (but no history file), plus `--feed-arg`s.
 fn feed_args(opts: &Opts) -> Args {
     let mut argv = vec!["zitiscope-feed".to_owned(), "--listen".to_owned(), "127.0.0.1:0".to_owned()];
+    if !opts.feed_args.iter().any(|a| a.starts_with("--history")) {
+        argv.push("--no-history".to_owned());
+    }
     argv.extend(opts.feed_args.iter().cloned());
     Args::try_parse_from(argv).unwrap_or_else(|e| e.exit())
 }

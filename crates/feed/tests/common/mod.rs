@@ -15,9 +15,13 @@ pub struct Feed {
     pub task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-/// Runs the feed in-process with these arguments, on 127.0.0.1 and a free port.
+/// Runs the feed in-process with these arguments, on 127.0.0.1 and a free
+/// port; with no history unless they name a `--history` file.
 pub async fn start(extra: &[&str]) -> Feed {
     let mut argv = vec!["zitiscope-feed", "--listen", "127.0.0.1:0"];
+    if !extra.contains(&"--history") {
+        argv.push("--no-history");
+    }
     argv.extend_from_slice(extra);
     let args = Args::try_parse_from(argv).expect("valid arguments");
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -1,0 +1,110 @@
+//! `GET /history` and `GET /state?at=`: the history's HTTP face. Both are
+//! reads, so both are idempotent; the database work runs off the async
+//! threads.
+
+use super::{History, QueryError};
+use crate::server::AppState;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use std::sync::Arc;
+use zitiscope_core::timestamp::Timestamp;
+
+/// The most events one page returns.
+pub const LIMIT_MAX: usize = 10_000;
+
+/// `GET /history` parameters. Times are integer ns since the epoch or
+/// RFC 3339 (`2026-12-01T03:12:00Z`).
+#[derive(serde::Deserialize, Default)]
+pub struct HistoryQuery {
+    from: Option<String>,
+    to: Option<String>,
+    #[serde(default)]
+    filter: String,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// `GET /state` parameters.
+#[derive(serde::Deserialize)]
+pub struct StateQuery {
+    at: Option<String>,
+}
+
+/// A time parameter, or the message saying why it is not one.
+fn time(param: &str, raw: Option<&str>, default: i64) -> Result<i64, String> {
+    let Some(raw) = raw.filter(|r| !r.is_empty()) else { return Ok(default) };
+    if let Ok(ns) = raw.parse::<i64>() {
+        return Ok(ns);
+    }
+    Timestamp::parse_rfc3339(raw)
+        .map(|t| t.0)
+        .map_err(|_| format!("{param}: `{}` is neither ns since the epoch nor RFC 3339", shorten(raw)))
+}
+
+fn shorten(s: &str) -> String {
+    s.chars().take(64).filter(|c| !c.is_control()).collect()
+}
+
+fn bad(msg: String) -> Response {
+    (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": msg }))).into_response()
+}
+
+fn unavailable() -> Response {
+    (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "this feed keeps no history (--no-history)" })))
+        .into_response()
+}
+
+fn failed(e: QueryError) -> Response {
+    match e {
+        QueryError::Bad(m) => bad(m),
+        QueryError::Db(m) => {
+            tracing::error!(target: "zitiscope::history", "query: {m}");
+            (StatusCode::INTERNAL_SERVER_ERROR, Json(serde_json::json!({ "error": "the history could not be read" })))
+                .into_response()
+        }
+    }
+}
+
+async fn blocking<R: Send + 'static>(
+    history: Arc<History>,
+    f: impl FnOnce(&History) -> Result<R, QueryError> + Send + 'static,
+) -> Result<R, QueryError> {
+    tokio::task::spawn_blocking(move || f(&history)).await.unwrap_or_else(|e| Err(QueryError::Db(e.to_string())))
+}
+
+/// A page of stored events: `{events: [{id, event}], next, scanned}`.
+pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>) -> Response {
+    let Some(h) = app.history.clone() else { return unavailable() };
+    let (from, to) = match (time("from", q.from.as_deref(), i64::MIN), time("to", q.to.as_deref(), i64::MAX)) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(m), _) | (_, Err(m)) => return bad(m),
+    };
+    let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
+    let (filter, cursor) = (q.filter, q.cursor);
+    match blocking(h, move |h| h.page(from, to, &filter, limit, cursor.as_deref())).await {
+        Ok(page) => Json(page).into_response(),
+        Err(e) => failed(e),
+    }
+}
+
+/// The network at `at`: `{at, state, summary}` (`state` as in a snapshot).
+pub async fn state(State(app): State<AppState>, Query(q): Query<StateQuery>) -> Response {
+    let Some(h) = app.history.clone() else { return unavailable() };
+    let at = match time("at", q.at.as_deref(), i64::MAX) {
+        Ok(t) => t,
+        Err(m) => return bad(m),
+    };
+    match blocking(h, move |h| h.state_at(at)).await {
+        Ok(Some(store)) => Json(serde_json::json!({
+            "at": at,
+            "summary": store.summary(),
+            "state": store.state(),
+        }))
+        .into_response(),
+        Ok(None) => (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "that is before the history starts" })))
+            .into_response(),
+        Err(e) => failed(e),
+    }
+}

@@ -1,0 +1,310 @@
+//! The SQLite [`HistoryStore`]: one file in WAL mode. Its schema, and every
+//! statement the writer and the readers run.
+//!
+//! - `events`: every normalised event, once. `(at, digest)` is unique, so a
+//!   feed that restarts and reads the same log again (or an HA copy that
+//!   the store already folded) adds nothing: inserts are idempotent.
+//! - `checkpoints`: the whole store state now and then, with the last event
+//!   row it includes and the newest event time in it, so `state_at` replays
+//!   only the events after one.
+
+use super::store::{HistoryStore, Page, Row, StoreError, SCAN_MAX};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use zitiscope_core::filter::{Filter, Subject, Value};
+use zitiscope_core::store::StoreState;
+use zitiscope_core::{Event, Store, StoreConfig};
+
+const SCHEMA: &str = "
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    CREATE TABLE IF NOT EXISTS events (
+        id     INTEGER PRIMARY KEY AUTOINCREMENT,
+        at     INTEGER NOT NULL,
+        type   TEXT NOT NULL,
+        name   TEXT,
+        digest INTEGER NOT NULL,
+        body   TEXT NOT NULL,
+        UNIQUE (at, digest)
+    );
+    CREATE INDEX IF NOT EXISTS events_at ON events (at, id);
+    CREATE TABLE IF NOT EXISTS checkpoints (
+        event_id INTEGER PRIMARY KEY,
+        max_at   INTEGER NOT NULL,
+        state    TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS checkpoints_at ON checkpoints (max_at);
+";
+
+/// Opens (creating if need be) the database for writing.
+fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
+    let db = Connection::open(path)?;
+    db.busy_timeout(std::time::Duration::from_secs(5))?;
+    db.execute_batch(SCHEMA)?;
+    Ok(db)
+}
+
+/// Opens the database for reading (the HTTP handlers): WAL lets readers
+/// run while the writer writes.
+fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
+    let db = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    db.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(db)
+}
+
+/// A stable digest of an event's JSON (the same across runs and machines).
+fn digest(body: &str) -> i64 {
+    let h = Sha256::digest(body.as_bytes());
+    i64::from_le_bytes(h[..8].try_into().expect("8 bytes"))
+}
+
+/// Inserts `events` in one transaction; returns how many were new.
+fn insert(db: &mut Connection, events: &[Event]) -> rusqlite::Result<usize> {
+    let tx = db.transaction()?;
+    let mut added = 0;
+    {
+        let mut stmt = tx.prepare_cached(
+            "INSERT OR IGNORE INTO events (at, type, name, digest, body) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for e in events {
+            let body = serde_json::to_string(e).expect("events always serialise");
+            let text = |f: &str| match e.get(f) {
+                Some(Value::Text(t)) => Some(t.to_string()),
+                _ => None,
+            };
+            added += stmt.execute(params![e.at.0, text("type"), text("name"), digest(&body), body])?;
+        }
+    }
+    tx.commit()?;
+    Ok(added)
+}
+
+/// The newest event row.
+fn last_id(db: &Connection) -> rusqlite::Result<i64> {
+    db.query_row("SELECT COALESCE(MAX(id), 0) FROM events", [], |r| r.get(0))
+}
+
+/// Saves the store's state as including every row up to `event_id`.
+fn checkpoint(db: &Connection, event_id: i64, max_at: i64, state: &StoreState) -> rusqlite::Result<()> {
+    let json = serde_json::to_string(state).expect("states always serialise");
+    db.execute(
+        "INSERT OR REPLACE INTO checkpoints (event_id, max_at, state) VALUES (?1, ?2, ?3)",
+        params![event_id, max_at, json],
+    )?;
+    Ok(())
+}
+
+/// The store as the newest checkpoint left it plus every event after it:
+/// the state the writer continues from after a restart. Also the newest
+/// event time in it.
+fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
+    let cp: Option<(i64, i64, String)> = db
+        .query_row("SELECT event_id, max_at, state FROM checkpoints ORDER BY event_id DESC LIMIT 1", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let (after, mut max_at, mut store) = match cp {
+        Some((id, max_at, json)) => match serde_json::from_str::<StoreState>(&json) {
+            Ok(state) => (id, max_at, Store::from_state(state, StoreConfig::default())),
+            Err(_) => (0, i64::MIN, Store::new()),
+        },
+        None => (0, i64::MIN, Store::new()),
+    };
+    replay(db, &mut store, after, i64::MAX, |at| max_at = max_at.max(at))?;
+    Ok((store, max_at))
+}
+
+/// Applies to `store` every event after row `after` up to time `until`.
+fn replay(
+    db: &Connection,
+    store: &mut Store,
+    after: i64,
+    until: i64,
+    mut seen: impl FnMut(i64),
+) -> rusqlite::Result<()> {
+    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND at <= ?2 ORDER BY id")?;
+    let mut rows = stmt.query(params![after, until])?;
+    while let Some(row) = rows.next()? {
+        let body: String = row.get(0)?;
+        if let Ok(e) = serde_json::from_str::<Event>(&body) {
+            seen(e.at.0);
+            store.apply(&e);
+        }
+    }
+    Ok(())
+}
+
+/// The state of the network at `at`: the newest checkpoint whose events are
+/// all at or before `at`, plus every later row at or before `at` (late
+/// events included: the store puts them where they belong). With no such
+/// checkpoint, every row from the first, if none was ever dropped. `None`
+/// when `at` is before what the history can rebuild.
+fn state_at(db: &Connection, at: i64) -> rusqlite::Result<Option<Store>> {
+    let cp: Option<(i64, String)> = db
+        .query_row(
+            "SELECT event_id, state FROM checkpoints WHERE max_at <= ?1 ORDER BY max_at DESC, event_id DESC LIMIT 1",
+            [at],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let (after, mut store) = match cp.and_then(|(id, json)| Some((id, serde_json::from_str::<StoreState>(&json).ok()?)))
+    {
+        Some((id, state)) => (id, Store::from_state(state, StoreConfig::default())),
+        None => {
+            // Row ids are never reused: a first row that is not 1 was dropped.
+            let (first_id, first_at): (Option<i64>, Option<i64>) =
+                db.query_row("SELECT MIN(id), MIN(at) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            match (first_id, first_at) {
+                (Some(1), Some(first)) if at >= first => (0, Store::new()),
+                _ => return Ok(None),
+            }
+        }
+    };
+    replay(db, &mut store, after, at, |_| {})?;
+    Ok(Some(store))
+}
+
+/// Events with `from <= at < to`, in time order (ties by row), after
+/// `cursor` (`<at>:<id>` of the last row of the page before), passing
+/// `filter`, at most `limit`.
+fn page(
+    db: &Connection,
+    from: i64,
+    to: i64,
+    filter: &Filter,
+    limit: usize,
+    cursor: Option<(i64, i64)>,
+) -> rusqlite::Result<Page> {
+    let (c_at, c_id) = cursor.unwrap_or((i64::MIN, i64::MIN));
+    let mut stmt = db.prepare_cached(
+        "SELECT id, at, body FROM events WHERE at >= ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) \
+         ORDER BY at, id LIMIT ?5",
+    )?;
+    let mut rows = stmt.query(params![from, to, c_at, c_id, SCAN_MAX as i64])?;
+    let mut out = Vec::new();
+    let mut scanned = 0;
+    let mut last = None;
+    while let Some(row) = rows.next()? {
+        let (id, at, body): (i64, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
+        scanned += 1;
+        last = Some((at, id));
+        let Ok(event) = serde_json::from_str::<Event>(&body) else { continue };
+        if filter.matches(&event) {
+            out.push(Row { id, event: serde_json::from_str(&body).unwrap_or_default() });
+            if out.len() >= limit {
+                break;
+            }
+        }
+    }
+    let more = out.len() >= limit || scanned >= SCAN_MAX;
+    Ok(Page { events: out, next: more.then(|| last.map(|(at, id)| format!("{at}:{id}"))).flatten(), scanned })
+}
+
+/// Drops events older than `before` (and checkpoints no longer needed),
+/// keeping the newest checkpoint below the cutoff and every row after it,
+/// so that any time from the cutoff on can still be rebuilt. Returns the
+/// rows dropped.
+fn retain(db: &Connection, before: i64) -> rusqlite::Result<usize> {
+    let keep: Option<i64> = db
+        .query_row(
+            "SELECT event_id FROM checkpoints WHERE max_at < ?1 ORDER BY max_at DESC, event_id DESC LIMIT 1",
+            [before],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(keep) = keep else { return Ok(0) };
+    let dropped = db.execute("DELETE FROM events WHERE at < ?1 AND id <= ?2", params![before, keep])?;
+    db.execute("DELETE FROM checkpoints WHERE event_id < ?1", [keep])?;
+    Ok(dropped)
+}
+
+/// The database's size in bytes (pages in use).
+fn size(db: &Connection) -> rusqlite::Result<u64> {
+    let pages: i64 = db.query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    let free: i64 = db.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
+    let page: i64 = db.query_row("PRAGMA page_size", [], |r| r.get(0))?;
+    Ok(((pages - free).max(0) * page) as u64)
+}
+
+/// The event time below which a tenth of the rows lie: the size rule's
+/// cutoff.
+fn tenth_cutoff(db: &Connection) -> rusqlite::Result<Option<i64>> {
+    let n: i64 = db.query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))?;
+    if n == 0 {
+        return Ok(None);
+    }
+    db.query_row("SELECT at FROM events ORDER BY at LIMIT 1 OFFSET ?1", [n / 10], |r| r.get(0)).optional()
+}
+
+/// The history in one SQLite file.
+pub struct Sqlite {
+    conn: Connection,
+}
+
+impl Sqlite {
+    /// Opens (creating if need be) the file for writing.
+    pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
+        Ok(Sqlite { conn: open_writer(path).map_err(err)? })
+    }
+
+    /// Opens the file for reading only (queries, beside the writer).
+    pub fn open_read_only(path: &Path) -> Result<Sqlite, StoreError> {
+        Ok(Sqlite { conn: open_reader(path).map_err(err)? })
+    }
+}
+
+fn err(e: rusqlite::Error) -> StoreError {
+    StoreError(e.to_string())
+}
+
+impl HistoryStore for Sqlite {
+    fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError> {
+        insert(&mut self.conn, events).map_err(err)
+    }
+
+    fn checkpoint(&mut self, max_at: i64, state: &StoreState) -> Result<(), StoreError> {
+        let id = last_id(&self.conn).map_err(err)?;
+        checkpoint(&self.conn, id, max_at, state).map_err(err)
+    }
+
+    fn restore(&mut self) -> Result<(Store, i64), StoreError> {
+        restore(&self.conn).map_err(err)
+    }
+
+    fn state_at(&mut self, at: i64) -> Result<Option<Store>, StoreError> {
+        state_at(&self.conn, at).map_err(err)
+    }
+
+    fn page(
+        &mut self,
+        from: i64,
+        to: i64,
+        filter: &Filter,
+        limit: usize,
+        cursor: Option<(i64, i64)>,
+    ) -> Result<Page, StoreError> {
+        page(&self.conn, from, to, filter, limit, cursor).map_err(err)
+    }
+
+    fn retain(&mut self, before: i64) -> Result<usize, StoreError> {
+        retain(&self.conn, before).map_err(err)
+    }
+
+    fn shrink_to(&mut self, max_bytes: u64) -> Result<usize, StoreError> {
+        let mut dropped = 0;
+        for _ in 0..10 {
+            if size(&self.conn).map_err(err)? <= max_bytes {
+                break;
+            }
+            match tenth_cutoff(&self.conn).map_err(err)? {
+                Some(cut) => match retain(&self.conn, cut).map_err(err)? {
+                    0 => break,
+                    n => dropped += n,
+                },
+                None => break,
+            }
+        }
+        Ok(dropped)
+    }
+}

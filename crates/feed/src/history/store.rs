@@ -1,0 +1,71 @@
+//! The history's storage, behind one trait: SQLite here ([`super::sqlite`]);
+//! a site with more scale implements the same trait over PostgreSQL or
+//! TimescaleDB (see `docs/history.md`), and nothing else changes.
+
+use zitiscope_core::filter::Filter;
+use zitiscope_core::store::StoreState;
+use zitiscope_core::{Event, Store};
+
+/// A storage failure, as text (each backend has its own error type).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreError(pub String);
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Where the history is kept. Times are integer ns since the epoch.
+pub trait HistoryStore: Send {
+    /// Stores `events`, each once: an event already stored (same time and
+    /// content) is skipped. Returns how many were new.
+    fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError>;
+    /// Saves `state` as including every event stored so far, the newest of
+    /// which happened at `max_at`.
+    fn checkpoint(&mut self, max_at: i64, state: &StoreState) -> Result<(), StoreError>;
+    /// The store with every stored event applied (the newest checkpoint
+    /// plus what came after it), and the newest event time in it.
+    fn restore(&mut self) -> Result<(Store, i64), StoreError>;
+    /// The network at `at`: every stored event at or before it applied.
+    /// `None` when `at` is before what can be rebuilt.
+    fn state_at(&mut self, at: i64) -> Result<Option<Store>, StoreError>;
+    /// Stored events with `from <= at < to` passing `filter`, in time
+    /// order, after `cursor` (`(at, id)` of the last row of the page
+    /// before), at most `limit`, reading at most [`SCAN_MAX`] rows.
+    fn page(
+        &mut self,
+        from: i64,
+        to: i64,
+        filter: &Filter,
+        limit: usize,
+        cursor: Option<(i64, i64)>,
+    ) -> Result<Page, StoreError>;
+    /// Drops events before `before` that a checkpoint already holds, so
+    /// that every moment from `before` on can still be rebuilt. Returns the
+    /// events dropped.
+    fn retain(&mut self, before: i64) -> Result<usize, StoreError>;
+    /// Drops the oldest events until the store is under `max_bytes`.
+    fn shrink_to(&mut self, max_bytes: u64) -> Result<usize, StoreError>;
+}
+
+/// One page of `GET /history`.
+#[derive(Debug, serde::Serialize)]
+pub struct Page {
+    pub events: Vec<Row>,
+    /// Where the next page starts (`cursor=`), if there may be more.
+    pub next: Option<String>,
+    /// Rows read to fill this page (the filter may skip many).
+    pub scanned: u64,
+}
+
+/// One stored event.
+#[derive(Debug, serde::Serialize)]
+pub struct Row {
+    pub id: i64,
+    pub event: serde_json::Value,
+}
+
+/// At most this many rows are read for one page, however selective the
+/// filter: a page may come back short, with a cursor to go on.
+pub const SCAN_MAX: u64 = 100_000;

@@ -1,0 +1,134 @@
+//! The history's writer thread: it takes the hub's batches as they are
+//! published, writes them in transactions of up to [`MAX_EVENTS`] events or
+//! [`MAX_WAIT`], keeps its own store for checkpoints, and runs retention.
+
+use super::{failed, HistoryConfig, HistoryStats, HistoryStore};
+use crate::hub::Frame;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::broadcast::{self, error::TryRecvError};
+use zitiscope_core::{Event, Store};
+
+/// A transaction holds at most this many events…
+const MAX_EVENTS: usize = 10_000;
+/// …and waits at most this long for more after its first.
+const MAX_WAIT: Duration = Duration::from_millis(100);
+/// How often retention runs.
+const RETAIN_EVERY: Duration = Duration::from_secs(60);
+
+pub(super) struct Writer {
+    config: HistoryConfig,
+    stats: Arc<HistoryStats>,
+    /// Every event written so far, applied: what a checkpoint saves.
+    store: Store,
+    max_at: i64,
+    since_checkpoint: u64,
+    last_checkpoint: Instant,
+    last_retain: Instant,
+}
+
+impl Writer {
+    pub(super) fn new(config: HistoryConfig, stats: Arc<HistoryStats>, store: Store, max_at: i64) -> Self {
+        let now = Instant::now();
+        Writer { config, stats, store, max_at, since_checkpoint: 0, last_checkpoint: now, last_retain: now }
+    }
+
+    pub(super) fn run(mut self, db: &mut dyn HistoryStore, mut frames: broadcast::Receiver<Arc<Frame>>) {
+        loop {
+            // Block for the first batch, then gather what follows for a while.
+            let first = match frames.blocking_recv() {
+                Ok(f) => f,
+                Err(broadcast::error::RecvError::Lagged(n)) => {
+                    self.missed(n);
+                    continue;
+                }
+                Err(broadcast::error::RecvError::Closed) => break,
+            };
+            let mut events = self.decode(&first);
+            let start = Instant::now();
+            let mut closed = false;
+            while events.len() < MAX_EVENTS && start.elapsed() < MAX_WAIT {
+                match frames.try_recv() {
+                    Ok(f) => events.extend(self.decode(&f)),
+                    Err(TryRecvError::Empty) => std::thread::sleep(Duration::from_millis(5)),
+                    Err(TryRecvError::Lagged(n)) => self.missed(n),
+                    Err(TryRecvError::Closed) => {
+                        closed = true;
+                        break;
+                    }
+                }
+            }
+            self.write(db, &events);
+            if closed {
+                break;
+            }
+        }
+        // The feed is stopping: leave a checkpoint, so the next start is quick.
+        self.checkpoint(db);
+    }
+
+    fn decode(&self, frame: &Frame) -> Vec<Event> {
+        serde_json::from_str(&frame.data).unwrap_or_else(|e| {
+            failed(&self.stats, "a batch that does not decode", e);
+            Vec::new()
+        })
+    }
+
+    fn missed(&self, n: u64) {
+        self.stats.missed_batches.fetch_add(n, Ordering::Relaxed);
+        failed(&self.stats, "the history writer fell behind", format!("{n} batches not written"));
+    }
+
+    fn write(&mut self, db: &mut dyn HistoryStore, events: &[Event]) {
+        match db.insert(events) {
+            Ok(added) => {
+                self.stats.written.fetch_add(added as u64, Ordering::Relaxed);
+                self.stats.known.fetch_add((events.len() - added) as u64, Ordering::Relaxed);
+                self.since_checkpoint += added as u64;
+            }
+            Err(e) => {
+                failed(&self.stats, "writing events", e);
+                return;
+            }
+        }
+        for e in events {
+            self.max_at = self.max_at.max(e.at.0);
+            self.store.apply(e);
+        }
+        if self.since_checkpoint >= self.config.checkpoint_events
+            || (self.since_checkpoint > 0 && self.last_checkpoint.elapsed() >= self.config.checkpoint_every)
+        {
+            self.checkpoint(db);
+        }
+        if self.last_retain.elapsed() >= RETAIN_EVERY {
+            self.retain(db);
+        }
+    }
+
+    fn checkpoint(&mut self, db: &mut dyn HistoryStore) {
+        match db.checkpoint(self.max_at, &self.store.state()) {
+            Ok(()) => {
+                self.stats.checkpoints.fetch_add(1, Ordering::Relaxed);
+                self.since_checkpoint = 0;
+                self.last_checkpoint = Instant::now();
+            }
+            Err(e) => failed(&self.stats, "writing a checkpoint", e),
+        }
+    }
+
+    /// Drops what is too old, then, while the file is too big, the oldest
+    /// tenth.
+    pub(super) fn retain(&mut self, db: &mut dyn HistoryStore) {
+        self.last_retain = Instant::now();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let cutoff = now.saturating_sub(self.config.max_age.as_nanos()).min(i64::MAX as u128) as i64;
+        let dropped = db.retain(cutoff).and_then(|a| db.shrink_to(self.config.max_bytes).map(|b| a + b));
+        match dropped {
+            Ok(n) => {
+                self.stats.pruned.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            Err(e) => failed(&self.stats, "retention", e),
+        }
+    }
+}
