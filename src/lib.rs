@@ -9,12 +9,14 @@
 //! - [`map`]: the topology map (canvas) and the details drawer;
 //! - [`network`]: the list of every node (the map's accessible mirror);
 //! - [`filter`]: the filter-language input (checks, errors, completion);
+//! - [`export`]: the export menu (events, snapshot) and the map's PNG;
 //! - [`alerts`]: the alert board, toasts and notifications;
 //! - [`wall`]: the wall display, the themes and the stale-feed banner.
 
 pub mod alerts;
 pub mod app;
 pub mod dashboard;
+pub mod export;
 pub mod feed;
 pub mod filter;
 pub mod map;

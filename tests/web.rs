@@ -314,3 +314,16 @@ fn the_settings_come_from_the_feed_s_side() {
     assert_eq!(config_url(Some("https://feed.example.net/events")), "https://feed.example.net/config.json");
     assert_eq!(config_url(Some("https://f.example/zs/")), "https://f.example/zs/config.json");
 }
+
+#[wasm_bindgen_test]
+fn export_links_go_to_the_same_feed_and_keep_the_token() {
+    use zitiscope::export::feed_api_url;
+    assert_eq!(feed_api_url("/events", "/history?format=csv"), "/history?format=csv");
+    assert_eq!(feed_api_url("https://f.example/zs/events", "/snapshot"), "https://f.example/zs/snapshot");
+    assert_eq!(
+        feed_api_url("https://f.example/events?token=abc&since=x", "/history?format=csv"),
+        "https://f.example/history?format=csv&token=abc",
+        "the token goes along; the resume point does not"
+    );
+    assert_eq!(feed_api_url("/events?token=t", "/snapshot"), "/snapshot?token=t");
+}

@@ -17,6 +17,7 @@ pub use problems::Problems;
 pub use status::StatusBadge;
 
 use crate::alerts::{AlertPanel, Toasts, UseAlertsReturn};
+use crate::export::ExportMenu;
 use crate::feed::FeedStatus;
 use crate::map::{NodeDrawer, TopologyMap};
 use crate::network::NetworkList;
@@ -119,6 +120,7 @@ pub fn Dashboard(
             <h1 class="brand">"zitiscope"</h1>
             <StatusBadge status=status last_update=store.last_update />
             <span class="feed-url" title="feed">{move || feed_url.get()}</span>
+            <ExportMenu events_url=feed_url />
             <button
                 type="button"
                 class="topbar-toggle"

@@ -284,6 +284,18 @@ pub fn TopologyMap(
         <section class="map" aria-label="Topology map">
             <div class="map-tools">
                 <button type="button" on:click=move |_| fit() title="Fit the whole network (f)">"Fit"</button>
+                <button
+                    type="button"
+                    data-testid="export-png"
+                    title="Download the map as it is drawn now (PNG)"
+                    on:click=move |_| {
+                        if let Some(c) = canvas.get_untracked() {
+                            crate::export::download_png(&c);
+                        }
+                    }
+                >
+                    "PNG"
+                </button>
                 <input
                     node_ref=search
                     type="search"

@@ -9,6 +9,7 @@
 //! - [`layout`] places the topology map's nodes, stably under churn, and
 //!   finds the node under a pointer;
 //! - [`alerts`] raises, groups and resolves alerts from the store's state;
+//! - [`export`] writes events as CSV (safe against spreadsheet formulas);
 //! - [`filter`] is the filter language (map find/hide, event log, alerts,
 //!   history);
 //! - [`wire`] is the feed protocol's payloads, shared by the feed (which
@@ -22,6 +23,7 @@ pub mod backoff;
 pub mod client;
 pub mod dispatch;
 pub mod event;
+pub mod export;
 pub mod filter;
 pub mod kind;
 pub mod layout;

@@ -139,6 +139,26 @@ async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
         assert_eq!(body["summary"], serde_json::to_value(reference.summary()).unwrap(), "at event {k}");
     }
     assert_eq!(json(format!("{}/state?at={}", feed.base, T0 - 1)).await.0, 404, "before the history");
+
+    // Exports: the same events as JSON lines and as CSV, as downloads.
+    let get = |q: &str| reqwest::get(format!("{}/history?{q}", feed.base));
+    let jsonl = get("format=jsonl&filter=type%3Dconn%20AND%20!up").await.unwrap();
+    assert_eq!(jsonl.headers()["content-type"], "application/x-ndjson");
+    assert!(jsonl.headers()["content-disposition"].to_str().unwrap().contains("zitiscope-events.jsonl"));
+    let text = jsonl.text().await.unwrap();
+    let lines: Vec<zitiscope_core::Event> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), offline.len(), "the filter applies to exports");
+    let csv = get("format=csv&limit=100").await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    let next = csv.headers().get("x-zitiscope-next").map(|v| v.to_str().unwrap().to_owned());
+    let text = csv.text().await.unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(rows[0], zitiscope_core::export::csv_header().trim_end());
+    assert_eq!(rows.len(), 101, "the header and the first 100 events");
+    assert!(rows[1].starts_with("1,2025-06-12T09:00:00Z,conn,router-to-ctrl,edge-0,"), "{}", rows[1]);
+    let rest = get(&format!("format=csv&cursor={}", next.expect("more to come"))).await.unwrap().text().await.unwrap();
+    assert_eq!(rest.lines().count(), 1 + 400, "the cursor goes on from there");
+    assert_eq!(get("format=xml").await.unwrap().status(), 400);
     stop(feed).await;
 }
 

@@ -5,7 +5,7 @@
 use super::{History, QueryError};
 use crate::server::AppState;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use std::sync::Arc;
@@ -24,7 +24,13 @@ pub struct HistoryQuery {
     filter: String,
     limit: Option<usize>,
     cursor: Option<String>,
+    /// `json` (pages, the default), or an export: `jsonl` or `csv`.
+    format: Option<String>,
 }
+
+/// An export holds at most this many events; past it, the
+/// `X-Zitiscope-Next` header is the cursor to go on from.
+pub const EXPORT_MAX: usize = 200_000;
 
 /// `GET /state` parameters.
 #[derive(serde::Deserialize)]
@@ -81,11 +87,75 @@ pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>)
         (Ok(from), Ok(to)) => (from, to),
         (Err(m), _) | (_, Err(m)) => return bad(m),
     };
-    let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
     let (filter, cursor) = (q.filter, q.cursor);
-    match blocking(h, move |h| h.page(from, to, &filter, limit, cursor.as_deref())).await {
-        Ok(page) => Json(page).into_response(),
-        Err(e) => failed(e),
+    match q.format.as_deref() {
+        None | Some("json") => {
+            let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
+            match blocking(h, move |h| h.page(from, to, &filter, limit, cursor.as_deref())).await {
+                Ok(page) => Json(page).into_response(),
+                Err(e) => failed(e),
+            }
+        }
+        Some(f @ ("jsonl" | "csv")) => {
+            let csv = f == "csv";
+            let limit = q.limit.unwrap_or(EXPORT_MAX).clamp(1, EXPORT_MAX);
+            match blocking(h, move |h| export(h, from, to, &filter, limit, cursor, csv)).await {
+                Ok((body, next)) => {
+                    let (kind, name) = if csv {
+                        ("text/csv; charset=utf-8", "zitiscope-events.csv")
+                    } else {
+                        ("application/x-ndjson", "zitiscope-events.jsonl")
+                    };
+                    let mut r = (
+                        [
+                            (header::CONTENT_TYPE, kind.to_string()),
+                            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")),
+                        ],
+                        body,
+                    )
+                        .into_response();
+                    if let Some(next) = next.and_then(|n| header::HeaderValue::from_str(&n).ok()) {
+                        r.headers_mut().insert("x-zitiscope-next", next);
+                    }
+                    r
+                }
+                Err(e) => failed(e),
+            }
+        }
+        Some(other) => bad(format!("format: `{}` is not json, jsonl or csv", shorten(other))),
+    }
+}
+
+/// Every matching event (up to `limit`) as JSON lines or CSV, and the
+/// cursor to go on from if there are more.
+fn export(
+    h: &History,
+    from: i64,
+    to: i64,
+    filter: &str,
+    limit: usize,
+    mut cursor: Option<String>,
+    csv: bool,
+) -> Result<(String, Option<String>), QueryError> {
+    let mut body = if csv { zitiscope_core::export::csv_header() } else { String::new() };
+    let mut n = 0;
+    loop {
+        let page = h.page(from, to, filter, (limit - n).min(LIMIT_MAX), cursor.as_deref())?;
+        for row in &page.events {
+            if csv {
+                if let Ok(e) = serde_json::from_value::<zitiscope_core::Event>(row.event.clone()) {
+                    body.push_str(&zitiscope_core::export::csv_row(row.id, &e));
+                }
+            } else {
+                body.push_str(&row.event.to_string());
+                body.push('\n');
+            }
+        }
+        n += page.events.len();
+        cursor = page.next;
+        if cursor.is_none() || n >= limit {
+            return Ok((body, cursor));
+        }
     }
 }
 

@@ -1,0 +1,96 @@
+//! Exports: events as CSV rows (JSON lines need nothing but serde). The
+//! columns are the filter language's event fields, so an export reads the
+//! way a filter is written.
+//!
+//! Ids and names come from the network, so they are untrusted: every cell
+//! is quoted when it holds a quote, a comma or a line break, control
+//! characters are dropped, and a cell that a spreadsheet would run as a
+//! formula (`=`, `+`, `-`, `@` first, or a tab or carriage return) gets a
+//! leading `'` (the OWASP rule for CSV injection).
+
+use crate::filter::{Subject, Value};
+use crate::Event;
+use std::fmt::Write;
+
+/// The CSV columns, in order.
+pub const CSV_COLUMNS: [&str; 12] =
+    ["id", "at", "type", "kind", "name", "src", "dst", "state", "via", "latency_ms", "jitter_ms", "of"];
+
+/// The header line (with its line break).
+pub fn csv_header() -> String {
+    let mut s = CSV_COLUMNS.join(",");
+    s.push_str("\r\n");
+    s
+}
+
+/// One event as a CSV line (with its line break): its stored `id`, its time
+/// in RFC 3339, then its fields.
+pub fn csv_row(id: i64, e: &Event) -> String {
+    let mut line = String::new();
+    let _ = write!(line, "{id},{}", e.at.to_rfc3339());
+    for field in &CSV_COLUMNS[2..] {
+        line.push(',');
+        let name = match *field {
+            "latency_ms" => "latency",
+            "jitter_ms" => "jitter",
+            f => f,
+        };
+        match e.get(name) {
+            Some(Value::Text(t)) => cell(&mut line, t),
+            Some(Value::Duration(ns)) => {
+                let _ = write!(line, "{}", ns as f64 / 1e6);
+            }
+            Some(Value::Number(n)) => {
+                let _ = write!(line, "{n}");
+            }
+            Some(Value::Bool(b)) => line.push_str(if b { "true" } else { "false" }),
+            None => {}
+        }
+    }
+    line.push_str("\r\n");
+    line
+}
+
+/// Appends `text` as one safe CSV cell.
+fn cell(out: &mut String, text: &str) {
+    let clean: String = text.chars().filter(|c| !c.is_control() || *c == '\t').collect();
+    let formula = matches!(clean.chars().next(), Some('=' | '+' | '-' | '@' | '\t'));
+    let quote = formula || clean.contains([',', '"', '\n', '\r']);
+    if quote {
+        out.push('"');
+    }
+    if formula {
+        out.push('\'');
+    }
+    for c in clean.chars() {
+        if c == '"' {
+            out.push('"');
+        }
+        out.push(c);
+    }
+    if quote {
+        out.push('"');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{ConnKind, Timestamp};
+
+    #[test]
+    fn rows_have_every_column_and_hostile_text_is_defused() {
+        assert_eq!(csv_header(), "id,at,type,kind,name,src,dst,state,via,latency_ms,jitter_ms,of\r\n");
+        let e =
+            Event::conn(Timestamp(1_749_718_800_000_000_000), ConnKind::EdgeToRouter, "laptop-1", "edge-eu-1", false);
+        assert_eq!(
+            csv_row(7, &e),
+            "7,2025-06-12T09:00:00Z,conn,edge-to-router,laptop-1,laptop-1,edge-eu-1,offline,,,,\r\n"
+        );
+        let evil = Event::conn(Timestamp(0), ConnKind::EdgeToRouter, "=HYPERLINK(\"x\"),\n\u{7}a", "-1+1", true);
+        let row = csv_row(1, &evil);
+        assert!(row.contains(r#""'=HYPERLINK(""x""),a""#), "quoted, escaped, no formula, no control chars: {row}");
+        assert!(row.contains(r#""'-1+1""#), "a leading minus is a formula too: {row}");
+        assert_eq!(row.matches("\r\n").count(), 1, "one line, whatever the id holds");
+    }
+}
