@@ -10,6 +10,7 @@
 //! - [`network`]: the list of every node (the map's accessible mirror);
 //! - [`filter`]: the filter-language input (checks, errors, completion);
 //! - [`export`]: the export menu (events, snapshot) and the map's PNG;
+//! - [`travel`]: time travel over the feed's history (`?at=`);
 //! - [`alerts`]: the alert board, toasts and notifications;
 //! - [`wall`]: the wall display, the themes and the stale-feed banner.
 
@@ -22,6 +23,7 @@ pub mod filter;
 pub mod map;
 pub mod network;
 pub mod store;
+pub mod travel;
 pub mod wall;
 
 pub use app::App;

@@ -22,6 +22,7 @@ use crate::feed::FeedStatus;
 use crate::map::{NodeDrawer, TopologyMap};
 use crate::network::NetworkList;
 use crate::store::LiveStore;
+use crate::travel::{use_time_travel, TimeBar};
 use crate::wall::{use_theme, use_wake_lock, use_wall, FeedBanner, Theme};
 use leptos::prelude::*;
 use zitiscope_core::layout::NodeId;
@@ -74,6 +75,10 @@ pub fn Dashboard(
 ) -> impl IntoView {
     let wall = use_wall();
     let theme = use_theme();
+    // What the views show: the live network, or the one time travel fetched.
+    let travel = use_time_travel(feed_url);
+    let topology = Memo::new(move |_| travel.topology.get().unwrap_or_else(|| store.topology.get()));
+    let summary = Memo::new(move |_| travel.summary.get().unwrap_or_else(|| store.summary.get()));
     provide_context(theme);
     use_wake_lock(wall.into());
     // The selected node and the map/list choice live in the URL, so a link
@@ -144,13 +149,15 @@ pub fn Dashboard(
         <FeedBanner status=status last_update=store.last_update heartbeat_ms=heartbeat_ms />
         <Toasts toasts=alerts.toasts selected=selected />
         <main class="dashboard">
-            <Counters summary=store.summary />
+            // Time travel is a desk tool: a wall display always shows live.
+            {move || (!wall.get()).then(|| view! { <TimeBar travel=travel /> })}
+            <Counters summary=summary />
             {move || config_error.get().map(|e| view! { <p class="config-error" role="status">{e}" (using the defaults)"</p> })}
             {move || {
                 if wall.get() {
                     view! {
                         <div class="wall-grid">
-                            <TopologyMap topology=store.topology selected=selected identities_open=identities_open />
+                            <TopologyMap topology=topology selected=selected identities_open=identities_open />
                             <AlertPanel alerts=alerts selected=selected compact=true />
                         </div>
                     }
@@ -168,9 +175,9 @@ pub fn Dashboard(
                         </div>
                         <Show
                             when=move || list_view.get()
-                            fallback=move || view! { <TopologyMap topology=store.topology selected=selected identities_open=identities_open /> }
+                            fallback=move || view! { <TopologyMap topology=topology selected=selected identities_open=identities_open /> }
                         >
-                            <NetworkList topology=store.topology selected=selected />
+                            <NetworkList topology=topology selected=selected />
                         </Show>
                         <ChangeList changes=store.recent />
                         <Problems stats=store.stats seq=store.seq />
@@ -179,7 +186,7 @@ pub fn Dashboard(
                 }
             }}
             <NodeDrawer
-                topology=store.topology
+                topology=topology
                 selected=selected
                 details=details
                 identities_open=identities_open

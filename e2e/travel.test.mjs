@@ -1,0 +1,83 @@
+// Time travel: the app shows the network as the feed's history says it was
+// at a moment (a deep link, the scrubber, playback), and "Live" returns to
+// the live network with no gap (the audit-trail issue).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startFeed, killFeed, launchBrowser } from './feed.mjs';
+
+let browser;
+before(async () => { browser = await launchBrowser(); });
+after(async () => { await browser?.close(); });
+
+// An outage twenty minutes ago: five routers come up at T, edge-3 drops at
+// T+60 s and returns at T+120 s.
+const T = Date.now() - 20 * 60_000;
+const iso = (ms) => new Date(ms).toISOString();
+const router = (id, at, up) => JSON.stringify({ namespace: 'router', timestamp: iso(at), event_src_id: 'ctrl1', event_type: up ? 'router-online' : 'router-offline', router_id: id, router_online: up });
+const LOG = [
+  ...[0, 1, 2, 3, 4].map((r) => router(`edge-${r}`, T + r, true)),
+  router('edge-3', T + 60_000, false),
+  router('edge-3', T + 120_000, true),
+];
+
+const rowHealth = (page, id) => page.locator(`tr[data-node="router:${id}"]`).getAttribute('class');
+async function waitHealth(page, id, health) {
+  await page.waitForFunction(([id, h]) => document.querySelector(`tr[data-node="router:${id}"]`)?.classList.contains(`health-${h}`), [id, health], { timeout: 15_000 });
+}
+
+test('a moment from the history: deep link, Live, scrubber and playback show the network as it was', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'zitiscope-travel-'));
+  const feed = await startFeed({ stdin: true, args: ['--history', path.join(dir, 'h.db'), 'stdin'] });
+  try {
+    feed.child.stdin.write(LOG.join('\n') + '\n');
+    for (const until = Date.now() + 20_000; ;) {
+      const h = await (await fetch(`${feed.url}/healthz`)).json();
+      if (h.history?.written === LOG.length) break;
+      assert.ok(Date.now() < until, `history: ${JSON.stringify(h.history)}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e));
+
+    // A deep link to the middle of the outage.
+    const during = iso(T + 90_000);
+    await page.goto(`${feed.url}/?view=list&at=${encodeURIComponent(during)}`);
+    await waitHealth(page, 'edge-3', 'down');
+    assert.equal(await page.getByTestId('router-offline').textContent(), '1', 'the counters are of that moment too');
+    assert.equal(new Date(await page.getByTestId('travel-at').textContent()).getTime(), T + 90_000, 'the moment shown');
+
+    // Live: the network as it is now, at once (the stream never stopped).
+    await page.getByTestId('travel-live').click();
+    await waitHealth(page, 'edge-3', 'ok');
+    assert.equal(await page.getByTestId('router-offline').textContent(), '0');
+    assert.equal(new URL(page.url()).searchParams.get('at'), null, 'live leaves the URL');
+
+    // The scrubber: seconds before now.
+    const back = Math.round((Date.now() - (T + 90_000)) / 1000);
+    await page.getByTestId('travel-scrub').evaluate((el, v) => { el.value = String(v); el.dispatchEvent(new Event('change', { bubbles: true })); }, -back);
+    await waitHealth(page, 'edge-3', 'down');
+    assert.ok(new URL(page.url()).searchParams.get('at'), 'the moment is in the URL');
+
+    // Playback at 60×, from before the outage: edge-3 goes down, then comes back.
+    const before = Math.round((Date.now() - (T + 30_000)) / 1000);
+    await page.getByTestId('travel-scrub').evaluate((el, v) => { el.value = String(v); el.dispatchEvent(new Event('change', { bubbles: true })); }, -before);
+    await waitHealth(page, 'edge-3', 'ok');
+    await page.getByTestId('travel-play-60').click();
+    await waitHealth(page, 'edge-3', 'down');
+    await waitHealth(page, 'edge-3', 'ok');
+    assert.match(await rowHealth(page, 'edge-3'), /health-ok/);
+
+    // A moment before the history is said to be so.
+    await page.goto(`${feed.url}/?view=list&at=2020-01-01T00:00:00Z`);
+    await page.getByTestId('travel-error').filter({ hasText: "before the feed's history" }).waitFor({ timeout: 10_000 });
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await killFeed(feed);
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
