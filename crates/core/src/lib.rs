@@ -9,6 +9,8 @@
 //! - [`layout`] places the topology map's nodes, stably under churn, and
 //!   finds the node under a pointer;
 //! - [`alerts`] raises, groups and resolves alerts from the store's state;
+//! - [`aggregate`] sums a time window up: per router, top flappers, events
+//!   per minute, link latency;
 //! - [`export`] writes events as CSV (safe against spreadsheet formulas);
 //! - [`filter`] is the filter language (map find/hide, event log, alerts,
 //!   history);
@@ -18,6 +20,7 @@
 //! The app and the feed both link this crate, so the browser and the server
 //! cannot disagree about what an event means.
 
+pub mod aggregate;
 pub mod alerts;
 pub mod backoff;
 pub mod client;

@@ -55,6 +55,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, protection: Protection
         .route("/metrics", get(metrics))
         .route("/history", get(crate::history::http::history))
         .route("/state", get(crate::history::http::state))
+        .route("/aggregate", get(crate::history::http::aggregate))
         // Ahead of any config.json among the static files: the feed knows
         // its own heartbeat, and its config file's [alerts].
         .route("/config.json", get(app_config))

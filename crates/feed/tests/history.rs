@@ -159,6 +159,30 @@ async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
     let rest = get(&format!("format=csv&cursor={}", next.expect("more to come"))).await.unwrap().text().await.unwrap();
     assert_eq!(rest.lines().count(), 1 + 400, "the cursor goes on from there");
     assert_eq!(get("format=xml").await.unwrap().status(), 400);
+
+    // The aggregation of the window equals the core's own over the same events.
+    let to = T0 + 500 * 1_000_000;
+    let (status, report) = json(format!("{}/aggregate?from={T0}&to={to}&top=3", feed.base)).await;
+    assert_eq!(status, 200, "{report}");
+    let parsed: Vec<_> = (0..500)
+        .filter_map(|k| match zitiscope_core::parse_line(&line(k)) {
+            Ok(zitiscope_core::Parsed::Event(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let mut start = zitiscope_core::Store::new();
+    start.apply(&parsed[0]);
+    let mut reference =
+        zitiscope_core::aggregate::Aggregator::new(start, zitiscope_core::Timestamp(T0), zitiscope_core::Timestamp(to));
+    for e in &parsed {
+        reference.observe(e);
+    }
+    assert_eq!(report, serde_json::to_value(reference.report(3)).unwrap());
+    assert_eq!(report["events"], 500);
+    assert_eq!(report["routers"].as_array().unwrap().len(), 10);
+    assert_eq!(report["top_routers"].as_array().unwrap().len(), 3);
+    assert!(report["top_routers"].as_array().unwrap().iter().all(|r| r["flaps"] == 1), "{report}");
+    assert_eq!(json(format!("{}/aggregate?from={to}&to={T0}", feed.base)).await.0, 400);
     stop(feed).await;
 }
 

@@ -178,3 +178,39 @@ pub async fn state(State(app): State<AppState>, Query(q): Query<StateQuery>) -> 
         Err(e) => failed(e),
     }
 }
+
+/// `GET /aggregate` parameters: the window (default: the last hour) and
+/// how many of the worst routers and identities to list (default 10).
+#[derive(serde::Deserialize)]
+pub struct AggregateQuery {
+    from: Option<String>,
+    to: Option<String>,
+    top: Option<usize>,
+}
+
+/// The window's aggregation (`zitiscope_core::aggregate::Report`).
+pub async fn aggregate(State(app): State<AppState>, Query(q): Query<AggregateQuery>) -> Response {
+    let Some(h) = app.history.clone() else { return unavailable() };
+    let now = Timestamp::from_millis(wall_ms()).0;
+    let to = match time("to", q.to.as_deref(), now) {
+        Ok(t) => t,
+        Err(m) => return bad(m),
+    };
+    let from = match time("from", q.from.as_deref(), to.saturating_sub(3_600_000_000_000)) {
+        Ok(t) => t,
+        Err(m) => return bad(m),
+    };
+    if from >= to {
+        return bad("from: must be before to".into());
+    }
+    let top = q.top.unwrap_or(10).clamp(1, 1_000);
+    match blocking(h, move |h| h.aggregate(from, to, top)).await {
+        Ok(report) => Json(report).into_response(),
+        Err(e) => failed(e),
+    }
+}
+
+/// The wall clock in ms.
+fn wall_ms() -> f64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3)
+}

@@ -18,8 +18,9 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use zitiscope_core::aggregate::{Aggregator, Report};
 use zitiscope_core::filter::{Filter, EVENT_SCHEMA};
-use zitiscope_core::Store;
+use zitiscope_core::{Event, Store, Timestamp};
 
 /// Where the history lives and how much of it is kept.
 #[derive(Clone, Debug)]
@@ -128,13 +129,35 @@ impl History {
     ) -> Result<Page, QueryError> {
         let filter = Filter::parse(filter, &EVENT_SCHEMA).map_err(|e| QueryError::Bad(format!("filter: {e}")))?;
         let cursor = cursor
-            .map(|c| {
-                let (at, id) = c.split_once(':').ok_or(())?;
-                Ok::<_, ()>((at.parse().map_err(|_| ())?, id.parse().map_err(|_| ())?))
-            })
-            .transpose()
-            .map_err(|()| QueryError::Bad("cursor: not one this feed gave".into()))?;
+            .map(|c| parse_cursor(c).ok_or_else(|| QueryError::Bad("cursor: not one this feed gave".into())))
+            .transpose()?;
         self.read(|db| Ok(db.page(from, to, &filter, limit, cursor)?))
+    }
+
+    /// The aggregation of `from..to` (see [`zitiscope_core::aggregate`]):
+    /// the state at `from`, then every event of the window in time order,
+    /// at most [`AGGREGATE_MAX`] of them (`events` in the report says how
+    /// many were read).
+    pub fn aggregate(&self, from: i64, to: i64, top: usize) -> Result<Report, QueryError> {
+        self.read(|db| {
+            let start = db.state_at(from)?.unwrap_or_else(Store::new);
+            let mut agg = Aggregator::new(start, Timestamp(from), Timestamp(to));
+            let all = Filter::default();
+            let (mut cursor, mut read) = (None, 0usize);
+            loop {
+                let page = db.page(from, to, &all, 10_000, cursor)?;
+                for row in &page.events {
+                    if let Ok(e) = serde_json::from_value::<Event>(row.event.clone()) {
+                        agg.observe(&e);
+                    }
+                }
+                read += page.events.len();
+                cursor = page.next.as_deref().and_then(parse_cursor);
+                if cursor.is_none() || read >= AGGREGATE_MAX {
+                    return Ok(agg.report(top));
+                }
+            }
+        })
     }
 
     /// The network at `at` (ns), or `None` before what the history holds.
@@ -162,6 +185,15 @@ impl History {
         &self.config.path
     }
 }
+
+/// A page's `next` (`<at>:<id>`) as `(at, id)`.
+fn parse_cursor(c: &str) -> Option<(i64, i64)> {
+    let (at, id) = c.split_once(':')?;
+    Some((at.parse().ok()?, id.parse().ok()?))
+}
+
+/// An aggregation reads at most this many events.
+pub const AGGREGATE_MAX: usize = 2_000_000;
 
 /// Counts one failure and keeps its reason.
 fn failed(stats: &HistoryStats, what: &str, e: impl std::fmt::Display) {
