@@ -71,6 +71,16 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     await waitHealth(page, 'edge-3', 'ok');
     assert.match(await rowHealth(page, 'edge-3'), /health-ok/);
 
+    // The analysis of the last hour names the router that dropped.
+    await page.getByTestId('travel-live').click();
+    await page.getByTestId('analysis').locator('summary').click();
+    const routers = page.getByTestId('analysis-routers');
+    await routers.locator('tbody tr').first().waitFor({ timeout: 10_000 });
+    const first = await routers.locator('tbody tr').first().locator('th, td').allTextContents();
+    assert.deepEqual(first.slice(0, 3), ['edge-3', '1', '0'], 'edge-3 flapped once; no identity dropped');
+    assert.equal(await routers.locator('tbody tr').count(), 1, 'only routers that dropped are listed');
+    assert.match(await page.getByTestId('analysis-sparkline').locator('polyline').getAttribute('points'), /^\d/);
+
     // A moment before the history is said to be so.
     await page.goto(`${feed.url}/?view=list&at=2020-01-01T00:00:00Z`);
     await page.getByTestId('travel-error').filter({ hasText: "before the feed's history" }).waitFor({ timeout: 10_000 });

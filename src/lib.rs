@@ -11,10 +11,12 @@
 //! - [`filter`]: the filter-language input (checks, errors, completion);
 //! - [`export`]: the export menu (events, snapshot) and the map's PNG;
 //! - [`travel`]: time travel over the feed's history (`?at=`);
+//! - [`analysis`]: the aggregation panel (`/aggregate`);
 //! - [`alerts`]: the alert board, toasts and notifications;
 //! - [`wall`]: the wall display, the themes and the stale-feed banner.
 
 pub mod alerts;
+pub mod analysis;
 pub mod app;
 pub mod dashboard;
 pub mod export;

@@ -327,3 +327,12 @@ fn export_links_go_to_the_same_feed_and_keep_the_token() {
     );
     assert_eq!(feed_api_url("/events?token=t", "/snapshot"), "/snapshot?token=t");
 }
+
+#[wasm_bindgen_test]
+fn sparklines_scale_to_their_box() {
+    use zitiscope::analysis::polyline;
+    assert_eq!(polyline(&[0.0, 5.0, 10.0], 100.0, 20.0), "0.0,20.0 50.0,10.0 100.0,0.0");
+    assert_eq!(polyline(&[0.0, 0.0], 10.0, 4.0), "0.0,4.0 10.0,4.0", "all zero: flat along the bottom");
+    assert_eq!(polyline(&[3.0], 10.0, 4.0), "0.0,0.0");
+    assert_eq!(polyline(&[], 10.0, 4.0), "");
+}

@@ -17,6 +17,7 @@ pub use problems::Problems;
 pub use status::StatusBadge;
 
 use crate::alerts::{AlertPanel, Toasts, UseAlertsReturn};
+use crate::analysis::AnalysisPanel;
 use crate::export::ExportMenu;
 use crate::feed::FeedStatus;
 use crate::map::{NodeDrawer, TopologyMap};
@@ -179,6 +180,7 @@ pub fn Dashboard(
                         >
                             <NetworkList topology=topology selected=selected />
                         </Show>
+                        <AnalysisPanel events_url=feed_url at=travel.at />
                         <ChangeList changes=store.recent />
                         <Problems stats=store.stats seq=store.seq />
                     }

@@ -10,7 +10,7 @@
 use crate::event::{Body, LatencyOf};
 use crate::store::Change;
 use crate::{ConnKind, Event, Store, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
 /// Each link keeps at most this many latency points; past it, every other
@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const MAX_POINTS: usize = 600;
 
 /// Events of each type in one minute.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KindCounts {
     pub conn: u32,
     pub sdk: u32,
@@ -27,8 +27,15 @@ pub struct KindCounts {
     pub latency: u32,
 }
 
+impl KindCounts {
+    /// Events of every type.
+    pub fn total(&self) -> u32 {
+        self.conn + self.sdk + self.cluster + self.link + self.latency
+    }
+}
+
 /// One latency sample of a link.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LatencyPoint {
     pub at: Timestamp,
     pub mean_ms: f64,
@@ -36,7 +43,7 @@ pub struct LatencyPoint {
 }
 
 /// One router over the window.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RouterRow {
     pub router: String,
     /// Identities connected at the window's end.
@@ -50,7 +57,7 @@ pub struct RouterRow {
 }
 
 /// What the window holds.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     pub from: Timestamp,
     pub to: Timestamp,

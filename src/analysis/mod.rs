@@ -1,0 +1,142 @@
+//! `AnalysisPanel`: the feed's aggregation of the last hour (or of the hour
+//! before the time-travel moment), from `GET /aggregate`: events per minute
+//! as a sparkline, the routers and identities that dropped most, and each
+//! link's latency. Fetched only while the panel is open, and again every
+//! 30 s. Every name is rendered as text.
+
+use crate::export::feed_api_url;
+use leptos::prelude::*;
+use std::time::Duration;
+use zitiscope_core::aggregate::{LatencyPoint, Report};
+
+/// How often an open panel refreshes.
+const REFRESH: Duration = Duration::from_secs(30);
+/// Links charted at most (the slowest first).
+const LINKS_SHOWN: usize = 6;
+
+/// `points` as an SVG polyline's `points` in a `w`×`h` box: x spread
+/// evenly, y scaled so the largest value touches the top (all zero: flat
+/// along the bottom).
+pub fn polyline(values: &[f64], w: f64, h: f64) -> String {
+    let max = values.iter().copied().fold(0.0_f64, f64::max);
+    let step = if values.len() > 1 { w / (values.len() - 1) as f64 } else { 0.0 };
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let y = if max > 0.0 { h - (v / max) * h } else { h };
+            format!("{:.1},{:.1}", i as f64 * step, y)
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+async fn fetch(url: String) -> Result<Report, String> {
+    let reply = gloo_net::http::Request::get(&url).send().await.map_err(|e| format!("analysis: {e}"))?;
+    if !reply.ok() {
+        return Err(match reply.status() {
+            404 => "analysis needs the feed's history (it runs with --no-history)".into(),
+            s => format!("analysis: HTTP {s}"),
+        });
+    }
+    let text = reply.text().await.map_err(|e| format!("analysis: {e}"))?;
+    serde_json::from_str(&text).map_err(|e| format!("analysis: {e}"))
+}
+
+/// The panel.
+#[component]
+pub fn AnalysisPanel(
+    /// The feed's events URL.
+    #[prop(into)]
+    events_url: Signal<String>,
+    /// The time-travel moment (ns), if any: the hour before it is shown.
+    #[prop(into)]
+    at: Signal<Option<i64>>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let report = RwSignal::new(None::<Report>);
+    let error = RwSignal::new(None::<String>);
+    let refresh = RwSignal::new(0u32);
+    Effect::new(move |_| {
+        refresh.track();
+        if !open.get() {
+            return;
+        }
+        let to = at.get().map_or(String::new(), |t| format!("&to={t}"));
+        let url = feed_api_url(&events_url.get_untracked(), &format!("/aggregate?top=8{to}"));
+        leptos::task::spawn_local(async move {
+            match fetch(url).await {
+                Ok(r) => {
+                    report.set(Some(r));
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
+    });
+    if let Ok(handle) = set_interval_with_handle(move || refresh.update(|n| *n += 1), REFRESH) {
+        on_cleanup(move || handle.clear());
+    }
+    let body = move || {
+        report.get().map(|r| {
+            let per_minute: Vec<f64> = r.per_minute.iter().map(|(_, c)| f64::from(c.total())).collect();
+            let peak = per_minute.iter().copied().fold(0.0, f64::max);
+            let mut links = r.links.clone();
+            let worst = |p: &[LatencyPoint]| p.iter().map(|x| x.mean_ms).fold(0.0, f64::max);
+            links.sort_by(|a, b| worst(&b.1).total_cmp(&worst(&a.1)));
+            links.truncate(LINKS_SHOWN);
+            view! {
+                <p class="analysis-events">
+                    {format!("{} events", r.events)}
+                    " · peak "
+                    {format!("{peak:.0}/min")}
+                </p>
+                <svg class="sparkline" data-testid="analysis-sparkline" viewBox="0 0 300 40" width="300" height="40" role="img"
+                    aria-label="Events per minute">
+                    <polyline points=polyline(&per_minute, 300.0, 38.0) fill="none" stroke="currentColor" stroke-width="1.5" />
+                </svg>
+                <h3>"Routers that dropped most"</h3>
+                <table class="analysis-table" data-testid="analysis-routers">
+                    <thead><tr><th scope="col">"Router"</th><th scope="col">"Flaps"</th><th scope="col">"Disconnects"</th><th scope="col">"per hour"</th><th scope="col">"Online now"</th></tr></thead>
+                    <tbody>
+                        {r.top_routers.into_iter().map(|x| view! {
+                            <tr><th scope="row">{x.router}</th><td>{x.flaps}</td><td>{x.disconnects}</td>
+                                <td>{format!("{:.1}", x.disconnects_per_hour)}</td><td>{x.identities_online}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <h3>"Identities that dropped most"</h3>
+                <ol class="analysis-identities" data-testid="analysis-identities">
+                    {r.top_identities.into_iter().map(|(id, n)| view! { <li>{id}" · "{n}</li> }).collect_view()}
+                </ol>
+                <h3>"Link latency (mean, ms)"</h3>
+                <ul class="analysis-links" data-testid="analysis-links">
+                    {links.into_iter().map(|(link, points)| {
+                        let means: Vec<f64> = points.iter().map(|p| p.mean_ms).collect();
+                        let jitter = points.iter().map(|p| p.jitter_ms).fold(0.0, f64::max);
+                        let label = format!("max {:.0} ms, jitter up to {jitter:.0} ms", worst(&points));
+                        view! {
+                            <li>
+                                <span class="analysis-link">{link}</span>
+                                <svg viewBox="0 0 120 24" width="120" height="24" role="img" aria-label=label.clone()>
+                                    <polyline points=polyline(&means, 120.0, 22.0) fill="none" stroke="currentColor" stroke-width="1" />
+                                </svg>
+                                <span class="filter-doc">{label}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            }
+        })
+    };
+    view! {
+        <details class="analysis" data-testid="analysis" on:toggle=move |ev| {
+            let el: web_sys::HtmlDetailsElement = event_target(&ev);
+            open.set(el.open());
+        }>
+            <summary>{move || if at.with(Option::is_some) { "Analysis: the hour before the moment shown" } else { "Analysis: the last hour" }}</summary>
+            <p class="travel-error" role="status">{move || error.get()}</p>
+            {body}
+        </details>
+    }
+}
