@@ -1,6 +1,7 @@
 //! `GET /metrics`: the feed's counters in the Prometheus text format
 //! (version 0.0.4): what the sources read, skipped and rejected, what the
-//! store holds, the clients and their lag, resets and the replay ring.
+//! store holds, the clients and their lag, resets and the replay ring, and
+//! the history's writer.
 
 use crate::hub::Hub;
 use std::fmt::Write;
@@ -39,7 +40,7 @@ fn escape(v: &str) -> String {
 }
 
 /// The whole exposition.
-pub fn render(hub: &Hub) -> String {
+pub fn render(hub: &Hub, history: Option<&crate::history::HistoryStats>) -> String {
     let mut o = Out(String::new());
     let sources = hub.sources();
     type Counter = fn(&crate::source::SourceStats) -> u64;
@@ -130,6 +131,20 @@ pub fn render(hub: &Hub) -> String {
         for (hook, stats) in &hooks {
             o.sample(name, &[("hook", hook)], get(stats));
         }
+    }
+    if let Some(h) = history {
+        let n = |c: &std::sync::atomic::AtomicU64| c.load(Ordering::Relaxed);
+        o.one("history_written_total", "counter", "Events written to the history.", n(&h.written));
+        o.one("history_known_total", "counter", "Events already in the history (a log read again).", n(&h.known));
+        o.one(
+            "history_missed_batches_total",
+            "counter",
+            "Batches the history writer fell too far behind to receive.",
+            n(&h.missed_batches),
+        );
+        o.one("history_errors_total", "counter", "History write failures.", n(&h.errors));
+        o.one("history_checkpoints_total", "counter", "State checkpoints written.", n(&h.checkpoints));
+        o.one("history_pruned_total", "counter", "Events dropped by retention.", n(&h.pruned));
     }
     o.0
 }

@@ -56,6 +56,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, protection: Protection
         .route("/history", get(crate::history::http::history))
         .route("/state", get(crate::history::http::state))
         .route("/aggregate", get(crate::history::http::aggregate))
+        .route("/changes", get(crate::history::http::changes))
         // Ahead of any config.json among the static files: the feed knows
         // its own heartbeat, and its config file's [alerts].
         .route("/config.json", get(app_config))
@@ -108,7 +109,10 @@ async fn healthz(State(app): State<AppState>, Extension(auth): Extension<Authori
 }
 
 async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)], crate::metrics::render(&app.hub))
+    (
+        [(axum::http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
+        crate::metrics::render(&app.hub, app.history.as_ref().map(|h| h.stats.as_ref())),
+    )
 }
 
 /// The full current state: the same [`zitiscope_core::wire::Snapshot`] an

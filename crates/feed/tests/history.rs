@@ -60,6 +60,37 @@ async fn settled(feed: &Feed, n: u64) -> serde_json::Value {
     }
 }
 
+/// The real changes the core's own store reports for log lines `0..n`.
+fn reference_changes(n: i64) -> usize {
+    let mut store = zitiscope_core::Store::new();
+    (0..n)
+        .filter_map(|k| match zitiscope_core::parse_line(&line(k)) {
+            Ok(zitiscope_core::Parsed::Event(e)) => Some(store.apply(&e).len()),
+            _ => None,
+        })
+        .sum()
+}
+
+/// Every stored change, page by page.
+async fn all_changes(feed: &Feed) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = json(format!(
+            "{}/changes?limit=100{}",
+            feed.base,
+            if cursor.is_empty() { String::new() } else { format!("&cursor={cursor}") }
+        ))
+        .await;
+        assert_eq!(status, 200, "{page}");
+        out.extend(page["changes"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => return out,
+        }
+    }
+}
+
 /// Every stored event, page by page, `per` a page.
 async fn all(feed: &Feed, query: &str, per: usize) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
@@ -100,6 +131,8 @@ async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
     let health = settled(&feed, 500).await;
     assert_eq!(health["history"]["written"], 500);
     assert_eq!(health["history"]["errors"], 0);
+    let metrics = reqwest::get(format!("{}/metrics", feed.base)).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("\nzitiscope_feed_history_written_total 500\n"), "{metrics}");
 
     // Every event, once, in time order, across pages of 37.
     let events = all(&feed, "", 37).await;
@@ -107,6 +140,13 @@ async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
     let times: Vec<i64> = events.iter().map(|e| e["event"]["at"].as_i64().unwrap()).collect();
     assert!(times.windows(2).all(|w| w[0] < w[1]), "in time order, none twice");
     assert_eq!(times[0], T0);
+
+    // And every real state change those events made, with its words.
+    let changes = all_changes(&feed).await;
+    assert_eq!(changes.len(), reference_changes(500));
+    let offline: Vec<_> =
+        changes.iter().filter(|c| c["label"]["what"] == "router-to-ctrl" && c["label"]["good"] == false).collect();
+    assert_eq!(offline.len(), 10, "each router went offline once: {:?}", offline.first());
 
     // A time window and a filter.
     let from = T0 + 100 * 1_000_000;
@@ -203,6 +243,7 @@ async fn a_restart_that_reads_the_log_again_loses_nothing_and_adds_nothing() {
     assert_eq!(health["history"]["known"], 300, "the old ones are recognised");
     let events = all(&second, "", 1000).await;
     assert_eq!(events.len(), 450, "each event once");
+    assert_eq!(all_changes(&second).await.len(), reference_changes(450), "each change once, across the restart");
     let (_, now) = json(format!("{}/state", second.base)).await;
     let (_, snap) = json(format!("{}/snapshot", second.base)).await;
     assert_eq!(now["state"], snap["state"], "the history's latest state is the live one");

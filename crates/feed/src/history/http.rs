@@ -214,3 +214,27 @@ pub async fn aggregate(State(app): State<AppState>, Query(q): Query<AggregateQue
 fn wall_ms() -> f64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3)
 }
+
+/// `GET /changes` parameters.
+#[derive(serde::Deserialize)]
+pub struct ChangesQuery {
+    from: Option<String>,
+    to: Option<String>,
+    limit: Option<usize>,
+    cursor: Option<String>,
+}
+
+/// A page of stored state changes: `{changes: [{id, change, label}], next}`.
+pub async fn changes(State(app): State<AppState>, Query(q): Query<ChangesQuery>) -> Response {
+    let Some(h) = app.history.clone() else { return unavailable() };
+    let (from, to) = match (time("from", q.from.as_deref(), i64::MIN), time("to", q.to.as_deref(), i64::MAX)) {
+        (Ok(from), Ok(to)) => (from, to),
+        (Err(m), _) | (_, Err(m)) => return bad(m),
+    };
+    let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
+    let cursor = q.cursor;
+    match blocking(h, move |h| h.changes(from, to, limit, cursor.as_deref())).await {
+        Ok(page) => Json(page).into_response(),
+        Err(e) => failed(e),
+    }
+}

@@ -1,4 +1,5 @@
-//! The durable history: every normalised event the feed publishes goes to
+//! The durable history: every normalised event the feed publishes (and
+//! every state change it made) goes to
 //! an embedded SQLite database (one file, WAL mode), written by its own
 //! thread in batched transactions, so the live stream never waits on the
 //! disk. Kept by age and by size. Read by `GET /history` (pages of events,
@@ -12,7 +13,7 @@ pub mod store;
 mod writer;
 
 pub use sqlite::Sqlite;
-pub use store::{HistoryStore, Page, StoreError};
+pub use store::{ChangePage, HistoryStore, Page, StoreError};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -158,6 +159,14 @@ impl History {
                 }
             }
         })
+    }
+
+    /// A page of the stored state changes.
+    pub fn changes(&self, from: i64, to: i64, limit: usize, cursor: Option<&str>) -> Result<ChangePage, QueryError> {
+        let cursor = cursor
+            .map(|c| parse_cursor(c).ok_or_else(|| QueryError::Bad("cursor: not one this feed gave".into())))
+            .transpose()?;
+        self.read(|db| Ok(db.changes(from, to, limit, cursor)?))
     }
 
     /// The network at `at` (ns), or `None` before what the history holds.

@@ -4,15 +4,18 @@
 //! - `events`: every normalised event, once. `(at, digest)` is unique, so a
 //!   feed that restarts and reads the same log again (or an HA copy that
 //!   the store already folded) adds nothing: inserts are idempotent.
+//! - `changes`: the real state changes the events made, as the store
+//!   reported them (a connection up or down, an SDK status, a leader…).
 //! - `checkpoints`: the whole store state now and then, with the last event
 //!   row it includes and the newest event time in it, so `state_at` replays
 //!   only the events after one.
 
-use super::store::{HistoryStore, Page, Row, StoreError, SCAN_MAX};
+use super::store::{ChangePage, ChangeRow, HistoryStore, Page, Row, StoreError, SCAN_MAX};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::path::Path;
 use zitiscope_core::filter::{Filter, Subject, Value};
+use zitiscope_core::store::Change;
 use zitiscope_core::store::StoreState;
 use zitiscope_core::{Event, Store, StoreConfig};
 
@@ -35,6 +38,12 @@ const SCHEMA: &str = "
         state    TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS checkpoints_at ON checkpoints (max_at);
+    CREATE TABLE IF NOT EXISTS changes (
+        id   INTEGER PRIMARY KEY AUTOINCREMENT,
+        at   INTEGER NOT NULL,
+        body TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS changes_at ON changes (at, id);
 ";
 
 /// Opens (creating if need be) the database for writing.
@@ -215,6 +224,7 @@ fn retain(db: &Connection, before: i64) -> rusqlite::Result<usize> {
         .optional()?;
     let Some(keep) = keep else { return Ok(0) };
     let dropped = db.execute("DELETE FROM events WHERE at < ?1 AND id <= ?2", params![before, keep])?;
+    db.execute("DELETE FROM changes WHERE at < ?1", [before])?;
     db.execute("DELETE FROM checkpoints WHERE event_id < ?1", [keep])?;
     Ok(dropped)
 }
@@ -259,6 +269,51 @@ fn err(e: rusqlite::Error) -> StoreError {
 }
 
 impl HistoryStore for Sqlite {
+    fn insert_changes(&mut self, changes: &[Change]) -> Result<(), StoreError> {
+        let tx = self.conn.transaction().map_err(err)?;
+        {
+            let mut stmt = tx.prepare_cached("INSERT INTO changes (at, body) VALUES (?1, ?2)").map_err(err)?;
+            for c in changes {
+                let body = serde_json::to_string(c).expect("changes always serialise");
+                stmt.execute(params![c.at().0, body]).map_err(err)?;
+            }
+        }
+        tx.commit().map_err(err)
+    }
+
+    fn changes(
+        &mut self,
+        from: i64,
+        to: i64,
+        limit: usize,
+        cursor: Option<(i64, i64)>,
+    ) -> Result<ChangePage, StoreError> {
+        let (c_at, c_id) = cursor.unwrap_or((i64::MIN, i64::MIN));
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, at, body FROM changes WHERE at >= ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) \
+                 ORDER BY at, id LIMIT ?5",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map(params![from, to, c_at, c_id, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+            })
+            .map_err(err)?;
+        let mut out = Vec::new();
+        let mut last = None;
+        for row in rows {
+            let (id, at, body) = row.map_err(err)?;
+            last = Some((at, id));
+            let Ok(change) = serde_json::from_str::<Change>(&body) else { continue };
+            let label = serde_json::to_value(change.label()).unwrap_or_default();
+            out.push(ChangeRow { id, change: serde_json::to_value(&change).unwrap_or_default(), label });
+        }
+        let next = (out.len() >= limit).then(|| last.map(|(at, id)| format!("{at}:{id}"))).flatten();
+        Ok(ChangePage { changes: out, next })
+    }
+
     fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError> {
         insert(&mut self.conn, events).map_err(err)
     }

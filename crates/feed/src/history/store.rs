@@ -3,7 +3,7 @@
 //! TimescaleDB (see `docs/history.md`), and nothing else changes.
 
 use zitiscope_core::filter::Filter;
-use zitiscope_core::store::StoreState;
+use zitiscope_core::store::{Change, StoreState};
 use zitiscope_core::{Event, Store};
 
 /// A storage failure, as text (each backend has its own error type).
@@ -47,6 +47,34 @@ pub trait HistoryStore: Send {
     fn retain(&mut self, before: i64) -> Result<usize, StoreError>;
     /// Drops the oldest events until the store is under `max_bytes`.
     fn shrink_to(&mut self, max_bytes: u64) -> Result<usize, StoreError>;
+    /// Stores the real state changes the events made (the writer's store
+    /// reports them; an event already stored makes none).
+    fn insert_changes(&mut self, changes: &[Change]) -> Result<(), StoreError>;
+    /// Stored changes with `from <= at < to`, in time order, after
+    /// `cursor`, at most `limit`.
+    fn changes(
+        &mut self,
+        from: i64,
+        to: i64,
+        limit: usize,
+        cursor: Option<(i64, i64)>,
+    ) -> Result<ChangePage, StoreError>;
+}
+
+/// One page of `GET /changes`.
+#[derive(Debug, serde::Serialize)]
+pub struct ChangePage {
+    pub changes: Vec<ChangeRow>,
+    /// Where the next page starts (`cursor=`), if there may be more.
+    pub next: Option<String>,
+}
+
+/// One stored change, with its words (what, subject, state).
+#[derive(Debug, serde::Serialize)]
+pub struct ChangeRow {
+    pub id: i64,
+    pub change: serde_json::Value,
+    pub label: serde_json::Value,
 }
 
 /// One page of `GET /history`.

@@ -92,9 +92,15 @@ impl Writer {
                 return;
             }
         }
+        let mut changes = Vec::new();
         for e in events {
             self.max_at = self.max_at.max(e.at.0);
-            self.store.apply(e);
+            changes.extend(self.store.apply(e));
+        }
+        if !changes.is_empty() {
+            if let Err(e) = db.insert_changes(&changes) {
+                failed(&self.stats, "writing changes", e);
+            }
         }
         if self.since_checkpoint >= self.config.checkpoint_events
             || (self.since_checkpoint > 0 && self.last_checkpoint.elapsed() >= self.config.checkpoint_every)
