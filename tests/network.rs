@@ -179,3 +179,53 @@ async fn hostile_ids_are_text() {
     assert!(host.query_selector("img").unwrap().is_none(), "no element was made from an id");
     assert!(host.text_content().unwrap().contains("<img src=x onerror=alert(1)>"));
 }
+
+#[wasm_bindgen_test]
+fn presets_are_kept_once_newest_last_and_capped() {
+    use zitiscope::filter::{with_preset, MAX_PRESETS};
+    let list = with_preset(vec!["a".into(), "b".into()], " a ");
+    assert_eq!(list, ["b", "a"], "again: moved to the end, not doubled");
+    assert_eq!(with_preset(list.clone(), "  "), list, "blank is not saved");
+    let many = (0..MAX_PRESETS + 5).fold(Vec::new(), |l, i| with_preset(l, &format!("name^=e{i}")));
+    assert_eq!(many.len(), MAX_PRESETS);
+    assert_eq!(many[0], "name^=e5", "the oldest went first");
+}
+
+#[wasm_bindgen_test]
+async fn a_filter_can_be_saved_picked_again_and_removed() {
+    let storage = window().local_storage().unwrap().unwrap();
+    storage.remove_item("zitiscope.filters.nodes").unwrap();
+    let t = RwSignal::new(topology(&[("edge-eu-1", false), ("edge-us-1", true)]));
+    let (host, _selected, _h) = mount(t);
+    leptos::task::tick().await;
+    let input: web_sys::HtmlInputElement =
+        host.query_selector("[data-testid=network-filter]").unwrap().unwrap().unchecked_into();
+    let by_id = |id: &str| -> web_sys::HtmlElement {
+        host.query_selector(&format!("[data-testid={id}]")).unwrap().unwrap().unchecked_into()
+    };
+    type_into(&input, "type=router AND !healthy");
+    leptos::task::tick().await;
+    by_id("network-filter-save").click();
+    leptos::task::tick().await;
+    assert_eq!(
+        storage.get_item("zitiscope.filters.nodes").unwrap().as_deref(),
+        Some(r#"["type=router AND !healthy"]"#)
+    );
+    let select: web_sys::HtmlSelectElement = by_id("network-filter-presets").unchecked_into();
+    assert_eq!(select.length(), 2, "a placeholder and the saved filter");
+
+    type_into(&input, "edge-us");
+    leptos::task::tick().await;
+    assert_eq!(row_ids(&host), ["router:edge-us-1"]);
+    select.set_value("type=router AND !healthy");
+    select.dispatch_event(&web_sys::Event::new("change").unwrap()).unwrap();
+    leptos::task::tick().await;
+    assert_eq!(input.value(), "type=router AND !healthy", "picked again");
+    assert_eq!(row_ids(&host), ["router:edge-eu-1"]);
+
+    by_id("network-filter-remove").click();
+    leptos::task::tick().await;
+    assert_eq!(storage.get_item("zitiscope.filters.nodes").unwrap().as_deref(), Some("[]"));
+    assert_eq!(select.length(), 1);
+    storage.remove_item("zitiscope.filters.nodes").unwrap();
+}

@@ -5,12 +5,47 @@
 //! column. Completions for the cursor show below. Tab takes the first, but
 //! only while a word is half typed: otherwise Tab moves on as ever, so the
 //! input never traps the keyboard. A click takes any; Escape hides them.
+//! With a `presets` key, expressions can be saved (☆), picked from a list
+//! and removed; they are kept in `localStorage` under that key.
 
 use leptos::prelude::*;
 use zitiscope_core::filter::{complete, Completion, Filter, FilterError, Schema};
 
 /// How many completions show at once.
 const SHOWN: usize = 8;
+/// Saved presets kept at most (the oldest go first).
+pub const MAX_PRESETS: usize = 20;
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The presets saved under `key` (a JSON list of expressions).
+pub fn load_presets(key: &str) -> Vec<String> {
+    storage()
+        .and_then(|s| s.get_item(key).ok().flatten())
+        .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok())
+        .unwrap_or_default()
+}
+
+/// `list` with `expr` added (once, newest last, at most [`MAX_PRESETS`]).
+pub fn with_preset(mut list: Vec<String>, expr: &str) -> Vec<String> {
+    let expr = expr.trim();
+    if expr.is_empty() {
+        return list;
+    }
+    list.retain(|p| p != expr);
+    list.push(expr.to_string());
+    let excess = list.len().saturating_sub(MAX_PRESETS);
+    list.drain(..excess);
+    list
+}
+
+fn save_presets(key: &str, list: &[String]) {
+    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(list)) {
+        let _ = s.set_item(key, &json);
+    }
+}
 
 /// The input, its error line and its completions.
 #[component]
@@ -31,6 +66,9 @@ pub fn FilterInput(
     /// A class for the input.
     #[prop(optional)]
     class: &'static str,
+    /// The `localStorage` key of saved presets (none: no presets).
+    #[prop(optional)]
+    presets: Option<&'static str>,
 ) -> impl IntoView {
     let input = NodeRef::<leptos::html::Input>::new();
     let error = RwSignal::new(None::<FilterError>);
@@ -82,6 +120,47 @@ pub fn FilterInput(
         "Escape" => open.set(false),
         _ => {}
     };
+    let saved = RwSignal::new(presets.map(load_presets).unwrap_or_default());
+    let save = move |_| {
+        if let Some(key) = presets {
+            let list = with_preset(saved.get_untracked(), &text.get_untracked());
+            save_presets(key, &list);
+            saved.set(list);
+        }
+    };
+    let pick = move |ev: leptos::ev::Event| {
+        let v = event_target_value(&ev);
+        if !v.is_empty() {
+            text.set(v);
+        }
+    };
+    let remove = move |_| {
+        if let Some(key) = presets {
+            let current = text.get_untracked();
+            let mut list = saved.get_untracked();
+            list.retain(|p| *p != current.trim());
+            save_presets(key, &list);
+            saved.set(list);
+        }
+    };
+    let preset_controls = presets.map(|_| {
+        view! {
+            <span class="filter-presets">
+                <button type="button" class="filter-save" title="Save this filter" aria-label="Save this filter"
+                    data-testid=format!("{testid}-save") on:click=save>"☆"</button>
+                <select aria-label="Saved filters" data-testid=format!("{testid}-presets") on:change=pick
+                    prop:value=move || if saved.with(|l| text.with(|t| l.iter().any(|p| p == t.trim()))) { text.get() } else { String::new() }>
+                    <option value="">"saved…"</option>
+                    <For each=move || saved.get() key=|p: &String| p.clone() let:p>
+                        <option value=p.clone()>{p.clone()}</option>
+                    </For>
+                </select>
+                <button type="button" class="filter-remove" title="Remove this saved filter" aria-label="Remove this saved filter"
+                    data-testid=format!("{testid}-remove") on:click=remove
+                    disabled=move || !saved.with(|l| text.with(|t| l.iter().any(|p| p == t.trim())))>"×"</button>
+            </span>
+        }
+    });
     let error_id = format!("{testid}-error");
     let list_id = format!("{testid}-suggestions");
     view! {
@@ -114,6 +193,7 @@ pub fn FilterInput(
                 }
                 on:blur=move |_| open.set(false)
             />
+            {preset_controls}
             <span class="filter-error" id=error_id.clone() data-testid=error_id role="status">
                 {move || error.with(|e| e.as_ref().map(|e| e.to_string()))}
             </span>

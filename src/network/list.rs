@@ -78,6 +78,7 @@ pub fn NetworkList(
                     placeholder="filter: edge-eu, down, type=router AND identities>100…"
                     label="Filter nodes (the filter language: see docs/filter.md)"
                     testid="network-filter"
+                    presets="zitiscope.filters.nodes"
                 />
                 <span class="network-count" data-testid="network-count" aria-live="polite">
                     {move || format!("{} of {}", rows.with(Vec::len), topology.with(|t| t.controllers.len() + t.routers.len()))}
