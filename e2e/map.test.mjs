@@ -87,6 +87,29 @@ test('50 nodes: find a router, click it, see its drawer; the deep link reopens i
     await again.getByTestId('network-table').waitFor({ timeout: 20_000 });
     await again.waitForFunction(() => document.querySelectorAll('tr.node-row').length === 50, null, { timeout: 20_000 });
     await again.close();
+    // Find speaks the filter language; "only matches" hides the rest, which
+    // can no longer be clicked. edge-eu-3 is still at the canvas centre.
+    await page.getByRole('button', { name: 'Close details' }).click();
+    const find = page.getByTestId('map-search');
+    await find.fill('type=router AND name$=eu-3');
+    await find.press('Enter');
+    await page.getByTestId('drawer').waitFor({ timeout: 5_000 });
+    assert.equal(await page.getByTestId('drawer-id').textContent(), 'edge-eu-3');
+    await page.getByRole('button', { name: 'Close details' }).click();
+    await find.fill('name=edge-eu-2');
+    await page.getByTestId('map-only-matches').check();
+    assert.match(page.url(), /[?&]find=name%3Dedge-eu-2/);
+    assert.match(page.url(), /[?&]only/);
+    await frames(page);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await frames(page);
+    assert.equal(await page.getByTestId('drawer').count(), 0, 'a hidden node is not there to click');
+    await page.getByTestId('map-only-matches').uncheck();
+    await frames(page);
+    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+    await page.getByTestId('drawer').waitFor({ timeout: 5_000 });
+    assert.equal(await page.getByTestId('drawer-id').textContent(), 'edge-eu-3', 'shown again, clickable again');
+    await find.fill('');
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

@@ -69,8 +69,14 @@ pub fn FilterInput(
     /// The `localStorage` key of saved presets (none: no presets).
     #[prop(optional)]
     presets: Option<&'static str>,
+    /// Called on Enter (with the expression as it stands).
+    #[prop(optional)]
+    on_enter: Option<Callback<()>>,
+    /// The input element, for a caller that focuses it (e.g. on `/`).
+    #[prop(optional)]
+    node_ref: Option<NodeRef<leptos::html::Input>>,
 ) -> impl IntoView {
-    let input = NodeRef::<leptos::html::Input>::new();
+    let input = node_ref.unwrap_or_default();
     let error = RwSignal::new(None::<FilterError>);
     let cursor = RwSignal::new(0usize);
     let open = RwSignal::new(false);
@@ -118,6 +124,13 @@ pub fn FilterInput(
             }
         }
         "Escape" => open.set(false),
+        "Enter" => {
+            if let Some(f) = on_enter {
+                ev.prevent_default();
+                open.set(false);
+                f.run(());
+            }
+        }
         _ => {}
     };
     let saved = RwSignal::new(presets.map(load_presets).unwrap_or_default());

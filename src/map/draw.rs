@@ -121,6 +121,18 @@ pub struct Frame<'a> {
     /// Reduced motion: pulses are still rings.
     pub still: bool,
     pub palette: &'a Palette,
+    /// Only these nodes are drawn ("only matches"); `None`: all.
+    pub shown: Option<&'a super::state::Shown>,
+}
+
+impl Frame<'_> {
+    fn shows_router(&self, id: &str) -> bool {
+        self.shown.is_none_or(|s| s.routers.contains(id))
+    }
+
+    fn shows_controller(&self, id: &str) -> bool {
+        self.shown.is_none_or(|s| s.controllers.contains(id))
+    }
 }
 
 /// Draws one frame.
@@ -128,12 +140,13 @@ pub fn frame(f: &Frame) {
     let ctx = f.ctx;
     ctx.set_fill_style_str(f.palette.bg);
     ctx.fill_rect(0.0, 0.0, f.width, f.height);
+    // A hidden node has no place: its edges, pulses and rings go with it.
     let at = |n: &NodeId| {
-        let table = match n {
-            NodeId::Controller(_) => f.controllers,
-            NodeId::Router(_) => f.routers,
+        let (table, shown) = match n {
+            NodeId::Controller(id) => (f.controllers, f.shows_controller(id)),
+            NodeId::Router(id) => (f.routers, f.shows_router(id)),
         };
-        table.get(n.id()).map(|p| f.view.to_screen(*p))
+        shown.then(|| table.get(n.id()).map(|p| f.view.to_screen(*p))).flatten()
     };
     edges(f, &at);
     pulses(f, &at);
@@ -231,15 +244,15 @@ fn nodes(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     // One path per health and shape, not per node: with 2,000 routers,
     // per-node style changes and strokes are most of a frame.
     for health in [Health::Ok, Health::Degraded, Health::Unknown, Health::Down] {
-        let routers = f.topology.routers.iter().filter(|rt| rt.health == health);
+        let routers = f.topology.routers.iter().filter(|rt| rt.health == health && f.shows_router(&rt.id));
         let points: Vec<Point> =
             routers.filter_map(|rt| screen(f.routers, &rt.id)).filter(|p| on_screen(f, *p, r)).collect();
         shapes(ctx, f.palette, &points, r, health, false);
-        let ctrls = f.topology.controllers.iter().filter(|c| c.health == health);
+        let ctrls = f.topology.controllers.iter().filter(|c| c.health == health && f.shows_controller(&c.id));
         let points: Vec<Point> = ctrls.filter_map(|c| screen(f.controllers, &c.id)).collect();
         shapes(ctx, f.palette, &points, r * 1.4, health, true);
     }
-    for c in f.topology.controllers.iter().filter(|c| c.role == Role::Leader) {
+    for c in f.topology.controllers.iter().filter(|c| c.role == Role::Leader && f.shows_controller(&c.id)) {
         if let Some(p) = screen(f.controllers, &c.id) {
             ctx.set_fill_style_str(f.palette.text);
             ctx.set_font(&format!("{}px sans-serif", (r * 1.6).max(9.0) as i32));
@@ -353,11 +366,11 @@ fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     };
     if labels_shown(f.view.scale) {
         let badges = badges_shown(f.view.scale);
-        for (id, p) in f.controllers {
+        for (id, p) in f.controllers.iter().filter(|(id, _)| f.shows_controller(id)) {
             let b = badges.then(|| badge(f.topology, &NodeId::Controller(id.clone()))).flatten();
             label(f.view.to_screen(*p), id, b);
         }
-        for (id, p) in f.routers {
+        for (id, p) in f.routers.iter().filter(|(id, _)| f.shows_router(id)) {
             let s = f.view.to_screen(*p);
             if on_screen(f, s, 40.0) {
                 label(s, id, badges.then(|| router_badge(f.topology, id)).flatten());

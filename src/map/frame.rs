@@ -94,6 +94,7 @@ pub(super) fn draw_now(
                 now,
                 still,
                 palette: if s.high_contrast { &draw::HIGH_CONTRAST } else { &draw::DARK },
+                shown: s.shown.as_ref(),
             })
         });
         // The first draw of a populated map: what "time to first map" measures.

@@ -21,12 +21,15 @@ pub use draw::badge_offset;
 pub use drawer::NodeDrawer;
 pub use identities::IdentityList;
 
+use crate::dashboard::{set_url_params, url_param};
+use crate::filter::FilterInput;
 use crate::wall::Theme;
 use frame::{now_ms, request_draw};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use state::MapState;
+use state::{MapState, Shown};
 use std::cell::RefCell;
+use zitiscope_core::filter::{Filter, NODE_SCHEMA};
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::Topology;
@@ -93,7 +96,8 @@ pub fn TopologyMap(
         state.with_value(|s| {
             let s = s.borrow();
             let reach = REACH / s.view.scale;
-            s.hit.hit(s.view.to_map(p), reach).cloned()
+            // A hidden node cannot be hovered or clicked.
+            s.hit.hit(s.view.to_map(p), reach).filter(|n| s.shown.as_ref().is_none_or(|sh| sh.has(n))).cloned()
         })
     };
     // The node whose badge (the line under its label, drawn only when
@@ -259,26 +263,40 @@ pub fn TopologyMap(
         "-" => zoom_centre(state, canvas, 0.8, redraw),
         _ => {}
     };
-    let on_search = move |ev: web_sys::KeyboardEvent| {
-        if ev.key() != "Enter" {
-            return;
-        }
-        let q = event_target_value(&ev).trim().to_lowercase();
-        if q.is_empty() {
-            return;
-        }
-        // An exact id first, else the first id that contains the text.
-        let found = state.with_value(|s| {
-            let s = s.borrow();
-            let exact = s.order.iter().find(|n| n.id().to_lowercase() == q);
-            exact.or_else(|| s.order.iter().find(|n| n.id().to_lowercase().contains(&q))).cloned()
+    // Find: the filter language over the nodes. Enter goes to the first
+    // node it passes; "only matches" hides the rest. Both are in the URL.
+    let find_text = RwSignal::new(url_param("find").unwrap_or_default());
+    let find = RwSignal::new(Filter::default());
+    let only = RwSignal::new(url_param("only").is_some());
+    Effect::new(move |_| {
+        let text = find_text.get();
+        set_url_params(&[("find", (!text.is_empty()).then_some(text)), ("only", only.get().then(String::new))]);
+    });
+    Effect::new(move |_| {
+        let shown = find.with(|f| (only.get() && !f.is_all()).then(|| topology.with(|t| Shown::of(t, f))));
+        state.with_value(|s| s.borrow_mut().shown = shown);
+        redraw();
+    });
+    let go_to_match = Callback::new(move |()| {
+        let text = find_text.get_untracked().trim().to_lowercase();
+        let found = find.with_untracked(|f| {
+            topology.with_untracked(|t| {
+                state.with_value(|s| {
+                    // An exact id first, else the first node the filter passes.
+                    let s = s.borrow();
+                    let exact = s.order.iter().find(|n| !text.is_empty() && n.id().to_lowercase() == text);
+                    exact
+                        .or_else(|| s.order.iter().find(|n| !f.is_all() && t.row(n).is_some_and(|r| f.matches(&r))))
+                        .cloned()
+                })
+            })
         });
         if let Some(n) = found {
             centre_on(state, canvas, &n);
             state.with_value(|s| s.borrow_mut().focus = Some(n.clone()));
             selected.set(Some(n));
         }
-    };
+    });
 
     view! {
         <section class="map" aria-label="Topology map">
@@ -296,15 +314,22 @@ pub fn TopologyMap(
                 >
                     "PNG"
                 </button>
-                <input
-                    node_ref=search
-                    type="search"
+                <FilterInput
+                    schema=&NODE_SCHEMA
+                    text=find_text
+                    filter=find
                     class="map-search"
-                    placeholder="find a node (/), Enter"
-                    aria-label="Find a node"
-                    data-testid="map-search"
-                    on:keydown=on_search
+                    placeholder="find (/): edge-eu, type=router AND !healthy; Enter"
+                    label="Find nodes (the filter language); Enter goes to the first"
+                    testid="map-search"
+                    on_enter=go_to_match
+                    node_ref=search
                 />
+                <label class="map-only">
+                    <input type="checkbox" data-testid="map-only-matches" prop:checked=move || only.get()
+                        on:change=move |ev| only.set(event_target_checked(&ev)) />
+                    " only matches"
+                </label>
                 <span class="map-hint">"drag or two fingers to pan · wheel or pinch to zoom · arrows (then Tab) move, Enter opens, Esc lets go · f fits"</span>
             </div>
             <div class="map-stage">

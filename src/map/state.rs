@@ -2,11 +2,12 @@
 //! layout), the hit index, the viewport, the pointer and keyboard focus,
 //! and the pulses that mark a node whose health just changed.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use zitiscope_core::filter::Filter;
 use zitiscope_core::layout::hit::HitIndex;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{Layout, LayoutConfig, NodeId, Point};
-use zitiscope_core::store::{Health, Topology};
+use zitiscope_core::store::{Health, SortBy, Topology};
 
 /// How long a change pulses, in ms.
 pub const PULSE_MS: f64 = 1_500.0;
@@ -51,6 +52,38 @@ pub struct MapState {
     pub pulses: Vec<Pulse>,
     /// The high-contrast palette.
     pub high_contrast: bool,
+    /// With "only matches" on, the nodes the find filter passes; the others
+    /// are neither drawn nor hit.
+    pub shown: Option<Shown>,
+}
+
+/// The nodes a filter passes, by kind (looked up by `&str` while drawing).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shown {
+    pub controllers: HashSet<String>,
+    pub routers: HashSet<String>,
+}
+
+impl Shown {
+    /// The nodes of `t` that `f` passes.
+    pub fn of(t: &Topology, f: &Filter) -> Shown {
+        let mut s = Shown::default();
+        for row in t.rows(f, SortBy::Name, true) {
+            match row.node {
+                NodeId::Controller(id) => s.controllers.insert(id),
+                NodeId::Router(id) => s.routers.insert(id),
+            };
+        }
+        s
+    }
+
+    /// Whether `n` is shown.
+    pub fn has(&self, n: &NodeId) -> bool {
+        match n {
+            NodeId::Controller(id) => self.controllers.contains(id),
+            NodeId::Router(id) => self.routers.contains(id),
+        }
+    }
 }
 
 impl Default for MapState {
@@ -74,6 +107,7 @@ impl Default for MapState {
             health: Vec::new(),
             pulses: Vec::new(),
             high_contrast: false,
+            shown: None,
         }
     }
 }
