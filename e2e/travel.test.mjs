@@ -50,6 +50,25 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     assert.equal(await page.getByTestId('router-offline').textContent(), '1', 'the counters are of that moment too');
     assert.equal(new Date(await page.getByTestId('travel-at').textContent()).getTime(), T + 90_000, 'the moment shown');
 
+    // The map at that moment too: find edge-3 (it is centred), and its tooltip says so.
+    const map = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await map.goto(`${feed.url}/?at=${encodeURIComponent(during)}`);
+    await map.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
+    await map.waitForFunction(() => document.querySelector('[data-testid=router-offline]')?.textContent === '1', null, { timeout: 15_000 });
+    await map.getByTestId('map-search').fill('edge-3');
+    await map.getByTestId('map-search').press('Enter');
+    const box = await map.getByTestId('map-canvas').boundingBox();
+    const hoverCentre = async () => {
+      await map.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 40);
+      await map.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      return map.locator('.map-tooltip').textContent({ timeout: 5_000 });
+    };
+    assert.match(await hoverCentre(), /^router edge-3 — down/, 'the map shows the moment');
+    await map.getByTestId('travel-live').click();
+    await map.waitForFunction(() => document.querySelector('[data-testid=router-offline]')?.textContent === '0', null, { timeout: 15_000 });
+    assert.match(await hoverCentre(), /^router edge-3 — ok/, 'and live again');
+    await map.close();
+
     // Live: the network as it is now, at once (the stream never stopped).
     await page.getByTestId('travel-live').click();
     await waitHealth(page, 'edge-3', 'ok');
