@@ -49,6 +49,9 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     await waitHealth(page, 'edge-3', 'down');
     assert.equal(await page.getByTestId('router-offline').textContent(), '1', 'the counters are of that moment too');
     assert.equal(new Date(await page.getByTestId('travel-at').textContent()).getTime(), T + 90_000, 'the moment shown');
+    // The alerts of that moment: edge-3 had lost its controllers.
+    await page.getByTestId('alert-counts').filter({ hasText: 'firing at the moment shown' }).waitFor({ timeout: 10_000 });
+    assert.match(await page.getByTestId('alert-list').textContent(), /edge-3 lost its controllers/);
 
     // The map at that moment too: find edge-3 (it is centred), and its tooltip says so.
     const map = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -74,6 +77,7 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     await waitHealth(page, 'edge-3', 'ok');
     assert.equal(await page.getByTestId('router-offline').textContent(), '0');
     assert.equal(new URL(page.url()).searchParams.get('at'), null, 'live leaves the URL');
+    await page.getByTestId('alert-counts').filter({ hasText: /firing · \d+ pending/ }).waitFor({ timeout: 10_000 });
 
     // The scrubber: seconds before now.
     const back = Math.round((Date.now() - (T + 90_000)) / 1000);

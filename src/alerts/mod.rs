@@ -64,6 +64,11 @@ pub struct UseAlertsReturn {
 }
 
 impl UseAlertsReturn {
+    /// The thresholds in force (time travel judges past moments by them).
+    pub fn config(&self) -> zitiscope_core::alerts::AlertConfig {
+        self.engine.with_value(|e| e.borrow().config().clone())
+    }
+
     /// Acknowledges an alert as the operator named in the preferences.
     pub fn ack(&self, key: &AlertKey) {
         let by = self.prefs.get().operator;

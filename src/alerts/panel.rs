@@ -29,22 +29,34 @@ pub fn AlertPanel(
     /// Firing alerts only, no tools (the wall display).
     #[prop(optional)]
     compact: bool,
+    /// Time travel's alerts of the moment shown: while `Some`, the board
+    /// shows them (read only) instead of the live ones.
+    #[prop(optional, into)]
+    moment: Option<Signal<Option<Vec<Alert>>>>,
 ) -> impl IntoView {
     let query = RwSignal::new(String::new());
-    // Each with whether it is silenced (silences change the counts).
+    let past = move || moment.and_then(|m| m.get());
+    // Each with whether it is silenced (silences change the counts), and
+    // whether it is of a past moment (then it has no ack or silence).
     let shown = Memo::new(move |_| {
         let q = query.get();
+        if let Some(list) = past() {
+            return list.into_iter().filter(|a| a.matches(&q)).map(|a| (a, false, true)).collect::<Vec<_>>();
+        }
         alerts.counts.track();
         alerts.board.with(|b| {
             b.iter()
                 .filter(|a| a.matches(&q) && (!compact || a.state == AlertState::Firing))
-                .map(|a| (a.clone(), alerts.is_silenced(&a.key)))
+                .map(|a| (a.clone(), alerts.is_silenced(&a.key), false))
                 .collect::<Vec<_>>()
         })
     });
-    let summary = move || {
-        let c = alerts.counts.get();
-        format!("{} firing · {} pending · {} silenced", c.firing, c.pending, c.silenced)
+    let summary = move || match past() {
+        Some(list) => format!("{} firing at the moment shown", list.len()),
+        None => {
+            let c = alerts.counts.get();
+            format!("{} firing · {} pending · {} silenced", c.firing, c.pending, c.silenced)
+        }
     };
     view! {
         <section class="alerts" class:compact=compact aria-labelledby="alerts-title" data-testid="alerts">
@@ -65,10 +77,10 @@ pub fn AlertPanel(
             <ul class="alert-list" data-testid="alert-list">
                 <For
                     each=move || shown.get()
-                    key=|(a, silenced): &(Alert, bool)| (a.key.clone(), a.state, a.message.clone(), a.ack.clone(), a.count, *silenced)
-                    let:((alert, silenced))
+                    key=|(a, silenced, past): &(Alert, bool, bool)| (a.key.clone(), a.state, a.message.clone(), a.ack.clone(), a.count, *silenced, *past)
+                    let:((alert, silenced, past))
                 >
-                    <Row alert=alert silenced=silenced alerts=alerts selected=selected compact=compact />
+                    <Row alert=alert silenced=silenced alerts=alerts selected=selected compact=compact || past />
                 </For>
             </ul>
             {move || shown.with(Vec::is_empty).then(|| view! { <p class="alerts-none">"Nothing is firing."</p> })}

@@ -77,7 +77,7 @@ pub fn Dashboard(
     let wall = use_wall();
     let theme = use_theme();
     // What the views show: the live network, or the one time travel fetched.
-    let travel = use_time_travel(feed_url);
+    let travel = use_time_travel(feed_url, Signal::derive(move || alerts.config()));
     let topology = Memo::new(move |_| travel.topology.get().unwrap_or_else(|| store.topology.get()));
     let summary = Memo::new(move |_| travel.summary.get().unwrap_or_else(|| store.summary.get()));
     provide_context(theme);
@@ -165,7 +165,7 @@ pub fn Dashboard(
                         .into_any()
                 } else {
                     view! {
-                        <AlertPanel alerts=alerts selected=selected />
+                        <AlertPanel alerts=alerts selected=selected moment=travel.alerts />
                         <div class="view-toggle" role="group" aria-label="Network view">
                             <button type="button" aria-pressed=move || (!list_view.get()).to_string() data-testid="show-map" on:click=move |_| list_view.set(false)>
                                 "Map"

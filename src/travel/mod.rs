@@ -3,7 +3,8 @@
 //! and the counters. The live stream keeps being applied underneath, so
 //! "Live" returns with no gap. Playing moves the moment on at 1×, 10× or
 //! 60×. The moment is in the URL (`?at=2026-12-01T03:12:00Z`), so a link
-//! opens the network as it was then.
+//! opens the network as it was then. The alert board shows the alerts whose
+//! conditions held at that moment (read only).
 //!
 //! `use_time_travel` owns the state and the fetching; `TimeBar` is its
 //! control.
@@ -12,6 +13,7 @@ use crate::dashboard::{set_url_params, url_param};
 use crate::export::feed_api_url;
 use leptos::prelude::*;
 use std::time::Duration;
+use zitiscope_core::alerts::{alerts_at, Alert, AlertConfig};
 use zitiscope_core::store::{StoreState, Summary, Topology};
 use zitiscope_core::{Store, StoreConfig, Timestamp};
 
@@ -28,6 +30,8 @@ pub struct UseTimeTravel {
     /// The network at `at`, once fetched.
     pub topology: RwSignal<Option<Topology>>,
     pub summary: RwSignal<Option<Summary>>,
+    /// The alerts whose conditions held at `at`.
+    pub alerts: RwSignal<Option<Vec<Alert>>>,
     /// Why the moment could not be shown.
     pub error: RwSignal<Option<String>>,
 }
@@ -41,14 +45,16 @@ fn now_ns() -> i64 {
     Timestamp::from_millis(js_sys::Date::now()).0
 }
 
-/// Time travel over the feed at `events_url`.
-pub fn use_time_travel(events_url: Signal<String>) -> UseTimeTravel {
+/// Time travel over the feed at `events_url`; past alerts are judged by
+/// the thresholds `alert_config` gives.
+pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertConfig>) -> UseTimeTravel {
     let start = url_param("at").and_then(|a| Timestamp::parse_rfc3339(&a).ok()).map(|t| t.0);
     let tt = UseTimeTravel {
         at: RwSignal::new(start),
         speed: RwSignal::new(0),
         topology: RwSignal::new(None),
         summary: RwSignal::new(None),
+        alerts: RwSignal::new(None),
         error: RwSignal::new(None),
     };
     // Answers can overtake each other while playing: only the newest counts.
@@ -59,6 +65,7 @@ pub fn use_time_travel(events_url: Signal<String>) -> UseTimeTravel {
         let Some(at) = at else {
             tt.topology.set(None);
             tt.summary.set(None);
+            tt.alerts.set(None);
             tt.error.set(None);
             return;
         };
@@ -74,6 +81,7 @@ pub fn use_time_travel(events_url: Signal<String>) -> UseTimeTravel {
                 Ok(store) => {
                     tt.topology.set(Some(store.topology(Timestamp(at))));
                     tt.summary.set(Some(store.summary()));
+                    tt.alerts.set(Some(alerts_at(&alert_config.get_untracked(), &store, Timestamp(at))));
                     tt.error.set(None);
                 }
                 Err(e) => tt.error.set(Some(e)),

@@ -238,3 +238,14 @@ impl AlertEngine {
         self.alerts.is_empty()
     }
 }
+
+/// The alerts whose conditions held at `at` in `store`: a past state, for
+/// time travel. A fresh engine evaluates once, with no hold time (a
+/// condition that held then is shown as firing then) and no feed health
+/// (the feed's link then is not the question). Firing ones, worst first.
+pub fn alerts_at(cfg: &AlertConfig, store: &Store, at: Timestamp) -> Vec<Alert> {
+    let mut engine = AlertEngine::new(AlertConfig { hold_ms: 0, ..cfg.clone() });
+    let topology = store.topology(at);
+    engine.evaluate(store, &topology, None, at);
+    engine.board("").into_iter().filter(|a| a.state == AlertState::Firing).cloned().collect()
+}

@@ -18,7 +18,7 @@ mod engine;
 pub mod rules;
 
 pub use config::{AlertConfig, AppConfig};
-pub use engine::AlertEngine;
+pub use engine::{alerts_at, AlertEngine};
 
 use crate::layout::NodeId;
 use crate::Timestamp;

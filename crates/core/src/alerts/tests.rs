@@ -374,3 +374,24 @@ fn the_feed_stale_after_twice_its_heartbeat_and_disconnected_after_its_hold() {
 
 /// The engine's own rules: hold times, acks, silences, the board, the config.
 mod engine;
+
+#[test]
+fn alerts_at_a_past_moment_are_those_whose_conditions_held_then() {
+    let mut b = Board::new(AlertConfig { hold_ms: 30_000, ..AlertConfig::default() });
+    b.conn(1, ConnKind::RouterToCtrl, "r1", "c1", true);
+    b.conn(1, ConnKind::RouterToCtrl, "r2", "c1", true);
+    b.conn(100, ConnKind::RouterToCtrl, "r1", "c1", false);
+    b.conn(200, ConnKind::RouterToCtrl, "r1", "c1", true);
+    let cfg = b.engine.config().clone();
+    let keys =
+        |t: i64| alerts_at(&cfg, &b.store, at(t)).into_iter().map(|a| (a.key.rule, a.key.subject)).collect::<Vec<_>>();
+    // A store holds the whole story; the topology at a moment is what counts.
+    let mut then = Store::new();
+    for e in b.log.iter().filter(|e| e.at <= at(150)) {
+        then.apply(e);
+    }
+    let during = alerts_at(&cfg, &then, at(150));
+    assert!(during.iter().any(|a| a.key.rule == Rule::RouterDown && a.key.subject == "r1"), "{during:?}");
+    assert!(during.iter().all(|a| a.state == AlertState::Firing), "no hold: what held then is firing then");
+    assert!(keys(300).iter().all(|(rule, _)| *rule != Rule::RouterDown), "after it came back: {:?}", keys(300));
+}
