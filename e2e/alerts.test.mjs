@@ -60,6 +60,20 @@ test('router-outage: exactly one grouped alert fires, then resolves when the rou
     const after = await rows(page);
     assert.deepEqual(after.filter((r) => r.state === 'firing'), [], 'nothing else fired meanwhile');
     assert.equal(after.filter((r) => r.rule === 'router-down').length, 1, 'the same alert, resolved, not a second one');
+    // The board's filter speaks the filter language.
+    const filter = page.getByTestId('alert-filter');
+    await filter.fill('rule=router-down AND state=resolved');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=alert-list] li').length === 1, null, { timeout: 5_000 });
+    await filter.fill('rule=link-down');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=alert-list] li').length === 0, null, { timeout: 5_000 });
+    await filter.fill('severity=awful');
+    await page.getByTestId('alert-filter-error').filter({ hasText: 'col 10: `severity` is one of' }).waitFor({ timeout: 5_000 });
+    // And so does the change log's: identities dropping, only.
+    await page.getByTestId('change-filter').fill('kind=edge-to-router AND !good');
+    await page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('[data-testid=changes] li')];
+      return items.length > 0 && items.every((li) => li.classList.contains('change-down') && li.textContent.includes('edge-to-router'));
+    }, null, { timeout: 10_000 });
     assert.equal(await page.title(), 'zitiscope');
     assert.deepEqual(errors, []);
     await page.close();

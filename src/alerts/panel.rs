@@ -5,8 +5,10 @@
 
 use super::{notify, Scope, UseAlertsReturn};
 use crate::dashboard::format_clock;
+use crate::filter::FilterInput;
 use leptos::prelude::*;
 use zitiscope_core::alerts::{Alert, AlertState, Severity};
+use zitiscope_core::filter::{Filter, ALERT_SCHEMA};
 use zitiscope_core::layout::NodeId;
 
 /// The icon that goes with a severity (never colour alone).
@@ -34,19 +36,20 @@ pub fn AlertPanel(
     #[prop(optional, into)]
     moment: Option<Signal<Option<Vec<Alert>>>>,
 ) -> impl IntoView {
-    let query = RwSignal::new(String::new());
+    let text = RwSignal::new(String::new());
+    let query = RwSignal::new(Filter::default());
     let past = move || moment.and_then(|m| m.get());
     // Each with whether it is silenced (silences change the counts), and
     // whether it is of a past moment (then it has no ack or silence).
     let shown = Memo::new(move |_| {
         let q = query.get();
         if let Some(list) = past() {
-            return list.into_iter().filter(|a| a.matches(&q)).map(|a| (a, false, true)).collect::<Vec<_>>();
+            return list.into_iter().filter(|a| q.matches(a)).map(|a| (a, false, true)).collect::<Vec<_>>();
         }
         alerts.counts.track();
         alerts.board.with(|b| {
             b.iter()
-                .filter(|a| a.matches(&q) && (!compact || a.state == AlertState::Firing))
+                .filter(|a| q.matches(*a) && (!compact || a.state == AlertState::Firing))
                 .map(|a| (a.clone(), alerts.is_silenced(&a.key), false))
                 .collect::<Vec<_>>()
         })
@@ -64,12 +67,15 @@ pub fn AlertPanel(
                 <h2 id="alerts-title">"Alerts"</h2>
                 <span class="alert-counts" data-testid="alert-counts" aria-live="polite">{summary}</span>
                 {(!compact).then(|| view! {
-                    <input
-                        type="search"
+                    <FilterInput
+                        schema=&ALERT_SCHEMA
+                        text=text
+                        filter=query
                         class="alert-filter"
-                        placeholder="filter: router, link, critical, firing…"
-                        aria-label="Filter alerts"
-                        on:input=move |ev| query.set(event_target_value(&ev))
+                        placeholder="filter: edge-eu, severity=critical AND !acked…"
+                        label="Filter alerts (the filter language)"
+                        testid="alert-filter"
+                        presets="zitiscope.filters.alerts"
                     />
                     <Opt alerts=alerts />
                 })}

@@ -37,6 +37,7 @@ pub fn csv_row(id: i64, e: &Event) -> String {
         };
         match e.get(name) {
             Some(Value::Text(t)) => cell(&mut line, t),
+            Some(Value::Owned(t)) => cell(&mut line, &t),
             Some(Value::Duration(ns)) => {
                 let _ = write!(line, "{}", ns as f64 / 1e6);
             }

@@ -20,6 +20,7 @@ pub(crate) fn eval(expr: &Expr, subject: &dyn Subject) -> bool {
 fn compare(have: Option<Value<'_>>, op: Op, want: &Operand) -> bool {
     let ordering = match (have, want) {
         (Some(Value::Text(s)), Operand::Text(w)) => return text(&fold(s), op, w),
+        (Some(Value::Owned(s)), Operand::Text(w)) => return text(&fold(&s), op, w),
         (Some(Value::Number(n)), Operand::Number(w)) => n.partial_cmp(w),
         (Some(Value::Duration(n)), Operand::Duration(w)) => Some(n.cmp(w)),
         (Some(Value::Bool(b)), Operand::Bool(w)) => Some(if b == *w { Ordering::Equal } else { Ordering::Less }),

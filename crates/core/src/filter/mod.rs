@@ -35,7 +35,7 @@ mod parse;
 mod subjects;
 
 pub use complete::{complete, Completion};
-pub use subjects::{EVENT_SCHEMA, NODE_SCHEMA};
+pub use subjects::{ALERT_SCHEMA, CHANGE_SCHEMA, EVENT_SCHEMA, NODE_SCHEMA};
 
 use std::fmt;
 
@@ -92,6 +92,8 @@ impl Schema {
 pub enum Value<'a> {
     /// Text and enum fields.
     Text(&'a str),
+    /// Text the subject makes on demand (compared like `Text`).
+    Owned(String),
     /// Number fields.
     Number(f64),
     /// Duration fields, in nanoseconds.

@@ -1,11 +1,14 @@
 //! What the filter language can be applied to, and their fields: the map's
-//! and list's nodes ([`NodeRow`]) and normalised events ([`Event`]: the
-//! event log and the feed's history).
+//! and list's nodes ([`NodeRow`]), normalised events ([`Event`]: the feed's
+//! history), alerts ([`Alert`]: the board) and state changes ([`Change`]:
+//! the change log).
 
 use super::{FieldKind, FieldSpec, Schema, Subject, Value};
+use crate::alerts::Alert;
 use crate::event::{Body, LatencyOf, SdkStatus};
 use crate::layout::NodeId;
 use crate::store::topology::{Health, NodeRow};
+use crate::store::Change;
 use crate::Event;
 
 const STATES: &[&str] = &["online", "degraded", "offline", "unknown"];
@@ -147,5 +150,104 @@ impl Subject for Event {
         ["name", "src", "dst", "via"]
             .iter()
             .any(|f| matches!(self.get(f), Some(Value::Text(t)) if t.to_lowercase().contains(word)))
+    }
+}
+
+const RULES: &[&str] = &[
+    "router-down",
+    "peer-down",
+    "quorum-lost",
+    "leader-changed",
+    "router-flapping",
+    "identities-flapping",
+    "mass-disconnect",
+    "link-down",
+    "link-latency",
+    "feed-stale",
+    "feed-disconnected",
+];
+
+/// The fields of an alert.
+pub static ALERT_SCHEMA: Schema = Schema {
+    fields: &[
+        FieldSpec { name: "rule", kind: FieldKind::Enum(RULES), doc: "what kind of alert, e.g. router-down" },
+        FieldSpec {
+            name: "severity",
+            kind: FieldKind::Enum(&["critical", "major", "minor", "info"]),
+            doc: "critical, major, minor or info",
+        },
+        FieldSpec {
+            name: "state",
+            kind: FieldKind::Enum(&["firing", "pending", "resolved"]),
+            doc: "firing, pending or resolved",
+        },
+        FieldSpec { name: "name", kind: FieldKind::Text, doc: "what it is about: a router, a link, `cluster`, `feed`" },
+        FieldSpec { name: "message", kind: FieldKind::Text, doc: "what it says" },
+        FieldSpec { name: "acked", kind: FieldKind::Bool, doc: "someone has acknowledged it" },
+        FieldSpec { name: "count", kind: FieldKind::Number, doc: "how many times it fired" },
+        FieldSpec { name: "grouped", kind: FieldKind::Number, doc: "how many subjects a network-wide alert holds" },
+    ],
+};
+
+impl Subject for Alert {
+    fn get(&self, field: &str) -> Option<Value<'_>> {
+        Some(match field {
+            "rule" => Value::Text(self.key.rule.as_str()),
+            "severity" => Value::Text(self.severity.as_str()),
+            "state" => Value::Text(self.state.as_str()),
+            "name" => Value::Text(&self.key.subject),
+            "message" => Value::Text(&self.message),
+            "acked" => Value::Bool(self.ack.is_some()),
+            "count" => Value::Number(f64::from(self.count)),
+            "grouped" => Value::Number(f64::from(self.grouped)),
+            _ => return None,
+        })
+    }
+
+    /// What the board's free-text filter always matched: the rule, the
+    /// subject or the message contains the word, or it is the severity or
+    /// the state.
+    fn mentions(&self, word: &str) -> bool {
+        self.matches(word)
+    }
+}
+
+/// The fields of a state change.
+pub static CHANGE_SCHEMA: Schema = Schema {
+    fields: &[
+        FieldSpec {
+            name: "type",
+            kind: FieldKind::Enum(&["conn", "lifecycle", "link", "sdk", "leader", "members", "read-only"]),
+            doc: "what changed",
+        },
+        FieldSpec { name: "kind", kind: FieldKind::Enum(KINDS), doc: "a connection's kind" },
+        FieldSpec { name: "name", kind: FieldKind::Text, doc: "who: `src → dst`, a link, an identity…" },
+        FieldSpec { name: "state", kind: FieldKind::Text, doc: "the new state in words, e.g. disconnected" },
+        FieldSpec { name: "good", kind: FieldKind::Bool, doc: "a change for the better" },
+    ],
+};
+
+impl Subject for Change {
+    fn get(&self, field: &str) -> Option<Value<'_>> {
+        Some(match (self, field) {
+            (Change::Conn { .. }, "type") => Value::Text("conn"),
+            (Change::Lifecycle { .. }, "type") => Value::Text("lifecycle"),
+            (Change::Link { .. }, "type") => Value::Text("link"),
+            (Change::Sdk { .. }, "type") => Value::Text("sdk"),
+            (Change::Leader { .. }, "type") => Value::Text("leader"),
+            (Change::Members { .. }, "type") => Value::Text("members"),
+            (Change::ReadOnly { .. }, "type") => Value::Text("read-only"),
+            (Change::Conn { key, .. } | Change::Lifecycle { key, .. }, "kind") => Value::Text(key.kind.as_str()),
+            // The words are the label's, made on demand.
+            (_, "name") => Value::Owned(self.label().subject),
+            (_, "state") => Value::Owned(self.label().state),
+            (_, "good") => Value::Bool(self.label().good?),
+            _ => return None,
+        })
+    }
+
+    fn mentions(&self, word: &str) -> bool {
+        let l = self.label();
+        [l.subject.as_str(), l.state.as_str(), l.what].iter().any(|t| t.to_lowercase().contains(word))
     }
 }

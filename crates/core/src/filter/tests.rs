@@ -357,3 +357,58 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn alerts_and_changes_have_their_fields() {
+    use crate::alerts::{Alert, AlertKey, AlertState, Rule, Severity};
+    use crate::store::{Change, ConnKey};
+    let rules: Vec<&str> = Rule::ALL.iter().map(|r| r.as_str()).collect();
+    let FieldKind::Enum(listed) = ALERT_SCHEMA.field("rule").unwrap().kind else { panic!("rule is an enum") };
+    assert_eq!(listed, rules.as_slice(), "every rule can be named, and only those");
+    let alert = |rule, subject: &str, severity, acked: bool| Alert {
+        key: AlertKey { rule, subject: subject.into() },
+        severity,
+        state: AlertState::Firing,
+        node: None,
+        message: format!("{subject} lost its controllers"),
+        grouped: 0,
+        since: Timestamp(0),
+        first_seen: Timestamp(0),
+        last_seen: Timestamp(0),
+        fired_at: None,
+        resolved_at: None,
+        count: 3,
+        ack: acked.then(|| crate::alerts::Ack { by: "ann".into(), at: Timestamp(1) }),
+    };
+    let board = [
+        alert(Rule::RouterDown, "edge-eu-1", Severity::Critical, false),
+        alert(Rule::LinkLatency, "l7", Severity::Minor, true),
+    ];
+    let pick = |expr: &str| {
+        let f = Filter::parse(expr, &ALERT_SCHEMA).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        board.iter().filter(|a| f.matches(*a)).map(|a| a.key.subject.as_str()).collect::<Vec<_>>()
+    };
+    assert_eq!(pick("severity=critical AND !acked"), ["edge-eu-1"]);
+    assert_eq!(pick("rule=link-latency"), ["l7"]);
+    assert_eq!(pick("count>=3 acked"), ["l7"]);
+    assert_eq!(pick("controllers"), ["edge-eu-1", "l7"], "a word searches the message too");
+    assert_eq!(pick("critical"), ["edge-eu-1"], "and names a severity");
+
+    let down = Change::Conn {
+        key: ConnKey::new(ConnKind::EdgeToRouter, "laptop-1", "edge-eu-1"),
+        from: Some(true),
+        to: false,
+        at: Timestamp(1),
+    };
+    let leader = Change::Leader { from: None, to: Some("ctrl2".into()), at: Timestamp(2) };
+    let log = [down, leader];
+    let pick = |expr: &str| {
+        let f = Filter::parse(expr, &CHANGE_SCHEMA).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        log.iter().enumerate().filter(|(_, c)| f.matches(*c)).map(|(i, _)| i).collect::<Vec<_>>()
+    };
+    assert_eq!(pick("kind=edge-to-router AND !good"), [0]);
+    assert_eq!(pick("state*=disconnect"), [0]);
+    assert_eq!(pick("type=leader"), [1]);
+    assert_eq!(pick("ctrl2"), [1], "a word searches the change's words");
+    assert_eq!(pick("name*=laptop"), [0]);
+}
