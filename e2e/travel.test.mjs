@@ -60,8 +60,10 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     await map.waitForFunction(() => document.querySelector('[data-testid=router-offline]')?.textContent === '1', null, { timeout: 15_000 });
     await map.getByTestId('map-search').fill('edge-3');
     await map.getByTestId('map-search').press('Enter');
-    const box = await map.getByTestId('map-canvas').boundingBox();
     const hoverCentre = async () => {
+      // The map may sit below the fold: bring it into view first.
+      await map.getByTestId('map-canvas').scrollIntoViewIfNeeded();
+      const box = await map.getByTestId('map-canvas').boundingBox();
       await map.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 40);
       await map.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
       return map.locator('.map-tooltip').textContent({ timeout: 5_000 });
@@ -102,7 +104,7 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     const first = await routers.locator('tbody tr').first().locator('th, td').allTextContents();
     assert.deepEqual(first.slice(0, 3), ['edge-3', '1', '0'], 'edge-3 flapped once; no identity dropped');
     assert.equal(await routers.locator('tbody tr').count(), 1, 'only routers that dropped are listed');
-    assert.match(await page.getByTestId('analysis-sparkline').locator('polyline').getAttribute('points'), /^\d/);
+    assert.match(await page.getByTestId('analysis-sparkline').locator('polyline.spark-conn').getAttribute('points'), /^\d/, 'a line for the conn events');
 
     // A moment before the history is said to be so.
     await page.goto(`${feed.url}/?view=list&at=2020-01-01T00:00:00Z`);

@@ -335,4 +335,10 @@ fn sparklines_scale_to_their_box() {
     assert_eq!(polyline(&[0.0, 0.0], 10.0, 4.0), "0.0,4.0 10.0,4.0", "all zero: flat along the bottom");
     assert_eq!(polyline(&[3.0], 10.0, 4.0), "0.0,0.0");
     assert_eq!(polyline(&[], 10.0, 4.0), "");
+    use zitiscope::analysis::polyline_on;
+    assert_eq!(
+        polyline_on(&[0.0, 5.0], 10.0, 10.0, 20.0),
+        "0.0,20.0 10.0,10.0",
+        "on a shared scale, 5 of 10 is half way"
+    );
 }

@@ -7,7 +7,7 @@
 use crate::export::feed_api_url;
 use leptos::prelude::*;
 use std::time::Duration;
-use zitiscope_core::aggregate::{LatencyPoint, Report};
+use zitiscope_core::aggregate::{KindCounts, LatencyPoint, Report};
 
 /// How often an open panel refreshes.
 const REFRESH: Duration = Duration::from_secs(30);
@@ -18,7 +18,12 @@ const LINKS_SHOWN: usize = 6;
 /// evenly, y scaled so the largest value touches the top (all zero: flat
 /// along the bottom).
 pub fn polyline(values: &[f64], w: f64, h: f64) -> String {
-    let max = values.iter().copied().fold(0.0_f64, f64::max);
+    polyline_on(values, values.iter().copied().fold(0.0_f64, f64::max), w, h)
+}
+
+/// The same on a given scale: `max` touches the top (several lines that
+/// share one chart share one scale).
+pub fn polyline_on(values: &[f64], max: f64, w: f64, h: f64) -> String {
     let step = if values.len() > 1 { w / (values.len() - 1) as f64 } else { 0.0 };
     values
         .iter()
@@ -81,6 +86,17 @@ pub fn AnalysisPanel(
         report.get().map(|r| {
             let per_minute: Vec<f64> = r.per_minute.iter().map(|(_, c)| f64::from(c.total())).collect();
             let peak = per_minute.iter().copied().fold(0.0, f64::max);
+            // One line per event type, on the same scale (the busiest minute of any).
+            let top = r.per_minute.iter().flat_map(|(_, c)| c.each()).max().unwrap_or(0);
+            let lines: Vec<(&str, String)> = KindCounts::TYPES
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| r.per_minute.iter().any(|(_, c)| c.each()[*i] > 0))
+                .map(|(i, name)| {
+                    let values: Vec<f64> = r.per_minute.iter().map(|(_, c)| f64::from(c.each()[i])).collect();
+                    (*name, polyline_on(&values, f64::from(top), 300.0, 38.0))
+                })
+                .collect();
             let mut links = r.links.clone();
             let worst = |p: &[LatencyPoint]| p.iter().map(|x| x.mean_ms).fold(0.0, f64::max);
             links.sort_by(|a, b| worst(&b.1).total_cmp(&worst(&a.1)));
@@ -92,9 +108,14 @@ pub fn AnalysisPanel(
                     {format!("{peak:.0}/min")}
                 </p>
                 <svg class="sparkline" data-testid="analysis-sparkline" viewBox="0 0 300 40" width="300" height="40" role="img"
-                    aria-label="Events per minute">
-                    <polyline points=polyline(&per_minute, 300.0, 38.0) fill="none" stroke="currentColor" stroke-width="1.5" />
+                    aria-label="Events per minute, by type">
+                    {lines.iter().map(|(name, points)| view! {
+                        <polyline class=format!("spark-{name}") points=points.clone() fill="none" stroke-width="1.5" />
+                    }).collect_view()}
                 </svg>
+                <p class="spark-legend">
+                    {lines.iter().map(|(name, _)| view! { <span class=format!("spark-key spark-{name}")>{*name}</span> }).collect_view()}
+                </p>
                 <h3>"Routers that dropped most"</h3>
                 <table class="analysis-table" data-testid="analysis-routers">
                     <thead><tr><th scope="col">"Router"</th><th scope="col">"Flaps"</th><th scope="col">"Disconnects"</th><th scope="col">"per hour"</th><th scope="col">"Online now"</th></tr></thead>
@@ -109,17 +130,19 @@ pub fn AnalysisPanel(
                 <ol class="analysis-identities" data-testid="analysis-identities">
                     {r.top_identities.into_iter().map(|(id, n)| view! { <li>{id}" · "{n}</li> }).collect_view()}
                 </ol>
-                <h3>"Link latency (mean, ms)"</h3>
+                <h3>"Link latency (mean, solid; jitter, dotted; each on its own scale)"</h3>
                 <ul class="analysis-links" data-testid="analysis-links">
                     {links.into_iter().map(|(link, points)| {
                         let means: Vec<f64> = points.iter().map(|p| p.mean_ms).collect();
-                        let jitter = points.iter().map(|p| p.jitter_ms).fold(0.0, f64::max);
+                        let jitters: Vec<f64> = points.iter().map(|p| p.jitter_ms).collect();
+                        let jitter = jitters.iter().copied().fold(0.0, f64::max);
                         let label = format!("max {:.0} ms, jitter up to {jitter:.0} ms", worst(&points));
                         view! {
                             <li>
                                 <span class="analysis-link">{link}</span>
                                 <svg viewBox="0 0 120 24" width="120" height="24" role="img" aria-label=label.clone()>
                                     <polyline points=polyline(&means, 120.0, 22.0) fill="none" stroke="currentColor" stroke-width="1" />
+                                    <polyline class="spark-jitter" points=polyline(&jitters, 120.0, 22.0) fill="none" stroke-width="1" stroke-dasharray="2 2" />
                                 </svg>
                                 <span class="filter-doc">{label}</span>
                             </li>

@@ -28,6 +28,14 @@ pub struct KindCounts {
 }
 
 impl KindCounts {
+    /// The types, in the order of [`KindCounts::each`].
+    pub const TYPES: [&'static str; 5] = ["conn", "sdk", "cluster", "link", "latency"];
+
+    /// The counts, in the order of [`KindCounts::TYPES`].
+    pub fn each(&self) -> [u32; 5] {
+        [self.conn, self.sdk, self.cluster, self.link, self.latency]
+    }
+
     /// Events of every type.
     pub fn total(&self) -> u32 {
         self.conn + self.sdk + self.cluster + self.link + self.latency
