@@ -71,44 +71,30 @@ fn reference_changes(n: i64) -> usize {
         .sum()
 }
 
-/// Every stored change, page by page.
-async fn all_changes(feed: &Feed) -> Vec<serde_json::Value> {
+/// Every row of a paged endpoint (`path` with its query), following each
+/// page's `next`, the rows being under `key`.
+async fn pages(feed: &Feed, path: &str, key: &str) -> Vec<serde_json::Value> {
     let mut out = Vec::new();
     let mut cursor = String::new();
     loop {
-        let (status, page) = json(format!(
-            "{}/changes?limit=100{}",
-            feed.base,
-            if cursor.is_empty() { String::new() } else { format!("&cursor={cursor}") }
-        ))
-        .await;
+        let (status, page) = json(format!("{}{path}{cursor}", feed.base)).await;
         assert_eq!(status, 200, "{page}");
-        out.extend(page["changes"].as_array().unwrap().iter().cloned());
+        out.extend(page[key].as_array().unwrap().iter().cloned());
         match page["next"].as_str() {
-            Some(next) => cursor = next.to_owned(),
+            Some(next) => cursor = format!("&cursor={next}"),
             None => return out,
         }
     }
 }
 
+/// Every stored change, page by page.
+async fn all_changes(feed: &Feed) -> Vec<serde_json::Value> {
+    pages(feed, "/changes?limit=100", "changes").await
+}
+
 /// Every stored event, page by page, `per` a page.
 async fn all(feed: &Feed, query: &str, per: usize) -> Vec<serde_json::Value> {
-    let mut out = Vec::new();
-    let mut cursor = String::new();
-    loop {
-        let (status, page) = json(format!(
-            "{}/history?limit={per}&{query}{}",
-            feed.base,
-            if cursor.is_empty() { String::new() } else { format!("&cursor={cursor}") }
-        ))
-        .await;
-        assert_eq!(status, 200, "{page}");
-        out.extend(page["events"].as_array().unwrap().iter().cloned());
-        match page["next"].as_str() {
-            Some(next) => cursor = next.to_owned(),
-            None => return out,
-        }
-    }
+    pages(feed, &format!("/history?limit={per}&{query}"), "events").await
 }
 
 async fn feed(dir: &TempDir, log: &Path) -> Feed {
