@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startFeed, killFeed, launchBrowser } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, waitHistory } from './feed.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -40,12 +40,7 @@ test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens 
     const all = lines();
     feed.child.stdin.write(all.join('\n') + '\n');
     // Every line is in the history before anything is exported.
-    for (const until = Date.now() + 20_000; ;) {
-      const h = await (await fetch(`${feed.url}/healthz`)).json();
-      if (h.history?.written === all.length) break;
-      assert.ok(Date.now() < until, `history: ${JSON.stringify(h.history)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitHistory(feed, all.length);
     const page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
     await page.goto(feed.url);
     await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });

@@ -32,6 +32,16 @@ export async function startFeed({ listen = '127.0.0.1:0', args = [], stdin = fal
   return { child, url, hostPort: new URL(url).host };
 }
 
+/** Waits until the feed's history has written `n` events (its `/healthz`), for up to 20 s. */
+export async function waitHistory(feed, n) {
+  for (const until = Date.now() + 20_000; ;) {
+    const h = await (await fetch(`${feed.url}/healthz`)).json();
+    if (h.history?.written === n) return h.history;
+    if (Date.now() > until) throw new Error(`history: ${JSON.stringify(h.history)}, wanted ${n} written`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** Kills the feed hard (as a crash would) and waits for it to be gone. */
 export async function killFeed(feed, signal = 'SIGKILL') {
   if (feed.child.exitCode !== null || feed.child.signalCode !== null) return;

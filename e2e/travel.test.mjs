@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startFeed, killFeed, launchBrowser } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, waitHistory } from './feed.mjs';
 
 let browser;
 before(async () => { browser = await launchBrowser(); });
@@ -33,12 +33,7 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
   const feed = await startFeed({ stdin: true, args: ['--history', path.join(dir, 'h.db'), 'stdin'] });
   try {
     feed.child.stdin.write(LOG.join('\n') + '\n');
-    for (const until = Date.now() + 20_000; ;) {
-      const h = await (await fetch(`${feed.url}/healthz`)).json();
-      if (h.history?.written === LOG.length) break;
-      assert.ok(Date.now() < until, `history: ${JSON.stringify(h.history)}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    await waitHistory(feed, LOG.length);
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     const errors = [];
     page.on('pageerror', (e) => errors.push(e));
