@@ -2,6 +2,7 @@
 // log; the app rides every restart by itself, and at the end its state is
 // the feed's, count for count (benchmark-harness issue: feed restarts).
 //
+// At the end the app's list view equals the feed's `/nodes`, node by node.
 // Between restarts every event is counted: once the app has applied up to
 // the feed's sequence, the events it applied in this run of the feed equal
 // the events the feed published in it, so none was lost or applied twice.
@@ -137,6 +138,21 @@ test(`killed and restarted ${RESTARTS} times while the log grows: every event co
     let seen;
     await until(async () => { seen = await got(); return JSON.stringify(seen) === JSON.stringify(expected); },
       () => `the app shows ${JSON.stringify(seen)}, the feed ${JSON.stringify(expected)}`, 10_000);
+    // Node by node, through the list view: each router's and controller's
+    // health and identities, as the feed's own store has them (`/nodes`).
+    const feedNodes = (await (await fetch(`${feed.url}/nodes`)).json())
+      .map((n) => [n.node, n.health, n.identities_online, n.identities_offline]);
+    assert.equal(feedNodes.filter(([node]) => node.startsWith('router:')).length, named('router'));
+    assert.ok(feedNodes.some(([, health]) => health === 'down'), 'the log leaves some routers down: a check that can fail');
+    await page.getByTestId('show-list').click();
+    const listed = () => page.$$eval('tr.node-row', (rows) => rows.map((r) => {
+      const health = [...r.classList].find((c) => c.startsWith('health-')).slice('health-'.length);
+      const m = /^(\d+) online, (\d+) offline/.exec(r.querySelector('.node-identities').textContent);
+      return [r.dataset.node, health, m ? Number(m[1]) : 0, m ? Number(m[2]) : 0];
+    }));
+    let rowsNow;
+    await until(async () => { rowsNow = await listed(); return JSON.stringify(rowsNow) === JSON.stringify(feedNodes); },
+      () => `the list differs from the feed's /nodes: ${JSON.stringify(rowsNow.filter((r, i) => JSON.stringify(r) !== JSON.stringify(feedNodes[i])).slice(0, 3))}`, 10_000);
     assert.match(await page.getByTestId('rejected').textContent(), /^0 rejected$/);
     assert.deepEqual(errors, []);
     await page.close();

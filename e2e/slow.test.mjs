@@ -43,7 +43,11 @@ const metric = async (url, name) => Number((await (await fetch(`${url}/metrics`)
 
 test('a client that stops reading gets reset, the feed stays bounded, the app recovers by itself', async () => {
   // A busy stream, a short client queue and a small replay ring.
-  const feed = await startFeed({ args: ['--client-queue', '16', '--replay', '64', 'simulate', '--routers', '20', '--identities', '400', '--rate', '8000'] });
+  // A long heartbeat keeps the app's watchdog (3 heartbeats of silence) out
+  // of it. The stall takes ~20 s here: with the default 5 s heartbeat the
+  // watchdog replaced the silent stream before the reset came, so the reset
+  // path went untested (and a fresh-clone run saw a third stream).
+  const feed = await startFeed({ args: ['--heartbeat-ms', '60000', '--client-queue', '16', '--replay', '64', 'simulate', '--routers', '20', '--identities', '400', '--rate', '8000'] });
   const p = await proxy(new URL(feed.url));
   try {
     const page = await browser.newPage();
@@ -72,6 +76,7 @@ test('a client that stops reading gets reset, the feed stays bounded, the app re
 
     // The link moves again: the feed sends it `reset` (and drops it), the app
     // reconnects by itself and starts again from a snapshot.
+    assert.equal(streams, 1, 'still the first stream: the reset, not the watchdog, opens the next');
     p.flow();
     const resetBy = Date.now() + 30_000;
     while (!((await metric(feed.url, 'client_resets_total')) > 0)) {

@@ -258,6 +258,15 @@ impl Hub {
         }
     }
 
+    /// Every node as the list view shows it, now (for `GET /nodes`): its
+    /// health and its identities.
+    pub fn nodes(&self) -> Vec<zitiscope_core::store::NodeRow> {
+        let st = self.lock();
+        let topology = st.store.topology(now());
+        drop(st);
+        topology.rows(&zitiscope_core::filter::Filter::default(), zitiscope_core::store::SortBy::Name, true)
+    }
+
     /// Registers a connected SSE client for as long as the guard lives.
     pub fn client_guard(self: &Arc<Self>) -> ClientGuard {
         let id = self.next_client.fetch_add(1, Ordering::Relaxed);

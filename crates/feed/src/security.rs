@@ -27,7 +27,8 @@ use subtle::ConstantTimeEq;
 pub const TOKEN_COOKIE: &str = "zitiscope_token";
 
 /// Paths that need the token when one is configured.
-const GUARDED: [&str; 7] = ["/events", "/snapshot", "/metrics", "/history", "/state", "/aggregate", "/changes"];
+const GUARDED: [&str; 8] =
+    ["/events", "/snapshot", "/metrics", "/nodes", "/history", "/state", "/aggregate", "/changes"];
 
 /// Whether a request proved it holds the token (or none is needed);
 /// handlers read it from the request's extensions.

@@ -53,6 +53,7 @@ pub fn router(state: AppState, static_dir: Option<&Path>, protection: Protection
         .route("/snapshot", get(snapshot))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
+        .route("/nodes", get(nodes))
         .route("/history", get(crate::history::http::history))
         .route("/state", get(crate::history::http::state))
         .route("/aggregate", get(crate::history::http::aggregate))
@@ -119,6 +120,26 @@ async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
 /// SSE client starts from, for scripts and for checking a client's state.
 async fn snapshot(State(app): State<AppState>) -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], app.hub.snapshot())
+}
+
+/// Every node as the list view shows it: `[{node, health, identities_online,
+/// identities_offline}]` (`node` as in the app's URLs, e.g. `router:edge-eu-1`),
+/// for scripts and for checking a client against the feed node by node.
+async fn nodes(State(app): State<AppState>) -> impl IntoResponse {
+    let rows: Vec<serde_json::Value> = app
+        .hub
+        .nodes()
+        .into_iter()
+        .map(|r| {
+            serde_json::json!({
+                "node": r.node.to_param(),
+                "health": r.health.as_str(),
+                "identities_online": r.identities.online,
+                "identities_offline": r.identities.offline,
+            })
+        })
+        .collect();
+    Json(rows)
 }
 
 async fn app_config(State(app): State<AppState>) -> impl IntoResponse {
