@@ -151,6 +151,7 @@ const table = [
   `- **Machine:** ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}; Chromium ${machine.chromium} headless (playwright-core); ${machine.rustc}; Node ${machine.node}.`,
   `- **Date:** ${date.slice(0, 16).replace('T', ' ')} UTC; commit ${commit}.`,
   `- **Command:** \`make bench\` (\`${results.command}\`); raw figures in \`${path.relative(root, file)}\`.`,
+  '- **Note:** the feeds run with `--no-history`, so these figures leave out the history writer (its own thread, batched SQLite transactions).',
   '',
   '| figure | this build | baseline (same run) | ratio | goal |',
   '|---|---|---|---:|---|',
