@@ -4,14 +4,9 @@
 // feed shows the banner within twice the heartbeat, and it clears by itself.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startFeed, killFeed, launchBrowser } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, ARTIFACTS } from './feed.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = path.join(here, 'artifacts');
-mkdirSync(ARTIFACTS, { recursive: true });
 
 let browser;
 before(async () => {

@@ -2,14 +2,9 @@
 // release build, in Debian's chromium.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startFeed, killFeed, launchBrowser } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, ARTIFACTS } from './feed.mjs';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const ARTIFACTS = path.join(here, 'artifacts');
-mkdirSync(ARTIFACTS, { recursive: true });
 
 // The served app may connect to other local feeds (the ?feed= tests).
 const BUSY = ['--connect-src', 'http://127.0.0.1:*', 'simulate', '--rate', '200', '--outage-every', '10'];

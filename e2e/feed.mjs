@@ -1,12 +1,16 @@
 // Starts and stops the real zitiscope-feed binary for the e2e tests.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FEED_BIN = process.env.ZITISCOPE_FEED_BIN ?? path.join(root, 'target', 'release', 'zitiscope-feed');
 export const DIST = path.join(root, 'dist');
+/** Where the tests save their screenshots (created on first import). */
+export const ARTIFACTS = path.join(root, 'e2e', 'artifacts');
+mkdirSync(ARTIFACTS, { recursive: true });
 
 /** Starts the feed; resolves once it prints its address. `listen` may name a port to reuse. */
 /** `stdin: true` leaves the feed's standard input open as `child.stdin` (the `stdin` source). */

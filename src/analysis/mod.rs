@@ -97,10 +97,9 @@ pub fn AnalysisPanel(
                     (*name, polyline_on(&values, f64::from(top), 300.0, 38.0))
                 })
                 .collect();
-            let mut links = r.links.clone();
+            // The core lists the slowest first.
+            let links: Vec<_> = r.links.iter().take(LINKS_SHOWN).cloned().collect();
             let worst = |p: &[LatencyPoint]| p.iter().map(|x| x.mean_ms).fold(0.0, f64::max);
-            links.sort_by(|a, b| worst(&b.1).total_cmp(&worst(&a.1)));
-            links.truncate(LINKS_SHOWN);
             view! {
                 <p class="analysis-events">
                     {format!("{} events", r.events)}

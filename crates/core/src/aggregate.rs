@@ -79,7 +79,8 @@ pub struct Report {
     pub top_identities: Vec<(String, u32)>,
     /// Events per minute by type: `(minute start, counts)`, oldest first.
     pub per_minute: Vec<(Timestamp, KindCounts)>,
-    /// Each link's latency samples in the window, by link.
+    /// Each link's latency samples in the window, the slowest link (by its
+    /// highest mean) first, ties by name.
     pub links: Vec<(String, Vec<LatencyPoint>)>,
 }
 
@@ -193,6 +194,10 @@ impl Aggregator {
         let mut top_identities: Vec<(String, u32)> = self.identities.iter().map(|(k, v)| (k.clone(), *v)).collect();
         top_identities.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         top_identities.truncate(top);
+        let worst = |p: &[LatencyPoint]| p.iter().map(|x| x.mean_ms).fold(0.0, f64::max);
+        let mut links: Vec<(String, Vec<LatencyPoint>)> =
+            self.links.iter().map(|(l, p)| (l.clone(), p.clone())).collect();
+        links.sort_by(|a, b| worst(&b.1).total_cmp(&worst(&a.1)).then_with(|| a.0.cmp(&b.0)));
         Report {
             from: self.from,
             to: self.to,
@@ -201,7 +206,7 @@ impl Aggregator {
             top_routers,
             top_identities,
             per_minute: self.minutes.iter().map(|(m, c)| (Timestamp(*m), *c)).collect(),
-            links: self.links.iter().map(|(l, p)| (l.clone(), p.clone())).collect(),
+            links,
         }
     }
 }
@@ -251,10 +256,11 @@ mod tests {
         a.observe(&conn(22 * M, ConnKind::EdgeToRouter, "id-b", "r2", true));
         a.observe(&latency(30 * M, "l1", 40));
         a.observe(&latency(31 * M, "l1", 90));
+        a.observe(&latency(32 * M, "l0", 20));
         // After it: not counted.
         a.observe(&conn(80 * M, ConnKind::RouterToCtrl, "r1", "c1", false));
         let r = a.report(10);
-        assert_eq!(r.events, 11, "events inside the window, copies included");
+        assert_eq!(r.events, 12, "events inside the window, copies included");
         let row = |id: &str| r.routers.iter().find(|x| x.router == id).unwrap().clone();
         assert_eq!((row("r1").disconnects, row("r1").flaps), (2, 0), "a copy is not a second drop");
         assert_eq!((row("r2").disconnects, row("r2").flaps, row("r2").identities_online), (0, 1, 1));
@@ -262,8 +268,8 @@ mod tests {
         assert_eq!(r.top_routers.iter().map(|x| x.router.as_str()).collect::<Vec<_>>(), ["r2", "r1"], "flaps first");
         assert_eq!(r.top_identities, [("id-a".to_string(), 2)]);
         assert_eq!(r.per_minute.first().map(|(m, c)| (m.0, c.conn)), Some((11 * M, 2)));
-        assert_eq!(r.per_minute.iter().map(|(_, c)| c.latency).sum::<u32>(), 2);
-        assert_eq!(r.links[0].0, "l1");
+        assert_eq!(r.per_minute.iter().map(|(_, c)| c.latency).sum::<u32>(), 3);
+        assert_eq!(r.links.iter().map(|(l, _)| l.as_str()).collect::<Vec<_>>(), ["l1", "l0"], "the slowest first");
         assert_eq!(r.links[0].1.iter().map(|p| p.mean_ms).collect::<Vec<_>>(), [40.0, 90.0]);
     }
 

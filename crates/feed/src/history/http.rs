@@ -143,11 +143,9 @@ fn export(
         let page = h.page(from, to, filter, (limit - n).min(LIMIT_MAX), cursor.as_deref())?;
         for row in &page.events {
             if csv {
-                if let Ok(e) = serde_json::from_value::<zitiscope_core::Event>(row.event.clone()) {
-                    body.push_str(&zitiscope_core::export::csv_row(row.id, &e));
-                }
+                body.push_str(&zitiscope_core::export::csv_row(row.id, &row.event));
             } else {
-                body.push_str(&row.event.to_string());
+                body.push_str(&serde_json::to_string(&row.event).expect("events always serialise"));
                 body.push('\n');
             }
         }

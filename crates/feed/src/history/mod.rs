@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use zitiscope_core::aggregate::{Aggregator, Report};
 use zitiscope_core::filter::{Filter, EVENT_SCHEMA};
-use zitiscope_core::{Event, Store, Timestamp};
+use zitiscope_core::{Store, Timestamp};
 
 /// Where the history lives and how much of it is kept.
 #[derive(Clone, Debug)]
@@ -148,9 +148,7 @@ impl History {
             loop {
                 let page = db.page(from, to, &all, 10_000, cursor)?;
                 for row in &page.events {
-                    if let Ok(e) = serde_json::from_value::<Event>(row.event.clone()) {
-                        agg.observe(&e);
-                    }
+                    agg.observe(&row.event);
                 }
                 read += page.events.len();
                 cursor = page.next.as_deref().and_then(parse_cursor);

@@ -200,7 +200,7 @@ fn page(
         last = Some((at, id));
         let Ok(event) = serde_json::from_str::<Event>(&body) else { continue };
         if filter.matches(&event) {
-            out.push(Row { id, event: serde_json::from_str(&body).unwrap_or_default() });
+            out.push(Row { id, event });
             if out.len() >= limit {
                 break;
             }
@@ -307,8 +307,7 @@ impl HistoryStore for Sqlite {
             let (id, at, body) = row.map_err(err)?;
             last = Some((at, id));
             let Ok(change) = serde_json::from_str::<Change>(&body) else { continue };
-            let label = serde_json::to_value(change.label()).unwrap_or_default();
-            out.push(ChangeRow { id, change: serde_json::to_value(&change).unwrap_or_default(), label });
+            out.push(ChangeRow { id, label: change.label(), change });
         }
         let next = (out.len() >= limit).then(|| last.map(|(at, id)| format!("{at}:{id}"))).flatten();
         Ok(ChangePage { changes: out, next })

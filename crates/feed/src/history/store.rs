@@ -3,7 +3,7 @@
 //! TimescaleDB (see `docs/history.md`), and nothing else changes.
 
 use zitiscope_core::filter::Filter;
-use zitiscope_core::store::{Change, StoreState};
+use zitiscope_core::store::{Change, ChangeLabel, StoreState};
 use zitiscope_core::{Event, Store};
 
 /// A storage failure, as text (each backend has its own error type).
@@ -73,8 +73,8 @@ pub struct ChangePage {
 #[derive(Debug, serde::Serialize)]
 pub struct ChangeRow {
     pub id: i64,
-    pub change: serde_json::Value,
-    pub label: serde_json::Value,
+    pub change: Change,
+    pub label: ChangeLabel,
 }
 
 /// One page of `GET /history`.
@@ -87,11 +87,12 @@ pub struct Page {
     pub scanned: u64,
 }
 
-/// One stored event.
+/// One stored event (read once from its JSON: filtered, served and
+/// exported from this).
 #[derive(Debug, serde::Serialize)]
 pub struct Row {
     pub id: i64,
-    pub event: serde_json::Value,
+    pub event: Event,
 }
 
 /// At most this many rows are read for one page, however selective the

@@ -14,8 +14,8 @@
 //! - a named [`Scenario`] plays its story on top, with random failures off.
 //!
 //! The cluster's moves live in `cluster`, the fabric's (links, latency) in
-//! `links`; this file holds the cast, the clock and the routers' and
-//! identities' lives.
+//! `links`, the identities' everyday lives in `identities`; this file holds
+//! the cast, the clock, the stories and the routers' lives.
 
 use super::names;
 use super::scenario::{Action, Cast, Scenario};
@@ -335,82 +335,6 @@ impl Network {
         self.routers[r].down_until.is_none()
     }
 
-    /// One ordinary thing happening to a random identity.
-    fn background(&mut self, now: Timestamp, out: &mut Vec<Event>) {
-        if self.identities.is_empty() {
-            return;
-        }
-        let i = self.rng.random_range(0..self.identities.len());
-        let roll: f64 = self.rng.random();
-        match self.identities[i].at {
-            // REST activity: a liveness signal, not a state change.
-            _ if roll < 0.25 => {
-                let c = self.rng.random_range(0..self.ctrls.len());
-                out.push(self.event(
-                    now,
-                    ConnKind::EdgeToCtrl,
-                    self.identities[i].id.clone(),
-                    self.ctrls[c].clone(),
-                    true,
-                    Some(self.identities[i].addr.clone()),
-                ));
-            }
-            _ if Some(i) == self.flapper => {}
-            Some(_) if self.identities[i].calm_until > self.clock => {}
-            Some(r) if roll < 0.60 => {
-                out.push(self.detach(now, i));
-                // A quick reconnect to the same router.
-                if roll < 0.35 {
-                    out.push(self.attach(now, i, r));
-                    self.calm(i);
-                }
-            }
-            Some(_) => {}
-            None => {
-                if let Some(r) = self.target_router(i) {
-                    out.push(self.attach(now, i, r));
-                    self.calm(i);
-                }
-            }
-        }
-    }
-
-    fn edges(&self) -> impl Iterator<Item = usize> + '_ {
-        (0..self.routers.len()).filter(|&r| !self.routers[r].core)
-    }
-
-    fn live_edge_router(&mut self) -> Option<usize> {
-        let live: Vec<usize> = self.edges().filter(|&r| self.routers[r].down_until.is_none()).collect();
-        (!live.is_empty()).then(|| live[self.rng.random_range(0..live.len())])
-    }
-
-    /// Where an identity connects: home, or any live edge router.
-    fn target_router(&mut self, i: usize) -> Option<usize> {
-        let home = self.identities[i].home;
-        if self.routers[home].down_until.is_none() {
-            Some(home)
-        } else {
-            self.live_edge_router()
-        }
-    }
-
-    /// Leaves identity `i` be for 10 to 30 simulated minutes.
-    fn calm(&mut self, i: usize) {
-        self.identities[i].calm_until = self.clock + self.rng.random_range(600.0..1800.0);
-    }
-
-    fn attach(&mut self, now: Timestamp, i: usize, r: usize) -> Event {
-        self.identities[i].at = Some(r);
-        let (id, addr) = (self.identities[i].id.clone(), self.identities[i].addr.clone());
-        self.event(now, ConnKind::EdgeToRouter, id, self.routers[r].id.clone(), true, Some(addr))
-    }
-
-    fn detach(&mut self, now: Timestamp, i: usize) -> Event {
-        let r = self.identities[i].at.take().expect("detach only connected identities");
-        let id = self.identities[i].id.clone();
-        self.event(now, ConnKind::EdgeToRouter, id, self.routers[r].id.clone(), false, None)
-    }
-
     fn router_event(&mut self, now: Timestamp, r: usize, c: usize, up: bool) -> Event {
         let addr = up.then(|| format!("10.{}.0.{}:{}", 20 + r / 200, r % 200 + 10, 40000 + r));
         self.event(now, ConnKind::RouterToCtrl, self.routers[r].id.clone(), self.ctrls[c].clone(), up, addr)
@@ -453,6 +377,7 @@ impl Network {
 }
 
 mod cluster;
+mod identities;
 mod links;
 
 use links::topology;
