@@ -47,6 +47,12 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     // The alerts of that moment: edge-3 had lost its controllers.
     await page.getByTestId('alert-counts').filter({ hasText: 'firing at the moment shown' }).waitFor({ timeout: 10_000 });
     assert.match(await page.getByTestId('alert-list').textContent(), /edge-3 lost its controllers/);
+    // The drawer tells that moment's facts: down for 30 s, since T+60 s.
+    await page.locator('tr[data-node="router:edge-3"] .node-open').click();
+    await page.getByTestId('drawer-uptime').filter({ hasText: /^down for 30s/ }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('drawer-transitions').textContent(), '1', 'down at T+60 s (live has two: it came back)');
+    assert.match(await page.getByTestId('drawer-health').textContent(), /down/);
+    await page.locator('.drawer-close').click();
 
     // The map at that moment too: find edge-3 (it is centred), and its tooltip says so.
     const map = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -86,10 +92,27 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     const before = Math.round((Date.now() - (T + 30_000)) / 1000);
     await page.getByTestId('travel-scrub').evaluate((el, v) => { el.value = String(v); el.dispatchEvent(new Event('change', { bubbles: true })); }, -before);
     await waitHealth(page, 'edge-3', 'ok');
+    // Playing replays the history's events onto the moment held: it reads
+    // `/history` pages and asks for no new state.
+    const asked = { state: 0, history: 0 };
+    const count = (req) => {
+      const p = new URL(req.url()).pathname;
+      if (p === '/state') asked.state += 1;
+      if (p === '/history') asked.history += 1;
+    };
+    page.on('request', count);
     await page.getByTestId('travel-play-60').click();
     await waitHealth(page, 'edge-3', 'down');
     await waitHealth(page, 'edge-3', 'ok');
     assert.match(await rowHealth(page, 'edge-3'), /health-ok/);
+    await page.getByTestId('travel-pause').click();
+    page.off('request', count);
+    assert.equal(asked.state, 0, 'playback asks for no state');
+    assert.ok(asked.history >= 2, `playback reads the history (${asked.history} pages)`);
+    // The moment it reached is the one the feed rebuilds for it.
+    const reached = new Date(await page.getByTestId('travel-at').textContent()).getTime();
+    const want = await (await fetch(`${feed.url}/state?at=${reached * 1e6}`)).json();
+    await page.waitForFunction((n) => document.querySelector('[data-testid=router-online]')?.textContent === String(n), want.summary.routers.online, { timeout: 5_000 });
 
     // The analysis of the last hour names the router that dropped.
     await page.getByTestId('travel-live').click();

@@ -99,23 +99,31 @@ pub fn Dashboard(
         let identities = (identities_open.get() && node.is_some()).then(String::new);
         set_url_params(&[("node", node), ("view", view), ("identities", identities)]);
     });
-    // The drawer's facts are the store's, on the feed's clock: they follow
-    // the topology's rebuilds and a one-second tick (ages move on).
+    // The drawer's facts are the store's, on the feed's clock, or the
+    // store's at the moment time travel holds: they follow the topology's
+    // rebuilds and a one-second tick (ages move on).
     let tick = use_now(std::time::Duration::from_secs(1));
     let now = Signal::derive(move || {
         tick.track();
-        store.now()
+        travel.moment(|_, at| at).flatten().unwrap_or_else(|| store.now())
     });
     let details = Memo::new(move |_| {
         store.topology.track();
         tick.track();
-        selected.get().and_then(|n| store.node_details(&n))
+        let node = selected.get()?;
+        match travel.moment(|s, at| s.node_details(&node, at)) {
+            Some(past) => past.flatten(),
+            None => store.node_details(&node),
+        }
     });
     let identities = Memo::new(move |_| {
         store.topology.track();
         tick.track();
         match (identities_open.get(), selected.get()) {
-            (true, Some(n)) => store.identities_at(&n),
+            (true, Some(n)) => match travel.moment(|s, at| s.identities_at(&n, at)) {
+                Some(past) => past.unwrap_or_default(),
+                None => store.identities_at(&n),
+            },
             _ => Vec::new(),
         }
     });

@@ -1,47 +1,73 @@
-//! Time travel: the network as the feed's history says it was at a moment
-//! (`GET /state?at=`), shown in place of the live one by the map, the list
-//! and the counters. The live stream keeps being applied underneath, so
-//! "Live" returns with no gap. Playing moves the moment on at 1×, 10× or
-//! 60×. The moment is in the URL (`?at=2026-12-01T03:12:00Z`), so a link
-//! opens the network as it was then. The alert board shows the alerts whose
-//! conditions held at that moment (read only).
+//! Time travel: the network as the feed's history says it was at a moment,
+//! shown in place of the live one by the map, the list, the counters, the
+//! alert board (read only) and the details drawer. The live stream keeps
+//! being applied underneath, so "Live" returns with no gap. The moment is
+//! in the URL (`?at=2026-12-01T03:12:00Z`), so a link opens the network as
+//! it was then.
 //!
-//! `use_time_travel` owns the state and the fetching; `TimeBar` is its
+//! A jump fetches the state at the moment (`GET /state?at=`). Playing at
+//! 1×, 10× or 60× then replays: each step reads the events since the
+//! moment held (`GET /history`, in time order) and applies them to the
+//! store held ([`zitiscope_core::replay`] decides which of the two a step
+//! takes).
+//!
+//! `use_time_travel` owns the state and the fetching; [`TimeBar`] is its
 //! control.
+
+mod bar;
+mod fetch;
+
+pub use bar::TimeBar;
 
 use crate::dashboard::{set_url_params, url_param};
 use crate::export::feed_api_url;
 use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::alerts::{alerts_at, Alert, AlertConfig};
-use zitiscope_core::store::{StoreState, Summary, Topology};
-use zitiscope_core::{Store, StoreConfig, Timestamp};
+use zitiscope_core::replay::{Replay, Step};
+use zitiscope_core::store::{Summary, Topology};
+use zitiscope_core::{Store, Timestamp};
 
 /// How far back the scrubber reaches, in seconds.
 pub const SCRUB_SECONDS: i64 = 24 * 3600;
 
+/// How often playback moves the moment on.
+const PLAY_TICK: Duration = Duration::from_millis(250);
+
+/// Events asked for per `GET /history` page (the feed's most).
+const PAGE: usize = 10_000;
+
 /// What [`use_time_travel`] returns.
 #[derive(Clone, Copy)]
 pub struct UseTimeTravel {
-    /// The moment shown (ns), or `None` for live.
+    /// The moment asked for (ns), or `None` for live.
     pub at: RwSignal<Option<i64>>,
     /// Playback speed (× real time); 0 is paused.
     pub speed: RwSignal<u32>,
-    /// The network at `at`, once fetched.
+    /// The network at the moment held, once fetched.
     pub topology: RwSignal<Option<Topology>>,
     pub summary: RwSignal<Option<Summary>>,
-    /// The alerts whose conditions held at `at`.
+    /// The alerts whose conditions held at that moment.
     pub alerts: RwSignal<Option<Vec<Alert>>>,
     /// Why the moment could not be shown.
     pub error: RwSignal<Option<String>>,
+    /// The store at the moment held.
+    held: StoredValue<Option<Replay>, LocalStorage>,
+    /// Whether a task is fetching towards `at` (there is only ever one).
+    busy: StoredValue<bool>,
 }
 
-#[derive(serde::Deserialize)]
-struct StateAt {
-    state: StoreState,
+impl UseTimeTravel {
+    /// `f` of the store at the moment held and that moment, or `None` while
+    /// live. `Some(None)` while the moment is still being fetched. Tracks
+    /// each new moment.
+    pub fn moment<R>(&self, f: impl FnOnce(&Store, Timestamp) -> R) -> Option<Option<R>> {
+        self.topology.track();
+        self.at.with(Option::is_some).then(|| self.held.with_value(|h| h.as_ref().map(|r| f(r.store(), r.now()))))
+    }
 }
 
-fn now_ns() -> i64 {
+pub(crate) fn now_ns() -> i64 {
     Timestamp::from_millis(js_sys::Date::now()).0
 }
 
@@ -56,40 +82,24 @@ pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertCon
         summary: RwSignal::new(None),
         alerts: RwSignal::new(None),
         error: RwSignal::new(None),
+        held: StoredValue::new_local(None),
+        busy: StoredValue::new(false),
     };
-    // Answers can overtake each other while playing: only the newest counts.
-    let asked = StoredValue::new(0u64);
     Effect::new(move |_| {
         let at = tt.at.get();
         set_url_params(&[("at", at.map(|t| Timestamp(t).to_rfc3339()))]);
-        let Some(at) = at else {
+        if at.is_some() {
+            follow(tt, events_url, alert_config);
+        } else {
+            tt.held.set_value(None);
             tt.topology.set(None);
             tt.summary.set(None);
             tt.alerts.set(None);
             tt.error.set(None);
-            return;
-        };
-        asked.update_value(|n| *n += 1);
-        let ticket = asked.get_value();
-        let url = feed_api_url(&events_url.get_untracked(), &format!("/state?at={at}"));
-        leptos::task::spawn_local(async move {
-            let result = fetch_state(&url).await;
-            if asked.try_get_value() != Some(ticket) {
-                return;
-            }
-            match result {
-                Ok(store) => {
-                    tt.topology.set(Some(store.topology(Timestamp(at))));
-                    tt.summary.set(Some(store.summary()));
-                    tt.alerts.set(Some(alerts_at(&alert_config.get_untracked(), &store, Timestamp(at))));
-                    tt.error.set(None);
-                }
-                Err(e) => tt.error.set(Some(e)),
-            }
-        });
+        }
     });
-    // Playback: every second, the moment moves on by `speed` seconds; it
-    // becomes live again when it catches up with now.
+    // Playback: the moment moves on by `speed` × the tick; it becomes live
+    // again when it catches up with now.
     if let Ok(handle) = set_interval_with_handle(
         move || {
             let speed = tt.speed.get_untracked();
@@ -97,7 +107,7 @@ pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertCon
                 return;
             }
             if let Some(at) = tt.at.get_untracked() {
-                let next = at + i64::from(speed) * 1_000_000_000;
+                let next = at + i64::from(speed) * PLAY_TICK.as_nanos() as i64;
                 if next >= now_ns() {
                     tt.speed.set(0);
                     tt.at.set(None);
@@ -106,69 +116,85 @@ pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertCon
                 }
             }
         },
-        Duration::from_secs(1),
+        PLAY_TICK,
     ) {
         on_cleanup(move || handle.clear());
     }
     tt
 }
 
-/// `GET /state?at=` as a store.
-async fn fetch_state(url: &str) -> Result<Store, String> {
-    let reply = gloo_net::http::Request::get(url).send().await.map_err(|e| format!("history: {e}"))?;
-    match reply.status() {
-        200 => {}
-        404 => return Err("that moment is before the feed's history".into()),
-        s => return Err(format!("history: HTTP {s}")),
+/// Fetches towards `at` until the moment held is the one asked for (which
+/// may move on meanwhile), publishing each moment reached. One task at a
+/// time: a second call while it runs only moves its target.
+fn follow(tt: UseTimeTravel, events_url: Signal<String>, alert_config: Signal<AlertConfig>) {
+    if tt.busy.get_value() {
+        return;
     }
-    let text = reply.text().await.map_err(|e| format!("history: {e}"))?;
-    let body: StateAt = serde_json::from_str(&text).map_err(|e| format!("history: {e}"))?;
-    Ok(Store::from_state(body.state, StoreConfig::default()))
+    tt.busy.set_value(true);
+    leptos::task::spawn_local(async move {
+        let api = |path: String| feed_api_url(&events_url.get_untracked(), &path);
+        // Live, or the page gone (the owner disposed): stop.
+        while let Some(Some(target)) = tt.at.try_get_untracked() {
+            let Some(step) = tt.held.try_with_value(|h| Replay::plan(h.as_ref(), target)) else { break };
+            let done = match step {
+                Step::Show => break,
+                Step::Seek(at) => fetch::state(&api(format!("/state?at={at}")))
+                    .await
+                    .map(|store| drop(tt.held.try_set_value(Some(Replay::new(store, at))))),
+                Step::Read { from, to } => read(tt, &api, from, to).await,
+            };
+            match done {
+                Ok(()) => publish(tt, alert_config),
+                Err(e) => {
+                    tt.error.try_set(Some(e));
+                    break;
+                }
+            }
+        }
+        let _ = tt.busy.try_set_value(false);
+    });
 }
 
-/// The control: Live, a scrubber over the last day, play at 1×/10×/60×,
-/// and the moment shown.
-#[component]
-pub fn TimeBar(
-    /// The time-travel state.
-    travel: UseTimeTravel,
-) -> impl IntoView {
-    let UseTimeTravel { at, speed, error, .. } = travel;
-    // The scrubber is seconds before now (0 = now).
-    let offset = move || at.get().map_or(0, |t| ((t - now_ns()) / 1_000_000_000).clamp(-SCRUB_SECONDS, 0));
-    let on_scrub = move |ev: leptos::ev::Event| {
-        let secs: i64 = event_target_value(&ev).parse().unwrap_or(0);
-        speed.set(0);
-        at.set((secs < 0).then(|| now_ns() + secs * 1_000_000_000));
-    };
-    let play = move |x: u32| {
-        move |_| {
-            if at.get_untracked().is_none() {
-                // From live, play starts an hour back.
-                at.set(Some(now_ns() - 3600 * 1_000_000_000));
-            }
-            speed.set(x);
+/// One [`Step::Read`]: every page of `from..to`, applied in order. If the
+/// step reads too many events, or the replay was dropped meanwhile (Live),
+/// the replay is dropped so that the next step seeks instead.
+async fn read(tt: UseTimeTravel, api: &impl Fn(String) -> String, from: i64, to: i64) -> Result<(), String> {
+    let mut cursor = None::<String>;
+    loop {
+        let mut path = format!("/history?from={from}&to={to}&limit={PAGE}");
+        if let Some(c) = &cursor {
+            path.push_str("&cursor=");
+            path.push_str(c);
         }
-    };
-    let label = move || match at.get() {
-        None => "live".to_string(),
-        Some(t) => Timestamp(t).to_rfc3339(),
-    };
-    view! {
-        <div class="timebar" role="group" aria-label="Time travel" data-testid="timebar" class:travelling=move || at.with(Option::is_some)>
-            <button type="button" data-testid="travel-live" aria-pressed=move || at.with(Option::is_none).to_string()
-                on:click=move |_| { speed.set(0); at.set(None); }>
-                "Live"
-            </button>
-            <input type="range" data-testid="travel-scrub" aria-label="Moment to show (seconds before now)"
-                min=-SCRUB_SECONDS max="0" step="1" prop:value=move || offset().to_string() on:change=on_scrub />
-            <button type="button" data-testid="travel-pause" aria-pressed=move || (speed.get() == 0).to_string()
-                on:click=move |_| speed.set(0)>"❚❚"</button>
-            <button type="button" data-testid="travel-play-1" aria-pressed=move || (speed.get() == 1).to_string() on:click=play(1)>"1×"</button>
-            <button type="button" data-testid="travel-play-10" aria-pressed=move || (speed.get() == 10).to_string() on:click=play(10)>"10×"</button>
-            <button type="button" data-testid="travel-play-60" aria-pressed=move || (speed.get() == 60).to_string() on:click=play(60)>"60×"</button>
-            <span class="travel-at" data-testid="travel-at" aria-live="polite">{label}</span>
-            <span class="travel-error" data-testid="travel-error" role="status">{move || error.get()}</span>
-        </div>
+        let page = fetch::page(&api(path)).await?;
+        let more = tt.held.try_update_value(|h| h.as_mut().map(|r| r.apply(page.events.into_iter().map(|r| r.event))));
+        match more.flatten() {
+            Some(true) => {}
+            _ => {
+                let _ = tt.held.try_set_value(None);
+                return Ok(());
+            }
+        }
+        cursor = page.next;
+        if cursor.is_none() {
+            tt.held.try_update_value(|h| h.as_mut().map(|r| r.arrive(to - 1)));
+            return Ok(());
+        }
+    }
+}
+
+/// Shows the moment held.
+fn publish(tt: UseTimeTravel, alert_config: Signal<AlertConfig>) {
+    let shown = tt.held.try_with_value(|h| {
+        h.as_ref().map(|r| {
+            let (store, now) = (r.store(), r.now());
+            (store.topology(now), store.summary(), alerts_at(&alert_config.get_untracked(), store, now))
+        })
+    });
+    if let Some(Some((topology, summary, alerts))) = shown {
+        tt.topology.try_set(Some(topology));
+        tt.summary.try_set(Some(summary));
+        tt.alerts.try_set(Some(alerts));
+        tt.error.try_set(None);
     }
 }

@@ -12,6 +12,8 @@
 //! - [`aggregate`] sums a time window up: per router, top flappers, events
 //!   per minute, link latency;
 //! - [`export`] writes events as CSV (safe against spreadsheet formulas);
+//! - [`replay`] moves a past moment's network forward through the
+//!   history's events (time travel's playback);
 //! - [`filter`] is the filter language (map find/hide, event log, alerts,
 //!   history);
 //! - [`wire`] is the feed protocol's payloads, shared by the feed (which
@@ -31,6 +33,7 @@ pub mod filter;
 pub mod kind;
 pub mod layout;
 pub mod parse;
+pub mod replay;
 pub mod store;
 pub mod timestamp;
 pub mod wire;

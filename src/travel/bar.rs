@@ -1,0 +1,52 @@
+//! `TimeBar`: Live, a scrubber over the last day, play at 1×/10×/60×,
+//! and the moment shown.
+
+use super::{now_ns, UseTimeTravel, SCRUB_SECONDS};
+use leptos::prelude::*;
+use zitiscope_core::Timestamp;
+
+/// The control.
+#[component]
+pub fn TimeBar(
+    /// The time-travel state.
+    travel: UseTimeTravel,
+) -> impl IntoView {
+    let UseTimeTravel { at, speed, error, .. } = travel;
+    // The scrubber is seconds before now (0 = now).
+    let offset = move || at.get().map_or(0, |t| ((t - now_ns()) / 1_000_000_000).clamp(-SCRUB_SECONDS, 0));
+    let on_scrub = move |ev: leptos::ev::Event| {
+        let secs: i64 = event_target_value(&ev).parse().unwrap_or(0);
+        speed.set(0);
+        at.set((secs < 0).then(|| now_ns() + secs * 1_000_000_000));
+    };
+    let play = move |x: u32| {
+        move |_| {
+            if at.get_untracked().is_none() {
+                // From live, play starts an hour back.
+                at.set(Some(now_ns() - 3600 * 1_000_000_000));
+            }
+            speed.set(x);
+        }
+    };
+    let label = move || match at.get() {
+        None => "live".to_string(),
+        Some(t) => Timestamp(t).to_rfc3339(),
+    };
+    view! {
+        <div class="timebar" role="group" aria-label="Time travel" data-testid="timebar" class:travelling=move || at.with(Option::is_some)>
+            <button type="button" data-testid="travel-live" aria-pressed=move || at.with(Option::is_none).to_string()
+                on:click=move |_| { speed.set(0); at.set(None); }>
+                "Live"
+            </button>
+            <input type="range" data-testid="travel-scrub" aria-label="Moment to show (seconds before now)"
+                min=-SCRUB_SECONDS max="0" step="1" prop:value=move || offset().to_string() on:change=on_scrub />
+            <button type="button" data-testid="travel-pause" aria-pressed=move || (speed.get() == 0).to_string()
+                on:click=move |_| speed.set(0)>"❚❚"</button>
+            <button type="button" data-testid="travel-play-1" aria-pressed=move || (speed.get() == 1).to_string() on:click=play(1)>"1×"</button>
+            <button type="button" data-testid="travel-play-10" aria-pressed=move || (speed.get() == 10).to_string() on:click=play(10)>"10×"</button>
+            <button type="button" data-testid="travel-play-60" aria-pressed=move || (speed.get() == 60).to_string() on:click=play(60)>"60×"</button>
+            <span class="travel-at" data-testid="travel-at" aria-live="polite">{label}</span>
+            <span class="travel-error" data-testid="travel-error" role="status">{move || error.get()}</span>
+        </div>
+    }
+}
