@@ -17,7 +17,11 @@ after(async () => { await browser?.close(); });
 const T = Date.now() - 20 * 60_000;
 const iso = (ms) => new Date(ms).toISOString();
 const router = (id, at, up) => JSON.stringify({ namespace: 'router', timestamp: iso(at), event_src_id: 'ctrl1', event_type: up ? 'router-online' : 'router-offline', router_id: id, router_online: up });
+// Two hours ago (before the outage and outside the last hour's analysis),
+// edge-4 flapped: thirty reports, ending up. The change log pages through them.
+const FLAPS = Array.from({ length: 30 }, (_, i) => router('edge-4', Date.now() - 2 * 3600_000 + i * 1000, i % 2 === 1));
 const LOG = [
+  ...FLAPS,
   ...[0, 1, 2, 3, 4].map((r) => router(`edge-${r}`, T + r, true)),
   router('edge-3', T + 60_000, false),
   router('edge-3', T + 120_000, true),
@@ -53,6 +57,14 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     assert.equal(await page.getByTestId('drawer-transitions').textContent(), '1', 'down at T+60 s (live has two: it came back)');
     assert.match(await page.getByTestId('drawer-health').textContent(), /down/);
     await page.locator('.drawer-close').click();
+    // The change log at that moment is the history's, and ends there: edge-3
+    // came up, then dropped (its return is still to come).
+    await page.getByTestId('change-filter').fill('edge-3');
+    const changeRows = () => page.getByTestId('changes').locator('li').evaluateAll((lis) => lis.map((li) => li.className));
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=changes] li').length === 2, null, { timeout: 10_000 });
+    assert.deepEqual(await changeRows(), ['change change-down', 'change change-up'], 'newest first, up to the moment');
+    assert.equal(new URL(page.url()).searchParams.get('changes'), 'edge-3', 'the change filter is in the URL');
+    assert.equal(await page.getByTestId('change-history').getAttribute('aria-pressed'), 'true');
 
     // The map at that moment too: find edge-3 (it is centred), and its tooltip says so.
     const map = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -81,6 +93,23 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     assert.equal(await page.getByTestId('router-offline').textContent(), '0');
     assert.equal(new URL(page.url()).searchParams.get('at'), null, 'live leaves the URL');
     await page.getByTestId('alert-counts').filter({ hasText: /firing · \d+ pending/ }).waitFor({ timeout: 10_000 });
+
+    // Live, the change log holds only what the app saw; "History" searches
+    // the feed's: edge-4's thirty reports of two hours ago, a page at a time,
+    // exactly the rows the feed has.
+    await page.getByTestId('change-filter').fill('edge-4');
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=changes] li').length === 0, null, { timeout: 10_000 });
+    await page.getByTestId('change-history').click();
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=changes] li').length === 25, null, { timeout: 10_000 });
+    const stored = (await (await fetch(`${feed.url}/changes?order=desc&limit=1000&filter=edge-4`)).json()).changes;
+    assert.ok(stored.length > 25, `more than a page (${stored.length})`);
+    await page.getByTestId('changes-older').click();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid=changes] li').length === n, stored.length, { timeout: 10_000 });
+    assert.equal(await page.getByTestId('changes-older').count(), 0, 'no page after the last');
+    const states = await page.getByTestId('changes').locator('.change-state').allTextContents();
+    assert.deepEqual(states.map((t) => t.slice(2)), stored.map((c) => c.label.state), 'the feed\'s rows, newest first');
+    await page.getByTestId('change-history').click();
+    await page.getByTestId('change-filter').fill('');
 
     // The scrubber: seconds before now.
     const back = Math.round((Date.now() - (T + 90_000)) / 1000);

@@ -4,7 +4,7 @@
 //! on an alert selects its node on the map. Every string is text.
 
 use super::{notify, Scope, UseAlertsReturn};
-use crate::dashboard::format_clock;
+use crate::dashboard::{format_clock, use_url_text};
 use crate::filter::FilterInput;
 use leptos::prelude::*;
 use zitiscope_core::alerts::{Alert, AlertState, Severity};
@@ -36,7 +36,8 @@ pub fn AlertPanel(
     #[prop(optional, into)]
     moment: Option<Signal<Option<Vec<Alert>>>>,
 ) -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    // The filter is in the URL (`&alerts=`), like the list's and the map's.
+    let text = use_url_text("alerts");
     let query = RwSignal::new(Filter::default());
     let past = move || moment.and_then(|m| m.get());
     // Each with whether it is silenced (silences change the counts), and

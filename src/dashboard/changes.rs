@@ -1,59 +1,123 @@
-//! The latest state changes, newest first, filtered by the filter language
-//! (`docs/filter.md`, the change fields). Every name is rendered as text,
+//! The change log: state changes, newest first, filtered by the filter
+//! language (`docs/filter.md`, the change fields). Live, it shows the
+//! recent changes the app has seen. From the history (the "History"
+//! toggle, and always while time travel shows a past moment) it asks the
+//! feed (`GET /changes?order=desc&filter=`), so it reaches back as far as
+//! the audit trail does, a page at a time. Every name is rendered as text,
 //! never as HTML.
 
-use super::format_clock;
+use super::{format_clock, use_url_text};
+use crate::export::feed_api_url;
 use crate::filter::FilterInput;
 use leptos::prelude::*;
 use zitiscope_core::filter::{Filter, CHANGE_SCHEMA};
 use zitiscope_core::Change;
 
-/// How many changes are shown.
+/// How many live changes are shown.
 pub const SHOWN: usize = 15;
 
-/// The list.
+/// How many changes one page from the history holds.
+pub const PAGE: usize = 25;
+
+/// One page of `GET /changes`.
+#[derive(serde::Deserialize)]
+struct Page {
+    changes: Vec<Row>,
+    next: Option<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct Row {
+    change: Change,
+}
+
+/// The log.
 #[component]
 pub fn ChangeList(
     /// Recent changes, newest first.
     #[prop(into)]
     changes: Signal<Vec<Change>>,
+    /// The feed's events URL (the history is beside it).
+    #[prop(into)]
+    events_url: Signal<String>,
+    /// The time-travel moment (ns), if any: the log then ends there.
+    #[prop(into)]
+    at: Signal<Option<i64>>,
 ) -> impl IntoView {
-    let text = RwSignal::new(String::new());
+    // The filter is in the URL (`&changes=`), like the list's and the map's.
+    let text = use_url_text("changes");
     let filter = RwSignal::new(Filter::default());
-    let rows = move || {
-        filter.with(|f| {
-            changes.with(|all| {
-                all.iter()
-                    .filter(|c| f.matches(*c))
-                    .take(SHOWN)
-                    .map(|c| {
-                        let l = c.label();
-                        let class = match l.good {
-                            Some(true) => "change change-up",
-                            Some(false) => "change change-down",
-                            None => "change",
-                        };
-                        let icon = match l.good {
-                            Some(true) => "▲ ",
-                            Some(false) => "▼ ",
-                            None => "● ",
-                        };
-                        view! {
-                            <li class=class>
-                                <time>{format_clock(l.at)}</time>
-                                <span class="change-state">{icon}{l.state}</span>
-                                <span class="change-kind">{l.what}</span>
-                                <span class="change-who">{l.subject}</span>
-                            </li>
-                        }
-                    })
-                    .collect_view()
-            })
-        })
+    let history_on = RwSignal::new(false);
+    let from_history = Memo::new(move |_| history_on.get() || at.with(Option::is_some));
+    let past = RwSignal::new(Vec::<Change>::new());
+    let next = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<String>);
+    // Answers can overtake each other (a moment that plays): only the
+    // newest query's count.
+    let asked = StoredValue::new(0u64);
+    let fetch = move |cursor: Option<String>| {
+        let mut path = format!(
+            "/changes?order=desc&limit={PAGE}&filter={}",
+            String::from(js_sys::encode_uri_component(&text.get_untracked()))
+        );
+        if let Some(t) = at.get_untracked() {
+            path.push_str(&format!("&to={}", t.saturating_add(1)));
+        }
+        let more = cursor.is_some();
+        if let Some(c) = cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        asked.update_value(|n| *n += 1);
+        let ticket = asked.get_value();
+        let url = feed_api_url(&events_url.get_untracked(), &path);
+        leptos::task::spawn_local(async move {
+            let page = fetch_page(&url).await;
+            if asked.try_get_value() != Some(ticket) {
+                return;
+            }
+            match page {
+                Ok(p) => {
+                    let rows = p.changes.into_iter().map(|r| r.change);
+                    if more {
+                        past.update(|v| v.extend(rows));
+                    } else {
+                        past.set(rows.collect());
+                    }
+                    next.set(p.next);
+                    error.set(None);
+                }
+                Err(e) => error.set(Some(e)),
+            }
+        });
     };
+    // A new filter or moment starts the history's log again.
+    Effect::new(move |_| {
+        filter.track();
+        at.track();
+        if from_history.get() {
+            fetch(None);
+        }
+    });
+    let live_rows = move || {
+        filter.with(|f| changes.with(|all| all.iter().filter(|c| f.matches(*c)).take(SHOWN).map(row).collect_view()))
+    };
+    let past_rows = move || past.with(|all| all.iter().map(row).collect_view());
     view! {
         <section class="changes">
-            <h2>"Latest changes"</h2>
+            <div class="changes-head">
+                <h2>{move || if from_history.get() { "Changes in the history" } else { "Latest changes" }}</h2>
+                <button
+                    type="button"
+                    class="topbar-toggle"
+                    data-testid="change-history"
+                    aria-pressed=move || from_history.get().to_string()
+                    disabled=move || at.with(Option::is_some)
+                    title="Search the feed's history (always on while showing a past moment)"
+                    on:click=move |_| history_on.update(|h| *h = !*h)
+                >
+                    "History"
+                </button>
+            </div>
             <FilterInput
                 schema=&CHANGE_SCHEMA
                 text=text
@@ -64,7 +128,53 @@ pub fn ChangeList(
                 testid="change-filter"
                 presets="zitiscope.filters.changes"
             />
-            <ol class="change-list" data-testid="changes">{rows}</ol>
+            <p class="travel-error" role="status" data-testid="changes-error">{move || error.get()}</p>
+            <ol class="change-list" data-testid="changes">
+                {move || if from_history.get() { past_rows().into_any() } else { live_rows().into_any() }}
+            </ol>
+            {move || {
+                (from_history.get() && next.with(Option::is_some))
+                    .then(|| {
+                        view! {
+                            <button type="button" class="topbar-toggle" data-testid="changes-older" on:click=move |_| fetch(next.get_untracked())>
+                                "Older"
+                            </button>
+                        }
+                    })
+            }}
         </section>
     }
+}
+
+/// One change: when, its state (icon and word), what and who.
+fn row(c: &Change) -> impl IntoView {
+    let l = c.label();
+    let (class, icon) = match l.good {
+        Some(true) => ("change change-up", "▲ "),
+        Some(false) => ("change change-down", "▼ "),
+        None => ("change", "● "),
+    };
+    view! {
+        <li class=class>
+            <time title=l.at.to_rfc3339()>{format_clock(l.at)}</time>
+            <span class="change-state">{icon}{l.state}</span>
+            <span class="change-kind">{l.what}</span>
+            <span class="change-who">{l.subject}</span>
+        </li>
+    }
+}
+
+/// `GET /changes`, one page.
+async fn fetch_page(url: &str) -> Result<Page, String> {
+    let reply = gloo_net::http::Request::get(url).send().await.map_err(|e| format!("history: {e}"))?;
+    let text = reply.text().await.map_err(|e| format!("history: {e}"))?;
+    if reply.status() != 200 {
+        // The feed says why (`{"error": …}`); shown as text.
+        let why = serde_json::from_str::<serde_json::Value>(&text)
+            .ok()
+            .and_then(|v| v["error"].as_str().map(|e| e.chars().take(200).collect()))
+            .unwrap_or_else(|| format!("HTTP {}", reply.status()));
+        return Err(format!("history: {why}"));
+    }
+    serde_json::from_str(&text).map_err(|e| format!("history: {e}"))
 }

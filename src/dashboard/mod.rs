@@ -54,6 +54,17 @@ pub fn set_url_params(params: &[(&str, Option<String>)]) {
     }
 }
 
+/// A text kept in the URL as `name` (left out while empty): it starts from
+/// the URL, and each change goes back to it, so a link opens the same view.
+pub fn use_url_text(name: &'static str) -> RwSignal<String> {
+    let text = RwSignal::new(url_param(name).unwrap_or_default());
+    Effect::new(move |_| {
+        let t = text.get();
+        set_url_params(&[(name, (!t.is_empty()).then_some(t))]);
+    });
+    text
+}
+
 /// The whole first screen.
 #[component]
 pub fn Dashboard(
@@ -189,7 +200,7 @@ pub fn Dashboard(
                             <NetworkList topology=topology selected=selected />
                         </Show>
                         <AnalysisPanel events_url=feed_url at=travel.at />
-                        <ChangeList changes=store.recent />
+                        <ChangeList changes=store.recent events_url=feed_url at=travel.at />
                         <Problems stats=store.stats seq=store.seq />
                     }
                         .into_any()

@@ -21,7 +21,7 @@ pub use draw::badge_offset;
 pub use drawer::NodeDrawer;
 pub use identities::IdentityList;
 
-use crate::dashboard::{set_url_params, url_param};
+use crate::dashboard::{set_url_params, url_param, use_url_text};
 use crate::filter::FilterInput;
 use crate::wall::Theme;
 use frame::{now_ms, request_draw};
@@ -265,13 +265,10 @@ pub fn TopologyMap(
     };
     // Find: the filter language over the nodes. Enter goes to the first
     // node it passes; "only matches" hides the rest. Both are in the URL.
-    let find_text = RwSignal::new(url_param("find").unwrap_or_default());
+    let find_text = use_url_text("find");
     let find = RwSignal::new(Filter::default());
     let only = RwSignal::new(url_param("only").is_some());
-    Effect::new(move |_| {
-        let text = find_text.get();
-        set_url_params(&[("find", (!text.is_empty()).then_some(text)), ("only", only.get().then(String::new))]);
-    });
+    Effect::new(move |_| set_url_params(&[("only", only.get().then(String::new))]));
     Effect::new(move |_| {
         let shown = find.with(|f| (only.get() && !f.is_all()).then(|| topology.with(|t| Shown::of(t, f))));
         state.with_value(|s| s.borrow_mut().shown = shown);

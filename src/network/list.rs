@@ -3,7 +3,7 @@
 //! filter's text is kept in the URL (`?filter=`). Status is an icon, a word
 //! and a colour, never colour alone; every string is rendered as text.
 
-use crate::dashboard::{set_url_params, url_param};
+use crate::dashboard::use_url_text;
 use crate::filter::FilterInput;
 use leptos::prelude::*;
 use zitiscope_core::filter::{Filter, NODE_SCHEMA};
@@ -29,12 +29,8 @@ pub fn NetworkList(
     /// The selected node: a row's name opens its details drawer.
     selected: RwSignal<Option<NodeId>>,
 ) -> impl IntoView {
-    let query = RwSignal::new(url_param("filter").unwrap_or_default());
+    let query = use_url_text("filter");
     let filter = RwSignal::new(Filter::default());
-    Effect::new(move |_| {
-        let q = query.get();
-        set_url_params(&[("filter", (!q.is_empty()).then_some(q))]);
-    });
     let sort = RwSignal::new((SortBy::Name, true));
     let rows = Memo::new(move |_| {
         let (by, ascending) = sort.get();

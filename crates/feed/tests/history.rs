@@ -133,6 +133,15 @@ async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
     let offline: Vec<_> =
         changes.iter().filter(|c| c["label"]["what"] == "router-to-ctrl" && c["label"]["good"] == false).collect();
     assert_eq!(offline.len(), 10, "each router went offline once: {:?}", offline.first());
+    // The same, filtered by the feed and newest first, across pages of 3.
+    let newest =
+        pages(&feed, "/changes?limit=3&order=desc&filter=kind%3Drouter-to-ctrl%20AND%20!good", "changes").await;
+    let mut want = offline.clone();
+    want.reverse();
+    assert_eq!(newest.iter().collect::<Vec<_>>(), want, "filtered, newest first, each once");
+    let (status, bad) = json(format!("{}/changes?filter=nosuch%3D1", feed.base)).await;
+    assert_eq!(status, 400, "{bad}");
+    assert!(bad["error"].as_str().unwrap().starts_with("filter:"), "{bad}");
 
     // A time window and a filter.
     let from = T0 + 100 * 1_000_000;

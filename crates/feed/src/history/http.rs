@@ -2,7 +2,7 @@
 //! reads, so both are idempotent; the database work runs off the async
 //! threads.
 
-use super::{History, QueryError};
+use super::{History, Order, QueryError};
 use crate::server::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -218,20 +218,30 @@ fn wall_ms() -> f64 {
 pub struct ChangesQuery {
     from: Option<String>,
     to: Option<String>,
+    #[serde(default)]
+    filter: String,
+    /// `asc` (oldest first, the default) or `desc` (newest first).
+    order: Option<String>,
     limit: Option<usize>,
     cursor: Option<String>,
 }
 
-/// A page of stored state changes: `{changes: [{id, change, label}], next}`.
+/// A page of stored state changes: `{changes: [{id, change, label}], next}`,
+/// oldest first or (`order=desc`) newest first.
 pub async fn changes(State(app): State<AppState>, Query(q): Query<ChangesQuery>) -> Response {
     let Some(h) = app.history.clone() else { return unavailable() };
     let (from, to) = match (time("from", q.from.as_deref(), i64::MIN), time("to", q.to.as_deref(), i64::MAX)) {
         (Ok(from), Ok(to)) => (from, to),
         (Err(m), _) | (_, Err(m)) => return bad(m),
     };
+    let order = match q.order.as_deref() {
+        None | Some("asc") => Order::Oldest,
+        Some("desc") => Order::Newest,
+        Some(other) => return bad(format!("order: `{}` is not asc or desc", shorten(other))),
+    };
     let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
-    let cursor = q.cursor;
-    match blocking(h, move |h| h.changes(from, to, limit, cursor.as_deref())).await {
+    let (filter, cursor) = (q.filter, q.cursor);
+    match blocking(h, move |h| h.changes(from, to, &filter, order, limit, cursor.as_deref())).await {
         Ok(page) => Json(page).into_response(),
         Err(e) => failed(e),
     }

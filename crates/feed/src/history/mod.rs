@@ -13,14 +13,14 @@ pub mod store;
 mod writer;
 
 pub use sqlite::Sqlite;
-pub use store::{ChangePage, HistoryStore, Page, StoreError};
+pub use store::{ChangePage, HistoryStore, Order, Page, StoreError};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use zitiscope_core::aggregate::{Aggregator, Report};
-use zitiscope_core::filter::{Filter, EVENT_SCHEMA};
+use zitiscope_core::filter::{Filter, CHANGE_SCHEMA, EVENT_SCHEMA};
 use zitiscope_core::{Store, Timestamp};
 
 /// Where the history lives and how much of it is kept.
@@ -129,9 +129,7 @@ impl History {
         cursor: Option<&str>,
     ) -> Result<Page, QueryError> {
         let filter = Filter::parse(filter, &EVENT_SCHEMA).map_err(|e| QueryError::Bad(format!("filter: {e}")))?;
-        let cursor = cursor
-            .map(|c| parse_cursor(c).ok_or_else(|| QueryError::Bad("cursor: not one this feed gave".into())))
-            .transpose()?;
+        let cursor = cursor.map(cursor_of).transpose()?;
         self.read(|db| Ok(db.page(from, to, &filter, limit, cursor)?))
     }
 
@@ -159,12 +157,20 @@ impl History {
         })
     }
 
-    /// A page of the stored state changes.
-    pub fn changes(&self, from: i64, to: i64, limit: usize, cursor: Option<&str>) -> Result<ChangePage, QueryError> {
-        let cursor = cursor
-            .map(|c| parse_cursor(c).ok_or_else(|| QueryError::Bad("cursor: not one this feed gave".into())))
-            .transpose()?;
-        self.read(|db| Ok(db.changes(from, to, limit, cursor)?))
+    /// A page of the stored state changes passing `filter` (the change
+    /// fields of the filter language), in `order`.
+    pub fn changes(
+        &self,
+        from: i64,
+        to: i64,
+        filter: &str,
+        order: Order,
+        limit: usize,
+        cursor: Option<&str>,
+    ) -> Result<ChangePage, QueryError> {
+        let filter = Filter::parse(filter, &CHANGE_SCHEMA).map_err(|e| QueryError::Bad(format!("filter: {e}")))?;
+        let cursor = cursor.map(cursor_of).transpose()?;
+        self.read(|db| Ok(db.changes(from, to, &filter, order, limit, cursor)?))
     }
 
     /// The network at `at` (ns), or `None` before what the history holds.
@@ -194,6 +200,11 @@ impl History {
 }
 
 /// A page's `next` (`<at>:<id>`) as `(at, id)`.
+/// A cursor from a query, or the error saying it is not one.
+fn cursor_of(c: &str) -> Result<(i64, i64), QueryError> {
+    parse_cursor(c).ok_or_else(|| QueryError::Bad("cursor: not one this feed gave".into()))
+}
+
 fn parse_cursor(c: &str) -> Option<(i64, i64)> {
     let (at, id) = c.split_once(':')?;
     Some((at.parse().ok()?, id.parse().ok()?))

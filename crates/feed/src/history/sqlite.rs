@@ -10,7 +10,7 @@
 //!   row it includes and the newest event time in it, so `state_at` replays
 //!   only the events after one.
 
-use super::store::{ChangePage, ChangeRow, HistoryStore, Page, Row, StoreError, SCAN_MAX};
+use super::store::{ChangePage, ChangeRow, HistoryStore, Order, Page, Row, StoreError, SCAN_MAX};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -190,24 +190,38 @@ fn page(
         "SELECT id, at, body FROM events WHERE at >= ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) \
          ORDER BY at, id LIMIT ?5",
     )?;
-    let mut rows = stmt.query(params![from, to, c_at, c_id, SCAN_MAX as i64])?;
-    let mut out = Vec::new();
-    let mut scanned = 0;
-    let mut last = None;
+    let rows = stmt.query(params![from, to, c_at, c_id, SCAN_MAX as i64])?;
+    let (events, next, scanned) = scan(rows, limit, |id, body| {
+        let event = serde_json::from_str::<Event>(body).ok()?;
+        filter.matches(&event).then_some(Row { id, event })
+    })?;
+    Ok(Page { events, next, scanned })
+}
+
+/// Reads `(id, at, body)` rows until `limit` of them are taken (`take`
+/// turns a row into what the page holds, or skips it) or the query's
+/// [`SCAN_MAX`] rows are read. Returns what was taken, the cursor to go on
+/// from (when more may follow), and how many rows were read.
+fn scan<R>(
+    mut rows: rusqlite::Rows<'_>,
+    limit: usize,
+    mut take: impl FnMut(i64, &str) -> Option<R>,
+) -> rusqlite::Result<(Vec<R>, Option<String>, u64)> {
+    let (mut out, mut scanned, mut last) = (Vec::new(), 0, None);
     while let Some(row) = rows.next()? {
         let (id, at, body): (i64, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
         scanned += 1;
         last = Some((at, id));
-        let Ok(event) = serde_json::from_str::<Event>(&body) else { continue };
-        if filter.matches(&event) {
-            out.push(Row { id, event });
+        if let Some(r) = take(id, &body) {
+            out.push(r);
             if out.len() >= limit {
                 break;
             }
         }
     }
+    // More may follow a full page, or a read that stopped at its bound.
     let more = out.len() >= limit || scanned >= SCAN_MAX;
-    Ok(Page { events: out, next: more.then(|| last.map(|(at, id)| format!("{at}:{id}"))).flatten(), scanned })
+    Ok((out, more.then(|| last.map(|(at, id)| format!("{at}:{id}"))).flatten(), scanned))
 }
 
 /// Drops events older than `before` (and checkpoints no longer needed),
@@ -245,6 +259,38 @@ fn tenth_cutoff(db: &Connection) -> rusqlite::Result<Option<i64>> {
         return Ok(None);
     }
     db.query_row("SELECT at FROM events ORDER BY at LIMIT 1 OFFSET ?1", [n / 10], |r| r.get(0)).optional()
+}
+
+/// See [`HistoryStore::changes`].
+fn changes(
+    db: &Connection,
+    from: i64,
+    to: i64,
+    filter: &Filter,
+    order: Order,
+    limit: usize,
+    cursor: Option<(i64, i64)>,
+) -> rusqlite::Result<ChangePage> {
+    let mut stmt = db.prepare_cached(match order {
+        Order::Oldest => {
+            "SELECT id, at, body FROM changes WHERE at >= ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) \
+             ORDER BY at, id LIMIT ?5"
+        }
+        Order::Newest => {
+            "SELECT id, at, body FROM changes WHERE at >= ?1 AND at < ?2 AND (at < ?3 OR (at = ?3 AND id < ?4)) \
+             ORDER BY at DESC, id DESC LIMIT ?5"
+        }
+    })?;
+    let (c_at, c_id) = cursor.unwrap_or(match order {
+        Order::Oldest => (i64::MIN, i64::MIN),
+        Order::Newest => (i64::MAX, i64::MAX),
+    });
+    let rows = stmt.query(params![from, to, c_at, c_id, SCAN_MAX as i64])?;
+    let (changes, next, _) = scan(rows, limit, |id, body| {
+        let change = serde_json::from_str::<Change>(body).ok()?;
+        filter.matches(&change).then(|| ChangeRow { id, label: change.label(), change })
+    })?;
+    Ok(ChangePage { changes, next })
 }
 
 /// The history in one SQLite file.
@@ -285,32 +331,12 @@ impl HistoryStore for Sqlite {
         &mut self,
         from: i64,
         to: i64,
+        filter: &Filter,
+        order: Order,
         limit: usize,
         cursor: Option<(i64, i64)>,
     ) -> Result<ChangePage, StoreError> {
-        let (c_at, c_id) = cursor.unwrap_or((i64::MIN, i64::MIN));
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT id, at, body FROM changes WHERE at >= ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) \
-                 ORDER BY at, id LIMIT ?5",
-            )
-            .map_err(err)?;
-        let rows = stmt
-            .query_map(params![from, to, c_at, c_id, limit as i64], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
-            })
-            .map_err(err)?;
-        let mut out = Vec::new();
-        let mut last = None;
-        for row in rows {
-            let (id, at, body) = row.map_err(err)?;
-            last = Some((at, id));
-            let Ok(change) = serde_json::from_str::<Change>(&body) else { continue };
-            out.push(ChangeRow { id, label: change.label(), change });
-        }
-        let next = (out.len() >= limit).then(|| last.map(|(at, id)| format!("{at}:{id}"))).flatten();
-        Ok(ChangePage { changes: out, next })
+        changes(&self.conn, from, to, filter, order, limit, cursor).map_err(err)
     }
 
     fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError> {

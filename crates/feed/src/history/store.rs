@@ -50,15 +50,28 @@ pub trait HistoryStore: Send {
     /// Stores the real state changes the events made (the writer's store
     /// reports them; an event already stored makes none).
     fn insert_changes(&mut self, changes: &[Change]) -> Result<(), StoreError>;
-    /// Stored changes with `from <= at < to`, in time order, after
-    /// `cursor`, at most `limit`.
+    /// Stored changes with `from <= at < to` passing `filter`, in `order`,
+    /// after `cursor` (in that order), at most `limit`, reading at most
+    /// [`SCAN_MAX`] rows.
     fn changes(
         &mut self,
         from: i64,
         to: i64,
+        filter: &Filter,
+        order: Order,
         limit: usize,
         cursor: Option<(i64, i64)>,
     ) -> Result<ChangePage, StoreError>;
+}
+
+/// The order of a page.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Oldest first (time order).
+    #[default]
+    Oldest,
+    /// Newest first (a log read backwards from a moment).
+    Newest,
 }
 
 /// One page of `GET /changes`.
