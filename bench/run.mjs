@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [figure …]   (after `make build feed`; from the repo root)
 //
-// Figures: bundle, ingest, latency, frames, cold, memory, fanout (all by
+// Figures: bundle, ingest, latency, frames, cold, memory, fanout, history (all by
 // default). A run of only some writes bench/results/<date>-partial.json and
 // prints its table, leaving BENCHMARKS.md alone: the table there is always
 // one whole run. A figure that fails is recorded with its error and the
@@ -20,9 +20,10 @@ import { bundleSizes } from './bundle-size.mjs';
 import { frameRate, coldStart, median } from './map.mjs';
 import { ingest, eventToPixel } from './stream.mjs';
 import { memory } from './memory.mjs';
+import { history } from './history.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['bundle', 'ingest', 'latency', 'frames', 'cold', 'memory', 'fanout'];
+const ALL = ['bundle', 'ingest', 'latency', 'frames', 'cold', 'memory', 'fanout', 'history'];
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : ALL;
 for (const w of wanted) if (!ALL.includes(w)) throw new Error(`unknown figure ${w}: one of ${ALL.join(', ')}`);
 
@@ -69,6 +70,7 @@ const FIGURES = {
   cold: async () => coldStart(browser),
   memory: async () => memory(browser),
   fanout: async () => fanout(),
+  history: async () => history(browser),
 };
 
 let failed = false;
@@ -144,6 +146,17 @@ if (!skipped('fanout')) {
   row(`feed fan-out: ${fanned.clients} SSE clients at ${f0(fanned.ratePerClient)} ev/s each, latency p50 / p99`, `${f1(fanned.p50)} / ${f1(fanned.p99)} ms; ${fanned.lost} lost, ${fanned.resets} resets; ${fanned.cpuCores} cores`,
     `${f1(baseline.p50)} / ${f1(baseline.p99)} ms (1 client)`, `${ratio(fanned.p50, baseline.p50)} / ${ratio(fanned.p99, baseline.p99)}`, `p99 ≤50 ms: ${verdict(fanned.p99 <= 50 && fanned.lost === 0)}`);
 }
+if (!skipped('history')) {
+  const { on, off } = fig.history;
+  const m = (f) => median(on.map(f));
+  const live = m((r) => r.rate);
+  const base = median(off.map((r) => r.rate));
+  const missed = on.reduce((s, r) => s + r.missed + r.errors + r.lost + r.resets, 0);
+  const written = m((r) => r.written / (r.writtenMs / 1000));
+  row(`history on (\`--history\`): the same 500k-event ingest (median of ${on.length})`,
+    `${f0(live)} ev/s applied, the feed read ${f0(m((r) => r.feedRate))} ev/s; all ${f0(on[0].written)} events in SQLite ${f1(m((r) => r.writtenMs) / 1000)} s after the first write (${f0(written)} ev/s), ${f0(m((r) => r.bytes / r.written))} B/event; ${missed} missed; \`/state?at=\` ${f0(m((r) => r.state.p50))} ms (max ${f0(m((r) => r.state.max))}), a 10k-event \`/history\` page ${f0(m((r) => r.page.p50))} ms`,
+    `${f0(base)} ev/s applied, the feed read ${f0(median(off.map((r) => r.feedRate)))} ev/s (\`--no-history\`)`, ratio(live, base), `≥0.9×, none missed: ${verdict(live / base >= 0.9 && missed === 0)}`);
+}
 for (const name of wanted) if (fig[name]?.error) row(name, `failed: ${fig[name].error.split('\n')[0].replaceAll('|', '\\|')}`, '—', '—', '—');
 
 const table = [
@@ -151,7 +164,7 @@ const table = [
   `- **Machine:** ${machine.cpu}, ${machine.memoryGiB} GiB, ${machine.os}; Chromium ${machine.chromium} headless (playwright-core); ${machine.rustc}; Node ${machine.node}.`,
   `- **Date:** ${date.slice(0, 16).replace('T', ' ')} UTC; commit ${commit}.`,
   `- **Command:** \`make bench\` (\`${results.command}\`); raw figures in \`${path.relative(root, file)}\`.`,
-  '- **Note:** the feeds run with `--no-history`, so these figures leave out the history writer (its own thread, batched SQLite transactions).',
+  '- **Note:** the feeds run with `--no-history`, except in the history row, which compares the same ingest with the history on and off.',
   '',
   '| figure | this build | baseline (same run) | ratio | goal |',
   '|---|---|---|---:|---|',

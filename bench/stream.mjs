@@ -107,11 +107,13 @@ async function openPage(browser, kind, feed) {
  * Ingest: `events` churn events written into the feed as fast as it reads
  * them; the page's sustained rate is events over the time from the first
  * to the last one it applied. Lost = events that never arrived (within
- * 120 s); resets = the feed dropped the page for falling behind.
+ * 120 s); resets = the feed dropped the page for falling behind. `args`
+ * go to the feed; `after(feed, {t0, net, total})`, if given, measures more
+ * on the feed before it stops, and its fields join the result.
  */
-export async function ingest(browser, kind, { events = 500_000, routers = 100, identities = 10_000 } = {}) {
+export async function ingest(browser, kind, { events = 500_000, routers = 100, identities = 10_000, args = [], after } = {}) {
   const net = network({ routers, identities });
-  const feed = await feedWithNetwork(net);
+  const feed = await feedWithNetwork(net, args);
   try {
     const { page, context } = await openPage(browser, kind, feed);
     const lines = Array.from({ length: events }, (_, c) => churnLine(net, c));
@@ -123,9 +125,11 @@ export async function ingest(browser, kind, { events = 500_000, routers = 100, i
     const r = await done;
     const { resets } = await feedMetrics(feed.url);
     await context.close();
+    // What else the caller measures on this feed (the history figure).
+    const more = after ? await after(feed, { t0, net, total: fed.events }) : undefined;
     const applied = r.last?.n ?? 0;
     const rate = r.first && r.last && r.last.t > r.first.t ? (r.last.n - r.first.n) / ((r.last.t - r.first.t) / 1000) : NaN;
-    return { kind, events, applied, lost: events - applied, resets, rate, feedRate: fed.events / (feedMs / 1000) };
+    return { kind, events, applied, lost: events - applied, resets, rate, feedRate: fed.events / (feedMs / 1000), ...more };
   } finally {
     await killFeed(feed);
   }

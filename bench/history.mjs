@@ -1,0 +1,67 @@
+// The history's figure (see BENCHMARKS.md): what keeping every event in
+// SQLite costs the live path, and how fast the history is written and read.
+//
+// The same 500k-event ingest as the `ingest` figure, into the real app,
+// with the feed's history on (`--history`, a fresh file) and off
+// (`--no-history`, the baseline), in alternating runs. With it on, after
+// the ingest: how long the writer took to hold every event, the batches it
+// missed, the file's size, and the time of `GET /state?at=` (checkpoint
+// plus replay) and of a 10,000-event `GET /history` page at moments spread
+// over the stream.
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ingest } from './stream.mjs';
+import { waitHealth } from './events.mjs';
+import { median } from './map.mjs';
+
+/** `n` requests to `url(i)`: the median and the slowest, in ms. */
+async function timed(n, url) {
+  const ms = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    const reply = await fetch(url(i));
+    if (reply.status !== 200) throw new Error(`${url(i)}: HTTP ${reply.status}`);
+    await reply.arrayBuffer();
+    ms.push(performance.now() - t);
+  }
+  return { p50: median(ms), max: Math.max(...ms) };
+}
+
+/** Measured on a feed with its history on, once the ingest is done. */
+async function afterIngest(feed, db, { t0, net, total }) {
+  const h = await waitHealth(feed.url, (h) => h.history?.written >= total, 300_000, 'the history writer');
+  const writtenMs = performance.now() - t0;
+  // The stream's events are 10 µs apart from the network's start.
+  const span = total * 10_000;
+  const start = net.t0 * 1e6;
+  const at = (i) => BigInt(start) + BigInt(Math.round(((i + 0.5) / 10) * span));
+  const state = await timed(10, (i) => `${feed.url}/state?at=${at(i)}`);
+  const page = await timed(10, (i) => `${feed.url}/history?limit=10000&from=${at(i)}`);
+  return {
+    written: h.history.written,
+    writtenMs,
+    missed: h.history.missed_batches,
+    errors: h.history.errors,
+    checkpoints: h.history.checkpoints,
+    bytes: statSync(db).size,
+    state,
+    page,
+  };
+}
+
+/** Alternating runs, off then on, `pairs` times. */
+export async function history(browser, { events = 500_000, pairs = 2 } = {}) {
+  const runs = { off: [], on: [] };
+  for (let i = 0; i < pairs; i++) {
+    runs.off.push(await ingest(browser, 'app', { events }));
+    const dir = mkdtempSync(path.join(tmpdir(), 'zitiscope-bench-history-'));
+    const db = path.join(dir, 'h.db');
+    try {
+      runs.on.push(await ingest(browser, 'app', { events, args: ['--history', db], after: (feed, r) => afterIngest(feed, db, r) }));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return runs;
+}
