@@ -39,7 +39,11 @@ function event(k) {
     return { namespace: 'connect', event_src_id: 'ctrl1', timestamp: ts, src_type: 'router', dst_type: 'ctrl', src_id: `edge-${r}`, src_addr: '10.0.0.1:1', dst_id: 'ctrl1', dst_addr: '10.0.0.10:6262' };
   }
   const i = k % IDENTITIES;
-  return { namespace: 'connect', event_src_id: 'ctrl1', timestamp: ts, src_type: 'identity', dst_type: 'router', src_id: `laptop-${i}`, src_addr: '100.64.0.1:1', dst_id: `edge-${(i * 7 + k) % ROUTERS}`, dst_addr: '10.0.0.2:3022' };
+  // Now and then an identity's SDK goes offline: its router connections drop.
+  if (k % 11 === 0) return { namespace: 'sdk', event_src_id: 'ctrl1', timestamp: ts, event_type: 'sdk-offline', identity_id: `laptop-${i}` };
+  // Each pass over the identities moves each to the next router, so every
+  // router has some, online and offline.
+  return { namespace: 'connect', event_src_id: 'ctrl1', timestamp: ts, src_type: 'identity', dst_type: 'router', src_id: `laptop-${i}`, src_addr: '100.64.0.1:1', dst_id: `edge-${(i + Math.floor(k / IDENTITIES)) % ROUTERS}`, dst_addr: '10.0.0.2:3022' };
 }
 
 const chunk = (c) => Array.from({ length: PER_CHUNK }, (_, j) => JSON.stringify(event(c * PER_CHUNK + j))).join('\n') + '\n';
@@ -132,7 +136,8 @@ test(`killed and restarted ${RESTARTS} times while the log grows: every event co
       identities: [want.identities.online, want.identities.total - want.identities.online],
     };
     // Every router and identity the log names is known, no more.
-    const named = (kind) => new Set(Array.from({ length: total }, (_, k) => event(k)).filter((e) => e.src_type === kind).map((e) => e.src_id)).size;
+    const named = (kind) => new Set(Array.from({ length: total }, (_, k) => event(k))
+      .filter((e) => e.src_type === kind || (kind === 'identity' && e.namespace === 'sdk')).map((e) => e.src_id ?? e.identity_id)).size;
     assert.equal(want.routers.total, named('router'));
     assert.equal(want.identities.total, named('identity'));
     let seen;
@@ -144,6 +149,8 @@ test(`killed and restarted ${RESTARTS} times while the log grows: every event co
       .map((n) => [n.node, n.health, n.identities_online, n.identities_offline]);
     assert.equal(feedNodes.filter(([node]) => node.startsWith('router:')).length, named('router'));
     assert.ok(feedNodes.some(([, health]) => health === 'down'), 'the log leaves some routers down: a check that can fail');
+    assert.ok(feedNodes.filter(([, , online]) => online > 0).length > ROUTERS / 2, 'most routers have identities online');
+    assert.ok(feedNodes.some(([, , , offline]) => offline > 0), 'and some have identities offline');
     await page.getByTestId('show-list').click();
     const listed = () => page.$$eval('tr.node-row', (rows) => rows.map((r) => {
       const health = [...r.classList].find((c) => c.startsWith('health-')).slice('health-'.length);
