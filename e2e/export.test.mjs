@@ -33,7 +33,7 @@ async function download(page, testid) {
   return { name: dl.suggestedFilename(), bytes: readFileSync(file) };
 }
 
-test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens and has the right rows', async () => {
+test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens and has the right rows; the event log lists, filters and exports the history', async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zitiscope-export-'));
   const feed = await startFeed({ stdin: true, args: ['--history', path.join(dir, 'h.db'), 'stdin'] });
   try {
@@ -69,6 +69,29 @@ test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens 
     assert.equal(png.name, 'zitiscope-map.png');
     assert.deepEqual([...png.bytes.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'a PNG');
     assert.ok(png.bytes.length > 5_000, `the map, not a blank: ${png.bytes.length} bytes`);
+
+    // The event log: the history newest first, a page of 50 at a time.
+    const log = page.getByTestId('event-log');
+    await log.locator('summary').click();
+    const logRows = log.getByTestId('event-log-rows').locator('tbody tr');
+    const count = (n) => page.waitForFunction((n) => document.querySelectorAll('[data-testid=event-log-rows] tbody tr').length === n, n, { timeout: 10_000 });
+    await count(50);
+    assert.equal(await logRows.first().locator('td').nth(3).textContent(), 'laptop-39', 'the newest first');
+    await log.getByTestId('event-log-older').click();
+    await count(all.length);
+    assert.equal(await logRows.last().locator('td').nth(3).textContent(), 'edge-0', 'the oldest last');
+    assert.equal(await log.getByTestId('event-log-older').count(), 0);
+    // Filtered (and in the URL): a hostile id is text, never markup.
+    await page.getByTestId('event-filter').fill('kind=edge-to-router');
+    await count(IDENTITIES);
+    assert.equal(new URL(page.url()).searchParams.get('events'), 'kind=edge-to-router');
+    const names = await logRows.evaluateAll((trs) => trs.map((tr) => tr.children[3].textContent));
+    assert.ok(names.includes('=HYPERLINK("http://x"),"'), 'the hostile id, as text');
+    assert.equal(await log.locator('tbody a, tbody script').count(), 0);
+    // Its export holds exactly the rows it lists.
+    const listed = (await download(page, 'event-log-csv')).bytes.toString('utf8').trimEnd().split('\r\n');
+    assert.equal(listed.length, 1 + IDENTITIES);
+    assert.ok(listed.slice(1).every((r) => r.split(',')[3] === 'edge-to-router'), 'only the filtered events');
     await page.close();
   } finally {
     await killFeed(feed);

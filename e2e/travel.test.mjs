@@ -155,7 +155,7 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
 
     // A moment before the history is said to be so.
     await page.goto(`${feed.url}/?view=list&at=2020-01-01T00:00:00Z`);
-    await page.getByTestId('travel-error').filter({ hasText: "before the feed's history" }).waitFor({ timeout: 10_000 });
+    await page.getByTestId('travel-error').filter({ hasText: 'before the history starts' }).waitFor({ timeout: 10_000 });
     assert.deepEqual(errors, []);
     await page.close();
   } finally {

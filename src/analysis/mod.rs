@@ -5,6 +5,7 @@
 //! 30 s. Every name is rendered as text.
 
 use crate::export::feed_api_url;
+use crate::history::get_json;
 use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::aggregate::{KindCounts, LatencyPoint, Report};
@@ -36,18 +37,6 @@ pub fn polyline_on(values: &[f64], max: f64, w: f64, h: f64) -> String {
         .join(" ")
 }
 
-async fn fetch(url: String) -> Result<Report, String> {
-    let reply = gloo_net::http::Request::get(&url).send().await.map_err(|e| format!("analysis: {e}"))?;
-    if !reply.ok() {
-        return Err(match reply.status() {
-            404 => "analysis needs the feed's history (it runs with --no-history)".into(),
-            s => format!("analysis: HTTP {s}"),
-        });
-    }
-    let text = reply.text().await.map_err(|e| format!("analysis: {e}"))?;
-    serde_json::from_str(&text).map_err(|e| format!("analysis: {e}"))
-}
-
 /// The panel.
 #[component]
 pub fn AnalysisPanel(
@@ -70,7 +59,7 @@ pub fn AnalysisPanel(
         let to = at.get().map_or(String::new(), |t| format!("&to={t}"));
         let url = feed_api_url(&events_url.get_untracked(), &format!("/aggregate?top=8{to}"));
         leptos::task::spawn_local(async move {
-            match fetch(url).await {
+            match get_json::<Report>(&url).await {
                 Ok(r) => {
                     report.set(Some(r));
                     error.set(None);

@@ -9,6 +9,7 @@
 use super::{format_clock, use_url_text};
 use crate::export::feed_api_url;
 use crate::filter::FilterInput;
+use crate::history::use_pages;
 use leptos::prelude::*;
 use zitiscope_core::filter::{Filter, CHANGE_SCHEMA};
 use zitiscope_core::Change;
@@ -19,13 +20,7 @@ pub const SHOWN: usize = 15;
 /// How many changes one page from the history holds.
 pub const PAGE: usize = 25;
 
-/// One page of `GET /changes`.
-#[derive(serde::Deserialize)]
-struct Page {
-    changes: Vec<Row>,
-    next: Option<String>,
-}
-
+/// One row of `GET /changes` (its id and words are not needed here).
 #[derive(serde::Deserialize)]
 struct Row {
     change: Change,
@@ -49,59 +44,20 @@ pub fn ChangeList(
     let filter = RwSignal::new(Filter::default());
     let history_on = RwSignal::new(false);
     let from_history = Memo::new(move |_| history_on.get() || at.with(Option::is_some));
-    let past = RwSignal::new(Vec::<Change>::new());
-    let next = RwSignal::new(None::<String>);
-    let error = RwSignal::new(None::<String>);
-    // Answers can overtake each other (a moment that plays): only the
-    // newest query's count.
-    let asked = StoredValue::new(0u64);
-    let fetch = move |cursor: Option<String>| {
-        let mut path = format!(
-            "/changes?order=desc&limit={PAGE}&filter={}",
-            String::from(js_sys::encode_uri_component(&text.get_untracked()))
-        );
-        if let Some(t) = at.get_untracked() {
-            path.push_str(&format!("&to={}", t.saturating_add(1)));
-        }
-        let more = cursor.is_some();
-        if let Some(c) = cursor {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        asked.update_value(|n| *n += 1);
-        let ticket = asked.get_value();
-        let url = feed_api_url(&events_url.get_untracked(), &path);
-        leptos::task::spawn_local(async move {
-            let page = fetch_page(&url).await;
-            if asked.try_get_value() != Some(ticket) {
-                return;
-            }
-            match page {
-                Ok(p) => {
-                    let rows = p.changes.into_iter().map(|r| r.change);
-                    if more {
-                        past.update(|v| v.extend(rows));
-                    } else {
-                        past.set(rows.collect());
-                    }
-                    next.set(p.next);
-                    error.set(None);
-                }
-                Err(e) => error.set(Some(e)),
-            }
-        });
-    };
-    // A new filter or moment starts the history's log again.
-    Effect::new(move |_| {
+    // From the history: the feed filters, newest first, up to the moment.
+    let query = Memo::new(move |_| {
         filter.track();
-        at.track();
-        if from_history.get() {
-            fetch(None);
-        }
+        from_history.get().then(|| {
+            let to = at.get().map(|t| format!("&to={}", t.saturating_add(1))).unwrap_or_default();
+            let expr = String::from(js_sys::encode_uri_component(&text.get_untracked()));
+            feed_api_url(&events_url.get(), &format!("/changes?order=desc&limit={PAGE}&filter={expr}{to}"))
+        })
     });
+    let past = use_pages::<Row>(query.into());
     let live_rows = move || {
         filter.with(|f| changes.with(|all| all.iter().filter(|c| f.matches(*c)).take(SHOWN).map(row).collect_view()))
     };
-    let past_rows = move || past.with(|all| all.iter().map(row).collect_view());
+    let past_rows = move || past.rows.with(|all| all.iter().map(|r| row(&r.change)).collect_view());
     view! {
         <section class="changes">
             <div class="changes-head">
@@ -128,15 +84,15 @@ pub fn ChangeList(
                 testid="change-filter"
                 presets="zitiscope.filters.changes"
             />
-            <p class="travel-error" role="status" data-testid="changes-error">{move || error.get()}</p>
+            <p class="travel-error" role="status" data-testid="changes-error">{move || past.error.get()}</p>
             <ol class="change-list" data-testid="changes">
                 {move || if from_history.get() { past_rows().into_any() } else { live_rows().into_any() }}
             </ol>
             {move || {
-                (from_history.get() && next.with(Option::is_some))
+                (from_history.get() && past.has_more())
                     .then(|| {
                         view! {
-                            <button type="button" class="topbar-toggle" data-testid="changes-older" on:click=move |_| fetch(next.get_untracked())>
+                            <button type="button" class="topbar-toggle" data-testid="changes-older" on:click=move |_| past.more()>
                                 "Older"
                             </button>
                         }
@@ -162,19 +118,4 @@ fn row(c: &Change) -> impl IntoView {
             <span class="change-who">{l.subject}</span>
         </li>
     }
-}
-
-/// `GET /changes`, one page.
-async fn fetch_page(url: &str) -> Result<Page, String> {
-    let reply = gloo_net::http::Request::get(url).send().await.map_err(|e| format!("history: {e}"))?;
-    let text = reply.text().await.map_err(|e| format!("history: {e}"))?;
-    if reply.status() != 200 {
-        // The feed says why (`{"error": …}`); shown as text.
-        let why = serde_json::from_str::<serde_json::Value>(&text)
-            .ok()
-            .and_then(|v| v["error"].as_str().map(|e| e.chars().take(200).collect()))
-            .unwrap_or_else(|| format!("HTTP {}", reply.status()));
-        return Err(format!("history: {why}"));
-    }
-    serde_json::from_str(&text).map_err(|e| format!("history: {e}"))
 }

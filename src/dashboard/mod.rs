@@ -18,6 +18,7 @@ pub use status::StatusBadge;
 
 use crate::alerts::{AlertPanel, Toasts, UseAlertsReturn};
 use crate::analysis::AnalysisPanel;
+use crate::events::EventLog;
 use crate::export::ExportMenu;
 use crate::feed::FeedStatus;
 use crate::map::{NodeDrawer, TopologyMap};
@@ -200,6 +201,7 @@ pub fn Dashboard(
                             <NetworkList topology=topology selected=selected />
                         </Show>
                         <AnalysisPanel events_url=feed_url at=travel.at />
+                        <EventLog events_url=feed_url at=travel.at />
                         <ChangeList changes=store.recent events_url=feed_url at=travel.at />
                         <Problems stats=store.stats seq=store.seq />
                     }

@@ -1,6 +1,7 @@
 //! Time travel's two reads from the feed's history: the network at a
 //! moment (`GET /state?at=`) and a page of events (`GET /history`).
 
+use crate::history::get_json;
 use zitiscope_core::store::StoreState;
 use zitiscope_core::{Event, Store, StoreConfig};
 
@@ -23,23 +24,13 @@ pub struct Row {
     pub event: Event,
 }
 
-async fn get(url: &str) -> Result<String, String> {
-    let reply = gloo_net::http::Request::get(url).send().await.map_err(|e| format!("history: {e}"))?;
-    match reply.status() {
-        200 => {}
-        404 => return Err("that moment is before the feed's history".into()),
-        s => return Err(format!("history: HTTP {s}")),
-    }
-    reply.text().await.map_err(|e| format!("history: {e}"))
-}
-
 /// `GET /state?at=` as a store.
 pub async fn state(url: &str) -> Result<Store, String> {
-    let body: StateAt = serde_json::from_str(&get(url).await?).map_err(|e| format!("history: {e}"))?;
+    let body: StateAt = get_json(url).await?;
     Ok(Store::from_state(body.state, StoreConfig::default()))
 }
 
 /// One page of `GET /history`.
 pub async fn page(url: &str) -> Result<Page, String> {
-    serde_json::from_str(&get(url).await?).map_err(|e| format!("history: {e}"))
+    get_json(url).await
 }

@@ -28,28 +28,33 @@ pub fn csv_header() -> String {
 pub fn csv_row(id: i64, e: &Event) -> String {
     let mut line = String::new();
     let _ = write!(line, "{id},{}", e.at.to_rfc3339());
-    for field in &CSV_COLUMNS[2..] {
+    for c in &CSV_COLUMNS[2..] {
         line.push(',');
-        let name = match *field {
-            "latency_ms" => "latency",
-            "jitter_ms" => "jitter",
-            f => f,
-        };
-        match e.get(name) {
-            Some(Value::Text(t)) => cell(&mut line, t),
-            Some(Value::Owned(t)) => cell(&mut line, &t),
-            Some(Value::Duration(ns)) => {
-                let _ = write!(line, "{}", ns as f64 / 1e6);
-            }
-            Some(Value::Number(n)) => {
-                let _ = write!(line, "{n}");
-            }
-            Some(Value::Bool(b)) => line.push_str(if b { "true" } else { "false" }),
-            None => {}
+        if let Some(text) = column(e, c) {
+            cell(&mut line, &text);
         }
     }
     line.push_str("\r\n");
     line
+}
+
+/// One of [`CSV_COLUMNS`] (after `id`) of an event, as text: what a CSV
+/// cell holds before it is made safe, and what the app's event log shows.
+/// `None` when the event has no such field.
+pub fn column(e: &Event, column: &str) -> Option<String> {
+    let field = match column {
+        "at" => return Some(e.at.to_rfc3339()),
+        "latency_ms" => "latency",
+        "jitter_ms" => "jitter",
+        f => f,
+    };
+    Some(match e.get(field)? {
+        Value::Text(t) => t.to_owned(),
+        Value::Owned(t) => t,
+        Value::Duration(ns) => (ns as f64 / 1e6).to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+    })
 }
 
 /// Appends `text` as one safe CSV cell.

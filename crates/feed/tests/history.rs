@@ -150,6 +150,11 @@ async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
     assert_eq!(window.len(), 100);
     let offline = all(&feed, "filter=type%3Dconn%20AND%20kind%3Drouter-to-ctrl%20AND%20!up", 1000).await;
     assert_eq!(offline.len(), (10..500).filter(|k| k % 7 == 0).count());
+    // Newest first, across pages, is the same rows backwards.
+    let mut backwards = all(&feed, "order=desc&filter=type%3Dconn%20AND%20kind%3Drouter-to-ctrl%20AND%20!up", 13).await;
+    backwards.reverse();
+    assert_eq!(backwards, offline, "order=desc pages backwards through the same rows");
+    assert_eq!(json(format!("{}/history?order=sideways", feed.base)).await.0, 400);
     let rfc = all(&feed, "from=2025-06-12T09:00:00.490Z", 1000).await;
     assert_eq!(rfc.len(), 10, "RFC 3339 times too");
 

@@ -22,6 +22,8 @@ pub struct HistoryQuery {
     to: Option<String>,
     #[serde(default)]
     filter: String,
+    /// `asc` (oldest first, the default) or `desc` (newest first).
+    order: Option<String>,
     limit: Option<usize>,
     cursor: Option<String>,
     /// `json` (pages, the default), or an export: `jsonl` or `csv`.
@@ -51,6 +53,15 @@ fn time(param: &str, raw: Option<&str>, default: i64) -> Result<i64, String> {
 
 fn shorten(s: &str) -> String {
     s.chars().take(64).filter(|c| !c.is_control()).collect()
+}
+
+/// An `order` parameter, or the message saying why it is not one.
+fn order(raw: Option<&str>) -> Result<Order, String> {
+    match raw {
+        None | Some("asc") => Ok(Order::Oldest),
+        Some("desc") => Ok(Order::Newest),
+        Some(other) => Err(format!("order: `{}` is not asc or desc", shorten(other))),
+    }
 }
 
 fn bad(msg: String) -> Response {
@@ -87,11 +98,15 @@ pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>)
         (Ok(from), Ok(to)) => (from, to),
         (Err(m), _) | (_, Err(m)) => return bad(m),
     };
+    let order = match order(q.order.as_deref()) {
+        Ok(o) => o,
+        Err(m) => return bad(m),
+    };
     let (filter, cursor) = (q.filter, q.cursor);
     match q.format.as_deref() {
         None | Some("json") => {
             let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
-            match blocking(h, move |h| h.page(from, to, &filter, limit, cursor.as_deref())).await {
+            match blocking(h, move |h| h.page(from, to, &filter, order, limit, cursor.as_deref())).await {
                 Ok(page) => Json(page).into_response(),
                 Err(e) => failed(e),
             }
@@ -99,7 +114,7 @@ pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>)
         Some(f @ ("jsonl" | "csv")) => {
             let csv = f == "csv";
             let limit = q.limit.unwrap_or(EXPORT_MAX).clamp(1, EXPORT_MAX);
-            match blocking(h, move |h| export(h, from, to, &filter, limit, cursor, csv)).await {
+            match blocking(h, move |h| export(h, (from, to, order), &filter, limit, cursor, csv)).await {
                 Ok((body, next)) => {
                     let (kind, name) = if csv {
                         ("text/csv; charset=utf-8", "zitiscope-events.csv")
@@ -130,8 +145,7 @@ pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>)
 /// cursor to go on from if there are more.
 fn export(
     h: &History,
-    from: i64,
-    to: i64,
+    (from, to, order): (i64, i64, Order),
     filter: &str,
     limit: usize,
     mut cursor: Option<String>,
@@ -140,7 +154,7 @@ fn export(
     let mut body = if csv { zitiscope_core::export::csv_header() } else { String::new() };
     let mut n = 0;
     loop {
-        let page = h.page(from, to, filter, (limit - n).min(LIMIT_MAX), cursor.as_deref())?;
+        let page = h.page(from, to, filter, order, (limit - n).min(LIMIT_MAX), cursor.as_deref())?;
         for row in &page.events {
             if csv {
                 body.push_str(&zitiscope_core::export::csv_row(row.id, &row.event));
@@ -234,10 +248,9 @@ pub async fn changes(State(app): State<AppState>, Query(q): Query<ChangesQuery>)
         (Ok(from), Ok(to)) => (from, to),
         (Err(m), _) | (_, Err(m)) => return bad(m),
     };
-    let order = match q.order.as_deref() {
-        None | Some("asc") => Order::Oldest,
-        Some("desc") => Order::Newest,
-        Some(other) => return bad(format!("order: `{}` is not asc or desc", shorten(other))),
+    let order = match order(q.order.as_deref()) {
+        Ok(o) => o,
+        Err(m) => return bad(m),
     };
     let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
     let (filter, cursor) = (q.filter, q.cursor);

@@ -125,12 +125,13 @@ impl History {
         from: i64,
         to: i64,
         filter: &str,
+        order: Order,
         limit: usize,
         cursor: Option<&str>,
     ) -> Result<Page, QueryError> {
         let filter = Filter::parse(filter, &EVENT_SCHEMA).map_err(|e| QueryError::Bad(format!("filter: {e}")))?;
         let cursor = cursor.map(cursor_of).transpose()?;
-        self.read(|db| Ok(db.page(from, to, &filter, limit, cursor)?))
+        self.read(|db| Ok(db.page(from, to, &filter, order, limit, cursor)?))
     }
 
     /// The aggregation of `from..to` (see [`zitiscope_core::aggregate`]):
@@ -144,7 +145,7 @@ impl History {
             let all = Filter::default();
             let (mut cursor, mut read) = (None, 0usize);
             loop {
-                let page = db.page(from, to, &all, 10_000, cursor)?;
+                let page = db.page(from, to, &all, Order::Oldest, 10_000, cursor)?;
                 for row in &page.events {
                     agg.observe(&row.event);
                 }

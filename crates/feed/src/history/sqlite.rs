@@ -182,20 +182,38 @@ fn page(
     from: i64,
     to: i64,
     filter: &Filter,
+    order: Order,
     limit: usize,
     cursor: Option<(i64, i64)>,
 ) -> rusqlite::Result<Page> {
-    let (c_at, c_id) = cursor.unwrap_or((i64::MIN, i64::MIN));
-    let mut stmt = db.prepare_cached(
-        "SELECT id, at, body FROM events WHERE at >= ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) \
-         ORDER BY at, id LIMIT ?5",
-    )?;
-    let rows = stmt.query(params![from, to, c_at, c_id, SCAN_MAX as i64])?;
-    let (events, next, scanned) = scan(rows, limit, |id, body| {
+    let (events, next, scanned) = scan_range(db, "events", (from, to), order, cursor, limit, |id, body| {
         let event = serde_json::from_str::<Event>(body).ok()?;
         filter.matches(&event).then_some(Row { id, event })
     })?;
     Ok(Page { events, next, scanned })
+}
+
+/// The `(id, at, body)` rows of `table` with `from <= at < to`, in
+/// `order`, after `cursor` (in that order), through [`scan`].
+fn scan_range<R>(
+    db: &Connection,
+    table: &str,
+    (from, to): (i64, i64),
+    order: Order,
+    cursor: Option<(i64, i64)>,
+    limit: usize,
+    take: impl FnMut(i64, &str) -> Option<R>,
+) -> rusqlite::Result<(Vec<R>, Option<String>, u64)> {
+    let (after, sort, start) = match order {
+        Order::Oldest => ("at > ?3 OR (at = ?3 AND id > ?4)", "at, id", (i64::MIN, i64::MIN)),
+        Order::Newest => ("at < ?3 OR (at = ?3 AND id < ?4)", "at DESC, id DESC", (i64::MAX, i64::MAX)),
+    };
+    let mut stmt = db.prepare_cached(&format!(
+        "SELECT id, at, body FROM {table} WHERE at >= ?1 AND at < ?2 AND ({after}) ORDER BY {sort} LIMIT ?5"
+    ))?;
+    let (c_at, c_id) = cursor.unwrap_or(start);
+    let rows = stmt.query(params![from, to, c_at, c_id, SCAN_MAX as i64])?;
+    scan(rows, limit, take)
 }
 
 /// Reads `(id, at, body)` rows until `limit` of them are taken (`take`
@@ -271,22 +289,7 @@ fn changes(
     limit: usize,
     cursor: Option<(i64, i64)>,
 ) -> rusqlite::Result<ChangePage> {
-    let mut stmt = db.prepare_cached(match order {
-        Order::Oldest => {
-            "SELECT id, at, body FROM changes WHERE at >= ?1 AND at < ?2 AND (at > ?3 OR (at = ?3 AND id > ?4)) \
-             ORDER BY at, id LIMIT ?5"
-        }
-        Order::Newest => {
-            "SELECT id, at, body FROM changes WHERE at >= ?1 AND at < ?2 AND (at < ?3 OR (at = ?3 AND id < ?4)) \
-             ORDER BY at DESC, id DESC LIMIT ?5"
-        }
-    })?;
-    let (c_at, c_id) = cursor.unwrap_or(match order {
-        Order::Oldest => (i64::MIN, i64::MIN),
-        Order::Newest => (i64::MAX, i64::MAX),
-    });
-    let rows = stmt.query(params![from, to, c_at, c_id, SCAN_MAX as i64])?;
-    let (changes, next, _) = scan(rows, limit, |id, body| {
+    let (changes, next, _) = scan_range(db, "changes", (from, to), order, cursor, limit, |id, body| {
         let change = serde_json::from_str::<Change>(body).ok()?;
         filter.matches(&change).then(|| ChangeRow { id, label: change.label(), change })
     })?;
@@ -361,10 +364,11 @@ impl HistoryStore for Sqlite {
         from: i64,
         to: i64,
         filter: &Filter,
+        order: Order,
         limit: usize,
         cursor: Option<(i64, i64)>,
     ) -> Result<Page, StoreError> {
-        page(&self.conn, from, to, filter, limit, cursor).map_err(err)
+        page(&self.conn, from, to, filter, order, limit, cursor).map_err(err)
     }
 
     fn retain(&mut self, before: i64) -> Result<usize, StoreError> {

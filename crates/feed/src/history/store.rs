@@ -30,14 +30,15 @@ pub trait HistoryStore: Send {
     /// The network at `at`: every stored event at or before it applied.
     /// `None` when `at` is before what can be rebuilt.
     fn state_at(&mut self, at: i64) -> Result<Option<Store>, StoreError>;
-    /// Stored events with `from <= at < to` passing `filter`, in time
-    /// order, after `cursor` (`(at, id)` of the last row of the page
-    /// before), at most `limit`, reading at most [`SCAN_MAX`] rows.
+    /// Stored events with `from <= at < to` passing `filter`, in `order`,
+    /// after `cursor` (`(at, id)` of the last row of the page before), at
+    /// most `limit`, reading at most [`SCAN_MAX`] rows.
     fn page(
         &mut self,
         from: i64,
         to: i64,
         filter: &Filter,
+        order: Order,
         limit: usize,
         cursor: Option<(i64, i64)>,
     ) -> Result<Page, StoreError>;

@@ -1,0 +1,120 @@
+//! `EventLog`: the audit trail itself. The feed's stored events, newest
+//! first, filtered by the filter language (the event fields; `&events=` in
+//! the URL), ending at the time-travel moment when there is one, a page at
+//! a time (`GET /history?order=desc`). Its export links download exactly
+//! the events it lists, as CSV or JSON lines. Read only while the panel is
+//! open. Every value is rendered as text.
+
+use crate::dashboard::use_url_text;
+use crate::export::feed_api_url;
+use crate::filter::FilterInput;
+use crate::history::use_pages;
+use leptos::prelude::*;
+use zitiscope_core::export::{column, CSV_COLUMNS};
+use zitiscope_core::filter::{Filter, EVENT_SCHEMA};
+use zitiscope_core::Event;
+
+/// Events one page holds.
+pub const PAGE: usize = 50;
+
+/// One row of `GET /history`.
+#[derive(serde::Deserialize)]
+struct Row {
+    id: i64,
+    event: Event,
+}
+
+/// The panel.
+#[component]
+pub fn EventLog(
+    /// The feed's events URL (the history is beside it).
+    #[prop(into)]
+    events_url: Signal<String>,
+    /// The time-travel moment (ns), if any: the log then ends there.
+    #[prop(into)]
+    at: Signal<Option<i64>>,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let text = use_url_text("events");
+    let filter = RwSignal::new(Filter::default());
+    // What the log and its exports select: the filter that parsed (the
+    // text is read when it changes), up to the moment.
+    let selection = Memo::new(move |_| {
+        filter.track();
+        let expr = String::from(js_sys::encode_uri_component(&text.get_untracked()));
+        let to = at.get().map(|t| format!("&to={}", t.saturating_add(1))).unwrap_or_default();
+        format!("filter={expr}{to}")
+    });
+    let query = Memo::new(move |_| {
+        open.get()
+            .then(|| feed_api_url(&events_url.get(), &format!("/history?order=desc&limit={PAGE}&{}", selection.get())))
+    });
+    let pages = use_pages::<Row>(query.into());
+    let export = move |format: &'static str| {
+        move || feed_api_url(&events_url.get(), &format!("/history?format={format}&{}", selection.get()))
+    };
+    // The CSV's columns after `id` (the table says them the same way).
+    let columns = &CSV_COLUMNS[1..];
+    let rows = move || {
+        pages.rows.with(|all| {
+            all.iter()
+                .map(|r| {
+                    view! {
+                        <tr data-id=r.id>
+                            {columns
+                                .iter()
+                                .map(|c| {
+                                    let v = column(&r.event, c);
+                                    let title = v.clone();
+                                    view! { <td title=title>{v}</td> }
+                                })
+                                .collect_view()}
+                        </tr>
+                    }
+                })
+                .collect_view()
+        })
+    };
+    view! {
+        <details class="analysis event-log" data-testid="event-log" on:toggle=move |ev| {
+            let el: web_sys::HtmlDetailsElement = event_target(&ev);
+            open.set(el.open());
+        }>
+            <summary>{move || if at.with(Option::is_some) { "Event log: up to the moment shown" } else { "Event log" }}</summary>
+            <div class="event-log-tools">
+                <FilterInput
+                    schema=&EVENT_SCHEMA
+                    text=text
+                    filter=filter
+                    class="network-filter"
+                    placeholder="filter: type=conn AND kind=edge-to-router AND !up…"
+                    label="Filter events (the filter language)"
+                    testid="event-filter"
+                    presets="zitiscope.filters.events"
+                />
+                <a href=export("csv") download="zitiscope-events.csv" data-testid="event-log-csv">"CSV"</a>
+                <a href=export("jsonl") download="zitiscope-events.jsonl" data-testid="event-log-jsonl">"JSON lines"</a>
+            </div>
+            <p class="travel-error" role="status" data-testid="event-log-error">{move || pages.error.get()}</p>
+            <div class="event-log-scroll">
+                <table class="analysis-table" data-testid="event-log-rows">
+                    <thead>
+                        <tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {move || {
+                pages
+                    .has_more()
+                    .then(|| {
+                        view! {
+                            <button type="button" class="topbar-toggle" data-testid="event-log-older" on:click=move |_| pages.more()>
+                                "Older"
+                            </button>
+                        }
+                    })
+            }}
+        </details>
+    }
+}
