@@ -131,17 +131,26 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     };
     page.on('request', count);
     await page.getByTestId('travel-play-60').click();
+    assert.equal(new URL(page.url()).searchParams.get('play'), '60', 'playing is in the URL');
     await waitHealth(page, 'edge-3', 'down');
     await waitHealth(page, 'edge-3', 'ok');
     assert.match(await rowHealth(page, 'edge-3'), /health-ok/);
     await page.getByTestId('travel-pause').click();
     page.off('request', count);
+    assert.equal(new URL(page.url()).searchParams.get('play'), null, 'paused leaves the URL');
     assert.equal(asked.state, 0, 'playback asks for no state');
     assert.ok(asked.history >= 2, `playback reads the history (${asked.history} pages)`);
     // The moment it reached is the one the feed rebuilds for it.
     const reached = new Date(await page.getByTestId('travel-at').textContent()).getTime();
     const want = await (await fetch(`${feed.url}/state?at=${reached * 1e6}`)).json();
     await page.waitForFunction((n) => document.querySelector('[data-testid=router-online]')?.textContent === String(n), want.summary.routers.online, { timeout: 5_000 });
+
+    // A link can start a replay: from before the outage, at 60×.
+    const replay = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await replay.goto(`${feed.url}/?view=list&play=60&at=${encodeURIComponent(iso(T + 30_000))}`);
+    await waitHealth(replay, 'edge-3', 'down');
+    await waitHealth(replay, 'edge-3', 'ok');
+    await replay.close();
 
     // The analysis of the last hour names the router that dropped.
     await page.getByTestId('travel-live').click();

@@ -1,7 +1,7 @@
 //! `TimeBar`: Live, a scrubber over the last day, play at 1×/10×/60×,
 //! and the moment shown.
 
-use super::{now_ns, UseTimeTravel, SCRUB_SECONDS};
+use super::{now_ns, UseTimeTravel, SCRUB_SECONDS, SPEEDS};
 use leptos::prelude::*;
 use zitiscope_core::Timestamp;
 
@@ -42,10 +42,13 @@ pub fn TimeBar(
                 min=-SCRUB_SECONDS max="0" step="1" prop:value=move || offset().to_string() on:change=on_scrub />
             <button type="button" data-testid="travel-pause" aria-pressed=move || (speed.get() == 0).to_string()
                 on:click=move |_| speed.set(0)>"❚❚"</button>
-            <button type="button" data-testid="travel-play-1" aria-pressed=move || (speed.get() == 1).to_string() on:click=play(1)>"1×"</button>
-            <button type="button" data-testid="travel-play-10" aria-pressed=move || (speed.get() == 10).to_string() on:click=play(10)>"10×"</button>
-            <button type="button" data-testid="travel-play-60" aria-pressed=move || (speed.get() == 60).to_string() on:click=play(60)>"60×"</button>
-            <span class="travel-at" data-testid="travel-at" aria-live="polite">{label}</span>
+            {SPEEDS.map(|x| view! {
+                <button type="button" data-testid=format!("travel-play-{x}") aria-pressed=move || (speed.get() == x).to_string() on:click=play(x)>
+                    {format!("{x}×")}
+                </button>
+            })}
+            // Read out when it settles, not four times a second while playing.
+            <span class="travel-at" data-testid="travel-at" aria-live=move || if speed.get() == 0 { "polite" } else { "off" }>{label}</span>
             <span class="travel-error" data-testid="travel-error" role="status">{move || error.get()}</span>
         </div>
     }

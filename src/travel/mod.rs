@@ -2,8 +2,8 @@
 //! shown in place of the live one by the map, the list, the counters, the
 //! alert board (read only) and the details drawer. The live stream keeps
 //! being applied underneath, so "Live" returns with no gap. The moment is
-//! in the URL (`?at=2026-12-01T03:12:00Z`), so a link opens the network as
-//! it was then.
+//! in the URL (`?at=2026-12-01T03:12:00Z`, and `&play=10` while playing),
+//! so a link opens the network as it was then.
 //!
 //! A jump fetches the state at the moment (`GET /state?at=`). Playing at
 //! 1×, 10× or 60× then replays: each step reads the events since the
@@ -30,6 +30,9 @@ use zitiscope_core::{Store, Timestamp};
 
 /// How far back the scrubber reaches, in seconds.
 pub const SCRUB_SECONDS: i64 = 24 * 3600;
+
+/// The playback speeds (× real time).
+pub const SPEEDS: [u32; 3] = [1, 10, 60];
 
 /// How often playback moves the moment on.
 const PLAY_TICK: Duration = Duration::from_millis(250);
@@ -75,9 +78,11 @@ pub(crate) fn now_ns() -> i64 {
 /// the thresholds `alert_config` gives.
 pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertConfig>) -> UseTimeTravel {
     let start = url_param("at").and_then(|a| Timestamp::parse_rfc3339(&a).ok()).map(|t| t.0);
+    // Playing is in the URL too (`&play=10`), so a link can start a replay.
+    let play = url_param("play").and_then(|p| p.parse().ok()).filter(|p| SPEEDS.contains(p) && start.is_some());
     let tt = UseTimeTravel {
         at: RwSignal::new(start),
-        speed: RwSignal::new(0),
+        speed: RwSignal::new(play.unwrap_or(0)),
         topology: RwSignal::new(None),
         summary: RwSignal::new(None),
         alerts: RwSignal::new(None),
@@ -85,6 +90,10 @@ pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertCon
         held: StoredValue::new_local(None),
         busy: StoredValue::new(false),
     };
+    Effect::new(move |_| {
+        let speed = tt.speed.get();
+        set_url_params(&[("play", (speed > 0).then(|| speed.to_string()))]);
+    });
     Effect::new(move |_| {
         let at = tt.at.get();
         set_url_params(&[("at", at.map(|t| Timestamp(t).to_rfc3339()))]);
