@@ -111,6 +111,15 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     await page.getByTestId('change-history').click();
     await page.getByTestId('change-filter').fill('');
 
+    // The picker: any moment, in local time (the browser's zone is this machine's).
+    const local = (ms) => { const d = new Date(ms); const p = (n) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`; };
+    const whole = Math.floor((T + 90_000) / 1000) * 1000;
+    await page.getByTestId('travel-pick').fill(local(whole));
+    await waitHealth(page, 'edge-3', 'down');
+    assert.equal(new Date(await page.getByTestId('travel-at').textContent()).getTime(), whole, 'the moment picked');
+    await page.getByTestId('travel-live').click();
+    await waitHealth(page, 'edge-3', 'ok');
+
     // The scrubber: seconds before now.
     const back = Math.round((Date.now() - (T + 90_000)) / 1000);
     await page.getByTestId('travel-scrub').evaluate((el, v) => { el.value = String(v); el.dispatchEvent(new Event('change', { bubbles: true })); }, -back);

@@ -1,5 +1,5 @@
-//! `TimeBar`: Live, a scrubber over the last day, play at 1×/10×/60×,
-//! and the moment shown.
+//! `TimeBar`: Live, a scrubber over the last day, a picker for any moment,
+//! play at 1×/10×/60×, and the moment shown.
 
 use super::{now_ns, UseTimeTravel, SCRUB_SECONDS, SPEEDS};
 use leptos::prelude::*;
@@ -28,6 +28,16 @@ pub fn TimeBar(
             speed.set(x);
         }
     };
+    // Any moment the history holds (the scrubber reaches a day back), in
+    // the browser's time zone.
+    let on_pick = move |ev: leptos::ev::Event| {
+        let ms = js_sys::Date::new(&wasm_bindgen::JsValue::from_str(&event_target_value(&ev))).get_time();
+        if ms.is_finite() {
+            speed.set(0);
+            at.set(Some(Timestamp::from_millis(ms).0.min(now_ns())));
+        }
+    };
+    let picked = move || at.get().map(local_input_value).unwrap_or_default();
     let label = move || match at.get() {
         None => "live".to_string(),
         Some(t) => Timestamp(t).to_rfc3339(),
@@ -40,6 +50,8 @@ pub fn TimeBar(
             </button>
             <input type="range" data-testid="travel-scrub" aria-label="Moment to show (seconds before now)"
                 min=-SCRUB_SECONDS max="0" step="1" prop:value=move || offset().to_string() on:change=on_scrub />
+            <input type="datetime-local" step="1" data-testid="travel-pick" aria-label="Moment to show (local time)"
+                prop:value=picked on:change=on_pick />
             <button type="button" data-testid="travel-pause" aria-pressed=move || (speed.get() == 0).to_string()
                 on:click=move |_| speed.set(0)>"❚❚"</button>
             {SPEEDS.map(|x| view! {
@@ -52,4 +64,19 @@ pub fn TimeBar(
             <span class="travel-error" data-testid="travel-error" role="status">{move || error.get()}</span>
         </div>
     }
+}
+
+/// `ns` as a `datetime-local` input's value (`2026-12-01T03:12:05`), in the
+/// browser's time zone.
+fn local_input_value(ns: i64) -> String {
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64((ns / 1_000_000) as f64));
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        d.get_full_year(),
+        d.get_month() + 1,
+        d.get_date(),
+        d.get_hours(),
+        d.get_minutes(),
+        d.get_seconds()
+    )
 }
