@@ -108,10 +108,11 @@ async function openPage(browser, kind, feed) {
  * them; the page's sustained rate is events over the time from the first
  * to the last one it applied. Lost = events that never arrived (within
  * 120 s); resets = the feed dropped the page for falling behind. `args`
- * go to the feed; `after(feed, {t0, net, total})`, if given, measures more
- * on the feed before it stops, and its fields join the result.
+ * go to the feed. `during(feed, {t0, total})` starts with the first write
+ * and `after(feed, {net, total})` runs once all is in: each measures more
+ * on the feed, and their fields join the result.
  */
-export async function ingest(browser, kind, { events = 500_000, routers = 100, identities = 10_000, args = [], after } = {}) {
+export async function ingest(browser, kind, { events = 500_000, routers = 100, identities = 10_000, args = [], during, after } = {}) {
   const net = network({ routers, identities });
   const feed = await feedWithNetwork(net, args);
   try {
@@ -119,14 +120,16 @@ export async function ingest(browser, kind, { events = 500_000, routers = 100, i
     const lines = Array.from({ length: events }, (_, c) => churnLine(net, c));
     const done = page.evaluate(([n]) => window.__until(n, 120_000), [events]);
     const t0 = performance.now();
+    const watched = during?.(feed, { t0, total: routers + identities + events });
     await writeAll(feed.child.stdin, lines);
     const fed = await waitHealth(feed.url, (h) => h.events >= routers + identities + events, 120_000, 'ingest');
     const feedMs = performance.now() - t0;
     const r = await done;
     const { resets } = await feedMetrics(feed.url);
     await context.close();
-    // What else the caller measures on this feed (the history figure).
-    const more = after ? await after(feed, { t0, net, total: fed.events }) : undefined;
+    // What else the caller measures on this feed (the history figure):
+    // while the events go in, and once they are all in.
+    const more = { ...(await watched), ...(after ? await after(feed, { net, total: fed.events }) : {}) };
     const applied = r.last?.n ?? 0;
     const rate = r.first && r.last && r.last.t > r.first.t ? (r.last.n - r.first.n) / ((r.last.t - r.first.t) / 1000) : NaN;
     return { kind, events, applied, lost: events - applied, resets, rate, feedRate: fed.events / (feedMs / 1000), ...more };

@@ -91,6 +91,7 @@ test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens 
     // Its export holds exactly the rows it lists.
     const listed = (await download(page, 'event-log-csv')).bytes.toString('utf8').trimEnd().split('\r\n');
     assert.equal(listed.length, 1 + IDENTITIES);
+    assert.deepEqual(listed.slice(1).map((r) => r.split(',')[0]), await logRows.evaluateAll((trs) => trs.map((tr) => tr.dataset.id)), 'the same rows in the same order');
     assert.ok(listed.slice(1).every((r) => r.split(',')[3] === 'edge-to-router'), 'only the filtered events');
     await page.close();
   } finally {

@@ -144,11 +144,14 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     await waitHealth(page, 'edge-3', 'down');
     await waitHealth(page, 'edge-3', 'ok');
     assert.match(await rowHealth(page, 'edge-3'), /health-ok/);
-    await page.getByTestId('travel-pause').click();
     page.off('request', count);
-    assert.equal(new URL(page.url()).searchParams.get('play'), null, 'paused leaves the URL');
     assert.equal(asked.state, 0, 'playback asks for no state');
     assert.ok(asked.history >= 2, `playback reads the history (${asked.history} pages)`);
+    // Paused, the moment is made exact: the state is asked for again.
+    const exact = page.waitForRequest((r) => new URL(r.url()).pathname === '/state', { timeout: 10_000 });
+    await page.getByTestId('travel-pause').click();
+    await exact;
+    assert.equal(new URL(page.url()).searchParams.get('play'), null, 'paused leaves the URL');
     // The moment it reached is the one the feed rebuilds for it.
     const reached = new Date(await page.getByTestId('travel-at').textContent()).getTime();
     const want = await (await fetch(`${feed.url}/state?at=${reached * 1e6}`)).json();

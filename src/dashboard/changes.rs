@@ -9,7 +9,7 @@
 use super::{format_clock, use_url_text};
 use crate::export::feed_api_url;
 use crate::filter::FilterInput;
-use crate::history::use_pages;
+use crate::history::{use_pages, use_selection};
 use leptos::prelude::*;
 use zitiscope_core::filter::{Filter, CHANGE_SCHEMA};
 use zitiscope_core::Change;
@@ -45,13 +45,11 @@ pub fn ChangeList(
     let history_on = RwSignal::new(false);
     let from_history = Memo::new(move |_| history_on.get() || at.with(Option::is_some));
     // From the history: the feed filters, newest first, up to the moment.
+    let selection = use_selection(text, filter, at);
     let query = Memo::new(move |_| {
-        filter.track();
-        from_history.get().then(|| {
-            let to = at.get().map(|t| format!("&to={}", t.saturating_add(1))).unwrap_or_default();
-            let expr = String::from(js_sys::encode_uri_component(&text.get_untracked()));
-            feed_api_url(&events_url.get(), &format!("/changes?order=desc&limit={PAGE}&filter={expr}{to}"))
-        })
+        from_history
+            .get()
+            .then(|| feed_api_url(&events_url.get(), &format!("/changes?order=desc&limit={PAGE}&{}", selection.get())))
     });
     let past = use_pages::<Row>(query.into());
     let live_rows = move || {

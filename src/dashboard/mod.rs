@@ -200,9 +200,9 @@ pub fn Dashboard(
                         >
                             <NetworkList topology=topology selected=selected />
                         </Show>
-                        <AnalysisPanel events_url=feed_url at=travel.at />
-                        <EventLog events_url=feed_url at=travel.at />
-                        <ChangeList changes=store.recent events_url=feed_url at=travel.at />
+                        <AnalysisPanel events_url=feed_url at=travel.settled />
+                        <EventLog events_url=feed_url at=travel.settled />
+                        <ChangeList changes=store.recent events_url=feed_url at=travel.settled />
                         <Problems stats=store.stats seq=store.seq />
                     }
                         .into_any()

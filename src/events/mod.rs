@@ -8,7 +8,7 @@
 use crate::dashboard::use_url_text;
 use crate::export::feed_api_url;
 use crate::filter::FilterInput;
-use crate::history::use_pages;
+use crate::history::{use_pages, use_selection};
 use leptos::prelude::*;
 use zitiscope_core::export::{column, CSV_COLUMNS};
 use zitiscope_core::filter::{Filter, EVENT_SCHEMA};
@@ -37,21 +37,16 @@ pub fn EventLog(
     let open = RwSignal::new(false);
     let text = use_url_text("events");
     let filter = RwSignal::new(Filter::default());
-    // What the log and its exports select: the filter that parsed (the
-    // text is read when it changes), up to the moment.
-    let selection = Memo::new(move |_| {
-        filter.track();
-        let expr = String::from(js_sys::encode_uri_component(&text.get_untracked()));
-        let to = at.get().map(|t| format!("&to={}", t.saturating_add(1))).unwrap_or_default();
-        format!("filter={expr}{to}")
-    });
+    // What the log and its exports select.
+    let selection = use_selection(text, filter, at);
     let query = Memo::new(move |_| {
         open.get()
             .then(|| feed_api_url(&events_url.get(), &format!("/history?order=desc&limit={PAGE}&{}", selection.get())))
     });
     let pages = use_pages::<Row>(query.into());
     let export = move |format: &'static str| {
-        move || feed_api_url(&events_url.get(), &format!("/history?format={format}&{}", selection.get()))
+        // In the log's order, so that the file is the list, row for row.
+        move || feed_api_url(&events_url.get(), &format!("/history?format={format}&order=desc&{}", selection.get()))
     };
     // The CSV's columns after `id` (the table says them the same way).
     let columns = &CSV_COLUMNS[1..];

@@ -5,14 +5,21 @@
 
 use leptos::prelude::*;
 use serde::de::DeserializeOwned;
+use zitiscope_core::filter::Filter;
 
 /// The longest reason from the feed that is shown.
 const REASON_MAX: usize = 200;
 
+/// A read that takes longer than this is given up (so that a feed that
+/// never answers cannot leave a view waiting for good).
+const TIMEOUT_MS: u32 = 30_000;
+
 /// `GET url` as text. A refusal becomes `history: <the feed's reason>`
 /// (its `{"error": …}`, capped), shown as text.
 pub async fn get(url: &str) -> Result<String, String> {
-    let reply = gloo_net::http::Request::get(url).send().await.map_err(|e| format!("history: {e}"))?;
+    let timeout = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
+    let request = gloo_net::http::Request::get(url).abort_signal(Some(&timeout));
+    let reply = request.send().await.map_err(|e| format!("history: {e}"))?;
     let text = reply.text().await.map_err(|e| format!("history: {e}"))?;
     if reply.status() == 200 {
         return Ok(text);
@@ -31,10 +38,23 @@ pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
 
 /// One page: its rows (`changes` or `events`) and where the next starts.
 #[derive(serde::Deserialize)]
-struct Page<R> {
+pub struct Page<R> {
     #[serde(alias = "changes", alias = "events")]
-    rows: Vec<R>,
-    next: Option<String>,
+    pub rows: Vec<R>,
+    /// The cursor of the next page, if there may be more.
+    pub next: Option<String>,
+}
+
+/// What a history view selects, as query parameters: `filter=` (the text
+/// of `filter`, read when the filter changes, so only an expression that
+/// parsed) and, at a time-travel moment, `to=` just past it.
+pub fn use_selection(text: RwSignal<String>, filter: RwSignal<Filter>, at: Signal<Option<i64>>) -> Memo<String> {
+    Memo::new(move |_| {
+        filter.track();
+        let expr = String::from(js_sys::encode_uri_component(&text.get_untracked()));
+        let to = at.get().map(|t| format!("&to={}", t.saturating_add(1))).unwrap_or_default();
+        format!("filter={expr}{to}")
+    })
 }
 
 /// What [`use_pages`] returns.
@@ -45,8 +65,10 @@ pub struct UsePages<R: Send + Sync + 'static> {
     pub error: RwSignal<Option<String>>,
     next: RwSignal<Option<String>>,
     query: Signal<Option<String>>,
-    /// Answers can overtake each other: only the newest read counts.
-    asked: StoredValue<u64>,
+    /// One read at a time, in order; the newest read asked for meanwhile
+    /// waits here (a query that changes fast reads only its latest).
+    busy: StoredValue<bool>,
+    waiting: StoredValue<Option<(String, bool)>>,
 }
 
 impl<R: Send + Sync + 'static> Clone for UsePages<R> {
@@ -69,25 +91,46 @@ impl<R: DeserializeOwned + Send + Sync + 'static> UsePages<R> {
         }
     }
 
+    /// Reads `url`, onto the rows (`append`) or in their place.
     fn load(self, url: String, append: bool) {
-        self.asked.update_value(|n| *n += 1);
-        let ticket = self.asked.get_value();
+        if !append {
+            // The cursor belongs to the query before: no "older" of it.
+            self.next.set(None);
+        }
+        if self.busy.get_value() {
+            self.waiting.set_value(Some((url, append)));
+            return;
+        }
+        self.busy.set_value(true);
         leptos::task::spawn_local(async move {
             let page = get_json::<Page<R>>(&url).await;
-            if self.asked.try_get_value() != Some(ticket) {
+            // Read nothing meanwhile (the log was closed): keep nothing.
+            let page = match self.query.try_get_untracked() {
+                Some(None) => Ok(Page { rows: Vec::new(), next: None }),
+                _ => page,
+            };
+            let applied = match page {
+                Ok(p) => {
+                    let rows = self.rows.try_update(|v| {
+                        if !append {
+                            v.clear();
+                        }
+                        v.extend(p.rows);
+                    });
+                    rows.map(|()| {
+                        self.next.set(p.next);
+                        self.error.set(None);
+                    })
+                }
+                Err(e) => self.error.try_set(Some(e)).map(drop),
+            };
+            // Gone (the view was disposed): nothing more to do.
+            if applied.is_none() {
                 return;
             }
-            match page {
-                Ok(p) => {
-                    if append {
-                        self.rows.update(|v| v.extend(p.rows));
-                    } else {
-                        self.rows.set(p.rows);
-                    }
-                    self.next.set(p.next);
-                    self.error.set(None);
-                }
-                Err(e) => self.error.set(Some(e)),
+            self.busy.set_value(false);
+            if let Some((url, append)) = self.waiting.try_update_value(Option::take).flatten() {
+                self.load(url, append);
             }
         });
     }
@@ -101,12 +144,13 @@ pub fn use_pages<R: DeserializeOwned + Send + Sync + 'static>(query: Signal<Opti
         error: RwSignal::new(None),
         next: RwSignal::new(None),
         query,
-        asked: StoredValue::new(0),
+        busy: StoredValue::new(false),
+        waiting: StoredValue::new(None),
     };
     Effect::new(move |_| match query.get() {
         Some(url) => pages.load(url, false),
         None => {
-            pages.asked.update_value(|n| *n += 1);
+            pages.waiting.set_value(None);
             pages.rows.set(Vec::new());
             pages.next.set(None);
             pages.error.set(None);

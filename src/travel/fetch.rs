@@ -1,21 +1,13 @@
 //! Time travel's two reads from the feed's history: the network at a
 //! moment (`GET /state?at=`) and a page of events (`GET /history`).
 
-use crate::history::get_json;
+use crate::history::{get_json, Page};
 use zitiscope_core::store::StoreState;
 use zitiscope_core::{Event, Store, StoreConfig};
 
 #[derive(serde::Deserialize)]
 struct StateAt {
     state: StoreState,
-}
-
-/// One page of `GET /history`.
-#[derive(serde::Deserialize)]
-pub struct Page {
-    pub events: Vec<Row>,
-    /// The cursor of the next page, if there may be more.
-    pub next: Option<String>,
 }
 
 /// One stored event (its id is not needed here).
@@ -31,6 +23,6 @@ pub async fn state(url: &str) -> Result<Store, String> {
 }
 
 /// One page of `GET /history`.
-pub async fn page(url: &str) -> Result<Page, String> {
+pub async fn page(url: &str) -> Result<Page<Row>, String> {
     get_json(url).await
 }

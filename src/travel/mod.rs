@@ -24,9 +24,9 @@ use crate::export::feed_api_url;
 use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::alerts::{alerts_at, Alert, AlertConfig};
-use zitiscope_core::replay::{Replay, Step};
+use zitiscope_core::replay::{Replay, Step, READ_MAX_EVENTS};
 use zitiscope_core::store::{Summary, Topology};
-use zitiscope_core::{Store, Timestamp};
+use zitiscope_core::{Event, Store, Timestamp};
 
 /// How far back the scrubber reaches, in seconds.
 pub const SCRUB_SECONDS: i64 = 24 * 3600;
@@ -36,6 +36,9 @@ pub const SPEEDS: [u32; 3] = [1, 10, 60];
 
 /// How often playback moves the moment on.
 const PLAY_TICK: Duration = Duration::from_millis(250);
+
+/// While playing, the URL and [`UseTimeTravel::settled`] move this often.
+const SETTLE_MS: f64 = 1_000.0;
 
 /// Events asked for per `GET /history` page (the feed's most).
 const PAGE: usize = 10_000;
@@ -54,6 +57,9 @@ pub struct UseTimeTravel {
     pub alerts: RwSignal<Option<Vec<Alert>>>,
     /// Why the moment could not be shown.
     pub error: RwSignal<Option<String>>,
+    /// The moment for views that read the history themselves (the logs,
+    /// the analysis): `at`, but while playing at most once a second.
+    pub settled: RwSignal<Option<i64>>,
     /// The store at the moment held.
     held: StoredValue<Option<Replay>, LocalStorage>,
     /// Whether a task is fetching towards `at` (there is only ever one).
@@ -87,16 +93,36 @@ pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertCon
         summary: RwSignal::new(None),
         alerts: RwSignal::new(None),
         error: RwSignal::new(None),
+        settled: RwSignal::new(start),
         held: StoredValue::new_local(None),
         busy: StoredValue::new(false),
     };
+    // The URL and the settled moment follow the moment at most once a
+    // second while playing (browsers limit `replaceState`; Safari to 100
+    // per 30 s), and at once otherwise or when the speed changes.
+    let last = StoredValue::new((f64::NEG_INFINITY, 0u32));
     Effect::new(move |_| {
-        let speed = tt.speed.get();
-        set_url_params(&[("play", (speed > 0).then(|| speed.to_string()))]);
+        let (at, speed) = (tt.at.get(), tt.speed.get());
+        let now = js_sys::Date::now();
+        let (then, was) = last.get_value();
+        if speed == 0 || speed != was || now - then >= SETTLE_MS {
+            last.set_value((now, speed));
+            set_url_params(&[
+                ("at", at.map(|t| Timestamp(t).to_rfc3339())),
+                ("play", (speed > 0).then(|| speed.to_string())),
+            ]);
+            tt.settled.set(at);
+        }
+    });
+    // Paused, the moment shown is the exact one: a replay that moved asks
+    // for the state again (see `zitiscope_core::replay`).
+    Effect::new(move |_| {
+        if tt.speed.get() == 0 && tt.at.get_untracked().is_some() {
+            follow(tt, events_url, alert_config);
+        }
     });
     Effect::new(move |_| {
         let at = tt.at.get();
-        set_url_params(&[("at", at.map(|t| Timestamp(t).to_rfc3339()))]);
         if at.is_some() {
             follow(tt, events_url, alert_config);
         } else {
@@ -134,7 +160,9 @@ pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertCon
 
 /// Fetches towards `at` until the moment held is the one asked for (which
 /// may move on meanwhile), publishing each moment reached. One task at a
-/// time: a second call while it runs only moves its target.
+/// time: a second call while it runs only moves its target. Paused, only
+/// a fresh state will do; playing, a step reads the events since the
+/// moment held ([`Replay::plan`]).
 fn follow(tt: UseTimeTravel, events_url: Signal<String>, alert_config: Signal<AlertConfig>) {
     if tt.busy.get_value() {
         return;
@@ -144,16 +172,41 @@ fn follow(tt: UseTimeTravel, events_url: Signal<String>, alert_config: Signal<Al
         let api = |path: String| feed_api_url(&events_url.get_untracked(), &path);
         // Live, or the page gone (the owner disposed): stop.
         while let Some(Some(target)) = tt.at.try_get_untracked() {
-            let Some(step) = tt.held.try_with_value(|h| Replay::plan(h.as_ref(), target)) else { break };
+            let paused = tt.speed.try_get_untracked() == Some(0);
+            let Some(step) = tt.held.try_with_value(|h| match Replay::plan(h.as_ref(), target) {
+                Step::Show if paused && h.as_ref().is_some_and(Replay::moved) => Step::Seek(target),
+                Step::Read { .. } if paused => Step::Seek(target),
+                step => step,
+            }) else {
+                break;
+            };
             let done = match step {
                 Step::Show => break,
-                Step::Seek(at) => fetch::state(&api(format!("/state?at={at}")))
+                Step::Seek(at) => {
+                    fetch::state(&api(format!("/state?at={at}"))).await.map(|store| Some(Replay::new(store, at)))
+                }
+                Step::Read { from, to } => read(&api, from, to)
                     .await
-                    .map(|store| drop(tt.held.try_set_value(Some(Replay::new(store, at))))),
-                Step::Read { from, to } => read(tt, &api, from, to).await,
+                    .map(|events| {
+                        events.map(|events| {
+                            let mut r = tt.held.try_update_value(Option::take).flatten()?;
+                            r.advance(events, to - 1);
+                            Some(r)
+                        })
+                    })
+                    .map(Option::flatten),
             };
+            // Live came while the answer was on its way: it shows nothing.
+            if !matches!(tt.at.try_get_untracked(), Some(Some(_))) {
+                let _ = tt.held.try_set_value(None);
+                break;
+            }
             match done {
-                Ok(()) => publish(tt, alert_config),
+                Ok(replay) => {
+                    // `None`: too many events for one step, so the next seeks.
+                    let _ = tt.held.try_set_value(replay);
+                    publish(tt, alert_config);
+                }
                 Err(e) => {
                     tt.error.try_set(Some(e));
                     break;
@@ -164,11 +217,10 @@ fn follow(tt: UseTimeTravel, events_url: Signal<String>, alert_config: Signal<Al
     });
 }
 
-/// One [`Step::Read`]: every page of `from..to`, applied in order. If the
-/// step reads too many events, or the replay was dropped meanwhile (Live),
-/// the replay is dropped so that the next step seeks instead.
-async fn read(tt: UseTimeTravel, api: &impl Fn(String) -> String, from: i64, to: i64) -> Result<(), String> {
-    let mut cursor = None::<String>;
+/// The events of one [`Step::Read`], every page of `from..to` in order, or
+/// `None` if there are more than one step may apply.
+async fn read(api: &impl Fn(String) -> String, from: i64, to: i64) -> Result<Option<Vec<Event>>, String> {
+    let (mut events, mut cursor) = (Vec::new(), None::<String>);
     loop {
         let mut path = format!("/history?from={from}&to={to}&limit={PAGE}");
         if let Some(c) = &cursor {
@@ -176,18 +228,13 @@ async fn read(tt: UseTimeTravel, api: &impl Fn(String) -> String, from: i64, to:
             path.push_str(c);
         }
         let page = fetch::page(&api(path)).await?;
-        let more = tt.held.try_update_value(|h| h.as_mut().map(|r| r.apply(page.events.into_iter().map(|r| r.event))));
-        match more.flatten() {
-            Some(true) => {}
-            _ => {
-                let _ = tt.held.try_set_value(None);
-                return Ok(());
-            }
+        events.extend(page.rows.into_iter().map(|r| r.event));
+        if events.len() > READ_MAX_EVENTS {
+            return Ok(None);
         }
         cursor = page.next;
         if cursor.is_none() {
-            tt.held.try_update_value(|h| h.as_mut().map(|r| r.arrive(to - 1)));
-            return Ok(());
+            return Ok(Some(events));
         }
     }
 }

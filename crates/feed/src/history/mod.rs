@@ -200,12 +200,12 @@ impl History {
     }
 }
 
-/// A page's `next` (`<at>:<id>`) as `(at, id)`.
 /// A cursor from a query, or the error saying it is not one.
 fn cursor_of(c: &str) -> Result<(i64, i64), QueryError> {
     parse_cursor(c).ok_or_else(|| QueryError::Bad("cursor: not one this feed gave".into()))
 }
 
+/// A page's `next` (`<at>:<id>`) as `(at, id)`.
 fn parse_cursor(c: &str) -> Option<(i64, i64)> {
     let (at, id) = c.split_once(':')?;
     Some((at.parse().ok()?, id.parse().ok()?))

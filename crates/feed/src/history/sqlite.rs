@@ -197,7 +197,8 @@ fn page(
 /// `order`, after `cursor` (in that order), through [`scan`].
 fn scan_range<R>(
     db: &Connection,
-    table: &str,
+    // `'static`: a table name is always one of this file's, never input.
+    table: &'static str,
     (from, to): (i64, i64),
     order: Order,
     cursor: Option<(i64, i64)>,
