@@ -2,7 +2,7 @@
 //! reads, so both are idempotent; the database work runs off the async
 //! threads.
 
-use super::{History, Order, QueryError};
+use super::{Ask, History, Order, QueryError};
 use crate::server::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
@@ -55,13 +55,15 @@ fn shorten(s: &str) -> String {
     s.chars().take(64).filter(|c| !c.is_control()).collect()
 }
 
-/// An `order` parameter, or the message saying why it is not one.
-fn order(raw: Option<&str>) -> Result<Order, String> {
-    match raw {
-        None | Some("asc") => Ok(Order::Oldest),
-        Some("desc") => Ok(Order::Newest),
-        Some(other) => Err(format!("order: `{}` is not asc or desc", shorten(other))),
-    }
+/// The `from`, `to` (both optional: all of time) and `order` (`asc`, the
+/// default, or `desc`) of a page, or the message saying what is wrong.
+fn span(from: Option<&str>, to: Option<&str>, order: Option<&str>) -> Result<(i64, i64, Order), String> {
+    let order = match order {
+        None | Some("asc") => Order::Oldest,
+        Some("desc") => Order::Newest,
+        Some(other) => return Err(format!("order: `{}` is not asc or desc", shorten(other))),
+    };
+    Ok((time("from", from, i64::MIN)?, time("to", to, i64::MAX)?, order))
 }
 
 fn bad(msg: String) -> Response {
@@ -94,19 +96,17 @@ async fn blocking<R: Send + 'static>(
 /// A page of stored events: `{events: [{id, event}], next, scanned}`.
 pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>) -> Response {
     let Some(h) = app.history.clone() else { return unavailable() };
-    let (from, to) = match (time("from", q.from.as_deref(), i64::MIN), time("to", q.to.as_deref(), i64::MAX)) {
-        (Ok(from), Ok(to)) => (from, to),
-        (Err(m), _) | (_, Err(m)) => return bad(m),
-    };
-    let order = match order(q.order.as_deref()) {
-        Ok(o) => o,
+    let (from, to, order) = match span(q.from.as_deref(), q.to.as_deref(), q.order.as_deref()) {
+        Ok(w) => w,
         Err(m) => return bad(m),
     };
     let (filter, cursor) = (q.filter, q.cursor);
     match q.format.as_deref() {
         None | Some("json") => {
             let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
-            match blocking(h, move |h| h.page(from, to, &filter, order, limit, cursor.as_deref())).await {
+            let page =
+                move |h: &History| h.page(&Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter });
+            match blocking(h, page).await {
                 Ok(page) => Json(page).into_response(),
                 Err(e) => failed(e),
             }
@@ -114,7 +114,10 @@ pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>)
         Some(f @ ("jsonl" | "csv")) => {
             let csv = f == "csv";
             let limit = q.limit.unwrap_or(EXPORT_MAX).clamp(1, EXPORT_MAX);
-            match blocking(h, move |h| export(h, (from, to, order), &filter, limit, cursor, csv)).await {
+            let ask = move |h: &History| {
+                export(h, Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter }, csv)
+            };
+            match blocking(h, ask).await {
                 Ok((body, next)) => {
                     let (kind, name) = if csv {
                         ("text/csv; charset=utf-8", "zitiscope-events.csv")
@@ -141,20 +144,13 @@ pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>)
     }
 }
 
-/// Every matching event (up to `limit`) as JSON lines or CSV, and the
-/// cursor to go on from if there are more.
-fn export(
-    h: &History,
-    (from, to, order): (i64, i64, Order),
-    filter: &str,
-    limit: usize,
-    mut cursor: Option<String>,
-    csv: bool,
-) -> Result<(String, Option<String>), QueryError> {
+/// Every event `ask` selects (up to its `limit`) as JSON lines or CSV, and
+/// the cursor to go on from if there are more.
+fn export(h: &History, ask: Ask<'_>, csv: bool) -> Result<(String, Option<String>), QueryError> {
     let mut body = if csv { zitiscope_core::export::csv_header() } else { String::new() };
-    let mut n = 0;
+    let (mut n, mut cursor) = (0, ask.cursor.map(str::to_owned));
     loop {
-        let page = h.page(from, to, filter, order, (limit - n).min(LIMIT_MAX), cursor.as_deref())?;
+        let page = h.page(&Ask { limit: (ask.limit - n).min(LIMIT_MAX), cursor: cursor.as_deref(), ..ask })?;
         for row in &page.events {
             if csv {
                 body.push_str(&zitiscope_core::export::csv_row(row.id, &row.event));
@@ -165,7 +161,7 @@ fn export(
         }
         n += page.events.len();
         cursor = page.next;
-        if cursor.is_none() || n >= limit {
+        if cursor.is_none() || n >= ask.limit {
             return Ok((body, cursor));
         }
     }
@@ -244,17 +240,15 @@ pub struct ChangesQuery {
 /// oldest first or (`order=desc`) newest first.
 pub async fn changes(State(app): State<AppState>, Query(q): Query<ChangesQuery>) -> Response {
     let Some(h) = app.history.clone() else { return unavailable() };
-    let (from, to) = match (time("from", q.from.as_deref(), i64::MIN), time("to", q.to.as_deref(), i64::MAX)) {
-        (Ok(from), Ok(to)) => (from, to),
-        (Err(m), _) | (_, Err(m)) => return bad(m),
-    };
-    let order = match order(q.order.as_deref()) {
-        Ok(o) => o,
+    let (from, to, order) = match span(q.from.as_deref(), q.to.as_deref(), q.order.as_deref()) {
+        Ok(w) => w,
         Err(m) => return bad(m),
     };
     let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
     let (filter, cursor) = (q.filter, q.cursor);
-    match blocking(h, move |h| h.changes(from, to, &filter, order, limit, cursor.as_deref())).await {
+    let page =
+        move |h: &History| h.changes(&Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter });
+    match blocking(h, page).await {
         Ok(page) => Json(page).into_response(),
         Err(e) => failed(e),
     }

@@ -13,14 +13,14 @@ pub mod store;
 mod writer;
 
 pub use sqlite::Sqlite;
-pub use store::{ChangePage, HistoryStore, Order, Page, StoreError};
+pub use store::{ChangePage, HistoryStore, Order, Page, Range, StoreError};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use zitiscope_core::aggregate::{Aggregator, Report};
-use zitiscope_core::filter::{Filter, CHANGE_SCHEMA, EVENT_SCHEMA};
+use zitiscope_core::filter::{Filter, Schema, CHANGE_SCHEMA, EVENT_SCHEMA};
 use zitiscope_core::{Store, Timestamp};
 
 /// Where the history lives and how much of it is kept.
@@ -118,20 +118,11 @@ impl History {
         f(guard.as_mut().expect("opened above").as_mut())
     }
 
-    /// A page of events (see [`HistoryStore::page`]); `filter` is in the filter
-    /// language over the event fields, `cursor` as a page's `next` said.
-    pub fn page(
-        &self,
-        from: i64,
-        to: i64,
-        filter: &str,
-        order: Order,
-        limit: usize,
-        cursor: Option<&str>,
-    ) -> Result<Page, QueryError> {
-        let filter = Filter::parse(filter, &EVENT_SCHEMA).map_err(|e| QueryError::Bad(format!("filter: {e}")))?;
-        let cursor = cursor.map(cursor_of).transpose()?;
-        self.read(|db| Ok(db.page(from, to, &filter, order, limit, cursor)?))
+    /// A page of events (see [`HistoryStore::page`]); the filter is in the
+    /// filter language over the event fields.
+    pub fn page(&self, ask: &Ask<'_>) -> Result<Page, QueryError> {
+        let (range, filter) = ask.resolve(&EVENT_SCHEMA)?;
+        self.read(|db| Ok(db.page(range, &filter)?))
     }
 
     /// The aggregation of `from..to` (see [`zitiscope_core::aggregate`]):
@@ -145,7 +136,8 @@ impl History {
             let all = Filter::default();
             let (mut cursor, mut read) = (None, 0usize);
             loop {
-                let page = db.page(from, to, &all, Order::Oldest, 10_000, cursor)?;
+                let range = Range { from, to, order: Order::Oldest, limit: 10_000, cursor };
+                let page = db.page(range, &all)?;
                 for row in &page.events {
                     agg.observe(&row.event);
                 }
@@ -158,20 +150,11 @@ impl History {
         })
     }
 
-    /// A page of the stored state changes passing `filter` (the change
-    /// fields of the filter language), in `order`.
-    pub fn changes(
-        &self,
-        from: i64,
-        to: i64,
-        filter: &str,
-        order: Order,
-        limit: usize,
-        cursor: Option<&str>,
-    ) -> Result<ChangePage, QueryError> {
-        let filter = Filter::parse(filter, &CHANGE_SCHEMA).map_err(|e| QueryError::Bad(format!("filter: {e}")))?;
-        let cursor = cursor.map(cursor_of).transpose()?;
-        self.read(|db| Ok(db.changes(from, to, &filter, order, limit, cursor)?))
+    /// A page of the stored state changes; the filter is in the filter
+    /// language over the change fields.
+    pub fn changes(&self, ask: &Ask<'_>) -> Result<ChangePage, QueryError> {
+        let (range, filter) = ask.resolve(&CHANGE_SCHEMA)?;
+        self.read(|db| Ok(db.changes(range, &filter)?))
     }
 
     /// The network at `at` (ns), or `None` before what the history holds.
@@ -197,6 +180,27 @@ impl History {
     /// The database file.
     pub fn path(&self) -> &std::path::Path {
         &self.config.path
+    }
+}
+
+/// A page as a query asks for it: the filter's text and the cursor as a
+/// page's `next` gave it.
+#[derive(Clone, Copy, Debug)]
+pub struct Ask<'a> {
+    pub from: i64,
+    pub to: i64,
+    pub order: Order,
+    pub limit: usize,
+    pub cursor: Option<&'a str>,
+    pub filter: &'a str,
+}
+
+impl Ask<'_> {
+    /// The rows to read and the filter, or why the query is not a good one.
+    fn resolve(&self, schema: &Schema) -> Result<(Range, Filter), QueryError> {
+        let filter = Filter::parse(self.filter, schema).map_err(|e| QueryError::Bad(format!("filter: {e}")))?;
+        let cursor = self.cursor.map(cursor_of).transpose()?;
+        Ok((Range { from: self.from, to: self.to, order: self.order, limit: self.limit, cursor }, filter))
     }
 }
 

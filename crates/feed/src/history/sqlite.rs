@@ -10,7 +10,7 @@
 //!   row it includes and the newest event time in it, so `state_at` replays
 //!   only the events after one.
 
-use super::store::{ChangePage, ChangeRow, HistoryStore, Order, Page, Row, StoreError, SCAN_MAX};
+use super::store::{ChangePage, ChangeRow, HistoryStore, Order, Page, Range, Row, StoreError, SCAN_MAX};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -174,35 +174,22 @@ fn state_at(db: &Connection, at: i64) -> rusqlite::Result<Option<Store>> {
     Ok(Some(store))
 }
 
-/// Events with `from <= at < to`, in time order (ties by row), after
-/// `cursor` (`<at>:<id>` of the last row of the page before), passing
-/// `filter`, at most `limit`.
-fn page(
-    db: &Connection,
-    from: i64,
-    to: i64,
-    filter: &Filter,
-    order: Order,
-    limit: usize,
-    cursor: Option<(i64, i64)>,
-) -> rusqlite::Result<Page> {
-    let (events, next, scanned) = scan_range(db, "events", (from, to), order, cursor, limit, |id, body| {
+/// See [`HistoryStore::page`].
+fn page(db: &Connection, range: Range, filter: &Filter) -> rusqlite::Result<Page> {
+    let (events, next, scanned) = scan_range(db, "events", range, |id, body| {
         let event = serde_json::from_str::<Event>(body).ok()?;
         filter.matches(&event).then_some(Row { id, event })
     })?;
     Ok(Page { events, next, scanned })
 }
 
-/// The `(id, at, body)` rows of `table` with `from <= at < to`, in
-/// `order`, after `cursor` (in that order), through [`scan`].
+/// The `(id, at, body)` rows of `table` in `range` (ties by row), through
+/// [`scan`].
 fn scan_range<R>(
     db: &Connection,
     // `'static`: a table name is always one of this file's, never input.
     table: &'static str,
-    (from, to): (i64, i64),
-    order: Order,
-    cursor: Option<(i64, i64)>,
-    limit: usize,
+    Range { from, to, order, limit, cursor }: Range,
     take: impl FnMut(i64, &str) -> Option<R>,
 ) -> rusqlite::Result<(Vec<R>, Option<String>, u64)> {
     let (after, sort, start) = match order {
@@ -281,16 +268,8 @@ fn tenth_cutoff(db: &Connection) -> rusqlite::Result<Option<i64>> {
 }
 
 /// See [`HistoryStore::changes`].
-fn changes(
-    db: &Connection,
-    from: i64,
-    to: i64,
-    filter: &Filter,
-    order: Order,
-    limit: usize,
-    cursor: Option<(i64, i64)>,
-) -> rusqlite::Result<ChangePage> {
-    let (changes, next, _) = scan_range(db, "changes", (from, to), order, cursor, limit, |id, body| {
+fn changes(db: &Connection, range: Range, filter: &Filter) -> rusqlite::Result<ChangePage> {
+    let (changes, next, _) = scan_range(db, "changes", range, |id, body| {
         let change = serde_json::from_str::<Change>(body).ok()?;
         filter.matches(&change).then(|| ChangeRow { id, label: change.label(), change })
     })?;
@@ -331,16 +310,8 @@ impl HistoryStore for Sqlite {
         tx.commit().map_err(err)
     }
 
-    fn changes(
-        &mut self,
-        from: i64,
-        to: i64,
-        filter: &Filter,
-        order: Order,
-        limit: usize,
-        cursor: Option<(i64, i64)>,
-    ) -> Result<ChangePage, StoreError> {
-        changes(&self.conn, from, to, filter, order, limit, cursor).map_err(err)
+    fn changes(&mut self, range: Range, filter: &Filter) -> Result<ChangePage, StoreError> {
+        changes(&self.conn, range, filter).map_err(err)
     }
 
     fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError> {
@@ -360,16 +331,8 @@ impl HistoryStore for Sqlite {
         state_at(&self.conn, at).map_err(err)
     }
 
-    fn page(
-        &mut self,
-        from: i64,
-        to: i64,
-        filter: &Filter,
-        order: Order,
-        limit: usize,
-        cursor: Option<(i64, i64)>,
-    ) -> Result<Page, StoreError> {
-        page(&self.conn, from, to, filter, order, limit, cursor).map_err(err)
+    fn page(&mut self, range: Range, filter: &Filter) -> Result<Page, StoreError> {
+        page(&self.conn, range, filter).map_err(err)
     }
 
     fn retain(&mut self, before: i64) -> Result<usize, StoreError> {

@@ -30,18 +30,9 @@ pub trait HistoryStore: Send {
     /// The network at `at`: every stored event at or before it applied.
     /// `None` when `at` is before what can be rebuilt.
     fn state_at(&mut self, at: i64) -> Result<Option<Store>, StoreError>;
-    /// Stored events with `from <= at < to` passing `filter`, in `order`,
-    /// after `cursor` (`(at, id)` of the last row of the page before), at
-    /// most `limit`, reading at most [`SCAN_MAX`] rows.
-    fn page(
-        &mut self,
-        from: i64,
-        to: i64,
-        filter: &Filter,
-        order: Order,
-        limit: usize,
-        cursor: Option<(i64, i64)>,
-    ) -> Result<Page, StoreError>;
+    /// Stored events in `range` passing `filter`, reading at most
+    /// [`SCAN_MAX`] rows.
+    fn page(&mut self, range: Range, filter: &Filter) -> Result<Page, StoreError>;
     /// Drops events before `before` that a checkpoint already holds, so
     /// that every moment from `before` on can still be rebuilt. Returns the
     /// events dropped.
@@ -51,18 +42,9 @@ pub trait HistoryStore: Send {
     /// Stores the real state changes the events made (the writer's store
     /// reports them; an event already stored makes none).
     fn insert_changes(&mut self, changes: &[Change]) -> Result<(), StoreError>;
-    /// Stored changes with `from <= at < to` passing `filter`, in `order`,
-    /// after `cursor` (in that order), at most `limit`, reading at most
+    /// Stored changes in `range` passing `filter`, reading at most
     /// [`SCAN_MAX`] rows.
-    fn changes(
-        &mut self,
-        from: i64,
-        to: i64,
-        filter: &Filter,
-        order: Order,
-        limit: usize,
-        cursor: Option<(i64, i64)>,
-    ) -> Result<ChangePage, StoreError>;
+    fn changes(&mut self, range: Range, filter: &Filter) -> Result<ChangePage, StoreError>;
 }
 
 /// The order of a page.
@@ -73,6 +55,18 @@ pub enum Order {
     Oldest,
     /// Newest first (a log read backwards from a moment).
     Newest,
+}
+
+/// Which stored rows a page reads: `from <= at < to` (ns), in `order`,
+/// after `cursor` (the `(at, id)` of the last row of the page before), at
+/// most `limit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Range {
+    pub from: i64,
+    pub to: i64,
+    pub order: Order,
+    pub limit: usize,
+    pub cursor: Option<(i64, i64)>,
 }
 
 /// One page of `GET /changes`.

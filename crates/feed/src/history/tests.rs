@@ -2,7 +2,7 @@
 //! exactly the state of the events up to a moment (late ones included),
 //! and retention keeps every moment after its cutoff rebuildable.
 
-use super::{HistoryStore, Order, Sqlite};
+use super::{HistoryStore, Order, Range, Sqlite};
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
 
 fn t(k: i64) -> Timestamp {
@@ -89,7 +89,8 @@ fn a_replay_read_forward_through_pages_gives_the_state_at_the_end() {
         let (mut cursor, mut read) = (None, Vec::new());
         loop {
             // Small pages, so that a read takes several.
-            let page = conn.page(a, b, &Filter::default(), Order::Oldest, 7, cursor).unwrap();
+            let range = Range { from: a, to: b, order: Order::Oldest, limit: 7, cursor };
+            let page = conn.page(range, &Filter::default()).unwrap();
             read.extend(page.events.into_iter().map(|r| r.event));
             cursor = page.next.and_then(|c| {
                 let (at, id) = c.split_once(':')?;
