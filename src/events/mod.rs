@@ -76,40 +76,43 @@ pub fn EventLog(
             open.set(el.open());
         }>
             <summary>{move || if at.with(Option::is_some) { "Event log: up to the moment shown" } else { "Event log" }}</summary>
-            <div class="event-log-tools">
-                <FilterInput
-                    schema=&EVENT_SCHEMA
-                    text=text
-                    filter=filter
-                    class="network-filter"
-                    placeholder="filter: type=conn AND kind=edge-to-router AND !up…"
-                    label="Filter events (the filter language)"
-                    testid="event-filter"
-                    presets="zitiscope.filters.events"
-                />
-                <a href=export("csv") download="zitiscope-events.csv" data-testid="event-log-csv">"CSV"</a>
-                <a href=export("jsonl") download="zitiscope-events.jsonl" data-testid="event-log-jsonl">"JSON lines"</a>
-            </div>
-            <p class="travel-error" role="status" data-testid="event-log-error">{move || pages.error.get()}</p>
-            <div class="event-log-scroll">
-                <table class="analysis-table" data-testid="event-log-rows">
-                    <thead>
-                        <tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
-            {move || {
-                pages
-                    .has_more()
-                    .then(|| {
-                        view! {
-                            <button type="button" class="topbar-toggle" data-testid="event-log-older" on:click=move |_| pages.more()>
-                                "Older"
-                            </button>
-                        }
-                    })
-            }}
+            // Built when first opened: a closed log costs the first paint nothing.
+            {move || open.get().then(|| view! {
+                    <div class="event-log-tools">
+                        <FilterInput
+                            schema=&EVENT_SCHEMA
+                            text=text
+                            filter=filter
+                            class="network-filter"
+                            placeholder="filter: type=conn AND kind=edge-to-router AND !up…"
+                            label="Filter events (the filter language)"
+                            testid="event-filter"
+                            presets="zitiscope.filters.events"
+                        />
+                        <a href=export("csv") download="zitiscope-events.csv" data-testid="event-log-csv">"CSV"</a>
+                        <a href=export("jsonl") download="zitiscope-events.jsonl" data-testid="event-log-jsonl">"JSON lines"</a>
+                    </div>
+                    <p class="travel-error" role="status" data-testid="event-log-error">{move || pages.error.get()}</p>
+                    <div class="event-log-scroll">
+                        <table class="analysis-table" data-testid="event-log-rows">
+                            <thead>
+                                <tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
+                            </thead>
+                            <tbody>{rows}</tbody>
+                        </table>
+                    </div>
+                    {move || {
+                        pages
+                            .has_more()
+                            .then(|| {
+                                view! {
+                                    <button type="button" class="topbar-toggle" data-testid="event-log-older" on:click=move |_| pages.more()>
+                                        "Older"
+                                    </button>
+                                }
+                            })
+                    }}
+            })}
         </details>
     }
 }
