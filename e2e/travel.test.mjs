@@ -152,10 +152,16 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     await page.getByTestId('travel-pause').click();
     await exact;
     assert.equal(new URL(page.url()).searchParams.get('play'), null, 'paused leaves the URL');
-    // The moment it reached is the one the feed rebuilds for it.
+    // It stopped at a past moment after edge-3's return, and the drawer
+    // tells that moment's facts: two transitions, up since T+120 s.
     const reached = new Date(await page.getByTestId('travel-at').textContent()).getTime();
-    const want = await (await fetch(`${feed.url}/state?at=${reached * 1e6}`)).json();
-    await page.waitForFunction((n) => document.querySelector('[data-testid=router-online]')?.textContent === String(n), want.summary.routers.online, { timeout: 5_000 });
+    assert.ok(reached > T + 120_000 && reached < Date.now() - 60_000, `a moment after the return: ${iso(reached)}`);
+    const up = Math.floor((reached - (T + 120_000)) / 1000);
+    const age = up >= 60 ? `${Math.floor(up / 60)}m ${String(up % 60).padStart(2, '0')}s` : `${up}s`;
+    await page.locator('tr[data-node="router:edge-3"] .node-open').click();
+    await page.getByTestId('drawer-uptime').filter({ hasText: new RegExp(`^up for ${age} `) }).waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('drawer-transitions').textContent(), '2');
+    await page.locator('.drawer-close').click();
 
     // A link can start a replay: from before the outage, at 60×.
     const replay = await browser.newPage({ viewport: { width: 1400, height: 1000 } });

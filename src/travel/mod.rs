@@ -173,13 +173,8 @@ fn follow(tt: UseTimeTravel, events_url: Signal<String>, alert_config: Signal<Al
         // Live, or the page gone (the owner disposed): stop.
         while let Some(Some(target)) = tt.at.try_get_untracked() {
             let paused = tt.speed.try_get_untracked() == Some(0);
-            let Some(step) = tt.held.try_with_value(|h| match Replay::plan(h.as_ref(), target) {
-                Step::Show if paused && h.as_ref().is_some_and(Replay::moved) => Step::Seek(target),
-                Step::Read { .. } if paused => Step::Seek(target),
-                step => step,
-            }) else {
-                break;
-            };
+            let plan = if paused { Replay::plan_exact } else { Replay::plan };
+            let Some(step) = tt.held.try_with_value(|h| plan(h.as_ref(), target)) else { break };
             let done = match step {
                 Step::Show => break,
                 Step::Seek(at) => {

@@ -14,8 +14,8 @@
 //! events stored by then. The feed's tests check exactly that, late events
 //! included. One thing a replay cannot see: an event stored after the
 //! replay passed its moment (a router's batch held back by a partition).
-//! So a replay that has moved says so ([`Replay::moved`]), and the app
-//! asks for the exact state again once playback pauses.
+//! So once playback pauses, a replay that has moved asks for the exact
+//! state again ([`Replay::plan_exact`]).
 
 use crate::{Event, Store, Timestamp};
 
@@ -62,6 +62,16 @@ impl Replay {
         }
     }
 
+    /// What showing `target` exactly takes (paused): only a state fetched
+    /// for that moment will do, so a replay that moved, or would have to,
+    /// seeks.
+    pub fn plan_exact(held: Option<&Replay>, target: i64) -> Step {
+        match held {
+            Some(r) if r.at == target && !r.moved => Step::Show,
+            _ => Step::Seek(target),
+        }
+    }
+
     /// Ends a [`Step::Read`]: applies every event it read, in the order
     /// given (the history's time order); the replay then holds `target`.
     pub fn advance(&mut self, events: impl IntoIterator<Item = Event>, target: i64) {
@@ -70,12 +80,6 @@ impl Replay {
         }
         self.at = target;
         self.moved = true;
-    }
-
-    /// Whether events were applied since the state was fetched (so a late
-    /// event may be missing: see the module docs).
-    pub fn moved(&self) -> bool {
-        self.moved
     }
 
     /// The moment held (ns).
@@ -132,6 +136,9 @@ mod tests {
         let far = 100 * S + READ_MAX_NS + 1;
         assert_eq!(Replay::plan(Some(&r), far), Step::Seek(far), "too far ahead needs the state");
         assert_eq!(Replay::plan(Some(&r), 100 * S + READ_MAX_NS), Step::Read { from: 100 * S + 1, to: far });
+        assert_eq!(Replay::plan_exact(Some(&r), 100 * S), Step::Show, "exact: a fresh state shows");
+        assert_eq!(Replay::plan_exact(Some(&r), 110 * S), Step::Seek(110 * S), "exact: never a read");
+        assert_eq!(Replay::plan_exact(None, 5 * S), Step::Seek(5 * S));
     }
 
     #[test]
@@ -146,11 +153,11 @@ mod tests {
         };
         let mut r = upto(2 * S);
         assert_eq!(health(&r, "r1"), Some(Health::Ok));
-        assert!(!r.moved(), "fresh from a state");
+        assert_eq!(Replay::plan_exact(Some(&r), 2 * S), Step::Show, "fresh from a state");
         let Step::Read { from, to } = Replay::plan(Some(&r), 3 * S) else { panic!("a read") };
         r.advance(events.iter().filter(|e| (from..to).contains(&e.at.0)).cloned(), 3 * S);
-        assert!(r.moved());
         assert_eq!(Replay::plan(Some(&r), 3 * S), Step::Show);
+        assert_eq!(Replay::plan_exact(Some(&r), 3 * S), Step::Seek(3 * S), "exact: a moved replay seeks");
         assert_eq!(health(&r, "r1"), health(&upto(3 * S), "r1"));
         assert_eq!(health(&r, "r1"), Some(Health::Down));
         assert_eq!(health(&r, "r2"), Some(Health::Ok), "r2 drops only at 4 s");

@@ -14,10 +14,10 @@ use zitiscope_core::timestamp::Timestamp;
 /// The most events one page returns.
 pub const LIMIT_MAX: usize = 10_000;
 
-/// `GET /history` parameters. Times are integer ns since the epoch or
-/// RFC 3339 (`2026-12-01T03:12:00Z`).
+/// `GET /history` and `GET /changes` parameters. Times are integer ns
+/// since the epoch or RFC 3339 (`2026-12-01T03:12:00Z`).
 #[derive(serde::Deserialize, Default)]
-pub struct HistoryQuery {
+pub struct PageQuery {
     from: Option<String>,
     to: Option<String>,
     #[serde(default)]
@@ -26,7 +26,8 @@ pub struct HistoryQuery {
     order: Option<String>,
     limit: Option<usize>,
     cursor: Option<String>,
-    /// `json` (pages, the default), or an export: `jsonl` or `csv`.
+    /// `json` (pages, the default), or an export: `jsonl` or `csv`
+    /// (`/history` only).
     format: Option<String>,
 }
 
@@ -94,7 +95,7 @@ async fn blocking<R: Send + 'static>(
 }
 
 /// A page of stored events: `{events: [{id, event}], next, scanned}`.
-pub async fn history(State(app): State<AppState>, Query(q): Query<HistoryQuery>) -> Response {
+pub async fn history(State(app): State<AppState>, Query(q): Query<PageQuery>) -> Response {
     let Some(h) = app.history.clone() else { return unavailable() };
     let (from, to, order) = match span(q.from.as_deref(), q.to.as_deref(), q.order.as_deref()) {
         Ok(w) => w,
@@ -223,22 +224,9 @@ fn wall_ms() -> f64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64() * 1e3)
 }
 
-/// `GET /changes` parameters.
-#[derive(serde::Deserialize)]
-pub struct ChangesQuery {
-    from: Option<String>,
-    to: Option<String>,
-    #[serde(default)]
-    filter: String,
-    /// `asc` (oldest first, the default) or `desc` (newest first).
-    order: Option<String>,
-    limit: Option<usize>,
-    cursor: Option<String>,
-}
-
 /// A page of stored state changes: `{changes: [{id, change, label}], next}`,
 /// oldest first or (`order=desc`) newest first.
-pub async fn changes(State(app): State<AppState>, Query(q): Query<ChangesQuery>) -> Response {
+pub async fn changes(State(app): State<AppState>, Query(q): Query<PageQuery>) -> Response {
     let Some(h) = app.history.clone() else { return unavailable() };
     let (from, to, order) = match span(q.from.as_deref(), q.to.as_deref(), q.order.as_deref()) {
         Ok(w) => w,

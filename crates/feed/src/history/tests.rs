@@ -23,12 +23,32 @@ fn reference(arrived: &[Event], at: Timestamp) -> Store {
     s
 }
 
+/// A new database file in a folder of its own, removed when dropped.
+struct Fresh {
+    dir: std::path::PathBuf,
+    conn: Sqlite,
+}
+
+impl Fresh {
+    fn new(name: &str) -> Fresh {
+        let dir = std::env::temp_dir().join(format!("zitiscope-history-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let conn = Sqlite::open(&dir.join("h.db")).unwrap();
+        Fresh { dir, conn }
+    }
+}
+
+impl Drop for Fresh {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 #[test]
 fn checkpoints_replay_and_retention_agree_with_a_plain_replay() {
-    let dir = std::env::temp_dir().join(format!("zitiscope-history-db-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut conn = Sqlite::open(&dir.join("h.db")).unwrap();
+    let mut db = Fresh::new("db");
+    let conn = &mut db.conn;
     let mut arrived = Vec::new();
     let mut live = Store::new();
     let push = |conn: &mut Sqlite, e: Event, live: &mut Store, arrived: &mut Vec<Event>| {
@@ -37,14 +57,14 @@ fn checkpoints_replay_and_retention_agree_with_a_plain_replay() {
         arrived.push(e);
     };
     for k in 0..60 {
-        push(&mut conn, ev(k, t(k)), &mut live, &mut arrived);
+        push(conn, ev(k, t(k)), &mut live, &mut arrived);
     }
     // A late event: it happened at 10 but arrives after 59.
-    push(&mut conn, ev(1, Timestamp(t(10).0 + 1)), &mut live, &mut arrived);
+    push(conn, ev(1, Timestamp(t(10).0 + 1)), &mut live, &mut arrived);
     assert_eq!(conn.insert(&arrived[..5]).unwrap(), 0, "inserting again adds nothing");
     conn.checkpoint(t(59).0, &live.state()).unwrap();
     for k in 60..100 {
-        push(&mut conn, ev(k, t(k)), &mut live, &mut arrived);
+        push(conn, ev(k, t(k)), &mut live, &mut arrived);
     }
     for k in [0, 9, 10, 11, 58, 59, 60, 61, 99, 200] {
         let got = conn.state_at(t(k).0).unwrap().expect("inside the history");
@@ -65,17 +85,14 @@ fn checkpoints_replay_and_retention_agree_with_a_plain_replay() {
         );
     }
     assert!(conn.state_at(t(30).0).unwrap().is_none(), "before what can be rebuilt");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]
 fn a_replay_read_forward_through_pages_gives_the_state_at_the_end() {
     use zitiscope_core::filter::Filter;
     use zitiscope_core::replay::{Replay, Step};
-    let dir = std::env::temp_dir().join(format!("zitiscope-history-replay-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut conn = Sqlite::open(&dir.join("h.db")).unwrap();
+    let mut db = Fresh::new("replay");
+    let conn = &mut db.conn;
     let mut arrived: Vec<Event> = (0..80).map(|k| ev(k, t(k))).collect();
     // Late ones: they happened early and arrive last.
     arrived.extend([ev(2, Timestamp(t(10).0 + 1)), ev(4, Timestamp(t(41).0 + 1)), ev(3, t(60))]);
@@ -107,5 +124,4 @@ fn a_replay_read_forward_through_pages_gives_the_state_at_the_end() {
         assert_eq!(replay.store().summary(), want.summary(), "{from} → {to}");
         assert_eq!(replay.store().state(), want.state(), "{from} → {to}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }
