@@ -128,23 +128,23 @@ test('the list filter speaks the filter language, says where a mistake is, and a
   assert.ok(nodes.every((n) => n.startsWith('controller:')), nodes.join());
 
   // Typed with a mistake: the error points at it; the last good filter stays.
-  await input.fill('type=router AND stat=offline');
+  await input.fill('type=router AND stat=down');
   await page.getByTestId('network-filter-error').filter({ hasText: 'col 17: no field `stat`; did you mean `state`?' }).waitFor({ timeout: 5_000 });
   assert.equal(await page.locator('tr.node-row').count(), 3);
   // Tab finishes the word; the filter takes effect and goes into the URL.
   await input.fill('type=router AND sta');
   await input.press('Tab');
   assert.equal(await input.inputValue(), 'type=router AND state');
-  await input.pressSequentially('!=offline');
+  await input.pressSequentially('!=down');
   await page.waitForFunction(() => {
     const rows = [...document.querySelectorAll('tr.node-row')];
     return rows.length > 3 && rows.every((r) => r.dataset.node.startsWith('router:') && !r.classList.contains('health-down'));
   }, null, { timeout: 10_000 });
   assert.equal(await page.getByTestId('network-filter-error').textContent(), '');
-  assert.equal(new URL(page.url()).searchParams.get('filter'), 'type=router AND state!=offline');
+  assert.equal(new URL(page.url()).searchParams.get('filter'), 'type=router AND state!=down');
   // A reload (or the link sent to a colleague) opens the same view.
   await page.reload();
-  assert.equal(await page.getByTestId('network-filter').inputValue(), 'type=router AND state!=offline');
+  assert.equal(await page.getByTestId('network-filter').inputValue(), 'type=router AND state!=down');
   assert.deepEqual(errors, []);
   await page.close();
 });

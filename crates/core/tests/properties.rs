@@ -58,10 +58,12 @@ proptest! {
 
 mod every_kind {
     use proptest::prelude::*;
+    use zitiscope_core::alerts::{alerts_at, AlertConfig, Rule};
     use zitiscope_core::event::*;
+    use zitiscope_core::filter::{Filter, NODE_SCHEMA};
     use zitiscope_core::layout::NodeId;
-    use zitiscope_core::store::{LifecycleConfig, StoreConfig};
-    use zitiscope_core::{ConnKind, Event, Store, Timestamp};
+    use zitiscope_core::store::{Health, LifecycleConfig, SortBy, StoreConfig};
+    use zitiscope_core::{ConnKey, ConnKind, Event, Store, Timestamp};
 
     fn id(prefix: &'static str, n: u8) -> String {
         format!("{prefix}{n}")
@@ -164,8 +166,88 @@ mod every_kind {
         }
     }
 
+    /// A node's health worked out again from its connections alone, apart
+    /// from the store's counts: what `health.rs` says it should be.
+    fn reference_health(store: &Store, node: &NodeId) -> Health {
+        let own = |k: &ConnKey| match node {
+            NodeId::Router(id) => k.kind == ConnKind::RouterToCtrl && k.src == *id,
+            NodeId::Controller(id) => match k.kind {
+                ConnKind::RouterToCtrl => k.dst == *id,
+                ConnKind::CtrlToCtrl => k.src == *id || k.dst == *id,
+                _ => false,
+            },
+        };
+        let states: Vec<bool> = store.connections().filter(|(k, _)| own(k)).filter_map(|(_, c)| c.life.up()).collect();
+        let up = states.iter().filter(|&&u| u).count();
+        match (node, up, states.len()) {
+            (_, _, 0) => Health::Unknown,
+            (_, 0, _) => Health::Down,
+            (NodeId::Router(_), up, known) if up < known => Health::Degraded,
+            _ => Health::Ok,
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(512))]
+
+        /// One definition of health: over any event log, in any order, the
+        /// store's rule, the map's nodes and list rows, the filter
+        /// language's `state` and `healthy`, the drawer, the router-down
+        /// alert, a link's effective state and the counters all report the
+        /// same health for every node, and it is the one worked out again
+        /// from the node's connections.
+        #[test]
+        fn every_place_reports_the_same_health(log in prop::collection::vec(arb_event(), 0..50), seed in any::<u64>()) {
+            let (_, shuffled) = super::sorted_and_scrambled(&log, seed);
+            let mut store = Store::with_config(roomy());
+            for e in &shuffled { store.apply(e); }
+            let now = Timestamp(12);
+            let topology = store.topology(now);
+            let alerts = alerts_at(&AlertConfig::default(), &store, now);
+            let rows = |text: &str| {
+                let f = Filter::parse(text, &NODE_SCHEMA).unwrap();
+                topology.rows(&f, SortBy::Name, true).into_iter().map(|r| r.node).collect::<Vec<_>>()
+            };
+            let mut routers_up = 0;
+            for n in 0..3 {
+                for node in [NodeId::Router(id("r", n)), NodeId::Controller(id("c", n))] {
+                    let health = reference_health(&store, &node);
+                    prop_assert_eq!(store.node_health(&node), health, "the rule, {:?}", node);
+                    let on_map = topology.health(&node);
+                    if on_map.is_none() {
+                        prop_assert_eq!(health, Health::Unknown, "only a node never seen is off the map: {:?}", node);
+                        continue;
+                    }
+                    prop_assert_eq!(on_map, Some(health), "the map, {:?}", node);
+                    prop_assert_eq!(topology.row(&node).map(|r| r.health), Some(health), "the list row, {:?}", node);
+                    let by_word = rows(&format!("state={}", health.as_str()));
+                    prop_assert!(by_word.contains(&node), "the filter's state, {:?}", node);
+                    prop_assert_eq!(rows("healthy").contains(&node), health == Health::Ok, "healthy, {:?}", node);
+                    let details = store.node_details(&node, now).expect("on the map");
+                    prop_assert_eq!(details.health, health, "the drawer, {:?}", node);
+                    let any_up = store.connections().any(|(k, c)| {
+                        c.life.up() == Some(true)
+                            && matches!((&node, k.kind), (NodeId::Router(r), ConnKind::RouterToCtrl) if k.src == *r)
+                    });
+                    if let NodeId::Router(r) = &node {
+                        prop_assert_eq!(details.up == Some(true), any_up, "the drawer's up, {}", r);
+                        let alerted = alerts.iter().any(|a| a.key.rule == Rule::RouterDown && a.key.subject == *r);
+                        prop_assert_eq!(alerted, health == Health::Down, "the router-down alert, {}", r);
+                        routers_up += usize::from(health.is_up());
+                    }
+                }
+            }
+            prop_assert_eq!(store.summary().routers.online, routers_up, "the counters");
+            for l in ["L0", "L1"] {
+                let Some(link) = store.link(l) else { continue };
+                let src_down = link.src.get().is_some_and(|r| reference_health(&store, &NodeId::Router(r.clone())) == Health::Down);
+                prop_assert_eq!(store.link_up(l), link.reported_up() && !src_down, "link {}", l);
+                let edge = topology.edges.iter().find(|e| e.link.as_deref() == Some(l));
+                if let Some(edge) = edge {
+                    prop_assert_eq!(edge.up, store.link_up(l), "the map's link {}", l);
+                }
+            }
+        }
 
         /// Every kind of event, any order, duplicates: the same store as
         /// applying the log once in timestamp order.

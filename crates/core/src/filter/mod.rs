@@ -14,7 +14,7 @@
 //! unit    := "ns" | "us" | "µs" | "ms" | "s" | "m" | "h"
 //! ```
 //!
-//! `type=router AND state=offline`, `name^=edge-eu`, `kind=edge-to-router
+//! `type=router AND state=down`, `name^=edge-eu`, `kind=edge-to-router
 //! AND flaps>3`, `latency>100ms`, `!healthy`. Keywords and text comparisons
 //! ignore case. A word that is not a field, with no operator after it, is a
 //! search: `edge-eu down` is every subject that mentions both (for a node:

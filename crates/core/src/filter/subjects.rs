@@ -3,15 +3,19 @@
 //! history), alerts ([`Alert`]: the board) and state changes ([`Change`]:
 //! the change log).
 
-use super::{FieldKind, FieldSpec, Schema, Subject, Value};
+use super::{FieldKind, FieldSpec, Filter, Schema, Subject, Value};
 use crate::alerts::Alert;
 use crate::event::{Body, LatencyOf, SdkStatus};
 use crate::layout::NodeId;
-use crate::store::topology::{Health, NodeRow};
+use crate::store::topology::{NodeRow, SortBy, Topology};
 use crate::store::Change;
+use crate::store::Health;
 use crate::Event;
 
-const STATES: &[&str] = &["online", "degraded", "offline", "unknown"];
+/// A node's `state`: the words the map shows ([`Health::as_str`]), and no others.
+const STATES: &[&str] = &Health::WORDS;
+/// An event's `state`: a connection's (online or offline) or an SDK status's.
+const EVENT_STATES: &[&str] = &["online", "offline", "unknown"];
 const KINDS: &[&str] = &["router-to-ctrl", "ctrl-to-ctrl", "edge-to-ctrl", "edge-to-router"];
 
 /// The fields of a map node (a controller or a router).
@@ -19,8 +23,12 @@ pub static NODE_SCHEMA: Schema = Schema {
     fields: &[
         FieldSpec { name: "type", kind: FieldKind::Enum(&["controller", "router"]), doc: "controller or router" },
         FieldSpec { name: "name", kind: FieldKind::Text, doc: "its id" },
-        FieldSpec { name: "state", kind: FieldKind::Enum(STATES), doc: "online, degraded, offline or unknown" },
-        FieldSpec { name: "healthy", kind: FieldKind::Bool, doc: "online with everything it should hold up" },
+        FieldSpec {
+            name: "state",
+            kind: FieldKind::Enum(STATES),
+            doc: "ok, degraded, down or unknown (as the map shows it)",
+        },
+        FieldSpec { name: "healthy", kind: FieldKind::Bool, doc: "ok: everything it should hold is up" },
         FieldSpec { name: "identities", kind: FieldKind::Number, doc: "identities connected to it now" },
         FieldSpec { name: "lost", kind: FieldKind::Number, doc: "identities that were connected here and are not now" },
         FieldSpec {
@@ -44,12 +52,7 @@ impl Subject for NodeRow {
                 NodeId::Router(_) => "router",
             }),
             "name" => Value::Text(self.node.id()),
-            "state" => Value::Text(match self.health {
-                Health::Ok => "online",
-                Health::Degraded => "degraded",
-                Health::Down => "offline",
-                Health::Unknown => "unknown",
-            }),
+            "state" => Value::Text(self.health.as_str()),
             "healthy" => Value::Bool(self.health == Health::Ok),
             "identities" => Value::Number(self.identities.online.into()),
             "lost" => Value::Number(self.identities.offline.into()),
@@ -59,16 +62,22 @@ impl Subject for NodeRow {
         })
     }
 
-    /// Its id or type contains the word, or its state is it (the state's
-    /// filter word or its health word: `offline` and `down` alike).
+    /// Its id or type contains the word, or its state is it.
     fn mentions(&self, word: &str) -> bool {
         let id = self.node.id();
         let id_has =
             if id.chars().any(char::is_uppercase) { id.to_lowercase().contains(word) } else { id.contains(word) };
-        id_has
-            || matches!(self.get("type"), Some(Value::Text(t)) if t.contains(word))
-            || matches!(self.get("state"), Some(Value::Text(s)) if s == word)
-            || self.health.as_str() == word
+        id_has || matches!(self.get("type"), Some(Value::Text(t)) if t.contains(word)) || self.health.as_str() == word
+    }
+}
+
+impl Topology {
+    /// The list view's rows: every node `filter` passes (the filter
+    /// language over [`NODE_SCHEMA`]; a bare word matches a node whose id
+    /// or type contains it, or whose state it names), sorted by `by` (ties
+    /// by id), reversed when `!ascending`.
+    pub fn rows(&self, filter: &Filter, by: SortBy, ascending: bool) -> Vec<NodeRow> {
+        self.rows_where(|row| filter.matches(row), by, ascending)
     }
 }
 
@@ -91,7 +100,7 @@ pub static EVENT_SCHEMA: Schema = Schema {
         FieldSpec { name: "dst", kind: FieldKind::Text, doc: "a connection's or link's destination end" },
         FieldSpec {
             name: "state",
-            kind: FieldKind::Enum(STATES),
+            kind: FieldKind::Enum(EVENT_STATES),
             doc: "online or offline (connections and SDK status)",
         },
         FieldSpec { name: "up", kind: FieldKind::Bool, doc: "a connection made (not lost)" },

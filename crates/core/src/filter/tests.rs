@@ -61,19 +61,19 @@ fn the_examples_select_what_they_say() {
         router("edge-us-1", Health::Degraded, 7),
         controller("ctrl1"),
     ];
-    assert_eq!(nodes("type=router AND state=offline", &rows), ["edge-eu-1"]);
+    assert_eq!(nodes("type=router AND state=down", &rows), ["edge-eu-1"]);
     assert_eq!(nodes("name^=edge-eu", &rows), ["edge-eu-1", "edge-eu-2"]);
     assert_eq!(nodes("!healthy", &rows), ["edge-eu-1", "edge-us-1"]);
     assert_eq!(nodes("NOT healthy", &rows), nodes("healthy=false", &rows));
     assert_eq!(nodes("type=router identities>5", &rows), ["edge-eu-2", "edge-us-1"], "side by side is AND");
-    assert_eq!(nodes("state=offline OR state=degraded", &rows), ["edge-eu-1", "edge-us-1"]);
+    assert_eq!(nodes("state=down OR state=degraded", &rows), ["edge-eu-1", "edge-us-1"]);
     assert_eq!(nodes("type=router AND (name$=-1 OR identities>=40)", &rows), ["edge-eu-1", "edge-eu-2", "edge-us-1"]);
     assert_eq!(nodes("name*=US", &rows), ["edge-us-1"], "text ignores case");
     assert_eq!(nodes("TYPE = CONTROLLER", &rows), ["ctrl1"], "fields and enum values too");
     assert_eq!(nodes("name=\"edge-eu-2\"", &rows), ["edge-eu-2"]);
     assert_eq!(nodes("", &rows).len(), 4, "empty matches all");
     assert!(Filter::parse("  ", &NODE_SCHEMA).unwrap().is_all());
-    assert_eq!(nodes("type=router && !(state=offline || state=degraded)", &rows), ["edge-eu-2"]);
+    assert_eq!(nodes("type=router && !(state=down || state=degraded)", &rows), ["edge-eu-2"]);
 }
 
 #[test]
@@ -81,13 +81,13 @@ fn a_word_that_is_not_a_field_is_a_search() {
     let rows = [router("edge-EU-1", Health::Down, 0), router("edge-eu-2", Health::Ok, 40), controller("ctrl1")];
     assert_eq!(nodes("eu", &rows), ["edge-EU-1", "edge-eu-2"], "ids, any case");
     assert_eq!(nodes("edge-eu down", &rows), ["edge-EU-1"], "health words, and side by side is AND");
-    assert_eq!(nodes("offline", &rows), ["edge-EU-1"], "state words too");
+    assert_eq!(nodes("offline", &rows), Vec::<String>::new(), "the map's words, no others");
     assert_eq!(nodes("controller", &rows), ["ctrl1"]);
     assert_eq!(nodes("eu AND identities>0", &rows), ["edge-eu-2"], "mixed with terms");
     assert_eq!(nodes("\"edge-eu-2\"", &rows), ["edge-eu-2"], "quoted");
     assert_eq!(nodes("stat", &rows), Vec::<String>::new(), "a word alone never errors");
     assert_eq!(
-        err("stat=offline", &NODE_SCHEMA).message,
+        err("stat=down", &NODE_SCHEMA).message,
         "no field `stat`; did you mean `state`?",
         "with an operator it must be a field"
     );
@@ -128,13 +128,13 @@ fn events_filter_by_kind_state_and_latency() {
 
 #[test]
 fn mistakes_point_at_their_column() {
-    let e = err("type=router AND stat=offline", &NODE_SCHEMA);
+    let e = err("type=router AND stat=down", &NODE_SCHEMA);
     assert_eq!((e.col, e.len), (17, 4));
     assert_eq!(e.message, "no field `stat`; did you mean `state`?");
     assert_eq!(e.to_string(), "col 17: no field `stat`; did you mean `state`?");
     let e = err("state=gone", &NODE_SCHEMA);
     assert_eq!(e.col, 7);
-    assert!(e.message.contains("online, degraded, offline, unknown"), "{}", e.message);
+    assert!(e.message.contains("ok, degraded, unknown, down"), "{}", e.message);
     let e = err("identities>lots", &NODE_SCHEMA);
     assert_eq!((e.col, e.message.as_str()), (12, "`identities` is a number: `lots` is not one"));
     let e = err("name>3", &NODE_SCHEMA);
@@ -182,7 +182,7 @@ fn completion_offers_fields_operators_values_and_keywords() {
     let c = complete("type=router AND st", 18, &NODE_SCHEMA);
     assert_eq!((c[0].start, c[0].end, c[0].text.as_str()), (16, 18, "state"));
     assert_eq!(texts(complete("state=", 6, &NODE_SCHEMA)), STATES);
-    assert_eq!(texts(complete("state=o", 7, &NODE_SCHEMA)), ["online", "offline"]);
+    assert_eq!(texts(complete("state=d", 7, &NODE_SCHEMA)), ["degraded", "down"]);
     assert_eq!(texts(complete("healthy=", 8, &NODE_SCHEMA)), ["true", "false"]);
     assert_eq!(texts(complete("identities", 10, &NODE_SCHEMA)), ["identities"], "touching: the word is completed");
     assert_eq!(texts(complete("identities ", 11, &NODE_SCHEMA)), ["=", "!=", ">", ">=", "<", "<="]);
@@ -196,7 +196,7 @@ fn completion_offers_fields_operators_values_and_keywords() {
     assert_eq!(texts(complete("kind=edge-to-r", 14, &EVENT_SCHEMA)), ["edge-to-router"]);
 }
 
-const STATES: [&str; 4] = ["online", "degraded", "offline", "unknown"];
+const STATES: [&str; 4] = ["ok", "degraded", "unknown", "down"];
 
 // ---- property tests ----
 
@@ -264,15 +264,12 @@ fn meaning(e: &Expr, r: &NodeRow) -> bool {
         Expr::Search(w) => {
             let kind = if matches!(r.node, NodeId::Router(_)) { "router" } else { "controller" };
             let state = match r.health {
-                Health::Ok => "online",
+                Health::Ok => "ok",
                 Health::Degraded => "degraded",
-                Health::Down => "offline",
+                Health::Down => "down",
                 Health::Unknown => "unknown",
             };
-            r.node.id().to_lowercase().contains(w.as_str())
-                || kind.contains(w.as_str())
-                || state == w
-                || r.health.as_str() == w
+            r.node.id().to_lowercase().contains(w.as_str()) || kind.contains(w.as_str()) || state == w
         }
         Expr::Cmp { field, op, value } => {
             let id = r.node.id().to_lowercase();
@@ -287,9 +284,9 @@ fn meaning(e: &Expr, r: &NodeRow) -> bool {
                 },
                 ("state", Operand::Text(v)) => {
                     let s = match r.health {
-                        Health::Ok => "online",
+                        Health::Ok => "ok",
                         Health::Degraded => "degraded",
-                        Health::Down => "offline",
+                        Health::Down => "down",
                         Health::Unknown => "unknown",
                     };
                     s != v

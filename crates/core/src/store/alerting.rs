@@ -21,7 +21,7 @@ impl Store {
     /// When a router that holds no controller connection now lost its
     /// last one (`None` when it is up, or was never seen with one).
     pub fn router_down_since(&self, router: &str) -> Option<Timestamp> {
-        if !self.router_known_offline(router) {
+        if self.router_health(router) != super::Health::Down {
             return None;
         }
         self.channel_since(router, false).max()

@@ -165,14 +165,25 @@ impl Store {
         }
     }
 
-    /// A connection's first up/down observation. A router that has had a
-    /// controller connection reported can be known to be offline; a
-    /// latency sample alone (a record with no observation) says nothing.
+    /// A connection's first up/down observation. A router or controller
+    /// that has had a connection reported can be known to be down (see
+    /// `health.rs`); a latency sample alone (a record with no observation)
+    /// says nothing.
     pub(super) fn first_observed(&mut self, key: Key) {
         match key.kind {
             ConnKind::RouterToCtrl => {
                 if let Some(r) = self.ents.routers.rec_mut(key.src) {
                     r.ctrl_conns += 1;
+                }
+                if let Some(c) = self.ents.controllers.rec_mut(key.dst) {
+                    c.conns += 1;
+                }
+            }
+            ConnKind::CtrlToCtrl => {
+                for i in [key.src, key.dst] {
+                    if let Some(c) = self.ents.controllers.rec_mut(i) {
+                        c.conns += 1;
+                    }
                 }
             }
             ConnKind::EdgeToRouter => {

@@ -12,7 +12,7 @@
 
 use super::entities::Key;
 use super::lifecycle::Lifecycle;
-use super::{Connection, Folded, Store};
+use super::{Connection, Folded, Health, Store};
 use crate::layout::NodeId;
 use crate::{ConnKind, Timestamp};
 
@@ -25,7 +25,10 @@ pub const HISTORY_CAP: usize = 32;
 /// See the module docs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NodeDetails {
-    /// Online now (`None`: none of its connections was observed).
+    /// Its health ([`Store::node_health`]: the map's, the alerts', the list's).
+    pub health: Health,
+    /// Online now (`None`: none of its connections was observed), from
+    /// [`Self::health`]: `Ok` and `Degraded` are up, `Down` is down.
     pub up: Option<bool>,
     /// Since when it has been in that state. Online: the earliest `since`
     /// of its connections that are up (that one has held it online all
@@ -111,7 +114,6 @@ impl Store {
             let Some(conn) = self.conns.get(&key) else { continue };
             let f = conn.life.folded();
             let Some(up) = f.up else { continue };
-            d.up = Some(d.up == Some(true) || up);
             if up {
                 up_since = Some(up_since.map_or(f.since, |t| t.min(f.since)));
             } else {
@@ -131,6 +133,10 @@ impl Store {
             };
             history.extend(conn.life.observations().iter().map(|&(at, up)| (at, up, key.kind, peer)));
         }
+        // The state is the one rule's (`health.rs`); the times are this
+        // node's connections' that hold it there.
+        d.health = self.node_health(node);
+        d.up = (d.health != Health::Unknown).then_some(d.health.is_up());
         d.since = if d.up == Some(true) { up_since } else { down_since };
         // Newest first; at an equal time, down first (down wins a tie); then
         // by connection, so equal stores list equal histories.

@@ -37,6 +37,8 @@ pub(super) struct RouterRec {
 pub(super) struct CtrlRec {
     /// Live router and peer connections.
     pub live: u32,
+    /// Router and peer connections ever observed up or down.
+    pub conns: u32,
     /// Identities that called its REST API (an identity→ctrl connection),
     /// by index (derived, like [`RouterRec::identities`]).
     pub rest: Vec<u32>,
@@ -171,10 +173,5 @@ impl Entities {
             EntityType::Controller => self.controllers.get(id).is_some_and(|c| c.live > 0),
             EntityType::Identity => self.identities.get(id).is_some_and(IdentityRec::online),
         }
-    }
-
-    /// Whether a router has had controller connections and holds none now.
-    pub fn router_known_offline(&self, router: &str) -> bool {
-        self.routers.get(router).is_some_and(|r| r.ctrl_conns > 0 && r.live == 0)
     }
 }

@@ -10,6 +10,7 @@
 //! - [`dedupe`]: HA copies and replays are one event;
 //! - [`links`] and [`cluster`]: what only `link` and `cluster` events say;
 //! - [`change`]: what `apply` reports; [`state`]: snapshots;
+//!   [`health`]: when a node is down (the one rule every view asks);
 //!   [`topology`]: the map's nodes and edges; [`details`]: one node's
 //!   story and identities, for the drawer.
 //!
@@ -30,6 +31,7 @@ pub mod cluster;
 pub mod dedupe;
 pub mod details;
 mod entities;
+pub mod health;
 pub mod latest;
 pub mod lifecycle;
 pub mod lifeline;
@@ -42,15 +44,14 @@ pub mod topology;
 pub use change::{Change, ChangeLabel};
 pub use cluster::Cluster;
 pub use details::{HistoryItem, IdentityCounts, IdentityRow, NodeDetails};
+pub use health::Health;
 pub use latest::Latest;
 pub use lifecycle::{Lifecycle, LifecycleConfig};
 pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
 pub use state::StoreState;
 pub use summary::{Summary, Tally};
-pub use topology::{
-    ControllerNode, Edge, EdgeKind, Health, IdentityBadge, NodeRow, Role, RouterNode, SortBy, Topology,
-};
+pub use topology::{ControllerNode, Edge, EdgeKind, IdentityBadge, NodeRow, Role, RouterNode, SortBy, Topology};
 
 use crate::event::{LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Timestamp};
@@ -261,18 +262,16 @@ impl Store {
     }
 
     /// Whether a link is effectively up: its own events say up, and its
-    /// source router is not known to be offline (a controller drops an
-    /// offline router's links without an event). A router whose control
-    /// connections were never reported is not known to be offline.
+    /// source router is not down (a controller drops an offline router's
+    /// links without an event). A router whose control connections were
+    /// never reported is `Unknown`, not down.
     pub fn link_up(&self, link: &str) -> bool {
-        self.links
-            .get(link)
-            .is_some_and(|l| l.reported_up() && !l.src.get().is_some_and(|r| self.ents.router_known_offline(r)))
+        self.links.get(link).is_some_and(|l| self.link_effectively_up(l))
     }
 
-    /// Whether a router has had controller connections and holds none now.
-    pub fn router_known_offline(&self, router: &str) -> bool {
-        self.ents.router_known_offline(router)
+    /// [`Self::link_up`] for a link in hand.
+    pub(super) fn link_effectively_up(&self, l: &Link) -> bool {
+        l.reported_up() && l.src.get().is_none_or(|r| self.router_health(r) != Health::Down)
     }
 
     /// One connection.

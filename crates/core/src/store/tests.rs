@@ -250,17 +250,17 @@ fn ctrl_sample(at: i64, router: &str) -> Event {
 }
 
 #[test]
-fn a_latency_sample_alone_does_not_make_a_router_known_offline() {
+fn a_latency_sample_alone_does_not_make_a_router_down() {
     let mut s = Store::new();
     s.apply(&ctrl_sample(1, "east"));
     s.apply(&link(2, "A", LinkEventType::New, Some("east")));
-    assert!(!s.router_known_offline("east"), "a metrics-only stream says nothing about state");
+    assert_eq!(s.router_health("east"), Health::Unknown, "a metrics-only stream says nothing about state");
     assert!(s.link_up("A"));
     s.apply(&ev(3, ConnKind::RouterToCtrl, "east", "c1", false));
-    assert!(s.router_known_offline("east"));
+    assert_eq!(s.router_health("east"), Health::Down);
     assert!(!s.link_up("A"));
     let restored = Store::from_state(s.state(), StoreConfig::default());
-    assert!(restored.router_known_offline("east"), "kept across a snapshot");
+    assert_eq!(restored.router_health("east"), Health::Down, "kept across a snapshot");
 }
 
 #[test]

@@ -4,39 +4,18 @@
 //! fabric links with latency). Identities are not nodes: at 20k they would
 //! bury the map, so each router carries counts instead.
 //!
+//! A node's health is not decided here: it is [`Store::router_health`] /
+//! [`Store::controller_health`] (`health.rs`), read from the same counts.
+//!
 //! Cheap enough to rebuild on every change: it reads the control index
 //! (router↔controller and controller↔controller connections only, never
 //! the identities' connections), the entity tables and the links.
 
+pub use super::health::Health;
+use super::health::{of_controller, of_router};
 use super::Store;
-use crate::filter::Filter;
 use crate::layout::NodeId;
 use crate::{ConnKind, Timestamp};
-
-/// A node's health, ordered from best to worst: a group takes its worst.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Health {
-    /// Everything it should hold is up.
-    Ok,
-    /// Up, but some of what it should hold is down.
-    Degraded,
-    /// Nothing observed yet.
-    Unknown,
-    /// Down.
-    Down,
-}
-
-impl Health {
-    /// A word for it (shown beside its colour and shape: never colour alone).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Health::Ok => "ok",
-            Health::Degraded => "degraded",
-            Health::Unknown => "unknown",
-            Health::Down => "down",
-        }
-    }
-}
 
 /// A controller's cluster role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -116,11 +95,23 @@ pub struct Topology {
 }
 
 impl Topology {
+    /// A controller on the map, by id (the list is sorted by id).
+    pub fn controller(&self, id: &str) -> Option<&ControllerNode> {
+        let i = self.controllers.binary_search_by(|c| c.id.as_str().cmp(id)).ok()?;
+        Some(&self.controllers[i])
+    }
+
+    /// A router on the map, by id (the list is sorted by id).
+    pub fn router(&self, id: &str) -> Option<&RouterNode> {
+        let i = self.routers.binary_search_by(|r| r.id.as_str().cmp(id)).ok()?;
+        Some(&self.routers[i])
+    }
+
     /// The health of a node, if it is on the map.
     pub fn health(&self, node: &NodeId) -> Option<Health> {
         match node {
-            NodeId::Controller(id) => self.controllers.iter().find(|c| &c.id == id).map(|c| c.health),
-            NodeId::Router(id) => self.routers.iter().find(|r| &r.id == id).map(|r| r.health),
+            NodeId::Controller(id) => self.controller(id).map(|c| c.health),
+            NodeId::Router(id) => self.router(id).map(|r| r.health),
         }
     }
 }
@@ -153,27 +144,19 @@ impl Topology {
     /// One node's row (the tooltip's and the drawer's): found by id, not
     /// by filtering every row.
     pub fn row(&self, node: &NodeId) -> Option<NodeRow> {
-        // Both lists are sorted by id (see `Store::topology`).
         match node {
-            NodeId::Controller(id) => {
-                let i = self.controllers.binary_search_by(|c| c.id.as_str().cmp(id)).ok()?;
-                Some(controller_row(&self.controllers[i]))
-            }
-            NodeId::Router(id) => {
-                let i = self.routers.binary_search_by(|r| r.id.as_str().cmp(id)).ok()?;
-                Some(router_row(&self.routers[i]))
-            }
+            NodeId::Controller(id) => self.controller(id).map(controller_row),
+            NodeId::Router(id) => self.router(id).map(router_row),
         }
     }
 
-    /// The list view's rows: every node `filter` passes (the filter
-    /// language over [`crate::filter::NODE_SCHEMA`]; a bare word matches a
-    /// node whose id or type contains it, or whose state it names), sorted
-    /// by `by` (ties by id), reversed when `!ascending`.
-    pub fn rows(&self, filter: &Filter, by: SortBy, ascending: bool) -> Vec<NodeRow> {
+    /// The list view's rows: every node `keep` passes, sorted by `by`
+    /// (ties by id), reversed when `!ascending`. (`rows`, in the filter
+    /// module, keeps what a filter-language expression passes.)
+    pub fn rows_where(&self, keep: impl Fn(&NodeRow) -> bool, by: SortBy, ascending: bool) -> Vec<NodeRow> {
         let mut rows: Vec<NodeRow> = (self.controllers.iter().map(controller_row))
             .chain(self.routers.iter().map(router_row))
-            .filter(|row| filter.matches(row))
+            .filter(|row| keep(row))
             .collect();
         rows.sort_by(|a, b| {
             let primary = match by {
@@ -226,8 +209,7 @@ impl Store {
             .iter()
             .map(|(id, rec)| ControllerNode {
                 id: id.to_owned(),
-                // Settled below, once its connections are counted.
-                health: if rec.live > 0 { Health::Ok } else { Health::Unknown },
+                health: of_controller(rec),
                 role: match leader {
                     Some(l) if l == id => Role::Leader,
                     Some(_) => Role::Follower,
@@ -246,9 +228,9 @@ impl Store {
             .enumerate()
             .map(|(i, (id, r))| RouterNode {
                 id: id.to_owned(),
-                health: Health::Unknown,
+                health: of_router(r),
                 controllers_up: r.live,
-                controllers_known: 0,
+                controllers_known: r.ctrl_conns,
                 identities: IdentityBadge {
                     online: r.edge_up,
                     offline: r.edge_known.saturating_sub(r.edge_up),
@@ -259,8 +241,6 @@ impl Store {
         routers.sort_by(|a, b| a.id.cmp(&b.id));
 
         let mut edges = Vec::new();
-        // Controllers with any observed connection: without one left up, down.
-        let mut known_ctrl = vec![false; controllers.len()];
         let ctrl_index = |id: &str| controllers.binary_search_by(|c| c.id.as_str().cmp(id)).ok();
         let mut routers_up = vec![0u32; controllers.len()];
         for key in &self.control {
@@ -268,36 +248,18 @@ impl Store {
             let Some(up) = conn.life.up() else { continue };
             let (src, dst) = self.ents.ends(*key);
             let (kind, a, b) = if key.kind == ConnKind::RouterToCtrl {
-                if let Ok(i) = routers.binary_search_by(|r| r.id.as_str().cmp(src)) {
-                    routers[i].controllers_known += 1;
-                }
                 if let Some(i) = ctrl_index(dst) {
-                    known_ctrl[i] = true;
                     routers_up[i] += u32::from(up);
                 }
                 (EdgeKind::Control, NodeId::Router(src.to_owned()), NodeId::Controller(dst.to_owned()))
             } else {
-                for i in [src, dst].into_iter().filter_map(ctrl_index) {
-                    known_ctrl[i] = true;
-                }
                 (EdgeKind::Peer, NodeId::Controller(src.to_owned()), NodeId::Controller(dst.to_owned()))
             };
             let latency_ms = conn.latency.get().map(|s| s.mean_ns as f64 / 1e6);
             edges.push(Edge { kind, a, b, up, link: None, latency_ms });
         }
-        for r in &mut routers {
-            r.health = match (r.controllers_up, r.controllers_known) {
-                (0, 0) => Health::Unknown,
-                (0, _) => Health::Down,
-                (up, known) if up < known => Health::Degraded,
-                _ => Health::Ok,
-            };
-        }
-        for ((c, known), up) in controllers.iter_mut().zip(known_ctrl).zip(routers_up) {
+        for (c, up) in controllers.iter_mut().zip(routers_up) {
             c.routers_up = up;
-            if c.health == Health::Unknown && known {
-                c.health = Health::Down;
-            }
         }
         for (id, link) in &self.links {
             let (Some(src), Some(dst)) = (link.src.get(), link.dst.get()) else { continue };
@@ -308,8 +270,7 @@ impl Store {
                 kind: EdgeKind::Link,
                 a: NodeId::Router(src.clone()),
                 b: NodeId::Router(dst.clone()),
-                // `link_up` without looking the link up again.
-                up: link.reported_up() && !self.ents.router_known_offline(src),
+                up: self.link_effectively_up(link),
                 link: Some(id.clone()),
                 latency_ms: link.latest_latency().map(|s| s.mean_ns as f64 / 1e6),
             });
