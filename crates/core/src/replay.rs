@@ -122,8 +122,7 @@ mod tests {
     }
 
     fn health(r: &Replay, router: &str) -> Option<Health> {
-        let t = r.store().topology(r.now());
-        t.routers.iter().find(|n| n.id == router).map(|n| n.health)
+        r.store().topology(r.now()).router(router).map(|n| n.health)
     }
 
     #[test]

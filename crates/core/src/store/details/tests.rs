@@ -59,10 +59,10 @@ fn a_router_s_state_uptime_history_and_identity_counts() {
 fn the_badge_s_recent_drops_match_the_details() {
     let s = network();
     let t = s.topology(at(400));
-    let r1 = t.routers.iter().find(|r| r.id == "r1").unwrap();
+    let r1 = t.router("r1").unwrap();
     assert_eq!(r1.identities, IdentityBadge { online: 3, offline: 2, recent: 1 });
     let quiet = s.topology(at(2000));
-    assert_eq!(quiet.routers.iter().find(|r| r.id == "r1").unwrap().identities.recent, 0);
+    assert_eq!(quiet.router("r1").unwrap().identities.recent, 0);
 }
 
 #[test]
