@@ -42,6 +42,7 @@ feed:
 	cargo build --release --locked -p zitiscope-feed
 
 lint:
+	python3 scripts/layering.py src crates/feed/src crates/core/src
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p zitiscope --all-targets --locked -- -D warnings
