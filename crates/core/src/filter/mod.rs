@@ -171,6 +171,9 @@ impl Op {
 pub(crate) enum Operand {
     /// Lowercased, for comparisons that ignore case.
     Text(String),
+    /// A lowercased bare value with wildcards (`edge-*`), for `=` and `!=`
+    /// on a text field.
+    Glob(String),
     Number(f64),
     Duration(i64),
     Bool(bool),
