@@ -100,7 +100,9 @@ impl HookSpec {
 
 /// A running hook; dropping it unsubscribes (its task ends once the queue is empty).
 pub struct Hook {
+    /// Its name, as in the config file and the metrics.
     pub name: String,
+    /// Its counters (also in the registry it was started with).
     pub stats: Arc<HookStats>,
     _subscription: Subscription,
 }

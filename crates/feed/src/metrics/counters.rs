@@ -45,7 +45,9 @@ impl SourceStats {
 /// A hook's counters, for `/metrics`.
 #[derive(Debug, Default)]
 pub struct HookStats {
+    /// Changes delivered (the webhook answered 2xx, the command exited 0).
     pub delivered: AtomicU64,
+    /// Attempts that failed and were tried again.
     pub retries: AtomicU64,
     /// Given up on after every retry.
     pub failed: AtomicU64,
