@@ -17,8 +17,7 @@ use std::sync::atomic::{AtomicIsize, Ordering};
 use std::time::Instant;
 use zitiscope_core::alerts::{AlertConfig, AlertEngine, Notice};
 use zitiscope_core::{Store, Timestamp};
-use zitiscope_feed::cli::SimulateArgs;
-use zitiscope_feed::simulate::{Network, Scenario};
+use zitiscope_feed::simulate::{Network, Scenario, SimulateArgs};
 
 /// Bytes allocated and not yet freed.
 static LIVE: AtomicIsize = AtomicIsize::new(0);

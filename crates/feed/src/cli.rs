@@ -1,6 +1,6 @@
 //! The command line. `zitiscope-feed --help` is its documentation.
 
-use crate::simulate::Scenario;
+use crate::simulate::SimulateArgs;
 use clap::builder::TypedValueParser;
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
@@ -164,59 +164,6 @@ pub struct FileArgs {
 
 /// The default `--max-line-bytes`: 1 MiB. Real events are well under 4 KiB.
 pub const MAX_LINE_DEFAULT: usize = 1 << 20;
-
-/// Options of the simulated network.
-#[derive(ClapArgs, Debug, Clone, PartialEq)]
-pub struct SimulateArgs {
-    /// Random seed: the same seed plays the same network and the same story.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-
-    /// Controllers in the cluster.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=9).map(|v| v as usize))]
-    pub controllers: usize,
-
-    /// Routers (a few fabric core routers, the rest edge routers in regions).
-    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=10_000).map(|v| v as usize))]
-    pub routers: usize,
-
-    /// Identities (SDK clients).
-    #[arg(long, default_value_t = 3_000, value_parser = clap::value_parser!(u64).range(0..=1_000_000).map(|v| v as usize))]
-    pub identities: usize,
-
-    /// Average background events per second (connects, drops, REST calls).
-    #[arg(long, default_value_t = 40.0)]
-    pub rate: f64,
-
-    /// Average seconds between random router outages (0 turns them off;
-    /// `steady` only).
-    #[arg(long, default_value_t = 60.0)]
-    pub outage_every: f64,
-
-    /// The story to play on top of the background churn (random outages
-    /// and peer blips run only in `steady`).
-    #[arg(long, value_enum, default_value_t = Scenario::Steady)]
-    pub scenario: Scenario,
-
-    /// Seconds between repeats of the scenario's story (≥ 40).
-    #[arg(long, default_value_t = 60.0)]
-    pub scenario_every: f64,
-}
-
-impl Default for SimulateArgs {
-    fn default() -> Self {
-        SimulateArgs {
-            seed: 1,
-            controllers: 3,
-            routers: 40,
-            identities: 3_000,
-            rate: 40.0,
-            outage_every: 60.0,
-            scenario: Scenario::Steady,
-            scenario_every: 60.0,
-        }
-    }
-}
 
 /// The source to run, with defaults applied.
 pub enum Source {

@@ -20,7 +20,7 @@
 //! ```
 
 use crate::cli::Args;
-use crate::hooks::HookSpec;
+use crate::hooks::{HookSpec, When};
 use clap::error::ErrorKind;
 use clap::{Command, CommandFactory, FromArgMatches};
 use std::ffi::OsString;
@@ -109,12 +109,7 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Extras), Str
             ("alerts", value) => {
                 x.alerts = Some(value.clone().try_into::<AlertConfig>().map_err(|e| format!("[alerts]: {e}"))?);
             }
-            ("hook", value) => {
-                x.hooks = value.clone().try_into::<Vec<HookSpec>>().map_err(|e| format!("[[hook]]: {e}"))?;
-                for h in &x.hooks {
-                    h.validate()?;
-                }
-            }
+            ("hook", value) => x.hooks = hooks(value)?,
             ("source", toml::Value::String(s)) if SOURCES.contains(&s.as_str()) => x.source = Some(s.clone()),
             ("source", other) => return Err(format!("`source` must be one of {SOURCES:?}, not {other}")),
             ("config", _) => return Err("`config` cannot be set inside a config file".into()),
@@ -136,6 +131,27 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Extras), Str
         }
     }
     Ok((cmd, x))
+}
+
+/// The `[[hook]]` tables, each checked; a mistake names its hook.
+fn hooks(value: &toml::Value) -> Result<Vec<HookSpec>, String> {
+    let Some(tables) = value.as_array() else { return Err("`hook` must be [[hook]] tables".into()) };
+    tables
+        .iter()
+        .map(|table| {
+            let name = table.get("name").and_then(toml::Value::as_str).unwrap_or("(unnamed)");
+            // Read the rule first, for an error that shows it whole.
+            if let Some(text) = table.get("when").and_then(toml::Value::as_str) {
+                When::parse(text).map_err(|e| format!("[[hook]] `{name}`: when = \"{text}\": {e}"))?;
+            }
+            let spec = table
+                .clone()
+                .try_into::<HookSpec>()
+                .map_err(|e| format!("[[hook]] `{name}`: {}", e.to_string().trim()))?;
+            spec.validate()?;
+            Ok(spec)
+        })
+        .collect()
 }
 
 /// Makes `value` the default of the option named `key` (long name, `-` or `_`).
@@ -264,13 +280,17 @@ mod tests {
         "#;
         let args = with_file("hooks", text, &[]).unwrap();
         assert_eq!(args.hooks.len(), 2);
-        assert_eq!(args.hooks[0].when.kinds, vec![zitiscope_core::ConnKind::RouterToCtrl]);
-        assert_eq!((args.hooks[0].when.up, args.hooks[0].when.pattern.as_deref()), (Some(false), Some("edge-*")));
+        let crate::hooks::When::Table(when) = &args.hooks[0].when else { panic!("the table form") };
+        assert_eq!(when.kinds, vec![zitiscope_core::ConnKind::RouterToCtrl]);
+        assert_eq!((when.up, when.pattern.as_deref()), (Some(false), Some("edge-*")));
+        assert_eq!(args.hooks[1].when, crate::hooks::When::default(), "no `when`: every change");
         assert_eq!((args.hooks[1].retries, args.hooks[1].timeout_ms), (0, 5_000));
         for (bad, needle) in [
             ("[[hook]]\nname = \"x\"", "needs `url` or `command`"),
             ("[[hook]]\nname = \"x\"\nurl = \"https://a\"", "only http://"),
             ("[[hook]]\nname = \"x\"\nurl = \"http://a\"\nwhen = { kind = 1 }", "unknown field `kind`"),
+            ("[[hook]]\nname = \"x\"\nurl = \"http://a\"\nwhen = \"kind=router-to-ctrl AND stat=down\"", "col 25"),
+            ("[[hook]]\nname = \"x\"\nurl = \"http://a\"\nwhen = 3", "a change expression"),
         ] {
             let err = with_file("badhook", bad, &[]).expect_err(bad).to_string();
             assert!(err.contains(needle), "{bad}: {err}");

@@ -1,19 +1,18 @@
 //! The hub: the feed's one connection-state store, the batch sequence, and
-//! the fan-out to SSE clients.
+//! the fan-out to SSE clients and in-process observers (the change
+//! dispatcher). It knows nothing of HTTP, hooks or sources' counters.
 //!
 //! Publishing and subscribing take the same lock, so a new client's snapshot
 //! (or its resume point) and the first batch it receives join with no gap
 //! and no overlap. The newest batches stay in a bounded replay ring, so a
 //! client that reconnects inside it gets exactly what it missed.
 
-use crate::source::SourceStats;
-use std::collections::BTreeMap;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use tokio::sync::broadcast;
 use zitiscope_core::dispatch::Dispatcher;
-use zitiscope_core::wire::{EventId, Snapshot, SourceCounters};
+use zitiscope_core::wire::{EventId, Snapshot};
 use zitiscope_core::{Event, Store, Summary, Timestamp};
 
 /// One serialised batch, shared by every client's queue.
@@ -44,8 +43,8 @@ pub struct Hub {
     /// Real state changes, for in-process observers (logging, hooks).
     pub changes: Dispatcher,
     /// This run's id: sequences restart with the process, so a resume
-    /// point names the run it belongs to.
-    pub feed: String,
+    /// point names the run it belongs to (the protocol's `feed` field).
+    pub run_id: String,
     state: Mutex<State>,
     tx: broadcast::Sender<Arc<Frame>>,
     /// Connected SSE clients by number: the last sequence each was sent.
@@ -53,8 +52,6 @@ pub struct Hub {
     next_client: AtomicU64,
     /// Protocol counters, for `/metrics`.
     pub counters: Counters,
-    sources: Mutex<Vec<(String, Arc<SourceStats>)>>,
-    hooks: Mutex<Vec<(String, Arc<crate::hooks::HookStats>)>>,
 }
 
 /// What the SSE side did, for `/metrics`.
@@ -71,7 +68,7 @@ pub struct Counters {
 }
 
 /// What a new client starts from.
-pub struct Subscription {
+pub struct Joined {
     pub start: Start,
     /// The sequence number the start includes.
     pub seq: u64,
@@ -87,9 +84,9 @@ pub enum Start {
     Resume { after: u64, missed: Vec<Arc<Frame>> },
 }
 
-/// Numbers for `/healthz`.
+/// The hub's numbers, for `/healthz`.
 #[derive(serde::Serialize)]
-pub struct Health {
+pub struct HubStatus {
     pub seq: u64,
     pub events: u64,
     pub connections: usize,
@@ -106,7 +103,7 @@ impl Hub {
         let (tx, _) = broadcast::channel(client_queue.max(1));
         Hub {
             changes: Dispatcher::new(),
-            feed: run_id(),
+            run_id: run_id(),
             state: Mutex::new(State {
                 store: Store::new(),
                 seq: 0,
@@ -120,44 +117,13 @@ impl Hub {
             clients: Mutex::new(BTreeMap::new()),
             next_client: AtomicU64::new(1),
             counters: Counters::default(),
-            sources: Mutex::new(Vec::new()),
-            hooks: Mutex::new(Vec::new()),
         }
-    }
-
-    /// Registers a source's counters, for `/healthz` and `/metrics`.
-    pub fn register_source(&self, name: &str) -> Arc<SourceStats> {
-        let stats = Arc::new(SourceStats::default());
-        self.sources.lock().unwrap_or_else(|p| p.into_inner()).push((name.to_owned(), stats.clone()));
-        stats
     }
 
     /// Also bounds the replay ring by size: at a high event rate, 4,096
     /// batches could be hundreds of megabytes.
     pub fn limit_replay_bytes(&self, bytes: usize) {
         self.lock().ring_bytes_cap = bytes.max(1);
-    }
-
-    /// Registers a hook's counters, for `/metrics`.
-    pub fn register_hook(&self, name: &str, stats: Arc<crate::hooks::HookStats>) {
-        self.hooks.lock().unwrap_or_else(|p| p.into_inner()).push((name.to_owned(), stats));
-    }
-
-    /// Every registered hook's counters.
-    pub fn hooks(&self) -> Vec<(String, Arc<crate::hooks::HookStats>)> {
-        self.hooks.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Every registered source's counters.
-    pub fn sources(&self) -> Vec<(String, Arc<SourceStats>)> {
-        self.sources.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-
-    /// Every registered source's counters now, by name: `/healthz`'s
-    /// `sources` and each heartbeat's.
-    pub fn source_counters(&self) -> BTreeMap<String, SourceCounters> {
-        let sources = self.sources.lock().unwrap_or_else(|p| p.into_inner());
-        sources.iter().map(|(name, s)| (name.clone(), s.counters())).collect()
     }
 
     /// Applies a batch to the store, gives it the next sequence number and
@@ -197,13 +163,13 @@ impl Hub {
     /// Where a client starts, and the batches after it. A client that
     /// names a point of this run that the ring still reaches resumes there;
     /// any other gets the full snapshot.
-    pub fn subscribe(&self, since: Option<&EventId>) -> Subscription {
+    pub fn subscribe(&self, since: Option<&EventId>) -> Joined {
         let st = self.lock();
         let rx = self.tx.subscribe();
         let seq = st.seq;
         let oldest = st.ring.front().map_or(seq + 1, |f| f.seq);
         let start = match since {
-            Some(id) if id.feed == self.feed && id.seq <= seq && id.seq + 1 >= oldest => {
+            Some(id) if id.feed == self.run_id && id.seq <= seq && id.seq + 1 >= oldest => {
                 let missed = st.ring.iter().filter(|f| f.seq > id.seq).cloned().collect();
                 self.counters.resumes.fetch_add(1, Ordering::Relaxed);
                 Start::Resume { after: id.seq, missed }
@@ -212,12 +178,12 @@ impl Hub {
                 self.counters.snapshots.fetch_add(1, Ordering::Relaxed);
                 // Copy the state under the lock, write the JSON after it:
                 // publishing must not wait for a large snapshot's text.
-                let snap = Snapshot { feed: self.feed.clone(), seq, at: now(), state: st.store.state() };
+                let snap = Snapshot { feed: self.run_id.clone(), seq, at: now(), state: st.store.state() };
                 drop(st);
                 Start::Snapshot(serde_json::to_string(&snap).expect("snapshots always serialise"))
             }
         };
-        Subscription { start, seq, rx }
+        Joined { start, seq, rx }
     }
 
     /// Every batch published from now on, for an in-process consumer that
@@ -230,14 +196,14 @@ impl Hub {
     /// The full current state, serialised (for `GET /snapshot`).
     pub fn snapshot(&self) -> String {
         let st = self.lock();
-        let snap = Snapshot { feed: self.feed.clone(), seq: st.seq, at: now(), state: st.store.state() };
+        let snap = Snapshot { feed: self.run_id.clone(), seq: st.seq, at: now(), state: st.store.state() };
         drop(st);
         serde_json::to_string(&snap).expect("snapshots always serialise")
     }
 
     /// The SSE id of batch `seq` of this run.
     pub fn event_id(&self, seq: u64) -> String {
-        EventId { feed: self.feed.clone(), seq }.to_string()
+        EventId { feed: self.run_id.clone(), seq }.to_string()
     }
 
     /// The last sequence number published.
@@ -246,9 +212,9 @@ impl Hub {
     }
 
     /// Counts for `/healthz`.
-    pub fn health(&self) -> Health {
+    pub fn status(&self) -> HubStatus {
         let st = self.lock();
-        Health {
+        HubStatus {
             seq: st.seq,
             events: st.events,
             connections: st.store.len(),
@@ -353,13 +319,13 @@ pub fn now() -> Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use zitiscope_core::dispatch::Filter;
+    use zitiscope_core::dispatch::Interest;
     use zitiscope_core::{Change, ConnKind};
 
     #[test]
     fn publish_dispatches_real_changes_and_sequences_batches() {
         let hub = Hub::new(8, 4);
-        let routers = hub.changes.subscribe(Filter { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }, 16);
+        let routers = hub.changes.subscribe(Interest { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }, 16);
         let up = Event::conn(Timestamp(1), ConnKind::RouterToCtrl, "r1", "c1", true);
         assert_eq!(
             hub.publish(vec![up.clone(), Event::conn(Timestamp(1), ConnKind::EdgeToRouter, "a", "r1", true)]),
@@ -368,7 +334,7 @@ mod tests {
         assert_eq!(hub.publish(vec![up]), 2, "a duplicate still makes a batch");
         let seen = routers.drain();
         assert!(matches!(seen.as_slice(), [Change::Conn { to: true, .. }]), "{seen:?}");
-        assert_eq!(hub.health().summary.routers.online, 1);
+        assert_eq!(hub.status().summary.routers.online, 1);
     }
 
     #[test]
@@ -377,7 +343,7 @@ mod tests {
         for i in 1..=5 {
             hub.publish(vec![Event::conn(Timestamp(i), ConnKind::RouterToCtrl, format!("r{i}"), "c1", true)]);
         }
-        let at = |seq| EventId { feed: hub.feed.clone(), seq };
+        let at = |seq| EventId { feed: hub.run_id.clone(), seq };
         // The ring holds batches 3..=5, so a client at 2..=5 can resume.
         for since in 2..=5 {
             let Start::Resume { after, missed } = hub.subscribe(Some(&at(since))).start else {

@@ -2,14 +2,23 @@
 //! dashboards. It only does I/O; all meaning comes from `zitiscope-core`.
 //!
 //! - [`cli`]: the command line, and [`config`]: its TOML defaults file;
-//! - [`simulate`]: the embedded source, a seeded simulated network;
+//! - [`simulate`]: the embedded source, a seeded simulated network (with
+//!   its own options, which the command line embeds);
 //! - [`source`]: the `stdin` and `file` sources of real controller events;
 //! - [`batcher`]: groups source events into batches by count or time;
-//! - [`hub`]: the one state store, the sequence numbers and the fan-out;
+//! - [`hub`]: the one state store, the sequence numbers and the fan-out
+//!   (to SSE clients, the history writer and the change dispatcher);
 //! - [`hooks`]: webhooks and commands run on matching state changes;
-//! - [`history`]: every event in SQLite, for `/history` and `/state?at=`;
-//! - [`server`]: HTTP: `/events` (SSE, in [`sse`]), `/snapshot`, `/healthz`,
-//!   `/metrics` (in [`metrics`]), the static app.
+//! - [`metrics`]: the sources' and hooks' counters, and `/metrics`;
+//! - [`history`]: every event in SQLite, and its routes (`/history`,
+//!   `/changes`, `/state?at=`, `/aggregate`);
+//! - [`sse`]: the SSE stream, `/events`;
+//! - [`security`]: the token and the served app's headers;
+//! - [`server`]: merges each service's router, adds `/snapshot`,
+//!   `/nodes`, `/healthz` and `/config.json`, the protection and the app.
+//!
+//! Each service builds its own router over its own state; nothing below
+//! [`server`] imports it, and the hub imports none of the others.
 
 pub mod batcher;
 pub mod cli;
@@ -38,6 +47,8 @@ use zitiscope_core::Event;
 /// benchmarks bring their own events instead.
 pub struct Assembled {
     pub hub: Arc<hub::Hub>,
+    /// The sources' and hooks' counters: a source registers with it.
+    pub registry: Arc<metrics::Registry>,
     /// Events sent here are batched, applied and fanned out. The batcher
     /// flushes and ends once every sender is dropped.
     pub events: mpsc::Sender<Event>,
@@ -87,9 +98,10 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
     }
     let hub = Arc::new(hub::Hub::new(args.client_queue, args.replay));
     hub.limit_replay_bytes(args.replay_mb << 20);
+    let registry = Arc::new(metrics::Registry::new());
     // Router and cluster changes are worth a log line; identities are too many.
     let log = hub.changes.on(
-        zitiscope_core::dispatch::Filter {
+        zitiscope_core::dispatch::Interest {
             kinds: vec![zitiscope_core::ConnKind::RouterToCtrl, zitiscope_core::ConnKind::CtrlToCtrl],
             ..Default::default()
         },
@@ -98,7 +110,8 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
             tracing::info!(target: "zitiscope::changes", "{} {} {}", l.what, l.subject, l.state);
         },
     );
-    let hooks = args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub)).collect();
+    let hooks =
+        args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub.changes, &hub.run_id, &registry)).collect();
     // Before any source publishes: the history must see every batch.
     let history = if args.no_history {
         None
@@ -115,12 +128,13 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
     };
     let batcher = tokio::spawn(batcher::run(rx, hub.clone(), batch_cfg));
     let app = server::router(
-        server::AppState {
+        server::Services {
             hub: hub.clone(),
-            heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
-            shutdown,
-            retry_ms: args.retry_ms,
+            registry: registry.clone(),
             history,
+            heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
+            retry_ms: args.retry_ms,
+            shutdown,
             app_config: Arc::new(zitiscope_core::alerts::AppConfig {
                 alerts: zitiscope_core::alerts::AlertConfig {
                     heartbeat_ms: args.heartbeat_ms,
@@ -131,12 +145,12 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         args.static_dir.as_deref(),
         server::Protection { allow_origins, auth: Arc::new(auth), connect_src: args.connect_src.clone() },
     );
-    Ok(Assembled { hub, events, batcher, app, guards: Guards { _hooks: hooks, _log: log } })
+    Ok(Assembled { hub, registry, events, batcher, app, guards: Guards { _hooks: hooks, _log: log } })
 }
 
 /// Starts the source the arguments name, feeding `feed`.
 pub fn start_source(args: &Args, feed: &Assembled, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
-    let (hub, tx) = (&feed.hub, feed.events.clone());
+    let (hub, registry, tx) = (&feed.hub, &feed.registry, feed.events.clone());
     match args.source() {
         cli::Source::Simulate(sim) => {
             // Seed the initial network before accepting clients, so the
@@ -146,16 +160,16 @@ pub fn start_source(args: &Args, feed: &Assembled, shutdown: watch::Receiver<boo
             for chunk in boot.chunks(args.batch_max.max(1)) {
                 hub.publish(chunk.to_vec());
             }
-            tokio::spawn(simulate::run(net, tx, hub.register_source("simulate"), shutdown));
+            tokio::spawn(simulate::run(net, tx, registry.register_source("simulate"), shutdown));
         }
         cli::Source::Stdin(opts) => {
-            let ingest = source::Ingest::new("stdin", hub.register_source("stdin"), tx);
+            let ingest = source::Ingest::new("stdin", registry.register_source("stdin"), tx);
             std::thread::Builder::new()
                 .name("source-stdin".into())
                 .spawn(move || source::stdin::read(std::io::stdin().lock(), &ingest, opts.max_line_bytes))?;
         }
         cli::Source::File(opts) => {
-            let ingest = source::Ingest::new("file", hub.register_source("file"), tx);
+            let ingest = source::Ingest::new("file", registry.register_source("file"), tx);
             let tail = source::file::TailOptions {
                 path: opts.path,
                 from_start: opts.from_start,

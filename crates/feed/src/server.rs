@@ -1,7 +1,25 @@
-//! The HTTP surface: routes, shared state and the static app.
+//! The HTTP surface: each service's own router, merged into one app; the
+//! feed's small reads of the hub (`/snapshot`, `/nodes`, `/healthz`) and
+//! `/config.json`; the protection layers over all of it; and the static app.
+//!
+//! Who answers what:
+//! - `/events`: [`crate::sse::router`];
+//! - `/history`, `/changes`, `/state`, `/aggregate`: [`crate::history::router`],
+//!   or on a feed with `--no-history` [`crate::history::absent`], which
+//!   answers each with a 404 that says why;
+//! - `/metrics`: [`crate::metrics::router`];
+//! - `/snapshot`, `/nodes`, `/healthz`, `/config.json`: here;
+//! - anything else: the static app (`--static`), or a 404 that says how to
+//!   get one.
+//!
+//! The token check ([`security::guard`]) wraps the merged app, so it covers
+//! every service's routes the same way.
 
+use crate::history::History;
 use crate::hub::Hub;
+use crate::metrics::{MetricsState, Registry};
 use crate::security::{self, Auth, Authorized};
+use crate::sse::SseState;
 use axum::extract::{Extension, State};
 use axum::http::header::{
     HeaderName, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
@@ -20,18 +38,31 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 use zitiscope_core::alerts::AppConfig;
 
-/// What every handler can reach.
-#[derive(Clone)]
-pub struct AppState {
+/// What the services are built from.
+pub struct Services {
     pub hub: Arc<Hub>,
+    /// The sources' and hooks' counters.
+    pub registry: Arc<Registry>,
+    /// The durable history, unless `--no-history`.
+    pub history: Option<Arc<History>>,
+    /// The SSE heartbeat period.
     pub heartbeat: Duration,
+    /// The reconnect delay suggested to SSE clients, in ms.
     pub retry_ms: u64,
+    /// Streams end when it turns `true`.
     pub shutdown: watch::Receiver<bool>,
     /// What `/config.json` says: the alert thresholds, with this feed's
     /// heartbeat period.
     pub app_config: Arc<AppConfig>,
-    /// The durable history (`/history`, `/state`), unless `--no-history`.
-    pub history: Option<Arc<crate::history::History>>,
+}
+
+/// What the reads here need: the hub, and for `/healthz` the counters
+/// and the history's.
+#[derive(Clone)]
+struct Status {
+    hub: Arc<Hub>,
+    registry: Arc<Registry>,
+    history: Option<Arc<History>>,
 }
 
 /// How the HTTP surface is protected.
@@ -44,24 +75,32 @@ pub struct Protection {
     pub connect_src: Vec<String>,
 }
 
-/// All routes. With `static_dir`, everything that is not an API route is
-/// served from it (unknown paths get `index.html`, for deep links).
-pub fn router(state: AppState, static_dir: Option<&Path>, protection: Protection) -> Router {
+/// All routes (see the module docs). With `static_dir`, everything that is
+/// not an API route is served from it (unknown paths get `index.html`, for
+/// deep links).
+pub fn router(services: Services, static_dir: Option<&Path>, protection: Protection) -> Router {
     let Protection { allow_origins, auth, connect_src } = protection;
-    let mut api = Router::new()
-        .route("/events", get(crate::sse::events))
+    let Services { hub, registry, history, heartbeat, retry_ms, shutdown, app_config } = services;
+    let sse =
+        crate::sse::router(SseState { hub: hub.clone(), registry: registry.clone(), heartbeat, retry_ms, shutdown });
+    let metrics = crate::metrics::router(MetricsState {
+        hub: hub.clone(),
+        registry: registry.clone(),
+        history: history.as_ref().map(|h| h.stats.clone()),
+    });
+    let history_routes = match &history {
+        Some(h) => crate::history::router(h.clone()),
+        None => crate::history::absent(),
+    };
+    let status = Router::new()
         .route("/snapshot", get(snapshot))
         .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
         .route("/nodes", get(nodes))
-        .route("/history", get(crate::history::http::history))
-        .route("/state", get(crate::history::http::state))
-        .route("/aggregate", get(crate::history::http::aggregate))
-        .route("/changes", get(crate::history::http::changes))
-        // Ahead of any config.json among the static files: the feed knows
-        // its own heartbeat, and its config file's [alerts].
-        .route("/config.json", get(app_config))
-        .with_state(state);
+        .with_state(Status { hub, registry, history });
+    // Ahead of any config.json among the static files: the feed knows its
+    // own heartbeat, and its config file's [alerts].
+    let config = Router::new().route("/config.json", get(config_json)).with_state(app_config);
+    let mut api = Router::new().merge(sse).merge(history_routes).merge(metrics).merge(status).merge(config);
     if !allow_origins.is_empty() {
         // Only the listed origins, only reads: browsers send no preflight
         // for EventSource, so GET is all that is needed.
@@ -95,37 +134,30 @@ pub fn router(state: AppState, static_dir: Option<&Path>, protection: Protection
         .layer(header(X_FRAME_OPTIONS, "DENY"))
 }
 
-async fn healthz(State(app): State<AppState>, Extension(auth): Extension<Authorized>) -> impl IntoResponse {
+async fn healthz(State(app): State<Status>, Extension(auth): Extension<Authorized>) -> impl IntoResponse {
     // Liveness for anyone (load balancers, probes); numbers only with the token.
     if !auth.0 {
         return Json(serde_json::json!({ "status": "ok" }));
     }
-    let mut body = serde_json::to_value(app.hub.health()).expect("health serialises");
+    let mut body = serde_json::to_value(app.hub.status()).expect("the hub's status serialises");
     body["status"] = "ok".into();
-    body["sources"] = serde_json::to_value(app.hub.source_counters()).expect("counters serialise");
+    body["sources"] = serde_json::to_value(app.registry.source_counters()).expect("counters serialise");
     if let Some(h) = &app.history {
         body["history"] = h.health();
     }
     Json(body)
 }
 
-async fn metrics(State(app): State<AppState>) -> impl IntoResponse {
-    (
-        [(axum::http::header::CONTENT_TYPE, crate::metrics::CONTENT_TYPE)],
-        crate::metrics::render(&app.hub, app.history.as_ref().map(|h| h.stats.as_ref())),
-    )
-}
-
 /// The full current state: the same [`zitiscope_core::wire::Snapshot`] an
 /// SSE client starts from, for scripts and for checking a client's state.
-async fn snapshot(State(app): State<AppState>) -> impl IntoResponse {
+async fn snapshot(State(app): State<Status>) -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], app.hub.snapshot())
 }
 
 /// Every node as the list view shows it: `[{node, health, identities_online,
 /// identities_offline}]` (`node` as in the app's URLs, e.g. `router:edge-eu-1`),
 /// for scripts and for checking a client against the feed node by node.
-async fn nodes(State(app): State<AppState>) -> impl IntoResponse {
+async fn nodes(State(app): State<Status>) -> impl IntoResponse {
     let rows: Vec<serde_json::Value> = app
         .hub
         .nodes()
@@ -142,8 +174,8 @@ async fn nodes(State(app): State<AppState>) -> impl IntoResponse {
     Json(rows)
 }
 
-async fn app_config(State(app): State<AppState>) -> impl IntoResponse {
-    Json(app.app_config.as_ref().clone())
+async fn config_json(State(config): State<Arc<AppConfig>>) -> impl IntoResponse {
+    Json(config.as_ref().clone())
 }
 
 async fn no_app() -> impl IntoResponse {

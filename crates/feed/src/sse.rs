@@ -2,18 +2,23 @@
 //!
 //! `retry:` and a `snapshot` first (or `resume` and the missed batches, for
 //! a client that names its last batch with `Last-Event-ID` or `?since=`),
-//! then every `batch` with `id: <feed>:<seq>`, `heartbeat`s in between
+//! then every `batch` with `id: <run>:<seq>`, `heartbeat`s in between
 //! (with the sources' counters, so the app sees what the feed rejected), and
 //! `reset` just before dropping a client that fell more than its queue
 //! behind: a gap is never silent.
+//!
+//! The service is [`router`] over an [`SseState`]: the hub it streams, the
+//! sources' counters it reports, and its timing.
 
 use crate::hub::{now, Hub, Start};
-use crate::server::AppState;
+use crate::metrics::Registry;
 use axum::extract::{Query, State};
 use axum::http::header::{HeaderName, HeaderValue};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, Sse};
 use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
 use futures_util::Stream;
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -22,23 +27,38 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 use zitiscope_core::wire::{self, EventId, Heartbeat, Reset, Resume};
 
+/// What the stream needs.
+#[derive(Clone)]
+pub struct SseState {
+    pub hub: Arc<Hub>,
+    /// The sources' counters, which each heartbeat carries.
+    pub registry: Arc<Registry>,
+    /// How often a heartbeat is sent.
+    pub heartbeat: Duration,
+    /// The reconnect delay suggested to clients (`retry:`), in ms.
+    pub retry_ms: u64,
+    /// Streams end when it turns `true`.
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// The `/events` route.
+pub fn router(state: SseState) -> Router {
+    Router::new().route("/events", get(events)).with_state(state)
+}
+
 /// The query string of `GET /events`.
 #[derive(serde::Deserialize, Default)]
 pub struct EventsQuery {
-    /// Resume after this SSE id (`<feed>:<seq>`).
+    /// Resume after this SSE id (`<run>:<seq>`).
     pub since: Option<String>,
 }
 
 /// The handler. EventSource's own reconnects send `Last-Event-ID`, which is
 /// newer than a `?since=` left in the URL, so the header wins.
-pub async fn events(
-    State(app): State<AppState>,
-    headers: HeaderMap,
-    Query(q): Query<EventsQuery>,
-) -> impl IntoResponse {
+async fn events(State(sse): State<SseState>, headers: HeaderMap, Query(q): Query<EventsQuery>) -> impl IntoResponse {
     let header = headers.get("last-event-id").and_then(|v| v.to_str().ok());
     let since = header.or(q.since.as_deref()).and_then(EventId::parse);
-    let stream = stream(app.hub.clone(), since, app.heartbeat, app.retry_ms, app.shutdown.clone());
+    let stream = stream(sse, since);
     (
         // nginx and similar proxies buffer responses unless told not to.
         [(HeaderName::from_static("x-accel-buffering"), HeaderValue::from_static("no"))],
@@ -46,26 +66,21 @@ pub async fn events(
     )
 }
 
-fn stream(
-    hub: Arc<Hub>,
-    since: Option<EventId>,
-    heartbeat: Duration,
-    retry_ms: u64,
-    shutdown: watch::Receiver<bool>,
-) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+fn stream(sse: SseState, since: Option<EventId>) -> impl Stream<Item = Result<SseEvent, Infallible>> {
+    let SseState { hub, registry, heartbeat, retry_ms, shutdown } = sse;
     async_stream::stream! {
         let guard = hub.client_guard();
-        let sub = hub.subscribe(since.as_ref());
-        let mut rx = sub.rx;
-        let mut last = sub.seq;
+        let joined = hub.subscribe(since.as_ref());
+        let mut rx = joined.rx;
+        let mut last = joined.seq;
         guard.sent(last);
         let retry = Duration::from_millis(retry_ms);
-        match sub.start {
+        match joined.start {
             Start::Snapshot(snapshot) => {
-                yield Ok(SseEvent::default().retry(retry).event(wire::SNAPSHOT).id(hub.event_id(sub.seq)).data(snapshot));
+                yield Ok(SseEvent::default().retry(retry).event(wire::SNAPSHOT).id(hub.event_id(joined.seq)).data(snapshot));
             }
             Start::Resume { after, missed } => {
-                let resume = Resume { feed: hub.feed.clone(), seq: after };
+                let resume = Resume { feed: hub.run_id.clone(), seq: after };
                 yield Ok(SseEvent::default().retry(retry).event(wire::RESUME).data(json(&resume)));
                 for frame in missed {
                     yield Ok(SseEvent::default().event(wire::BATCH).id(hub.event_id(frame.seq)).data(frame.data.as_str()));
@@ -96,7 +111,7 @@ fn stream(
                     Err(RecvError::Closed) => break,
                 },
                 _ = beat.tick() => {
-                    let hb = Heartbeat { now: now(), seq: last, sources: hub.source_counters() };
+                    let hb = Heartbeat { now: now(), seq: last, sources: registry.source_counters() };
                     yield Ok(SseEvent::default().event(wire::HEARTBEAT).data(json(&hb)));
                 }
                 _ = &mut stop => break,
@@ -128,7 +143,14 @@ mod tests {
     async fn a_lagging_client_gets_reset_and_is_dropped() {
         let hub = Arc::new(Hub::new(2, 0));
         let (_stop_tx, stop) = watch::channel(false);
-        let sse = Sse::new(stream(hub.clone(), None, Duration::from_secs(60), 1000, stop));
+        let state = SseState {
+            hub: hub.clone(),
+            registry: Arc::new(Registry::new()),
+            heartbeat: Duration::from_secs(60),
+            retry_ms: 1000,
+            shutdown: stop,
+        };
+        let sse = Sse::new(stream(state, None));
         let mut body = sse.into_response().into_body();
         assert!(next_text(&mut body).await.contains("event: snapshot"));
         for i in 0..5 {
@@ -141,6 +163,6 @@ mod tests {
         assert!(rest.contains("event: reset"), "{rest}");
         assert!(rest.contains("batches behind"), "{rest}");
         assert!(!rest.contains("event: batch"), "nothing after a gap is sent as if whole: {rest}");
-        assert_eq!(hub.health().clients, 0, "the client is gone");
+        assert_eq!(hub.status().clients, 0, "the client is gone");
     }
 }

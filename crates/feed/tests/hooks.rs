@@ -12,10 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpListener;
-use zitiscope_core::dispatch::Filter;
+use zitiscope_core::dispatch::Interest;
 use zitiscope_core::{ConnKind, Event, Timestamp};
-use zitiscope_feed::hooks::{self, HookSpec, HookStats};
+use zitiscope_feed::hooks::{self, Hook, HookSpec, When};
 use zitiscope_feed::hub::Hub;
+use zitiscope_feed::metrics::{HookStats, Registry};
 
 /// A webhook receiver that fails the first `failures` requests with 500.
 #[derive(Clone, Default)]
@@ -43,7 +44,7 @@ async fn serve(r: Receiver) -> String {
     url
 }
 
-fn spec(name: &str, when: Filter) -> HookSpec {
+fn spec(name: &str, when: When) -> HookSpec {
     HookSpec {
         name: name.into(),
         when,
@@ -56,8 +57,14 @@ fn spec(name: &str, when: Filter) -> HookSpec {
     }
 }
 
-fn routers_down() -> Filter {
-    Filter { kinds: vec![ConnKind::RouterToCtrl], up: Some(false), ..Default::default() }
+/// The older table form: the dispatcher's interest.
+fn routers_down() -> When {
+    When::Table(Interest { kinds: vec![ConnKind::RouterToCtrl], up: Some(false), ..Default::default() })
+}
+
+/// Starts `spec` on `hub`'s changes, its counters in `registry`.
+fn start(spec: HookSpec, hub: &Hub, registry: &Registry) -> Hook {
+    hooks::start(spec, &hub.changes, &hub.run_id, registry)
 }
 
 fn conn(at: i64, kind: ConnKind, src: &str, dst: &str, up: bool) -> Event {
@@ -81,7 +88,8 @@ async fn a_webhook_gets_matching_changes_and_is_retried_until_it_accepts() {
     let receiver = Receiver { failures: 2, ..Default::default() };
     let url = serve(receiver.clone()).await;
     let hub = Hub::new(16, 16);
-    let hook = hooks::start(HookSpec { url: Some(url), ..spec("router-down", routers_down()) }, &hub);
+    let registry = Registry::new();
+    let hook = start(HookSpec { url: Some(url), ..spec("router-down", routers_down()) }, &hub, &registry);
 
     hub.publish(vec![conn(1, ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1", true)]);
     hub.publish(vec![conn(2, ConnKind::EdgeToRouter, "laptop-1", "edge-eu-1", false)]);
@@ -94,11 +102,11 @@ async fn a_webhook_gets_matching_changes_and_is_retried_until_it_accepts() {
     assert!(bodies.iter().all(|b| b == &bodies[0]), "the same change each time");
     let b = &bodies[0];
     assert_eq!(b["hook"], "router-down");
-    assert_eq!(b["feed"], hub.feed.as_str());
+    assert_eq!(b["feed"], hub.run_id.as_str(), "the run id, under the protocol's name");
     assert_eq!(b["change"]["conn"]["key"]["src"], "edge-eu-1", "{b}");
     assert_eq!(b["label"]["state"], "disconnected", "{b}");
 
-    let metrics = zitiscope_feed::metrics::render(&hub, None);
+    let metrics = zitiscope_feed::metrics::render(&hub, &registry, None);
     assert!(metrics.contains("zitiscope_feed_hook_delivered_total{hook=\"router-down\"} 1"), "{metrics}");
     assert!(metrics.contains("zitiscope_feed_hook_retries_total{hook=\"router-down\"} 2"), "{metrics}");
 }
@@ -108,7 +116,7 @@ async fn a_webhook_that_keeps_failing_is_given_up_on_and_counted() {
     let receiver = Receiver { failures: usize::MAX, ..Default::default() };
     let url = serve(receiver.clone()).await;
     let hub = Hub::new(16, 16);
-    let hook = hooks::start(HookSpec { url: Some(url), retries: 1, ..spec("doomed", routers_down()) }, &hub);
+    let hook = start(HookSpec { url: Some(url), retries: 1, ..spec("doomed", routers_down()) }, &hub, &Registry::new());
     hub.publish(vec![conn(1, ConnKind::RouterToCtrl, "r1", "ctrl1", false)]);
     until("giving up", || get(&hook.stats.failed) == 1).await;
     assert_eq!((get(&hook.stats.retries), get(&hook.stats.delivered)), (1, 0));
@@ -121,9 +129,11 @@ async fn a_command_gets_the_change_as_json_on_stdin() {
     let out = dir.0.join("changes.jsonl");
     let script = format!("cat >> '{}'; echo >> '{}'", out.display(), out.display());
     let hub = Hub::new(16, 16);
-    let hook = hooks::start(
-        HookSpec { command: Some(vec!["sh".into(), "-c".into(), script]), ..spec("script", Filter::default()) },
+    let registry = Registry::new();
+    let hook = start(
+        HookSpec { command: Some(vec!["sh".into(), "-c".into(), script]), ..spec("script", When::default()) },
         &hub,
+        &registry,
     );
     hub.publish(vec![conn(1, ConnKind::RouterToCtrl, "edge-us-2", "ctrl1", true)]);
     until("the command", || get(&hook.stats.delivered) == 1).await;
@@ -131,13 +141,14 @@ async fn a_command_gets_the_change_as_json_on_stdin() {
     let v: serde_json::Value = serde_json::from_str(text.trim()).expect("one JSON object");
     assert_eq!(v["change"]["conn"]["key"]["src"], "edge-us-2");
 
-    let failing = hooks::start(
+    let failing = start(
         HookSpec {
             command: Some(vec!["sh".into(), "-c".into(), "exit 3".into()]),
             retries: 0,
-            ..spec("fails", Filter::default())
+            ..spec("fails", When::default())
         },
         &hub,
+        &registry,
     );
     hub.publish(vec![conn(2, ConnKind::RouterToCtrl, "edge-us-2", "ctrl1", false)]);
     until("the failing command", || get(&failing.stats.failed) == 1).await;
@@ -157,9 +168,10 @@ async fn a_stuck_hook_never_blocks_ingest() {
         }
     });
     let hub = Hub::new(16, 16);
-    let hook = hooks::start(
-        HookSpec { url: Some(url), timeout_ms: 60_000, queue: 2, ..spec("stuck", Filter::default()) },
+    let hook = start(
+        HookSpec { url: Some(url), timeout_ms: 60_000, queue: 2, ..spec("stuck", When::default()) },
         &hub,
+        &Registry::new(),
     );
     for i in 0..50 {
         hub.publish(vec![conn(i, ConnKind::RouterToCtrl, &format!("r{i}"), "ctrl1", true)]);
@@ -168,4 +180,92 @@ async fn a_stuck_hook_never_blocks_ingest() {
     let dropped = get(&hook.stats.dropped);
     assert!((47..=48).contains(&dropped), "1 in flight at most, 2 queued, the rest dropped: {dropped}");
     assert_eq!(get(&hook.stats.delivered), 0);
+}
+
+/// Loads a config file holding `text` and returns its hooks, or the error.
+fn load_hooks(dir: &TempDir, text: &str) -> Result<Vec<HookSpec>, String> {
+    let path = dir.0.join("feed.toml");
+    std::fs::write(&path, text).unwrap();
+    let argv = ["zitiscope-feed".to_string(), "--config".into(), path.display().to_string()];
+    zitiscope_feed::config::load(argv).map(|args| args.hooks).map_err(|e| e.to_string())
+}
+
+/// The issue's rule, as a change expression of the filter language and in
+/// the older table form, both read from a config file: each delivers
+/// exactly the edge routers' control connections going down, in order,
+/// and nothing else.
+#[tokio::test]
+async fn a_change_expression_and_the_older_table_form_deliver_exactly_the_matching_changes() {
+    let (new, old) = (Receiver::default(), Receiver::default());
+    let (new_url, old_url) = (serve(new.clone()).await, serve(old.clone()).await);
+    let dir = TempDir::new("hook-rules");
+    let specs = load_hooks(
+        &dir,
+        &format!(
+            r#"
+            [[hook]]
+            name = "edge-down"
+            when = "kind=router-to-ctrl AND !up AND id=edge-*"
+            url = "{new_url}"
+
+            [[hook]]
+            name = "edge-down-table"
+            when = {{ kinds = ["router-to-ctrl"], up = false, pattern = "edge-*" }}
+            url = "{old_url}"
+            "#
+        ),
+    )
+    .expect("both forms are valid");
+    assert!(matches!(specs[0].when, When::Expr { .. }) && matches!(specs[1].when, When::Table(_)));
+    let hub = Hub::new(16, 16);
+    let registry = Registry::new();
+    let hooks: Vec<Hook> = specs.into_iter().map(|s| start(s, &hub, &registry)).collect();
+
+    for (at, kind, src, dst, up) in [
+        (1, ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1", true), // up: no
+        (2, ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1", false), // yes
+        (3, ConnKind::RouterToCtrl, "core-1", "ctrl1", true),
+        (4, ConnKind::RouterToCtrl, "core-1", "ctrl1", false), // not an edge router
+        (5, ConnKind::EdgeToRouter, "edge-laptop", "edge-eu-1", true),
+        (6, ConnKind::EdgeToRouter, "edge-laptop", "edge-eu-1", false), // another kind
+        (7, ConnKind::CtrlToCtrl, "ctrl1", "ctrl2", true),
+        (8, ConnKind::CtrlToCtrl, "ctrl1", "ctrl2", false), // another kind
+        (9, ConnKind::RouterToCtrl, "edge-us-2", "ctrl1", true),
+        (10, ConnKind::RouterToCtrl, "edge-us-2", "ctrl1", false), // yes
+    ] {
+        hub.publish(vec![conn(at, kind, src, dst, up)]);
+    }
+    // Rules are tested as each change is published, so every match is
+    // queued by now: two delivered and none waiting means no other came.
+    for (hook, receiver) in hooks.iter().zip([&new, &old]) {
+        until(&hook.name, || get(&hook.stats.delivered) == 2).await;
+        assert_eq!((get(&hook.stats.queued), get(&hook.stats.dropped), get(&hook.stats.failed)), (0, 0, 0));
+        let bodies = receiver.bodies.lock().unwrap().clone();
+        let srcs: Vec<&str> = bodies.iter().map(|b| b["change"]["conn"]["key"]["src"].as_str().unwrap()).collect();
+        assert_eq!(srcs, ["edge-eu-1", "edge-us-2"], "{}: {bodies:?}", hook.name);
+        assert!(bodies.iter().all(|b| b["change"]["conn"]["to"] == false && b["hook"] == hook.name.as_str()));
+    }
+}
+
+/// A rule that does not parse stops the config from loading, and the error
+/// names the hook, the column and what would be right.
+#[tokio::test]
+async fn a_malformed_rule_is_refused_at_config_load_naming_the_hook() {
+    let dir = TempDir::new("hook-bad-rule");
+    let err = load_hooks(
+        &dir,
+        r#"
+        [[hook]]
+        name = "edge-down"
+        when = "kind=router-to-ctrl AND !up AND idd=edge-*"
+        url = "http://127.0.0.1:9/ziti"
+        "#,
+    )
+    .expect_err("a typo in the rule");
+    let said = "[[hook]] `edge-down`: when = \"kind=router-to-ctrl AND !up AND idd=edge-*\": col 33: no field `idd`";
+    for needle in [said, "did you mean `id`?"] {
+        assert!(err.contains(needle), "{needle:?} in {err}");
+    }
+    let err = load_hooks(&dir, "[[hook]]\nname = \"r\"\nurl = \"http://a\"\nwhen = \"id^=edge-*\"").unwrap_err();
+    assert!(err.contains("`r`") && err.contains("col 5") && err.contains("wildcards only after = or !="), "{err}");
 }

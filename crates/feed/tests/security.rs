@@ -111,3 +111,33 @@ async fn the_served_app_gets_csp_nosniff_and_compression_and_the_stream_is_never
     assert!(events.headers().get("content-encoding").is_none(), "a compressed stream would be buffered");
     let _ = feed.stop.send(true);
 }
+
+/// Every service's routes sit behind the one token check, the history's
+/// too on a feed that keeps none (which, with the token, says why).
+#[tokio::test]
+async fn every_api_route_needs_the_token_whichever_service_owns_it() {
+    let feed = start(&["--token", TOKEN, "simulate", "--identities", "10"]).await;
+    let c = reqwest::Client::new();
+    for path in ["/events", "/snapshot", "/metrics", "/nodes", "/history", "/changes", "/state", "/aggregate"] {
+        let url = format!("{}{path}", feed.base);
+        assert_eq!(c.get(&url).send().await.unwrap().status(), 401, "{path} without a token");
+        if matches!(path, "/history" | "/changes" | "/state" | "/aggregate") {
+            let reply = c.get(&url).bearer_auth(TOKEN).send().await.unwrap();
+            assert_eq!(reply.status(), 404, "{path}: no history here");
+            let body: serde_json::Value = reply.json().await.unwrap();
+            assert!(body["error"].as_str().unwrap().contains("keeps no history"), "{path}: {body}");
+        }
+    }
+    let _ = feed.stop.send(true);
+
+    // Serving the app, whose fallback answers unknown paths with its page:
+    // the history's paths still say why, not with the page.
+    let dir = TempDir::new("no-history-app");
+    std::fs::write(dir.0.join("index.html"), "<!doctype html><title>zitiscope</title>").unwrap();
+    let feed = start(&["--static", dir.0.to_str().unwrap(), "simulate", "--identities", "10"]).await;
+    let reply = c.get(format!("{}/changes", feed.base)).send().await.unwrap();
+    assert_eq!(reply.status(), 404);
+    assert!(reply.text().await.unwrap().contains("keeps no history"));
+    assert_eq!(c.get(format!("{}/a/deep/link", feed.base)).send().await.unwrap().status(), 200, "the app");
+    let _ = feed.stop.send(true);
+}

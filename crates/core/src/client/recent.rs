@@ -2,7 +2,7 @@
 //! [`RECENT_CAP`] real changes, newest first, leaving out REST activity
 //! (identity→ctrl), whose first sightings would drown the real changes.
 
-use crate::dispatch::{Dispatcher, Filter, Subscription};
+use crate::dispatch::{Dispatcher, Interest, Subscription};
 use crate::{Change, ConnKind};
 use std::collections::VecDeque;
 
@@ -18,9 +18,9 @@ pub struct RecentChanges {
 impl RecentChanges {
     /// Subscribes to `changes`.
     pub fn subscribe(changes: &Dispatcher) -> Self {
-        let filter = Filter { exclude_kinds: vec![ConnKind::EdgeToCtrl], ..Default::default() };
+        let interest = Interest { exclude_kinds: vec![ConnKind::EdgeToCtrl], ..Default::default() };
         // The queue never needs more than the list keeps.
-        RecentChanges { sub: changes.subscribe(filter, RECENT_CAP), list: VecDeque::with_capacity(RECENT_CAP) }
+        RecentChanges { sub: changes.subscribe(interest, RECENT_CAP), list: VecDeque::with_capacity(RECENT_CAP) }
     }
 
     /// Takes in what arrived since the last call; `true` if anything did.

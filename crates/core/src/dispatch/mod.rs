@@ -1,6 +1,6 @@
 //! The dispatcher: the observer pattern over the store's changes.
 //!
-//! Any number of subscribers, each with a [`Filter`]. A subscription is a
+//! Any number of subscribers, each with an [`Interest`]. A subscription is a
 //! handle: dropping it unsubscribes. Two kinds of sink:
 //! - a **queue** ([`Dispatcher::subscribe`]): changes wait in a bounded
 //!   queue until the subscriber drains it. A slow subscriber can only
@@ -12,9 +12,10 @@
 //! Callbacks run outside the registry's lock, so they may subscribe or
 //! unsubscribe.
 
-mod filter;
+mod interest;
 
-pub use filter::{glob, Direction, Filter};
+pub(crate) use interest::is_up;
+pub use interest::{glob, Direction, Interest};
 
 use crate::store::Change;
 use std::collections::VecDeque;
@@ -30,7 +31,7 @@ enum Sink {
 
 struct Entry {
     id: u64,
-    filter: Filter,
+    interest: Interest,
     sink: Sink,
 }
 
@@ -79,20 +80,20 @@ impl Dispatcher {
     }
 
     /// Subscribes a bounded queue of at most `cap` changes.
-    pub fn subscribe(&self, filter: Filter, cap: usize) -> Subscription {
-        self.add(filter, Sink::Queue { queue: VecDeque::new(), cap: cap.max(1), dropped: 0 })
+    pub fn subscribe(&self, interest: Interest, cap: usize) -> Subscription {
+        self.add(interest, Sink::Queue { queue: VecDeque::new(), cap: cap.max(1), dropped: 0 })
     }
 
     /// Subscribes a callback.
-    pub fn on(&self, filter: Filter, f: impl FnMut(&Change) + Send + 'static) -> Subscription {
-        self.add(filter, Sink::Callback(Box::new(f)))
+    pub fn on(&self, interest: Interest, f: impl FnMut(&Change) + Send + 'static) -> Subscription {
+        self.add(interest, Sink::Callback(Box::new(f)))
     }
 
-    fn add(&self, filter: Filter, sink: Sink) -> Subscription {
+    fn add(&self, interest: Interest, sink: Sink) -> Subscription {
         let mut r = lock(&self.registry);
         r.next_id += 1;
         let id = r.next_id;
-        r.entries.push(Entry { id, filter, sink });
+        r.entries.push(Entry { id, interest, sink });
         Subscription { id, registry: Arc::downgrade(&self.registry) }
     }
 
@@ -111,7 +112,7 @@ impl Dispatcher {
         lock(&self.registry).failed
     }
 
-    /// Hands every change to every subscriber whose filter it passes.
+    /// Hands every change to every subscriber whose interest it passes.
     pub fn dispatch(&self, changes: &[Change]) -> DispatchReport {
         let mut report = DispatchReport::default();
         if changes.is_empty() {
@@ -119,7 +120,7 @@ impl Dispatcher {
         }
         let mut entries = std::mem::take(&mut lock(&self.registry).entries);
         entries.retain_mut(|e| {
-            for change in changes.iter().filter(|c| e.filter.matches(c)) {
+            for change in changes.iter().filter(|c| e.interest.matches(c)) {
                 match &mut e.sink {
                     Sink::Queue { queue, cap, dropped } => {
                         if queue.len() == *cap {

@@ -12,30 +12,30 @@ fn filters_by_kind_entity_id_pattern_state_and_direction() {
     let router_down = conn(ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1", false);
     let ident_up = conn(ConnKind::EdgeToRouter, "laptop-1", "edge-eu-1", true);
     let all = [router_down.clone(), ident_up.clone()];
-    let pass = |f: Filter| all.iter().filter(|c| f.matches(c)).cloned().collect::<Vec<_>>();
+    let pass = |f: Interest| all.iter().filter(|c| f.matches(c)).cloned().collect::<Vec<_>>();
 
-    assert_eq!(pass(Filter::default()).len(), 2);
+    assert_eq!(pass(Interest::default()).len(), 2);
     assert_eq!(
-        pass(Filter { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }),
+        pass(Interest { kinds: vec![ConnKind::RouterToCtrl], ..Default::default() }),
         std::slice::from_ref(&router_down)
     );
-    assert_eq!(pass(Filter { up: Some(true), ..Default::default() }), std::slice::from_ref(&ident_up));
+    assert_eq!(pass(Interest { up: Some(true), ..Default::default() }), std::slice::from_ref(&ident_up));
     assert_eq!(
-        pass(Filter { exclude_kinds: vec![ConnKind::EdgeToRouter], ..Default::default() }),
+        pass(Interest { exclude_kinds: vec![ConnKind::EdgeToRouter], ..Default::default() }),
         std::slice::from_ref(&router_down)
     );
     assert_eq!(
-        pass(Filter { entity: Some(EntityType::Identity), ..Default::default() }),
+        pass(Interest { entity: Some(EntityType::Identity), ..Default::default() }),
         std::slice::from_ref(&ident_up)
     );
     // edge-eu-1 is the src of one and the dst of the other.
-    let eu1 = Filter { id: Some("edge-eu-1".into()), ..Default::default() };
+    let eu1 = Interest { id: Some("edge-eu-1".into()), ..Default::default() };
     assert_eq!(pass(eu1.clone()).len(), 2);
-    assert_eq!(pass(Filter { direction: Direction::Src, ..eu1.clone() }), std::slice::from_ref(&router_down));
-    assert_eq!(pass(Filter { direction: Direction::Dst, ..eu1 }), std::slice::from_ref(&ident_up));
-    assert_eq!(pass(Filter { pattern: Some("laptop-*".into()), ..Default::default() }), [ident_up]);
+    assert_eq!(pass(Interest { direction: Direction::Src, ..eu1.clone() }), std::slice::from_ref(&router_down));
+    assert_eq!(pass(Interest { direction: Direction::Dst, ..eu1 }), std::slice::from_ref(&ident_up));
+    assert_eq!(pass(Interest { pattern: Some("laptop-*".into()), ..Default::default() }), [ident_up]);
     assert!(
-        pass(Filter { entity: Some(EntityType::Router), id: Some("ctrl1".into()), ..Default::default() }).is_empty()
+        pass(Interest { entity: Some(EntityType::Router), id: Some("ctrl1".into()), ..Default::default() }).is_empty()
     );
 }
 
@@ -52,8 +52,8 @@ fn glob_rules() {
 #[test]
 fn queues_are_bounded_and_count_what_they_drop() {
     let d = Dispatcher::new();
-    let fast = d.subscribe(Filter::default(), 100);
-    let slow = d.subscribe(Filter::default(), 2);
+    let fast = d.subscribe(Interest::default(), 100);
+    let slow = d.subscribe(Interest::default(), 2);
     let changes: Vec<Change> = (0..5).map(|i| conn(ConnKind::EdgeToRouter, &format!("i{i}"), "r", true)).collect();
     let report = d.dispatch(&changes);
     assert_eq!((report.delivered, report.dropped), (10, 3));
@@ -67,9 +67,9 @@ fn queues_are_bounded_and_count_what_they_drop() {
 #[test]
 fn dropping_the_handle_unsubscribes() {
     let d = Dispatcher::new();
-    let a = d.subscribe(Filter::default(), 10);
+    let a = d.subscribe(Interest::default(), 10);
     {
-        let _b = d.subscribe(Filter::default(), 10);
+        let _b = d.subscribe(Interest::default(), 10);
         assert_eq!(d.len(), 2);
     }
     assert_eq!(d.len(), 1);
@@ -82,11 +82,11 @@ fn a_panicking_callback_cannot_break_the_others() {
     let d = Dispatcher::new();
     let seen = Arc::new(AtomicUsize::new(0));
     let counter = seen.clone();
-    let _good = d.on(Filter::default(), move |_| {
+    let _good = d.on(Interest::default(), move |_| {
         counter.fetch_add(1, Ordering::SeqCst);
     });
-    let _bad = d.on(Filter::default(), |_| panic!("subscriber bug"));
-    let queue = d.subscribe(Filter::default(), 10);
+    let _bad = d.on(Interest::default(), |_| panic!("subscriber bug"));
+    let queue = d.subscribe(Interest::default(), 10);
     let report = d.dispatch(&[conn(ConnKind::RouterToCtrl, "r", "c", true)]);
     assert_eq!(report.failed, 1);
     assert_eq!(seen.load(Ordering::SeqCst), 1);
@@ -103,7 +103,7 @@ fn callbacks_may_subscribe_during_dispatch() {
     let inner = d.clone();
     let made = Arc::new(Mutex::new(Vec::new()));
     let keep = made.clone();
-    let _s = d.on(Filter::default(), move |_| keep.lock().unwrap().push(inner.subscribe(Filter::default(), 4)));
+    let _s = d.on(Interest::default(), move |_| keep.lock().unwrap().push(inner.subscribe(Interest::default(), 4)));
     d.dispatch(&[conn(ConnKind::RouterToCtrl, "r", "c", true)]);
     assert_eq!(d.len(), 2);
     d.dispatch(&[conn(ConnKind::RouterToCtrl, "r", "c", false)]);

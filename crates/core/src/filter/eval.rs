@@ -1,6 +1,7 @@
 //! Applying a checked expression to one subject.
 
 use super::{Expr, Op, Operand, Subject, Value};
+use crate::dispatch::glob;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 
@@ -21,6 +22,9 @@ fn compare(have: Option<Value<'_>>, op: Op, want: &Operand) -> bool {
     let ordering = match (have, want) {
         (Some(Value::Text(s)), Operand::Text(w)) => return text(&fold(s), op, w),
         (Some(Value::Owned(s)), Operand::Text(w)) => return text(&fold(&s), op, w),
+        // The parser allows only `=` and `!=` with a wildcard value.
+        (Some(Value::Text(s)), Operand::Glob(p)) => return glob(p, &fold(s)) == (op == Op::Eq),
+        (Some(Value::Owned(s)), Operand::Glob(p)) => return glob(p, &fold(&s)) == (op == Op::Eq),
         (Some(Value::Number(n)), Operand::Number(w)) => n.partial_cmp(w),
         (Some(Value::Duration(n)), Operand::Duration(w)) => Some(n.cmp(w)),
         (Some(Value::Bool(b)), Operand::Bool(w)) => Some(if b == *w { Ordering::Equal } else { Ordering::Less }),

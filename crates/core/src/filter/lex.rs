@@ -27,9 +27,15 @@ pub(crate) struct Token {
 }
 
 /// Whether `c` may be part of a bare word. Values such as `edge-eu-1`,
-/// `10.0.0.2:3022`, `100ms` and `D4vX.q9LmP` need no quotes.
+/// `10.0.0.2:3022`, `100ms` and `D4vX.q9LmP` need no quotes, and neither
+/// does a wildcard value (`edge-*`, `r?`); see [`glob_char`].
 fn word_char(c: char) -> bool {
-    c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@' | '+' | 'µ' | '#' | '%')
+    c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@' | '+' | 'µ' | '#' | '%') || glob_char(c)
+}
+
+/// The wildcards of a bare value: `*` (any run) and `?` (one character).
+pub(crate) fn glob_char(c: char) -> bool {
+    matches!(c, '*' | '?')
 }
 
 /// Splits `input` into tokens. Keywords (`AND`, `OR`, `NOT`) are words the
@@ -89,7 +95,8 @@ pub(crate) fn lex(input: &str) -> Result<Vec<Token>, FilterError> {
             }
             c if word_char(c) => {
                 let mut j = i;
-                while j < chars.len() && word_char(chars[j]) {
+                // `*=` is an operator even right after a word (`name*=us`).
+                while j < chars.len() && word_char(chars[j]) && !(chars[j] == '*' && chars.get(j + 1) == Some(&'=')) {
                     j += 1;
                 }
                 let word: String = chars[i..j].iter().collect();

@@ -16,7 +16,8 @@
 //!
 //! `type=router AND state=down`, `name^=edge-eu`, `kind=edge-to-router
 //! AND flaps>3`, `latency>100ms`, `!healthy`. Keywords and text comparisons
-//! ignore case. A word that is not a field, with no operator after it, is a
+//! ignore case. A bare text value after `=` or `!=` may hold the wildcards
+//! `*` and `?` (`id=edge-*`); quoted, it is text as written. A word that is not a field, with no operator after it, is a
 //! search: `edge-eu down` is every subject that mentions both (for a node:
 //! its id or type contains the word, or its state is it), so a plain search
 //! box stays a plain search box. A [`Schema`] names the fields a subject has and their kinds;
@@ -171,6 +172,9 @@ impl Op {
 pub(crate) enum Operand {
     /// Lowercased, for comparisons that ignore case.
     Text(String),
+    /// A lowercased bare value with wildcards (`edge-*`), for `=` and `!=`
+    /// on a text field.
+    Glob(String),
     Number(f64),
     Duration(i64),
     Bool(bool),

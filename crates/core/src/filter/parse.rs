@@ -1,7 +1,7 @@
 //! The recursive-descent parser: tokens to a checked [`Expr`], every field,
 //! operator and value checked against the [`Schema`].
 
-use super::lex::{lex, Tok, Token};
+use super::lex::{glob_char, lex, Tok, Token};
 use super::{Expr, FieldKind, FieldSpec, FilterError, Op, Operand, Schema, MAX_DEPTH, MAX_LEN};
 
 pub(crate) fn parse(input: &str, schema: &Schema) -> Result<Expr, FilterError> {
@@ -116,6 +116,10 @@ impl<'a> Parser<'a> {
             // Not a field: with an operator it is a mistake, alone a search.
             return if followed_by_op {
                 Err(self.unknown_field(at, name))
+            } else if name.chars().any(glob_char) {
+                // A search is for text as written; a wildcard there would
+                // quietly match nothing.
+                Err(self.error_at(at, "`*` and `?` are wildcards only in a text field's value (name=edge-*); quote the word to search for them"))
             } else {
                 Ok(Expr::Search(name.to_lowercase()))
             };
@@ -141,12 +145,19 @@ impl<'a> Parser<'a> {
                 format!("`{}` does not take `{}`: use {}", field.name, op.as_str(), ops.join(" ")),
             ));
         }
-        let operand = self.operand(field, value.0, value.1)?;
+        let operand = self.operand(field, op, value.0, value.1)?;
         Ok(cmp(field, op, operand))
     }
 
-    fn operand(&self, field: &FieldSpec, at: &Token, raw: &str) -> Result<Operand, FilterError> {
+    fn operand(&self, field: &FieldSpec, op: Op, at: &Token, raw: &str) -> Result<Operand, FilterError> {
+        // Only a bare word holds wildcards: a quoted value is text as written.
+        let glob = matches!(at.tok, Tok::Word(_)) && raw.chars().any(glob_char);
         match field.kind {
+            FieldKind::Text if glob && matches!(op, Op::Eq | Op::Ne) => Ok(Operand::Glob(raw.to_lowercase())),
+            FieldKind::Text if glob => Err(self.error_at(
+                at,
+                format!("`*` and `?` are wildcards only after = or != (e.g. {}=edge-*); quote the value to match them as text", field.name),
+            )),
             FieldKind::Text => Ok(Operand::Text(raw.to_lowercase())),
             FieldKind::Enum(values) => values
                 .iter()

@@ -233,6 +233,14 @@ pub static CHANGE_SCHEMA: Schema = Schema {
         FieldSpec { name: "name", kind: FieldKind::Text, doc: "who: `src → dst`, a link, an identity…" },
         FieldSpec { name: "state", kind: FieldKind::Text, doc: "the new state in words, e.g. disconnected" },
         FieldSpec { name: "good", kind: FieldKind::Bool, doc: "a change for the better" },
+        FieldSpec {
+            name: "id",
+            kind: FieldKind::Text,
+            doc: "who, by id: a connection's dialling end, the link, the identity, the new leader",
+        },
+        FieldSpec { name: "src", kind: FieldKind::Text, doc: "a connection's dialling end (router, peer, identity)" },
+        FieldSpec { name: "dst", kind: FieldKind::Text, doc: "a connection's accepting end (controller, router)" },
+        FieldSpec { name: "up", kind: FieldKind::Bool, doc: "connected, up, online or led now" },
     ],
 };
 
@@ -247,6 +255,13 @@ impl Subject for Change {
             (Change::Members { .. }, "type") => Value::Text("members"),
             (Change::ReadOnly { .. }, "type") => Value::Text("read-only"),
             (Change::Conn { key, .. } | Change::Lifecycle { key, .. }, "kind") => Value::Text(key.kind.as_str()),
+            (Change::Conn { key, .. } | Change::Lifecycle { key, .. }, "id" | "src") => Value::Text(&key.src),
+            (Change::Conn { key, .. } | Change::Lifecycle { key, .. }, "dst") => Value::Text(&key.dst),
+            (Change::Link { link: id, .. } | Change::Sdk { identity: id, .. }, "id") => Value::Text(id),
+            (Change::Leader { to: Some(leader), .. }, "id") => Value::Text(leader),
+            // The dispatcher's meaning of up, so a hook's rule reads the same
+            // in either form.
+            (_, "up") => Value::Bool(crate::dispatch::is_up(self)?),
             // The words are the label's, made on demand.
             (_, "name") => Value::Owned(self.label().subject),
             (_, "state") => Value::Owned(self.label().state),

@@ -409,3 +409,33 @@ fn alerts_and_changes_have_their_fields() {
     assert_eq!(pick("ctrl2"), [1], "a word searches the change's words");
     assert_eq!(pick("name*=laptop"), [0]);
 }
+
+#[test]
+fn change_rules_read_ids_ends_up_and_wildcards() {
+    use crate::store::{Change, ConnKey};
+    let c = |kind, src: &str, dst: &str, to| Change::Conn {
+        key: ConnKey::new(kind, src, dst),
+        from: None,
+        to,
+        at: Timestamp(1),
+    };
+    let log = [
+        c(ConnKind::RouterToCtrl, "edge-eu-1", "ctrl1", false),
+        c(ConnKind::RouterToCtrl, "core-1", "ctrl1", false),
+        c(ConnKind::RouterToCtrl, "edge-eu-2", "ctrl1", true),
+        c(ConnKind::EdgeToRouter, "laptop-1", "edge-eu-1", false),
+    ];
+    let pick = |expr: &str| {
+        let f = Filter::parse(expr, &CHANGE_SCHEMA).unwrap_or_else(|e| panic!("{expr}: {e}"));
+        log.iter().enumerate().filter(|(_, c)| f.matches(*c)).map(|(i, _)| i).collect::<Vec<_>>()
+    };
+    assert_eq!(pick("kind=router-to-ctrl AND !up AND id=edge-*"), [0]);
+    assert_eq!(pick("id!=edge-eu-?"), [1, 3]);
+    assert_eq!(pick("dst=EDGE-* up=false"), [3], "wildcards ignore case too");
+    assert_eq!(pick("src=\"edge-*\""), [] as [usize; 0], "a quoted value is text as written");
+    assert_eq!(pick("name*=laptop"), [3], "`*=` still is contains, even right after a field");
+    let err = |expr: &str| Filter::parse(expr, &CHANGE_SCHEMA).expect_err(expr);
+    assert_eq!(err("id^=edge-*").col, 5);
+    assert!(err("edge-*").message.contains("wildcards only"), "a search holds no wildcard");
+    assert!(err("kind=router-*").message.contains("is one of"));
+}

@@ -199,7 +199,7 @@ fn phase(feed_rt: &Runtime, client_rt: &Runtime, opts: &Opts, clients: usize, tc
     let local = listener.local_addr().expect("an address");
     let url = format!("http://{local}/events");
     let (stop_tx, stop_rx) = watch::channel(false);
-    let Assembled { hub, events: tx, batcher, app, guards: _guards } = {
+    let Assembled { hub, events: tx, batcher, app, guards: _guards, .. } = {
         let _rt = feed_rt.enter();
         zitiscope_feed::assemble(&args, local, stop_rx.clone()).expect("valid feed arguments")
     };
@@ -255,7 +255,7 @@ fn phase(feed_rt: &Runtime, client_rt: &Runtime, opts: &Opts, clients: usize, tc
     // The producer's sender is gone: the batcher flushes the rest and ends.
     feed_rt.block_on(batcher).expect("the batcher does not panic");
     let last = hub.seq();
-    let health = hub.health();
+    let status = hub.status();
     finish_tx.send_replace(Some((last, tokio::time::Instant::now() + Duration::from_secs(10))));
     let reports: Vec<ClientReport> = client_rt.block_on(async {
         futures_util::future::join_all(handles).await.into_iter().map(|h| h.expect("client")).collect()
@@ -275,8 +275,8 @@ fn phase(feed_rt: &Runtime, client_rt: &Runtime, opts: &Opts, clients: usize, tc
         delivery: Hist::new(),
         worst_client_p99: 0.0,
         per_client_rate: 0.0,
-        batches: health.seq,
-        events: health.events,
+        batches: status.seq,
+        events: status.events,
         lost: 0,
         gaps: 0,
         dups: 0,
@@ -293,15 +293,15 @@ fn phase(feed_rt: &Runtime, client_rt: &Runtime, opts: &Opts, clients: usize, tc
         delivery.merge(&r.delivery);
         ph.worst_client_p99 = ph.worst_client_p99.max(r.hist.quantile_ms(0.99));
         received += r.in_window;
-        ph.lost += health.events.saturating_sub(r.events);
-        if r.events == health.events && r.in_window != ph.producer.in_window {
+        ph.lost += status.events.saturating_sub(r.events);
+        if r.events == status.events && r.in_window != ph.producer.in_window {
             ph.errors.push(format!("client {i}: {} events in the window, {} sent", r.in_window, ph.producer.in_window));
         }
         ph.gaps += r.gaps;
         ph.dups += r.dups;
         ph.resets += r.resets;
         ph.bad += r.bad;
-        if r.in_window > ph.producer.in_window || r.events > health.events {
+        if r.in_window > ph.producer.in_window || r.events > status.events {
             ph.errors.push(format!("client {i}: more events than were sent"));
         }
         if let Some(e) = &r.error {

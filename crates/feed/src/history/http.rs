@@ -1,15 +1,44 @@
-//! `GET /history` and `GET /state?at=`: the history's HTTP face. Both are
-//! reads, so both are idempotent; the database work runs off the async
+//! The history's HTTP face: `GET /history`, `/changes`, `/state?at=` and
+//! `/aggregate`, one router over the running [`History`] ([`router`]). All
+//! are reads, so all are idempotent; the database work runs off the async
 //! threads.
+//!
+//! A feed started with `--no-history` has no [`History`] and so none of
+//! these handlers: [`absent`] answers the same paths with one 404 that
+//! gives the reason (which the app shows), rather than leaving them to the
+//! static app's fallback, which would answer `index.html`.
 
 use super::{Ask, History, Order, QueryError};
-use crate::server::AppState;
 use axum::extract::{Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
+use axum::routing::get;
+use axum::{Json, Router};
 use std::sync::Arc;
 use zitiscope_core::timestamp::Timestamp;
+
+/// The paths this service answers.
+pub const PATHS: [&str; 4] = ["/history", "/changes", "/state", "/aggregate"];
+
+/// The history's routes, over the running history.
+pub fn router(history: Arc<History>) -> Router {
+    Router::new()
+        .route(PATHS[0], get(events))
+        .route(PATHS[1], get(changes))
+        .route(PATHS[2], get(state))
+        .route(PATHS[3], get(aggregate))
+        .with_state(history)
+}
+
+/// The same paths on a feed that keeps no history: each says so.
+pub fn absent() -> Router {
+    PATHS.iter().fold(Router::new(), |r, path| r.route(path, get(unavailable)))
+}
+
+async fn unavailable() -> Response {
+    (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "this feed keeps no history (--no-history)" })))
+        .into_response()
+}
 
 /// The most events one page returns.
 pub const LIMIT_MAX: usize = 10_000;
@@ -71,11 +100,6 @@ fn bad(msg: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": msg }))).into_response()
 }
 
-fn unavailable() -> Response {
-    (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "this feed keeps no history (--no-history)" })))
-        .into_response()
-}
-
 fn failed(e: QueryError) -> Response {
     match e {
         QueryError::Bad(m) => bad(m),
@@ -94,9 +118,9 @@ async fn blocking<R: Send + 'static>(
     tokio::task::spawn_blocking(move || f(&history)).await.unwrap_or_else(|e| Err(QueryError::Db(e.to_string())))
 }
 
-/// A page of stored events: `{events: [{id, event}], next, scanned}`.
-pub async fn history(State(app): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    let Some(h) = app.history.clone() else { return unavailable() };
+/// `GET /history`: a page of stored events, `{events: [{id, event}], next,
+/// scanned}`, or an export of them.
+async fn events(State(h): State<Arc<History>>, Query(q): Query<PageQuery>) -> Response {
     let (from, to, order) = match span(q.from.as_deref(), q.to.as_deref(), q.order.as_deref()) {
         Ok(w) => w,
         Err(m) => return bad(m),
@@ -169,8 +193,7 @@ fn export(h: &History, ask: Ask<'_>, csv: bool) -> Result<(String, Option<String
 }
 
 /// The network at `at`: `{at, state, summary}` (`state` as in a snapshot).
-pub async fn state(State(app): State<AppState>, Query(q): Query<StateQuery>) -> Response {
-    let Some(h) = app.history.clone() else { return unavailable() };
+async fn state(State(h): State<Arc<History>>, Query(q): Query<StateQuery>) -> Response {
     let at = match time("at", q.at.as_deref(), i64::MAX) {
         Ok(t) => t,
         Err(m) => return bad(m),
@@ -198,8 +221,7 @@ pub struct AggregateQuery {
 }
 
 /// The window's aggregation (`zitiscope_core::aggregate::Report`).
-pub async fn aggregate(State(app): State<AppState>, Query(q): Query<AggregateQuery>) -> Response {
-    let Some(h) = app.history.clone() else { return unavailable() };
+async fn aggregate(State(h): State<Arc<History>>, Query(q): Query<AggregateQuery>) -> Response {
     let now = Timestamp::from_millis(wall_ms()).0;
     let to = match time("to", q.to.as_deref(), now) {
         Ok(t) => t,
@@ -226,8 +248,7 @@ fn wall_ms() -> f64 {
 
 /// A page of stored state changes: `{changes: [{id, change, label}], next}`,
 /// oldest first or (`order=desc`) newest first.
-pub async fn changes(State(app): State<AppState>, Query(q): Query<PageQuery>) -> Response {
-    let Some(h) = app.history.clone() else { return unavailable() };
+async fn changes(State(h): State<Arc<History>>, Query(q): Query<PageQuery>) -> Response {
     let (from, to, order) = match span(q.from.as_deref(), q.to.as_deref(), q.order.as_deref()) {
         Ok(w) => w,
         Err(m) => return bad(m),

@@ -5,13 +5,14 @@
 //! disk. Kept by age and by size. Read by `GET /history` (pages of events,
 //! filtered by the filter language) and `GET /state?at=` (the network at
 //! any moment, rebuilt from the newest usable checkpoint plus the events
-//! after it). See `docs/history.md`.
+//! after it). See `docs/history.md`. Its routes are its own ([`router`]).
 
 pub mod http;
 pub mod sqlite;
 pub mod store;
 mod writer;
 
+pub use http::{absent, router};
 pub use sqlite::Sqlite;
 pub use store::{ChangePage, HistoryStore, Order, Page, Range, StoreError};
 

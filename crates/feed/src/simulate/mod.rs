@@ -4,12 +4,14 @@
 mod events;
 mod names;
 mod network;
+mod options;
 mod scenario;
 
 pub use network::Network;
+pub use options::SimulateArgs;
 pub use scenario::Scenario;
 
-use crate::source::SourceStats;
+use crate::metrics::SourceStats;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;

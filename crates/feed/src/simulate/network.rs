@@ -19,7 +19,7 @@
 
 use super::names;
 use super::scenario::{Action, Cast, Scenario};
-use crate::cli::SimulateArgs;
+use super::SimulateArgs;
 use rand::rngs::SmallRng;
 use rand::{Rng, SeedableRng};
 use zitiscope_core::event::ClusterEventType as C;

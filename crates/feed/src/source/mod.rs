@@ -6,51 +6,18 @@
 //! - [`lines`]: bounded line splitting with partial-line tolerance;
 //! - [`stdin`] and [`file`]: the two readers, each on its own thread (plain
 //!   blocking reads; a pipe or a file has nothing to gain from async);
-//! - [`Ingest`]: one line → parse → the batcher, with the counters.
+//! - [`Ingest`]: one line → parse → the batcher, with the counters (the
+//!   source's [`SourceStats`], which live with the metrics).
 
 pub mod file;
 pub mod lines;
 pub mod stdin;
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use crate::metrics::SourceStats;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use tokio::sync::mpsc;
-use zitiscope_core::wire::SourceCounters;
 use zitiscope_core::{parse_line, Event, Parsed};
-
-/// Counters of one source, read by `/metrics` and `/healthz`.
-#[derive(Debug, Default)]
-pub struct SourceStats {
-    /// Lines read (blank lines excluded).
-    pub lines: AtomicU64,
-    /// Events parsed and passed on.
-    pub events: AtomicU64,
-    /// Well-formed events of kinds that carry no connection state.
-    pub skipped: AtomicU64,
-    /// Lines that could not be read (broken JSON, missing fields, invalid
-    /// UTF-8, too long).
-    pub rejected: AtomicU64,
-    /// The newest rejection, with where it was.
-    pub last_error: Mutex<Option<String>>,
-}
-
-impl SourceStats {
-    /// A counter's value.
-    pub fn get(counter: &AtomicU64) -> u64 {
-        counter.load(Ordering::Relaxed)
-    }
-
-    /// All of them at once, as `/healthz` and each `heartbeat` carry them.
-    pub fn counters(&self) -> SourceCounters {
-        SourceCounters {
-            lines: Self::get(&self.lines),
-            events: Self::get(&self.events),
-            skipped: Self::get(&self.skipped),
-            rejected: Self::get(&self.rejected),
-            last_error: self.last_error.lock().unwrap_or_else(|p| p.into_inner()).clone(),
-        }
-    }
-}
 
 /// Rejections logged in full per source before logging thins out (a
 /// flood of bad lines must not flood the log too; the counter stays exact).

@@ -30,7 +30,8 @@ pub fn read(mut input: impl Read, ingest: &Ingest, max_line: usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::source::{Ingest, SourceStats};
+    use crate::metrics::SourceStats;
+    use crate::source::Ingest;
     use std::sync::Arc;
 
     #[test]

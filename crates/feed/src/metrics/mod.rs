@@ -1,12 +1,44 @@
 //! `GET /metrics`: the feed's counters in the Prometheus text format
 //! (version 0.0.4): what the sources read, skipped and rejected, what the
-//! store holds, the clients and their lag, resets and the replay ring, and
-//! the history's writer.
+//! store holds, the clients and their lag, resets and the replay ring, the
+//! hooks, and the history's writer.
+//!
+//! The sources' and hooks' own counters live here too ([`counters`]): they
+//! register with a [`Registry`] that this service, `/healthz` and the SSE
+//! heartbeats read, so neither the hub nor the hooks know about each other.
 
+pub mod counters;
+
+pub use counters::{HookStats, Registry, SourceStats};
+
+use crate::history::HistoryStats;
 use crate::hub::Hub;
+use axum::extract::State;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
 use std::fmt::Write;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use zitiscope_core::EntityType;
+
+/// What `/metrics` reads.
+#[derive(Clone)]
+pub struct MetricsState {
+    pub hub: Arc<Hub>,
+    pub registry: Arc<Registry>,
+    /// The history writer's counters, unless the feed keeps no history.
+    pub history: Option<Arc<HistoryStats>>,
+}
+
+/// The `/metrics` route.
+pub fn router(state: MetricsState) -> Router {
+    Router::new().route("/metrics", get(metrics)).with_state(state)
+}
+
+async fn metrics(State(m): State<MetricsState>) -> impl IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], render(&m.hub, &m.registry, m.history.as_deref()))
+}
 
 /// The exposition's content type.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -40,10 +72,10 @@ fn escape(v: &str) -> String {
 }
 
 /// The whole exposition.
-pub fn render(hub: &Hub, history: Option<&crate::history::HistoryStats>) -> String {
+pub fn render(hub: &Hub, registry: &Registry, history: Option<&HistoryStats>) -> String {
     let mut o = Out(String::new());
-    let sources = hub.sources();
-    type Counter = fn(&crate::source::SourceStats) -> u64;
+    let sources = registry.sources();
+    type Counter = fn(&SourceStats) -> u64;
     let per_source: [(&str, &str, Counter); 4] = [
         ("source_lines_total", "Lines read by the source (blank lines excluded).", |s| s.lines.load(Ordering::Relaxed)),
         ("source_events_total", "Events the source parsed and passed on.", |s| s.events.load(Ordering::Relaxed)),
@@ -111,7 +143,7 @@ pub fn render(hub: &Hub, history: Option<&crate::history::HistoryStats>) -> Stri
         "Batches that reset clients had missed (they recover from a snapshot).",
         c.dropped_batches.load(Ordering::Relaxed),
     );
-    type HookCounter = fn(&crate::hooks::HookStats) -> u64;
+    type HookCounter = fn(&HookStats) -> u64;
     let per_hook: [(&str, &str, &str, HookCounter); 5] = [
         ("hook_delivered_total", "counter", "Changes a hook delivered.", |h| h.delivered.load(Ordering::Relaxed)),
         ("hook_retries_total", "counter", "Delivery attempts that failed and were retried.", |h| {
@@ -125,7 +157,7 @@ pub fn render(hub: &Hub, history: Option<&crate::history::HistoryStats>) -> Stri
         }),
         ("hook_queued", "gauge", "Changes waiting for delivery.", |h| h.queued.load(Ordering::Relaxed)),
     ];
-    let hooks = hub.hooks();
+    let hooks = registry.hooks();
     for (name, kind, help, get) in per_hook {
         o.family(name, kind, help);
         for (hook, stats) in &hooks {

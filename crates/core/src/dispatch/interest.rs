@@ -1,10 +1,12 @@
-//! What a subscriber wants to hear about.
+//! What a subscriber wants to hear about: an [`Interest`], the dispatcher's
+//! own structured condition (cheap to test on every change). Richer rules
+//! are the filter language's change expressions (`crate::filter`).
 
 use crate::store::{Change, Lifecycle};
 use crate::{ConnKind, EntityType};
 use serde::{Deserialize, Serialize};
 
-/// Which end of a connection a filter's entity conditions look at.
+/// Which end of a connection an interest's entity conditions look at.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
@@ -17,12 +19,13 @@ pub enum Direction {
     Either,
 }
 
-/// A subscriber's filter. Every condition that is set must hold; an empty
-/// filter matches every change. As data (the feed's hook rules) its keys are
-/// kebab-case: `{ kinds = ["router-to-ctrl"], up = false, pattern = "edge-eu-*" }`.
+/// What a subscriber is interested in. Every condition that is set must
+/// hold; an empty interest matches every change. As data (the feed's older
+/// hook-rule table form) its keys are kebab-case:
+/// `{ kinds = ["router-to-ctrl"], up = false, pattern = "edge-eu-*" }`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, rename_all = "kebab-case", deny_unknown_fields)]
-pub struct Filter {
+pub struct Interest {
     /// Only connection changes of these kinds (empty: any change).
     pub kinds: Vec<ConnKind>,
     /// No connection changes of these kinds (other changes still pass).
@@ -40,7 +43,7 @@ pub struct Filter {
     pub direction: Direction,
 }
 
-impl Filter {
+impl Interest {
     /// Whether `change` passes.
     pub fn matches(&self, change: &Change) -> bool {
         if !self.kinds.is_empty() {
@@ -70,8 +73,9 @@ impl Filter {
     }
 }
 
-/// Whether the change is to a good state.
-fn is_up(change: &Change) -> Option<bool> {
+/// Whether the change is to a good state (`None`: neither, e.g. a new
+/// member count). The filter language's `up` of a change is this too.
+pub(crate) fn is_up(change: &Change) -> Option<bool> {
     match change {
         Change::Conn { to, .. } | Change::Link { to, .. } => Some(*to),
         Change::Lifecycle { to, .. } => Some(*to == Lifecycle::Connected),
