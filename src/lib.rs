@@ -1,11 +1,24 @@
 //! zitiscope: the browser app. It renders and wires; meaning lives in
 //! `zitiscope-core`.
 //!
-//! - [`app`]: the shell (URL options, providers, layout);
+//! From the top down (a module uses only those below it, never one that
+//! uses it back; `scripts/layering.py` checks):
+//!
+//! - [`app`]: the shell (URL options, the store, the feed, the alerts);
+//! - [`dashboard`]: the page: it lays out the features and provides the
+//!   shown state; its own small parts are the status badge, counters,
+//!   change list and error line;
+//! - the features: [`map`], [`network`], [`alerts`], [`events`],
+//!   [`analysis`], [`wall`], [`travel`], [`export`], [`filter`];
+//! - [`shown`]: what the views show (the network live or past, the
+//!   selection), one context object the page provides and views read;
 //! - [`feed`]: the EventSource hook with its own reconnect loop;
 //! - [`store`]: the reactive store around the core's feed client, flushed
 //!   at most once per animation frame;
-//! - [`dashboard`]: the status badge, counters, change list and error line;
+//! - [`web`]: browser helpers (URL parameters, `localStorage`, clocks).
+//!
+//! Each feature:
+//!
 //! - [`map`]: the topology map (canvas) and the details drawer;
 //! - [`network`]: the list of every node (the map's accessible mirror);
 //! - [`filter`]: the filter-language input (checks, errors, completion);
@@ -28,8 +41,10 @@ pub mod filter;
 pub mod history;
 pub mod map;
 pub mod network;
+pub mod shown;
 pub mod store;
 pub mod travel;
 pub mod wall;
+pub mod web;
 
 pub use app::App;
