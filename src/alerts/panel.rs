@@ -94,12 +94,19 @@ pub fn AlertPanel(
     }
 }
 
+/// One alert: a button that selects its node, and its ack and silence
+/// buttons.
 #[component]
 fn Row(
+    /// The alert.
     alert: Alert,
+    /// Whether a silence covers it now.
     silenced: bool,
+    /// The board, for ack and silence.
     alerts: UseAlertsReturn,
+    /// Where a click on it goes.
     selected: RwSignal<Option<NodeId>>,
+    /// No ack or silence (the wall display, or a past moment).
     compact: bool,
 ) -> impl IntoView {
     let sev = alert.severity.as_str();
@@ -149,7 +156,10 @@ fn Row(
 
 /// Who acks, and the sound and desktop opt-ins.
 #[component]
-fn Opt(alerts: UseAlertsReturn) -> impl IntoView {
+fn Opt(
+    /// The board, whose preferences these are.
+    alerts: UseAlertsReturn,
+) -> impl IntoView {
     let prefs = alerts.prefs.signal();
     view! {
         <span class="alert-prefs">

@@ -1,8 +1,12 @@
-//! The dashboard's first screen: feed status (and a banner when it is
+//! The page, at the top of the app: feed status (and a banner when it is
 //! stale or lost), live counters, the alert board and its toasts, the map
 //! (or its list), the details drawer, the latest state changes, and the
 //! stream's error line. In wall mode: the counters, the map and the firing
 //! alerts only.
+//!
+//! It builds the shown state once ([`crate::shown::provide_shown`]) and
+//! lays the features out; they read what they show from that context, so
+//! it hands them no selection or topology. Its own small parts are here.
 
 mod changes;
 mod counters;

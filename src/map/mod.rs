@@ -9,7 +9,13 @@
 //! Layout, hit-testing and the viewport maths are the core's
 //! (`zitiscope_core::layout`); this module holds the canvas and its events,
 //! and redraws at most once per animation frame, only when something
-//! changed.
+//! changed. What it shows (the topology, the selection) comes from the
+//! shown state ([`crate::shown`]).
+//!
+//! - `state`: what the map keeps between frames, by concern: `placement`,
+//!   `pointer`, `keyboard`, `pulses`, `matches`;
+//! - `frame` schedules a draw and `draw` paints it;
+//! - `drawer`: the selected node's details, with `identities`.
 
 mod draw;
 mod drawer;

@@ -111,8 +111,17 @@ fn identities_cell(row: &NodeRow) -> String {
 }
 
 /// One node's row; its cells follow that node in the topology.
+/// (The list hands each row the shown topology and selection: one context
+/// lookup, not one per row.)
 #[component]
-fn Row(node: NodeId, #[prop(into)] topology: Signal<Topology>, selected: RwSignal<Option<NodeId>>) -> impl IntoView {
+fn Row(
+    /// The row's node.
+    node: NodeId,
+    /// The network shown.
+    topology: Signal<Topology>,
+    /// The selected node.
+    selected: RwSignal<Option<NodeId>>,
+) -> impl IntoView {
     let kind = node.kind();
     let id = node.id().to_owned();
     let data_node = node.to_param();
