@@ -5,6 +5,7 @@ use crate::alerts::{use_alerts, UseAlertsOptions};
 use crate::dashboard::Dashboard;
 use crate::feed::{use_feed, FeedStatus, UseFeedOptions};
 use crate::store::LiveStore;
+use crate::web::{url_param, Param};
 use leptos::prelude::*;
 use zitiscope_core::alerts::{AlertConfig, AppConfig};
 
@@ -12,13 +13,10 @@ use zitiscope_core::alerts::{AlertConfig, AppConfig};
 /// page's own origin; a `?token=` on the page is passed on to the feed
 /// (EventSource cannot send headers, and a cookie does not cross origins).
 pub fn feed_url_from_location() -> String {
-    let location = window().location();
-    let search = location.search().unwrap_or_default();
-    let params = web_sys::UrlSearchParams::new_with_str(&search).ok();
-    let param = |name: &str| params.as_ref().and_then(|p| p.get(name)).filter(|v| !v.trim().is_empty());
-    let url = events_url(param("feed").as_deref());
-    match param("token") {
-        Some(token) => crate::feed::with_param(&url, "token", token.trim()),
+    let param = |p: Param| url_param(p).filter(|v| !v.trim().is_empty());
+    let url = events_url(param(Param::Feed).as_deref());
+    match param(Param::Token) {
+        Some(token) => crate::feed::with_param(&url, Param::Token.name(), token.trim()),
         None => url,
     }
 }
@@ -87,9 +85,7 @@ pub fn App() -> impl IntoView {
 /// Where the settings are: beside the feed named by `?feed=` (it serves
 /// them with its own heartbeat), else beside this page.
 pub fn config_url_from_location() -> String {
-    let search = window().location().search().unwrap_or_default();
-    let feed = web_sys::UrlSearchParams::new_with_str(&search).ok().and_then(|p| p.get("feed"));
-    config_url(feed.as_deref())
+    config_url(url_param(Param::Feed).as_deref())
 }
 
 /// `config.json` for the optional `feed` parameter (see [`events_url`]).

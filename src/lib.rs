@@ -1,21 +1,32 @@
 //! zitiscope: the browser app. It renders and wires; meaning lives in
 //! `zitiscope-core`.
 //!
-//! - [`app`]: the shell (URL options, providers, layout);
-//! - [`feed`]: the EventSource hook with its own reconnect loop;
-//! - [`store`]: the reactive store around the core's feed client, flushed
-//!   at most once per animation frame;
-//! - [`dashboard`]: the status badge, counters, change list and error line;
-//! - [`map`]: the topology map (canvas) and the details drawer;
-//! - [`network`]: the list of every node (the map's accessible mirror);
+//! The modules, from the top down: each uses only modules below it, never
+//! one that uses it back (`scripts/layering.py` checks).
+//!
+//! - [`app`]: the shell: URL options, the store, the feed, the alerts;
+//! - [`dashboard`]: the page: it provides the shown state and lays out
+//!   the features (its own small parts: the status badge, the counters,
+//!   the change list and the stream's error line);
+//! - the features:
+//!   - [`map`]: the topology map (canvas) and the details drawer;
+//!   - [`network`]: the list of every node (the map's accessible mirror);
+//!   - [`alerts`]: the alert board, toasts and notifications;
+//!   - [`events`]: the event log (the audit trail, filtered and exported);
+//!   - [`analysis`]: the aggregation panel (`/aggregate`);
+//!   - [`wall`]: the wall display, the themes and the stale-feed banner;
+//! - [`shown`]: what the views show (the network live or past, the
+//!   selection and its facts), one context object that the page provides
+//!   and the features read;
+//! - [`travel`]: time travel over the feed's history (`?at=`);
 //! - [`filter`]: the filter-language input (checks, errors, completion);
 //! - [`export`]: the export menu (events, snapshot) and the map's PNG;
 //! - [`history`]: reads of the feed's history, a page at a time;
-//! - [`events`]: the event log (the audit trail, filtered and exported);
-//! - [`travel`]: time travel over the feed's history (`?at=`);
-//! - [`analysis`]: the aggregation panel (`/aggregate`);
-//! - [`alerts`]: the alert board, toasts and notifications;
-//! - [`wall`]: the wall display, the themes and the stale-feed banner.
+//! - [`feed`]: the EventSource hook with its own reconnect loop;
+//! - [`store`]: the reactive store around the core's feed client, flushed
+//!   at most once per animation frame;
+//! - [`web`]: browser helpers: the URL's parameters, `localStorage`, the
+//!   clocks.
 
 pub mod alerts;
 pub mod analysis;
@@ -28,8 +39,10 @@ pub mod filter;
 pub mod history;
 pub mod map;
 pub mod network;
+pub mod shown;
 pub mod store;
 pub mod travel;
 pub mod wall;
+pub mod web;
 
 pub use app::App;

@@ -9,6 +9,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use zitiscope::alerts::{use_alerts, AlertPanel, Toasts, UseAlertsOptions, UseAlertsReturn};
 use zitiscope::feed::FeedStatus;
+use zitiscope::shown::Shown;
 use zitiscope::store::{LiveStore, Pending};
 use zitiscope_core::layout::NodeId;
 use zitiscope_core::wire::Snapshot;
@@ -46,14 +47,16 @@ async fn mount(router: &str) -> Mounted {
     let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
     let store = LiveStore::new();
-    let selected = RwSignal::new(None::<NodeId>);
+    let shown = Shown::of(Signal::stored(Default::default()));
+    let selected = shown.selected;
     let slot = StoredValue::new_local(None::<UseAlertsReturn>);
     let handle = leptos::mount::mount_to(host.clone(), move || {
         let alerts = use_alerts(store, Signal::stored(FeedStatus::Live), UseAlertsOptions::default());
         slot.set_value(Some(alerts));
+        provide_context(shown);
         view! {
-            <AlertPanel alerts=alerts selected=selected />
-            <Toasts toasts=alerts.toasts selected=selected />
+            <AlertPanel alerts=alerts />
+            <Toasts toasts=alerts.toasts />
         }
     });
     store.enqueue(outage(router));

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use zitiscope::map::{badge_offset, NodeDrawer, TopologyMap};
+use zitiscope::shown::Shown;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{Layout, LayoutConfig, NodeId, Point};
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
@@ -67,9 +68,11 @@ async fn mount() -> Mounted {
             (true, Some(n)) => b.identities_at(&n, NOW),
             _ => Vec::new(),
         });
+        let now = Signal::derive(|| NOW);
+        provide_context(Shown { selected, identities_open: open, details, identities, now, ..Shown::of(t.into()) });
         view! {
-            <TopologyMap topology=t selected=selected identities_open=open />
-            <NodeDrawer topology=t selected=selected details=details identities_open=open identities=identities now=Signal::derive(|| NOW) />
+            <TopologyMap />
+            <NodeDrawer />
         }
     });
     leptos::task::tick().await;

@@ -6,6 +6,8 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use zitiscope::network::NetworkList;
+use zitiscope::shown::Shown;
+use zitiscope::web::{set_url_params, Param};
 use zitiscope_core::layout::NodeId;
 use zitiscope_core::store::Topology;
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
@@ -26,11 +28,15 @@ fn topology(routers: &[(&str, bool)]) -> Topology {
 
 fn mount(t: RwSignal<Topology>) -> (web_sys::HtmlElement, RwSignal<Option<NodeId>>, impl Drop) {
     // The list keeps its filter in the URL: start every test without one.
-    zitiscope::dashboard::set_url_params(&[("filter", None)]);
+    set_url_params(&[(Param::Filter, None)]);
     let host: web_sys::HtmlElement = document().create_element("div").unwrap().unchecked_into();
     document().body().unwrap().append_child(&host).unwrap();
-    let selected = RwSignal::new(None);
-    let handle = leptos::mount::mount_to(host.clone(), move || view! { <NetworkList topology=t selected=selected /> });
+    let shown = Shown::of(t.into());
+    let handle = leptos::mount::mount_to(host.clone(), move || {
+        provide_context(shown);
+        view! { <NetworkList /> }
+    });
+    let selected = shown.selected;
     (host, selected, handle)
 }
 

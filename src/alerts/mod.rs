@@ -19,6 +19,7 @@ pub use toasts::{Toast, Toasts};
 
 use crate::feed::FeedStatus;
 use crate::store::LiveStore;
+use crate::web::use_now;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -146,7 +147,7 @@ pub fn use_alerts(store: LiveStore, status: Signal<FeedStatus>, options: UseAler
         }
         live
     });
-    let tick = crate::dashboard::use_now(Duration::from_secs(1));
+    let tick = use_now(Duration::from_secs(1));
     // At most every EVALUATE_EVERY_MS on topology changes (a storm changes
     // it ten times a second); the tick and any poke always evaluate, so a
     // skipped change is taken up within a second.

@@ -5,6 +5,7 @@
 //! reload keeps them).
 
 use super::UseAlertsReturn;
+use crate::web::storage;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use zitiscope_core::alerts::{Alert, AlertKey, Severity, Silence};
@@ -42,8 +43,7 @@ pub struct PrefsStore(RwSignal<Prefs>);
 impl PrefsStore {
     /// Reads them (defaults when absent or unreadable).
     pub fn load() -> Self {
-        let stored = storage().and_then(|s| s.get_item(KEY).ok().flatten());
-        PrefsStore(RwSignal::new(stored.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or_default()))
+        PrefsStore(RwSignal::new(storage::json(KEY).unwrap_or_default()))
     }
 
     pub fn get(&self) -> Prefs {
@@ -58,10 +58,8 @@ impl PrefsStore {
     /// Changes and saves them.
     pub fn update(&self, f: impl FnOnce(&mut Prefs)) {
         self.0.update(f);
-        if let (Some(s), Ok(text)) = (storage(), serde_json::to_string(&self.0.get_untracked())) {
-            // A full or disabled storage only costs the memory across reloads.
-            let _ = s.set_item(KEY, &text);
-        }
+        // A full or disabled storage only costs the memory across reloads.
+        self.0.with_untracked(|p| storage::set_json(KEY, p));
     }
 
     pub fn set_silences(&self, silences: Vec<Silence>) {
@@ -85,10 +83,6 @@ impl PrefsStore {
             p.acks.iter().find(|(k, s, _, _)| k == key && *s == since).map(|(_, _, by, at)| (by.clone(), *at))
         })
     }
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
 }
 
 /// Keeps the title and the favicon on the firing count.

@@ -4,8 +4,9 @@
 //! on an alert selects its node on the map. Every string is text.
 
 use super::{notify, Scope, UseAlertsReturn};
-use crate::dashboard::{format_clock, use_url_text};
 use crate::filter::FilterInput;
+use crate::shown::use_shown;
+use crate::web::{format_clock, use_url_text, Param};
 use leptos::prelude::*;
 use zitiscope_core::alerts::{Alert, AlertState, Severity};
 use zitiscope_core::filter::{Filter, ALERT_SCHEMA};
@@ -21,25 +22,23 @@ pub fn severity_icon(s: Severity) -> &'static str {
     }
 }
 
-/// The board.
+/// The board. A click on an alert selects its node. At a time-travel
+/// moment it shows, read only, the alerts that held then; the compact
+/// board always shows the live ones.
 #[component]
 pub fn AlertPanel(
     /// The alerts.
     alerts: UseAlertsReturn,
-    /// Where a click on an alert goes.
-    selected: RwSignal<Option<NodeId>>,
     /// Firing alerts only, no tools (the wall display).
     #[prop(optional)]
     compact: bool,
-    /// Time travel's alerts of the moment shown: while `Some`, the board
-    /// shows them (read only) instead of the live ones.
-    #[prop(optional, into)]
-    moment: Option<Signal<Option<Vec<Alert>>>>,
 ) -> impl IntoView {
+    let shown = use_shown();
+    let selected = shown.selected;
     // The filter is in the URL (`&alerts=`), like the list's and the map's.
-    let text = use_url_text("alerts");
+    let text = use_url_text(Param::Alerts);
     let query = RwSignal::new(Filter::default());
-    let past = move || moment.and_then(|m| m.get());
+    let past = move || if compact { None } else { shown.past_alerts.get() };
     // Each with whether it is silenced (silences change the counts), and
     // whether it is of a past moment (then it has no ack or silence).
     let shown = Memo::new(move |_| {
@@ -95,12 +94,19 @@ pub fn AlertPanel(
     }
 }
 
+/// One alert: a button that selects its node, and its ack and silence
+/// buttons.
 #[component]
 fn Row(
+    /// The alert.
     alert: Alert,
+    /// Whether a silence covers it now.
     silenced: bool,
+    /// The board, for ack and silence.
     alerts: UseAlertsReturn,
+    /// Where a click on it goes.
     selected: RwSignal<Option<NodeId>>,
+    /// No ack or silence (the wall display, or a past moment).
     compact: bool,
 ) -> impl IntoView {
     let sev = alert.severity.as_str();
@@ -150,7 +156,10 @@ fn Row(
 
 /// Who acks, and the sound and desktop opt-ins.
 #[component]
-fn Opt(alerts: UseAlertsReturn) -> impl IntoView {
+fn Opt(
+    /// The board, whose preferences these are.
+    alerts: UseAlertsReturn,
+) -> impl IntoView {
     let prefs = alerts.prefs.signal();
     view! {
         <span class="alert-prefs">

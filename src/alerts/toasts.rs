@@ -3,6 +3,7 @@
 //! ("+12 more"), at most [`MAX_SHOWN`] are on screen, and each leaves by
 //! itself after [`SHOWN_MS`] (or at a click on its close button).
 
+use crate::shown::use_shown;
 use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::alerts::{Alert, Severity};
@@ -73,9 +74,8 @@ fn dismiss(toasts: RwSignal<Vec<Toast>>, id: u64) {
 pub fn Toasts(
     /// The toasts to show.
     toasts: RwSignal<Vec<Toast>>,
-    /// Where a click on a toast goes.
-    selected: RwSignal<Option<NodeId>>,
 ) -> impl IntoView {
+    let selected = use_shown().selected;
     view! {
         <div class="toasts" role="status" aria-live="polite" data-testid="toasts">
             <For each=move || toasts.get() key=|t: &Toast| (t.id, t.more) let:t>

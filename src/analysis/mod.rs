@@ -6,6 +6,7 @@
 
 use crate::export::feed_api_url;
 use crate::history::get_json;
+use crate::shown::use_shown;
 use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::aggregate::{KindCounts, LatencyPoint, Report};
@@ -37,16 +38,12 @@ pub fn polyline_on(values: &[f64], max: f64, w: f64, h: f64) -> String {
         .join(" ")
 }
 
-/// The panel.
+/// The panel: the feed's aggregation of the last hour, or of the hour
+/// before the time-travel moment if there is one.
 #[component]
-pub fn AnalysisPanel(
-    /// The feed's events URL.
-    #[prop(into)]
-    events_url: Signal<String>,
-    /// The time-travel moment (ns), if any: the hour before it is shown.
-    #[prop(into)]
-    at: Signal<Option<i64>>,
-) -> impl IntoView {
+pub fn AnalysisPanel() -> impl IntoView {
+    let shown = use_shown();
+    let (events_url, at) = (shown.events_url, shown.at);
     let open = RwSignal::new(false);
     let report = RwSignal::new(None::<Report>);
     let error = RwSignal::new(None::<String>);

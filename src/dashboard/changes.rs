@@ -6,10 +6,11 @@
 //! the audit trail does, a page at a time. Every name is rendered as text,
 //! never as HTML.
 
-use super::{format_clock, use_url_text};
 use crate::export::feed_api_url;
 use crate::filter::FilterInput;
 use crate::history::{use_pages, use_selection};
+use crate::shown::use_shown;
+use crate::web::{format_clock, use_url_text, Param};
 use leptos::prelude::*;
 use zitiscope_core::filter::{Filter, CHANGE_SCHEMA};
 use zitiscope_core::Change;
@@ -32,15 +33,13 @@ pub fn ChangeList(
     /// Recent changes, newest first.
     #[prop(into)]
     changes: Signal<Vec<Change>>,
-    /// The feed's events URL (the history is beside it).
-    #[prop(into)]
-    events_url: Signal<String>,
-    /// The time-travel moment (ns), if any: the log then ends there.
-    #[prop(into)]
-    at: Signal<Option<i64>>,
 ) -> impl IntoView {
+    // The feed's history is beside its events URL; at a time-travel
+    // moment, the log ends there.
+    let shown = use_shown();
+    let (events_url, at) = (shown.events_url, shown.at);
     // The filter is in the URL (`&changes=`), like the list's and the map's.
-    let text = use_url_text("changes");
+    let text = use_url_text(Param::Changes);
     let filter = RwSignal::new(Filter::default());
     let history_on = RwSignal::new(false);
     let from_history = Memo::new(move |_| history_on.get() || at.with(Option::is_some));

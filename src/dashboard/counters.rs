@@ -1,16 +1,13 @@
 //! Live counters: controllers, routers and identities, online and offline.
 
+use crate::shown::use_shown;
 use leptos::prelude::*;
-use zitiscope_core::store::Summary;
 use zitiscope_core::EntityType;
 
-/// One card per entity type.
+/// One card per entity type, of the network shown (live or past).
 #[component]
-pub fn Counters(
-    /// Online/total per entity type.
-    #[prop(into)]
-    summary: Signal<Summary>,
-) -> impl IntoView {
+pub fn Counters() -> impl IntoView {
+    let summary = use_shown().summary;
     let card = move |t: EntityType, title: &'static str| {
         let name = t.as_str();
         view! {

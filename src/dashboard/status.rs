@@ -1,8 +1,8 @@
 //! The feed-status badge: connecting, live, or reconnecting with a
 //! countdown. Shown by icon, text and colour, never colour alone.
 
-use super::use_now;
 use crate::feed::FeedStatus;
+use crate::web::use_now;
 use leptos::prelude::*;
 use std::time::Duration;
 

@@ -5,10 +5,11 @@
 //! the events it lists, as CSV or JSON lines. Read only while the panel is
 //! open. Every value is rendered as text.
 
-use crate::dashboard::use_url_text;
 use crate::export::feed_api_url;
 use crate::filter::FilterInput;
 use crate::history::{use_pages, use_selection};
+use crate::shown::use_shown;
+use crate::web::{use_url_text, Param};
 use leptos::prelude::*;
 use zitiscope_core::export::{column, CSV_COLUMNS};
 use zitiscope_core::filter::{Filter, EVENT_SCHEMA};
@@ -24,18 +25,14 @@ struct Row {
     event: Event,
 }
 
-/// The panel.
+/// The panel: the history beside the feed's events URL, ending at the
+/// time-travel moment if there is one.
 #[component]
-pub fn EventLog(
-    /// The feed's events URL (the history is beside it).
-    #[prop(into)]
-    events_url: Signal<String>,
-    /// The time-travel moment (ns), if any: the log then ends there.
-    #[prop(into)]
-    at: Signal<Option<i64>>,
-) -> impl IntoView {
+pub fn EventLog() -> impl IntoView {
+    let shown = use_shown();
+    let (events_url, at) = (shown.events_url, shown.at);
     let open = RwSignal::new(false);
-    let text = use_url_text("events");
+    let text = use_url_text(Param::Events);
     let filter = RwSignal::new(Filter::default());
     // What the log and its exports select.
     let selection = use_selection(text, filter, at);

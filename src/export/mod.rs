@@ -2,6 +2,7 @@
 //! as JSON (all served by the feed, as downloads), and the map as PNG
 //! (drawn here, from its canvas).
 
+use crate::web::Param;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -11,7 +12,8 @@ pub fn feed_api_url(events: &str, path: &str) -> String {
     let (base, query) = events.split_once('?').unwrap_or((events, ""));
     let root = base.strip_suffix("/events").unwrap_or(base);
     let mut url = format!("{root}{path}");
-    for pair in query.split('&').filter(|p| p.starts_with("token=")) {
+    let token = format!("{}=", Param::Token.name());
+    for pair in query.split('&').filter(|p| p.starts_with(&token)) {
         url.push(if url.contains('?') { '&' } else { '?' });
         url.push_str(pair);
     }

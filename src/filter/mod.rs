@@ -8,6 +8,7 @@
 //! With a `presets` key, expressions can be saved (☆), picked from a list
 //! and removed; they are kept in `localStorage` under that key.
 
+use crate::web::storage;
 use leptos::prelude::*;
 use zitiscope_core::filter::{complete, Completion, Filter, FilterError, Schema};
 
@@ -16,16 +17,9 @@ const SHOWN: usize = 8;
 /// Saved presets kept at most (the oldest go first).
 pub const MAX_PRESETS: usize = 20;
 
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
 /// The presets saved under `key` (a JSON list of expressions).
 pub fn load_presets(key: &str) -> Vec<String> {
-    storage()
-        .and_then(|s| s.get_item(key).ok().flatten())
-        .and_then(|json| serde_json::from_str::<Vec<String>>(&json).ok())
-        .unwrap_or_default()
+    storage::json(key).unwrap_or_default()
 }
 
 /// `list` with `expr` added (once, newest last, at most [`MAX_PRESETS`]).
@@ -39,12 +33,6 @@ pub fn with_preset(mut list: Vec<String>, expr: &str) -> Vec<String> {
     let excess = list.len().saturating_sub(MAX_PRESETS);
     list.drain(..excess);
     list
-}
-
-fn save_presets(key: &str, list: &[String]) {
-    if let (Some(s), Ok(json)) = (storage(), serde_json::to_string(list)) {
-        let _ = s.set_item(key, &json);
-    }
 }
 
 /// The input, its error line and its completions.
@@ -137,7 +125,7 @@ pub fn FilterInput(
     let save = move |_| {
         if let Some(key) = presets {
             let list = with_preset(saved.get_untracked(), &text.get_untracked());
-            save_presets(key, &list);
+            storage::set_json(key, &list);
             saved.set(list);
         }
     };
@@ -152,7 +140,7 @@ pub fn FilterInput(
             let current = text.get_untracked();
             let mut list = saved.get_untracked();
             list.retain(|p| *p != current.trim());
-            save_presets(key, &list);
+            storage::set_json(key, &list);
             saved.set(list);
         }
     };

@@ -7,14 +7,14 @@
 //! (a still, thick ring under reduced motion); the keyboard's node a
 //! dashed one.
 
-use super::state::{Pulse, PULSE_MS};
+use super::matches::Matches;
+use super::pulses::{Pulse, PULSE_MS};
 use std::collections::HashMap;
 use web_sys::CanvasRenderingContext2d as Ctx;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::{EdgeKind, Health, Role, Topology};
 
-/// The palette (the CSS theme's colours).
 /// The map's colours for one theme (the CSS tokens' values).
 pub struct Palette {
     pub up: &'static str,
@@ -122,16 +122,16 @@ pub struct Frame<'a> {
     pub still: bool,
     pub palette: &'a Palette,
     /// Only these nodes are drawn ("only matches"); `None`: all.
-    pub shown: Option<&'a super::state::Shown>,
+    pub matches: Option<&'a Matches>,
 }
 
 impl Frame<'_> {
     fn shows_router(&self, id: &str) -> bool {
-        self.shown.is_none_or(|s| s.routers.contains(id))
+        self.matches.is_none_or(|m| m.routers.contains(id))
     }
 
     fn shows_controller(&self, id: &str) -> bool {
-        self.shown.is_none_or(|s| s.controllers.contains(id))
+        self.matches.is_none_or(|m| m.controllers.contains(id))
     }
 }
 

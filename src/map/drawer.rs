@@ -5,33 +5,21 @@
 //! is rendered as text.
 
 use super::identities::IdentityList;
-use crate::dashboard::format_clock;
 use crate::network::health_icon;
+use crate::shown::{use_shown, Shown};
+use crate::web::format_clock;
 use leptos::prelude::*;
 use zitiscope_core::layout::NodeId;
-use zitiscope_core::store::{EdgeKind, IdentityRow, NodeDetails, Topology};
+use zitiscope_core::store::EdgeKind;
 use zitiscope_core::timestamp::human_duration;
-use zitiscope_core::{ConnKind, Timestamp};
+use zitiscope_core::ConnKind;
 
-/// The drawer; hidden while nothing is selected. Escape or the close
-/// button clears the selection.
+/// The drawer of the selected node; hidden while nothing is selected (or
+/// the node is not in the network shown). The close button clears the
+/// selection.
 #[component]
-pub fn NodeDrawer(
-    /// The map's nodes and edges.
-    #[prop(into)]
-    topology: Signal<Topology>,
-    /// The selected node.
-    selected: RwSignal<Option<NodeId>>,
-    /// The selected node's details (from the store, now).
-    #[prop(into)]
-    details: Signal<Option<NodeDetails>>,
-    /// Whether the identity list is open, and its rows while it is.
-    identities_open: RwSignal<bool>,
-    #[prop(into)] identities: Signal<Vec<IdentityRow>>,
-    /// The feed's time now, for ages.
-    #[prop(into)]
-    now: Signal<Timestamp>,
-) -> impl IntoView {
+pub fn NodeDrawer() -> impl IntoView {
+    let Shown { topology, selected, .. } = use_shown();
     // The drawer is rebuilt only when the node changes (or appears), so a
     // live update never resets the identity list's scroll or filter.
     let shown = Memo::new(move |_| selected.get().filter(|n| topology.with(|t| t.row(n).is_some())));
@@ -54,11 +42,11 @@ pub fn NodeDrawer(
                                     "✕"
                                 </button>
                             </header>
-                            <HealthLine topology=topology node=node.clone() />
-                            <Facts details=details now=now />
-                            <Identities details=details open=identities_open rows=identities now=now />
-                            <Connections topology=topology node=node />
-                            <History details=details />
+                            <HealthLine node=node.clone() />
+                            <Facts />
+                            <Identities />
+                            <Connections node=node />
+                            <History />
                         </aside>
                     }
                 })
@@ -68,7 +56,11 @@ pub fn NodeDrawer(
 
 /// Health as an icon and a word, with the role or controller count.
 #[component]
-fn HealthLine(#[prop(into)] topology: Signal<Topology>, node: NodeId) -> impl IntoView {
+fn HealthLine(
+    /// The selected node.
+    node: NodeId,
+) -> impl IntoView {
+    let topology = use_shown().topology;
     move || {
         topology.with(|t| t.row(&node)).map(|row| {
             let health = row.health.as_str();
@@ -87,7 +79,11 @@ fn HealthLine(#[prop(into)] topology: Signal<Topology>, node: NodeId) -> impl In
 
 /// The node's edges on the map, with their state and latency.
 #[component]
-fn Connections(#[prop(into)] topology: Signal<Topology>, node: NodeId) -> impl IntoView {
+fn Connections(
+    /// The selected node.
+    node: NodeId,
+) -> impl IntoView {
+    let topology = use_shown().topology;
     let links = move || {
         topology.with(|t| {
             t.edges
@@ -135,7 +131,8 @@ fn Connections(#[prop(into)] topology: Signal<Topology>, node: NodeId) -> impl I
 /// Uptime (or downtime), the last change, transitions, flaps and stale
 /// connections, as a definition list.
 #[component]
-fn Facts(#[prop(into)] details: Signal<Option<NodeDetails>>, #[prop(into)] now: Signal<Timestamp>) -> impl IntoView {
+fn Facts() -> impl IntoView {
+    let Shown { details, now, .. } = use_shown();
     move || {
         details.get().map(|d| {
             let now = now.get();
@@ -173,12 +170,8 @@ fn Facts(#[prop(into)] details: Signal<Option<NodeDetails>>, #[prop(into)] now: 
 
 /// The identity counts as a button that opens the list.
 #[component]
-fn Identities(
-    #[prop(into)] details: Signal<Option<NodeDetails>>,
-    open: RwSignal<bool>,
-    #[prop(into)] rows: Signal<Vec<IdentityRow>>,
-    #[prop(into)] now: Signal<Timestamp>,
-) -> impl IntoView {
+fn Identities() -> impl IntoView {
+    let Shown { details, identities_open: open, identities: rows, now, .. } = use_shown();
     let counts = move || {
         details.with(|d| {
             d.as_ref().map(|d| {
@@ -205,7 +198,8 @@ fn Identities(
 
 /// The node's recent up/down history, newest first.
 #[component]
-fn History(#[prop(into)] details: Signal<Option<NodeDetails>>) -> impl IntoView {
+fn History() -> impl IntoView {
+    let details = use_shown().details;
     move || {
         details.get().map(|d| {
             let n = d.history.len();

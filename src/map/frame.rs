@@ -2,17 +2,14 @@
 //! drawn from the map's state, the topology and the selection (the
 //! palette, pulses and the first-map mark included).
 
-use super::{draw, state, State};
+use super::{draw, pulses, State};
+use crate::web::steady_ms;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::NodeId;
 use zitiscope_core::store::Topology;
-
-pub(super) fn now_ms() -> f64 {
-    window().performance().map_or_else(js_sys::Date::now, |p| p.now())
-}
 
 fn reduced_motion() -> bool {
     window().match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches())
@@ -66,17 +63,17 @@ pub(super) fn draw_now(
     if let (true, Some(p)) = (trace, &perf) {
         let _ = p.mark("zitiscope:draw-start");
     }
-    let now = now_ms();
+    let now = steady_ms();
     let still = reduced_motion();
     let pulsing = state.with_value(|s| {
         let mut s = s.borrow_mut();
         if !s.fitted {
-            if let Some(b) = s.layout.bounds() {
+            if let Some(b) = s.placement.layout.bounds() {
                 s.view = Viewport::fit(b, w, h, 40.0);
                 s.fitted = true;
             }
         }
-        let pulsing = s.pulsing(now);
+        let pulsing = s.pulses.pulsing(now);
         let selected = selected.get_untracked();
         topology.with_untracked(|t| {
             draw::frame(&draw::Frame {
@@ -84,27 +81,27 @@ pub(super) fn draw_now(
                 width: w,
                 height: h,
                 view: s.view,
-                controllers: &s.ctrl_pos,
-                routers: &s.router_pos,
+                controllers: &s.placement.ctrl_pos,
+                routers: &s.placement.router_pos,
                 topology: t,
                 selected: selected.as_ref(),
-                hover: s.hover.as_ref(),
-                focus: s.focus.as_ref(),
-                pulses: &s.pulses,
+                hover: s.pointer.hover.as_ref(),
+                focus: s.keyboard.focus.as_ref(),
+                pulses: &s.pulses.running,
                 now,
                 still,
                 palette: if s.high_contrast { &draw::HIGH_CONTRAST } else { &draw::DARK },
-                shown: s.shown.as_ref(),
+                matches: s.matches.as_ref(),
             })
         });
         // The first draw of a populated map: what "time to first map" measures.
-        if !s.first_marked && !s.positions.is_empty() {
+        if !s.first_marked && !s.placement.is_empty() {
             s.first_marked = true;
             if let Some(p) = &perf {
                 let _ = p.mark("zitiscope:first-map");
             }
         }
-        pulsing.then(|| s.pulses.iter().map(|p| p.start).fold(f64::INFINITY, f64::min))
+        pulsing.then(|| s.pulses.oldest()).flatten()
     });
     if let (true, Some(p)) = (trace, &perf) {
         let _ = p.measure_with_start_mark("zitiscope:draw", "zitiscope:draw-start");
@@ -113,7 +110,7 @@ pub(super) fn draw_now(
     if let Some(oldest) = pulsing {
         if still {
             // No movement: one more draw, when the oldest ring is due to go.
-            let wait = (oldest + state::PULSE_MS - now).max(16.0);
+            let wait = (oldest + pulses::PULSE_MS - now).max(16.0);
             set_timeout(
                 move || request_draw(state, canvas, topology, selected),
                 std::time::Duration::from_millis(wait as u64),

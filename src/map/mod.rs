@@ -9,25 +9,38 @@
 //! Layout, hit-testing and the viewport maths are the core's
 //! (`zitiscope_core::layout`); this module holds the canvas and its events,
 //! and redraws at most once per animation frame, only when something
-//! changed.
+//! changed. What it shows (the topology, the selection) comes from the
+//! shown state ([`crate::shown`]).
+//!
+//! - `state`: what the map keeps between frames, by concern: `placement`,
+//!   `pointer`, `keyboard`, `pulses`, `matches`;
+//! - `frame` schedules a draw and `draw` paints it;
+//! - `drawer`: the selected node's details, with `identities`.
 
 mod draw;
 mod drawer;
 mod frame;
 mod identities;
+mod keyboard;
+mod matches;
+mod placement;
+mod pointer;
+mod pulses;
 mod state;
 
 pub use draw::badge_offset;
 pub use drawer::NodeDrawer;
 pub use identities::IdentityList;
 
-use crate::dashboard::{set_url_params, url_param, use_url_text};
 use crate::filter::FilterInput;
+use crate::shown::use_shown;
 use crate::wall::Theme;
-use frame::{now_ms, request_draw};
+use crate::web::{steady_ms, use_url_flag, use_url_text, Param};
+use frame::request_draw;
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use state::{MapState, Shown};
+use matches::Matches;
+use state::MapState;
 use std::cell::RefCell;
 use zitiscope_core::filter::{Filter, NODE_SCHEMA};
 use zitiscope_core::layout::viewport::Viewport;
@@ -39,17 +52,12 @@ const REACH: f64 = 14.0;
 
 type State = StoredValue<RefCell<MapState>, LocalStorage>;
 
-/// The map and its toolbar.
+/// The map of the network shown, and its toolbar. A click on a node
+/// selects it; a click on its badge opens its identity list too.
 #[component]
-pub fn TopologyMap(
-    /// The map's nodes and edges.
-    #[prop(into)]
-    topology: Signal<Topology>,
-    /// The selected node (shared with the drawer and the URL).
-    selected: RwSignal<Option<NodeId>>,
-    /// Set when a badge is clicked: the drawer opens its identity list.
-    identities_open: RwSignal<bool>,
-) -> impl IntoView {
+pub fn TopologyMap() -> impl IntoView {
+    let shown = use_shown();
+    let (topology, selected, identities_open) = (shown.topology, shown.selected, shown.identities_open);
     let canvas: NodeRef<Canvas> = NodeRef::new();
     let search: NodeRef<leptos::html::Input> = NodeRef::new();
     let tooltip = RwSignal::new(None::<(f64, f64, String)>);
@@ -70,7 +78,7 @@ pub fn TopologyMap(
 
     // A new topology: place new nodes (nobody moves), pulse what changed, redraw.
     Effect::new(move |_| {
-        topology.with(|t| state.with_value(|s| s.borrow_mut().sync(t, now_ms())));
+        topology.with(|t| state.with_value(|s| s.borrow_mut().sync(t, steady_ms())));
         redraw();
     });
     Effect::new(move |_| {
@@ -81,7 +89,7 @@ pub fn TopologyMap(
     let fit = move || {
         state.with_value(|s| {
             let mut s = s.borrow_mut();
-            if let (Some(b), Some(c)) = (s.layout.bounds(), canvas.get_untracked()) {
+            if let (Some(b), Some(c)) = (s.placement.layout.bounds(), canvas.get_untracked()) {
                 let r = c.get_bounding_client_rect();
                 s.view = Viewport::fit(b, r.width(), r.height(), 40.0);
             }
@@ -92,24 +100,17 @@ pub fn TopologyMap(
         let r = canvas.get_untracked().map(|c| c.get_bounding_client_rect());
         r.map_or(Point { x: 0.0, y: 0.0 }, |r| Point { x: x as f64 - r.left(), y: y as f64 - r.top() })
     };
-    let hit_at = move |p: Point| -> Option<NodeId> {
-        state.with_value(|s| {
-            let s = s.borrow();
-            let reach = REACH / s.view.scale;
-            // A hidden node cannot be hovered or clicked.
-            s.hit.hit(s.view.to_map(p), reach).filter(|n| s.shown.as_ref().is_none_or(|sh| sh.has(n))).cloned()
-        })
-    };
+    let hit_at = move |p: Point| -> Option<NodeId> { state.with_value(|s| s.borrow().node_at(p, REACH).cloned()) };
     // The node whose badge (the line under its label, drawn only when
     // labels are) is under the pointer.
     let badge_at = move |p: Point| -> Option<NodeId> {
         state.with_value(|s| {
             let s = s.borrow();
             let above = Point { x: p.x, y: p.y - draw::badge_offset(s.view.scale) };
-            let node = s.hit.hit(s.view.to_map(above), draw::BADGE_REACH / s.view.scale)?;
+            let node = s.placement.hit.hit(s.view.to_map(above), draw::BADGE_REACH / s.view.scale)?;
             // Zoomed out, only the nodes in focus show their badge.
             let chosen = selected.get_untracked();
-            let focused = [&s.hover, &s.focus, &chosen].into_iter().any(|n| n.as_ref() == Some(node));
+            let focused = [&s.pointer.hover, &s.keyboard.focus, &chosen].into_iter().any(|n| n.as_ref() == Some(node));
             if !draw::badges_shown(s.view.scale) && !focused {
                 return None;
             }
@@ -120,34 +121,13 @@ pub fn TopologyMap(
 
     let on_pointer_down = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
-        state.with_value(|s| {
-            let mut s = s.borrow_mut();
-            s.pointers.retain(|(id, _)| *id != ev.pointer_id());
-            s.pointers.push((ev.pointer_id(), p));
-            // A second finger turns a press into a pinch, never a click.
-            s.press = (s.pointers.len() == 1).then_some((p.x, p.y, false));
-        });
+        state.with_value(|s| s.borrow_mut().pointer.down(ev.pointer_id(), p));
     };
     let on_pointer_move = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
         let moved = state.with_value(|s| {
-            let mut s = s.borrow_mut();
-            if s.pointers.len() == 2 {
-                let Some(i) = s.pointers.iter().position(|(id, _)| *id == ev.pointer_id()) else { return false };
-                let from = (s.pointers[0].1, s.pointers[1].1);
-                s.pointers[i].1 = p;
-                let to = (s.pointers[0].1, s.pointers[1].1);
-                s.view.pinch(from, to);
-                return true;
-            }
-            match s.press {
-                Some((x, y, moved)) if moved || (p.x - x).hypot(p.y - y) > 4.0 => {
-                    s.view.pan(p.x - x, p.y - y);
-                    s.press = Some((p.x, p.y, true));
-                    true
-                }
-                _ => false,
-            }
+            let s = &mut *s.borrow_mut();
+            s.pointer.moved(ev.pointer_id(), p, &mut s.view)
         });
         if moved {
             tooltip.set(None);
@@ -156,14 +136,9 @@ pub fn TopologyMap(
         }
         // Moving from a node down to its badge keeps it hovered, so that
         // its badge (drawn for the hovered node) stays to be clicked.
-        let hover =
-            hit_at(p).or_else(|| badge_at(p).filter(|n| state.with_value(|s| s.borrow().hover.as_ref() == Some(n))));
-        let changed = state.with_value(|s| {
-            let mut s = s.borrow_mut();
-            let changed = s.hover != hover;
-            s.hover = hover.clone();
-            changed
-        });
+        let hover = hit_at(p)
+            .or_else(|| badge_at(p).filter(|n| state.with_value(|s| s.borrow().pointer.hover.as_ref() == Some(n))));
+        let changed = state.with_value(|s| s.borrow_mut().pointer.set_hover(hover.clone()));
         tooltip.set(hover.map(|n| (p.x, p.y, topology.with_untracked(|t| describe(t, &n)))));
         if changed {
             redraw();
@@ -171,12 +146,7 @@ pub fn TopologyMap(
     };
     let on_pointer_up = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
-        let press = state.with_value(|s| {
-            let mut s = s.borrow_mut();
-            s.pointers.retain(|(id, _)| *id != ev.pointer_id());
-            s.press.take()
-        });
-        if let Some((_, _, false)) = press {
+        if state.with_value(|s| s.borrow_mut().pointer.up(ev.pointer_id())) {
             match (hit_at(p), badge_at(p)) {
                 (Some(n), _) => selected.set(Some(n)),
                 (None, Some(n)) => {
@@ -188,12 +158,7 @@ pub fn TopologyMap(
         }
     };
     let on_pointer_leave = move |_| {
-        state.with_value(|s| {
-            let mut s = s.borrow_mut();
-            s.press = None;
-            s.hover = None;
-            s.pointers.clear();
-        });
+        state.with_value(|s| s.borrow_mut().pointer.leave());
         tooltip.set(None);
         redraw();
     };
@@ -208,7 +173,7 @@ pub fn TopologyMap(
     // (then Tab leaves the map as usual).
     let step = move |delta: isize, wrap: bool| -> bool {
         let Some(next) = state.with_value(|s| s.borrow().step(delta, wrap)) else { return false };
-        state.with_value(|s| s.borrow_mut().focus = Some(next.clone()));
+        state.with_value(|s| s.borrow_mut().keyboard.focus = Some(next.clone()));
         announce.set(topology.with_untracked(|t| describe(t, &next)));
         keep_in_view(state, canvas, &next);
         redraw();
@@ -221,35 +186,27 @@ pub fn TopologyMap(
         }
         "ArrowRight" | "ArrowDown" | "ArrowLeft" | "ArrowUp" => {
             ev.prevent_default();
-            state.with_value(|s| s.borrow_mut().navigating = true);
+            state.with_value(|s| s.borrow_mut().keyboard.navigating = true);
             step(if matches!(ev.key().as_str(), "ArrowRight" | "ArrowDown") { 1 } else { -1 }, true);
         }
         "Tab" => {
-            let navigating = state.with_value(|s| s.borrow().navigating);
+            let navigating = state.with_value(|s| s.borrow().keyboard.navigating);
             if navigating && step(if ev.shift_key() { -1 } else { 1 }, false) {
                 ev.prevent_default();
             } else {
                 // Past either end (or not moving between nodes): Tab leaves.
-                state.with_value(|s| {
-                    let mut s = s.borrow_mut();
-                    s.focus = None;
-                    s.navigating = false;
-                });
+                state.with_value(|s| s.borrow_mut().keyboard.let_go());
                 redraw();
             }
         }
         "Enter" | " " => {
-            if let Some(n) = state.with_value(|s| s.borrow().focus.clone()) {
+            if let Some(n) = state.with_value(|s| s.borrow().keyboard.focus.clone()) {
                 ev.prevent_default();
                 selected.set(Some(n));
             }
         }
         "Escape" => {
-            state.with_value(|s| {
-                let mut s = s.borrow_mut();
-                s.focus = None;
-                s.navigating = false;
-            });
+            state.with_value(|s| s.borrow_mut().keyboard.let_go());
             selected.set(None);
             redraw();
         }
@@ -265,13 +222,12 @@ pub fn TopologyMap(
     };
     // Find: the filter language over the nodes. Enter goes to the first
     // node it passes; "only matches" hides the rest. Both are in the URL.
-    let find_text = use_url_text("find");
+    let find_text = use_url_text(Param::Find);
     let find = RwSignal::new(Filter::default());
-    let only = RwSignal::new(url_param("only").is_some());
-    Effect::new(move |_| set_url_params(&[("only", only.get().then(String::new))]));
+    let only = use_url_flag(Param::Only);
     Effect::new(move |_| {
-        let shown = find.with(|f| (only.get() && !f.is_all()).then(|| topology.with(|t| Shown::of(t, f))));
-        state.with_value(|s| s.borrow_mut().shown = shown);
+        let matches = find.with(|f| (only.get() && !f.is_all()).then(|| topology.with(|t| Matches::of(t, f))));
+        state.with_value(|s| s.borrow_mut().matches = matches);
         redraw();
     });
     let go_to_match = Callback::new(move |()| {
@@ -281,16 +237,17 @@ pub fn TopologyMap(
                 state.with_value(|s| {
                     // An exact id first, else the first node the filter passes.
                     let s = s.borrow();
-                    let exact = s.order.iter().find(|n| !text.is_empty() && n.id().to_lowercase() == text);
+                    let order = &s.placement.order;
+                    let exact = order.iter().find(|n| !text.is_empty() && n.id().to_lowercase() == text);
                     exact
-                        .or_else(|| s.order.iter().find(|n| !f.is_all() && t.row(n).is_some_and(|r| f.matches(&r))))
+                        .or_else(|| order.iter().find(|n| !f.is_all() && t.row(n).is_some_and(|r| f.matches(&r))))
                         .cloned()
                 })
             })
         });
         if let Some(n) = found {
             centre_on(state, canvas, &n);
-            state.with_value(|s| s.borrow_mut().focus = Some(n.clone()));
+            state.with_value(|s| s.borrow_mut().keyboard.focus = Some(n.clone()));
             selected.set(Some(n));
         }
     });
@@ -385,7 +342,7 @@ fn centre_on(state: State, canvas: NodeRef<Canvas>, n: &NodeId) {
     let r = c.get_bounding_client_rect();
     state.with_value(|s| {
         let mut s = s.borrow_mut();
-        if let Some(p) = s.positions.get(n).copied() {
+        if let Some(p) = s.placement.positions.get(n).copied() {
             let at = s.view.to_screen(p);
             s.view.pan(r.width() / 2.0 - at.x, r.height() / 2.0 - at.y);
         }
@@ -398,7 +355,7 @@ fn keep_in_view(state: State, canvas: NodeRef<Canvas>, n: &NodeId) {
     let r = c.get_bounding_client_rect();
     let visible = state.with_value(|s| {
         let s = s.borrow();
-        s.positions.get(n).is_some_and(|p| s.view.visible(*p, r.width(), r.height(), -20.0))
+        s.placement.positions.get(n).is_some_and(|p| s.view.visible(*p, r.width(), r.height(), -20.0))
     });
     if !visible {
         centre_on(state, canvas, n);

@@ -3,8 +3,9 @@
 //! filter's text is kept in the URL (`?filter=`). Status is an icon, a word
 //! and a colour, never colour alone; every string is rendered as text.
 
-use crate::dashboard::use_url_text;
 use crate::filter::FilterInput;
+use crate::shown::use_shown;
+use crate::web::{use_url_text, Param};
 use leptos::prelude::*;
 use zitiscope_core::filter::{Filter, NODE_SCHEMA};
 use zitiscope_core::layout::NodeId;
@@ -20,16 +21,13 @@ pub fn health_icon(h: Health) -> &'static str {
     }
 }
 
-/// The table.
+/// The table of the network shown; a row's name selects its node (and so
+/// opens its details drawer).
 #[component]
-pub fn NetworkList(
-    /// The map's nodes and edges.
-    #[prop(into)]
-    topology: Signal<Topology>,
-    /// The selected node: a row's name opens its details drawer.
-    selected: RwSignal<Option<NodeId>>,
-) -> impl IntoView {
-    let query = use_url_text("filter");
+pub fn NetworkList() -> impl IntoView {
+    let shown = use_shown();
+    let (topology, selected) = (shown.topology, shown.selected);
+    let query = use_url_text(Param::Filter);
     let filter = RwSignal::new(Filter::default());
     let sort = RwSignal::new((SortBy::Name, true));
     let rows = Memo::new(move |_| {
@@ -113,8 +111,17 @@ fn identities_cell(row: &NodeRow) -> String {
 }
 
 /// One node's row; its cells follow that node in the topology.
+/// (The list hands each row the shown topology and selection: one context
+/// lookup, not one per row.)
 #[component]
-fn Row(node: NodeId, #[prop(into)] topology: Signal<Topology>, selected: RwSignal<Option<NodeId>>) -> impl IntoView {
+fn Row(
+    /// The row's node.
+    node: NodeId,
+    /// The network shown.
+    topology: Signal<Topology>,
+    /// The selected node.
+    selected: RwSignal<Option<NodeId>>,
+) -> impl IntoView {
     let kind = node.kind();
     let id = node.id().to_owned();
     let data_node = node.to_param();

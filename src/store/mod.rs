@@ -15,6 +15,7 @@
 //! frame while it runs). It is also rebuilt every [`TOPOLOGY_TICK_MS`]
 //! without any event, because "recently dropped" depends on the time.
 
+use crate::web::steady_ms;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::time::Duration;
@@ -320,12 +321,6 @@ impl Inner {
 /// before the feed said anything).
 fn now_of(clock: &ServerClock, mono: f64) -> Timestamp {
     clock.now(mono).unwrap_or_else(|| Timestamp::from_millis(js_sys::Date::now()))
-}
-
-/// A steady clock in ms (`performance.now()`): unlike `Date.now()`, it
-/// never jumps when the machine's clock is set.
-fn steady_ms() -> f64 {
-    window().performance().map_or_else(js_sys::Date::now, |p| p.now())
 }
 
 /// A performance mark for the benchmarks (`bench/map.mjs`), replacing any

@@ -19,8 +19,8 @@ mod fetch;
 
 pub use bar::TimeBar;
 
-use crate::dashboard::{set_url_params, url_param};
 use crate::export::feed_api_url;
+use crate::web::{set_url_params, url_param, Param};
 use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::alerts::{alerts_at, Alert, AlertConfig};
@@ -83,9 +83,9 @@ pub(crate) fn now_ns() -> i64 {
 /// Time travel over the feed at `events_url`; past alerts are judged by
 /// the thresholds `alert_config` gives.
 pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertConfig>) -> UseTimeTravel {
-    let start = url_param("at").and_then(|a| Timestamp::parse_rfc3339(&a).ok()).map(|t| t.0);
+    let start = url_param(Param::At).and_then(|a| Timestamp::parse_rfc3339(&a).ok()).map(|t| t.0);
     // Playing is in the URL too (`&play=10`), so a link can start a replay.
-    let play = url_param("play").and_then(|p| p.parse().ok()).filter(|p| SPEEDS.contains(p) && start.is_some());
+    let play = url_param(Param::Play).and_then(|p| p.parse().ok()).filter(|p| SPEEDS.contains(p) && start.is_some());
     let tt = UseTimeTravel {
         at: RwSignal::new(start),
         speed: RwSignal::new(play.unwrap_or(0)),
@@ -108,8 +108,8 @@ pub fn use_time_travel(events_url: Signal<String>, alert_config: Signal<AlertCon
         if speed == 0 || speed != was || now - then >= SETTLE_MS {
             last.set_value((now, speed));
             set_url_params(&[
-                ("at", at.map(|t| Timestamp(t).to_rfc3339())),
-                ("play", (speed > 0).then(|| speed.to_string())),
+                (Param::At, at.map(|t| Timestamp(t).to_rfc3339())),
+                (Param::Play, (speed > 0).then(|| speed.to_string())),
             ]);
             tt.settled.set(at);
         }

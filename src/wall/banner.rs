@@ -2,8 +2,8 @@
 //! big enough to read across a room, announced to screen readers, and
 //! gone by itself when the feed is back (no click, ever).
 
-use crate::dashboard::use_now;
 use crate::feed::FeedStatus;
+use crate::web::use_now;
 use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::alerts::config::STALE_BEATS;

@@ -10,7 +10,8 @@ mod wake;
 pub use banner::{banner_text, FeedBanner};
 pub use wake::use_wake_lock;
 
-use crate::dashboard::{set_url_params, url_param};
+use crate::web::storage;
+use crate::web::{use_url_flag, Param};
 use leptos::prelude::*;
 
 const THEME_KEY: &str = "zitiscope.theme";
@@ -26,33 +27,23 @@ pub enum Theme {
 
 /// Wall mode: from `?wall`, kept in the URL, shown as a class on `<html>`.
 pub fn use_wall() -> RwSignal<bool> {
-    let wall = RwSignal::new(url_param("wall").is_some());
-    Effect::new(move |_| {
-        let on = wall.get();
-        set_url_params(&[("wall", on.then(String::new))]);
-        root_class("wall", on);
-    });
+    let wall = use_url_flag(Param::Wall);
+    Effect::new(move |_| root_class("wall", wall.get()));
     wall
 }
 
 /// The theme: remembered in `localStorage`, shown as a class on `<html>`
 /// (the CSS tokens and the map's palette follow it).
 pub fn use_theme() -> RwSignal<Theme> {
-    let stored = storage().and_then(|s| s.get_item(THEME_KEY).ok().flatten());
+    let stored = storage::text(THEME_KEY);
     let theme =
         RwSignal::new(if stored.as_deref() == Some("high-contrast") { Theme::HighContrast } else { Theme::Dark });
     Effect::new(move |_| {
         let hc = theme.get() == Theme::HighContrast;
         root_class("hc", hc);
-        if let Some(s) = storage() {
-            let _ = s.set_item(THEME_KEY, if hc { "high-contrast" } else { "dark" });
-        }
+        storage::set_text(THEME_KEY, if hc { "high-contrast" } else { "dark" });
     });
     theme
-}
-
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
 }
 
 fn root_class(name: &str, on: bool) {
