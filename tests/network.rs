@@ -144,7 +144,7 @@ async fn the_filter_language_filters_points_at_mistakes_completes_and_lives_in_t
     assert!(search.contains("filter=type%3Drouter+AND+name%5E%3Dedge-eu"), "in the URL: {search}");
 
     // A mistake says where; the last good filter stays in force meanwhile.
-    type_into(&input, "type=router AND stat=offline");
+    type_into(&input, "type=router AND stat=down");
     leptos::task::tick().await;
     assert_eq!(error(), "col 17: no field `stat`; did you mean `state`?");
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("true"));
@@ -157,11 +157,11 @@ async fn the_filter_language_filters_points_at_mistakes_completes_and_lives_in_t
     assert!(press(&input, "Tab"), "Tab taken to complete");
     leptos::task::tick().await;
     assert_eq!(input.value(), "type=router AND state");
-    type_into(&input, "type=router AND state=off");
+    type_into(&input, "type=router AND state=dow");
     leptos::task::tick().await;
     assert!(press(&input, "Tab"));
     leptos::task::tick().await;
-    assert_eq!(input.value(), "type=router AND state=offline");
+    assert_eq!(input.value(), "type=router AND state=down");
     assert_eq!(row_ids(&host), ["router:edge-eu-1"]);
     assert_eq!(input.get_attribute("aria-invalid").as_deref(), Some("false"));
     // …and only then: with nothing half typed, Tab moves on as ever.

@@ -403,14 +403,14 @@ pub fn badge(t: &Topology, node: &NodeId) -> Option<String> {
     match node {
         NodeId::Router(id) => router_badge(t, id),
         NodeId::Controller(id) => {
-            let c = &t.controllers[t.controllers.binary_search_by(|c| c.id.as_str().cmp(id)).ok()?];
+            let c = t.controller(id)?;
             (c.rest_only > 0).then(|| format!("{} REST-only", c.rest_only))
         }
     }
 }
 
 fn router_badge(t: &Topology, id: &str) -> Option<String> {
-    let b = t.routers[t.routers.binary_search_by(|rt| rt.id.as_str().cmp(id)).ok()?].identities;
+    let b = t.router(id)?.identities;
     (b.online + b.offline > 0).then(|| match b.recent {
         0 => format!("{}↑ {}↓", b.online, b.offline),
         n => format!("{}↑ {}↓ · {n} dropped", b.online, b.offline),

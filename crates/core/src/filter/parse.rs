@@ -70,7 +70,7 @@ impl<'a> Parser<'a> {
                     self.next();
                     terms.push(self.unary(depth)?);
                 }
-                // Side by side: `type=router state=offline` reads as AND.
+                // Side by side: `type=router state=down` reads as AND.
                 Some(Tok::Word(_) | Tok::Not | Tok::Open) => terms.push(self.unary(depth)?),
                 _ => break,
             }
