@@ -30,7 +30,7 @@ fn outage(router: &str) -> Pending {
         s.apply(&Event::conn(ago(59), ConnKind::EdgeToRouter, format!("laptop-{i}"), router, false));
     }
     s.apply(&Event::conn(ago(60), ConnKind::RouterToCtrl, router, "ctrl1", false));
-    let snap = Snapshot { feed: "f1".into(), seq: 1, at: now, state: s.state() };
+    let snap = Snapshot { run: "f1".into(), seq: 1, at: now, state: s.state() };
     Pending { event: "snapshot".into(), id: "f1:1".into(), data: serde_json::to_string(&snap).unwrap() }
 }
 

@@ -68,7 +68,7 @@ async fn counters_follow_snapshot_and_batches() {
     ] {
         server.apply(&Event::conn(Timestamp(1), kind, src, dst, true));
     }
-    let snap = Snapshot { feed: "f1".into(), seq: 4, at: Timestamp(1), state: server.state() };
+    let snap = Snapshot { run: "f1".into(), seq: 4, at: Timestamp(1), state: server.state() };
     store.enqueue(msg("snapshot", "4", serde_json::to_string(&snap).unwrap()));
     store.flush();
     leptos::task::tick().await;
@@ -193,7 +193,7 @@ async fn events_applied_follows_every_batch_and_names_the_last_seq() {
     let store = LiveStore::new();
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
     assert_eq!(attr_of(&host, "events-applied", "data-seq"), None, "nothing applied yet");
-    let snap = Snapshot { feed: "f1".into(), seq: 4, at: Timestamp(1), state: Store::new().state() };
+    let snap = Snapshot { run: "f1".into(), seq: 4, at: Timestamp(1), state: Store::new().state() };
     store.enqueue(msg("snapshot", "f1:4", serde_json::to_string(&snap).unwrap()));
     store.flush();
     leptos::task::tick().await;
@@ -292,7 +292,7 @@ async fn recent_drops_are_judged_on_the_feed_s_clock() {
     server.apply(&Event::conn(Timestamp(T - 600_000_000_000), ConnKind::RouterToCtrl, "edge-a", "ctrl1", true));
     server.apply(&Event::conn(Timestamp(T - 300_000_000_000), ConnKind::EdgeToRouter, "laptop", "edge-a", true));
     server.apply(&Event::conn(Timestamp(T - 60_000_000_000), ConnKind::EdgeToRouter, "laptop", "edge-a", false));
-    let snap = Snapshot { feed: "f1".into(), seq: 1, at: Timestamp(T), state: server.state() };
+    let snap = Snapshot { run: "f1".into(), seq: 1, at: Timestamp(T), state: server.state() };
     let store = LiveStore::new();
     store.enqueue(msg("snapshot", "1", serde_json::to_string(&snap).unwrap()));
     store.flush();

@@ -96,7 +96,7 @@ pub struct FeedClient {
     store: Store,
     last_seq: Option<u64>,
     /// The feed run the state came from (see [`EventId`]).
-    feed: Option<String>,
+    run: Option<String>,
     stats: ClientStats,
     changes: Dispatcher,
 }
@@ -134,7 +134,7 @@ impl FeedClient {
             Ok(snap) => {
                 self.store = Store::from_state(snap.state, self.store.config().clone());
                 self.last_seq = Some(snap.seq);
-                self.feed = Some(snap.feed);
+                self.run = Some(snap.run);
                 self.stats.snapshots += 1;
                 self.heard_time(snap.at);
             }
@@ -148,12 +148,12 @@ impl FeedClient {
     /// point and ask for a fresh connection (a snapshot).
     fn on_resume(&mut self, data: &str) -> Reaction {
         match serde_json::from_str::<Resume>(data) {
-            Ok(r) if Some(r.seq) == self.last_seq && self.feed.as_deref() == Some(r.feed.as_str()) => {
+            Ok(r) if Some(r.seq) == self.last_seq && self.run.as_deref() == Some(r.run.as_str()) => {
                 self.stats.resumes += 1;
                 Reaction { changed: true, reconnect: false }
             }
             Ok(r) => {
-                self.reject(format!("resume at {}:{} does not match our state", r.feed, r.seq));
+                self.reject(format!("resume at {}:{} does not match our state", r.run, r.seq));
                 self.forget_position();
                 Reaction { changed: true, reconnect: true }
             }
@@ -167,7 +167,7 @@ impl FeedClient {
 
     fn forget_position(&mut self) {
         self.last_seq = None;
-        self.feed = None;
+        self.run = None;
     }
 
     fn on_batch(&mut self, id: &str, data: &str) -> Reaction {
@@ -281,8 +281,8 @@ impl FeedClient {
     /// the last batch applied. `None` before the first snapshot, and for a
     /// producer whose ids carry no feed run (no resume is safe there).
     pub fn resume_point(&self) -> Option<EventId> {
-        match (&self.feed, self.last_seq) {
-            (Some(feed), Some(seq)) if !feed.is_empty() => Some(EventId { feed: feed.clone(), seq }),
+        match (&self.run, self.last_seq) {
+            (Some(run), Some(seq)) if !run.is_empty() => Some(EventId { run: run.clone(), seq }),
             _ => None,
         }
     }

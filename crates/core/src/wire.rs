@@ -23,32 +23,32 @@ pub const RESET: &str = "reset";
 pub const RESUME: &str = "resume";
 
 /// An SSE `id`: which run of the feed, and the batch sequence within it.
-/// Written `<feed>:<seq>`; a bare `<seq>` (another producer) has no feed.
+/// Written `<run>:<seq>`; a bare `<seq>` (another producer) has no run.
 /// The feed part makes a resume after a feed restart impossible to
 /// mistake for one within the same run, whose sequences start over.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventId {
     /// The feed run's id (`""` when unknown).
-    pub feed: String,
+    pub run: String,
     /// The batch sequence.
     pub seq: u64,
 }
 
 impl EventId {
-    /// Reads `<feed>:<seq>` or `<seq>`; `None` for anything else.
+    /// Reads `<run>:<seq>` or `<seq>`; `None` for anything else.
     pub fn parse(id: &str) -> Option<EventId> {
-        let (feed, seq) = id.rsplit_once(':').unwrap_or(("", id));
+        let (run, seq) = id.rsplit_once(':').unwrap_or(("", id));
         let seq = seq.parse().ok()?;
-        (feed.len() <= 64).then(|| EventId { feed: feed.to_owned(), seq })
+        (run.len() <= 64).then(|| EventId { run: run.to_owned(), seq })
     }
 }
 
 impl std::fmt::Display for EventId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.feed.is_empty() {
+        if self.run.is_empty() {
             write!(f, "{}", self.seq)
         } else {
-            write!(f, "{}:{}", self.feed, self.seq)
+            write!(f, "{}:{}", self.run, self.seq)
         }
     }
 }
@@ -56,9 +56,9 @@ impl std::fmt::Display for EventId {
 /// The full state at a sequence number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Snapshot {
-    /// The feed run that took it (see [`EventId`]).
-    #[serde(default)]
-    pub feed: String,
+    /// The feed run that took it (see [`EventId`]); `feed` on the wire.
+    #[serde(default, rename = "feed")]
+    pub run: String,
     /// The sequence number of the last batch included.
     pub seq: u64,
     /// Server time when it was taken.
@@ -101,10 +101,11 @@ pub struct SourceCounters {
 }
 
 /// The payload of a `resume` event: the stream goes on after `seq` of
-/// feed run `feed`, with no snapshot.
+/// feed run `run` (`feed` on the wire), with no snapshot.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Resume {
-    pub feed: String,
+    #[serde(rename = "feed")]
+    pub run: String,
     pub seq: u64,
 }
 
@@ -172,9 +173,9 @@ mod tests {
     #[test]
     fn event_ids() {
         let id = EventId::parse("a1b2:42").unwrap();
-        assert_eq!((id.feed.as_str(), id.seq), ("a1b2", 42));
+        assert_eq!((id.run.as_str(), id.seq), ("a1b2", 42));
         assert_eq!(id.to_string(), "a1b2:42");
-        assert_eq!(EventId::parse("7"), Some(EventId { feed: String::new(), seq: 7 }));
+        assert_eq!(EventId::parse("7"), Some(EventId { run: String::new(), seq: 7 }));
         assert_eq!(EventId::parse("7").unwrap().to_string(), "7");
         for bad in ["", "x", "a:", "a:-1", ":x", "1.5"] {
             assert_eq!(EventId::parse(bad), None, "{bad:?}");

@@ -169,7 +169,7 @@ impl Hub {
         let seq = st.seq;
         let oldest = st.ring.front().map_or(seq + 1, |f| f.seq);
         let start = match since {
-            Some(id) if id.feed == self.run_id && id.seq <= seq && id.seq + 1 >= oldest => {
+            Some(id) if id.run == self.run_id && id.seq <= seq && id.seq + 1 >= oldest => {
                 let missed = st.ring.iter().filter(|f| f.seq > id.seq).cloned().collect();
                 self.counters.resumes.fetch_add(1, Ordering::Relaxed);
                 Start::Resume { after: id.seq, missed }
@@ -178,7 +178,7 @@ impl Hub {
                 self.counters.snapshots.fetch_add(1, Ordering::Relaxed);
                 // Copy the state under the lock, write the JSON after it:
                 // publishing must not wait for a large snapshot's text.
-                let snap = Snapshot { feed: self.run_id.clone(), seq, at: now(), state: st.store.state() };
+                let snap = Snapshot { run: self.run_id.clone(), seq, at: now(), state: st.store.state() };
                 drop(st);
                 Start::Snapshot(serde_json::to_string(&snap).expect("snapshots always serialise"))
             }
@@ -196,14 +196,14 @@ impl Hub {
     /// The full current state, serialised (for `GET /snapshot`).
     pub fn snapshot(&self) -> String {
         let st = self.lock();
-        let snap = Snapshot { feed: self.run_id.clone(), seq: st.seq, at: now(), state: st.store.state() };
+        let snap = Snapshot { run: self.run_id.clone(), seq: st.seq, at: now(), state: st.store.state() };
         drop(st);
         serde_json::to_string(&snap).expect("snapshots always serialise")
     }
 
     /// The SSE id of batch `seq` of this run.
     pub fn event_id(&self, seq: u64) -> String {
-        EventId { feed: self.run_id.clone(), seq }.to_string()
+        EventId { run: self.run_id.clone(), seq }.to_string()
     }
 
     /// The last sequence number published.
@@ -343,7 +343,7 @@ mod tests {
         for i in 1..=5 {
             hub.publish(vec![Event::conn(Timestamp(i), ConnKind::RouterToCtrl, format!("r{i}"), "c1", true)]);
         }
-        let at = |seq| EventId { feed: hub.run_id.clone(), seq };
+        let at = |seq| EventId { run: hub.run_id.clone(), seq };
         // The ring holds batches 3..=5, so a client at 2..=5 can resume.
         for since in 2..=5 {
             let Start::Resume { after, missed } = hub.subscribe(Some(&at(since))).start else {
@@ -355,7 +355,7 @@ mod tests {
         let snapshot = |since: Option<EventId>| matches!(hub.subscribe(since.as_ref()).start, Start::Snapshot(_));
         assert!(snapshot(Some(at(1))), "older than the ring");
         assert!(snapshot(Some(at(6))), "ahead of this run");
-        assert!(snapshot(Some(EventId { feed: "other".into(), seq: 4 })), "another run of the feed");
+        assert!(snapshot(Some(EventId { run: "other".into(), seq: 4 })), "another run of the feed");
         assert!(snapshot(None));
     }
 

@@ -80,7 +80,7 @@ fn stream(sse: SseState, since: Option<EventId>) -> impl Stream<Item = Result<Ss
                 yield Ok(SseEvent::default().retry(retry).event(wire::SNAPSHOT).id(hub.event_id(joined.seq)).data(snapshot));
             }
             Start::Resume { after, missed } => {
-                let resume = Resume { feed: hub.run_id.clone(), seq: after };
+                let resume = Resume { run: hub.run_id.clone(), seq: after };
                 yield Ok(SseEvent::default().retry(retry).event(wire::RESUME).data(json(&resume)));
                 for frame in missed {
                     yield Ok(SseEvent::default().event(wire::BATCH).id(hub.event_id(frame.seq)).data(frame.data.as_str()));

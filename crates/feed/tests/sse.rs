@@ -74,7 +74,7 @@ async fn snapshot_first_then_batches_in_sequence() {
     assert_eq!(first.event, "snapshot");
     assert_eq!(first.retry, Some(Duration::from_millis(1000)));
     let snap: Snapshot = serde_json::from_str(&first.data).unwrap();
-    assert_eq!(first.id, format!("{}:{}", snap.feed, snap.seq));
+    assert_eq!(first.id, format!("{}:{}", snap.run, snap.seq));
     assert!(snap.seq >= 1, "bootstrap was published before clients came");
     let mut store = Store::from_state(snap.state, StoreConfig::default());
     let sum = store.summary();
@@ -269,7 +269,7 @@ async fn resume_after_disconnect_gives_every_event_exactly_once() {
     let opening = next(&mut b).await;
     assert_eq!(opening.event, "resume", "no snapshot inside the replay ring");
     let resume: Resume = serde_json::from_str(&opening.data).unwrap();
-    assert_eq!((resume.feed.as_str(), resume.seq), (snap.feed.as_str(), seq(&last)));
+    assert_eq!((resume.run.as_str(), resume.seq), (snap.run.as_str(), seq(&last)));
     let target = get_snapshot(&feed.base).await;
     let mut expected = missed_from;
     while expected <= target.seq {
@@ -295,7 +295,7 @@ async fn since_outside_the_ring_gets_a_snapshot() {
         assert!(tokio::time::Instant::now() < deadline, "the feed keeps publishing");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    for since in [format!("{}:{}", snap.feed, snap.seq), format!("other:{}", snap.seq + 3)] {
+    for since in [format!("{}:{}", snap.run, snap.seq), format!("other:{}", snap.seq + 3)] {
         let url = format!("{}/events?since={since}", feed.base);
         let mut events = subscribe_with(reqwest::Client::new().get(url)).await;
         assert_eq!(next(&mut events).await.event, "snapshot", "{since}");

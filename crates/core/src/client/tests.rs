@@ -7,7 +7,7 @@ fn snapshot(seq: u64, routers: &[&str]) -> String {
     for r in routers {
         store.apply(&Event::conn(Timestamp(1), ConnKind::RouterToCtrl, *r, "ctrl1", true));
     }
-    serde_json::to_string(&Snapshot { feed: "f1".into(), seq, at: Timestamp(2), state: store.state() }).unwrap()
+    serde_json::to_string(&Snapshot { run: "f1".into(), seq, at: Timestamp(2), state: store.state() }).unwrap()
 }
 
 fn batch(events: &[(i64, &str, bool)]) -> String {
