@@ -51,6 +51,7 @@ pub fn column(e: &Event, column: &str) -> Option<String> {
     Some(match e.get(field)? {
         Value::Text(t) => t.to_owned(),
         Value::Owned(t) => t,
+        Value::Many(ts) => ts.join(" "),
         Value::Duration(ns) => (ns as f64 / 1e6).to_string(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),

@@ -13,7 +13,7 @@ use super::{AlertConfig, AlertKey, FeedHealth, Rule, Severity, NETWORK};
 use crate::layout::NodeId;
 use crate::store::alerting::router_of;
 use crate::store::{EdgeKind, Health, Topology};
-use crate::{ConnKey, ConnKind, Store, Timestamp};
+use crate::{ConnKey, ConnKind, EntityType, Store, Timestamp};
 use std::collections::{BTreeMap, BTreeSet};
 
 /// One alert condition that holds now.
@@ -73,6 +73,11 @@ pub fn conditions(
         })
     };
 
+    // What a person reads is a router's or an identity's name (the id
+    // stays the alert's subject, so a rename keeps the alert).
+    let router_name = |id: &str| store.display_name(EntityType::Router, id).to_owned();
+    let identity_name = |id: &str| store.display_name(EntityType::Identity, id).to_owned();
+
     // Routers down, with what went down with them.
     let down: BTreeSet<&str> = t.routers.iter().filter(|r| r.health == Health::Down).map(|r| r.id.as_str()).collect();
     for id in &down {
@@ -81,7 +86,8 @@ pub fn conditions(
         let links = (t.edges.iter())
             .filter(|e| e.kind == EdgeKind::Link && !e.up && (e.a.id() == *id || e.b.id() == *id))
             .count() as u32;
-        let mut message = format!("{id} lost its controllers; {} dropped", plural(dropped, "identity", "identities"));
+        let name = router_name(id);
+        let mut message = format!("{name} lost its controllers; {} dropped", plural(dropped, "identity", "identities"));
         if links > 0 {
             message.push_str(&format!(", {} down", plural(links, "link", "links")));
         }
@@ -115,7 +121,8 @@ pub fn conditions(
     for (router, channels) in &routers_flapping {
         let ids = identities_flapping.remove(router).map_or(0, |v| v.len() as u32);
         let mut message = format!(
-            "{router} is flapping ({} changing state)",
+            "{} is flapping ({} changing state)",
+            router_name(router),
             plural(*channels, "control channel", "control channels")
         );
         if ids > 0 {
@@ -133,11 +140,12 @@ pub fn conditions(
         push(Rule::IdentitiesFlapping, NETWORK.into(), None, message, None, total);
     } else {
         for (router, ids) in identities_flapping {
-            let names: Vec<&str> = ids.iter().take(3).map(String::as_str).collect();
+            let names: Vec<String> = ids.iter().take(3).map(|i| identity_name(i)).collect();
             let more = if ids.len() > 3 { ", …" } else { "" };
             let n = ids.len() as u32;
+            let at = router_name(&router);
             let message =
-                format!("{} flapping at {router}: {}{more}", plural(n, "identity", "identities"), names.join(", "));
+                format!("{} flapping at {at}: {}{more}", plural(n, "identity", "identities"), names.join(", "));
             push(Rule::IdentitiesFlapping, router.clone(), Some(NodeId::Router(router)), message, None, n);
         }
     }
@@ -160,7 +168,7 @@ pub fn conditions(
     if mass.len() > MASS_ROUTERS || wide_mass {
         mass.sort_by(|a, b| b.cmp(a));
         let total: u32 = mass.iter().map(|(n, _)| n).sum();
-        let worst: Vec<&str> = mass.iter().take(3).map(|(_, id)| *id).collect();
+        let worst: Vec<String> = mass.iter().take(3).map(|(_, id)| router_name(id)).collect();
         let message = format!(
             "{} dropped from {} routers within {secs} s (most at {}, …)",
             plural(total, "identity", "identities"),
@@ -170,7 +178,8 @@ pub fn conditions(
         push(Rule::MassDisconnect, NETWORK.into(), None, message, None, total);
     } else {
         for (dropped, id) in mass {
-            let message = format!("{} dropped from {id} within {secs} s", plural(dropped, "identity", "identities"));
+            let name = router_name(id);
+            let message = format!("{} dropped from {name} within {secs} s", plural(dropped, "identity", "identities"));
             push(Rule::MassDisconnect, id.to_owned(), Some(NodeId::Router(id.to_owned())), message, None, dropped);
         }
     }
@@ -185,7 +194,7 @@ pub fn conditions(
                 continue;
             }
             let since = link.map(|l| l.life.folded().since);
-            let message = format!("link {link_id} ({a} → {b}) is down");
+            let message = format!("link {link_id} ({} → {}) is down", router_name(a), router_name(b));
             push(Rule::LinkDown, link_id.clone(), Some(e.a.clone()), message, since, 0);
             continue;
         }
@@ -200,7 +209,7 @@ pub fn conditions(
             if let Some(ms) = jittery {
                 what.push(format!("jitter {ms:.0} ms (over {:.0})", cfg.link_jitter_ms));
             }
-            let message = format!("link {link_id} ({a} → {b}): {}", what.join(", "));
+            let message = format!("link {link_id} ({} → {}): {}", router_name(a), router_name(b), what.join(", "));
             push(Rule::LinkLatency, link_id.clone(), Some(e.a.clone()), message, None, 0);
         }
     }

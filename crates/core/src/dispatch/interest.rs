@@ -82,6 +82,7 @@ pub(crate) fn is_up(change: &Change) -> Option<bool> {
         Change::Sdk { to, .. } => Some(*to == crate::event::SdkStatus::Online),
         Change::Leader { to, .. } => Some(to.is_some()),
         Change::ReadOnly { read_only, .. } => Some(!read_only),
+        Change::Entity { .. } => None,
         Change::Members { .. } => None,
     }
 }
@@ -102,6 +103,7 @@ fn ends(change: &Change, dir: Direction) -> [Option<(Option<EntityType>, &str)>;
         Change::Link { link, .. } => [Some((None, link.as_str())), None],
         Change::Sdk { identity, .. } => [Some((Some(EntityType::Identity), identity.as_str())), None],
         Change::Leader { to: Some(l), .. } => [Some((Some(EntityType::Controller), l.as_str())), None],
+        Change::Entity { of, id, .. } => [Some((Some(*of), id.as_str())), None],
         Change::Leader { to: None, .. } | Change::Members { .. } | Change::ReadOnly { .. } => [None, None],
     }
 }

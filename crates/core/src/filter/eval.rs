@@ -19,6 +19,10 @@ pub(crate) fn eval(expr: &Expr, subject: &dyn Subject) -> bool {
 /// `field op value` on one subject. A field the subject lacks (or holds in
 /// another kind) equals nothing, so only `!=` matches it.
 fn compare(have: Option<Value<'_>>, op: Op, want: &Operand) -> bool {
+    if let Some(Value::Many(values)) = have {
+        let any = |op| values.iter().any(|v| compare(Some(Value::Text(v)), op, want));
+        return if op == Op::Ne { !any(Op::Eq) } else { any(op) };
+    }
     let ordering = match (have, want) {
         (Some(Value::Text(s)), Operand::Text(w)) => return text(&fold(s), op, w),
         (Some(Value::Owned(s)), Operand::Text(w)) => return text(&fold(&s), op, w),

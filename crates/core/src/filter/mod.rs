@@ -95,6 +95,9 @@ pub enum Value<'a> {
     Text(&'a str),
     /// Text the subject makes on demand (compared like `Text`).
     Owned(String),
+    /// A text field with several values (a node's role attributes): a
+    /// comparison passes when any value passes it, and `!=` when none equals.
+    Many(&'a [String]),
     /// Number fields.
     Number(f64),
     /// Duration fields, in nanoseconds.

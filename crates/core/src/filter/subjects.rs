@@ -22,7 +22,9 @@ const KINDS: &[&str] = &["router-to-ctrl", "ctrl-to-ctrl", "edge-to-ctrl", "edge
 pub static NODE_SCHEMA: Schema = Schema {
     fields: &[
         FieldSpec { name: "type", kind: FieldKind::Enum(&["controller", "router"]), doc: "controller or router" },
-        FieldSpec { name: "name", kind: FieldKind::Text, doc: "its id" },
+        FieldSpec { name: "name", kind: FieldKind::Text, doc: "its name (its id while it has none)" },
+        FieldSpec { name: "id", kind: FieldKind::Text, doc: "its id, as the controller names it" },
+        FieldSpec { name: "attr", kind: FieldKind::Text, doc: "any of its role attributes (`attr=eu`)" },
         FieldSpec {
             name: "state",
             kind: FieldKind::Enum(STATES),
@@ -51,7 +53,9 @@ impl Subject for NodeRow {
                 NodeId::Controller(_) => "controller",
                 NodeId::Router(_) => "router",
             }),
-            "name" => Value::Text(self.node.id()),
+            "name" => Value::Text(&self.name),
+            "id" => Value::Text(self.node.id()),
+            "attr" => Value::Many(&self.attributes),
             "state" => Value::Text(self.health.as_str()),
             "healthy" => Value::Bool(self.health == Health::Ok),
             "identities" => Value::Number(self.identities.online.into()),
@@ -62,12 +66,21 @@ impl Subject for NodeRow {
         })
     }
 
-    /// Its id or type contains the word, or its state is it.
+    /// Its name, id, a role attribute or its type contains the word, or
+    /// its state is it.
     fn mentions(&self, word: &str) -> bool {
-        let id = self.node.id();
-        let id_has =
-            if id.chars().any(char::is_uppercase) { id.to_lowercase().contains(word) } else { id.contains(word) };
-        id_has || matches!(self.get("type"), Some(Value::Text(t)) if t.contains(word)) || self.health.as_str() == word
+        let has = |text: &str| {
+            if text.chars().any(char::is_uppercase) {
+                text.to_lowercase().contains(word)
+            } else {
+                text.contains(word)
+            }
+        };
+        has(self.node.id())
+            || has(&self.name)
+            || self.attributes.iter().any(|a| has(a))
+            || matches!(self.get("type"), Some(Value::Text(t)) if t.contains(word))
+            || self.health.as_str() == word
     }
 }
 
@@ -226,7 +239,7 @@ pub static CHANGE_SCHEMA: Schema = Schema {
     fields: &[
         FieldSpec {
             name: "type",
-            kind: FieldKind::Enum(&["conn", "lifecycle", "link", "sdk", "leader", "members", "read-only"]),
+            kind: FieldKind::Enum(&["conn", "lifecycle", "link", "sdk", "leader", "members", "read-only", "entity"]),
             doc: "what changed",
         },
         FieldSpec { name: "kind", kind: FieldKind::Enum(KINDS), doc: "a connection's kind" },
@@ -254,6 +267,8 @@ impl Subject for Change {
             (Change::Leader { .. }, "type") => Value::Text("leader"),
             (Change::Members { .. }, "type") => Value::Text("members"),
             (Change::ReadOnly { .. }, "type") => Value::Text("read-only"),
+            (Change::Entity { .. }, "type") => Value::Text("entity"),
+            (Change::Entity { id, .. }, "id") => Value::Text(id),
             (Change::Conn { key, .. } | Change::Lifecycle { key, .. }, "kind") => Value::Text(key.kind.as_str()),
             (Change::Conn { key, .. } | Change::Lifecycle { key, .. }, "id" | "src") => Value::Text(&key.src),
             (Change::Conn { key, .. } | Change::Lifecycle { key, .. }, "dst") => Value::Text(&key.dst),

@@ -2,7 +2,7 @@
 
 use crate::event::SdkStatus;
 use crate::store::{ConnKey, Lifecycle};
-use crate::Timestamp;
+use crate::{EntityType, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// One real change of state.
@@ -24,6 +24,9 @@ pub enum Change {
     Members { count: usize, at: Timestamp },
     /// The cluster entered or left read-only mode.
     ReadOnly { read_only: bool, at: Timestamp },
+    /// The inventory named, renamed or deleted a router or an identity
+    /// (`name: None`: deleted).
+    Entity { of: EntityType, id: String, name: Option<String>, at: Timestamp },
 }
 
 /// A change in words, for lists and logs. Every string is plain text.
@@ -50,7 +53,8 @@ impl Change {
             | Change::Sdk { at, .. }
             | Change::Leader { at, .. }
             | Change::Members { at, .. }
-            | Change::ReadOnly { at, .. } => *at,
+            | Change::ReadOnly { at, .. }
+            | Change::Entity { at, .. } => *at,
         }
     }
 
@@ -86,6 +90,10 @@ impl Change {
                 if *read_only { "read-only" } else { "read-write" }.into(),
                 Some(!read_only),
             ),
+            Change::Entity { of, id, name, .. } => match name {
+                Some(name) => (of.as_str(), id.clone(), format!("named {name}"), None),
+                None => (of.as_str(), id.clone(), "deleted".into(), None),
+            },
         };
         ChangeLabel { at: self.at(), what, subject, state, good }
     }

@@ -64,7 +64,7 @@ impl Entities {
         }
     }
 
-    fn find(&self, t: EntityType, id: &str) -> Option<u32> {
+    pub(super) fn find(&self, t: EntityType, id: &str) -> Option<u32> {
         if id.is_empty() {
             return Some(NONE);
         }

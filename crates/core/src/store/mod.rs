@@ -10,6 +10,7 @@
 //! - [`dedupe`]: HA copies and replays are one event;
 //! - [`links`] and [`cluster`]: what only `link` and `cluster` events say;
 //! - [`change`]: what `apply` reports; [`state`]: snapshots;
+//!   [`inventory`]: names, role attributes and deletions;
 //!   [`health`]: when a node is down (the one rule every view asks);
 //!   [`topology`]: the map's nodes and edges; [`details`]: one node's
 //!   story and identities, for the drawer.
@@ -32,6 +33,7 @@ pub mod dedupe;
 pub mod details;
 mod entities;
 pub mod health;
+pub mod inventory;
 pub mod latest;
 pub mod lifecycle;
 pub mod lifeline;
@@ -45,6 +47,7 @@ pub use change::{Change, ChangeLabel};
 pub use cluster::Cluster;
 pub use details::{HistoryItem, IdentityCounts, IdentityRow, NodeDetails};
 pub use health::Health;
+pub use inventory::{Info, Inventory, Listing};
 pub use latest::Latest;
 pub use lifecycle::{Lifecycle, LifecycleConfig};
 pub use lifeline::{Folded, Lifeline, Observe};
@@ -186,6 +189,8 @@ pub struct Store {
     ents: Entities,
     links: HashMap<String, Link>,
     cluster: Cluster,
+    /// Names, attributes and deletions (`inventory.rs`).
+    inventory: Inventory,
     dedupe: Dedupe,
     stats: StoreStats,
 }
@@ -211,9 +216,25 @@ impl Store {
         self.cluster.quorum(pairs)
     }
 
-    /// The counts of online and known entities, and of links up.
+    /// The counts of online and known entities, and of links up. An
+    /// entity the inventory deleted is not counted.
     pub fn summary(&self) -> Summary {
-        let tally = |t: EntityType, total: usize| Tally { online: self.ents.online[t as usize], total };
+        let tally = |t: EntityType, total: usize| {
+            let mut tally = Tally { online: self.ents.online[t as usize], total };
+            let gone = match t {
+                EntityType::Router => &self.inventory.routers,
+                EntityType::Identity => &self.inventory.identities,
+                EntityType::Controller => return tally,
+            };
+            // Deletions are few: look at each, never at every entity.
+            for id in gone.iter().filter(|(_, l)| l.get() == Some(&Listing::Deleted)).map(|(id, _)| id) {
+                if self.ents.find(t, id).is_some() {
+                    tally.total -= 1;
+                    tally.online -= usize::from(self.ents.is_online(t, id));
+                }
+            }
+            tally
+        };
         Summary {
             controllers: tally(EntityType::Controller, self.ents.controllers.len()),
             routers: tally(EntityType::Router, self.ents.routers.len()),

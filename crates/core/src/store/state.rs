@@ -1,7 +1,7 @@
 //! The store as plain data: what a snapshot carries, so a client can take
 //! over exactly where the server is and keep applying batches.
 
-use super::{Cluster, ConnKey, Connection, IdentityRec, Link, Store, StoreConfig};
+use super::{Cluster, ConnKey, Connection, IdentityRec, Inventory, Link, Store, StoreConfig};
 use crate::EntityType;
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,9 @@ pub struct StoreState {
     pub routers: Vec<String>,
     #[serde(default)]
     pub controllers: Vec<String>,
+    /// Names, attributes and deletions (absent from older feeds).
+    #[serde(default, skip_serializing_if = "Inventory::is_empty")]
+    pub inventory: Inventory,
 }
 
 impl Store {
@@ -41,7 +44,8 @@ impl Store {
         routers.sort();
         let mut controllers: Vec<_> = self.ents.controllers.iter().map(|(k, _)| k.to_owned()).collect();
         controllers.sort();
-        StoreState { connections, identities, links, cluster: self.cluster.clone(), routers, controllers }
+        let inventory = self.inventory.clone();
+        StoreState { connections, identities, links, cluster: self.cluster.clone(), routers, controllers, inventory }
     }
 
     /// A store holding exactly `state`, with derived counts rebuilt.
@@ -83,6 +87,7 @@ impl Store {
             store.links.insert(id, link);
         }
         store.cluster = state.cluster;
+        store.inventory = state.inventory;
         store
     }
 }

@@ -15,7 +15,7 @@ pub use super::health::Health;
 use super::health::{of_controller, of_router};
 use super::Store;
 use crate::layout::NodeId;
-use crate::{ConnKind, Timestamp};
+use crate::{ConnKind, EntityType, Timestamp};
 
 /// A controller's cluster role.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -30,6 +30,9 @@ pub enum Role {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControllerNode {
     pub id: String,
+    /// What a person reads: its name, else its id (controllers are not
+    /// named by the inventory, so this is the id).
+    pub name: String,
     pub health: Health,
     pub role: Role,
     /// Routers connected to it now.
@@ -54,6 +57,10 @@ pub struct IdentityBadge {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterNode {
     pub id: String,
+    /// What a person reads: its name from the inventory, else its id.
+    pub name: String,
+    /// Its role attributes, from the inventory.
+    pub attributes: Vec<String>,
     pub health: Health,
     /// Controllers it is connected to now, of those it was ever seen with.
     pub controllers_up: u32,
@@ -120,6 +127,10 @@ impl Topology {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NodeRow {
     pub node: NodeId,
+    /// Its name, else its id (see [`RouterNode::name`]).
+    pub name: String,
+    /// Its role attributes.
+    pub attributes: Vec<String>,
     pub health: Health,
     /// The role (controllers) or `up/known controllers` (routers).
     pub detail: String,
@@ -176,6 +187,8 @@ impl Topology {
 fn controller_row(c: &ControllerNode) -> NodeRow {
     NodeRow {
         node: NodeId::Controller(c.id.clone()),
+        name: c.name.clone(),
+        attributes: Vec::new(),
         health: c.health,
         detail: match c.role {
             Role::Leader => "leader".into(),
@@ -190,6 +203,8 @@ fn controller_row(c: &ControllerNode) -> NodeRow {
 fn router_row(r: &RouterNode) -> NodeRow {
     NodeRow {
         node: NodeId::Router(r.id.clone()),
+        name: r.name.clone(),
+        attributes: r.attributes.clone(),
         health: r.health,
         detail: format!("{}/{} controllers", r.controllers_up, r.controllers_known),
         identities: r.identities,
@@ -209,6 +224,7 @@ impl Store {
             .iter()
             .map(|(id, rec)| ControllerNode {
                 id: id.to_owned(),
+                name: id.to_owned(),
                 health: of_controller(rec),
                 role: match leader {
                     Some(l) if l == id => Role::Leader,
@@ -226,8 +242,12 @@ impl Store {
             .routers
             .iter()
             .enumerate()
+            // A router the inventory deleted is gone from the map.
+            .filter(|(_, (id, _))| !self.deleted(EntityType::Router, id))
             .map(|(i, (id, r))| RouterNode {
                 id: id.to_owned(),
+                name: self.display_name(EntityType::Router, id).to_owned(),
+                attributes: self.info(EntityType::Router, id).map(|i| i.attributes.clone()).unwrap_or_default(),
                 health: of_router(r),
                 controllers_up: r.live,
                 controllers_known: r.ctrl_conns,
@@ -248,6 +268,9 @@ impl Store {
             let Some(up) = conn.life.up() else { continue };
             let (src, dst) = self.ents.ends(*key);
             let (kind, a, b) = if key.kind == ConnKind::RouterToCtrl {
+                if self.deleted(EntityType::Router, src) {
+                    continue;
+                }
                 if let Some(i) = ctrl_index(dst) {
                     routers_up[i] += u32::from(up);
                 }
@@ -263,7 +286,7 @@ impl Store {
         }
         for (id, link) in &self.links {
             let (Some(src), Some(dst)) = (link.src.get(), link.dst.get()) else { continue };
-            if link.life.up().is_none() {
+            if link.life.up().is_none() || [src, dst].iter().any(|r| self.deleted(EntityType::Router, r)) {
                 continue;
             }
             edges.push(Edge {

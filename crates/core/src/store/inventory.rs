@@ -1,0 +1,220 @@
+//! What the controller's inventory says about routers and identities: the
+//! names people gave them, their role attributes and (identities) their
+//! type, and which were deleted. Real events name an entity by an opaque id
+//! (`Kx7pWq2mRa`); everything a person reads shows the name instead.
+//!
+//! The invariant: an entity's listing is a [`Latest`] over the reports about
+//! it, so the outcome never depends on arrival order, and a listing is
+//! kept apart from the entity's connections, so learning a name never
+//! touches the hot path.
+//!
+//! The rules:
+//! - a report is `created`/`updated` (a [`Listing::Present`] with the whole
+//!   entity, as the controller's `entityChange` carries it) or `deleted`;
+//!   the newest wins, and at an equal time a delete wins (it sorts last);
+//! - a deleted entity is gone from every view (the map, the list, the
+//!   counters); its connections' history stays in the store, so a late
+//!   event cannot bring back a wrong state, and a later `created` brings it
+//!   back;
+//! - a name is shown in place of the id; the id stays the key (URLs, alert
+//!   keys, the store), so links survive a rename;
+//! - a report that changes what a person reads is a [`Change::Entity`],
+//!   which makes every view redraw: a rename shows everywhere at once.
+
+use super::latest::Latest;
+use super::{Change, Store};
+use crate::{EntityType, Timestamp};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// What the inventory says about one entity.
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Info {
+    /// The name people gave it.
+    pub name: String,
+    /// Its role attributes (`eu`, `edge`, …), sorted.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
+    /// Identities: their type (`Device`, `User`, `Router`, `Service`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+}
+
+/// One entity's listing. A delete sorts after any presence, so at an
+/// equal time it wins ([`Latest`] settles ties by the greater value).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Listing {
+    Present(Info),
+    Deleted,
+}
+
+/// Every listing, by entity type and id. Controllers are not listed: the
+/// controller's inventory names routers and identities.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub routers: BTreeMap<String, Latest<Listing>>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub identities: BTreeMap<String, Latest<Listing>>,
+}
+
+impl Inventory {
+    fn table(&self, t: EntityType) -> Option<&BTreeMap<String, Latest<Listing>>> {
+        match t {
+            EntityType::Router => Some(&self.routers),
+            EntityType::Identity => Some(&self.identities),
+            EntityType::Controller => None,
+        }
+    }
+
+    fn listing(&self, t: EntityType, id: &str) -> Option<&Listing> {
+        self.table(t)?.get(id)?.get()
+    }
+
+    /// Whether nothing is listed.
+    pub fn is_empty(&self) -> bool {
+        self.routers.is_empty() && self.identities.is_empty()
+    }
+}
+
+impl Store {
+    /// Takes one report about an entity at `at` (see the module docs).
+    /// Returns the change a person would see, if any: a new name, new
+    /// attributes, a deletion or a return. Controllers are not listed.
+    pub fn learn(&mut self, at: Timestamp, t: EntityType, id: &str, listing: Listing) -> Option<Change> {
+        let table = match t {
+            EntityType::Router => &mut self.inventory.routers,
+            EntityType::Identity => &mut self.inventory.identities,
+            EntityType::Controller => return None,
+        };
+        if id.is_empty() {
+            return None;
+        }
+        let slot = table.entry(id.to_owned()).or_default();
+        let before = slot.get().cloned();
+        if !slot.offer(at, &listing) || before.as_ref() == slot.get() {
+            return None;
+        }
+        // Known from now on, even if no connection ever names it: an
+        // identity that never connected is still part of the network.
+        if listing != Listing::Deleted {
+            self.ents.see(t, id);
+        }
+        let name = match slot.get() {
+            Some(Listing::Present(info)) => Some(info.name.clone()),
+            _ => None,
+        };
+        Some(Change::Entity { of: t, id: id.to_owned(), name, at })
+    }
+
+    /// What the inventory says about an entity (`None`: never listed, or
+    /// deleted).
+    pub fn info(&self, t: EntityType, id: &str) -> Option<&Info> {
+        match self.inventory.listing(t, id)? {
+            Listing::Present(info) => Some(info),
+            Listing::Deleted => None,
+        }
+    }
+
+    /// Whether the inventory's newest word on an entity is that it was
+    /// deleted.
+    pub fn deleted(&self, t: EntityType, id: &str) -> bool {
+        matches!(self.inventory.listing(t, id), Some(Listing::Deleted))
+    }
+
+    /// The name a person reads for an entity: its name, else its id.
+    pub fn display_name<'a>(&'a self, t: EntityType, id: &'a str) -> &'a str {
+        self.info(t, id).map_or(id, |i| i.name.as_str())
+    }
+
+    /// Every listing, for snapshots.
+    pub fn inventory(&self) -> &Inventory {
+        &self.inventory
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(name: &str, attrs: &[&str]) -> Listing {
+        Listing::Present(Info {
+            name: name.into(),
+            attributes: attrs.iter().map(|a| a.to_string()).collect(),
+            kind: None,
+        })
+    }
+
+    #[test]
+    fn a_name_a_rename_and_a_delete() {
+        let mut s = Store::new();
+        assert_eq!(s.display_name(EntityType::Router, "Kx7pWq2mRa"), "Kx7pWq2mRa", "the id until a name is known");
+        let c = s.learn(Timestamp(1), EntityType::Router, "Kx7pWq2mRa", named("edge-eu-1", &["eu"]));
+        assert!(matches!(c, Some(Change::Entity { name: Some(ref n), .. }) if n == "edge-eu-1"));
+        assert_eq!(s.display_name(EntityType::Router, "Kx7pWq2mRa"), "edge-eu-1");
+        assert_eq!(s.summary().routers.total, 1, "listed is known");
+        assert!(
+            s.learn(Timestamp(1), EntityType::Router, "Kx7pWq2mRa", named("edge-eu-1", &["eu"])).is_none(),
+            "a repeat"
+        );
+        s.learn(Timestamp(3), EntityType::Router, "Kx7pWq2mRa", named("edge-eu-9", &["eu"]));
+        assert!(
+            s.learn(Timestamp(2), EntityType::Router, "Kx7pWq2mRa", named("old", &[])).is_none(),
+            "an older report changes nothing"
+        );
+        assert_eq!(s.display_name(EntityType::Router, "Kx7pWq2mRa"), "edge-eu-9");
+        let c = s.learn(Timestamp(3), EntityType::Router, "Kx7pWq2mRa", Listing::Deleted);
+        assert!(matches!(c, Some(Change::Entity { name: None, .. })), "a delete wins a tie");
+        assert!(s.deleted(EntityType::Router, "Kx7pWq2mRa"));
+        assert_eq!(s.info(EntityType::Router, "Kx7pWq2mRa"), None);
+        let restored = Store::from_state(s.state(), s.config().clone());
+        assert!(restored.deleted(EntityType::Router, "Kx7pWq2mRa"), "kept across a snapshot");
+    }
+
+    #[test]
+    fn the_map_and_the_counters_show_names_and_forget_the_deleted() {
+        use crate::{ConnKind, Event};
+        let mut s = Store::new();
+        for (r, at) in [("Kx7", 1), ("Zz9", 1)] {
+            s.apply(&Event::conn(Timestamp(at), ConnKind::RouterToCtrl, r, "c1", true).via("c1"));
+        }
+        s.apply(&Event::conn(Timestamp(2), ConnKind::EdgeToRouter, "id1", "Zz9", true));
+        s.learn(Timestamp(3), EntityType::Router, "Kx7", named("edge-eu-1", &["eu"]));
+        let t = s.topology(Timestamp(4));
+        let kx = t.router("Kx7").unwrap();
+        assert_eq!((kx.name.as_str(), kx.attributes.as_slice()), ("edge-eu-1", &["eu".to_string()][..]));
+        assert_eq!(t.router("Zz9").unwrap().name, "Zz9", "no name yet: the id");
+        assert_eq!(t.row(&crate::layout::NodeId::Router("Kx7".into())).unwrap().name, "edge-eu-1");
+        assert_eq!((s.summary().routers.online, s.summary().routers.total), (2, 2));
+
+        s.learn(Timestamp(5), EntityType::Router, "Zz9", Listing::Deleted);
+        let t = s.topology(Timestamp(6));
+        assert!(t.router("Zz9").is_none(), "a deleted router is off the map");
+        assert!(t.edges.iter().all(|e| e.a.id() != "Zz9" && e.b.id() != "Zz9"), "and so are its edges");
+        assert_eq!((s.summary().routers.online, s.summary().routers.total), (1, 1), "and the counters");
+        s.learn(Timestamp(7), EntityType::Router, "Zz9", named("back", &[]));
+        assert_eq!(s.topology(Timestamp(8)).router("Zz9").unwrap().name, "back", "a later create brings it back");
+    }
+
+    #[test]
+    fn an_alert_reads_the_name_and_keeps_the_id_as_its_subject() {
+        use crate::alerts::{alerts_at, AlertConfig, Rule};
+        use crate::{ConnKind, Event};
+        let mut s = Store::new();
+        s.apply(&Event::conn(Timestamp(1), ConnKind::RouterToCtrl, "Kx7", "c1", true).via("c1"));
+        s.apply(&Event::conn(Timestamp(2), ConnKind::RouterToCtrl, "Kx7", "c1", false).via("c1"));
+        s.learn(Timestamp(3), EntityType::Router, "Kx7", named("edge-eu-1", &[]));
+        let alerts = alerts_at(&AlertConfig::default(), &s, Timestamp(4));
+        let down = alerts.iter().find(|a| a.key.rule == Rule::RouterDown).expect("router down");
+        assert_eq!(down.key.subject, "Kx7", "the key is the id: a rename keeps the alert");
+        assert!(down.message.starts_with("edge-eu-1 lost its controllers"), "{}", down.message);
+    }
+
+    #[test]
+    fn controllers_are_not_listed() {
+        let mut s = Store::new();
+        assert!(s.learn(Timestamp(1), EntityType::Controller, "c1", named("ctrl", &[])).is_none());
+        assert_eq!(s.display_name(EntityType::Controller, "c1"), "c1");
+    }
+}
