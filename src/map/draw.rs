@@ -368,12 +368,14 @@ fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         let badges = badges_shown(f.view.scale);
         for (id, p) in f.controllers.iter().filter(|(id, _)| f.shows_controller(id)) {
             let b = badges.then(|| badge(f.topology, &NodeId::Controller(id.clone()))).flatten();
-            label(f.view.to_screen(*p), id, b);
+            let name = f.topology.controller(id).map_or(id.as_str(), |c| c.name.as_str());
+            label(f.view.to_screen(*p), name, b);
         }
         for (id, p) in f.routers.iter().filter(|(id, _)| f.shows_router(id)) {
             let s = f.view.to_screen(*p);
             if on_screen(f, s, 40.0) {
-                label(s, id, badges.then(|| router_badge(f.topology, id)).flatten());
+                let name = f.topology.router(id).map_or(id.as_str(), |r| r.name.as_str());
+                label(s, name, badges.then(|| router_badge(f.topology, id)).flatten());
             }
         }
         // The nodes in focus always have theirs.
@@ -390,7 +392,7 @@ fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         // Zoomed out: only the nodes in focus are named.
         for node in [f.selected, f.hover, f.focus].into_iter().flatten() {
             if let Some(p) = at(node) {
-                label(p, node.id(), badge(f.topology, node));
+                label(p, f.topology.name(node).unwrap_or(node.id()), badge(f.topology, node));
             }
         }
     }

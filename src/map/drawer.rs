@@ -30,12 +30,26 @@ pub fn NodeDrawer() -> impl IntoView {
                 .map(|node| {
                     let kind = node.kind();
                     let id = node.id().to_owned();
+                    // The name follows a rename; the id stays the key.
+                    let name = {
+                        let node = node.clone();
+                        move || topology.with(|t| t.name(&node).map(str::to_owned))
+                    };
+                    let label = name().unwrap_or_else(|| id.clone());
                     view! {
-                        <aside class="drawer" aria-label=format!("Details of {kind} {id}") data-testid="drawer">
+                        <aside class="drawer" aria-label=format!("Details of {kind} {label}") data-testid="drawer">
                             <header class="drawer-head">
                                 <h2>
                                     <span class="node-kind">{kind}</span>
                                     " "
+                                    {
+                                        let id = id.clone();
+                                        move || {
+                                            name()
+                                                .filter(|n| *n != id)
+                                                .map(|n| view! { <span class="drawer-name" data-testid="drawer-name">{n}</span> " " })
+                                        }
+                                    }
                                     <span class="node-id" data-testid="drawer-id">{id.clone()}</span>
                                 </h2>
                                 <button type="button" class="drawer-close" aria-label="Close details" on:click=move |_| selected.set(None)>

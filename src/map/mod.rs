@@ -323,6 +323,10 @@ pub fn TopologyMap() -> impl IntoView {
 /// One line about a node, for the tooltip and the keyboard's announcement.
 pub fn describe(t: &Topology, n: &NodeId) -> String {
     match t.row(n) {
+        // The name a person reads, and the id beside it once they differ.
+        Some(r) if r.name != n.id() => {
+            format!("{} {} ({}) — {} — {}", n.kind(), r.name, n.id(), r.health.as_str(), r.detail)
+        }
         Some(r) => format!("{} {} — {} — {}", n.kind(), n.id(), r.health.as_str(), r.detail),
         None => format!("{} {}", n.kind(), n.id()),
     }

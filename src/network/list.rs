@@ -146,6 +146,14 @@ fn Row(
                 >
                     <span class="node-kind">{kind}</span>
                     " "
+                    {
+                        let id = id.clone();
+                        move || {
+                            row.with(|r| r.as_ref().map(|r| r.name.clone()))
+                                .filter(|n| *n != id)
+                                .map(|n| view! { <span class="node-label">{n}</span> " " })
+                        }
+                    }
                     <span class="node-id">{id}</span>
                 </button>
             </th>

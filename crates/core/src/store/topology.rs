@@ -114,6 +114,15 @@ impl Topology {
         Some(&self.routers[i])
     }
 
+    /// What a person reads for a node: its name (its id while it has
+    /// none), if it is on the map.
+    pub fn name(&self, node: &NodeId) -> Option<&str> {
+        match node {
+            NodeId::Controller(id) => self.controller(id).map(|c| c.name.as_str()),
+            NodeId::Router(id) => self.router(id).map(|r| r.name.as_str()),
+        }
+    }
+
     /// The health of a node, if it is on the map.
     pub fn health(&self, node: &NodeId) -> Option<Health> {
         match node {
