@@ -11,7 +11,7 @@ use wasm_bindgen_test::*;
 use zitiscope::map::{badge_offset, NodeDrawer, TopologyMap};
 use zitiscope::shown::Shown;
 use zitiscope_core::layout::viewport::Viewport;
-use zitiscope_core::layout::{Layout, LayoutConfig, NodeId, Point};
+use zitiscope_core::layout::{group_of, Layout, LayoutConfig, NodeId, Point};
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -82,7 +82,7 @@ async fn mount() -> Mounted {
     let canvas: web_sys::HtmlElement = host.query_selector("canvas").unwrap().unwrap().unchecked_into();
     let rect = canvas.get_bounding_client_rect();
     let mut layout = Layout::new(LayoutConfig::default());
-    layout.sync(["ctrl1"], ["edge-eu-1", "edge-eu-2", "edge-us-1"]);
+    layout.sync(["ctrl1"], ["edge-eu-1", "edge-eu-2", "edge-us-1"].map(|r| (r, group_of(r))));
     let view = Viewport::fit(layout.bounds().unwrap(), rect.width(), rect.height(), 40.0);
     Mounted { host, canvas, selected, open, view, layout, _handle: Box::new(handle) }
 }

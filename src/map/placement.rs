@@ -45,7 +45,7 @@ impl Placement {
     /// Places the nodes of `t`: new ones get a slot, gone ones leave
     /// theirs, nobody else moves; and re-indexes them.
     pub fn sync(&mut self, t: &Topology) {
-        self.layout.sync(t.controllers.iter().map(|c| c.id.as_str()), t.routers.iter().map(|r| r.id.as_str()));
+        self.layout.sync(t.controllers.iter().map(|c| c.id.as_str()), t.groups());
         let nodes = self.layout.nodes();
         self.order = nodes.iter().map(|(n, _)| n.clone()).collect();
         self.positions = nodes.iter().cloned().collect();

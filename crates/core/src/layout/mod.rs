@@ -1,8 +1,10 @@
 //! The topology map's layout: layered, deterministic and stable under churn.
 //!
 //! - Controllers form the top row; routers sit below, in groups side by
-//!   side. A router's group is its name without a trailing number
-//!   (`edge-eu-12` → `edge-eu`); ids with no such pattern share one group.
+//!   side. The caller names each router's group (the topology's
+//!   [`crate::store::Topology::groups`]: a role attribute when the network
+//!   has them, else the name without a trailing number, [`group_of`]:
+//!   `edge-eu-12` → `edge-eu`; names with no such pattern share one group).
 //! - **Stable**: a node keeps its place for as long as it exists. Only new
 //!   nodes are placed, into the lowest free slot of their group's grid (or
 //!   their old slot, if they come back and it is still free). A group's
@@ -127,15 +129,16 @@ impl Layout {
         Layout { cfg, ..Default::default() }
     }
 
-    /// Brings the layout to exactly these nodes: the ones that left are
-    /// removed, new ones are placed; nobody else moves.
+    /// Brings the layout to exactly these nodes, routers given as (id,
+    /// group): the ones that left are removed, new ones are placed in their
+    /// group; nobody else moves (a router keeps its group while it exists).
     pub fn sync<'a>(
         &mut self,
         controllers: impl IntoIterator<Item = &'a str>,
-        routers: impl IntoIterator<Item = &'a str>,
+        routers: impl IntoIterator<Item = (&'a str, &'a str)>,
     ) {
         let ctrls: BTreeSet<&str> = controllers.into_iter().collect();
-        let routers: BTreeSet<&str> = routers.into_iter().collect();
+        let routers: BTreeMap<&str, &str> = routers.into_iter().collect();
 
         let cs = self.controllers.get_or_insert_with(|| Slots::new(usize::MAX));
         let gone: Vec<String> = cs.ids().filter(|c| !ctrls.contains(c)).map(str::to_owned).collect();
@@ -146,7 +149,8 @@ impl Layout {
             cs.place(c);
         }
 
-        let gone: Vec<String> = self.router_group.keys().filter(|r| !routers.contains(r.as_str())).cloned().collect();
+        let gone: Vec<String> =
+            self.router_group.keys().filter(|r| !routers.contains_key(r.as_str())).cloned().collect();
         for r in gone {
             if let Some(key) = self.router_group.remove(&r) {
                 if let Some(g) = self.groups.get_mut(&key) {
@@ -154,10 +158,10 @@ impl Layout {
                 }
             }
         }
-        // New routers by group, in sorted order (BTreeSet iteration).
+        // New routers by group, in sorted order (BTreeMap iteration).
         let mut new_by_group: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-        for r in routers.iter().filter(|r| !self.router_group.contains_key(**r)) {
-            new_by_group.entry(group_of(r)).or_default().push(r);
+        for (r, group) in routers.iter().filter(|(r, _)| !self.router_group.contains_key(**r)) {
+            new_by_group.entry(group).or_default().push(r);
         }
         // Groups born together share the picture: k groups side by side,
         // each c columns wide and n/c rows tall, make a k·c : n/c picture,

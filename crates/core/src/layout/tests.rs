@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 fn layout(ctrls: &[&str], routers: &[&str]) -> Layout {
     let mut l = Layout::new(LayoutConfig::default());
-    l.sync(ctrls.iter().copied(), routers.iter().copied());
+    l.sync(ctrls.iter().copied(), routers.iter().map(|r| (*r, group_of(r))));
     l
 }
 
@@ -131,7 +131,7 @@ proptest! {
         let mut present: BTreeSet<usize> = start;
         let mut l = Layout::new(LayoutConfig::default());
         let sync = |l: &mut Layout, present: &BTreeSet<usize>| {
-            l.sync(["ctrl1", "ctrl2"], present.iter().map(|&i| pool[i].as_str()));
+            l.sync(["ctrl1", "ctrl2"], present.iter().map(|&i| (pool[i].as_str(), group_of(&pool[i]))));
         };
         sync(&mut l, &present);
         for step in steps {

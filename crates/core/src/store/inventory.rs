@@ -32,7 +32,7 @@ use std::collections::BTreeMap;
 pub struct Info {
     /// The name people gave it.
     pub name: String,
-    /// Its role attributes (`eu`, `edge`, …), sorted.
+    /// Its role attributes (`eu`, `edge`, …), in the controller's order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attributes: Vec<String>,
     /// Identities: their type (`Device`, `User`, `Router`, `Service`).
@@ -209,6 +209,31 @@ mod tests {
         let down = alerts.iter().find(|a| a.key.rule == Rule::RouterDown).expect("router down");
         assert_eq!(down.key.subject, "Kx7", "the key is the id: a rename keeps the alert");
         assert!(down.message.starts_with("edge-eu-1 lost its controllers"), "{}", down.message);
+    }
+
+    #[test]
+    fn the_map_groups_by_role_attribute_when_the_network_has_them() {
+        use crate::{ConnKind, Event};
+        let mut s = Store::new();
+        for r in ["Aa1", "Bb2", "Cc3"] {
+            s.apply(&Event::conn(Timestamp(1), ConnKind::RouterToCtrl, r, "c1", true).via("c1"));
+        }
+        s.learn(Timestamp(2), EntityType::Router, "Aa1", named("edge-eu-1", &[]));
+        s.learn(Timestamp(2), EntityType::Router, "Bb2", named("edge-eu-2", &[]));
+        let groups = |s: &Store| {
+            s.topology(Timestamp(3)).groups().map(|(i, g)| (i.to_owned(), g.to_owned())).collect::<Vec<_>>()
+        };
+        let by_name = groups(&s);
+        assert_eq!(by_name[0].1, "edge-eu", "by the name's prefix, not the opaque id");
+        assert_eq!(by_name[1].1, "edge-eu");
+        s.learn(Timestamp(4), EntityType::Router, "Cc3", named("x", &["us", "edge"]));
+        s.learn(Timestamp(4), EntityType::Router, "Aa1", named("edge-eu-1", &["eu"]));
+        let by_attr = groups(&s);
+        assert_eq!(
+            by_attr.iter().map(|(_, g)| g.as_str()).collect::<Vec<_>>(),
+            ["eu", "", "us"],
+            "the first attribute"
+        );
     }
 
     #[test]

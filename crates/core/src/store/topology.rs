@@ -123,6 +123,22 @@ impl Topology {
         }
     }
 
+    /// Each router's layout group, as (id, group): its first role
+    /// attribute when any router on the map has attributes (an operator's
+    /// own grouping, `#eu`), else its name without a trailing number
+    /// ([`crate::layout::group_of`]). A router with no attribute in a
+    /// network that has them shares the group `""`.
+    pub fn groups(&self) -> impl Iterator<Item = (&str, &str)> {
+        let by_attribute = self.routers.iter().any(|r| !r.attributes.is_empty());
+        self.routers.iter().map(move |r| {
+            let group = match by_attribute {
+                true => r.attributes.first().map_or("", String::as_str),
+                false => crate::layout::group_of(&r.name),
+            };
+            (r.id.as_str(), group)
+        })
+    }
+
     /// The health of a node, if it is on the map.
     pub fn health(&self, node: &NodeId) -> Option<Health> {
         match node {
