@@ -152,3 +152,21 @@ fn huge_fields_are_refused_by_name() {
     let (_, c) = staged(&line("created", "identities", "null", &identity("a", &many.replacen("\"a0\",", "", 1))));
     assert_eq!(c.attributes.map(|a| a.len()), Some(MAX_ATTRIBUTES), "at the limit is fine");
 }
+
+#[test]
+fn on_the_wire() {
+    let (e, _) = staged(&line("updated", "routers", TRANSIT, TRANSIT));
+    let json = serde_json::to_string(&e).unwrap();
+    assert_eq!(
+        json,
+        r#"{"at":1749736801204512335,"via":"ctrl1","body":{"entity":{"staged":{"change":"0c5e7a1d-3b2f-4e8a-9d61-7f4b2c8e1a05","entity":"router","op":"updated","id":"Zr0L5hYc3J","name":"core"}}}}"#
+    );
+    assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), e);
+    let (c, _) = body(&format!(r#"{{{HEAD},"eventType":"committed"}}"#));
+    let json = serde_json::to_string(&c).unwrap();
+    assert!(
+        json.ends_with(r#""body":{"entity":{"committed":{"change":"0c5e7a1d-3b2f-4e8a-9d61-7f4b2c8e1a05"}}}}"#),
+        "{json}"
+    );
+    assert_eq!(serde_json::from_str::<Event>(&json).unwrap(), c);
+}

@@ -127,3 +127,14 @@ fn a_statistic_that_is_not_a_latency_is_refused_by_name() {
         Some("source_entity_id")
     );
 }
+
+#[test]
+fn stored_samples_from_before_still_read() {
+    // A history row or snapshot written when every statistic was required.
+    let old = r#"{"at":1,"body":{"latency":{"of":"link","target":"L","source":"r","mean_ns":5,"p50_ns":4,"p99_ns":9,"std_dev_ns":1}}}"#;
+    let e: Event = serde_json::from_str(old).unwrap();
+    let Body::Latency(s) = e.body else { panic!() };
+    assert_eq!((s.mean_ns, s.p50_ns, s.p99_ns, s.std_dev_ns), (5, Some(4), Some(9), Some(1)));
+    let narrow = serde_json::to_string(&sample(&latency("link.latency", "L", r#"{"mean":5}"#))).unwrap();
+    assert!(!narrow.contains("p50_ns") && !narrow.contains("std_dev_ns"), "a missing statistic is left out: {narrow}");
+}
