@@ -49,9 +49,9 @@ test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens 
     const csv = await download(page, 'export-csv');
     assert.equal(csv.name, 'zitiscope-events.csv');
     const rows = csv.bytes.toString('utf8').trimEnd().split('\r\n');
-    assert.equal(rows[0], 'id,at,type,kind,name,src,dst,state,via,latency_ms,jitter_ms,of');
+    assert.equal(rows[0], 'id,at,type,kind,name,src,dst,state,via,latency_ms,jitter_ms,of,entity,op,label');
     assert.equal(rows.length, 1 + all.length, 'a row per event');
-    assert.match(rows[1], /^1,2025-06-12T09:00:00Z,conn,router-to-ctrl,edge-0,edge-0,ctrl1,online,ctrl1,,,$/);
+    assert.match(rows[1], /^1,2025-06-12T09:00:00Z,conn,router-to-ctrl,edge-0,edge-0,ctrl1,online,ctrl1,,,,,,$/);
     const evil = rows.find((r) => r.includes('HYPERLINK'));
     assert.ok(evil.includes(`"'=HYPERLINK(""http://x""),"""`), `a formula is defused and quoted: ${evil}`);
 

@@ -119,9 +119,12 @@ pub fn AnalysisPanel() -> impl IntoView {
                 <ul class="analysis-links" data-testid="analysis-links">
                     {links.into_iter().map(|(link, points)| {
                         let means: Vec<f64> = points.iter().map(|p| p.mean_ms).collect();
-                        let jitters: Vec<f64> = points.iter().map(|p| p.jitter_ms).collect();
-                        let jitter = jitters.iter().copied().fold(0.0, f64::max);
-                        let label = format!("max {:.0} ms, jitter up to {jitter:.0} ms", worst(&points));
+                        // No jitter line when the controller's metric filter dropped it.
+                        let jitters: Vec<f64> = points.iter().filter_map(|p| p.jitter_ms).collect();
+                        let label = match jitters.iter().copied().reduce(f64::max) {
+                            Some(jitter) => format!("max {:.0} ms, jitter up to {jitter:.0} ms", worst(&points)),
+                            None => format!("max {:.0} ms, no jitter reported", worst(&points)),
+                        };
                         view! {
                             <li>
                                 <span class="analysis-link">{link}</span>

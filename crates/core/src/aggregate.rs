@@ -25,20 +25,23 @@ pub struct KindCounts {
     pub cluster: u32,
     pub link: u32,
     pub latency: u32,
+    /// `entityChange` events (changes and their commits).
+    #[serde(default)]
+    pub entity: u32,
 }
 
 impl KindCounts {
     /// The types, in the order of [`KindCounts::each`].
-    pub const TYPES: [&'static str; 5] = ["conn", "sdk", "cluster", "link", "latency"];
+    pub const TYPES: [&'static str; 6] = ["conn", "sdk", "cluster", "link", "latency", "entity"];
 
     /// The counts, in the order of [`KindCounts::TYPES`].
-    pub fn each(&self) -> [u32; 5] {
-        [self.conn, self.sdk, self.cluster, self.link, self.latency]
+    pub fn each(&self) -> [u32; 6] {
+        [self.conn, self.sdk, self.cluster, self.link, self.latency, self.entity]
     }
 
     /// Events of every type.
     pub fn total(&self) -> u32 {
-        self.conn + self.sdk + self.cluster + self.link + self.latency
+        self.each().iter().sum()
     }
 }
 
@@ -47,7 +50,9 @@ impl KindCounts {
 pub struct LatencyPoint {
     pub at: Timestamp,
     pub mean_ms: f64,
-    pub jitter_ms: f64,
+    /// `None` when the controller's metric filter dropped the standard deviation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter_ms: Option<f64>,
 }
 
 /// One router over the window.
@@ -131,6 +136,7 @@ impl Aggregator {
             Body::Sdk(_) => counts.sdk += 1,
             Body::Cluster(_) => counts.cluster += 1,
             Body::Link(_) => counts.link += 1,
+            Body::Entity(_) => counts.entity += 1,
             Body::Latency(s) => {
                 counts.latency += 1;
                 if s.of == LatencyOf::Link {
@@ -145,7 +151,7 @@ impl Aggregator {
                     points.push(LatencyPoint {
                         at: e.at,
                         mean_ms: s.mean_ns as f64 / 1e6,
-                        jitter_ms: s.std_dev_ns as f64 / 1e6,
+                        jitter_ms: s.std_dev_ns.map(|ns| ns as f64 / 1e6),
                     });
                 }
             }
@@ -227,9 +233,9 @@ mod tests {
                 target: link.into(),
                 source: "r1".into(),
                 mean_ns: mean_ms * 1_000_000,
-                p50_ns: 0,
-                p99_ns: 0,
-                std_dev_ns: 2_000_000,
+                p50_ns: None,
+                p99_ns: None,
+                std_dev_ns: Some(2_000_000),
                 unresponsive: false,
             }),
         }

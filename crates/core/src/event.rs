@@ -6,7 +6,7 @@
 //! `{"at":<ns>,"via":"ctrl1","body":{"conn":{"kind":"edge-to-router","src":"…","dst":"…","up":true}}}`;
 //! optional fields are left out when unknown.
 
-use crate::{ConnKind, Timestamp};
+use crate::{ConnKind, EntityType, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// One normalised event.
@@ -36,6 +36,9 @@ pub enum Body {
     Link(LinkChange),
     /// A latency sample (`metrics` namespace).
     Latency(LatencySample),
+    /// A router or identity was created, changed or deleted, or such a
+    /// change was committed (`entityChange` namespace).
+    Entity(EntityEvent),
 }
 
 /// A connection was made (`up`), lost (`!up`), or showed activity.
@@ -184,6 +187,12 @@ pub enum LatencyOf {
 
 /// One end's round-trip latency histogram, from a `metrics` event. All
 /// values are whole nanoseconds.
+///
+/// A controller's `metricFilter` may keep only some statistics. `mean_ns`
+/// is the one every view reads (the latency), so it is always there: the
+/// histogram's mean, or its median (`p50`) when the filter kept no mean (for
+/// this reservoir of round trips the two are close). The others are `None`
+/// when the filter dropped them; no jitter is ever made up.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct LatencySample {
     pub of: LatencyOf,
@@ -191,14 +200,86 @@ pub struct LatencySample {
     pub target: String,
     /// The router or controller that measured it.
     pub source: String,
+    /// The typical round trip: the mean, else the median (see above).
     pub mean_ns: i64,
-    pub p50_ns: i64,
-    pub p99_ns: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p50_ns: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p99_ns: Option<i64>,
     /// The histogram's standard deviation: the jitter.
-    pub std_dev_ns: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub std_dev_ns: Option<i64>,
     /// The router recorded its "no answer for over 30 s" sentinel.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub unresponsive: bool,
+}
+
+/// An `entityChange` event. The controller reports a change in two steps
+/// (`controller/events/dispatcher_entity_change.go`): the change itself,
+/// emitted inside the database transaction (`ProcessPreCommit`), then, only
+/// if the transaction commits, a `committed` event with the same `eventId`
+/// (`ProcessPostCommit`, run by bbolt's `OnCommit`). A rolled-back change
+/// never gets its commit. So a [`EntityEvent::Staged`] change holds only
+/// once its [`EntityEvent::Committed`] has been seen, in either order
+/// ([`crate::parse::Commits`] pairs them).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntityEvent {
+    /// A change made inside a transaction, not yet known to hold.
+    Staged(EntityChange),
+    /// The transaction holding the staged change with this id committed.
+    /// (The controller strips the entity type from these, so a commit
+    /// names nothing but the change.)
+    Committed {
+        /// The change's `eventId`.
+        change: String,
+    },
+}
+
+/// What happened to the entity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum EntityOp {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl EntityOp {
+    /// The name, as on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntityOp::Created => "created",
+            EntityOp::Updated => "updated",
+            EntityOp::Deleted => "deleted",
+        }
+    }
+}
+
+/// A router or identity as one change left it (as it was before, for a
+/// deletion), read from the controller's stored entity.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EntityChange {
+    /// The controller's id for this change (`eventId`, a UUID): its commit
+    /// names it. Each change has its own, even within one transaction.
+    pub change: String,
+    /// [`EntityType::Router`] (edge and transit routers alike) or
+    /// [`EntityType::Identity`]; other entity types are skipped.
+    pub entity: EntityType,
+    pub op: EntityOp,
+    /// The entity's id, as every other event names it.
+    pub id: String,
+    /// Its name (unique per entity type).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Its role attributes; `None` when the state does not carry them (a
+    /// router that is not an edge router), empty when it has none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attributes: Option<Vec<String>>,
+    /// An identity's type as stored: `Default` (what REST calls Device,
+    /// User and Service) or `Router` (a tunneler-enabled router's own).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_type: Option<String>,
 }
 
 impl Event {

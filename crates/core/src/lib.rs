@@ -2,8 +2,8 @@
 //!
 //! - [`parse`] turns the event shapes that reach us (the design note's
 //!   `ConnectionEvent`, and OpenZiti's `connect`, `router`, `sdk`,
-//!   `cluster`, `link` and `metrics` namespaces) into one normalised
-//!   [`Event`];
+//!   `cluster`, `link`, `metrics` and `entityChange` namespaces) into one
+//!   normalised [`Event`];
 //! - [`Store`] keeps the state of every connection and of the entities at
 //!   their ends, and reports only real changes;
 //! - [`layout`] places the topology map's nodes, stably under churn, and

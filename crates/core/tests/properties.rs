@@ -34,11 +34,23 @@ proptest! {
 
     #[test]
     fn parser_never_panics_on_json_like_input(
-        key in prop::sample::select(vec!["EventType", "Identity", "Timestamp", "IsConnected", "namespace", "src_type", "timestamp"]),
-        val in prop::sample::select(vec!["null", "1", "-1e309", "\"\"", "\"x\"", "[]", "{}", "true", "\"connect\"", "1e300"]),
+        key in prop::sample::select(vec![
+            "EventType", "Identity", "Timestamp", "IsConnected", "namespace", "src_type", "timestamp",
+            "eventId", "eventType", "entityType", "isParentEvent", "initialState", "finalState", "metrics",
+        ]),
+        val in prop::sample::select(vec![
+            "null", "1", "-1e309", "\"\"", "\"x\"", "[]", "{}", "true", "\"connect\"", "1e300",
+            "{\"id\":1}", "{\"id\":\"a\",\"roleAttributes\":[1]}", "{\"mean\":\"x\"}", "\"created\"",
+        ]),
     ) {
         let _ = parse_line(&format!("{{\"{key}\":{val}}}"));
         let _ = parse_line(&format!("{{\"namespace\":\"connect\",\"{key}\":{val}}}"));
+        let _ = parse_line(&format!(
+            "{{\"namespace\":\"entityChange\",\"timestamp\":\"2025-06-12T10:00:00Z\",\"eventId\":\"e\",\"eventType\":\"created\",\"entityType\":\"routers\",\"{key}\":{val}}}"
+        ));
+        let _ = parse_line(&format!(
+            "{{\"namespace\":\"metrics\",\"timestamp\":\"2025-06-12T10:00:00Z\",\"metric\":\"link.latency\",\"source_id\":\"r\",\"source_entity_id\":\"L\",\"{key}\":{val}}}"
+        ));
     }
 
     /// Any order, with duplicates, ends in the same connection states and counts.
@@ -86,6 +98,26 @@ mod every_kind {
                     up,
                     addr: a.map(|a| format!("10.0.0.{a}:1")),
                 })
+            }),
+            // A router event that names no controller (before v1.3).
+            (0u8..3, any::<bool>()).prop_map(|(r, up)| Body::Conn(ConnChange {
+                kind: ConnKind::RouterToCtrl,
+                src: id("r", r),
+                dst: String::new(),
+                up,
+                addr: None,
+            })),
+            (0u8..3, 0u8..3, prop::option::of(0u8..2)).prop_map(|(change, r, name)| match name {
+                Some(n) => Body::Entity(EntityEvent::Staged(EntityChange {
+                    change: id("e", change),
+                    entity: zitiscope_core::EntityType::Router,
+                    op: EntityOp::Updated,
+                    id: id("r", r),
+                    name: Some(id("name-", n)),
+                    attributes: None,
+                    identity_type: None,
+                })),
+                None => Body::Entity(EntityEvent::Committed { change: id("e", change) }),
             }),
             (0u8..3, 0usize..3).prop_map(|(i, s)| Body::Sdk(SdkChange {
                 identity: id("i", i),
@@ -139,9 +171,9 @@ mod every_kind {
                 target: if link { id("L", l) } else { id("r", r) },
                 source: if link { id("r", r) } else { "c0".into() },
                 mean_ns: mean,
-                p50_ns: mean,
-                p99_ns: mean,
-                std_dev_ns: 0,
+                p50_ns: Some(mean),
+                p99_ns: Some(mean),
+                std_dev_ns: Some(0),
                 unresponsive: false,
             })),
         ]

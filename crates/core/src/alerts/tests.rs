@@ -316,9 +316,9 @@ fn latency(b: &mut Board, t: i64, id: &str, mean_ms: i64, jitter_ms: i64) {
         target: id.into(),
         source: "edge-eu-3".into(),
         mean_ns: mean_ms * 1_000_000,
-        p50_ns: mean_ms * 1_000_000,
-        p99_ns: mean_ms * 1_000_000,
-        std_dev_ns: jitter_ms * 1_000_000,
+        p50_ns: Some(mean_ms * 1_000_000),
+        p99_ns: Some(mean_ms * 1_000_000),
+        std_dev_ns: Some(jitter_ms * 1_000_000),
         unresponsive: false,
     });
     b.apply(Event { at: at(t), via: Some("c1".into()), body });

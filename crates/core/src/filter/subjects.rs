@@ -5,7 +5,7 @@
 
 use super::{FieldKind, FieldSpec, Filter, Schema, Subject, Value};
 use crate::alerts::Alert;
-use crate::event::{Body, LatencyOf, SdkStatus};
+use crate::event::{Body, EntityEvent, LatencyOf, SdkStatus};
 use crate::layout::NodeId;
 use crate::store::topology::{NodeRow, SortBy, Topology};
 use crate::store::Change;
@@ -104,8 +104,8 @@ pub static EVENT_SCHEMA: Schema = Schema {
     fields: &[
         FieldSpec {
             name: "type",
-            kind: FieldKind::Enum(&["conn", "sdk", "cluster", "link", "latency"]),
-            doc: "conn, sdk, cluster, link or latency",
+            kind: FieldKind::Enum(&["conn", "sdk", "cluster", "link", "latency", "entity"]),
+            doc: "conn, sdk, cluster, link, latency or entity",
         },
         FieldSpec { name: "kind", kind: FieldKind::Enum(KINDS), doc: "a connection's kind, e.g. edge-to-router" },
         FieldSpec { name: "name", kind: FieldKind::Text, doc: "who it is about: the identity, router, link or target" },
@@ -125,6 +125,17 @@ pub static EVENT_SCHEMA: Schema = Schema {
             kind: FieldKind::Enum(&["link", "ctrl", "peer"]),
             doc: "what a latency sample measures",
         },
+        FieldSpec {
+            name: "entity",
+            kind: FieldKind::Enum(&["router", "identity"]),
+            doc: "what an entity change is about",
+        },
+        FieldSpec {
+            name: "op",
+            kind: FieldKind::Enum(&["created", "updated", "deleted", "committed"]),
+            doc: "an entity change's operation, or the commit that makes one hold",
+        },
+        FieldSpec { name: "label", kind: FieldKind::Text, doc: "an entity change's name for the entity" },
     ],
 };
 
@@ -139,6 +150,7 @@ impl Subject for Event {
             (Body::Cluster(_), "type") => Some(Value::Text("cluster")),
             (Body::Link(_), "type") => Some(Value::Text("link")),
             (Body::Latency(_), "type") => Some(Value::Text("latency")),
+            (Body::Entity(_), "type") => Some(Value::Text("entity")),
             (Body::Conn(c), "kind") => Some(Value::Text(c.kind.as_str())),
             (Body::Conn(c), "name" | "src") => text(&c.src),
             (Body::Conn(c), "dst") => text(&c.dst),
@@ -157,19 +169,24 @@ impl Subject for Event {
             (Body::Latency(s), "name" | "dst") => text(&s.target),
             (Body::Latency(s), "src") => text(&s.source),
             (Body::Latency(s), "latency") => Some(Value::Duration(s.mean_ns)),
-            (Body::Latency(s), "jitter") => Some(Value::Duration(s.std_dev_ns)),
+            (Body::Latency(s), "jitter") => s.std_dev_ns.map(Value::Duration),
             (Body::Latency(s), "of") => Some(Value::Text(match s.of {
                 LatencyOf::Link => "link",
                 LatencyOf::Ctrl => "ctrl",
                 LatencyOf::Peer => "peer",
             })),
+            (Body::Entity(EntityEvent::Committed { .. }), "op") => Some(Value::Text("committed")),
+            (Body::Entity(EntityEvent::Staged(c)), "op") => Some(Value::Text(c.op.as_str())),
+            (Body::Entity(EntityEvent::Staged(c)), "name") => text(&c.id),
+            (Body::Entity(EntityEvent::Staged(c)), "label") => c.name.as_deref().and_then(text),
+            (Body::Entity(EntityEvent::Staged(c)), "entity") => Some(Value::Text(c.entity.as_str())),
             _ => None,
         }
     }
 
-    /// Its name, either end or its reporter contains the word.
+    /// Its name, either end, its reporter or its label contains the word.
     fn mentions(&self, word: &str) -> bool {
-        ["name", "src", "dst", "via"]
+        ["name", "src", "dst", "via", "label"]
             .iter()
             .any(|f| matches!(self.get(f), Some(Value::Text(t)) if t.to_lowercase().contains(word)))
     }

@@ -37,9 +37,9 @@ fn latency(target: &str, mean_ms: i64) -> Event {
             target: target.into(),
             source: "edge-a".into(),
             mean_ns: mean_ms * 1_000_000,
-            p50_ns: 0,
-            p99_ns: 0,
-            std_dev_ns: 3_000_000,
+            p50_ns: None,
+            p99_ns: None,
+            std_dev_ns: Some(3_000_000),
             unresponsive: false,
         }),
     }

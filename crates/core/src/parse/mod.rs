@@ -3,15 +3,22 @@
 //! One JSON object is one event. Which shape it is follows from its keys:
 //! an object with a `namespace` is an OpenZiti controller event
 //! ([`openziti`]); one without is the design note's `ConnectionEvent`
-//! ([`seed`]). Shapes that carry no connection state (other namespaces,
-//! metrics, …) come back as [`Parsed::Skipped`], so a stream never stops on
-//! them; broken input comes back as a [`ParseError`] that names the field.
+//! ([`seed`]). Shapes that carry nothing we track (other namespaces,
+//! metrics, entity types, …) come back as [`Parsed::Skipped`], so a stream
+//! never stops on them; broken input comes back as a [`ParseError`] that
+//! names the field.
+//!
+//! Each line is parsed on its own. The one shape that spans lines,
+//! `entityChange`'s change-then-commit, is paired afterwards by
+//! [`Commits`].
 
+mod commits;
 mod error;
 mod openziti;
 mod raw;
 mod seed;
 
+pub use commits::{CommitStats, Commits, CommittedChange, COMMIT_WINDOW_NS, MAX_PENDING};
 pub use error::ParseError;
 
 use crate::Event;
@@ -25,9 +32,9 @@ pub const MAX_FIELD_LEN: usize = 1024;
 /// What one input object turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Parsed {
-    /// A connection event, normalised.
+    /// An event, normalised.
     Event(Event),
-    /// A well-formed event that carries no connection state we track.
+    /// A well-formed event that carries nothing we track.
     Skipped(Skip),
 }
 

@@ -3,6 +3,7 @@
 
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -116,6 +117,43 @@ pub(super) struct RawEvent<'a> {
     #[serde(borrow)]
     pub source_entity_id: Text<'a>,
     pub metrics: Option<RawHistogram>,
+
+    // --- OpenZiti entityChange (camelCase keys) ---
+    #[serde(borrow, rename = "eventId")]
+    pub event_id: Text<'a>,
+    #[serde(borrow, rename = "entityType")]
+    pub entity_type: Text<'a>,
+    #[serde(rename = "isParentEvent")]
+    pub is_parent_event: Option<bool>,
+    /// Kept as raw JSON and read only for the entity types we track, so
+    /// the shape of any other type's state can never fail the line.
+    #[serde(borrow, rename = "initialState")]
+    pub initial_state: Option<&'a RawValue>,
+    #[serde(borrow, rename = "finalState")]
+    pub final_state: Option<&'a RawValue>,
+}
+
+/// The fields of a stored router or identity that an entity change needs
+/// (`controller/db` `Router`, `EdgeRouter`, `Identity`; the common ones from
+/// `boltz.BaseExtEntity`). Unknown keys are ignored.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(super) struct RawState<'a> {
+    #[serde(borrow)]
+    pub id: Text<'a>,
+    #[serde(borrow)]
+    pub name: Text<'a>,
+    #[serde(borrow, rename = "identityTypeId")]
+    pub identity_type: Text<'a>,
+    /// `Some(None)` for `null`: Go writes an empty list as `null`, which is
+    /// not the same as a state without the key (a plain router's).
+    #[serde(rename = "roleAttributes", deserialize_with = "present")]
+    pub role_attributes: Option<Option<Vec<String>>>,
+}
+
+/// A key that is present (even as `null`) is `Some`.
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
 }
 
 /// A cluster peer; `apiAddresses` and `isPreferredLeader` are not needed.
@@ -129,14 +167,32 @@ pub(super) struct RawPeer<'a> {
     pub version: Text<'a>,
 }
 
-/// The histogram keys of a `metrics` event that latency needs.
+/// The histogram keys of a `metrics` event that latency needs. A
+/// `metricFilter` may have dropped any of them.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(super) struct RawHistogram {
-    pub mean: Option<f64>,
-    pub p50: Option<f64>,
-    pub p99: Option<f64>,
-    pub std_dev: Option<f64>,
+    pub mean: Option<RawNumber>,
+    pub p50: Option<RawNumber>,
+    pub p99: Option<RawNumber>,
+    pub std_dev: Option<RawNumber>,
+}
+
+/// A statistic: a number, or anything else (which the parser refuses by
+/// the field's name, rather than failing the whole line as broken JSON).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) enum RawNumber {
+    Number(f64),
+    Other,
+}
+
+impl<'de> Deserialize<'de> for RawNumber {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match serde_json::Value::deserialize(d)? {
+            serde_json::Value::Number(n) => n.as_f64().map_or(RawNumber::Other, RawNumber::Number),
+            _ => RawNumber::Other,
+        })
+    }
 }
 
 /// A timestamp as written: RFC 3339 text, or a number since the epoch.

@@ -1,6 +1,7 @@
 //! `Store::apply`: each event kind, and the fusion rules between them.
 
 use super::entities::Key;
+use super::names::NONE;
 use super::{Change, Connection, Link, Observe, Store};
 use crate::event::{Body, ConnChange, LatencyOf, LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Event, Timestamp};
@@ -69,6 +70,9 @@ impl Store {
                 }
             }
             Body::Latency(s) => self.latency_event(ev.at, s),
+            // names: next step. Only committed changes may count (pair
+            // them with `parse::Commits`); nothing here changes yet.
+            Body::Entity(_) => {}
         }
         out
     }
@@ -76,6 +80,28 @@ impl Store {
     pub(super) fn conn_event(&mut self, at: Timestamp, c: &ConnChange, out: &mut Vec<Change>) {
         let key = self.ents.key(c.kind, &c.src, &c.dst);
         self.conn_key_event(at, key, c.up, c.addr.as_ref(), out);
+        if key.kind == ConnKind::RouterToCtrl && key.dst == NONE && !c.up {
+            self.router_lost_every_controller(at, key.src, out);
+        }
+    }
+
+    /// A router→ctrl "down" that names no controller: a `router-offline`
+    /// from a controller before v1.3 (no `event_src_id`), or the design
+    /// note's shape. The router is offline as far as anyone can tell, so
+    /// every control connection it has goes down; one reported later
+    /// with an older time gets it too ([`Self::create`]). Taking down only
+    /// the unnamed connection would leave a v1.2 `connect` (which does name
+    /// its controller) up for ever.
+    fn router_lost_every_controller(&mut self, at: Timestamp, router: u32, out: &mut Vec<Change>) {
+        let kind = ConnKind::RouterToCtrl;
+        let named: Vec<Key> = self
+            .control
+            .range(Key { kind, src: router, dst: 0 }..Key { kind, src: router, dst: NONE })
+            .copied()
+            .collect();
+        for key in named {
+            self.conn_key_event(at, key, false, None, out);
+        }
     }
 
     /// [`Self::conn_event`] for an interned key.
@@ -121,6 +147,18 @@ impl Store {
                 }
             }
         }
+        // The router's unattributed downs are the down observations of
+        // its connection to no named controller.
+        if key.kind == ConnKind::RouterToCtrl && key.dst != NONE {
+            let unnamed = Key { dst: NONE, ..key };
+            if let Some(u) = self.conns.get(&unnamed) {
+                for &(t, up) in u.life.observations() {
+                    if !up {
+                        conn.life.observe(t, false, self.cfg.history_cap);
+                    }
+                }
+            }
+        }
         // Observed already (an earlier `sdk-offline`): counted as known
         // here, since the caller will not see it go from nothing to down.
         if conn.life.up().is_some() {
@@ -143,7 +181,6 @@ impl Store {
     /// controller (for the map's identity lists). Its ends are registered
     /// by interning the key.
     pub(super) fn register(&mut self, key: Key) {
-        const NONE: u32 = super::names::NONE;
         if key.src == NONE || key.dst == NONE {
             return;
         }
@@ -253,5 +290,80 @@ impl Store {
         let conn = self.conns.get_mut(&key).expect("created above");
         conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
         conn.latency.offer(at, &Box::new(s.clone()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::store::{Change, ConnKey, Store, StoreConfig};
+    use crate::{ConnKind, EntityType, Event, Timestamp};
+
+    /// A router→ctrl event; `ctrl` empty for one that names no controller
+    /// (a pre-1.3 `router` event).
+    fn rc(at: i64, router: &str, ctrl: &str, up: bool) -> Event {
+        Event::conn(Timestamp(at), ConnKind::RouterToCtrl, router, ctrl, up)
+    }
+
+    fn up(s: &Store, router: &str, ctrl: &str) -> Option<bool> {
+        s.get(&ConnKey::new(ConnKind::RouterToCtrl, router, ctrl)).and_then(|c| c.life.up())
+    }
+
+    #[test]
+    fn an_unattributed_router_offline_takes_down_every_control_channel() {
+        let mut s = Store::new();
+        s.apply(&rc(10, "r1", "c1", true)); // a v1.2 `connect`: names its controller
+        s.apply(&rc(10, "r1", "", true)); // a v1.2 `router-online`: does not
+        s.apply(&rc(10, "r2", "c1", true));
+        assert!(s.is_online(EntityType::Router, "r1"));
+        let changes = s.apply(&rc(20, "r1", "", false));
+        let downs: Vec<&str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Conn { key, to: false, .. } => Some(key.dst.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(downs, ["", "c1"], "the unnamed channel and the named one");
+        assert!(!s.is_online(EntityType::Router, "r1"));
+        assert_eq!(up(&s, "r2", "c1"), Some(true), "another router's channel is untouched");
+        s.apply(&rc(30, "r1", "c1", true));
+        assert!(s.is_online(EntityType::Router, "r1"), "a newer connect brings it back");
+    }
+
+    #[test]
+    fn a_channel_reported_after_the_offline_with_an_older_time_goes_down_too() {
+        let events = [rc(10, "r1", "c1", true), rc(10, "r1", "c2", true), rc(20, "r1", "", false)];
+        for order in [[0, 1, 2], [2, 0, 1], [1, 2, 0], [2, 1, 0]] {
+            let mut s = Store::new();
+            for i in order {
+                s.apply(&events[i]);
+            }
+            assert_eq!((up(&s, "r1", "c1"), up(&s, "r1", "c2")), (Some(false), Some(false)), "order {order:?}");
+            assert!(!s.is_online(EntityType::Router, "r1"), "order {order:?}");
+        }
+        // A channel newer than the offline stays up, and so does the router.
+        let mut s = Store::new();
+        s.apply(&rc(20, "r1", "", false));
+        s.apply(&rc(25, "r1", "c1", true));
+        assert!(s.is_online(EntityType::Router, "r1"));
+    }
+
+    #[test]
+    fn the_unattributed_offline_survives_a_snapshot() {
+        let mut s = Store::new();
+        s.apply(&rc(20, "r1", "", false));
+        let mut restored = Store::from_state(s.state(), StoreConfig::default());
+        restored.apply(&rc(10, "r1", "c1", true));
+        assert_eq!(up(&restored, "r1", "c1"), Some(false), "the late, older connect lands before the offline");
+    }
+
+    #[test]
+    fn a_named_offline_takes_down_only_its_own_controller() {
+        let mut s = Store::new();
+        s.apply(&rc(10, "r1", "c1", true));
+        s.apply(&rc(10, "r1", "c2", true));
+        s.apply(&rc(20, "r1", "c1", false));
+        assert_eq!((up(&s, "r1", "c1"), up(&s, "r1", "c2")), (Some(false), Some(true)));
+        assert!(s.is_online(EntityType::Router, "r1"));
     }
 }

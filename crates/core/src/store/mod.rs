@@ -20,6 +20,8 @@
 //!   `sdk-offline`, `peer.disconnected` and link `fault`s;
 //! - ctrl↔ctrl is one connection per pair, whichever side reports it;
 //! - `sdk-offline` takes down every router connection the identity had;
+//!   a `router-offline` that names no controller (before v1.3), every
+//!   controller connection the router has;
 //! - a router is online while it holds ≥1 controller connection; an
 //!   identity while it holds ≥1 router connection or its newest SDK status
 //!   is online (REST activity alone marks it seen, not online); a

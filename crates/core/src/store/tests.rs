@@ -241,9 +241,9 @@ fn ctrl_sample(at: i64, router: &str) -> Event {
             target: router.into(),
             source: "c1".into(),
             mean_ns: 1,
-            p50_ns: 1,
-            p99_ns: 1,
-            std_dev_ns: 0,
+            p50_ns: Some(1),
+            p99_ns: Some(1),
+            std_dev_ns: Some(0),
             unresponsive: false,
         }),
     }

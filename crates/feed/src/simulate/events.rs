@@ -13,9 +13,9 @@ pub fn latency(link: &str, source: &str, mean_ms: f64, jitter_ms: f64) -> Body {
         target: link.to_owned(),
         source: source.to_owned(),
         mean_ns: ns(mean_ms),
-        p50_ns: ns(mean_ms),
-        p99_ns: ns(mean_ms + 2.33 * jitter_ms),
-        std_dev_ns: ns(jitter_ms),
+        p50_ns: Some(ns(mean_ms)),
+        p99_ns: Some(ns(mean_ms + 2.33 * jitter_ms)),
+        std_dev_ns: Some(ns(jitter_ms)),
         unresponsive: false,
     })
 }

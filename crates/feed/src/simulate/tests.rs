@@ -177,7 +177,11 @@ fn link_degradation_raises_latency_and_jitter_then_recovers() {
         let worst = |f: fn(&zitiscope_core::event::LatencySample) -> i64| {
             link.latency.iter().map(|(_, s)| f(s) / 1_000_000).max().unwrap_or(0)
         };
-        seen.push((worst(|s| s.mean_ns), worst(|s| s.std_dev_ns), net.links[0].base_ms as i64));
+        seen.push((
+            worst(|s| s.mean_ns),
+            worst(|s| s.std_dev_ns.expect("the simulator reports jitter")),
+            net.links[0].base_ms as i64,
+        ));
     });
     let (mean, jitter, base) = seen[25];
     assert!(mean > base + 200 && jitter >= 50, "climbed by ~250 ms with jitter: {seen:?}");

@@ -1,10 +1,12 @@
-//! OpenZiti controller events (see `shared/openziti-events.md`), one module
-//! per namespace. Older namespace names (`fabric.routers`, `fabric.links`)
-//! are accepted. A namespace or event type we do not track is skipped, not
+//! OpenZiti controller events (see `shared/openziti-events.md` and
+//! `docs/openziti-shapes.md`), one module per namespace. Older namespace
+//! names (`fabric.routers`, `fabric.links`, and `fabric.cluster` before
+//! v1.3) are accepted. A namespace or event type we do not track is skipped, not
 //! an error, so a stream never stops on it.
 
 mod cluster;
 mod connect;
+mod entity;
 mod link;
 mod metrics;
 mod router;
@@ -20,9 +22,10 @@ pub(super) fn normalise(namespace: &str, raw: &RawEvent) -> Result<Parsed, Parse
         "connect" => connect::body(raw)?,
         "router" | "fabric.routers" => router::body(raw)?,
         "sdk" => sdk::body(raw)?,
-        "cluster" => cluster::body(raw)?,
+        "cluster" | "fabric.cluster" => cluster::body(raw)?,
         "link" | "fabric.links" => link::body(raw)?,
         "metrics" => metrics::body(raw)?,
+        "entityChange" => entity::body(raw)?,
         _ => None,
     };
     match body {
