@@ -98,12 +98,24 @@ fn entity_changes() {
     scrambled.rotate_left(7);
     assert_eq!(committed(&scrambled).0, named);
 
-    // The store takes them without a change (names are the next step).
+    // The store names exactly what committed, whatever the order.
     let mut store = Store::new();
-    for e in &events {
-        assert!(store.apply(e).is_empty(), "{e:?}");
+    let renames: usize = events.iter().map(|e| store.apply(e).len()).sum();
+    assert!(renames >= named.len(), "each committed name is a change a view redraws for");
+    for ((t, id), (name, attributes, kind)) in &named {
+        let info = store.info(*t, id).unwrap_or_else(|| panic!("{id} is listed"));
+        assert_eq!(Some(&info.name), name.as_ref(), "{id}");
+        assert_eq!(&info.attributes, attributes.as_deref().unwrap_or(&[]), "{id}");
+        assert_eq!(&info.kind, kind, "{id}");
     }
-    assert!(store.is_empty());
+    assert!(store.deleted(EntityType::Identity, "Wz8-kQ2rLm"), "a committed delete");
+    assert_eq!(store.info(EntityType::Identity, "Hn5.tR8cVz"), None, "rolled back: never listed");
+    assert_eq!(store.display_name(EntityType::Router, "Tq4.nB7xWe"), "edge-south", "what a person reads");
+    let mut again = Store::new();
+    for e in &scrambled {
+        again.apply(e);
+    }
+    assert_eq!(again.state().inventory, store.state().inventory, "any order, every line twice");
 }
 
 #[test]

@@ -25,6 +25,12 @@ pub const COMMIT_WINDOW_NS: i64 = 60 * 1_000_000_000;
 /// Most unpaired halves of each kind kept; past it the oldest is dropped.
 pub const MAX_PENDING: usize = 4096;
 
+/// Most committed change ids remembered, so that another copy of a change
+/// already committed (each HA controller emits its own, at its own time)
+/// still counts: then the outcome does not depend on which copy met the
+/// commit first.
+pub const MAX_DONE: usize = 65_536;
+
 /// A change that holds: the staged change, with its own time and reporter.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CommittedChange {
@@ -51,6 +57,9 @@ pub struct CommitStats {
 pub struct Commits {
     staged: HashMap<String, CommittedChange>,
     commits: HashMap<String, Timestamp>,
+    /// Committed change ids, oldest first in `done_order`.
+    done: std::collections::HashSet<String>,
+    done_order: std::collections::VecDeque<String>,
     newest: Option<Timestamp>,
     swept: Option<Timestamp>,
     stats: CommitStats,
@@ -71,6 +80,10 @@ impl Commits {
         let done = match entity {
             EntityEvent::Staged(change) => {
                 let staged = CommittedChange { at: ev.at, via: ev.via.clone(), change: change.clone() };
+                if self.done.contains(&change.change) {
+                    // Another copy of a committed change: it holds too.
+                    return Some(staged);
+                }
                 if self.commits.remove(&change.change).is_some() {
                     Some(staged)
                 } else {
@@ -78,10 +91,18 @@ impl Commits {
                         evict_oldest(&mut self.staged, |s| s.at);
                         self.stats.rolled_back += 1;
                     }
-                    self.staged.insert(change.change.clone(), staged);
+                    // Copies of one change waiting together: the newest
+                    // stands (as the store's `Latest` would settle them),
+                    // whichever came first; at an equal time, the greater.
+                    let slot = self.staged.entry(change.change.clone()).or_insert_with(|| staged.clone());
+                    if (staged.at, &staged.via) > (slot.at, &slot.via) {
+                        *slot = staged;
+                    }
                     None
                 }
             }
+            // A copy of a commit already paired changes nothing.
+            EntityEvent::Committed { change } if self.done.contains(change) => None,
             EntityEvent::Committed { change } => match self.staged.remove(change) {
                 Some(staged) => Some(staged),
                 None => {
@@ -94,8 +115,23 @@ impl Commits {
                 }
             },
         };
-        self.stats.committed += u64::from(done.is_some());
+        if let Some(d) = &done {
+            self.stats.committed += 1;
+            self.remember(&d.change.change);
+        }
         done
+    }
+
+    /// Remembers a committed change id (bounded: the oldest is forgotten).
+    fn remember(&mut self, id: &str) {
+        if self.done.insert(id.to_owned()) {
+            self.done_order.push_back(id.to_owned());
+            if self.done_order.len() > MAX_DONE {
+                if let Some(old) = self.done_order.pop_front() {
+                    self.done.remove(&old);
+                }
+            }
+        }
     }
 
     /// What was paired and dropped so far.

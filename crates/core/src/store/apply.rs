@@ -2,8 +2,8 @@
 
 use super::entities::Key;
 use super::names::NONE;
-use super::{Change, Connection, Link, Observe, Store};
-use crate::event::{Body, ConnChange, LatencyOf, LatencySample, SdkStatus};
+use super::{Change, Connection, Info, Link, Listing, Observe, Store};
+use crate::event::{Body, ConnChange, EntityChange, EntityOp, LatencyOf, LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Event, Timestamp};
 
 impl Store {
@@ -70,9 +70,14 @@ impl Store {
                 }
             }
             Body::Latency(s) => self.latency_event(ev.at, s),
-            // names: next step. Only committed changes may count (pair
-            // them with `parse::Commits`); nothing here changes yet.
-            Body::Entity(_) => {}
+            // Only a committed change counts: `Commits` pairs a staged
+            // change with its commit, in either order (a rollback emits no
+            // commit, so its change never comes out).
+            Body::Entity(_) => {
+                if let Some(done) = self.commits.offer(ev) {
+                    out.extend(self.learn(done.at, done.change.entity, &done.change.id, listing(&done.change)));
+                }
+            }
         }
         out
     }
@@ -290,6 +295,19 @@ impl Store {
         let conn = self.conns.get_mut(&key).expect("created above");
         conn.last_heartbeat = conn.last_heartbeat.max(Some(at));
         conn.latency.offer(at, &Box::new(s.clone()));
+    }
+}
+
+/// What a committed change says of its entity: deleted, or present with
+/// the state the controller stored (a missing name stands as the id).
+fn listing(c: &EntityChange) -> Listing {
+    match c.op {
+        EntityOp::Deleted => Listing::Deleted,
+        EntityOp::Created | EntityOp::Updated => Listing::Present(Info {
+            name: c.name.clone().unwrap_or_else(|| c.id.clone()),
+            attributes: c.attributes.clone().unwrap_or_default(),
+            kind: c.identity_type.clone(),
+        }),
     }
 }
 

@@ -93,15 +93,19 @@ impl Store {
         }
         let slot = table.entry(id.to_owned()).or_default();
         let before = slot.get().cloned();
-        if !slot.offer(at, &listing) || before.as_ref() == slot.get() {
+        let kept = slot.offer(at, &listing) && before.as_ref() != slot.get();
+        // Known from now on, even if no connection ever names it (an
+        // identity that never connected is still part of the network), and
+        // whatever the report says or whether it is news, so the entities
+        // known never depend on arrival order; a deleted one is hidden from
+        // every view instead.
+        self.ents.see(t, id);
+        if !kept {
             return None;
         }
-        // Known from now on, even if no connection ever names it: an
-        // identity that never connected is still part of the network.
-        if listing != Listing::Deleted {
-            self.ents.see(t, id);
-        }
-        let name = match slot.get() {
+        let slot = self.inventory.routers.get(id).filter(|_| t == EntityType::Router);
+        let slot = slot.or_else(|| self.inventory.identities.get(id).filter(|_| t == EntityType::Identity));
+        let name = match slot.and_then(|s| s.get()) {
             Some(Listing::Present(info)) => Some(info.name.clone()),
             _ => None,
         };

@@ -193,6 +193,9 @@ pub struct Store {
     cluster: Cluster,
     /// Names, attributes and deletions (`inventory.rs`).
     inventory: Inventory,
+    /// `entityChange` halves waiting for their other half (derived from
+    /// the stream; not in snapshots: a pair is milliseconds apart).
+    commits: crate::parse::Commits,
     dedupe: Dedupe,
     stats: StoreStats,
 }
@@ -320,6 +323,12 @@ impl Store {
     /// What `apply` did with its input so far.
     pub fn stats(&self) -> StoreStats {
         self.stats
+    }
+
+    /// What came of the `entityChange` events: committed, rolled back,
+    /// commits with no change.
+    pub fn commit_stats(&self) -> crate::parse::CommitStats {
+        self.commits.stats()
     }
 
     /// The configuration in force.
