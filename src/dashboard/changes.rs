@@ -10,9 +10,11 @@ use crate::export::feed_api_url;
 use crate::filter::FilterInput;
 use crate::history::{use_pages, use_selection};
 use crate::shown::use_shown;
+use crate::store::LiveStore;
 use crate::web::{format_clock, use_url_text, Param};
 use leptos::prelude::*;
 use zitiscope_core::filter::{Filter, CHANGE_SCHEMA};
+use zitiscope_core::store::ChangeLabel;
 use zitiscope_core::Change;
 
 /// How many live changes are shown.
@@ -51,10 +53,16 @@ pub fn ChangeList(
             .then(|| feed_api_url(&events_url.get(), &format!("/changes?order=desc&limit={PAGE}&{}", selection.get())))
     });
     let past = use_pages::<Row>(query.into());
+    // Routers and identities by name: the live store knows them (a view
+    // mounted alone, without one, shows the ids).
+    let store = use_context::<LiveStore>();
+    let words = move |c: &Change| store.map_or_else(|| c.label(), |s| s.with_core(|core| core.label(c)));
     let live_rows = move || {
-        filter.with(|f| changes.with(|all| all.iter().filter(|c| f.matches(*c)).take(SHOWN).map(row).collect_view()))
+        filter.with(|f| {
+            changes.with(|all| all.iter().filter(|c| f.matches(*c)).take(SHOWN).map(|c| row(words(c))).collect_view())
+        })
     };
-    let past_rows = move || past.rows.with(|all| all.iter().map(|r| row(&r.change)).collect_view());
+    let past_rows = move || past.rows.with(|all| all.iter().map(|r| row(words(&r.change))).collect_view());
     view! {
         <section class="changes">
             <div class="changes-head">
@@ -99,9 +107,8 @@ pub fn ChangeList(
     }
 }
 
-/// One change: when, its state (icon and word), what and who.
-fn row(c: &Change) -> impl IntoView {
-    let l = c.label();
+/// One change in words: when, its state (icon and word), what and who.
+fn row(l: ChangeLabel) -> impl IntoView {
     let (class, icon) = match l.good {
         Some(true) => ("change change-up", "▲ "),
         Some(false) => ("change change-down", "▼ "),

@@ -58,16 +58,32 @@ impl Change {
         }
     }
 
-    /// The change in words.
+    /// The change in words, with ids as they are.
     pub fn label(&self) -> ChangeLabel {
+        self.label_with(&|_, id| id.to_owned())
+    }
+
+    /// The change in words, each router and identity by what `name` makes
+    /// of its id (a store's names: [`crate::Store::label`]). Links,
+    /// controllers and the cluster keep their ids.
+    pub fn label_with(&self, name: &dyn Fn(EntityType, &str) -> String) -> ChangeLabel {
+        let ends = |key: &ConnKey| {
+            let (st, dt) = key.kind.ends();
+            let src = name(st, &key.src);
+            if key.dst.is_empty() {
+                src
+            } else {
+                format!("{src} → {}", name(dt, &key.dst))
+            }
+        };
         let updown = |up: bool| if up { "connected" } else { "disconnected" }.to_string();
         let (what, subject, state, good) = match self {
             Change::Conn { key, to, .. } => {
-                let subject = key.describe();
+                let subject = ends(key);
                 (key.kind.as_str(), subject, updown(*to), Some(*to))
             }
             Change::Lifecycle { key, to, .. } => {
-                let subject = key.describe();
+                let subject = ends(key);
                 (key.kind.as_str(), subject, to.as_str().to_string(), Some(*to == Lifecycle::Connected))
             }
             Change::Link { link, to, .. } => ("link", link.clone(), if *to { "up" } else { "down" }.into(), Some(*to)),
@@ -77,7 +93,7 @@ impl Change {
                     SdkStatus::Offline => ("sdk offline", Some(false)),
                     SdkStatus::Unknown => ("sdk status unknown", Some(false)),
                 };
-                ("sdk", identity.clone(), state.into(), good)
+                ("sdk", name(EntityType::Identity, identity), state.into(), good)
             }
             Change::Leader { to, .. } => match to {
                 Some(l) => ("cluster", l.clone(), "leader".into(), Some(true)),
@@ -91,7 +107,7 @@ impl Change {
                 Some(!read_only),
             ),
             Change::Entity { of, id, name, .. } => match name {
-                Some(name) => (of.as_str(), id.clone(), format!("named {name}"), None),
+                Some(new) => (of.as_str(), id.clone(), format!("named {new}"), None),
                 None => (of.as_str(), id.clone(), "deleted".into(), None),
             },
         };

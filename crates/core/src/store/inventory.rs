@@ -132,6 +132,11 @@ impl Store {
         self.info(t, id).map_or(id, |i| i.name.as_str())
     }
 
+    /// A change in words, routers and identities by name.
+    pub fn label(&self, change: &Change) -> super::ChangeLabel {
+        change.label_with(&|t, id| self.display_name(t, id).to_owned())
+    }
+
     /// Every listing, for snapshots.
     pub fn inventory(&self) -> &Inventory {
         &self.inventory
@@ -238,6 +243,29 @@ mod tests {
             ["eu", "", "us"],
             "the first attribute"
         );
+    }
+
+    #[test]
+    fn a_change_reads_names() {
+        use crate::{ConnKey, ConnKind};
+        let mut s = Store::new();
+        s.learn(Timestamp(1), EntityType::Router, "Kx7", named("edge-eu-1", &[]));
+        s.learn(Timestamp(1), EntityType::Identity, "D4v", named("alice-laptop", &[]));
+        let c = Change::Conn {
+            key: ConnKey::new(ConnKind::EdgeToRouter, "D4v", "Kx7"),
+            from: None,
+            to: false,
+            at: Timestamp(2),
+        };
+        assert_eq!(s.label(&c).subject, "alice-laptop → edge-eu-1");
+        assert_eq!(c.label().subject, "D4v → Kx7", "without a store: the ids");
+        let rc = Change::Conn {
+            key: ConnKey::new(ConnKind::RouterToCtrl, "Kx7", "c1"),
+            from: None,
+            to: true,
+            at: Timestamp(2),
+        };
+        assert_eq!(s.label(&rc).subject, "edge-eu-1 → c1", "controllers keep their ids");
     }
 
     #[test]
