@@ -38,7 +38,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
-use zitiscope_core::Backoff;
+use zitiscope_core::{Backoff, Timestamp};
 
 /// A run that lasts this long is healthy: it counts as up even if it
 /// printed nothing, and the restart schedule starts over after it.
@@ -92,13 +92,13 @@ pub fn supervise(opts: ExecOptions, ingest: Arc<Ingest>, stop: watch::Receiver<b
         }
         runs += 1;
         let began = Instant::now();
-        let reason = match Run::start(&opts, &ingest) {
-            Err(e) => format!("spawn failed: {}", os_message(&e)),
+        let (at, reason) = match Run::start(&opts, &ingest) {
+            Err(e) => (now(), format!("spawn failed: {}", os_message(&e))),
             Ok(run) => {
                 stats.set_pid(Some(run.child.id()));
                 tracing::info!(source = %name, pid = run.child.id(), "started {}", opts.command.join(" "));
                 match run.watch(&opts, &ingest, &stop) {
-                    Some(reason) => reason,
+                    Some(ended) => ended,
                     None => break,
                 }
             }
@@ -107,9 +107,9 @@ pub fn supervise(opts: ExecOptions, ingest: Arc<Ingest>, stop: watch::Receiver<b
             backoff.reset();
         }
         let delay = Duration::from_millis(backoff.next_delay_ms(jitter.random::<f64>()) as u64);
-        let was_up = stats.down(now(), reason.clone());
+        let was_up = stats.down(at, reason.clone());
         if was_up || backoff.attempts() <= 3 || backoff.attempts().is_power_of_two() {
-            tracing::warn!(source = %name, restarts = runs, "{reason}; running it again in {} ms", delay.as_millis());
+            tracing::warn!(source = %name, runs, "{reason}; running it again in {} ms", delay.as_millis());
         }
         if !sleep_unless(&stop, delay) {
             break;
@@ -138,6 +138,9 @@ struct Run {
     activity: Arc<AtomicU64>,
     /// The newest line on standard error, for the exit's reason.
     last_stderr: Arc<Mutex<Option<String>>>,
+    /// The last line on standard output if it was not JSON (the CLI prints
+    /// "error starting event streaming […]" there before it exits 1).
+    last_chatter: Arc<Mutex<Option<String>>>,
     threads: Vec<JoinHandle<()>>,
 }
 
@@ -152,6 +155,7 @@ impl Run {
             began: Instant::now(),
             activity: Arc::new(AtomicU64::new(0)),
             last_stderr: Arc::new(Mutex::new(None)),
+            last_chatter: Arc::new(Mutex::new(None)),
             threads: Vec::new(),
         };
         if let Err(e) = run.read(opts, ingest) {
@@ -168,12 +172,16 @@ impl Run {
         let mut stdout = self.child.stdout.take().ok_or(io::ErrorKind::BrokenPipe)?;
         let stderr = self.child.stderr.take().ok_or(io::ErrorKind::BrokenPipe)?;
         let (ingest, activity, began, max_line) = (ingest.clone(), self.activity.clone(), self.began, opts.max_line);
+        let chatter = self.last_chatter.clone();
         self.threads.push(std::thread::Builder::new().name(format!("exec-{name}")).spawn(move || {
             let mut lines = Lines::new(max_line, 1);
             // Whether the batcher still takes events (it goes at shutdown).
             let open = std::cell::Cell::new(true);
             let mut out = |n: u64, line: Result<&[u8], Overlong>| {
                 activity.store(began.elapsed().as_millis() as u64 + 1, Ordering::Relaxed);
+                let text = line.as_ref().ok().map(|b| String::from_utf8_lossy(b));
+                let said = text.as_deref().map(str::trim).filter(|t| !t.is_empty() && !t.starts_with('{'));
+                *chatter.lock().unwrap_or_else(|p| p.into_inner()) = said.map(|t| cap(t, 200));
                 open.set(open.get() && ingest.line(n, line));
             };
             let mut buf = vec![0u8; 64 * 1024];
@@ -196,8 +204,14 @@ impl Run {
         Ok(())
     }
 
-    /// Watches the run until it ends (its reason) or `stop` ends it (`None`).
-    fn watch(mut self, opts: &ExecOptions, ingest: &Ingest, stop: &watch::Receiver<bool>) -> Option<String> {
+    /// Watches the run until it ends (when it was seen to, and why) or
+    /// `stop` ends it (`None`).
+    fn watch(
+        mut self,
+        opts: &ExecOptions,
+        ingest: &Ingest,
+        stop: &watch::Receiver<bool>,
+    ) -> Option<(Timestamp, String)> {
         let mut proven = false;
         loop {
             if *stop.borrow() {
@@ -206,18 +220,27 @@ impl Run {
             }
             match self.child.try_wait() {
                 Ok(Some(status)) => {
+                    let at = now();
                     self.end(opts.grace);
                     let reason = describe(status);
-                    let stderr = self.last_stderr.lock().unwrap_or_else(|p| p.into_inner()).take();
-                    return Some(match stderr {
-                        Some(text) => format!("{reason}: {text}"),
-                        None => reason,
-                    });
+                    // What it last said: on stderr, or, when it failed, the
+                    // message it printed last on stdout.
+                    let take = |m: &Mutex<Option<String>>| m.lock().unwrap_or_else(|p| p.into_inner()).take();
+                    let said =
+                        take(&self.last_stderr).or_else(|| take(&self.last_chatter).filter(|_| !status.success()));
+                    return Some((
+                        at,
+                        match said {
+                            Some(text) => format!("{reason}: {text}"),
+                            None => reason,
+                        },
+                    ));
                 }
                 Ok(None) => {}
                 Err(e) => {
+                    let at = now();
                     self.end(opts.grace);
-                    return Some(format!("cannot wait for it: {}", os_message(&e)));
+                    return Some((at, format!("cannot wait for it: {}", os_message(&e))));
                 }
             }
             let elapsed = self.began.elapsed();
@@ -230,13 +253,14 @@ impl Run {
             }
             let quiet = elapsed.saturating_sub(Duration::from_millis(last.saturating_sub(1)));
             if let Some(stall) = opts.stall.filter(|s| quiet >= *s) {
+                let at = now();
                 self.end(opts.grace);
                 let secs = if stall.subsec_millis() == 0 {
                     format!("{} s", stall.as_secs())
                 } else {
                     format!("{} ms", stall.as_millis())
                 };
-                return Some(format!("stalled: no line for {secs}"));
+                return Some((at, format!("stalled: no line for {secs}")));
             }
             std::thread::sleep(TICK);
         }

@@ -92,16 +92,17 @@ fn read_pid(path: &Path) -> u32 {
 
 #[test]
 fn a_command_that_exits_is_run_again_with_its_lines_counted_and_chatter_skipped() {
-    let script = format!("echo 'emitting events'; echo '{ONLINE}'; echo '{{broken'; echo oops >&2; exit 0");
+    // One write of three lines, so that a run is never caught half-printed.
+    let script = format!("printf '%s\\n' 'emitting events' '{ONLINE}' '{{broken'; echo oops >&2; exit 0");
     let mut s = Supervised::sh(&script, |_| {});
     s.until("three runs", |st| get(&st.restarts) >= 2 && get(&st.lines) >= 9);
+    s.stop();
     let c = s.stats.counters();
     assert_eq!(c.events * 3, c.lines, "one event, one chatter line and one broken line a run: {c:?}");
     assert_eq!((c.skipped, c.rejected), (c.events, c.events), "chatter is skipped, broken JSON rejected: {c:?}");
     let reason = c.reason.expect("why it last went down");
     assert!(reason == "exited with status 0: oops", "the exit and its last stderr line: {reason}");
     assert!(s.events.try_recv().is_ok(), "events reach the batcher");
-    s.stop();
 }
 
 #[test]
@@ -175,6 +176,22 @@ fn a_quiet_healthy_run_counts_as_up_and_starts_the_backoff_over() {
     assert_eq!(s.stats.counters().lines, 0, "not one line: up by time alone");
     s.stop();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_failure_the_command_printed_on_stdout_joins_its_reason() {
+    // As the ziti CLI does when the controller refuses the subscription.
+    let script = format!("echo '{ONLINE}'; echo 'error starting event streaming [not authorized]'; exit 1");
+    let mut s = Supervised::sh(&script, |_| {});
+    s.until("ended", |st| st.counters().reason.is_some());
+    let reason = s.stats.counters().reason.unwrap();
+    assert_eq!(reason, "exited with status 1: error starting event streaming [not authorized]");
+    s.stop();
+    // A clean exit after chatter says only that it exited.
+    let mut s = Supervised::sh("echo 'event streaming started: success'; exit 0", |_| {});
+    s.until("ended", |st| st.counters().reason.is_some());
+    assert_eq!(s.stats.counters().reason.as_deref(), Some("exited with status 0"));
+    s.stop();
 }
 
 #[test]
