@@ -1,7 +1,7 @@
 //! The alert board in the browser. `use_alerts` runs the core's
 //! [`AlertEngine`] on the feed's clock whenever the topology is rebuilt and
-//! once a second (so time-driven rules, such as a stale feed, need no
-//! event), and tells people about what fires: toasts, an optional sound and
+//! once a second (so time-driven rules, such as a stale feed or a feed
+//! source that stays down, need no event), and tells people about what fires: toasts, an optional sound and
 //! desktop notification, the page title and the favicon.
 //!
 //! - [`panel`]: the board (firing first, filter, ack, silence);
@@ -23,7 +23,9 @@ use crate::web::use_now;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::time::Duration;
-use zitiscope_core::alerts::{Alert, AlertConfig, AlertCounts, AlertEngine, AlertKey, FeedHealth, Notice, Silence};
+use zitiscope_core::alerts::{
+    Alert, AlertConfig, AlertCounts, AlertEngine, AlertKey, FeedHealth, Notice, Silence, SourceDown,
+};
 use zitiscope_core::Timestamp;
 
 /// The least time between two evaluations driven by topology changes.
@@ -166,9 +168,11 @@ pub fn use_alerts(store: LiveStore, status: Signal<FeedStatus>, options: UseAler
             return seen;
         }
         last_eval.set_value(now);
-        // Untracked: the stats move every frame; the tick covers heartbeats.
-        let last_heard = store.stats.with_untracked(|s| s.server_time.map(|(t, _)| t));
-        let feed = FeedHealth { connected, since: status_since.get(), last_heard };
+        // Untracked: the stats move every frame; the tick covers heartbeats
+        // (and the sources' state, which only they bring).
+        let (last_heard, sources_down) =
+            store.stats.with_untracked(|s| (s.server_time.map(|(t, _)| t), SourceDown::from_counters(&s.feed_sources)));
+        let feed = FeedHealth { connected, since: status_since.get(), last_heard, sources_down };
         evaluate(this, &feed);
         seen
     });

@@ -1,5 +1,5 @@
 //! The page, at the top of the app: feed status (and a banner when it is
-//! stale or lost), live counters, the alert board and its toasts, the map
+//! stale or lost, or one of its sources is down), live counters, the alert board and its toasts, the map
 //! (or its list), the details drawer, the latest state changes, and the
 //! stream's error line. In wall mode: the counters, the map and the firing
 //! alerts only.
@@ -28,7 +28,7 @@ use crate::network::NetworkList;
 use crate::shown::provide_shown;
 use crate::store::LiveStore;
 use crate::travel::{use_time_travel, TimeBar};
-use crate::wall::{use_theme, use_wake_lock, use_wall, FeedBanner, Theme};
+use crate::wall::{source_lines, use_theme, use_wake_lock, use_wall, FeedBanner, SourceBanner, Theme};
 use crate::web::{set_url_params, url_param, Param};
 use leptos::prelude::*;
 
@@ -65,6 +65,8 @@ pub fn Dashboard(
     Effect::new(move |_| set_url_params(&[(Param::View, list_view.get().then(|| "list".to_string()))]));
     let toggle_theme =
         move |_| theme.update(|t| *t = if *t == Theme::HighContrast { Theme::Dark } else { Theme::HighContrast });
+    // The feed's sources that are down, as the board says (silences hold).
+    let down_sources = Memo::new(move |_| alerts.board.with(|b| source_lines(b, |k| alerts.is_silenced(k))));
     view! {
         <header class="topbar">
             <h1 class="brand">"zitiscope"</h1>
@@ -92,6 +94,7 @@ pub fn Dashboard(
             </button>
         </header>
         <FeedBanner status=status last_update=store.last_update heartbeat_ms=heartbeat_ms />
+        <SourceBanner lines=down_sources />
         <Toasts toasts=alerts.toasts />
         <main class="dashboard">
             // Time travel is a desk tool: a wall display always shows live.

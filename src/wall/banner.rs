@@ -1,12 +1,14 @@
-//! A banner across the page when the feed is stale or reconnecting:
-//! big enough to read across a room, announced to screen readers, and
-//! gone by itself when the feed is back (no click, ever).
+//! A banner across the page when the feed is stale or reconnecting, and
+//! one for each of the feed's sources that is down ("ctrl2 stream down for
+//! 40 s"): big enough to read across a room, announced to screen readers,
+//! and gone by itself when the feed or the source is back (no click, ever).
 
 use crate::feed::FeedStatus;
 use crate::web::use_now;
 use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::alerts::config::STALE_BEATS;
+use zitiscope_core::alerts::{Alert, AlertKey, AlertState, Rule};
 
 /// What the banner says at browser time `now_ms`, if anything: the feed
 /// is stale once nothing (not even a heartbeat) came for twice the
@@ -52,9 +54,70 @@ pub fn FeedBanner(
     }
 }
 
+/// The source banners' lines, `(source, what)`: the board's firing
+/// `source-down` alerts that nobody silenced. The alert's own hold time
+/// decides when a source is down long enough to say so, so the banner and
+/// the board never disagree.
+pub fn source_lines(board: &[Alert], silenced: impl Fn(&AlertKey) -> bool) -> Vec<(String, String)> {
+    (board.iter())
+        .filter(|a| a.key.rule == Rule::SourceDown && a.state == AlertState::Firing && !silenced(&a.key))
+        .map(|a| (a.key.subject.clone(), a.message.clone()))
+        .collect()
+}
+
+/// A banner for each source that is down.
+#[component]
+pub fn SourceBanner(
+    /// `(source, what)`, from [`source_lines`].
+    #[prop(into)]
+    lines: Signal<Vec<(String, String)>>,
+) -> impl IntoView {
+    view! {
+        <For each=move || lines.get() key=|line| line.clone() let:line>
+            <div class="feed-banner source-banner" role="alert" data-testid="source-banner" data-source=line.0>
+                <span aria-hidden="true">"⚠ "</span>
+                {line.1}
+            </div>
+        </For>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use zitiscope_core::alerts::Severity;
+    use zitiscope_core::Timestamp;
+
+    fn alert(rule: Rule, subject: &str, state: AlertState) -> Alert {
+        Alert {
+            key: AlertKey { rule, subject: subject.into() },
+            severity: Severity::Major,
+            state,
+            node: None,
+            message: format!("{subject} stream down for 40 s"),
+            grouped: 0,
+            since: Timestamp(0),
+            first_seen: Timestamp(0),
+            last_seen: Timestamp(0),
+            fired_at: None,
+            resolved_at: None,
+            count: 1,
+            ack: None,
+        }
+    }
+
+    #[test]
+    fn source_lines_are_the_firing_unsilenced_source_alerts() {
+        let board = [
+            alert(Rule::SourceDown, "ctrl2", AlertState::Firing),
+            alert(Rule::SourceDown, "ctrl3", AlertState::Pending),
+            alert(Rule::SourceDown, "ctrl4", AlertState::Resolved),
+            alert(Rule::SourceDown, "ctrl5", AlertState::Firing),
+            alert(Rule::RouterDown, "edge-1", AlertState::Firing),
+        ];
+        let lines = source_lines(&board, |k| k.subject == "ctrl5");
+        assert_eq!(lines, [("ctrl2".to_string(), "ctrl2 stream down for 40 s".to_string())]);
+    }
 
     #[test]
     fn stale_after_twice_the_heartbeat_and_lost_while_reconnecting() {

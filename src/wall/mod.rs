@@ -2,12 +2,13 @@
 //! sets it, so a reload keeps it) drops the chrome for the map, big
 //! counters and the firing alerts, and keeps the screen awake. The
 //! high-contrast theme works everywhere and is remembered in this browser.
-//! [`FeedBanner`] says loudly when the feed is stale or reconnecting.
+//! [`FeedBanner`] says loudly when the feed is stale or reconnecting, and
+//! [`SourceBanner`] when one of its sources is down.
 
 mod banner;
 mod wake;
 
-pub use banner::{banner_text, FeedBanner};
+pub use banner::{banner_text, source_lines, FeedBanner, SourceBanner};
 pub use wake::use_wake_lock;
 
 use crate::web::storage;

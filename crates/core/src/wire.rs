@@ -82,8 +82,11 @@ pub struct Heartbeat {
     pub sources: BTreeMap<String, SourceCounters>,
 }
 
-/// One source's counters (`stdin`, `file`, `simulate`): what it read,
-/// passed on, skipped and rejected since the feed started.
+/// One source's counters (`stdin`, `file:…`, an `exec` command's name,
+/// `simulate`): what it read, passed on, skipped and rejected since the
+/// feed started, and whether it is up. The state fields came later: a feed
+/// before them sends none (so its sources read as up), and a source that is
+/// up with no restarts writes none, so older clients read it as before.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SourceCounters {
@@ -98,6 +101,36 @@ pub struct SourceCounters {
     /// The newest rejection's reason, with its line number. It quotes
     /// input the feed could not read: a reader shows it as text only.
     pub last_error: Option<String>,
+    /// Since when the source has been down (feed time): its command exited,
+    /// stalled or could not start, its file cannot be read, or its input
+    /// ended. `None` while it is up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down_since: Option<Timestamp>,
+    /// Why it is down, or why it last went down ("exited with status 0",
+    /// "spawn failed: No such file or directory"). Read capped at
+    /// [`SOURCE_REASON_CAP`] characters; plain text, like `last_error`.
+    #[serde(skip_serializing_if = "Option::is_none", deserialize_with = "capped_reason")]
+    pub reason: Option<String>,
+    /// How many times the source was started again (an `exec` source's
+    /// command, after it exited, stalled or failed to start).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub restarts: u64,
+}
+
+/// The longest [`SourceCounters::reason`] kept when read, in characters: a
+/// command's message is the feed's to show, not a way to fill the page.
+pub const SOURCE_REASON_CAP: usize = 256;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn capped_reason<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let reason = Option::<String>::deserialize(d)?;
+    Ok(reason.map(|r| match r.char_indices().nth(SOURCE_REASON_CAP) {
+        Some((at, _)) => format!("{}…", &r[..at]),
+        None => r,
+    }))
 }
 
 /// The payload of a `resume` event: the stream goes on after `seq` of
@@ -168,6 +201,27 @@ mod tests {
         let stdin = &new.sources["stdin"];
         assert_eq!((stdin.lines, stdin.events, stdin.rejected), (3, 0, 1), "missing counters are zero");
         assert_eq!(stdin.last_error.as_deref(), Some("x"));
+        assert_eq!((stdin.down_since, stdin.reason.as_deref(), stdin.restarts), (None, None, 0), "up, as before");
+    }
+
+    #[test]
+    fn source_state_round_trips_is_left_out_while_up_and_its_reason_is_capped() {
+        let up = SourceCounters { lines: 1, ..Default::default() };
+        let text = serde_json::to_string(&up).unwrap();
+        assert!(!text.contains("down_since") && !text.contains("reason") && !text.contains("restarts"), "{text}");
+        let down = SourceCounters {
+            down_since: Some(Timestamp(9)),
+            reason: Some("exited with status 0".into()),
+            restarts: 3,
+            ..Default::default()
+        };
+        let back: SourceCounters = serde_json::from_str(&serde_json::to_string(&down).unwrap()).unwrap();
+        assert_eq!(back, down);
+        let long = format!(r#"{{"down_since":1,"reason":"{}"}}"#, "é".repeat(10_000));
+        let read: SourceCounters = serde_json::from_str(&long).unwrap();
+        assert_eq!(read.reason.unwrap().chars().count(), SOURCE_REASON_CAP + 1, "capped, with an ellipsis");
+        let null: SourceCounters = serde_json::from_str(r#"{"reason":null}"#).unwrap();
+        assert_eq!(null.reason, None);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The command line. `zitiscope-feed --help` is its documentation.
 
 use crate::simulate::SimulateArgs;
+pub use crate::source::spec::MAX_LINE_DEFAULT;
+use crate::source::spec::{split_name, ExecSpec, FileSpec, SourceSpec, StdinSpec};
 use clap::builder::TypedValueParser;
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
@@ -14,9 +16,10 @@ use std::path::PathBuf;
 pub struct Args {
     /// Read defaults for these options from a TOML file (keys are the long
     /// option names; `source = "file"` and `[simulate]`/`[stdin]`/`[file]`
-    /// tables too), and automation hooks (`[[hook]]` tables: a webhook or a
-    /// command run on matching state changes; see the README). The command
-    /// line and the environment win over it.
+    /// tables too), sources (`[[source]]` tables: `kind = "exec"`, `"file"`
+    /// or `"stdin"`, any number), and automation hooks (`[[hook]]` tables: a
+    /// webhook or a command run on matching state changes; see the README).
+    /// The command line and the environment win over it.
     #[arg(long, value_name = "FILE", env = "ZITISCOPE_CONFIG")]
     pub config: Option<PathBuf>,
 
@@ -113,7 +116,28 @@ pub struct Args {
     #[arg(skip)]
     pub alerts: Option<zitiscope_core::alerts::AlertConfig>,
 
-    /// Where events come from.
+    /// The config file's `[[source]]` tables: used when the command line
+    /// names no source.
+    #[arg(skip)]
+    pub config_sources: Vec<SourceSpec>,
+
+    /// Also run this command as a source, e.g. `--exec 'ctrl2=ziti fabric
+    /// stream events --connect --sdk --routers'` (repeat it, one a
+    /// controller). `NAME=` names the source (else the program's name);
+    /// the rest is split into words like a shell does (quotes, backslashes)
+    /// but not run by one. Restarted whenever it exits, with the `exec`
+    /// subcommand's defaults; `[[source]]` tables in the config file set
+    /// per-source options.
+    #[arg(long = "exec", value_name = "[NAME=]COMMAND")]
+    pub exec: Vec<String>,
+
+    /// Also follow this event log as a source (repeat it, one a
+    /// controller); `NAME=` names it (else `file:PATH`). Only new lines are
+    /// read; `[[source]]` tables set `from-start`.
+    #[arg(long = "file", value_name = "[NAME=]PATH")]
+    pub files: Vec<String>,
+
+    /// Where events come from (with `--exec` and `--file`, one more source).
     #[command(subcommand)]
     pub source: Option<SourceCmd>,
 }
@@ -128,17 +152,28 @@ pub enum SourceCmd {
     /// Read controller events as JSON lines from standard input. The
     /// simplest bridge to a live controller:
     /// `ziti fabric stream events --connect --sdk --routers --links --cluster --metrics | zitiscope-feed stdin`.
-    /// At end of input the feed keeps serving the last state.
+    /// At end of input the feed keeps serving the last state, and shows the
+    /// source as down (`exec` runs the command itself, and again when it exits).
     Stdin(LineArgs),
     /// Follow the controller's JSON event log (the `file` event handler
     /// with `format: json`), like `tail -F`: across rotation and truncation,
     /// waiting for a line that is still being written.
     File(FileArgs),
+    /// Run a command that prints controller events as JSON lines, and run
+    /// it again whenever it exits or stalls:
+    /// `zitiscope-feed exec -- ziti fabric stream events --connect --sdk --routers --links --cluster`.
+    /// Lines that are not JSON (the CLI's `--verbose` output) are skipped.
+    Exec(ExecArgs),
 }
 
 /// Options of every line-reading source.
 #[derive(ClapArgs, Debug, Clone, PartialEq)]
 pub struct LineArgs {
+    /// The source's name in `/healthz`, `/metrics`, the heartbeats and the
+    /// app's alerts (default: `stdin`, `file`, or the command's program name).
+    #[arg(long)]
+    pub name: Option<String>,
+
     /// Longest line accepted, in bytes; longer ones are counted as rejected.
     #[arg(long, default_value_t = MAX_LINE_DEFAULT, value_parser = clap::value_parser!(u64).range(1024..=1 << 30).map(|v| v as usize))]
     pub max_line_bytes: usize,
@@ -162,14 +197,39 @@ pub struct FileArgs {
     pub lines: LineArgs,
 }
 
-/// The default `--max-line-bytes`: 1 MiB. Real events are well under 4 KiB.
-pub const MAX_LINE_DEFAULT: usize = 1 << 20;
+/// Options of the `exec` source.
+#[derive(ClapArgs, Debug, Clone, PartialEq)]
+pub struct ExecArgs {
+    /// End and restart the command when it prints no line for this many
+    /// seconds (0: never). A quiet network prints nothing, so set it only
+    /// when the command prints regularly (e.g. with `--metrics`).
+    #[arg(long, default_value_t = 0)]
+    pub stall_secs: u64,
 
-/// The source to run, with defaults applied.
-pub enum Source {
+    /// The first restart delay (ms); it doubles, with jitter, after each
+    /// run that ends within 10 s, up to `--restart-max-ms`.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    pub restart_ms: u64,
+
+    /// The longest restart delay (ms).
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(10..=3_600_000))]
+    pub restart_max_ms: u64,
+
+    #[command(flatten)]
+    pub lines: LineArgs,
+
+    /// The command and its arguments, after `--`.
+    #[arg(required = true, num_args = 1.., trailing_var_arg = true, allow_hyphen_values = true, value_name = "COMMAND")]
+    pub command: Vec<String>,
+}
+
+/// Where events come from, with defaults applied.
+#[derive(Debug, PartialEq)]
+pub enum Sources {
+    /// The simulated network (it runs alone).
     Simulate(SimulateArgs),
-    Stdin(LineArgs),
-    File(FileArgs),
+    /// Line sources, any number, each with its unique name.
+    Lines(Vec<(String, SourceSpec)>),
 }
 
 impl Args {
@@ -185,13 +245,130 @@ impl Args {
         }
     }
 
-    /// The chosen source; `simulate` with its defaults when none was named.
-    pub fn source(&self) -> Source {
+    /// The sources to run. Those the command line names (its subcommand,
+    /// every `--exec` and `--file`) replace the config file's `[[source]]`
+    /// tables; with none anywhere, `simulate` with its defaults.
+    pub fn sources(&self) -> Result<Sources, String> {
+        let mut specs = Vec::new();
         match &self.source {
-            Some(SourceCmd::Simulate(s)) => Source::Simulate(s.clone()),
-            Some(SourceCmd::Stdin(l)) => Source::Stdin(l.clone()),
-            Some(SourceCmd::File(f)) => Source::File(f.clone()),
-            None => Source::Simulate(SimulateArgs::default()),
+            Some(SourceCmd::Simulate(s)) if self.exec.is_empty() && self.files.is_empty() => {
+                return Ok(Sources::Simulate(s.clone()))
+            }
+            Some(SourceCmd::Simulate(_)) => return Err("`simulate` runs alone: drop --exec and --file".into()),
+            Some(SourceCmd::Stdin(l)) => {
+                specs.push(SourceSpec::Stdin(StdinSpec { name: l.name.clone(), max_line_bytes: l.max_line_bytes }))
+            }
+            Some(SourceCmd::File(f)) => specs.push(SourceSpec::File(FileSpec {
+                name: f.lines.name.clone(),
+                path: f.path.clone(),
+                from_start: f.from_start,
+                poll_ms: f.poll_ms,
+                max_line_bytes: f.lines.max_line_bytes,
+            })),
+            Some(SourceCmd::Exec(e)) => specs.push(SourceSpec::Exec(ExecSpec {
+                name: e.lines.name.clone(),
+                command: e.command.clone(),
+                stall_secs: e.stall_secs,
+                restart_ms: e.restart_ms,
+                restart_max_ms: e.restart_max_ms,
+                max_line_bytes: e.lines.max_line_bytes,
+            })),
+            None => {}
         }
+        for text in &self.exec {
+            let (name, command) = split_name(text);
+            let words = shlex::split(command).ok_or_else(|| format!("--exec {text:?}: unbalanced quotes"))?;
+            specs.push(SourceSpec::Exec(ExecSpec::new(name, words)));
+        }
+        for text in &self.files {
+            let (name, path) = split_name(text);
+            specs.push(SourceSpec::File(FileSpec::new(name, path.into())));
+        }
+        if specs.is_empty() {
+            if self.config_sources.is_empty() {
+                return Ok(Sources::Simulate(SimulateArgs::default()));
+            }
+            specs = self.config_sources.clone();
+        }
+        crate::source::spec::named(specs).map(Sources::Lines)
+    }
+
+    /// Whether the command line names a source (the config file's then do
+    /// not count).
+    pub fn names_a_source(&self) -> bool {
+        self.source.is_some() || !self.exec.is_empty() || !self.files.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn sources(argv: &[&str]) -> Result<Sources, String> {
+        let args = Args::try_parse_from(std::iter::once("zitiscope-feed").chain(argv.iter().copied()))
+            .map_err(|e| e.to_string())?;
+        args.sources()
+    }
+
+    fn lines(argv: &[&str]) -> Vec<(String, SourceSpec)> {
+        match sources(argv).unwrap() {
+            Sources::Lines(l) => l,
+            other => panic!("line sources, not {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_exec_subcommand_takes_everything_after_the_double_dash() {
+        let l = lines(&[
+            "exec",
+            "--name",
+            "ctrl1",
+            "--stall-secs",
+            "90",
+            "--",
+            "ziti",
+            "fabric",
+            "stream",
+            "events",
+            "--verbose",
+        ]);
+        let [(name, SourceSpec::Exec(e))] = &l[..] else { panic!("one exec source: {l:?}") };
+        assert_eq!(name, "ctrl1");
+        assert_eq!(e.command, ["ziti", "fabric", "stream", "events", "--verbose"]);
+        assert_eq!((e.stall_secs, e.restart_ms, e.restart_max_ms), (90, 1_000, 30_000));
+        assert!(sources(&["exec"]).is_err(), "a command is required");
+    }
+
+    #[test]
+    fn repeatable_exec_and_file_run_beside_the_subcommand() {
+        let l = lines(&[
+            "--exec",
+            "ctrl1=ziti fabric stream events --connect",
+            "--exec",
+            r#"ziti fabric stream events --metrics-filter '^(link|ctrl)\.latency\.'"#,
+            "--file",
+            "ctrl3=/var/log/ctrl3.jsonl",
+            "stdin",
+        ]);
+        let names: Vec<&str> = l.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["stdin", "ctrl1", "ziti", "ctrl3"]);
+        let SourceSpec::Exec(e) = &l[2].1 else { panic!("exec") };
+        assert_eq!(e.command.last().unwrap(), r"^(link|ctrl)\.latency\.", "quotes keep a word whole");
+        let SourceSpec::File(f) = &l[3].1 else { panic!("file") };
+        assert_eq!((f.path.to_str().unwrap(), f.from_start), ("/var/log/ctrl3.jsonl", false));
+    }
+
+    #[test]
+    fn old_forms_keep_their_names_and_simulate_runs_alone() {
+        assert!(matches!(sources(&[]).unwrap(), Sources::Simulate(_)));
+        assert_eq!(lines(&["stdin"])[0].0, "stdin");
+        assert_eq!(lines(&["file", "/x.jsonl", "--from-start"])[0].0, "file");
+        let err = sources(&["--exec", "ziti", "simulate"]).unwrap_err();
+        assert!(err.contains("runs alone"), "{err}");
+        let err = sources(&["--exec", "ziti 'oops"]).unwrap_err();
+        assert!(err.contains("unbalanced quotes"), "{err}");
+        let err = sources(&["--exec", "a=x", "--file", "a=/y"]).unwrap_err();
+        assert!(err.contains("two sources are named `a`"), "{err}");
     }
 }

@@ -2,10 +2,12 @@
 //! command line. Its keys are the long option names (`batch-max` or
 //! `batch_max`); a `source = "file"` key picks the source when the command
 //! line names none; `[simulate]`, `[stdin]` and `[file]` tables hold each
-//! source's options; `[[hook]]` tables define automation hooks (see
+//! source's options; or `[[source]]` tables list any number of sources
+//! ([`crate::source::spec`]); `[[hook]]` tables define automation hooks (see
 //! [`crate::hooks`]). Precedence: command line, then environment, then the
-//! file, then the built-in defaults. An unknown key is an error, so a typo
-//! never goes unnoticed.
+//! file, then the built-in defaults; for sources, any named on the command
+//! line (a subcommand, `--exec`, `--file`) replace the file's. An unknown
+//! key is an error, so a typo never goes unnoticed.
 //!
 //! ```toml
 //! listen = "0.0.0.0:8080"
@@ -18,9 +20,19 @@
 //! path = "/var/log/ziti/events.jsonl"
 //! from-start = false
 //! ```
+//!
+//! or, one source a controller of an HA cluster:
+//!
+//! ```toml
+//! [[source]]
+//! kind = "exec"
+//! name = "ctrl1"
+//! command = ["ziti", "fabric", "stream", "events", "--connect", "--sdk", "--routers", "--cli-identity", "ctrl1"]
+//! ```
 
 use crate::cli::Args;
 use crate::hooks::{HookSpec, When};
+use crate::source::SourceSpec;
 use clap::error::ErrorKind;
 use clap::{Command, CommandFactory, FromArgMatches};
 use std::ffi::OsString;
@@ -42,6 +54,7 @@ where
     let mut default_source = None;
     let mut hooks = Vec::new();
     let mut alerts = None;
+    let mut sources = Vec::new();
     if let Some(path) = path {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| cmd.error(ErrorKind::Io, format!("cannot read the config file {}: {e}", path.display())))?;
@@ -54,9 +67,13 @@ where
         default_source = extras.source;
         hooks = extras.hooks;
         alerts = extras.alerts;
+        sources = extras.sources;
     }
     let mut matches = cmd.clone().try_get_matches_from(&argv)?;
-    if matches.subcommand().is_none() {
+    let named = |m: &clap::ArgMatches| {
+        m.subcommand().is_some() || ["exec", "files"].iter().any(|id| m.get_many::<String>(id).is_some())
+    };
+    if !named(&matches) {
         if let Some(source) = default_source {
             // No source on the command line: the file's, with its table's
             // values as defaults. Appending is safe: nothing follows.
@@ -67,6 +84,7 @@ where
     let mut args = Args::from_arg_matches(&matches)?;
     args.hooks = hooks;
     args.alerts = alerts;
+    args.config_sources = sources;
     Ok(args)
 }
 
@@ -98,6 +116,8 @@ struct Extras {
     hooks: Vec<HookSpec>,
     /// The `[alerts]` table: the app's alert thresholds (`/config.json`).
     alerts: Option<AlertConfig>,
+    /// `[[source]]` tables.
+    sources: Vec<SourceSpec>,
 }
 
 /// Sets the file's values as the command's defaults; returns the command
@@ -111,7 +131,13 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Extras), Str
             }
             ("hook", value) => x.hooks = hooks(value)?,
             ("source", toml::Value::String(s)) if SOURCES.contains(&s.as_str()) => x.source = Some(s.clone()),
-            ("source", other) => return Err(format!("`source` must be one of {SOURCES:?}, not {other}")),
+            ("source", toml::Value::Array(tables)) => x.sources = sources(tables)?,
+            ("source", other) => {
+                return Err(format!("`source` must be one of {SOURCES:?} or [[source]] tables, not {other}"))
+            }
+            ("exec" | "file", other) if !other.is_table() => {
+                return Err(format!("`{key}` is for the command line; in a config file, write [[source]] tables"))
+            }
             ("config", _) => return Err("`config` cannot be set inside a config file".into()),
             (name, toml::Value::Table(sub)) if SOURCES.contains(&name) => {
                 let mut err = None;
@@ -131,6 +157,21 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Extras), Str
         }
     }
     Ok((cmd, x))
+}
+
+/// The `[[source]]` tables, each checked (names, options); a mistake names
+/// its source.
+fn sources(tables: &[toml::Value]) -> Result<Vec<SourceSpec>, String> {
+    let specs = tables
+        .iter()
+        .enumerate()
+        .map(|(i, table)| {
+            let name = table.get("name").and_then(toml::Value::as_str).map_or(format!("#{}", i + 1), str::to_owned);
+            table.clone().try_into::<SourceSpec>().map_err(|e| format!("[[source]] {name}: {}", e.to_string().trim()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    crate::source::spec::named(specs.clone()).map_err(|e| format!("[[source]]: {e}"))?;
+    Ok(specs)
 }
 
 /// The `[[hook]]` tables, each checked; a mistake names its hook.
@@ -192,7 +233,7 @@ fn scalar(v: &toml::Value) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Source;
+    use crate::cli::Sources;
 
     fn with_file(name: &str, text: &str, args: &[&str]) -> Result<Args, clap::Error> {
         let path = std::env::temp_dir().join(format!("zitiscope-config-{name}-{}.toml", std::process::id()));
@@ -222,7 +263,9 @@ mod tests {
         let args = with_file("defaults", FILE, &[]).unwrap();
         assert_eq!((args.listen.as_str(), args.batch_max, args.no_auth), ("0.0.0.0:9000", 77, true));
         assert_eq!(args.allow_origins, vec!["https://a.example", "https://b.example"]);
-        let Source::File(f) = args.source() else { panic!("the file's source") };
+        let Ok(Sources::Lines(l)) = args.sources() else { panic!("the file's source") };
+        let [(name, SourceSpec::File(f))] = &l[..] else { panic!("one file source: {l:?}") };
+        assert_eq!(name, "file");
         assert_eq!((f.path.to_str().unwrap(), f.from_start, f.poll_ms), ("/var/log/ziti/events.jsonl", true, 100));
     }
 
@@ -230,7 +273,7 @@ mod tests {
     fn the_command_line_wins() {
         let args = with_file("cli", FILE, &["--batch-max", "5", "simulate", "--routers", "9"]).unwrap();
         assert_eq!((args.listen.as_str(), args.batch_max), ("0.0.0.0:9000", 5));
-        let Source::Simulate(s) = args.source() else { panic!("the command line's source") };
+        let Ok(Sources::Simulate(s)) = args.sources() else { panic!("the command line's source") };
         assert_eq!(s.routers, 9);
     }
 
@@ -252,7 +295,50 @@ mod tests {
     fn without_a_file_it_is_the_plain_command_line() {
         let args = load(["zitiscope-feed", "--batch-max", "3"]).unwrap();
         assert_eq!(args.batch_max, 3);
-        assert!(matches!(args.source(), Source::Simulate(_)));
+        assert!(matches!(args.sources(), Ok(Sources::Simulate(_))));
+    }
+
+    const HA: &str = r#"
+        [[source]]
+        kind = "exec"
+        name = "ctrl1"
+        command = ["ziti", "fabric", "stream", "events"]
+        stall-secs = 120
+
+        [[source]]
+        kind = "exec"
+        name = "ctrl2"
+        command = ["ziti", "fabric", "stream", "events", "--cli-identity", "ctrl2"]
+
+        [[source]]
+        kind = "file"
+        path = "/var/log/ctrl3.jsonl"
+        from-start = true
+    "#;
+
+    #[test]
+    fn source_tables_list_every_source_unless_the_command_line_names_one() {
+        let args = with_file("sources", HA, &[]).unwrap();
+        let Ok(Sources::Lines(l)) = args.sources() else { panic!("the file's sources") };
+        let names: Vec<&str> = l.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(names, ["ctrl1", "ctrl2", "file"]);
+        let SourceSpec::Exec(e) = &l[0].1 else { panic!("exec") };
+        assert_eq!((e.stall_secs, e.command.len()), (120, 4));
+        for cli in [&["stdin"][..], &["--exec", "x"], &["--file", "/y"]] {
+            let args = with_file("sources-cli", HA, cli).unwrap();
+            let Ok(Sources::Lines(l)) = args.sources() else { panic!("{cli:?}") };
+            assert_eq!(l.len(), 1, "{cli:?} replaces the file's sources: {l:?}");
+        }
+        for (bad, needle) in [
+            ("[[source]]\nkind = \"exec\"\nname = \"a\"\ncomand = [\"x\"]", "[[source]] a: unknown field `comand`"),
+            ("[[source]]\nkind = \"exec\"\ncommand = []", "needs a command"),
+            ("[[source]]\nkind = \"socket\"", "unknown variant `socket`"),
+            ("[[source]]\nkind = \"stdin\"\n[[source]]\nkind = \"stdin\"", "one source only"),
+            ("exec = [\"ziti\"]", "write [[source]] tables"),
+        ] {
+            let err = with_file("bad-source", bad, &[]).expect_err(bad).to_string();
+            assert!(err.contains(needle), "{bad}: {err}");
+        }
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! - [`cli`]: the command line, and [`config`]: its TOML defaults file;
 //! - [`simulate`]: the embedded source, a seeded simulated network (with
 //!   its own options, which the command line embeds);
-//! - [`source`]: the `stdin` and `file` sources of real controller events;
+//! - [`source`]: the `stdin`, `file` and `exec` sources of real controller
+//!   events, any number at once (one a controller);
 //! - [`batcher`]: groups source events into batches by count or time;
 //! - [`hub`]: the one state store, the sequence numbers and the fan-out
 //!   (to SSE clients, the history writer and the change dispatcher);
@@ -148,11 +149,18 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
     Ok(Assembled { hub, registry, events, batcher, app, guards: Guards { _hooks: hooks, _log: log } })
 }
 
-/// Starts the source the arguments name, feeding `feed`.
-pub fn start_source(args: &Args, feed: &Assembled, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
+/// Starts the sources the arguments name, feeding `feed`. Wait for the
+/// returned handle after shutdown: the commands that `exec` sources run
+/// end with them.
+pub fn start_source(
+    args: &Args,
+    feed: &Assembled,
+    shutdown: watch::Receiver<bool>,
+) -> std::io::Result<source::Running> {
     let (hub, registry, tx) = (&feed.hub, &feed.registry, feed.events.clone());
-    match args.source() {
-        cli::Source::Simulate(sim) => {
+    let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
+    match args.sources().map_err(invalid)? {
+        cli::Sources::Simulate(sim) => {
             // Seed the initial network before accepting clients, so the
             // first snapshot already shows a populated network.
             let mut net = simulate::Network::new(&sim);
@@ -161,27 +169,10 @@ pub fn start_source(args: &Args, feed: &Assembled, shutdown: watch::Receiver<boo
                 hub.publish(chunk.to_vec());
             }
             tokio::spawn(simulate::run(net, tx, registry.register_source("simulate"), shutdown));
+            Ok(source::Running::default())
         }
-        cli::Source::Stdin(opts) => {
-            let ingest = source::Ingest::new("stdin", registry.register_source("stdin"), tx);
-            std::thread::Builder::new()
-                .name("source-stdin".into())
-                .spawn(move || source::stdin::read(std::io::stdin().lock(), &ingest, opts.max_line_bytes))?;
-        }
-        cli::Source::File(opts) => {
-            let ingest = source::Ingest::new("file", registry.register_source("file"), tx);
-            let tail = source::file::TailOptions {
-                path: opts.path,
-                from_start: opts.from_start,
-                max_line: opts.lines.max_line_bytes,
-            };
-            let poll = std::time::Duration::from_millis(opts.poll_ms);
-            std::thread::Builder::new()
-                .name("source-file".into())
-                .spawn(move || source::file::follow(tail, &ingest, poll, shutdown))?;
-        }
+        cli::Sources::Lines(sources) => source::start(sources, registry, &tx, &shutdown),
     }
-    Ok(())
 }
 
 /// Serves `app` on `listener` until `shutdown`. Pushes each write at once
@@ -201,8 +192,14 @@ pub async fn serve(listener: TcpListener, app: axum::Router, shutdown: watch::Re
 /// and runs until `shutdown` turns `true`. Tests call this with port 0.
 pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
     let feed = assemble(&args, listener.local_addr()?, shutdown.clone())?;
-    start_source(&args, &feed, shutdown.clone())?;
-    serve(listener, feed.app.clone(), shutdown).await
+    let sources = start_source(&args, &feed, shutdown.clone())?;
+    let served = serve(listener, feed.app.clone(), shutdown).await;
+    // The commands the sources run end before the feed does.
+    let stopped = tokio::task::spawn_blocking(move || sources.wait(std::time::Duration::from_secs(5))).await;
+    if !matches!(stopped, Ok(true)) {
+        tracing::warn!("a source did not stop within 5 s");
+    }
+    served
 }
 
 /// Resolves once `shutdown` turns `true` (or its sender is gone).

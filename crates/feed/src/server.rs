@@ -8,7 +8,7 @@
 //!   or on a feed with `--no-history` [`crate::history::absent`], which
 //!   answers each with a 404 that says why;
 //! - `/metrics`: [`crate::metrics::router`];
-//! - `/snapshot`, `/nodes`, `/healthz`, `/config.json`: here;
+//! - `/snapshot`, `/nodes`, `/healthz` (with each source's state), `/config.json`: here;
 //! - anything else: the static app (`--static`), or a 404 that says how to
 //!   get one.
 //!
@@ -140,8 +140,26 @@ async fn healthz(State(app): State<Status>, Extension(auth): Extension<Authorize
         return Json(serde_json::json!({ "status": "ok" }));
     }
     let mut body = serde_json::to_value(app.hub.status()).expect("the hub's status serialises");
-    body["status"] = "ok".into();
-    body["sources"] = serde_json::to_value(app.registry.source_counters()).expect("counters serialise");
+    // Each source's counters and state, with `up` spelled out and the pid
+    // of the command it runs (for operators and tests; not in heartbeats).
+    let mut down = Vec::new();
+    let mut sources = serde_json::Map::new();
+    for (name, stats) in app.registry.sources() {
+        let state = stats.state();
+        let mut s = serde_json::to_value(stats.counters()).expect("counters serialise");
+        s["up"] = state.down_since.is_none().into();
+        if let Some(pid) = state.pid {
+            s["pid"] = pid.into();
+        }
+        if state.down_since.is_some() {
+            down.push(name.clone());
+        }
+        sources.insert(name, s);
+    }
+    // Still 200: the feed serves; a source being down is what it reports.
+    body["status"] = if down.is_empty() { "ok" } else { "degraded" }.into();
+    body["sources"] = sources.into();
+    body["sources_down"] = down.into();
     if let Some(h) = &app.history {
         body["history"] = h.health();
     }

@@ -30,6 +30,9 @@ pub struct AlertConfig {
     /// How long the feed may be disconnected before that alerts (a
     /// restart that reconnects within it is not an incident).
     pub disconnected_hold_ms: u64,
+    /// How long one of the feed's sources may be down before that alerts
+    /// (a command that is restarted and back within it is no incident).
+    pub source_down_hold_ms: u64,
     /// How long a leader change stays on the board.
     pub leader_notice_ms: u64,
     /// Identity connections that dropped up to this long before their
@@ -51,6 +54,7 @@ impl Default for AlertConfig {
             link_jitter_ms: 50.0,
             heartbeat_ms: 5_000,
             disconnected_hold_ms: 10_000,
+            source_down_hold_ms: 5_000,
             leader_notice_ms: 300_000,
             group_slack_ms: 5_000,
             max_alerts: 1_000,

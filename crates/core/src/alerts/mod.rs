@@ -2,7 +2,7 @@
 //! re-raised by a replay, and resolved when the condition ends.
 //!
 //! - [`rules`]: which conditions hold now (a pure function of the store,
-//!   its topology, the feed's health and the time);
+//!   its topology, the feed's health, its sources', and the time);
 //! - [`AlertEngine`] (`engine`): each condition's alert and its lifecycle,
 //!   *pending* (for the rule's hold time) → *firing* → *resolved*, with a
 //!   dedupe key (rule + subject), a count of the times it fired, first and
@@ -21,8 +21,10 @@ pub use config::{AlertConfig, AppConfig};
 pub use engine::{alerts_at, AlertEngine};
 
 use crate::layout::NodeId;
+use crate::wire::SourceCounters;
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What an alert is about.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -50,11 +52,14 @@ pub enum Rule {
     FeedStale,
     /// The app has lost its feed.
     FeedDisconnected,
+    /// One of the feed's sources is down (its command exited and has not
+    /// come back, its file cannot be read, its input ended).
+    SourceDown,
 }
 
 impl Rule {
     /// Every rule.
-    pub const ALL: [Rule; 11] = [
+    pub const ALL: [Rule; 12] = [
         Rule::RouterDown,
         Rule::PeerDown,
         Rule::QuorumLost,
@@ -66,6 +71,7 @@ impl Rule {
         Rule::LinkLatency,
         Rule::FeedStale,
         Rule::FeedDisconnected,
+        Rule::SourceDown,
     ];
 
     /// Its name, as in configuration and silences.
@@ -82,6 +88,7 @@ impl Rule {
             Rule::LinkLatency => "link-latency",
             Rule::FeedStale => "feed-stale",
             Rule::FeedDisconnected => "feed-disconnected",
+            Rule::SourceDown => "source-down",
         }
     }
 
@@ -89,7 +96,9 @@ impl Rule {
     pub fn severity(self) -> Severity {
         match self {
             Rule::RouterDown | Rule::QuorumLost | Rule::FeedDisconnected => Severity::Critical,
-            Rule::PeerDown | Rule::MassDisconnect | Rule::LinkDown | Rule::FeedStale => Severity::Major,
+            Rule::PeerDown | Rule::MassDisconnect | Rule::LinkDown | Rule::FeedStale | Rule::SourceDown => {
+                Severity::Major
+            }
             Rule::RouterFlapping | Rule::IdentitiesFlapping | Rule::LinkLatency => Severity::Minor,
             Rule::LeaderChanged => Severity::Info,
         }
@@ -122,7 +131,8 @@ impl Severity {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct AlertKey {
     pub rule: Rule,
-    /// A router or link id, a controller pair, `cluster` or `feed`.
+    /// A router or link id, a controller pair, `cluster`, `feed`, or a
+    /// feed source's name.
     pub subject: String,
 }
 
@@ -232,7 +242,7 @@ pub const NETWORK: &str = "network";
 pub const MAX_SILENCES: usize = 100;
 
 /// What the feed's own health looks like to the app.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FeedHealth {
     /// Whether the stream is open.
     pub connected: bool,
@@ -241,6 +251,31 @@ pub struct FeedHealth {
     /// The feed's time in the latest word from it, snapshot or heartbeat
     /// (a fresh connection has a snapshot before its first heartbeat).
     pub last_heard: Option<Timestamp>,
+    /// The feed's sources that are down, as its latest heartbeat said
+    /// (kept while the feed is away: nothing newer is known).
+    pub sources_down: Vec<SourceDown>,
+}
+
+/// One of the feed's sources that is down.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SourceDown {
+    /// The source's name (`ctrl2`, `file:/var/log/…`).
+    pub name: String,
+    /// When the outage began, on the feed's clock.
+    pub since: Timestamp,
+    /// Why ("exited with status 0", "spawn failed: …").
+    pub reason: Option<String>,
+}
+
+impl SourceDown {
+    /// The sources a heartbeat's counters say are down, by name.
+    pub fn from_counters(sources: &BTreeMap<String, SourceCounters>) -> Vec<SourceDown> {
+        (sources.iter())
+            .filter_map(|(name, s)| {
+                Some(SourceDown { name: name.clone(), since: s.down_since?, reason: s.reason.clone() })
+            })
+            .collect()
+    }
 }
 
 /// The board's counts.

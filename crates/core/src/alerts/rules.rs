@@ -1,5 +1,5 @@
 //! The rules: which alert conditions hold now, read from the store, its
-//! topology and the feed's health. A condition is a fact about the
+//! topology and the feed's health (its sources' too). A condition is a fact about the
 //! present ("edge-eu-3 holds no controller"), never a reaction to an event,
 //! so a replayed or duplicated event, which leaves the store as it was,
 //! can never fire anything twice.
@@ -242,6 +242,23 @@ pub fn conditions(
                     hold_ms: 0,
                 });
             }
+        }
+        // Its sources: one alert each, as long as the feed last said.
+        for s in &f.sources_down {
+            let secs = now.0.saturating_sub(s.since.0).max(0) / 1_000_000_000;
+            let mut message = format!("{} stream down for {secs} s", s.name);
+            if let Some(reason) = &s.reason {
+                message.push_str(&format!(" ({reason})"));
+            }
+            out.push(Condition {
+                key: AlertKey { rule: Rule::SourceDown, subject: s.name.clone() },
+                severity: Rule::SourceDown.severity(),
+                node: None,
+                message,
+                since: Some(s.since),
+                grouped: 0,
+                hold_ms: cfg.source_down_hold_ms,
+            });
         }
     }
     out

@@ -356,24 +356,28 @@ fn links_down_slow_or_jittery_and_folded_into_their_router() {
 #[test]
 fn the_feed_stale_after_twice_its_heartbeat_and_disconnected_after_its_hold() {
     let mut b = Board::new(AlertConfig { heartbeat_ms: 5_000, disconnected_hold_ms: 10_000, ..Default::default() });
-    let live = |beat: i64| Some(FeedHealth { connected: true, since: at(0), last_heard: Some(at(beat)) });
+    let live = |beat: i64| {
+        Some(FeedHealth { connected: true, since: at(0), last_heard: Some(at(beat)), ..Default::default() })
+    };
     assert!(b.eval_feed(10, live(0)).is_empty(), "exactly 2× is not yet stale");
     assert_eq!(fired(&b.eval_feed(11, live(0))), ["feed-stale:feed"]);
     assert_eq!(resolved(&b.eval_feed(12, live(12))), ["feed-stale:feed"], "a heartbeat clears it");
-    let down = Some(FeedHealth { connected: false, since: at(20), last_heard: Some(at(12)) });
-    assert!(b.eval_feed(25, down).is_empty(), "pending: a restart may come back within the hold");
+    let down = Some(FeedHealth { connected: false, since: at(20), last_heard: Some(at(12)), ..Default::default() });
+    assert!(b.eval_feed(25, down.clone()).is_empty(), "pending: a restart may come back within the hold");
     assert_eq!(b.engine.counts(at(25)).pending, 1);
     assert_eq!(fired(&b.eval_feed(30, down)), ["feed-disconnected:feed"]);
     assert_eq!(resolved(&b.eval_feed(31, live(31))), ["feed-disconnected:feed"]);
     // A blip shorter than the hold never fires, and leaves nothing behind.
-    let blip = Some(FeedHealth { connected: false, since: at(40), last_heard: Some(at(31)) });
-    assert!(b.eval_feed(41, blip).is_empty());
+    let blip = Some(FeedHealth { connected: false, since: at(40), last_heard: Some(at(31)), ..Default::default() });
+    assert!(b.eval_feed(41, blip.clone()).is_empty());
     assert!(b.eval_feed(42, live(42)).is_empty());
     assert_eq!(b.alert(Rule::FeedDisconnected, "feed").count, 1, "the blip did not count");
 }
 
 /// The engine's own rules: hold times, acks, silences, the board, the config.
 mod engine;
+/// The feed's sources: one alert each while down.
+mod sources;
 
 #[test]
 fn alerts_at_a_past_moment_are_those_whose_conditions_held_then() {

@@ -204,6 +204,7 @@ const RULES: &[&str] = &[
     "link-latency",
     "feed-stale",
     "feed-disconnected",
+    "source-down",
 ];
 
 /// The fields of an alert.

@@ -92,6 +92,25 @@ pub fn render(hub: &Hub, registry: &Registry, history: Option<&HistoryStats>) ->
             o.sample(name, &[("source", source)], get(stats));
         }
     }
+    o.family("source_restarts_total", "counter", "Times the source's command was started again.");
+    for (source, stats) in &sources {
+        o.sample("source_restarts_total", &[("source", source)], stats.restarts.load(Ordering::Relaxed));
+    }
+    let states: Vec<_> = sources.iter().map(|(source, stats)| (source, stats.state())).collect();
+    o.family("source_up", "gauge", "Whether the source is up (1) or down (0).");
+    for (source, state) in &states {
+        o.sample("source_up", &[("source", source)], u8::from(state.down_since.is_none()));
+    }
+    o.family(
+        "source_down_since_seconds",
+        "gauge",
+        "When the source's current outage began (Unix time); absent while up.",
+    );
+    for (source, state) in &states {
+        if let Some(t) = state.down_since {
+            o.sample("source_down_since_seconds", &[("source", source)], format!("{:.3}", t.0 as f64 / 1e9));
+        }
+    }
 
     let m = hub.store_metrics();
     o.one("batches_total", "counter", "Batches published (the last sequence number).", m.seq);

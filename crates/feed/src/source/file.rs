@@ -162,17 +162,31 @@ fn scan(file: &mut File) -> io::Result<(u64, u64)> {
 }
 
 /// Follows the file until shutdown or until the batcher is gone (run it on
-/// its own thread).
+/// its own thread). The source is down while the file is missing or cannot
+/// be read, and up while it is open.
 pub fn follow(opts: TailOptions, ingest: &Ingest, poll: Duration, stop: watch::Receiver<bool>) {
+    let path = opts.path.display().to_string();
     let mut tail = Tail::new(opts);
     let mut open = true;
     let mut failing = false;
     while open && !*stop.borrow() {
         match tail.poll(&mut |n: u64, line: Result<&[u8], Overlong>| open = open && ingest.line(n, line)) {
-            Ok(()) => failing = false,
-            // Log a failure once, not on every poll while it lasts.
-            Err(e) if !std::mem::replace(&mut failing, true) => tracing::error!("cannot read the log: {e}"),
-            Err(_) => {}
+            Ok(()) if tail.file.is_some() => {
+                failing = false;
+                if ingest.stats().up() {
+                    tracing::info!(source = %ingest.name(), "reading {path} again");
+                }
+            }
+            Ok(()) => {
+                ingest.stats().down(crate::hub::now(), format!("waiting for {path} to appear"));
+            }
+            Err(e) => {
+                ingest.stats().down(crate::hub::now(), format!("cannot read {path}: {e}"));
+                // Log a failure once, not on every poll while it lasts.
+                if !std::mem::replace(&mut failing, true) {
+                    tracing::error!(source = %ingest.name(), "cannot read the log: {e}");
+                }
+            }
         }
         std::thread::sleep(poll);
     }

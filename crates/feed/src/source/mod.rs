@@ -1,23 +1,41 @@
 //! Event sources that read the controller's JSON lines: `stdin` (for
-//! `ziti fabric stream events … | zitiscope-feed stdin`) and `file` (follows
-//! the controller's JSON event log). Both parse through the core, count
-//! what they read, skip and reject, and never stop on bad input.
+//! `ziti fabric stream events … | zitiscope-feed stdin`), `file` (follows
+//! the controller's JSON event log) and `exec` (runs `ziti fabric stream
+//! events` itself, and restarts it whenever it exits). Any number run at
+//! once, one a controller: HA copies of an event count once in the store.
+//! Each parses through the core, counts what it reads, skips and rejects,
+//! says whether it is up, and never stops on bad input.
 //!
+//! - [`spec`]: what a source is and what it is called;
 //! - [`lines`]: bounded line splitting with partial-line tolerance;
-//! - [`stdin`] and [`file`]: the two readers, each on its own thread (plain
-//!   blocking reads; a pipe or a file has nothing to gain from async);
+//! - [`stdin`], [`file`] and [`exec`]: the readers, each on its own thread
+//!   (plain blocking reads; a pipe or a file has nothing to gain from async);
 //! - [`Ingest`]: one line → parse → the batcher, with the counters (the
 //!   source's [`SourceStats`], which live with the metrics).
 
+pub mod exec;
 pub mod file;
 pub mod lines;
+pub mod spec;
 pub mod stdin;
 
-use crate::metrics::SourceStats;
+pub use spec::SourceSpec;
+
+use crate::metrics::{Registry, SourceStats};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 use zitiscope_core::{parse_line, Event, Parsed};
+
+/// What to make of a line that is not a JSON object.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotJson {
+    /// Reject it: a controller's event log holds nothing else, so it is damage.
+    Reject,
+    /// Skip it (counted as skipped): a command's own messages, such as the
+    /// `ziti` CLI's `--verbose` request lines, share its standard output.
+    Skip,
+}
 
 /// Rejections logged in full per source before logging thins out (a
 /// flood of bad lines must not flood the log too; the counter stays exact).
@@ -28,12 +46,28 @@ pub struct Ingest {
     name: String,
     stats: Arc<SourceStats>,
     tx: mpsc::Sender<Event>,
+    not_json: NotJson,
 }
 
 impl Ingest {
     /// An ingest for source `name` that counts into `stats`.
     pub fn new(name: impl Into<String>, stats: Arc<SourceStats>, tx: mpsc::Sender<Event>) -> Self {
-        Ingest { name: name.into(), stats, tx }
+        Ingest { name: name.into(), stats, tx, not_json: NotJson::Reject }
+    }
+
+    /// The same, with lines that are not JSON objects handled as `not_json` says.
+    pub fn not_json(self, not_json: NotJson) -> Self {
+        Ingest { not_json, ..self }
+    }
+
+    /// The source's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The source's counters and state.
+    pub fn stats(&self) -> &Arc<SourceStats> {
+        &self.stats
     }
 
     /// Handles one line (`line` is its number, for messages). Blocks while
@@ -46,6 +80,15 @@ impl Ingest {
             Err(o) => Err(format!("line is {} bytes long; the limit is {}", o.len, o.max)),
         };
         self.stats.lines.fetch_add(1, Ordering::Relaxed);
+        if let (NotJson::Skip, Ok(t)) = (self.not_json, &text) {
+            if !t.trim_start().starts_with('{') {
+                let n = self.stats.skipped.fetch_add(1, Ordering::Relaxed) + 1;
+                if n <= LOG_FIRST || n.is_power_of_two() {
+                    tracing::info!(source = %self.name, line, "skipping a line that is not JSON: {}", cap(t, 200));
+                }
+                return true;
+            }
+        }
         let parsed = text.and_then(|t| parse_line(t).map_err(|e| e.to_string()));
         match parsed {
             Ok(Parsed::Event(e)) => {
@@ -68,4 +111,67 @@ impl Ingest {
         let mut last = self.stats.last_error.lock().unwrap_or_else(|p| p.into_inner());
         *last = Some(format!("line {line}: {reason}"));
     }
+}
+
+/// At most `max` characters of `text`, with `…` when cut.
+pub(crate) fn cap(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// The line sources started by [`start`]: wait for them at shutdown, so
+/// that every command they ran is gone before the feed is.
+#[derive(Default)]
+pub struct Running {
+    /// The threads that end when told to stop (not `stdin`'s, which a
+    /// blocked read holds).
+    threads: Vec<std::thread::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Waits up to `within` for the sources to stop (after shutdown was
+    /// signalled); returns whether they all did.
+    pub fn wait(self, within: std::time::Duration) -> bool {
+        let deadline = std::time::Instant::now() + within;
+        while self.threads.iter().any(|t| !t.is_finished()) {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        true
+    }
+}
+
+/// Starts every named source, each on its own thread, feeding `tx` and
+/// counting into its entry in `registry`.
+pub fn start(
+    sources: Vec<(String, SourceSpec)>,
+    registry: &Registry,
+    tx: &mpsc::Sender<Event>,
+    stop: &watch::Receiver<bool>,
+) -> std::io::Result<Running> {
+    let mut running = Running::default();
+    for (name, spec) in sources {
+        let ingest = Ingest::new(name.clone(), registry.register_source(&name), tx.clone());
+        let thread = std::thread::Builder::new().name(format!("source-{name}"));
+        let stop = stop.clone();
+        match spec {
+            SourceSpec::Stdin(s) => {
+                thread.spawn(move || stdin::read(std::io::stdin().lock(), &ingest, s.max_line_bytes))?;
+            }
+            SourceSpec::File(f) => {
+                let tail = file::TailOptions { path: f.path, from_start: f.from_start, max_line: f.max_line_bytes };
+                let poll = std::time::Duration::from_millis(f.poll_ms);
+                running.threads.push(thread.spawn(move || file::follow(tail, &ingest, poll, stop))?);
+            }
+            SourceSpec::Exec(e) => {
+                let ingest = Arc::new(ingest.not_json(NotJson::Skip));
+                running.threads.push(thread.spawn(move || exec::supervise(exec::ExecOptions::from(&e), ingest, stop))?);
+            }
+        }
+    }
+    Ok(running)
 }

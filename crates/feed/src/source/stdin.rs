@@ -1,6 +1,9 @@
 //! `stdin`: JSON lines from a pipe, e.g.
 //! `ziti fabric stream events --connect --sdk --routers --links --cluster --metrics | zitiscope-feed stdin`.
-//! At end of input the feed keeps serving the last state.
+//! At end of input the feed keeps serving the last state, and the source is
+//! down ("end of input"): a pipe whose writer exited is a frozen network,
+//! and it must not look live. (`exec` runs the command itself, and runs it
+//! again.)
 
 use super::lines::{Lines, Overlong};
 use super::Ingest;
@@ -19,12 +22,15 @@ pub fn read(mut input: impl Read, ingest: &Ingest, max_line: usize) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
                 tracing::error!("stdin: {e}");
-                break;
+                lines.finish(&mut out);
+                ingest.stats().down(crate::hub::now(), format!("cannot read: {e}"));
+                return;
             }
         }
     }
     lines.finish(&mut out);
-    tracing::info!("stdin: end of input; serving the last state");
+    ingest.stats().down(crate::hub::now(), "end of input");
+    tracing::warn!(source = %ingest.name(), "end of input; serving the last state");
 }
 
 #[cfg(test)]
@@ -58,5 +64,7 @@ mod tests {
         assert_eq!(get(&stats.lines), 6, "the blank line is not counted");
         assert!(stats.last_error.lock().unwrap().as_deref().unwrap().starts_with("line 6: invalid UTF-8"));
         assert!(rx.try_recv().is_ok() && rx.try_recv().is_ok() && rx.try_recv().is_err());
+        let c = stats.counters();
+        assert!(c.down_since.is_some() && c.reason.as_deref() == Some("end of input"), "a closed pipe is down: {c:?}");
     }
 }
