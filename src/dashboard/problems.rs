@@ -1,9 +1,12 @@
 //! The stream's health line: events applied (with the last applied
 //! sequence in `data-seq`), what the app rejected and what the feed's own
-//! sources rejected, each with its latest reason on hover, and the app's
-//! latest reason in the details line.
+//! sources rejected, each with its latest reason on hover, the app's
+//! latest reason in the details line, and, for a feed that sends no
+//! heartbeat, that its staleness cannot be judged.
 
+use super::status::NO_HEARTBEAT;
 use leptos::prelude::*;
+use zitiscope_core::client::Beats;
 use zitiscope_core::ClientStats;
 
 /// The line.
@@ -15,6 +18,9 @@ pub fn Problems(
     /// The sequence of the last applied snapshot or batch.
     #[prop(into)]
     seq: Signal<Option<u64>>,
+    /// What the feed has shown of its heartbeat.
+    #[prop(into, optional)]
+    beats: Signal<Beats>,
 ) -> impl IntoView {
     let last_error = move || stats.with(|s| s.last_error.clone().unwrap_or_default());
     // The feed's reason quotes lines it could not read: it is only ever an
@@ -46,6 +52,12 @@ pub fn Problems(
                       title=feed_error data-testid="feed-rejected">
                     {feed_rejected}
                 </span>
+            </Show>
+            // A third-party producer: live while open, and its silence
+            // means nothing, which the operator should know.
+            <Show when=move || !beats.get().judged()>
+                " · "
+                <span class="no-heartbeat" data-testid="no-heartbeat">{NO_HEARTBEAT}</span>
             </Show>
             <Show when=move || stats.with(|s| s.last_error.is_some())>
                 <p class="last-error" data-testid="last-error">"Last rejected: " {last_error}</p>
