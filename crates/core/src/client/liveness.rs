@@ -15,9 +15,11 @@
 //! - a stream whose first message is anything else, or that stays open a
 //!   whole heartbeat period without a word, shows a feed that sends none
 //!   ([`Beats::Absent`]), until it announces one;
-//! - a stream is **live** once it is open (EventSource `open`); a feed
-//!   known to send heartbeats is live only once the stream has announced
-//!   (its snapshot or resume came), and is still connecting before that;
+//! - a stream is **live** once it has announced, or, for a feed that sends
+//!   no heartbeat, as soon as it is open (EventSource `open`). Until the
+//!   feed has shown which it is, an open stream is still connecting: so
+//!   our feed goes live on its snapshot, as it always did, and a plain
+//!   producer on its first message (or after a silent heartbeat period);
 //! - the watchdog replaces a stream that did not open within
 //!   [`DEAD_BEATS`] heartbeat periods (a half-open socket, a proxy that
 //!   holds the request), and, for a feed that sends heartbeats, one that
@@ -60,7 +62,7 @@ pub enum Phase {
     /// No stream, or one that is not live yet.
     #[default]
     Connecting,
-    /// Open, and (for a feed that sends heartbeats) announced.
+    /// Announced, or open for a feed that sends no heartbeat.
     Live,
     /// The stream failed; the app reconnects on its schedule.
     Failed,
@@ -134,7 +136,7 @@ impl Liveness {
     pub fn phase(&self) -> Phase {
         if self.failed {
             Phase::Failed
-        } else if self.open && (self.announced || self.beats != Beats::Sent) {
+        } else if self.open && (self.announced || self.beats == Beats::Absent) {
             Phase::Live
         } else {
             Phase::Connecting
@@ -170,7 +172,7 @@ mod tests {
         l.connecting(0.0);
         assert_eq!(l.phase(), Phase::Connecting, "not open yet");
         l.opened(100.0);
-        assert_eq!((l.phase(), l.beats()), (Phase::Live, Beats::Unknown), "open is live");
+        assert_eq!((l.phase(), l.beats()), (Phase::Connecting, Beats::Unknown), "open, but what feed is it?");
         l.heard("message", 200.0);
         assert_eq!((l.phase(), l.beats()), (Phase::Live, Beats::Absent), "a first plain message: no heartbeat");
         assert!(!l.beats().judged());
@@ -189,9 +191,9 @@ mod tests {
         l.connecting(0.0);
         l.opened(10.0);
         assert!(!l.check(10.0 + BEAT, BEAT));
-        assert_eq!(l.beats(), Beats::Unknown, "exactly one period is not yet telling");
+        assert_eq!((l.phase(), l.beats()), (Phase::Connecting, Beats::Unknown), "one period is not yet telling");
         assert!(!l.check(11.0 + BEAT, BEAT));
-        assert_eq!(l.beats(), Beats::Absent);
+        assert_eq!((l.phase(), l.beats()), (Phase::Live, Beats::Absent));
         assert!(!l.check(10.0 + 10.0 * BEAT, BEAT), "an open stream of a feed without heartbeats stays");
         assert_eq!(l.phase(), Phase::Live);
     }
@@ -201,6 +203,7 @@ mod tests {
         let mut l = Liveness::new();
         l.connecting(0.0);
         l.opened(5.0);
+        assert_eq!(l.phase(), Phase::Connecting, "live on its snapshot, as ever");
         l.heard(wire::SNAPSHOT, 6.0);
         assert_eq!((l.phase(), l.beats()), (Phase::Live, Beats::Sent));
         l.heard(wire::BATCH, 1_000.0);
@@ -248,6 +251,8 @@ mod tests {
         assert!(!l.check(1e6, BEAT), "the app's backoff reconnects, not the watchdog");
         l.connecting(2_000.0);
         assert_eq!((l.phase(), l.beats()), (Phase::Connecting, Beats::Absent));
+        l.opened(2_100.0);
+        assert_eq!(l.phase(), Phase::Live, "a feed known to send no heartbeat is live once open");
     }
 
     #[test]
