@@ -31,8 +31,8 @@ use zitiscope_core::Backoff;
 pub enum FeedStatus {
     /// Opening a connection; nothing received on it yet.
     Connecting,
-    /// The stream is open; for a feed that sends heartbeats, its snapshot
-    /// (or resume) arrived too (see [`Liveness`]).
+    /// Its snapshot (or resume) arrived on the current stream; or, for a
+    /// feed that sends no heartbeat, the stream is open (see [`Liveness`]).
     Live,
     /// The connection failed; the next attempt starts at this browser time (ms).
     Reconnecting { at_ms: f64, attempt: u32 },
