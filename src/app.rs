@@ -43,10 +43,11 @@ pub fn App() -> impl IntoView {
     provide_context(store);
     // The feed's heartbeat period, from `config.json` (the feed fills it in
     // when it serves that file): the stale banner, the stale alert and the
-    // watchdog are all judged by it.
+    // watchdog are all judged by it (for a feed that sends heartbeats).
     let heartbeat_ms = RwSignal::new(AlertConfig::default().heartbeat_ms as f64);
-    let stale_after_ms = Signal::derive(move || zitiscope_core::alerts::config::DEAD_BEATS * heartbeat_ms.get());
-    let feed = use_feed(UseFeedOptions { url: feed_url_from_location(), stale_after_ms, ..Default::default() }, store);
+    let options =
+        UseFeedOptions { url: feed_url_from_location(), heartbeat_ms: heartbeat_ms.into(), ..Default::default() };
+    let feed = use_feed(options, store);
     let alerts = use_alerts(store, feed.status, UseAlertsOptions::default());
     let config_error = RwSignal::new(None::<String>);
     // The settings come from the feed's side (its `/config.json`, or the
@@ -77,6 +78,7 @@ pub fn App() -> impl IntoView {
             feed_url=feed.url
             alerts=alerts
             heartbeat_ms=heartbeat_ms
+            beats=feed.beats
             config_error=config_error
         />
     }

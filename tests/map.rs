@@ -1,7 +1,8 @@
 //! Browser tests of the map: a click lands on the node the core's layout
 //! put under the pointer and the drawer shows that node's story; a click
 //! on a badge opens its identities in a virtualised list; the keyboard
-//! moves between nodes and Enter opens one.
+//! moves between nodes and Enter opens one; the drawer flags a link's
+//! latency reading that is too old.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
@@ -10,6 +11,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use zitiscope::map::{badge_offset, NodeDrawer, TopologyMap};
 use zitiscope::shown::Shown;
+use zitiscope_core::event::{Body, LatencyOf, LatencySample, LinkChange, LinkEventType};
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{group_of, Layout, LayoutConfig, NodeId, Point};
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
@@ -21,9 +23,34 @@ const NOW: Timestamp = Timestamp(1_000 * S);
 const IDENTITIES: usize = 300;
 
 /// Three routers on ctrl1; edge-us-1 went down; edge-eu-1 has 300
-/// identities, of which the first 10 dropped a minute ago.
+/// identities, of which the first 10 dropped a minute ago. Two links from
+/// edge-eu-2 to edge-eu-1: one measured 10 s ago, one 900 s ago.
 fn store() -> Store {
     let mut s = Store::new();
+    for (link, measured, ms) in [("fresh", 990, 12), ("old", 100, 34)] {
+        let body = Body::Link(LinkChange {
+            link: link.into(),
+            event: LinkEventType::Connected,
+            src: Some("edge-eu-2".into()),
+            dst: Some("edge-eu-1".into()),
+            protocol: None,
+            cost: None,
+            connections: None,
+        });
+        s.apply(&Event { at: Timestamp(S), via: None, body });
+        let ns = ms * 1_000_000;
+        let sample = LatencySample {
+            of: LatencyOf::Link,
+            target: link.into(),
+            source: "edge-eu-2".into(),
+            mean_ns: ns,
+            p50_ns: Some(ns),
+            p99_ns: Some(ns),
+            std_dev_ns: Some(0),
+            unresponsive: false,
+        };
+        s.apply(&Event { at: Timestamp(measured * S), via: Some("ctrl1".into()), body: Body::Latency(sample) });
+    }
     for r in ["edge-eu-1", "edge-eu-2", "edge-us-1"] {
         s.apply(&Event::conn(Timestamp(S), ConnKind::RouterToCtrl, r, "ctrl1", true));
     }
@@ -228,4 +255,17 @@ async fn arrows_and_tab_move_between_nodes_and_enter_opens_one() {
     m.key("Escape", false).await;
     assert_eq!(m.selected.get_untracked(), None);
     assert!(!m.key("Tab", false).await, "after Escape, Tab leaves at once");
+}
+
+#[wasm_bindgen_test]
+async fn the_drawer_flags_an_old_latency_reading_and_keeps_the_link_up() {
+    let m = mount().await;
+    m.selected.set(Some(NodeId::Router("edge-eu-2".into())));
+    leptos::task::tick().await;
+    let text = m.text("[data-testid=drawer]");
+    assert!(text.contains("link edge-eu-1 (fresh) up · 12.0 ms"), "{text}");
+    // 900 s without a sample, past 2 × 60 s × 1 controller: the reading is
+    // stale, the link (up by its events) is not.
+    assert!(text.contains("link edge-eu-1 (old) up · 34.0 ms (stale)"), "{text}");
+    assert!(!text.contains("(fresh) up · 12.0 ms (stale)"), "{text}");
 }

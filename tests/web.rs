@@ -253,6 +253,35 @@ async fn status_badge_counts_down() {
 }
 
 #[wasm_bindgen_test]
+async fn a_feed_without_heartbeats_is_live_never_stale_and_the_footer_says_why() {
+    use zitiscope_core::client::Beats;
+    let store = LiveStore::new();
+    let beats = RwSignal::new(Beats::Absent);
+    let host = host();
+    let _handle = leptos::mount::mount_to(host.clone(), move || {
+        let status = Signal::stored(FeedStatus::Live);
+        let alerts = use_alerts(store, status, UseAlertsOptions::default());
+        view! { <Dashboard store=store status=status feed_url="/events".to_string() alerts=alerts heartbeat_ms=5_000.0 beats=beats /> }
+    });
+    // A minute without a word, 12 heartbeat periods of ours.
+    store.last_update.set(Some(js_sys::Date::now() - 60_000.0));
+    leptos::task::tick().await;
+    let banner = || host.query_selector("[data-testid='feed-banner']").unwrap();
+    assert!(banner().is_none(), "no heartbeat to miss: never stale");
+    assert_eq!(text_of(&host, "feed-status"), "●live");
+    assert_eq!(text_of(&host, "no-heartbeat"), "this feed sends no heartbeat, so staleness cannot be judged");
+    assert_eq!(attr_of(&host, "feed-status", "title").as_deref(), Some(text_of(&host, "no-heartbeat").as_str()));
+
+    // The same silence from a feed that beats is stale, and the note goes.
+    beats.set(Beats::Sent);
+    leptos::task::tick().await;
+    let text = banner().expect("a stale banner").text_content().unwrap_or_default();
+    assert!(text.contains("Feed stale for 60 s"), "{text}");
+    assert!(host.query_selector("[data-testid='no-heartbeat']").unwrap().is_none());
+    assert_eq!(attr_of(&host, "feed-status", "title"), None);
+}
+
+#[wasm_bindgen_test]
 async fn the_topology_follows_at_most_every_100_ms_and_never_misses_the_last_change() {
     use zitiscope::store::TOPOLOGY_EVERY_MS;
     let store = LiveStore::new();

@@ -31,6 +31,7 @@ use crate::travel::{use_time_travel, TimeBar};
 use crate::wall::{source_lines, use_theme, use_wake_lock, use_wall, FeedBanner, SourceBanner, Theme};
 use crate::web::{set_url_params, url_param, Param};
 use leptos::prelude::*;
+use zitiscope_core::client::Beats;
 
 /// The whole first screen.
 #[component]
@@ -48,6 +49,10 @@ pub fn Dashboard(
     /// The feed's heartbeat period (ms), for the stale banner.
     #[prop(into)]
     heartbeat_ms: Signal<f64>,
+    /// What the feed has shown of its heartbeat: a feed that sends none is
+    /// never called stale, and the footer says why.
+    #[prop(into, optional)]
+    beats: Signal<Beats>,
     /// Why `config.json` could not be used, if it could not.
     #[prop(into, optional)]
     config_error: Signal<Option<String>>,
@@ -63,6 +68,9 @@ pub fn Dashboard(
     // The map/list choice lives in the URL, so a link opens the same view.
     let list_view = RwSignal::new(url_param(Param::View).as_deref() == Some("list"));
     Effect::new(move |_| set_url_params(&[(Param::View, list_view.get().then(|| "list".to_string()))]));
+    // Silence is staleness only from a feed that beats: without a time to
+    // judge from, the banner has nothing to be stale about.
+    let stale_clock = Signal::derive(move || store.last_update.get().filter(|_| beats.get().judged()));
     let toggle_theme =
         move |_| theme.update(|t| *t = if *t == Theme::HighContrast { Theme::Dark } else { Theme::HighContrast });
     // The feed's sources that are down, as the board says (silences hold).
@@ -70,7 +78,7 @@ pub fn Dashboard(
     view! {
         <header class="topbar">
             <h1 class="brand">"zitiscope"</h1>
-            <StatusBadge status=status last_update=store.last_update />
+            <StatusBadge status=status last_update=store.last_update beats=beats />
             <span class="feed-url" title="feed">{move || feed_url.get()}</span>
             <ExportMenu events_url=feed_url />
             <button
@@ -93,7 +101,7 @@ pub fn Dashboard(
                 "Wall"
             </button>
         </header>
-        <FeedBanner status=status last_update=store.last_update heartbeat_ms=heartbeat_ms />
+        <FeedBanner status=status last_update=stale_clock heartbeat_ms=heartbeat_ms />
         <SourceBanner lines=down_sources />
         <Toasts toasts=alerts.toasts />
         <main class="dashboard">
@@ -130,7 +138,7 @@ pub fn Dashboard(
                         <AnalysisPanel />
                         <EventLog />
                         <ChangeList changes=store.recent />
-                        <Problems stats=store.stats seq=store.seq />
+                        <Problems stats=store.stats seq=store.seq beats=beats />
                     }
                         .into_any()
                 }

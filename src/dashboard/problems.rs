@@ -1,11 +1,14 @@
 //! The stream's health line: events applied (with the last applied
 //! sequence in `data-seq`), what the app rejected and what the feed's own
 //! sources rejected, each with its latest reason on hover, whether the
-//! feed's sources are up (each one's state on hover), and the app's latest
-//! reason in the details line.
+//! feed's sources are up (each one's state on hover), the app's latest
+//! reason in the details line, and, for a feed that sends no heartbeat,
+//! that its staleness cannot be judged.
 
+use super::status::NO_HEARTBEAT;
 use leptos::prelude::*;
 use std::collections::BTreeMap;
+use zitiscope_core::client::Beats;
 use zitiscope_core::wire::SourceCounters;
 use zitiscope_core::{ClientStats, Timestamp};
 
@@ -54,6 +57,9 @@ pub fn Problems(
     /// The sequence of the last applied snapshot or batch.
     #[prop(into)]
     seq: Signal<Option<u64>>,
+    /// What the feed has shown of its heartbeat.
+    #[prop(into, optional)]
+    beats: Signal<Beats>,
 ) -> impl IntoView {
     let last_error = move || stats.with(|s| s.last_error.clone().unwrap_or_default());
     // The feed's reason quotes lines it could not read: it is only ever an
@@ -92,6 +98,12 @@ pub fn Problems(
                       title=move || stats.with(|s| sources_line(&s.feed_sources).1) data-testid="feed-sources">
                     {move || stats.with(|s| sources_line(&s.feed_sources).0)}
                 </span>
+            </Show>
+            // A third-party producer: live while open, and its silence
+            // means nothing, which the operator should know.
+            <Show when=move || !beats.get().judged()>
+                " · "
+                <span class="no-heartbeat" data-testid="no-heartbeat">{NO_HEARTBEAT}</span>
             </Show>
             <Show when=move || stats.with(|s| s.last_error.is_some())>
                 <p class="last-error" data-testid="last-error">"Last rejected: " {last_error}</p>

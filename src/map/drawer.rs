@@ -91,7 +91,8 @@ fn HealthLine(
     }
 }
 
-/// The node's edges on the map, with their state and latency.
+/// The node's edges on the map, with their state and latency (flagged
+/// when the newest sample is too old to stand for now).
 #[component]
 fn Connections(
     /// The selected node.
@@ -109,7 +110,7 @@ fn Connections(
                         Some(id) => format!("{} ({id})", other.id()),
                         None => other.id().to_owned(),
                     };
-                    (name, e.up, e.latency_ms, e.kind)
+                    (name, e.up, e.latency_ms.map(|ms| (ms, e.latency_stale)), e.kind)
                 })
                 .collect::<Vec<_>>()
         })
@@ -128,7 +129,13 @@ fn Connections(
                             EdgeKind::Peer => "peer",
                             EdgeKind::Link => "link",
                         };
-                        let latency = latency.map(|ms| format!(" · {ms:.1} ms")).unwrap_or_default();
+                        // An old reading is still worth seeing, said to be old:
+                        // it judges the latency, never whether the edge is up.
+                        let latency = match latency {
+                            Some((ms, false)) => format!(" · {ms:.1} ms"),
+                            Some((ms, true)) => format!(" · {ms:.1} ms (stale)"),
+                            None => String::new(),
+                        };
                         view! {
                             <li class=if up { "edge-up" } else { "edge-down" }>
                                 <span aria-hidden="true">{if up { "▲ " } else { "▼ " }}</span>

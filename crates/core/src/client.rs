@@ -14,11 +14,16 @@
 //!   asks for a reconnect;
 //! - anything malformed is counted as rejected with its reason, and the
 //!   rest of the stream goes on.
+//!
+//! Whether the stream is live, and whether its silence can be judged (a
+//! third-party producer sends no heartbeat), is [`Liveness`]'s rule.
 
 mod clock;
+mod liveness;
 mod recent;
 
 pub use clock::ServerClock;
+pub use liveness::{Beats, Liveness, Phase};
 pub use recent::{RecentChanges, RECENT_CAP};
 
 use crate::dispatch::Dispatcher;

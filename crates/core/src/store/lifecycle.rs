@@ -3,8 +3,18 @@
 //! missing for twice their interval, **flapping** when it changed state at
 //! least N times within a window. Time comes from the caller (`now`), so a
 //! test clock drives it, never sleeping.
+//!
+//! A router↔router link is the exception: its liveness comes from its link
+//! events alone, never from its latency samples. In HA each router reports
+//! its metrics to one controller of the cluster, so a stream that carries
+//! one controller's events sees about 1/N of a link's samples; a link was
+//! shown stale while its link events said it was fine. What can go stale
+//! is the latency *reading*: it is flagged once no sample came for twice
+//! the interval times the cluster's size ([`Store::link_latency`]).
 
 use super::lifeline::Lifeline;
+use super::Store;
+use crate::event::LatencySample;
 use crate::{ConnKind, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -47,7 +57,10 @@ pub struct LifecycleConfig {
     pub edge_to_ctrl_ms: Option<u64>,
     /// identity→router: no heartbeat reaches the controller's events.
     pub edge_to_router_ms: Option<u64>,
-    /// links: `link.latency` arrives once a minute.
+    /// links: `link.latency` arrives once a minute from each end, through
+    /// one controller of the cluster (so a controller's stream sees it once
+    /// every `link_ms` × members). It judges the latency reading, never
+    /// the link.
     pub link_ms: Option<u64>,
     /// State changes within `flap_window_ms` that make it flapping.
     pub flap_threshold: u32,
@@ -85,6 +98,12 @@ impl LifecycleConfig {
         self.link_ms.map(|m| m as i64 * 1_000_000)
     }
 
+    /// Whether a reading taken at `at` is stale at `now`: older than twice
+    /// its `interval_ns` (never, without an interval).
+    pub fn reading_stale(&self, at: Timestamp, interval_ns: Option<i64>, now: Timestamp) -> bool {
+        interval_ns.is_some_and(|iv| now.0.saturating_sub(at.0) > iv.saturating_mul(2))
+    }
+
     /// What a lifeline shows at `now`.
     pub fn present(
         &self,
@@ -110,6 +129,44 @@ impl LifecycleConfig {
             }
         }
         Lifecycle::Connected
+    }
+}
+
+/// A link's newest latency sample, and whether it is too old to stand for
+/// the link now.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LatencyReading<'a> {
+    pub sample: &'a LatencySample,
+    /// When it was measured.
+    pub at: Timestamp,
+    /// No sample came for twice the link interval × the cluster's size.
+    pub stale: bool,
+}
+
+impl Store {
+    /// The controllers a cluster spreads router metrics over: its members
+    /// once a membership list was seen, else the controllers known; at
+    /// least 1.
+    pub fn cluster_size(&self) -> usize {
+        let members = self.cluster.member_ids().map_or(0, |m| m.len());
+        let size = if members > 0 { members } else { self.ents.controllers.len() };
+        size.max(1)
+    }
+
+    /// How often a link's latency sample is expected on this stream, in ns:
+    /// the link interval times [`Self::cluster_size`] (see the module docs).
+    pub fn link_latency_interval_ns(&self) -> Option<i64> {
+        let size = i64::try_from(self.cluster_size()).unwrap_or(i64::MAX);
+        self.cfg.lifecycle.link_interval_ns().map(|iv| iv.saturating_mul(size))
+    }
+
+    /// A link's newest latency reading at `now` (`None` without a sample).
+    /// Samples that come through any controller count: they are kept per
+    /// measuring end, whoever reported them.
+    pub fn link_latency(&self, id: &str, now: Timestamp) -> Option<LatencyReading<'_>> {
+        let (at, sample) = self.links.get(id)?.latency.last()?;
+        let stale = self.cfg.lifecycle.reading_stale(*at, self.link_latency_interval_ns(), now);
+        Some(LatencyReading { sample, at: *at, stale })
     }
 }
 

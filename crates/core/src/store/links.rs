@@ -69,8 +69,9 @@ impl Link {
         self.latency.sort();
     }
 
-    /// The time of the newest latency sample: the link's heartbeat.
-    pub fn last_heartbeat(&self) -> Option<Timestamp> {
+    /// The time of the newest latency sample. It dates the latency reading;
+    /// it says nothing of whether the link is up (its events do).
+    pub fn last_sample(&self) -> Option<Timestamp> {
         self.latency.last().map(|(t, _)| *t)
     }
 

@@ -51,7 +51,7 @@ pub use details::{HistoryItem, IdentityCounts, IdentityRow, NodeDetails};
 pub use health::Health;
 pub use inventory::{Info, Inventory, Listing};
 pub use latest::Latest;
-pub use lifecycle::{Lifecycle, LifecycleConfig};
+pub use lifecycle::{LatencyReading, Lifecycle, LifecycleConfig};
 pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
 pub use state::StoreState;
@@ -255,11 +255,11 @@ impl Store {
         Some(lc.present(&c.life, c.last_heartbeat, lc.interval_ns(key.kind), now))
     }
 
-    /// A link's lifecycle at `now`, by its own events and heartbeats.
+    /// A link's lifecycle at `now`, by its own events only: it is never
+    /// stale (its latency reading may be: [`Self::link_latency`]).
     pub fn link_lifecycle(&self, id: &str, now: Timestamp) -> Option<Lifecycle> {
         let l = self.links.get(id)?;
-        let lc = &self.cfg.lifecycle;
-        Some(lc.present(&l.life, l.last_heartbeat(), lc.link_interval_ns(), now))
+        Some(self.cfg.lifecycle.present(&l.life, None, None, now))
     }
 
     /// Re-evaluates time-driven states (stale, flapping) at `now` and

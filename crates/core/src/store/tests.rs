@@ -263,19 +263,57 @@ fn a_latency_sample_alone_does_not_make_a_router_down() {
     assert_eq!(restored.router_health("east"), Health::Down, "kept across a snapshot");
 }
 
+fn link_sample(at: i64, link: &str, via: &str) -> Event {
+    let mut sample = ctrl_sample(at, "east");
+    sample.via = Some(via.into());
+    if let Body::Latency(l) = &mut sample.body {
+        l.of = LatencyOf::Link;
+        l.target = link.into();
+        l.source = "east".into();
+    }
+    sample
+}
+
 #[test]
-fn links_go_stale_when_their_latency_samples_stop() {
+fn a_link_is_never_stale_by_its_latency_but_its_reading_is() {
     const S: i64 = 1_000_000_000;
     let mut s = Store::new();
     s.apply(&link(0, "A", LinkEventType::New, Some("east")));
-    assert_eq!(s.link_lifecycle("A", Timestamp(10_000 * S)), Some(Lifecycle::Connected), "no sample: none expected");
-    let mut sample = ctrl_sample(60 * S, "east");
-    if let Body::Latency(l) = &mut sample.body {
-        l.of = LatencyOf::Link;
-        l.target = "A".into();
-        l.source = "east".into();
-    }
-    s.apply(&sample);
-    assert_eq!(s.link_lifecycle("A", Timestamp(180 * S)), Some(Lifecycle::Connected));
-    assert_eq!(s.link_lifecycle("A", Timestamp(181 * S)), Some(Lifecycle::Stale));
+    assert_eq!(s.link_latency("A", Timestamp(S)), None, "no sample, no reading");
+    s.apply(&link_sample(60 * S, "A", "c1"));
+    assert_eq!(s.cluster_size(), 1, "no controller known: one");
+    let reading = |t: i64| s.link_latency("A", Timestamp(t * S)).map(|r| (r.at.0 / S, r.stale));
+    assert_eq!(reading(180), Some((60, false)), "exactly 2× the interval is not yet stale");
+    assert_eq!(reading(181), Some((60, true)));
+    let edge =
+        |t: i64| s.topology(Timestamp(t * S)).edges.into_iter().find(|e| e.link.as_deref() == Some("A")).unwrap();
+    assert!(!edge(180).latency_stale && edge(181).latency_stale, "the map's edge says so too");
+    assert_eq!(edge(181).latency_ms, Some(1e-6), "the old reading is still shown, flagged");
+    // The link itself follows its events only.
+    assert_eq!(s.link_lifecycle("A", Timestamp(10_000 * S)), Some(Lifecycle::Connected));
+    assert!(edge(10_000).up);
+    s.apply(&link(10_001 * S, "A", LinkEventType::Fault, Some("east")));
+    assert_eq!(s.link_lifecycle("A", Timestamp(10_002 * S)), Some(Lifecycle::Disconnected));
+}
+
+#[test]
+fn link_latency_staleness_stretches_with_the_cluster_and_any_controller_refreshes_it() {
+    const S: i64 = 1_000_000_000;
+    let mut s = Store::new();
+    s.apply(&link(0, "A", LinkEventType::New, Some("east")));
+    // Two controllers known from the router's control channels.
+    s.apply(&ev(1, ConnKind::RouterToCtrl, "east", "c1", true));
+    s.apply(&ev(1, ConnKind::RouterToCtrl, "east", "c2", true));
+    assert_eq!(s.cluster_size(), 2);
+    s.apply(&link_sample(60 * S, "A", "c2"));
+    let stale = |s: &Store, t: i64| s.link_latency("A", Timestamp(t * S)).unwrap().stale;
+    assert!(!stale(&s, 300) && stale(&s, 301), "2 × 60 s × 2 controllers");
+    // A membership list is the cluster's size, ahead of the controllers seen.
+    s.apply(&cluster(2, "c1", ClusterEventType::MembersChanged, &["c1", "c2", "c3"], None));
+    assert_eq!(s.cluster_size(), 3);
+    assert!(!stale(&s, 420) && stale(&s, 421), "2 × 60 s × 3 members");
+    // The next sample came through another controller: fresh again.
+    s.apply(&link_sample(400 * S, "A", "c3"));
+    assert!(!stale(&s, 421) && !stale(&s, 760) && stale(&s, 761));
+    assert_eq!(s.link_lifecycle("A", Timestamp(10_000 * S)), Some(Lifecycle::Connected), "never stale by latency");
 }

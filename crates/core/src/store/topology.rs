@@ -91,6 +91,9 @@ pub struct Edge {
     /// The newest latency sample's mean (links, and control channels
     /// with `ctrl.latency`), in ms.
     pub latency_ms: Option<f64>,
+    /// That sample is too old to stand for the edge now: twice its kind's
+    /// interval (a link's times the cluster's size) without a new one.
+    pub latency_stale: bool,
 }
 
 /// See the module docs.
@@ -304,7 +307,11 @@ impl Store {
                 (EdgeKind::Peer, NodeId::Controller(src.to_owned()), NodeId::Controller(dst.to_owned()))
             };
             let latency_ms = conn.latency.get().map(|s| s.mean_ns as f64 / 1e6);
-            edges.push(Edge { kind, a, b, up, link: None, latency_ms });
+            let latency_stale = conn
+                .latency
+                .at()
+                .is_some_and(|at| self.cfg.lifecycle.reading_stale(at, self.cfg.lifecycle.interval_ns(key.kind), now));
+            edges.push(Edge { kind, a, b, up, link: None, latency_ms, latency_stale });
         }
         for (c, up) in controllers.iter_mut().zip(routers_up) {
             c.routers_up = up;
@@ -314,13 +321,15 @@ impl Store {
             if link.life.up().is_none() || [src, dst].iter().any(|r| self.deleted(EntityType::Router, r)) {
                 continue;
             }
+            let reading = self.link_latency(id, now);
             edges.push(Edge {
                 kind: EdgeKind::Link,
                 a: NodeId::Router(src.clone()),
                 b: NodeId::Router(dst.clone()),
                 up: self.link_effectively_up(link),
                 link: Some(id.clone()),
-                latency_ms: link.latest_latency().map(|s| s.mean_ns as f64 / 1e6),
+                latency_ms: reading.map(|r| r.sample.mean_ns as f64 / 1e6),
+                latency_stale: reading.is_some_and(|r| r.stale),
             });
         }
         // Unique keys (a link id tells apart links between the same routers),
