@@ -167,7 +167,7 @@ pub struct NodeRow {
 /// What the list view sorts by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortBy {
-    /// Controllers first, then by id.
+    /// Controllers first, then by name (then id).
     #[default]
     Name,
     /// Worst first.
@@ -196,7 +196,11 @@ impl Topology {
             .collect();
         rows.sort_by(|a, b| {
             let primary = match by {
-                SortBy::Name => std::cmp::Ordering::Equal,
+                // What the Node column shows: controllers first, then the
+                // name a person reads (opaque ids would sort at random).
+                SortBy::Name => matches!(a.node, NodeId::Router(_))
+                    .cmp(&matches!(b.node, NodeId::Router(_)))
+                    .then_with(|| a.name.cmp(&b.name)),
                 SortBy::Health => b.health.cmp(&a.health),
                 SortBy::Identities => b.identities.online.cmp(&a.identities.online),
             };
@@ -438,6 +442,23 @@ mod tests {
         let r1 = &t.rows(&q("r1"), SortBy::Name, true)[0];
         assert_eq!((r1.detail.as_str(), r1.identities.online), ("2/2 controllers", 5));
         assert_eq!(t.rows(&q("c1"), SortBy::Name, true)[0].detail, "leader");
+    }
+
+    #[test]
+    fn the_list_sorts_by_the_name_a_person_reads() {
+        use crate::store::{Info, Listing};
+        let mut s = Store::new();
+        for r in ["Zz9", "Aa1", "Mm5"] {
+            s.apply(&Event::conn(Timestamp(1), ConnKind::RouterToCtrl, r, "c1", true).via("c1"));
+        }
+        for (id, name) in [("Zz9", "edge-eu-1"), ("Aa1", "edge-us-1"), ("Mm5", "core-1")] {
+            let info = Info { name: name.into(), ..Info::default() };
+            s.learn(Timestamp(2), EntityType::Router, id, Listing::Present(info));
+        }
+        let t = s.topology(Timestamp(3));
+        let names: Vec<String> =
+            t.rows(&crate::filter::Filter::default(), SortBy::Name, true).into_iter().map(|r| r.name).collect();
+        assert_eq!(names, ["c1", "core-1", "edge-eu-1", "edge-us-1"], "controllers first, then by name, not by id");
     }
 
     #[test]
