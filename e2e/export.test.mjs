@@ -49,9 +49,10 @@ test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens 
     const csv = await download(page, 'export-csv');
     assert.equal(csv.name, 'zitiscope-events.csv');
     const rows = csv.bytes.toString('utf8').trimEnd().split('\r\n');
-    assert.equal(rows[0], 'id,at,type,kind,name,src,dst,state,via,latency_ms,jitter_ms,of,entity,op,label');
+    assert.equal(rows[0], 'id,at,type,kind,name,src,dst,state,via,latency_ms,jitter_ms,of,entity,op,label,display_name,src_name,dst_name');
     assert.equal(rows.length, 1 + all.length, 'a row per event');
-    assert.match(rows[1], /^1,2025-06-12T09:00:00Z,conn,router-to-ctrl,edge-0,edge-0,ctrl1,online,ctrl1,,,,,,$/);
+    // The name columns last: no entityChange named them, so each reads as its id.
+    assert.match(rows[1], /^1,2025-06-12T09:00:00Z,conn,router-to-ctrl,edge-0,edge-0,ctrl1,online,ctrl1,,,,,,,edge-0,edge-0,ctrl1$/);
     const evil = rows.find((r) => r.includes('HYPERLINK'));
     assert.ok(evil.includes(`"'=HYPERLINK(""http://x""),"""`), `a formula is defused and quoted: ${evil}`);
 
@@ -59,6 +60,7 @@ test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens 
     const events = jsonl.bytes.toString('utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
     assert.equal(events.length, all.length);
     assert.equal(events.filter((e) => e.body.conn?.kind === 'edge-to-router').length, IDENTITIES);
+    assert.deepEqual(events[0].names, { 'edge-0': 'edge-0', ctrl1: 'ctrl1' }, 'each line names what it mentions');
 
     const snap = JSON.parse((await download(page, 'export-snapshot')).bytes.toString('utf8'));
     const routers = new Set(snap.state.connections.filter(([k]) => k.kind === 'router-to-ctrl').map(([k]) => k.src));

@@ -1,6 +1,8 @@
 // The topology map, in the real app against the real feed: screenshots at
 // 50 and 2,000 nodes, a click on a router opens its drawer, and the URL
-// deep link reopens the same node.
+// deep link reopens the same node. The simulator names routers by opaque
+// ids, as a controller does: a router is found by its name, and the drawer
+// and the URL hold its id.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -30,10 +32,15 @@ async function openLive(feed, routers, query = '') {
 const frames = (page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 
 test('50 nodes: find a router, click it, see its drawer; the deep link reopens it', async () => {
-  // 3 controllers + 47 routers; no random outages, so the router stays put.
-  // 4,000 identities: ~85 a router, more than the identity list draws at once.
-  const feed = await startFeed({ args: ['simulate', '--routers', '47', '--identities', '4000', '--outage-every', '0'] });
+  // 3 controllers + 47 routers; no random outages and no renames, so the
+  // router stays put under its name. 4,000 identities: ~85 a router, more
+  // than the identity list draws at once.
+  const feed = await startFeed({ args: ['simulate', '--routers', '47', '--identities', '4000', '--outage-every', '0', '--renames-every', '0'] });
   try {
+    // edge-eu-3's id, as the feed's store has it.
+    const nodes = await (await fetch(`${feed.url}/nodes`)).json();
+    const eu3 = nodes.find((n) => n.name === 'edge-eu-3').node.slice('router:'.length);
+    assert.notEqual(eu3, 'edge-eu-3', 'an opaque id, not the name');
     const { page, errors } = await openLive(feed, 47);
     await frames(page);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-50-nodes.png') });
@@ -48,9 +55,10 @@ test('50 nodes: find a router, click it, see its drawer; the deep link reopens i
     const box = await page.getByTestId('map-canvas').boundingBox();
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await page.getByTestId('drawer').waitFor({ timeout: 5_000 });
-    assert.equal(await page.getByTestId('drawer-id').textContent(), 'edge-eu-3');
+    assert.equal(await page.getByTestId('drawer-id').textContent(), eu3);
+    assert.equal(await page.getByTestId('drawer-name').textContent(), 'edge-eu-3');
     assert.match(await page.getByTestId('drawer-health').textContent(), /ok/);
-    assert.match(page.url(), /[?&]node=router%3Aedge-eu-3/);
+    assert.equal(new URL(page.url()).searchParams.get('node'), `router:${eu3}`, 'the URL keeps the id');
     // Its story: how long it has been up, and its recent history.
     assert.match(await page.getByTestId('drawer-uptime').textContent(), /^up for \d/);
     assert.ok(await page.getByTestId('drawer-history').locator('li').count() >= 1, 'at least its first connection');
@@ -71,7 +79,8 @@ test('50 nodes: find a router, click it, see its drawer; the deep link reopens i
     const again = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await again.goto(link);
     await again.getByTestId('drawer').waitFor({ timeout: 20_000 });
-    assert.equal(await again.getByTestId('drawer-id').textContent(), 'edge-eu-3');
+    assert.equal(await again.getByTestId('drawer-id').textContent(), eu3);
+    assert.equal(await again.getByTestId('drawer-name').textContent(), 'edge-eu-3');
     await again.getByTestId('identity-list').waitFor({ timeout: 5_000 });
 
     // The list mirrors the map, and survives a reload through the URL.
@@ -89,7 +98,7 @@ test('50 nodes: find a router, click it, see its drawer; the deep link reopens i
     await find.fill('type=router AND name$=eu-3');
     await find.press('Enter');
     await page.getByTestId('drawer').waitFor({ timeout: 5_000 });
-    assert.equal(await page.getByTestId('drawer-id').textContent(), 'edge-eu-3');
+    assert.equal(await page.getByTestId('drawer-id').textContent(), eu3);
     await page.getByRole('button', { name: 'Close details' }).click();
     await find.fill('name=edge-eu-2');
     await page.getByTestId('map-only-matches').check();
@@ -103,7 +112,7 @@ test('50 nodes: find a router, click it, see its drawer; the deep link reopens i
     await frames(page);
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await page.getByTestId('drawer').waitFor({ timeout: 5_000 });
-    assert.equal(await page.getByTestId('drawer-id').textContent(), 'edge-eu-3', 'shown again, clickable again');
+    assert.equal(await page.getByTestId('drawer-id').textContent(), eu3, 'shown again, clickable again');
     await find.fill('');
     assert.deepEqual(errors, []);
     await page.close();

@@ -3,15 +3,18 @@
 //! the URL), ending at the time-travel moment when there is one, a page at
 //! a time (`GET /history?order=desc`). Its export links download exactly
 //! the events it lists, as CSV or JSON lines. Read only while the panel is
-//! open. Every value is rendered as text.
+//! open. Every value is rendered as text. The name columns read the live
+//! store's inventory (the names a person reads now), as the feed's export
+//! does.
 
 use crate::export::feed_api_url;
 use crate::filter::FilterInput;
 use crate::history::{use_pages, use_selection};
 use crate::shown::use_shown;
+use crate::store::LiveStore;
 use crate::web::{use_url_text, Param};
 use leptos::prelude::*;
-use zitiscope_core::export::{column, CSV_COLUMNS};
+use zitiscope_core::export::{column, column_named, CSV_COLUMNS, NAME_COLUMNS};
 use zitiscope_core::filter::{Filter, EVENT_SCHEMA};
 use zitiscope_core::Event;
 
@@ -47,6 +50,11 @@ pub fn EventLog() -> impl IntoView {
     };
     // The CSV's columns after `id` (the table says them the same way).
     let columns = &CSV_COLUMNS[1..];
+    // Names from the live store, where the page has one (a log mounted
+    // alone reads every entity as its id), as they are when a page of rows
+    // is drawn: following every rename would redraw the log at the map's
+    // rate on a busy network.
+    let store = use_context::<LiveStore>();
     let rows = move || {
         pages.rows.with(|all| {
             all.iter()
@@ -56,7 +64,12 @@ pub fn EventLog() -> impl IntoView {
                             {columns
                                 .iter()
                                 .map(|c| {
-                                    let v = column(&r.event, c);
+                                    let v = match store {
+                                        Some(s) if NAME_COLUMNS.contains(c) => s.with_core(|core| {
+                                            column_named(&r.event, c, &|t, id| core.display_name(t, id).to_owned())
+                                        }),
+                                        _ => column(&r.event, c),
+                                    };
                                     let title = v.clone();
                                     view! { <td title=title>{v}</td> }
                                 })

@@ -16,6 +16,8 @@
 //!   history's events (time travel's playback);
 //! - [`filter`] is the filter language (map find/hide, event log, alerts,
 //!   history);
+//! - [`mgmt`] is the edge management API's list and error shapes (the
+//!   subset the simulator serves and a controller client reads);
 //! - [`wire`] is the feed protocol's payloads, shared by the feed (which
 //!   writes them) and the app (which reads them).
 //!
@@ -32,6 +34,7 @@ pub mod export;
 pub mod filter;
 pub mod kind;
 pub mod layout;
+pub mod mgmt;
 pub mod parse;
 pub mod replay;
 pub mod store;

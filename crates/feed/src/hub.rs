@@ -233,6 +233,14 @@ impl Hub {
         topology.rows(&zitiscope_core::filter::Filter::default(), zitiscope_core::store::SortBy::Name, true)
     }
 
+    /// The names a person reads for these entities now (the store's
+    /// inventory; an entity with no name reads as its id). One lock for
+    /// the lot: an export names a page of events at a time.
+    pub fn display_names(&self, ids: &[(zitiscope_core::EntityType, &str)]) -> Vec<String> {
+        let st = self.lock();
+        ids.iter().map(|(t, id)| st.store.display_name(*t, id).to_owned()).collect()
+    }
+
     /// Registers a connected SSE client for as long as the guard lives.
     pub fn client_guard(self: &Arc<Self>) -> ClientGuard {
         let id = self.next_client.fetch_add(1, Ordering::Relaxed);

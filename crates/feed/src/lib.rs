@@ -11,6 +11,7 @@
 //!   (to SSE clients, the history writer and the change dispatcher);
 //! - [`hooks`]: webhooks and commands run on matching state changes;
 //! - [`metrics`]: the sources' and hooks' counters, and `/metrics`;
+//! - [`mgmt`]: the management-API subset the simulator serves;
 //! - [`history`]: every event in SQLite, and its routes (`/history`,
 //!   `/changes`, `/state?at=`, `/aggregate`);
 //! - [`sse`]: the SSE stream, `/events`;
@@ -28,6 +29,7 @@ pub mod history;
 pub mod hooks;
 pub mod hub;
 pub mod metrics;
+pub mod mgmt;
 pub mod security;
 pub mod server;
 pub mod simulate;
@@ -58,6 +60,9 @@ pub struct Assembled {
     /// Keep it for the feed's lifetime: dropping it unsubscribes the hooks
     /// and the change log.
     pub guards: Guards,
+    /// The simulated network, shared with the management-API subset, when
+    /// the source is the simulator ([`start_source`] installs it).
+    pub simulated: Option<simulate::Live>,
 }
 
 /// See [`Assembled::guards`].
@@ -128,6 +133,7 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         max_delay: std::time::Duration::from_millis(args.batch_interval_ms),
     };
     let batcher = tokio::spawn(batcher::run(rx, hub.clone(), batch_cfg));
+    let simulated = matches!(args.sources(), Ok(cli::Sources::Simulate(_))).then(simulate::Live::default);
     let app = server::router(
         server::Services {
             hub: hub.clone(),
@@ -142,11 +148,12 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
                     ..args.alerts.clone().unwrap_or_default()
                 },
             }),
+            mgmt: simulated.clone().map(|l| Arc::new(l) as Arc<dyn zitiscope_core::mgmt::Directory>),
         },
         args.static_dir.as_deref(),
         server::Protection { allow_origins, auth: Arc::new(auth), connect_src: args.connect_src.clone() },
     );
-    Ok(Assembled { hub, registry, events, batcher, app, guards: Guards { _hooks: hooks, _log: log } })
+    Ok(Assembled { hub, registry, events, batcher, app, guards: Guards { _hooks: hooks, _log: log }, simulated })
 }
 
 /// Starts the sources the arguments name, feeding `feed`. Wait for the
@@ -168,7 +175,9 @@ pub fn start_source(
             for chunk in boot.chunks(args.batch_max.max(1)) {
                 hub.publish(chunk.to_vec());
             }
-            tokio::spawn(simulate::run(net, tx, registry.register_source("simulate"), shutdown));
+            let live = feed.simulated.clone().unwrap_or_default();
+            live.install(net);
+            tokio::spawn(simulate::run(live, tx, registry.register_source("simulate"), shutdown));
             Ok(source::Running::default())
         }
         cli::Sources::Lines(sources) => source::start(sources, registry, &tx, &shutdown),

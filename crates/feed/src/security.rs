@@ -1,6 +1,7 @@
 //! Who may read the feed, and the headers that keep the served app safe.
 //!
-//! - An optional bearer token guards `/events`, `/snapshot` and `/metrics`.
+//! - An optional bearer token guards `/events`, `/snapshot`, `/metrics`
+//!   and the other reads of the network (`GUARDED`).
 //!   EventSource cannot set headers, so it is accepted as `?token=`, as the
 //!   `zitiscope_token` cookie (set on any request that brings a valid
 //!   `?token=`, so the served app works after opening `/?token=…` once), or
@@ -26,9 +27,20 @@ use subtle::ConstantTimeEq;
 /// The cookie that carries the token.
 pub const TOKEN_COOKIE: &str = "zitiscope_token";
 
-/// Paths that need the token when one is configured.
-const GUARDED: [&str; 8] =
-    ["/events", "/snapshot", "/metrics", "/nodes", "/history", "/state", "/aggregate", "/changes"];
+/// Paths that need the token when one is configured (the network's state,
+/// its history, and the simulator's management-API subset).
+const GUARDED: [&str; 10] = [
+    "/events",
+    "/snapshot",
+    "/metrics",
+    "/nodes",
+    "/history",
+    "/state",
+    "/aggregate",
+    "/changes",
+    zitiscope_core::mgmt::EDGE_ROUTERS_PATH,
+    zitiscope_core::mgmt::IDENTITIES_PATH,
+];
 
 /// Whether a request proved it holds the token (or none is needed);
 /// handlers read it from the request's extensions.

@@ -8,12 +8,17 @@
 //!   or on a feed with `--no-history` [`crate::history::absent`], which
 //!   answers each with a 404 that says why;
 //! - `/metrics`: [`crate::metrics::router`];
+//! - `/edge/management/v1/edge-routers` and `/identities`: [`crate::mgmt::router`],
+//!   only when simulating (the simulator serves the management-API subset
+//!   a real controller would);
 //! - `/snapshot`, `/nodes`, `/healthz` (with each source's state), `/config.json`: here;
 //! - anything else: the static app (`--static`), or a 404 that says how to
 //!   get one.
 //!
 //! The token check ([`security::guard`]) wraps the merged app, so it covers
-//! every service's routes the same way.
+//! every service's routes the same way. The history's exports name
+//! entities through the hub's store: the namer is built here, so the
+//! history never imports the hub.
 
 use crate::history::History;
 use crate::hub::Hub;
@@ -54,6 +59,8 @@ pub struct Services {
     /// What `/config.json` says: the alert thresholds, with this feed's
     /// heartbeat period.
     pub app_config: Arc<AppConfig>,
+    /// The management-API subset's lists, when the feed simulates.
+    pub mgmt: Option<Arc<dyn zitiscope_core::mgmt::Directory>>,
 }
 
 /// What the reads here need: the hub, and for `/healthz` the counters
@@ -80,7 +87,7 @@ pub struct Protection {
 /// deep links).
 pub fn router(services: Services, static_dir: Option<&Path>, protection: Protection) -> Router {
     let Protection { allow_origins, auth, connect_src } = protection;
-    let Services { hub, registry, history, heartbeat, retry_ms, shutdown, app_config } = services;
+    let Services { hub, registry, history, heartbeat, retry_ms, shutdown, app_config, mgmt } = services;
     let sse =
         crate::sse::router(SseState { hub: hub.clone(), registry: registry.clone(), heartbeat, retry_ms, shutdown });
     let metrics = crate::metrics::router(MetricsState {
@@ -89,7 +96,11 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
         history: history.as_ref().map(|h| h.stats.clone()),
     });
     let history_routes = match &history {
-        Some(h) => crate::history::router(h.clone()),
+        Some(h) => {
+            let names = hub.clone();
+            let namer: crate::history::http::Namer = Arc::new(move |ids| names.display_names(ids));
+            crate::history::router(h.clone(), namer)
+        }
         None => crate::history::absent(),
     };
     let status = Router::new()
@@ -101,6 +112,9 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
     // own heartbeat, and its config file's [alerts].
     let config = Router::new().route("/config.json", get(config_json)).with_state(app_config);
     let mut api = Router::new().merge(sse).merge(history_routes).merge(metrics).merge(status).merge(config);
+    if let Some(directory) = mgmt {
+        api = api.merge(crate::mgmt::router(directory));
+    }
     if !allow_origins.is_empty() {
         // Only the listed origins, only reads: browsers send no preflight
         // for EventSource, so GET is all that is needed.
@@ -172,9 +186,11 @@ async fn snapshot(State(app): State<Status>) -> impl IntoResponse {
     ([(axum::http::header::CONTENT_TYPE, "application/json")], app.hub.snapshot())
 }
 
-/// Every node as the list view shows it: `[{node, health, identities_online,
-/// identities_offline}]` (`node` as in the app's URLs, e.g. `router:edge-eu-1`),
-/// for scripts and for checking a client against the feed node by node.
+/// Every node as the list view shows it: `[{node, name, attributes, health,
+/// identities_online, identities_offline}]` (`node` as in the app's URLs,
+/// e.g. `router:Kx7pWq2mRa`; `name` the name a person reads, the id while
+/// there is none), for scripts and for checking a client against the feed
+/// node by node.
 async fn nodes(State(app): State<Status>) -> impl IntoResponse {
     let rows: Vec<serde_json::Value> = app
         .hub
@@ -183,6 +199,8 @@ async fn nodes(State(app): State<Status>) -> impl IntoResponse {
         .map(|r| {
             serde_json::json!({
                 "node": r.node.to_param(),
+                "name": r.name,
+                "attributes": r.attributes,
                 "health": r.health.as_str(),
                 "identities_online": r.identities.online,
                 "identities_offline": r.identities.offline,

@@ -170,7 +170,7 @@ pub struct NodeRow {
 /// What the list view sorts by.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum SortBy {
-    /// Controllers first, then by id.
+    /// Controllers first, then by name (then id).
     #[default]
     Name,
     /// Worst first.
@@ -199,7 +199,11 @@ impl Topology {
             .collect();
         rows.sort_by(|a, b| {
             let primary = match by {
-                SortBy::Name => std::cmp::Ordering::Equal,
+                // What the Node column shows: controllers first, then the
+                // name a person reads (opaque ids would sort at random).
+                SortBy::Name => matches!(a.node, NodeId::Router(_))
+                    .cmp(&matches!(b.node, NodeId::Router(_)))
+                    .then_with(|| a.name.cmp(&b.name)),
                 SortBy::Health => b.health.cmp(&a.health),
                 SortBy::Identities => b.identities.online.cmp(&a.identities.online),
             };

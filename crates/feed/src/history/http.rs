@@ -7,27 +7,58 @@
 //! these handlers: [`absent`] answers the same paths with one 404 that
 //! gives the reason (which the app shows), rather than leaving them to the
 //! static app's fallback, which would answer `index.html`.
+//!
+//! Exports name the entities in their events (`display_name`, `src_name`,
+//! `dst_name`; `names` in JSON lines) through a [`Namer`] the server hands
+//! in: the history knows ids only, the live store knows the names, and this
+//! service imports neither the hub nor the server.
 
 use super::{Ask, History, Order, QueryError};
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use std::collections::HashMap;
 use std::sync::Arc;
 use zitiscope_core::timestamp::Timestamp;
+use zitiscope_core::EntityType;
 
 /// The paths this service answers.
 pub const PATHS: [&str; 4] = ["/history", "/changes", "/state", "/aggregate"];
 
-/// The history's routes, over the running history.
-pub fn router(history: Arc<History>) -> Router {
+/// The names a person reads for some entities, now, in the order asked
+/// (an entity with no name reads as its id). Called once per page of an
+/// export, so that it can take its lock once.
+pub type Namer = Arc<dyn Fn(&[(EntityType, &str)]) -> Vec<String> + Send + Sync>;
+
+/// A namer that knows no names (every entity reads as its id).
+pub fn by_id() -> Namer {
+    Arc::new(|ids: &[(EntityType, &str)]| ids.iter().map(|(_, id)| (*id).to_owned()).collect())
+}
+
+/// What the handlers read: the history, and (for exports) the namer.
+#[derive(Clone)]
+struct Service {
+    history: Arc<History>,
+    namer: Namer,
+}
+
+impl FromRef<Service> for Arc<History> {
+    fn from_ref(s: &Service) -> Self {
+        s.history.clone()
+    }
+}
+
+/// The history's routes, over the running history; exports name entities
+/// through `namer`.
+pub fn router(history: Arc<History>, namer: Namer) -> Router {
     Router::new()
         .route(PATHS[0], get(events))
         .route(PATHS[1], get(changes))
         .route(PATHS[2], get(state))
         .route(PATHS[3], get(aggregate))
-        .with_state(history)
+        .with_state(Service { history, namer })
 }
 
 /// The same paths on a feed that keeps no history: each says so.
@@ -120,7 +151,7 @@ async fn blocking<R: Send + 'static>(
 
 /// `GET /history`: a page of stored events, `{events: [{id, event}], next,
 /// scanned}`, or an export of them.
-async fn events(State(h): State<Arc<History>>, Query(q): Query<PageQuery>) -> Response {
+async fn events(State(Service { history: h, namer }): State<Service>, Query(q): Query<PageQuery>) -> Response {
     let (from, to, order) = match span(q.from.as_deref(), q.to.as_deref(), q.order.as_deref()) {
         Ok(w) => w,
         Err(m) => return bad(m),
@@ -140,7 +171,7 @@ async fn events(State(h): State<Arc<History>>, Query(q): Query<PageQuery>) -> Re
             let csv = f == "csv";
             let limit = q.limit.unwrap_or(EXPORT_MAX).clamp(1, EXPORT_MAX);
             let ask = move |h: &History| {
-                export(h, Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter }, csv)
+                export(h, Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter }, csv, &namer)
             };
             match blocking(h, ask).await {
                 Ok((body, next)) => {
@@ -169,19 +200,25 @@ async fn events(State(h): State<Arc<History>>, Query(q): Query<PageQuery>) -> Re
     }
 }
 
-/// Every event `ask` selects (up to its `limit`) as JSON lines or CSV, and
-/// the cursor to go on from if there are more.
-fn export(h: &History, ask: Ask<'_>, csv: bool) -> Result<(String, Option<String>), QueryError> {
-    let mut body = if csv { zitiscope_core::export::csv_header() } else { String::new() };
+/// Every event `ask` selects (up to its `limit`) as JSON lines or CSV, its
+/// entities named by `namer`, and the cursor to go on from if there are more.
+fn export(h: &History, ask: Ask<'_>, csv: bool, namer: &Namer) -> Result<(String, Option<String>), QueryError> {
+    use zitiscope_core::export::{csv_header, csv_row_named, jsonl_line, named};
+    let mut body = if csv { csv_header() } else { String::new() };
     let (mut n, mut cursor) = (0, ask.cursor.map(str::to_owned));
     loop {
         let page = h.page(&Ask { limit: (ask.limit - n).min(LIMIT_MAX), cursor: cursor.as_deref(), ..ask })?;
+        // The page's entities, each named once.
+        let mut ids: Vec<(EntityType, &str)> = page.events.iter().flat_map(|row| named(&row.event)).flatten().collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let names: HashMap<(EntityType, &str), String> = ids.iter().copied().zip(namer(&ids)).collect();
+        let name = |t: EntityType, id: &str| names.get(&(t, id)).cloned().unwrap_or_else(|| id.to_owned());
         for row in &page.events {
             if csv {
-                body.push_str(&zitiscope_core::export::csv_row(row.id, &row.event));
+                body.push_str(&csv_row_named(row.id, &row.event, &name));
             } else {
-                body.push_str(&serde_json::to_string(&row.event).expect("events always serialise"));
-                body.push('\n');
+                body.push_str(&jsonl_line(&row.event, &name));
             }
         }
         n += page.events.len();

@@ -2,7 +2,8 @@
 //! for the simulator.
 
 use zitiscope_core::event::{
-    Body, ClusterChange, ClusterEventType, LatencyOf, LatencySample, LinkChange, LinkEventType, Peer,
+    Body, ClusterChange, ClusterEventType, EntityChange, EntityEvent, LatencyOf, LatencySample, LinkChange,
+    LinkEventType, Peer,
 };
 
 /// A `link.latency` sample measured by `source`, in ms.
@@ -41,4 +42,15 @@ pub fn peer(id: &str, i: usize) -> Peer {
 /// A `cluster` event.
 pub fn cluster(event: ClusterEventType, peers: Vec<Peer>, leader: Option<String>, index: Option<u64>) -> Body {
     Body::Cluster(ClusterChange { event, peers, leader, index })
+}
+
+/// An `entityChange` as staged inside the controller's transaction: the
+/// entity as it is now (as it was, for a deletion).
+pub fn staged(change: EntityChange) -> Body {
+    Body::Entity(EntityEvent::Staged(change))
+}
+
+/// The `committed` event that makes the staged change `change` hold.
+pub fn committed(change: &str) -> Body {
+    Body::Entity(EntityEvent::Committed { change: change.to_owned() })
 }

@@ -2,6 +2,10 @@
 //! next. It is deterministic for a seed; time is passed in, never read.
 //!
 //! What it plays:
+//! - the controller's inventory: routers and identities named by opaque ids
+//!   in the controller's shape, their names told by `entityChange` before
+//!   anything connects, renamed (and identities deleted and created again)
+//!   now and then (`inventory`);
 //! - a controller cluster, fully meshed, with a leader; every router holds
 //!   a control connection to every controller;
 //! - fabric links from every edge router to the core routers (a ring when
@@ -14,8 +18,9 @@
 //! - a named [`Scenario`] plays its story on top, with random failures off.
 //!
 //! The cluster's moves live in `cluster`, the fabric's (links, latency) in
-//! `links`, the identities' everyday lives in `identities`; this file holds
-//! the cast, the clock, the stories and the routers' lives.
+//! `links`, the identities' everyday lives in `identities`, the names in
+//! `inventory`; this file holds the cast, the clock, the stories and the
+//! routers' lives.
 
 use super::names;
 use super::scenario::{Action, Cast, Scenario};
@@ -26,14 +31,20 @@ use zitiscope_core::event::ClusterEventType as C;
 use zitiscope_core::{ConnKind, Event, Timestamp};
 
 pub(super) struct Router {
+    /// Its id, as every event names it.
     pub id: String,
+    /// Its name and role attributes.
+    pub listing: Listing,
     pub core: bool,
     /// While `Some`, the router is down until this simulated second.
     pub down_until: Option<f64>,
 }
 
 pub(super) struct Identity {
+    /// Its id, as every event names it (a new one when it is created again).
     pub id: String,
+    /// Its name and role attributes, and whether it is deleted.
+    pub listing: Listing,
     /// The router it prefers (in its region).
     pub home: usize,
     /// The router it is connected to, if any.
@@ -81,6 +92,8 @@ pub struct Network {
     pub(super) flapper: Option<usize>,
     rate: f64,
     outage_every: f64,
+    /// The inventory: ids, names, and who waits to be created again.
+    pub(super) books: Books,
     /// Simulated seconds since start.
     clock: f64,
     /// Keeps timestamps within one step strictly increasing.
@@ -91,18 +104,22 @@ impl Network {
     /// Builds the network's cast from the options; nothing is connected yet.
     pub fn new(args: &SimulateArgs) -> Self {
         let mut rng = SmallRng::seed_from_u64(args.seed);
+        let mut books = Books::new(args.seed, args.renames_every);
         let ctrls = (0..args.controllers).map(names::controller).collect();
-        let routers: Vec<Router> = (0..args.routers)
+        let n = args.routers;
+        let routers: Vec<Router> = (0..n)
             .map(|i| Router {
-                id: names::router(i, args.routers),
-                core: i < names::core_count(args.routers),
+                id: books.fresh_id(),
+                listing: Listing::new(names::router(i, n), names::router_attributes(i, n)),
+                core: i < names::core_count(n),
                 down_until: None,
             })
             .collect();
         let edges: Vec<usize> = (0..routers.len()).filter(|&i| !routers[i].core).collect();
-        let identities = (0..args.identities)
+        let identities: Vec<Identity> = (0..args.identities)
             .map(|i| Identity {
-                id: names::identity(i),
+                id: books.fresh_id(),
+                listing: Listing::new(names::identity(i), names::identity_attributes(i)),
                 home: edges[rng.random_range(0..edges.len())],
                 at: None,
                 calm_until: 0.0,
@@ -128,6 +145,7 @@ impl Network {
                 next_sample: rng.random_range(0.0..SAMPLE_EVERY),
             })
             .collect();
+        books.index(&routers, &identities);
         let scenario = args.scenario;
         let flapper = (scenario == Scenario::FlappingIdentity && args.identities > 0).then_some(0);
         Network {
@@ -147,16 +165,19 @@ impl Network {
             flapper,
             rate: args.rate.max(0.0),
             outage_every: args.outage_every.max(0.0),
+            books,
             clock: 0.0,
             last_at: 0,
         }
     }
 
-    /// The events that bring the network up: the cluster (members, leader,
-    /// peer mesh), every router's control connections, the links, and ~85%
-    /// of identities online.
+    /// The events that bring the network up: the inventory (every router
+    /// and identity created, so each is named before anything names it by
+    /// id), the cluster (members, leader, peer mesh), every router's control
+    /// connections, the links, and ~85% of identities online.
     pub fn bootstrap(&mut self, now: Timestamp) -> Vec<Event> {
         let mut out = Vec::new();
+        self.announce_all(now, &mut out);
         let n = self.ctrls.len();
         out.push(self.cluster(now, self.leader, C::MembersChanged, self.all_ctrls()));
         out.push(self.cluster(now, self.leader, C::LeadershipGained, Vec::new()));
@@ -192,6 +213,8 @@ impl Network {
         let mut out = Vec::new();
         self.recover(now, &mut out);
         self.play_story(now, &mut out);
+        // Renames and deletions, like failures, only on a steady day.
+        self.inventory_churn(now, dt, self.scenario.random_failures(), &mut out);
         if self.scenario.random_failures() {
             if self.outage_every > 0.0 && self.rng.random_bool((dt / self.outage_every).min(1.0)) {
                 self.random_outage(now, &mut out);
@@ -241,6 +264,8 @@ impl Network {
             Action::RouterDown(r) => self.router_down(now, r, f64::INFINITY, out),
             Action::RouterUp(r) => self.router_up(now, r, out),
             Action::Detach(i) if self.identities[i].at.is_some() => out.push(self.detach(now, i)),
+            // A deleted identity connects nowhere.
+            Action::Attach(i, _) | Action::Reattach(i) if self.identities[i].listing.deleted => {}
             Action::Attach(i, r) if self.identities[i].at.is_none() => out.push(self.attach(now, i, r)),
             Action::Reattach(i) if self.identities[i].at.is_none() => {
                 if let Some(r) = self.target_router(i) {
@@ -251,6 +276,10 @@ impl Network {
             Action::Isolate(c) => self.isolate(now, c, out),
             Action::Rejoin(c) => self.rejoin(now, c, out),
             Action::Lead(c) => self.lead(now, c, out),
+            Action::RenameRouter(r) => self.rename_router(now, r, out),
+            Action::RenameIdentity(i) => self.rename_identity(now, i, out),
+            Action::DeleteIdentity(i) => self.delete_identity(now, i, out),
+            Action::CreateIdentity(i) => self.recreate_identity(now, i, out),
             Action::Degrade { link, extra_ms, jitter_ms } => {
                 if let Some(l) = self.links.get_mut(link) {
                     l.extra_ms = extra_ms;
@@ -378,8 +407,10 @@ impl Network {
 
 mod cluster;
 mod identities;
+mod inventory;
 mod links;
 
+use inventory::{Books, Listing};
 use links::topology;
 
 #[cfg(test)]

@@ -42,6 +42,12 @@ pub struct SimulateArgs {
     /// Seconds between repeats of the scenario's story (≥ 40).
     #[arg(long, default_value_t = 60.0)]
     pub scenario_every: f64,
+
+    /// Average seconds between inventory changes: an identity renamed, or
+    /// deleted and created again later under a new id; now and then a
+    /// router renamed (0 turns them off; `steady` only).
+    #[arg(long, default_value_t = 30.0)]
+    pub renames_every: f64,
 }
 
 impl Default for SimulateArgs {
@@ -55,6 +61,7 @@ impl Default for SimulateArgs {
             outage_every: 60.0,
             scenario: Scenario::Steady,
             scenario_every: 60.0,
+            renames_every: 30.0,
         }
     }
 }

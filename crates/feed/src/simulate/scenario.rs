@@ -26,6 +26,11 @@ pub enum Scenario {
     /// Latency and jitter climb on one link for 20 s, hold for 10 s, then
     /// recover.
     LinkDegradation,
+    /// The inventory changes: an edge router is renamed (`edge-eu-1`
+    /// becomes `edge-eu-1-r1`, then `-r2` the next cycle, …); 5 s later an
+    /// identity is renamed; 5 s after that another is deleted, and it is
+    /// created again (a new id, the same name) 10 s later.
+    Rename,
 }
 
 /// One scripted step, at a simulated second.
@@ -43,6 +48,14 @@ pub enum Action {
     Rejoin(usize),
     /// Leadership moves to controller `.0`.
     Lead(usize),
+    /// Router `.0` gets its next name.
+    RenameRouter(usize),
+    /// Identity `.0` gets its next name.
+    RenameIdentity(usize),
+    /// Identity `.0` is deleted (its connection closes first).
+    DeleteIdentity(usize),
+    /// Identity `.0`, deleted, is created again under a new id.
+    CreateIdentity(usize),
     /// A link's latency gets this much extra (ms), with this jitter (ms).
     Degrade {
         link: usize,
@@ -120,6 +133,18 @@ impl Scenario {
                         out.push((t + k as f64, step));
                     }
                     out.push((t + 30.0, Action::Degrade { link: 0, extra_ms: 0.0, jitter_ms: 2.0 }));
+                }
+            }
+            Scenario::Rename => {
+                if let Some(&r) = cast.live_edges.first() {
+                    out.push((t, Action::RenameRouter(r)));
+                }
+                if let Some(&i) = cast.connected.first() {
+                    out.push((t + 5.0, Action::RenameIdentity(i)));
+                }
+                if let Some(&i) = cast.connected.get(1) {
+                    out.push((t + 10.0, Action::DeleteIdentity(i)));
+                    out.push((t + 20.0, Action::CreateIdentity(i)));
                 }
             }
         }

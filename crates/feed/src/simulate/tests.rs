@@ -1,8 +1,20 @@
 //! The simulator's model and every scenario's story, played on a simulated
-//! clock and checked through the real core store.
+//! clock and checked through the real core store; and the inventory: opaque
+//! ids, every entity named before anything names it, renames and deletions
+//! reaching the store, and the management API's lists of the model.
 
 use super::*;
 use zitiscope_core::{ConnKey, EntityType, Store};
+
+#[path = "inventory_tests.rs"]
+mod inventory;
+
+/// The id of the router named `name` in the network `args` builds (ids
+/// are the seed's, so the same every time).
+fn id_of(args: &SimulateArgs, name: &str) -> String {
+    let net = Network::new(args);
+    net.routers.iter().find(|r| r.listing.name == name).map(|r| r.id.clone()).expect("a router of that name")
+}
 
 const SEC: i64 = 1_000_000_000;
 
@@ -65,6 +77,7 @@ fn bootstrap_brings_the_network_up() {
     assert_eq!((sum.controllers.online, sum.controllers.total), (3, 3));
     assert_eq!((sum.routers.online, sum.routers.total), (40, 40));
     assert!(sum.identities.online > 2400 && sum.identities.online < 2700, "{:?}", sum.identities);
+    assert_eq!(sum.identities.total, 3000, "every identity is listed, connected or not");
     assert_eq!(sum.links.total, 1 + 38 * 2, "core↔core, and every edge router to both cores");
     assert_eq!(sum.links.online, sum.links.total);
     assert_eq!(store.cluster().leader_id(), Some("ctrl1"));
@@ -108,7 +121,9 @@ fn model_and_store_agree_on_who_is_online() {
 #[test]
 fn router_outage_takes_one_router_down_with_its_identities_and_brings_it_back() {
     let mut down_at_10 = None;
-    let events = play_with(&scenario(Scenario::RouterOutage, 400), 50, |s, store, net| {
+    let args = scenario(Scenario::RouterOutage, 400);
+    let eu1 = id_of(&args, "edge-eu-1");
+    let events = play_with(&args, 50, |s, store, net| {
         let offline: Vec<&str> =
             net.routers.iter().filter(|r| !store.is_online(EntityType::Router, &r.id)).map(|r| r.id.as_str()).collect();
         match s {
@@ -117,12 +132,12 @@ fn router_outage_takes_one_router_down_with_its_identities_and_brings_it_back() 
             _ => {}
         }
     });
-    assert_eq!(down_at_10.as_deref(), Some("edge-eu-1"), "exactly the story's router");
-    assert_eq!(router_downs(&events), vec!["edge-eu-1"; 1], "no random outages in a scenario");
+    assert_eq!(down_at_10.as_deref(), Some(eu1.as_str()), "exactly the story's router");
+    assert_eq!(router_downs(&events), vec![eu1.as_str(); 1], "no random outages in a scenario");
     let dropped = events
         .iter()
         .filter_map(Event::as_conn)
-        .filter(|c| c.kind == ConnKind::EdgeToRouter && !c.up && c.dst == "edge-eu-1")
+        .filter(|c| c.kind == ConnKind::EdgeToRouter && !c.up && c.dst == eu1)
         .count();
     assert!(dropped > 20, "its identities dropped with it: {dropped}");
 }

@@ -107,6 +107,23 @@ fn list_rows_filter_and_sort() {
 }
 
 #[test]
+fn the_list_sorts_by_the_name_a_person_reads() {
+    use crate::store::{Info, Listing};
+    let mut s = Store::new();
+    for r in ["Zz9", "Aa1", "Mm5"] {
+        s.apply(&Event::conn(Timestamp(1), ConnKind::RouterToCtrl, r, "c1", true).via("c1"));
+    }
+    for (id, name) in [("Zz9", "edge-eu-1"), ("Aa1", "edge-us-1"), ("Mm5", "core-1")] {
+        let info = Info { name: name.into(), ..Info::default() };
+        s.learn(Timestamp(2), EntityType::Router, id, Listing::Present(info));
+    }
+    let t = s.topology(Timestamp(3));
+    let names: Vec<String> =
+        t.rows(&crate::filter::Filter::default(), SortBy::Name, true).into_iter().map(|r| r.name).collect();
+    assert_eq!(names, ["c1", "core-1", "edge-eu-1", "edge-us-1"], "controllers first, then by name, not by id");
+}
+
+#[test]
 fn health_orders_best_to_worst() {
     let mut hs = vec![Health::Down, Health::Ok, Health::Unknown, Health::Degraded];
     hs.sort();

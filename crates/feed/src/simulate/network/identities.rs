@@ -15,6 +15,10 @@ impl Network {
         }
         let i = self.rng.random_range(0..self.identities.len());
         let roll: f64 = self.rng.random();
+        // A deleted identity does nothing until it is created again.
+        if self.identities[i].listing.deleted {
+            return;
+        }
         match self.identities[i].at {
             // REST activity: a liveness signal, not a state change.
             _ if roll < 0.25 => {
