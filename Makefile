@@ -15,7 +15,7 @@ WASM := --target wasm32-unknown-unknown
 ## run: install what is missing, build the app (release) and serve it with a simulated network
 run: bootstrap build feed
 	@echo "zitiscope: open http://$(LISTEN)/  (Ctrl-C stops)"
-	./target/release/zitiscope-feed --listen $(LISTEN) --static dist
+	./target/release/zitiscope-feed --listen $(LISTEN) --static dist --controller http://$(LISTEN)
 
 ## test: install what is missing, then every test layer
 test: bootstrap-test lint test-native test-wasm test-e2e

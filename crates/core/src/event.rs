@@ -234,6 +234,35 @@ pub enum EntityEvent {
         /// The change's `eventId`.
         change: String,
     },
+    /// What the controller's management API listed about one entity (the
+    /// feed's inventory client, `docs/controller-api.md`). It holds at
+    /// once: the API answers with committed state.
+    Listed(EntityListed),
+}
+
+/// One entity as a listing of the management API showed it, or its absence
+/// from the listings that held it before (deleted).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EntityListed {
+    /// [`EntityType::Router`] or [`EntityType::Identity`].
+    pub entity: EntityType,
+    pub id: String,
+    /// Gone from the listings: deleted. The other fields are then empty.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub deleted: bool,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub name: String,
+    /// Its role attributes, in the controller's order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<String>,
+    /// An identity's type as the API names it (`Device`, `User`, `Router`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_type: Option<String>,
+    /// A router's `isOnline`: whether the listing controller holds its
+    /// control channel (`None` for identities: their state comes from
+    /// their connections).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online: Option<bool>,
 }
 
 /// What happened to the entity.

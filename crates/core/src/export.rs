@@ -134,6 +134,7 @@ pub fn named(e: &Event) -> [Option<(EntityType, &str)>; 3] {
             [target, end(source, &s.source), target]
         }
         Body::Entity(EntityEvent::Staged(c)) => [end(c.entity, &c.id), None, None],
+        Body::Entity(EntityEvent::Listed(l)) => [end(l.entity, &l.id), None, None],
         Body::Entity(EntityEvent::Committed { .. }) => [None; 3],
     }
 }

@@ -31,11 +31,19 @@
 //!   as the cause (`controller/api_impl`, `ToRestModel`; the envelope's
 //!   `meta` carries the API versions).
 //!
+//! - logging in: `POST /edge/management/v1/authenticate?method=password`
+//!   with `{"username","password"}` answers `{"data":{"token",…}}` (and the
+//!   same token in the `zt-session` header); every later request sends
+//!   `zt-session: <token>`; a missing or expired session is 401
+//!   `UNAUTHORIZED`, a failed login 401 `INVALID_AUTH`.
+//!
 //! Parsing is lenient where the spec allows absence (every optional field
 //! has a default), so a newer controller's extra fields are ignored.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+pub mod listing;
 
 /// `GET` this for the edge routers.
 pub const EDGE_ROUTERS_PATH: &str = "/edge/management/v1/edge-routers";
@@ -50,6 +58,55 @@ pub const LIMIT_DEFAULT: i64 = 10;
 pub const OFFSET_MAX: i64 = 100_000;
 /// The API versions an error envelope names (the spec's examples).
 pub const API_VERSION: &str = "0.0.1";
+
+/// `POST` this (with `?method=password`) to log in.
+pub const AUTHENTICATE_PATH: &str = "/edge/management/v1/authenticate";
+/// The header that carries an API session's token, both ways.
+pub const SESSION_HEADER: &str = "zt-session";
+
+/// The body of a password login (`authenticate`, `method=password`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+}
+
+/// A single resource: `{"data":{...},"meta":{...}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DataEnvelope<T> {
+    pub data: T,
+    #[serde(default)]
+    pub meta: Meta,
+}
+
+/// A login's answer (`currentApiSessionDetail`), the fields zitiscope
+/// reads: the token to send as [`SESSION_HEADER`].
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiSession {
+    #[serde(default)]
+    pub id: String,
+    pub token: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity: Option<EntityRef>,
+}
+
+/// The controller's answer to a request without a valid session (401).
+pub fn unauthorized() -> ApiError {
+    ApiError {
+        code: "UNAUTHORIZED".into(),
+        message: "The request could not be completed. The session is not authorized or the credentials are invalid"
+            .into(),
+        ..ApiError::default()
+    }
+}
+
+/// The controller's answer to a failed login (401).
+pub fn invalid_auth() -> ApiError {
+    ApiError { code: "INVALID_AUTH".into(), message: "The authentication request failed".into(), ..ApiError::default() }
+}
 
 /// A page of a list: `{"data":[...],"meta":{...}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

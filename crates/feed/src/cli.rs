@@ -137,6 +137,10 @@ pub struct Args {
     #[arg(long = "file", value_name = "[NAME=]PATH")]
     pub files: Vec<String>,
 
+    /// The controller's management API, for names and router states.
+    #[command(flatten)]
+    pub controller: crate::inventory::options::ControllerArgs,
+
     /// Where events come from (with `--exec` and `--file`, one more source).
     #[command(subcommand)]
     pub source: Option<SourceCmd>,

@@ -12,6 +12,8 @@
 //! - [`hooks`]: webhooks and commands run on matching state changes;
 //! - [`metrics`]: the sources' and hooks' counters, and `/metrics`;
 //! - [`mgmt`]: the management-API subset the simulator serves;
+//! - [`inventory`]: the management-API client (`--controller`): names,
+//!   attributes and router states from a real controller;
 //! - [`history`]: every event in SQLite, and its routes (`/history`,
 //!   `/changes`, `/state?at=`, `/aggregate`);
 //! - [`sse`]: the SSE stream, `/events`;
@@ -28,6 +30,7 @@ pub mod config;
 pub mod history;
 pub mod hooks;
 pub mod hub;
+pub mod inventory;
 pub mod metrics;
 pub mod mgmt;
 pub mod security;
@@ -148,7 +151,13 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
                     ..args.alerts.clone().unwrap_or_default()
                 },
             }),
-            mgmt: simulated.clone().map(|l| Arc::new(l) as Arc<dyn zitiscope_core::mgmt::Directory>),
+            mgmt: simulated.clone().map(|l| {
+                let login = match args.sources() {
+                    Ok(cli::Sources::Simulate(sim)) => sim.api_login(),
+                    _ => None,
+                };
+                mgmt::MgmtState::new(Arc::new(l), login)
+            }),
         },
         args.static_dir.as_deref(),
         server::Protection { allow_origins, auth: Arc::new(auth), connect_src: args.connect_src.clone() },
@@ -166,6 +175,11 @@ pub fn start_source(
 ) -> std::io::Result<source::Running> {
     let (hub, registry, tx) = (&feed.hub, &feed.registry, feed.events.clone());
     let invalid = |msg: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg);
+    // The controller's inventory, beside whichever sources read events.
+    if let Some(opts) = args.controller.options().map_err(invalid)? {
+        let stats = registry.register_source(inventory::SOURCE);
+        inventory::start(opts, stats, tx.clone(), shutdown.clone()).map_err(invalid)?;
+    }
     match args.sources().map_err(invalid)? {
         cli::Sources::Simulate(sim) => {
             // Seed the initial network before accepting clients, so the

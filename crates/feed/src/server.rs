@@ -59,8 +59,8 @@ pub struct Services {
     /// What `/config.json` says: the alert thresholds, with this feed's
     /// heartbeat period.
     pub app_config: Arc<AppConfig>,
-    /// The management-API subset's lists, when the feed simulates.
-    pub mgmt: Option<Arc<dyn zitiscope_core::mgmt::Directory>>,
+    /// The management-API subset, when the feed simulates.
+    pub mgmt: Option<crate::mgmt::MgmtState>,
 }
 
 /// What the reads here need: the hub, and for `/healthz` the counters
@@ -112,8 +112,8 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
     // own heartbeat, and its config file's [alerts].
     let config = Router::new().route("/config.json", get(config_json)).with_state(app_config);
     let mut api = Router::new().merge(sse).merge(history_routes).merge(metrics).merge(status).merge(config);
-    if let Some(directory) = mgmt {
-        api = api.merge(crate::mgmt::router(directory));
+    if let Some(state) = mgmt {
+        api = api.merge(crate::mgmt::router(state));
     }
     if !allow_origins.is_empty() {
         // Only the listed origins, only reads: browsers send no preflight

@@ -132,8 +132,8 @@ pub static EVENT_SCHEMA: Schema = Schema {
         },
         FieldSpec {
             name: "op",
-            kind: FieldKind::Enum(&["created", "updated", "deleted", "committed"]),
-            doc: "an entity change's operation, or the commit that makes one hold",
+            kind: FieldKind::Enum(&["created", "updated", "deleted", "committed", "listed", "unlisted"]),
+            doc: "an entity change's operation, the commit that makes one hold, or the management API's listing",
         },
         FieldSpec { name: "label", kind: FieldKind::Text, doc: "an entity change's name for the entity" },
     ],
@@ -176,6 +176,12 @@ impl Subject for Event {
                 LatencyOf::Peer => "peer",
             })),
             (Body::Entity(EntityEvent::Committed { .. }), "op") => Some(Value::Text("committed")),
+            (Body::Entity(EntityEvent::Listed(l)), "op") => {
+                Some(Value::Text(if l.deleted { "unlisted" } else { "listed" }))
+            }
+            (Body::Entity(EntityEvent::Listed(l)), "name") => text(&l.id),
+            (Body::Entity(EntityEvent::Listed(l)), "label") => text(&l.name),
+            (Body::Entity(EntityEvent::Listed(l)), "entity") => Some(Value::Text(l.entity.as_str())),
             (Body::Entity(EntityEvent::Staged(c)), "op") => Some(Value::Text(c.op.as_str())),
             (Body::Entity(EntityEvent::Staged(c)), "name") => text(&c.id),
             (Body::Entity(EntityEvent::Staged(c)), "label") => c.name.as_deref().and_then(text),

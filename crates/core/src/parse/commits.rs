@@ -101,6 +101,8 @@ impl Commits {
                     None
                 }
             }
+            // A listing holds at once: nothing to pair.
+            EntityEvent::Listed(_) => None,
             // A copy of a commit already paired changes nothing.
             EntityEvent::Committed { change } if self.done.contains(change) => None,
             EntityEvent::Committed { change } => match self.staged.remove(change) {

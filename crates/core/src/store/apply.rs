@@ -3,7 +3,7 @@
 use super::entities::Key;
 use super::names::NONE;
 use super::{Change, Connection, Info, Link, Listing, Observe, Store};
-use crate::event::{Body, ConnChange, EntityChange, EntityOp, LatencyOf, LatencySample, SdkStatus};
+use crate::event::{Body, ConnChange, EntityChange, EntityEvent, EntityOp, LatencyOf, LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Event, Timestamp};
 
 impl Store {
@@ -73,6 +73,7 @@ impl Store {
             // Only a committed change counts: `Commits` pairs a staged
             // change with its commit, in either order (a rollback emits no
             // commit, so its change never comes out).
+            Body::Entity(EntityEvent::Listed(l)) => out.extend(self.listed(ev.at, l)),
             Body::Entity(_) => {
                 if let Some(done) = self.commits.offer(ev) {
                     out.extend(self.learn(done.at, done.change.entity, &done.change.id, listing(&done.change)));
@@ -215,7 +216,12 @@ impl Store {
         match key.kind {
             ConnKind::RouterToCtrl => {
                 if let Some(r) = self.ents.routers.rec_mut(key.src) {
+                    // The first observed channel ends the API listing's
+                    // say (`health.rs`), so its online count may move.
+                    let was = r.online();
                     r.ctrl_conns += 1;
+                    let now = r.online();
+                    self.ents.flip(EntityType::Router, was, now);
                 }
                 if let Some(c) = self.ents.controllers.rec_mut(key.dst) {
                     c.conns += 1;

@@ -22,6 +22,9 @@ pub(super) struct RouterRec {
     pub live: u32,
     /// Controller connections ever observed up or down.
     pub ctrl_conns: u32,
+    /// The management API's word on it (`isOnline`), which counts only
+    /// until one of its control channels is observed (`health.rs`).
+    pub listed: Option<bool>,
     /// Identity connections to it that are up now.
     pub edge_up: u32,
     /// Identity connections to it ever observed up or down.
@@ -30,6 +33,14 @@ pub(super) struct RouterRec {
     /// connections: the drawer's identity list reads it instead of
     /// scanning every connection).
     pub identities: Vec<u32>,
+}
+
+impl RouterRec {
+    /// Whether it counts as online: a live control channel, or, before any
+    /// was observed, the management API listing it online.
+    pub fn online(&self) -> bool {
+        self.live > 0 || (self.ctrl_conns == 0 && self.listed == Some(true))
+    }
 }
 
 /// Per controller.
@@ -143,7 +154,11 @@ impl Entities {
             (was, *n > 0)
         };
         let moved = match t {
-            EntityType::Router => self.routers.rec_mut(i).map(|r| step(&mut r.live)),
+            EntityType::Router => self.routers.rec_mut(i).map(|r| {
+                let was = r.online();
+                r.live = r.live.saturating_add_signed(delta);
+                (was, r.online())
+            }),
             EntityType::Controller => self.controllers.rec_mut(i).map(|c| step(&mut c.live)),
             EntityType::Identity => self.identities.rec_mut(i).map(|rec| {
                 let was = rec.online();
@@ -166,10 +181,21 @@ impl Entities {
         }
     }
 
+    /// Takes the management API's word on whether router `i` is online.
+    /// Returns whether its online state changed.
+    pub fn list_router(&mut self, i: u32, online: bool) -> bool {
+        let Some(r) = self.routers.rec_mut(i) else { return false };
+        let was = r.online();
+        r.listed = Some(online);
+        let now = r.online();
+        self.flip(EntityType::Router, was, now);
+        was != now
+    }
+
     /// Whether an entity is currently online (`false` when unknown).
     pub fn is_online(&self, t: EntityType, id: &str) -> bool {
         match t {
-            EntityType::Router => self.routers.get(id).is_some_and(|r| r.live > 0),
+            EntityType::Router => self.routers.get(id).is_some_and(RouterRec::online),
             EntityType::Controller => self.controllers.get(id).is_some_and(|c| c.live > 0),
             EntityType::Identity => self.identities.get(id).is_some_and(IdentityRec::online),
         }

@@ -10,9 +10,12 @@
 //! The rules:
 //! - a **router** is `Ok` while it holds every controller connection it was
 //!   ever seen with, `Degraded` while it holds some but not all, `Down` while
-//!   it holds none of them, and `Unknown` before any of its control channels
-//!   was observed up or down (a router named only by an identity's
-//!   connection, a link or a latency sample says nothing about its state);
+//!   it holds none of them; before any of its control channels was observed
+//!   up or down, it is what the controller's management API last listed
+//!   (`isOnline`: `Ok` or `Down`), else `Unknown` (a router named only by an
+//!   identity's connection, a link or a latency sample says nothing about
+//!   its state). So the first paint after a feed start knows every router's
+//!   state, and the first observed channel takes over for good;
 //! - a **controller** is `Ok` while it holds ≥1 router or cluster-peer
 //!   connection, `Down` when it held some and holds none now, and `Unknown`
 //!   before any was observed. (A controller is never `Degraded`: a router
@@ -68,7 +71,11 @@ impl Health {
 /// A router's health from its counts (see the module docs).
 pub(super) fn of_router(r: &RouterRec) -> Health {
     match (r.live, r.ctrl_conns) {
-        (_, 0) => Health::Unknown,
+        (_, 0) => match r.listed {
+            Some(true) => Health::Ok,
+            Some(false) => Health::Down,
+            None => Health::Unknown,
+        },
         (0, _) => Health::Down,
         (up, known) if up < known => Health::Degraded,
         _ => Health::Ok,

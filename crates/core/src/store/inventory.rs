@@ -19,10 +19,16 @@
 //! - a name is shown in place of the id; the id stays the key (URLs, alert
 //!   keys, the store), so links survive a rename;
 //! - a report that changes what a person reads is a [`Change::Entity`],
-//!   which makes every view redraw: a rename shows everywhere at once.
+//!   which makes every view redraw: a rename shows everywhere at once;
+//! - a listing of the management API ([`EntityListed`]) is a report like
+//!   an `entityChange`, at the time the feed listed it; a router's
+//!   `isOnline` in it is kept apart ([`Inventory::online`], also a
+//!   [`Latest`]) and counts for its health until a control channel of it
+//!   is observed (`health.rs`).
 
 use super::latest::Latest;
 use super::{Change, Store};
+use crate::event::EntityListed;
 use crate::{EntityType, Timestamp};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -57,6 +63,9 @@ pub struct Inventory {
     pub routers: BTreeMap<String, Latest<Listing>>,
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub identities: BTreeMap<String, Latest<Listing>>,
+    /// Routers' `isOnline`, as the management API last listed it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub online: BTreeMap<String, Latest<bool>>,
 }
 
 impl Inventory {
@@ -74,7 +83,7 @@ impl Inventory {
 
     /// Whether nothing is listed.
     pub fn is_empty(&self) -> bool {
-        self.routers.is_empty() && self.identities.is_empty()
+        self.routers.is_empty() && self.identities.is_empty() && self.online.is_empty()
     }
 }
 
@@ -110,6 +119,55 @@ impl Store {
             _ => None,
         };
         Some(Change::Entity { of: t, id: id.to_owned(), name, at })
+    }
+
+    /// Takes one entity of a management-API listing at `at` (see the
+    /// module docs). Returns the change a person would see, if any.
+    pub fn listed(&mut self, at: Timestamp, l: &EntityListed) -> Option<Change> {
+        let listing = if l.deleted {
+            Listing::Deleted
+        } else {
+            Listing::Present(Info {
+                name: l.name.clone(),
+                attributes: l.attributes.clone(),
+                kind: l.identity_type.clone(),
+            })
+        };
+        let renamed = self.learn(at, l.entity, &l.id, listing);
+        let moved = match (l.entity, l.online) {
+            (EntityType::Router, Some(online)) if !l.id.is_empty() => self.list_online(at, &l.id, online),
+            _ => false,
+        };
+        renamed.or_else(|| {
+            moved.then(|| Change::Entity {
+                of: l.entity,
+                id: l.id.clone(),
+                name: self.info(l.entity, &l.id).map(|i| i.name.clone()),
+                at,
+            })
+        })
+    }
+
+    /// Keeps a router's listed `isOnline` if it is the newest word; returns
+    /// whether its online state moved.
+    fn list_online(&mut self, at: Timestamp, id: &str, online: bool) -> bool {
+        let slot = self.inventory.online.entry(id.to_owned()).or_default();
+        if !slot.offer(at, &online) {
+            return false;
+        }
+        let newest = slot.get().copied().unwrap_or(online);
+        let i = self.ents.see(EntityType::Router, id);
+        self.ents.list_router(i, newest)
+    }
+
+    /// After a restore: the listed `isOnline` flags back on their routers.
+    pub(super) fn relist_online(&mut self) {
+        let flags: Vec<(String, bool)> =
+            self.inventory.online.iter().filter_map(|(id, l)| Some((id.clone(), *l.get()?))).collect();
+        for (id, online) in flags {
+            let i = self.ents.see(EntityType::Router, &id);
+            self.ents.list_router(i, online);
+        }
     }
 
     /// What the inventory says about an entity (`None`: never listed, or
@@ -266,6 +324,71 @@ mod tests {
             at: Timestamp(2),
         };
         assert_eq!(s.label(&rc).subject, "edge-eu-1 → c1", "controllers keep their ids");
+    }
+
+    fn listed(id: &str, name: &str, online: Option<bool>) -> EntityListed {
+        EntityListed {
+            entity: EntityType::Router,
+            id: id.into(),
+            deleted: false,
+            name: name.into(),
+            attributes: vec![],
+            identity_type: None,
+            online,
+        }
+    }
+
+    #[test]
+    fn a_listed_router_has_its_state_until_a_control_channel_is_observed() {
+        use crate::store::Health;
+        use crate::{ConnKind, Event};
+        let mut s = Store::new();
+        assert!(s.listed(Timestamp(10), &listed("Kx7", "edge-eu-1", Some(true))).is_some());
+        s.listed(Timestamp(10), &listed("Zz9", "edge-us-1", Some(false)));
+        assert_eq!(
+            (s.router_health("Kx7"), s.router_health("Zz9")),
+            (Health::Ok, Health::Down),
+            "the first paint knows"
+        );
+        assert_eq!((s.summary().routers.online, s.summary().routers.total), (1, 2));
+        assert_eq!(s.display_name(EntityType::Router, "Kx7"), "edge-eu-1");
+        assert!(
+            s.listed(Timestamp(5), &listed("Zz9", "edge-us-1", Some(true))).is_none(),
+            "an older listing changes nothing"
+        );
+
+        let restored = Store::from_state(s.state(), s.config().clone());
+        assert_eq!(restored.router_health("Kx7"), Health::Ok, "kept across a snapshot");
+        assert_eq!(restored.summary().routers.online, 1);
+
+        // The first observed channel takes over, whatever the listing said.
+        s.apply(&Event::conn(Timestamp(11), ConnKind::RouterToCtrl, "Kx7", "c1", false).via("c1"));
+        assert_eq!(s.router_health("Kx7"), Health::Down);
+        s.apply(&Event::conn(Timestamp(12), ConnKind::RouterToCtrl, "Zz9", "c1", true).via("c1"));
+        assert_eq!(s.router_health("Zz9"), Health::Ok);
+        assert_eq!(s.summary().routers.online, 1, "the counts follow");
+        s.listed(Timestamp(13), &listed("Kx7", "edge-eu-1", Some(true)));
+        assert_eq!(s.router_health("Kx7"), Health::Down, "a listing no longer overrides what was observed");
+        assert_eq!(s.topology(Timestamp(14)).router("Kx7").map(|n| n.name.as_str()), Some("edge-eu-1"));
+    }
+
+    #[test]
+    fn a_listing_can_delete_and_an_identity_keeps_its_type() {
+        let mut s = Store::new();
+        s.listed(Timestamp(1), &listed("Kx7", "edge-eu-1", Some(true)));
+        let gone = EntityListed { deleted: true, name: String::new(), online: None, ..listed("Kx7", "", None) };
+        assert!(matches!(s.listed(Timestamp(2), &gone), Some(Change::Entity { name: None, .. })));
+        assert_eq!((s.summary().routers.online, s.summary().routers.total), (0, 0), "gone from the counters");
+        let alice = EntityListed {
+            entity: EntityType::Identity,
+            identity_type: Some("User".into()),
+            attributes: vec!["staff".into()],
+            ..listed("D4v", "alice", None)
+        };
+        s.listed(Timestamp(3), &alice);
+        let info = s.info(EntityType::Identity, "D4v").unwrap();
+        assert_eq!((info.kind.as_deref(), info.attributes.len()), (Some("User"), 1));
+        assert_eq!(s.summary().identities.total, 1, "an identity that never connected is known");
     }
 
     #[test]

@@ -88,6 +88,7 @@ impl Store {
         }
         store.cluster = state.cluster;
         store.inventory = state.inventory;
+        store.relist_online();
         store
     }
 }

@@ -1,6 +1,7 @@
 //! The management-API subset over HTTP, on a directory of known contents:
 //! paging (limit, offset, totalCount, the 500 cap), and bad parameters
-//! answered with the API's 400 envelope.
+//! answered with the API's 400 envelope, and the login a real controller
+//! asks for.
 
 use super::*;
 use zitiscope_core::mgmt::{EdgeRouter, ErrorEnvelope, Identity, ListEnvelope, Pagination};
@@ -25,9 +26,13 @@ impl Directory for Fixed {
 }
 
 async fn serve() -> String {
+    serve_with(MgmtState::new(Arc::new(Fixed), None)).await
+}
+
+async fn serve_with(state: MgmtState) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, router(Arc::new(Fixed))).await });
+    tokio::spawn(async move { axum::serve(listener, router(state)).await });
     base
 }
 
@@ -93,4 +98,42 @@ async fn bad_parameters_get_the_apis_400_envelope() {
     }
     // A query that does not decode is no parameters at all.
     assert_eq!(get(format!("{base}{}?%zz", mgmt::EDGE_ROUTERS_PATH)).await.0, 200);
+}
+
+#[tokio::test]
+async fn with_a_login_the_lists_need_a_session_as_a_controller_s_do() {
+    let login = Credentials { username: "admin".into(), password: "s3cret".into() };
+    let state = MgmtState::new(Arc::new(Fixed), Some(login.clone()));
+    let base = serve_with(state.clone()).await;
+    let http = reqwest::Client::new();
+    let list = format!("{base}{}", mgmt::IDENTITIES_PATH);
+    let r = http.get(&list).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let e: ErrorEnvelope = r.json().await.unwrap();
+    assert_eq!(e.error.code, "UNAUTHORIZED");
+
+    let auth = format!("{base}{}?method=password", mgmt::AUTHENTICATE_PATH);
+    let wrong = Credentials { password: "nope".into(), ..login.clone() };
+    let r = http.post(&auth).json(&wrong).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    assert_eq!(r.json::<ErrorEnvelope>().await.unwrap().error.code, "INVALID_AUTH");
+    let no_method = format!("{base}{}", mgmt::AUTHENTICATE_PATH);
+    assert_eq!(http.post(&no_method).json(&login).send().await.unwrap().status().as_u16(), 401, "method=password");
+
+    let r = http.post(&auth).json(&login).send().await.unwrap();
+    assert_eq!(r.status().as_u16(), 200);
+    let header = r.headers()[mgmt::SESSION_HEADER].to_str().unwrap().to_owned();
+    let session: DataEnvelope<ApiSession> = r.json().await.unwrap();
+    assert_eq!(session.data.token, header, "the token in the body and the header");
+    assert_eq!(session.data.token.len(), 36);
+    let ok = http.get(&list).header(mgmt::SESSION_HEADER, &header).send().await.unwrap();
+    assert_eq!(ok.status().as_u16(), 200);
+    let bearer = http.get(&list).bearer_auth(&header).send().await.unwrap();
+    assert_eq!(bearer.status().as_u16(), 200, "newer controllers take a bearer token too");
+    let forged = http.get(&list).header(mgmt::SESSION_HEADER, "00000000-0000-4000-8000-000000000001").send().await;
+    assert_eq!(forged.unwrap().status().as_u16(), 401);
+
+    state.revoke_sessions();
+    let after = http.get(&list).header(mgmt::SESSION_HEADER, &header).send().await.unwrap();
+    assert_eq!(after.status().as_u16(), 401, "a restart ends every session");
 }

@@ -48,6 +48,14 @@ pub struct SimulateArgs {
     /// router renamed (0 turns them off; `steady` only).
     #[arg(long, default_value_t = 30.0)]
     pub renames_every: f64,
+
+    /// Make the simulated management API ask for this login
+    /// (`USER:PASSWORD`) as a real controller does: `POST
+    /// /edge/management/v1/authenticate?method=password`, then a
+    /// `zt-session` header on every list request (else 401). Without it
+    /// the lists are open. A simulated secret, for trying `--controller`.
+    #[arg(long, value_name = "USER:PASSWORD")]
+    pub api_login: Option<String>,
 }
 
 impl Default for SimulateArgs {
@@ -62,6 +70,17 @@ impl Default for SimulateArgs {
             scenario: Scenario::Steady,
             scenario_every: 60.0,
             renames_every: 30.0,
+            api_login: None,
         }
+    }
+}
+
+impl SimulateArgs {
+    /// `--api-login` as credentials (a login without `:` is a user with an
+    /// empty password).
+    pub fn api_login(&self) -> Option<zitiscope_core::mgmt::Credentials> {
+        let (username, password) =
+            self.api_login.as_deref()?.split_once(':').unwrap_or((self.api_login.as_deref()?, ""));
+        Some(zitiscope_core::mgmt::Credentials { username: username.into(), password: password.into() })
     }
 }
