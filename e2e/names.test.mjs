@@ -108,6 +108,16 @@ test('names, not ids: the map, the list, an alert, the management API and a CSV 
     assert.ok(!message.includes(eu1.id), `no id in what a person reads: ${message}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'names-alert.png') });
 
+    // The change log's filter reads the names the log shows, not the
+    // opaque ids (which `id=` and bare words still find).
+    await page.getByTestId('change-filter').fill('kind=router-to-ctrl AND name*=edge-eu-1');
+    await page.waitForFunction(() => {
+      const items = [...document.querySelectorAll('[data-testid=changes] li')];
+      return items.length > 0 && items.every((li) => li.textContent.includes('edge-eu-1 →'));
+    }, null, { timeout: 10_000 });
+    await page.getByTestId('change-filter').fill(`id=${eu1.id} AND !good`);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=changes] li.change-down').length > 0, null, { timeout: 10_000 });
+
     // A CSV export through the app's own control: the ids stay in their
     // columns, the names follow in the name columns. (First, the outage
     // has reached the history.)

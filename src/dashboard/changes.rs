@@ -13,7 +13,7 @@ use crate::shown::use_shown;
 use crate::store::LiveStore;
 use crate::web::{format_clock, use_url_text, Param};
 use leptos::prelude::*;
-use zitiscope_core::filter::{Filter, CHANGE_SCHEMA};
+use zitiscope_core::filter::{Filter, Named, CHANGE_SCHEMA};
 use zitiscope_core::store::ChangeLabel;
 use zitiscope_core::Change;
 
@@ -59,7 +59,9 @@ pub fn ChangeList(
     let words = move |c: &Change| store.map_or_else(|| c.label(), |s| s.with_core(|core| core.label(c)));
     let live_rows = move || {
         filter.with(|f| {
-            changes.with(|all| all.iter().filter(|c| f.matches(*c)).take(SHOWN).map(|c| row(words(c))).collect_view())
+            // `name` and bare words match the names shown (and the ids).
+            let shown = |c: &&Change| f.matches(&Named { change: c, label: &words });
+            changes.with(|all| all.iter().filter(shown).take(SHOWN).map(|c| row(words(c))).collect_view())
         })
     };
     let past_rows = move || past.rows.with(|all| all.iter().map(|r| row(words(&r.change))).collect_view());

@@ -233,6 +233,11 @@ impl Hub {
         topology.rows(&zitiscope_core::filter::Filter::default(), zitiscope_core::store::SortBy::Name, true)
     }
 
+    /// A change in words, routers and identities by name.
+    pub fn label(&self, change: &zitiscope_core::Change) -> zitiscope_core::store::ChangeLabel {
+        self.lock().store.label(change)
+    }
+
     /// The names a person reads for these entities now (the store's
     /// inventory; an entity with no name reads as its id). One lock for
     /// the lot: an export names a page of events at a time.

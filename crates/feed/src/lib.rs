@@ -108,19 +108,25 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
     let hub = Arc::new(hub::Hub::new(args.client_queue, args.replay));
     hub.limit_replay_bytes(args.replay_mb << 20);
     let registry = Arc::new(metrics::Registry::new());
+    // Weak: the hub's own dispatcher holds the labeler, and must not keep
+    // the hub alive.
+    let names = Arc::downgrade(&hub);
+    let label: hooks::Labeler =
+        Arc::new(move |c: &zitiscope_core::Change| names.upgrade().map_or_else(|| c.label(), |h| h.label(c)));
     // Router and cluster changes are worth a log line; identities are too many.
+    let log_label = label.clone();
     let log = hub.changes.on(
         zitiscope_core::dispatch::Interest {
             kinds: vec![zitiscope_core::ConnKind::RouterToCtrl, zitiscope_core::ConnKind::CtrlToCtrl],
             ..Default::default()
         },
-        |change| {
-            let l = change.label();
+        move |change| {
+            let l = log_label(change);
             tracing::info!(target: "zitiscope::changes", "{} {} {}", l.what, l.subject, l.state);
         },
     );
     let hooks =
-        args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub.changes, &hub.run_id, &registry)).collect();
+        args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub.changes, &hub.run_id, &registry, label.clone())).collect();
     // Before any source publishes: the history must see every batch.
     let history = if args.no_history {
         None

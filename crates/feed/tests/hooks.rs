@@ -62,9 +62,11 @@ fn routers_down() -> When {
     When::Table(Interest { kinds: vec![ConnKind::RouterToCtrl], up: Some(false), ..Default::default() })
 }
 
-/// Starts `spec` on `hub`'s changes, its counters in `registry`.
-fn start(spec: HookSpec, hub: &Hub, registry: &Registry) -> Hook {
-    hooks::start(spec, &hub.changes, &hub.run_id, registry)
+/// Starts `spec` on `hub`'s changes, its counters in `registry`, naming
+/// through the hub's store as the feed does.
+fn start(spec: HookSpec, hub: &Arc<Hub>, registry: &Registry) -> Hook {
+    let names = hub.clone();
+    hooks::start(spec, &hub.changes, &hub.run_id, registry, Arc::new(move |c| names.label(c)))
 }
 
 fn conn(at: i64, kind: ConnKind, src: &str, dst: &str, up: bool) -> Event {
@@ -87,7 +89,7 @@ fn get(c: &std::sync::atomic::AtomicU64) -> u64 {
 async fn a_webhook_gets_matching_changes_and_is_retried_until_it_accepts() {
     let receiver = Receiver { failures: 2, ..Default::default() };
     let url = serve(receiver.clone()).await;
-    let hub = Hub::new(16, 16);
+    let hub = Arc::new(Hub::new(16, 16));
     let registry = Registry::new();
     let hook = start(HookSpec { url: Some(url), ..spec("router-down", routers_down()) }, &hub, &registry);
 
@@ -115,7 +117,7 @@ async fn a_webhook_gets_matching_changes_and_is_retried_until_it_accepts() {
 async fn a_webhook_that_keeps_failing_is_given_up_on_and_counted() {
     let receiver = Receiver { failures: usize::MAX, ..Default::default() };
     let url = serve(receiver.clone()).await;
-    let hub = Hub::new(16, 16);
+    let hub = Arc::new(Hub::new(16, 16));
     let hook = start(HookSpec { url: Some(url), retries: 1, ..spec("doomed", routers_down()) }, &hub, &Registry::new());
     hub.publish(vec![conn(1, ConnKind::RouterToCtrl, "r1", "ctrl1", false)]);
     until("giving up", || get(&hook.stats.failed) == 1).await;
@@ -128,7 +130,7 @@ async fn a_command_gets_the_change_as_json_on_stdin() {
     let dir = TempDir::new("hook-command");
     let out = dir.0.join("changes.jsonl");
     let script = format!("cat >> '{}'; echo >> '{}'", out.display(), out.display());
-    let hub = Hub::new(16, 16);
+    let hub = Arc::new(Hub::new(16, 16));
     let registry = Registry::new();
     let hook = start(
         HookSpec { command: Some(vec!["sh".into(), "-c".into(), script]), ..spec("script", When::default()) },
@@ -167,7 +169,7 @@ async fn a_stuck_hook_never_blocks_ingest() {
             held.push(s);
         }
     });
-    let hub = Hub::new(16, 16);
+    let hub = Arc::new(Hub::new(16, 16));
     let hook = start(
         HookSpec { url: Some(url), timeout_ms: 60_000, queue: 2, ..spec("stuck", When::default()) },
         &hub,
@@ -217,7 +219,7 @@ async fn a_change_expression_and_the_older_table_form_deliver_exactly_the_matchi
     )
     .expect("both forms are valid");
     assert!(matches!(specs[0].when, When::Expr { .. }) && matches!(specs[1].when, When::Table(_)));
-    let hub = Hub::new(16, 16);
+    let hub = Arc::new(Hub::new(16, 16));
     let registry = Registry::new();
     let hooks: Vec<Hook> = specs.into_iter().map(|s| start(s, &hub, &registry)).collect();
 
@@ -268,4 +270,49 @@ async fn a_malformed_rule_is_refused_at_config_load_naming_the_hook() {
     }
     let err = load_hooks(&dir, "[[hook]]\nname = \"r\"\nurl = \"http://a\"\nwhen = \"id^=edge-*\"").unwrap_err();
     assert!(err.contains("`r`") && err.contains("col 5") && err.contains("wildcards only after = or !="), "{err}");
+}
+
+/// Real networks name routers by opaque ids: a rule's `name` and the
+/// payload's label read the names the store learnt, and `id` the ids.
+#[tokio::test]
+async fn a_rule_and_its_payload_read_names_not_opaque_ids() {
+    use zitiscope_core::event::{Body, EntityEvent, EntityListed};
+    let receiver = Receiver::default();
+    let url = serve(receiver.clone()).await;
+    let dir = TempDir::new("hook-names");
+    let specs = load_hooks(
+        &dir,
+        &format!(
+            r#"
+            [[hook]]
+            name = "eu-down"
+            when = "kind=router-to-ctrl AND !up AND name*=edge-eu"
+            url = "{url}"
+            "#
+        ),
+    )
+    .unwrap();
+    let hub = Arc::new(Hub::new(16, 16));
+    let registry = Registry::new();
+    let hooks: Vec<Hook> = specs.into_iter().map(|s| start(s, &hub, &registry)).collect();
+    for (id, name) in [("Kx7pWq2mRa", "edge-eu-1"), ("Zz9aaaaaaa", "edge-us-1")] {
+        let listed = EntityListed {
+            entity: zitiscope_core::EntityType::Router,
+            id: id.into(),
+            deleted: false,
+            name: name.into(),
+            attributes: vec![],
+            identity_type: None,
+            online: None,
+        };
+        hub.publish(vec![Event { at: Timestamp(1), via: None, body: Body::Entity(EntityEvent::Listed(listed)) }]);
+    }
+    for (at, id) in [(2, "Kx7pWq2mRa"), (3, "Zz9aaaaaaa")] {
+        hub.publish(vec![conn(at, ConnKind::RouterToCtrl, id, "ctrl1", false)]);
+    }
+    until("the eu router's change", || get(&hooks[0].stats.delivered) == 1).await;
+    assert_eq!(get(&hooks[0].stats.queued), 0, "the us router's did not match");
+    let b = receiver.bodies.lock().unwrap()[0].clone();
+    assert_eq!(b["change"]["conn"]["key"]["src"], "Kx7pWq2mRa", "the change keeps the id");
+    assert_eq!(b["label"]["subject"], "edge-eu-1 → ctrl1", "the label reads the name: {b}");
 }

@@ -36,7 +36,7 @@ mod parse;
 mod subjects;
 
 pub use complete::{complete, Completion};
-pub use subjects::{ALERT_SCHEMA, CHANGE_SCHEMA, EVENT_SCHEMA, NODE_SCHEMA};
+pub use subjects::{Named, ALERT_SCHEMA, CHANGE_SCHEMA, EVENT_SCHEMA, NODE_SCHEMA};
 
 use std::fmt;
 

@@ -8,7 +8,7 @@ use crate::alerts::Alert;
 use crate::event::{Body, EntityEvent, LatencyOf, SdkStatus};
 use crate::layout::NodeId;
 use crate::store::topology::{NodeRow, SortBy, Topology};
-use crate::store::Change;
+use crate::store::{Change, ChangeLabel};
 use crate::store::Health;
 use crate::Event;
 
@@ -312,5 +312,32 @@ impl Subject for Change {
     fn mentions(&self, word: &str) -> bool {
         let l = self.label();
         [l.subject.as_str(), l.state.as_str(), l.what].iter().any(|t| t.to_lowercase().contains(word))
+    }
+}
+
+/// A change read as a person reads it: `name`, `state`, `good` and bare
+/// words use the label that `label` makes (routers and identities by name,
+/// `Store::label`), made only when the filter asks; every other field is
+/// the change's own. Bare words also match the ids, so a filter finds a
+/// node by either.
+pub struct Named<'a> {
+    pub change: &'a Change,
+    pub label: &'a dyn Fn(&Change) -> ChangeLabel,
+}
+
+impl Subject for Named<'_> {
+    fn get(&self, field: &str) -> Option<Value<'_>> {
+        match field {
+            "name" => Some(Value::Owned((self.label)(self.change).subject)),
+            "state" => Some(Value::Owned((self.label)(self.change).state)),
+            "good" => Some(Value::Bool((self.label)(self.change).good?)),
+            _ => self.change.get(field),
+        }
+    }
+
+    fn mentions(&self, word: &str) -> bool {
+        let l = (self.label)(self.change);
+        [l.subject.as_str(), l.state.as_str(), l.what].iter().any(|t| t.to_lowercase().contains(word))
+            || self.change.mentions(word)
     }
 }

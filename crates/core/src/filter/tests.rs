@@ -308,3 +308,27 @@ fn change_rules_read_ids_ends_up_and_wildcards() {
     assert!(err("edge-*").message.contains("wildcards only"), "a search holds no wildcard");
     assert!(err("kind=router-*").message.contains("is one of"));
 }
+
+#[test]
+fn a_named_change_matches_by_name_and_by_id() {
+    use super::Named;
+    use crate::store::{Change, ConnKey, Info, Listing};
+    use crate::{EntityType, Store};
+    let mut store = Store::new();
+    let info = Info { name: "edge-eu-1".into(), ..Info::default() };
+    store.learn(Timestamp(1), EntityType::Router, "Kx7pWq2mRa", Listing::Present(info));
+    let down = Change::Conn {
+        key: ConnKey::new(ConnKind::RouterToCtrl, "Kx7pWq2mRa", "ctrl1"),
+        from: Some(true),
+        to: false,
+        at: Timestamp(2),
+    };
+    let label = |c: &Change| store.label(c);
+    let named = Named { change: &down, label: &label };
+    let hits = |expr: &str| Filter::parse(expr, &CHANGE_SCHEMA).unwrap().matches(&named);
+    assert!(hits("name*=edge-eu"), "the name a person reads");
+    assert!(hits("edge-eu-1"), "a bare word, by name");
+    assert!(hits("kx7pwq2mra"), "and by id");
+    assert!(hits("id=Kx7pWq2mRa AND src=Kx7* AND !good"), "the other fields are the change's own");
+    assert!(!Filter::parse("name*=edge-eu", &CHANGE_SCHEMA).unwrap().matches(&down), "the bare change reads ids");
+}

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::sync::mpsc;
+use zitiscope_core::store::ChangeLabel;
 use zitiscope_core::{Backoff, Change};
 
 /// What a hook receives.
@@ -22,19 +23,25 @@ struct Payload<'a> {
     #[serde(rename = "feed")]
     run_id: &'a str,
     change: &'a Change,
-    /// The same change in words: what, subject, state.
-    label: zitiscope_core::store::ChangeLabel,
+    /// The same change in words: what, subject (routers and identities by
+    /// name), state.
+    label: ChangeLabel,
 }
 
 /// Delivers every change `rx` brings until the hook is dropped.
-pub(super) async fn deliver_all(spec: HookSpec, run_id: String, mut rx: mpsc::Receiver<Change>, stats: Arc<HookStats>) {
+pub(super) async fn deliver_all(
+    spec: HookSpec,
+    run_id: String,
+    mut rx: mpsc::Receiver<(Change, ChangeLabel)>,
+    stats: Arc<HookStats>,
+) {
     let client = reqwest::Client::builder()
         .timeout(Duration::from_millis(spec.timeout_ms))
         .build()
         .expect("an HTTP client without TLS always builds");
-    while let Some(change) = rx.recv().await {
+    while let Some((change, label)) = rx.recv().await {
         stats.queued.fetch_sub(1, Ordering::Relaxed);
-        let payload = Payload { hook: &spec.name, run_id: &run_id, change: &change, label: change.label() };
+        let payload = Payload { hook: &spec.name, run_id: &run_id, change: &change, label };
         let body = serde_json::to_vec(&payload).expect("changes always serialise");
         let mut backoff = Backoff::new(spec.backoff_ms as f64, 30_000.0);
         let mut jitter = rand::rngs::SmallRng::seed_from_u64(stats.delivered.load(Ordering::Relaxed) ^ 0x5eed);

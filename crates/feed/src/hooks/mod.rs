@@ -9,14 +9,16 @@
 //! delivered, retried, failed and dropped is counted for `/metrics` (its
 //! [`HookStats`], registered with the metrics' [`Registry`]).
 //!
-//! A hook only needs the hub's change dispatcher and the run id: it knows
-//! nothing else of the hub. Rules live in the config file ([`When`] is the
+//! A hook only needs the hub's change dispatcher, the run id and a
+//! [`Labeler`] (the hub's names for routers and identities, so a rule's
+//! `name` and a payload's `label` read names, not ids): it knows nothing
+//! else of the hub. Rules live in the config file ([`When`] is the
 //! rule's language):
 //!
 //! ```toml
 //! [[hook]]
 //! name = "router-down"
-//! when = "kind=router-to-ctrl AND !up AND id=edge-*"
+//! when = "kind=router-to-ctrl AND !up AND name*=edge-eu"
 //! url = "http://127.0.0.1:9000/ziti"          # or: command = ["/usr/local/bin/on-change"]
 //! timeout-ms = 5000
 //! retries = 3
@@ -33,7 +35,12 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use zitiscope_core::dispatch::{Dispatcher, Subscription};
+use zitiscope_core::store::ChangeLabel;
 use zitiscope_core::Change;
+
+/// A change in words, routers and identities by name (the hub's
+/// `Hub::label`). Called during dispatch, outside the hub's lock.
+pub type Labeler = Arc<dyn Fn(&Change) -> ChangeLabel + Send + Sync>;
 
 /// One rule, as written in the config file.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -110,16 +117,18 @@ pub struct Hook {
 /// Subscribes a hook to `changes` (the hub's dispatcher), registers its
 /// counters and starts its delivery task. `run_id` is the feed run the
 /// payloads name. Call it inside a tokio runtime.
-pub fn start(spec: HookSpec, changes: &Dispatcher, run_id: &str, registry: &Registry) -> Hook {
+pub fn start(spec: HookSpec, changes: &Dispatcher, run_id: &str, registry: &Registry, label: Labeler) -> Hook {
     let stats = registry.register_hook(&spec.name);
-    let (tx, rx) = mpsc::channel::<Change>(spec.queue);
+    let (tx, rx) = mpsc::channel::<(Change, ChangeLabel)>(spec.queue);
     let offer = stats.clone();
     let when = spec.when.clone();
     let subscription = changes.on(when.interest(), move |change| {
-        if !when.passes(change) {
+        if !when.passes(change, &*label) {
             return;
         }
-        match tx.try_send(change.clone()) {
+        // Named now, as the change happens: a later rename or deletion
+        // does not rewrite what the hook is told.
+        match tx.try_send((change.clone(), label(change))) {
             Ok(()) => {
                 offer.queued.fetch_add(1, Ordering::Relaxed);
             }

@@ -15,7 +15,8 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use std::fmt;
 use zitiscope_core::dispatch::Interest;
-use zitiscope_core::filter::{Filter, FilterError, CHANGE_SCHEMA};
+use zitiscope_core::filter::{Filter, FilterError, Named, CHANGE_SCHEMA};
+use zitiscope_core::store::ChangeLabel;
 use zitiscope_core::Change;
 
 /// See the module docs.
@@ -51,10 +52,12 @@ impl When {
     }
 
     /// Whether a change the [`When::interest`] let through is one for the hook.
-    pub fn passes(&self, change: &Change) -> bool {
+    /// `label` names the change's routers and identities (the store's
+    /// names): `name`, `state` and bare words read them.
+    pub fn passes(&self, change: &Change, label: &dyn Fn(&Change) -> ChangeLabel) -> bool {
         match self {
             When::Table(_) => true,
-            When::Expr { filter, .. } => filter.matches(change),
+            When::Expr { filter, .. } => filter.matches(&Named { change, label }),
         }
     }
 }
