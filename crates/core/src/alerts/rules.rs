@@ -198,6 +198,11 @@ pub fn conditions(
             push(Rule::LinkDown, link_id.clone(), Some(e.a.clone()), message, since, 0);
             continue;
         }
+        // An old reading says nothing about the link now (its samples come
+        // through another controller, or stopped): no alert on it.
+        if e.latency_stale {
+            continue;
+        }
         let jitter = link.and_then(|l| l.latest_latency()).and_then(|s| s.std_dev_ns).map(|ns| ns as f64 / 1e6);
         let slow = e.latency_ms.filter(|ms| *ms > cfg.link_latency_ms);
         let jittery = jitter.filter(|ms| *ms > cfg.link_jitter_ms);

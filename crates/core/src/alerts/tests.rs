@@ -325,6 +325,19 @@ fn latency(b: &mut Board, t: i64, id: &str, mean_ms: i64, jitter_ms: i64) {
 }
 
 #[test]
+fn a_stale_latency_reading_raises_nothing() {
+    let mut b = network(0);
+    link(&mut b, 5, "L1", LinkEventType::New);
+    latency(&mut b, 6, "L1", 300, 2);
+    assert_eq!(fired(&b.eval(7)), ["link-latency:L1"]);
+    // No sample for an hour, the link still up: the reading is stale.
+    let n = b.eval(3_600);
+    assert_eq!(resolved(&n), ["link-latency:L1"], "an hour-old reading is no alert");
+    latency(&mut b, 3_601, "L1", 300, 2);
+    assert_eq!(fired(&b.eval(3_602)), ["link-latency:L1"], "a fresh one is");
+}
+
+#[test]
 fn links_down_slow_or_jittery_and_folded_into_their_router() {
     let mut b = network(0);
     link(&mut b, 5, "L1", LinkEventType::New);
