@@ -165,6 +165,20 @@ pub struct EntityRef {
     pub links: Links,
 }
 
+/// What every entity carries besides its id and name (`baseEntity`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Base {
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub updated_at: String,
+    #[serde(default, rename = "_links")]
+    pub links: Links,
+    #[serde(default)]
+    pub tags: Option<BTreeMap<String, serde_json::Value>>,
+}
+
 /// One edge router (`edgeRouterDetail`), the fields zitiscope knows.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -193,14 +207,9 @@ pub struct EdgeRouter {
     pub sync_status: String,
     #[serde(default)]
     pub supported_protocols: BTreeMap<String, String>,
-    #[serde(default)]
-    pub created_at: String,
-    #[serde(default)]
-    pub updated_at: String,
-    #[serde(default, rename = "_links")]
-    pub links: Links,
-    #[serde(default)]
-    pub tags: Option<BTreeMap<String, serde_json::Value>>,
+    /// The times, links and tags every entity has.
+    #[serde(flatten)]
+    pub base: Base,
 }
 
 /// One identity (`identityDetail`), the fields zitiscope knows.
@@ -228,14 +237,9 @@ pub struct Identity {
     pub is_admin: bool,
     #[serde(default)]
     pub disabled: bool,
-    #[serde(default)]
-    pub created_at: String,
-    #[serde(default)]
-    pub updated_at: String,
-    #[serde(default, rename = "_links")]
-    pub links: Links,
-    #[serde(default)]
-    pub tags: Option<BTreeMap<String, serde_json::Value>>,
+    /// The times, links and tags every entity has.
+    #[serde(flatten)]
+    pub base: Base,
 }
 
 /// An error answer: `{"error":{...},"meta":{...}}`.

@@ -125,8 +125,12 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
             tracing::info!(target: "zitiscope::changes", "{} {} {}", l.what, l.subject, l.state);
         },
     );
-    let hooks =
-        args.hooks.iter().cloned().map(|spec| hooks::start(spec, &hub.changes, &hub.run_id, &registry, label.clone())).collect();
+    let hooks = args
+        .hooks
+        .iter()
+        .cloned()
+        .map(|spec| hooks::start(spec, &hub.changes, &hub.run_id, &registry, label.clone()))
+        .collect();
     // Before any source publishes: the history must see every batch.
     let history = if args.no_history {
         None

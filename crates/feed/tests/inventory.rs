@@ -56,6 +56,20 @@ async fn client_feed(dir: &TempDir, extra: &[&str]) -> Feed {
     start(&args).await
 }
 
+/// Logs in to the API at `base` as the tests' admin; returns the token.
+async fn login(base: &str) -> String {
+    let session: DataEnvelope<ApiSession> = reqwest::Client::new()
+        .post(format!("{base}{AUTHENTICATE_PATH}?method=password"))
+        .json(&Credentials { username: "admin".into(), password: "s3cret".into() })
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    session.data.token
+}
+
 fn write(dir: &TempDir, name: &str, text: &str) -> String {
     let p = dir.0.join(name);
     std::fs::write(&p, text).unwrap();
@@ -89,19 +103,10 @@ async fn the_simulators_api_names_every_router_and_identity_before_any_event() {
     assert_eq!(health["summary"]["routers"]["total"], 12);
 
     // Names, attributes and states as the simulator's API lists them.
-    let http = reqwest::Client::new();
-    let token: DataEnvelope<ApiSession> = http
-        .post(format!("{}{AUTHENTICATE_PATH}?method=password", sim.base))
-        .json(&Credentials { username: "admin".into(), password: "s3cret".into() })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let listed: ListEnvelope<EdgeRouter> = http
+    let token = login(&sim.base).await;
+    let listed: ListEnvelope<EdgeRouter> = reqwest::Client::new()
         .get(format!("{}{EDGE_ROUTERS_PATH}?limit=500", sim.base))
-        .header("zt-session", token.data.token)
+        .header("zt-session", token)
         .send()
         .await
         .unwrap()
@@ -282,16 +287,7 @@ async fn a_wrong_password_is_a_401_and_a_token_file_works() {
     assert_eq!(h["summary"]["routers"]["total"], 0);
 
     // A token from an earlier login, in a file.
-    let token: DataEnvelope<ApiSession> = reqwest::Client::new()
-        .post(format!("{}{AUTHENTICATE_PATH}?method=password", ctrl.base))
-        .json(&Credentials { username: "admin".into(), password: "s3cret".into() })
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let file = write(&dir, "token", &format!("{}\n", token.data.token));
+    let file = write(&dir, "token", &format!("{}\n", login(&ctrl.base).await));
     let feed = client_feed(&dir, &["--controller", &ctrl.base, "--controller-token-file", &file]).await;
     until(&feed, "/nodes", "named through the token", |n| node_name(n, "Kx7pWq2mRa") == Some("edge-eu-1")).await;
 }

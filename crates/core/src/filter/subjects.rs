@@ -8,8 +8,8 @@ use crate::alerts::Alert;
 use crate::event::{Body, EntityEvent, LatencyOf, SdkStatus};
 use crate::layout::NodeId;
 use crate::store::topology::{NodeRow, SortBy, Topology};
-use crate::store::{Change, ChangeLabel};
 use crate::store::Health;
+use crate::store::{Change, ChangeLabel};
 use crate::Event;
 
 /// A node's `state`: the words the map shows ([`Health::as_str`]), and no others.

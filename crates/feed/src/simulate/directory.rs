@@ -6,7 +6,7 @@
 
 use super::network::Network;
 use std::sync::{Arc, Mutex};
-use zitiscope_core::mgmt::{self, Directory, EdgeRouter, EntityRef, Identity, Link, Paging};
+use zitiscope_core::mgmt::{self, Base, Directory, EdgeRouter, EntityRef, Identity, Link, Paging};
 use zitiscope_core::Timestamp;
 
 /// See the module docs. Empty until [`Live::install`].
@@ -74,10 +74,12 @@ impl Network {
                     supported_protocols: [("tls".to_owned(), format!("tls://{host}:3022"))].into_iter().collect(),
                     hostname: host,
                     sync_status: if online { "SYNC_DONE" } else { "SYNC_DISCONNECTED" }.into(),
-                    created_at: time(router.listing.created),
-                    updated_at: time(router.listing.updated),
-                    links: links("edge-routers", &router.id),
-                    tags: Some(Default::default()),
+                    base: Base {
+                        created_at: time(router.listing.created),
+                        updated_at: time(router.listing.updated),
+                        links: links("edge-routers", &router.id),
+                        tags: Some(Default::default()),
+                    },
                 }
             })
             .collect();
@@ -111,10 +113,12 @@ impl Network {
                     edge_router_connection_status: Some(if connected { "online" } else { "offline" }.into()),
                     is_admin: false,
                     disabled: false,
-                    created_at: time(ident.listing.created),
-                    updated_at: time(ident.listing.updated),
-                    links: links("identities", &ident.id),
-                    tags: Some(Default::default()),
+                    base: Base {
+                        created_at: time(ident.listing.created),
+                        updated_at: time(ident.listing.updated),
+                        links: links("identities", &ident.id),
+                        tags: Some(Default::default()),
+                    },
                 }
             })
             .collect();
