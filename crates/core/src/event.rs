@@ -312,6 +312,46 @@ pub struct EntityChange {
 }
 
 impl Event {
+    /// The entities the event names: its subject (its `name` field's and
+    /// the exports' `name` column's entity), its `src` end and its `dst`
+    /// end, each with its type; `None` where there is none, or it is no
+    /// entity (a link). What an export or a filter looks up names for.
+    pub fn entities(&self) -> [Option<(EntityType, &str)>; 3] {
+        use EntityType::{Controller, Identity, Router};
+        fn end(t: EntityType, id: &str) -> Option<(EntityType, &str)> {
+            (!id.is_empty()).then_some((t, id))
+        }
+        match &self.body {
+            Body::Conn(c) => {
+                let (src, dst) = c.kind.ends();
+                [end(src, &c.src), end(src, &c.src), end(dst, &c.dst)]
+            }
+            Body::Sdk(s) => [end(Identity, &s.identity), None, None],
+            Body::Cluster(c) => {
+                let who = c.leader.as_deref().or(c.peers.first().map(|p| p.id.as_str()));
+                [who.and_then(|id| end(Controller, id)), None, None]
+            }
+            Body::Link(l) => {
+                [None, l.src.as_deref().and_then(|id| end(Router, id)), l.dst.as_deref().and_then(|id| end(Router, id))]
+            }
+            // As the store reads them: a link's sample is measured by a router;
+            // a control channel's is the router's (target) to a controller
+            // (source); a peer's, between controllers.
+            Body::Latency(s) => {
+                let (source, target) = match s.of {
+                    LatencyOf::Link => (Router, None),
+                    LatencyOf::Ctrl => (Controller, Some(Router)),
+                    LatencyOf::Peer => (Controller, Some(Controller)),
+                };
+                let target = target.and_then(|t| end(t, &s.target));
+                [target, end(source, &s.source), target]
+            }
+            Body::Entity(EntityEvent::Staged(c)) => [end(c.entity, &c.id), None, None],
+            Body::Entity(EntityEvent::Listed(l)) => [end(l.entity, &l.id), None, None],
+            Body::Entity(EntityEvent::Committed { .. }) => [None; 3],
+        }
+    }
+
     /// A connection event, the commonest kind; used by sources and tests.
     pub fn conn(at: Timestamp, kind: ConnKind, src: impl Into<String>, dst: impl Into<String>, up: bool) -> Self {
         Event { at, via: None, body: Body::Conn(ConnChange { kind, src: src.into(), dst: dst.into(), up, addr: None }) }

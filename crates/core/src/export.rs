@@ -12,7 +12,6 @@
 //! formula (`=`, `+`, `-`, `@` first, or a tab or carriage return) gets a
 //! leading `'` (the OWASP rule for CSV injection).
 
-use crate::event::{Body, EntityEvent, LatencyOf};
 use crate::filter::{Subject, Value};
 use crate::{EntityType, Event};
 use std::collections::BTreeMap;
@@ -88,7 +87,7 @@ pub fn csv_row_named(id: i64, e: &Event, names: Namer) -> String {
 /// gives it (left out when it names none).
 pub fn jsonl_line(e: &Event, names: Namer) -> String {
     let mut line = serde_json::to_string(e).expect("events always serialise");
-    let named: BTreeMap<&str, String> = named(e).into_iter().flatten().map(|(t, id)| (id, names(t, id))).collect();
+    let named: BTreeMap<&str, String> = e.entities().into_iter().flatten().map(|(t, id)| (id, names(t, id))).collect();
     if !named.is_empty() && line.ends_with('}') {
         // The event's own keys keep their order; `names` goes last.
         line.pop();
@@ -98,45 +97,6 @@ pub fn jsonl_line(e: &Event, names: Namer) -> String {
     }
     line.push('\n');
     line
-}
-
-/// The entities an event names, for the [`NAME_COLUMNS`]: its subject (the
-/// `name` column's entity), its `src` end and its `dst` end, each with its
-/// type; `None` where there is none, or it is no entity (a link).
-pub fn named(e: &Event) -> [Option<(EntityType, &str)>; 3] {
-    use EntityType::{Controller, Identity, Router};
-    fn end(t: EntityType, id: &str) -> Option<(EntityType, &str)> {
-        (!id.is_empty()).then_some((t, id))
-    }
-    match &e.body {
-        Body::Conn(c) => {
-            let (src, dst) = c.kind.ends();
-            [end(src, &c.src), end(src, &c.src), end(dst, &c.dst)]
-        }
-        Body::Sdk(s) => [end(Identity, &s.identity), None, None],
-        Body::Cluster(c) => {
-            let who = c.leader.as_deref().or(c.peers.first().map(|p| p.id.as_str()));
-            [who.and_then(|id| end(Controller, id)), None, None]
-        }
-        Body::Link(l) => {
-            [None, l.src.as_deref().and_then(|id| end(Router, id)), l.dst.as_deref().and_then(|id| end(Router, id))]
-        }
-        // As the store reads them: a link's sample is measured by a router;
-        // a control channel's is the router's (target) to a controller
-        // (source); a peer's, between controllers.
-        Body::Latency(s) => {
-            let (source, target) = match s.of {
-                LatencyOf::Link => (Router, None),
-                LatencyOf::Ctrl => (Controller, Some(Router)),
-                LatencyOf::Peer => (Controller, Some(Controller)),
-            };
-            let target = target.and_then(|t| end(t, &s.target));
-            [target, end(source, &s.source), target]
-        }
-        Body::Entity(EntityEvent::Staged(c)) => [end(c.entity, &c.id), None, None],
-        Body::Entity(EntityEvent::Listed(l)) => [end(l.entity, &l.id), None, None],
-        Body::Entity(EntityEvent::Committed { .. }) => [None; 3],
-    }
 }
 
 /// One of [`CSV_COLUMNS`] (after `id`) of an event, as text, every entity
@@ -151,7 +111,7 @@ pub fn column(e: &Event, column: &str) -> Option<String> {
 /// such field.
 pub fn column_named(e: &Event, column: &str, names: Namer) -> Option<String> {
     if let Some(k) = NAME_COLUMNS.iter().position(|c| *c == column) {
-        return named(e)[k].map(|(t, id)| names(t, id));
+        return e.entities()[k].map(|(t, id)| names(t, id));
     }
     let field = match column {
         "at" => return Some(e.at.to_rfc3339()),
@@ -163,6 +123,7 @@ pub fn column_named(e: &Event, column: &str, names: Namer) -> Option<String> {
         Value::Text(t) => t.to_owned(),
         Value::Owned(t) => t,
         Value::Many(ts) => ts.join(" "),
+        Value::ManyOwned(ts) => ts.join(" "),
         Value::Duration(ns) => (ns as f64 / 1e6).to_string(),
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
@@ -194,6 +155,7 @@ fn cell(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::event::{Body, EntityEvent};
     use crate::{ConnKind, Timestamp};
 
     #[test]
@@ -271,7 +233,7 @@ mod tests {
         assert_eq!(column(&e, "dst_name").as_deref(), Some("Kx7pWq2mRa"), "without names: the id");
         let rc = Event::conn(Timestamp(0), ConnKind::RouterToCtrl, "Kx7pWq2mRa", "ctrl1", false);
         assert_eq!(
-            named(&rc),
+            rc.entities(),
             [
                 Some((EntityType::Router, "Kx7pWq2mRa")),
                 Some((EntityType::Router, "Kx7pWq2mRa")),

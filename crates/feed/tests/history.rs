@@ -278,3 +278,33 @@ async fn the_history_needs_the_token_when_there_is_one() {
     }
     stop(feed).await;
 }
+
+/// Real networks name entities by opaque ids: `/history` and `/changes`
+/// find them by the name the controller gave them too, and `/changes`
+/// labels them by name.
+#[tokio::test]
+async fn the_history_finds_entities_by_name_as_well_as_by_id() {
+    let dir = TempDir::new("history-names");
+    let path = dir.0.join("events.jsonl");
+    // edge-3 is named eu-three (a committed entityChange, before T0).
+    let named = [
+        r#"{"namespace":"entityChange","event_src_id":"ctrl1","timestamp":"2025-06-12T08:59:59Z","eventId":"e-1","eventType":"created","entityType":"routers","isParentEvent":false,"initialState":null,"finalState":{"id":"edge-3","name":"eu-three","roleAttributes":["eu"]}}"#,
+        r#"{"namespace":"entityChange","event_src_id":"ctrl1","timestamp":"2025-06-12T08:59:59.001Z","eventId":"e-1","eventType":"committed"}"#,
+    ];
+    std::fs::write(&path, format!("{}\n", named.join("\n"))).unwrap();
+    log(&path, 0..100);
+    let feed = feed(&dir, &path).await;
+    settled(&feed, 102).await;
+
+    let by_id = all(&feed, "filter=dst%3Dedge-3", 1000).await;
+    let by_name = all(&feed, "filter=dst%3Deu-three", 1000).await;
+    assert!(!by_id.is_empty());
+    assert_eq!(by_name, by_id, "dst= finds the router by its name as by its id");
+    let bare = all(&feed, "filter=eu-three%20AND%20type%3Dconn", 1000).await;
+    assert_eq!(bare.len(), by_id.len() + 2, "a bare word too: its identities, and its own online and offline");
+
+    let changes = pages(&feed, "/changes?filter=kind%3Drouter-to-ctrl%20AND%20name*%3Deu-three", "changes").await;
+    assert_eq!(changes.len(), 2, "online, then offline: {changes:?}");
+    assert!(changes.iter().all(|c| c["label"]["subject"] == "eu-three → ctrl1"), "labelled by name: {changes:?}");
+    stop(feed).await;
+}

@@ -19,7 +19,12 @@ pub(crate) fn eval(expr: &Expr, subject: &dyn Subject) -> bool {
 /// `field op value` on one subject. A field the subject lacks (or holds in
 /// another kind) equals nothing, so only `!=` matches it.
 fn compare(have: Option<Value<'_>>, op: Op, want: &Operand) -> bool {
-    if let Some(Value::Many(values)) = have {
+    let values = match &have {
+        Some(Value::Many(values)) => Some(*values),
+        Some(Value::ManyOwned(values)) => Some(values.as_slice()),
+        _ => None,
+    };
+    if let Some(values) = values {
         let any = |op| values.iter().any(|v| compare(Some(Value::Text(v)), op, want));
         return if op == Op::Ne { !any(Op::Eq) } else { any(op) };
     }

@@ -36,7 +36,7 @@ mod parse;
 mod subjects;
 
 pub use complete::{complete, Completion};
-pub use subjects::{Named, ALERT_SCHEMA, CHANGE_SCHEMA, EVENT_SCHEMA, NODE_SCHEMA};
+pub use subjects::{Named, NamedEvent, ALERT_SCHEMA, CHANGE_SCHEMA, EVENT_SCHEMA, NODE_SCHEMA};
 
 use std::fmt;
 
@@ -98,6 +98,9 @@ pub enum Value<'a> {
     /// A text field with several values (a node's role attributes): a
     /// comparison passes when any value passes it, and `!=` when none equals.
     Many(&'a [String]),
+    /// Several values the subject makes on demand (an entity's id and its
+    /// name), compared like `Many`.
+    ManyOwned(Vec<String>),
     /// Number fields.
     Number(f64),
     /// Duration fields, in nanoseconds.

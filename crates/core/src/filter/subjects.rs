@@ -10,7 +10,7 @@ use crate::layout::NodeId;
 use crate::store::topology::{NodeRow, SortBy, Topology};
 use crate::store::Health;
 use crate::store::{Change, ChangeLabel};
-use crate::Event;
+use crate::{EntityType, Event};
 
 /// A node's `state`: the words the map shows ([`Health::as_str`]), and no others.
 const STATES: &[&str] = &Health::WORDS;
@@ -339,5 +339,46 @@ impl Subject for Named<'_> {
         let l = (self.label)(self.change);
         [l.subject.as_str(), l.state.as_str(), l.what].iter().any(|t| t.to_lowercase().contains(word))
             || self.change.mentions(word)
+    }
+}
+
+/// An event read with names: its `name`, `src` and `dst` match the
+/// entity's id or the name `names` gives it (so an opaque id and the name a
+/// person reads both find it), and bare words look at both. Every other
+/// field is the event's own.
+pub struct NamedEvent<'a> {
+    pub event: &'a Event,
+    pub names: &'a dyn Fn(EntityType, &str) -> String,
+}
+
+impl NamedEvent<'_> {
+    /// The names of the entities the event names, where they differ from
+    /// the ids: `[subject, src, dst]`.
+    fn named(&self) -> [Option<String>; 3] {
+        self.event.entities().map(|end| {
+            let (t, id) = end?;
+            let name = (self.names)(t, id);
+            (name != id).then_some(name)
+        })
+    }
+}
+
+impl Subject for NamedEvent<'_> {
+    fn get(&self, field: &str) -> Option<Value<'_>> {
+        let at = match field {
+            "name" => 0,
+            "src" => 1,
+            "dst" => 2,
+            _ => return self.event.get(field),
+        };
+        let own = self.event.get(field);
+        match (&own, self.named()[at].take()) {
+            (Some(Value::Text(id)), Some(name)) => Some(Value::ManyOwned(vec![id.to_string(), name])),
+            _ => own,
+        }
+    }
+
+    fn mentions(&self, word: &str) -> bool {
+        self.event.mentions(word) || self.named().iter().flatten().any(|n| n.to_lowercase().contains(word))
     }
 }

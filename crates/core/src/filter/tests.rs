@@ -332,3 +332,23 @@ fn a_named_change_matches_by_name_and_by_id() {
     assert!(hits("id=Kx7pWq2mRa AND src=Kx7* AND !good"), "the other fields are the change's own");
     assert!(!Filter::parse("name*=edge-eu", &CHANGE_SCHEMA).unwrap().matches(&down), "the bare change reads ids");
 }
+
+#[test]
+fn a_named_event_matches_its_entities_by_id_or_by_name() {
+    use super::NamedEvent;
+    use crate::EntityType;
+    let e = Event::conn(Timestamp(1), ConnKind::EdgeToRouter, "D4vX.q9LmP", "Kx7pWq2mRa", false);
+    let names = |t: EntityType, id: &str| match (t, id) {
+        (EntityType::Identity, "D4vX.q9LmP") => "alice-laptop".to_string(),
+        (EntityType::Router, "Kx7pWq2mRa") => "edge-eu-1".to_string(),
+        (_, id) => id.to_string(),
+    };
+    let named = NamedEvent { event: &e, names: &names };
+    let hits = |expr: &str| Filter::parse(expr, &EVENT_SCHEMA).unwrap().matches(&named);
+    assert!(hits("dst=edge-eu-1") && hits("dst=Kx7pWq2mRa"), "the router by name or by id");
+    assert!(hits("name*=alice") && hits("src=D4vX.q9LmP"), "the identity too");
+    assert!(hits("dst!=edge-us-1") && !hits("dst!=edge-eu-1"), "!= passes only when neither is it");
+    assert!(hits("alice-laptop") && hits("kx7pwq2mra"), "bare words look at names and ids");
+    assert!(hits("kind=edge-to-router AND state=offline"), "other fields are the event's own");
+    assert!(!Filter::parse("dst=edge-eu-1", &EVENT_SCHEMA).unwrap().matches(&e), "the bare event reads ids");
+}

@@ -37,7 +37,14 @@ pub fn by_id() -> Namer {
     Arc::new(|ids: &[(EntityType, &str)]| ids.iter().map(|(_, id)| (*id).to_owned()).collect())
 }
 
-/// What the handlers read: the history, and (for exports) the namer.
+/// One entity's name through `namer`, for filters, which look up only the
+/// rows they test, and only when a term asks for a name.
+fn one(namer: &Namer) -> impl Fn(EntityType, &str) -> String + Sync + '_ {
+    move |t, id| namer(&[(t, id)]).pop().unwrap_or_else(|| id.to_owned())
+}
+
+/// What the handlers read: the history, and the namer (for exports, and
+/// for filters that name an entity).
 #[derive(Clone)]
 struct Service {
     history: Arc<History>,
@@ -160,8 +167,9 @@ async fn events(State(Service { history: h, namer }): State<Service>, Query(q): 
     match q.format.as_deref() {
         None | Some("json") => {
             let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
-            let page =
-                move |h: &History| h.page(&Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter });
+            let page = move |h: &History| {
+                h.page(&Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter }, &one(&namer))
+            };
             match blocking(h, page).await {
                 Ok(page) => Json(page).into_response(),
                 Err(e) => failed(e),
@@ -203,13 +211,15 @@ async fn events(State(Service { history: h, namer }): State<Service>, Query(q): 
 /// Every event `ask` selects (up to its `limit`) as JSON lines or CSV, its
 /// entities named by `namer`, and the cursor to go on from if there are more.
 fn export(h: &History, ask: Ask<'_>, csv: bool, namer: &Namer) -> Result<(String, Option<String>), QueryError> {
-    use zitiscope_core::export::{csv_header, csv_row_named, jsonl_line, named};
+    use zitiscope_core::export::{csv_header, csv_row_named, jsonl_line};
     let mut body = if csv { csv_header() } else { String::new() };
     let (mut n, mut cursor) = (0, ask.cursor.map(str::to_owned));
     loop {
-        let page = h.page(&Ask { limit: (ask.limit - n).min(LIMIT_MAX), cursor: cursor.as_deref(), ..ask })?;
+        let page =
+            h.page(&Ask { limit: (ask.limit - n).min(LIMIT_MAX), cursor: cursor.as_deref(), ..ask }, &one(namer))?;
         // The page's entities, each named once.
-        let mut ids: Vec<(EntityType, &str)> = page.events.iter().flat_map(|row| named(&row.event)).flatten().collect();
+        let mut ids: Vec<(EntityType, &str)> =
+            page.events.iter().flat_map(|row| row.event.entities()).flatten().collect();
         ids.sort_unstable();
         ids.dedup();
         let names: HashMap<(EntityType, &str), String> = ids.iter().copied().zip(namer(&ids)).collect();
@@ -285,15 +295,16 @@ fn wall_ms() -> f64 {
 
 /// A page of stored state changes: `{changes: [{id, change, label}], next}`,
 /// oldest first or (`order=desc`) newest first.
-async fn changes(State(h): State<Arc<History>>, Query(q): Query<PageQuery>) -> Response {
+async fn changes(State(Service { history: h, namer }): State<Service>, Query(q): Query<PageQuery>) -> Response {
     let (from, to, order) = match span(q.from.as_deref(), q.to.as_deref(), q.order.as_deref()) {
         Ok(w) => w,
         Err(m) => return bad(m),
     };
     let limit = q.limit.unwrap_or(1_000).clamp(1, LIMIT_MAX);
     let (filter, cursor) = (q.filter, q.cursor);
-    let page =
-        move |h: &History| h.changes(&Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter });
+    let page = move |h: &History| {
+        h.changes(&Ask { from, to, order, limit, cursor: cursor.as_deref(), filter: &filter }, &one(&namer))
+    };
     match blocking(h, page).await {
         Ok(page) => Json(page).into_response(),
         Err(e) => failed(e),

@@ -14,7 +14,7 @@ mod writer;
 
 pub use http::{absent, router};
 pub use sqlite::Sqlite;
-pub use store::{ChangePage, HistoryStore, Order, Page, Range, StoreError};
+pub use store::{ChangePage, HistoryStore, Names, Order, Page, Range, StoreError};
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -120,10 +120,11 @@ impl History {
     }
 
     /// A page of events (see [`HistoryStore::page`]); the filter is in the
-    /// filter language over the event fields.
-    pub fn page(&self, ask: &Ask<'_>) -> Result<Page, QueryError> {
+    /// filter language over the event fields, and finds entities by id or
+    /// by the name `names` gives.
+    pub fn page(&self, ask: &Ask<'_>, names: Names) -> Result<Page, QueryError> {
         let (range, filter) = ask.resolve(&EVENT_SCHEMA)?;
-        self.read(|db| Ok(db.page(range, &filter)?))
+        self.read(|db| Ok(db.page(range, &filter, names)?))
     }
 
     /// The aggregation of `from..to` (see [`zitiscope_core::aggregate`]):
@@ -138,7 +139,7 @@ impl History {
             let (mut cursor, mut read) = (None, 0usize);
             loop {
                 let range = Range { from, to, order: Order::Oldest, limit: 10_000, cursor };
-                let page = db.page(range, &all)?;
+                let page = db.page(range, &all, &zitiscope_core::export::by_id)?;
                 for row in &page.events {
                     agg.observe(&row.event);
                 }
@@ -153,9 +154,9 @@ impl History {
 
     /// A page of the stored state changes; the filter is in the filter
     /// language over the change fields.
-    pub fn changes(&self, ask: &Ask<'_>) -> Result<ChangePage, QueryError> {
+    pub fn changes(&self, ask: &Ask<'_>, names: Names) -> Result<ChangePage, QueryError> {
         let (range, filter) = ask.resolve(&CHANGE_SCHEMA)?;
-        self.read(|db| Ok(db.changes(range, &filter)?))
+        self.read(|db| Ok(db.changes(range, &filter, names)?))
     }
 
     /// The network at `at` (ns), or `None` before what the history holds.

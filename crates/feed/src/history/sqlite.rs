@@ -10,11 +10,11 @@
 //!   row it includes and the newest event time in it, so `state_at` replays
 //!   only the events after one.
 
-use super::store::{ChangePage, ChangeRow, HistoryStore, Order, Page, Range, Row, StoreError, SCAN_MAX};
+use super::store::{ChangePage, ChangeRow, HistoryStore, Names, Order, Page, Range, Row, StoreError, SCAN_MAX};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
 use std::path::Path;
-use zitiscope_core::filter::{Filter, Subject, Value};
+use zitiscope_core::filter::{Filter, Named, NamedEvent, Subject, Value};
 use zitiscope_core::store::Change;
 use zitiscope_core::store::StoreState;
 use zitiscope_core::{Event, Store, StoreConfig};
@@ -175,10 +175,10 @@ fn state_at(db: &Connection, at: i64) -> rusqlite::Result<Option<Store>> {
 }
 
 /// See [`HistoryStore::page`].
-fn page(db: &Connection, range: Range, filter: &Filter) -> rusqlite::Result<Page> {
+fn page(db: &Connection, range: Range, filter: &Filter, names: Names) -> rusqlite::Result<Page> {
     let (events, next, scanned) = scan_range(db, "events", range, |id, body| {
         let event = serde_json::from_str::<Event>(body).ok()?;
-        filter.matches(&event).then_some(Row { id, event })
+        filter.matches(&NamedEvent { event: &event, names }).then_some(Row { id, event })
     })?;
     Ok(Page { events, next, scanned })
 }
@@ -268,10 +268,15 @@ fn tenth_cutoff(db: &Connection) -> rusqlite::Result<Option<i64>> {
 }
 
 /// See [`HistoryStore::changes`].
-fn changes(db: &Connection, range: Range, filter: &Filter) -> rusqlite::Result<ChangePage> {
+fn changes(db: &Connection, range: Range, filter: &Filter, names: Names) -> rusqlite::Result<ChangePage> {
+    let label = |c: &Change| c.label_with(names);
     let (changes, next, _) = scan_range(db, "changes", range, |id, body| {
         let change = serde_json::from_str::<Change>(body).ok()?;
-        filter.matches(&change).then(|| ChangeRow { id, label: change.label(), change })
+        filter.matches(&Named { change: &change, label: &label }).then(|| ChangeRow {
+            id,
+            label: label(&change),
+            change,
+        })
     })?;
     Ok(ChangePage { changes, next })
 }
@@ -310,8 +315,8 @@ impl HistoryStore for Sqlite {
         tx.commit().map_err(err)
     }
 
-    fn changes(&mut self, range: Range, filter: &Filter) -> Result<ChangePage, StoreError> {
-        changes(&self.conn, range, filter).map_err(err)
+    fn changes(&mut self, range: Range, filter: &Filter, names: Names) -> Result<ChangePage, StoreError> {
+        changes(&self.conn, range, filter, names).map_err(err)
     }
 
     fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError> {
@@ -331,8 +336,8 @@ impl HistoryStore for Sqlite {
         state_at(&self.conn, at).map_err(err)
     }
 
-    fn page(&mut self, range: Range, filter: &Filter) -> Result<Page, StoreError> {
-        page(&self.conn, range, filter).map_err(err)
+    fn page(&mut self, range: Range, filter: &Filter, names: Names) -> Result<Page, StoreError> {
+        page(&self.conn, range, filter, names).map_err(err)
     }
 
     fn retain(&mut self, before: i64) -> Result<usize, StoreError> {

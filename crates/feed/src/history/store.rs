@@ -4,7 +4,7 @@
 
 use zitiscope_core::filter::Filter;
 use zitiscope_core::store::{Change, ChangeLabel, StoreState};
-use zitiscope_core::{Event, Store};
+use zitiscope_core::{EntityType, Event, Store};
 
 /// A storage failure, as text (each backend has its own error type).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,8 +31,9 @@ pub trait HistoryStore: Send {
     /// `None` when `at` is before what can be rebuilt.
     fn state_at(&mut self, at: i64) -> Result<Option<Store>, StoreError>;
     /// Stored events in `range` passing `filter`, reading at most
-    /// [`SCAN_MAX`] rows.
-    fn page(&mut self, range: Range, filter: &Filter) -> Result<Page, StoreError>;
+    /// [`SCAN_MAX`] rows; the filter finds entities by id or by the name
+    /// `names` gives.
+    fn page(&mut self, range: Range, filter: &Filter, names: Names) -> Result<Page, StoreError>;
     /// Drops events before `before` that a checkpoint already holds, so
     /// that every moment from `before` on can still be rebuilt. Returns the
     /// events dropped.
@@ -43,9 +44,13 @@ pub trait HistoryStore: Send {
     /// reports them; an event already stored makes none).
     fn insert_changes(&mut self, changes: &[Change]) -> Result<(), StoreError>;
     /// Stored changes in `range` passing `filter`, reading at most
-    /// [`SCAN_MAX`] rows.
-    fn changes(&mut self, range: Range, filter: &Filter) -> Result<ChangePage, StoreError>;
+    /// [`SCAN_MAX`] rows, labelled (and filtered) with `names`.
+    fn changes(&mut self, range: Range, filter: &Filter, names: Names) -> Result<ChangePage, StoreError>;
 }
+
+/// The name a person reads for an entity (the live store's, through the
+/// server's namer; `export::by_id` knows none).
+pub type Names<'a> = &'a (dyn Fn(EntityType, &str) -> String + Sync);
 
 /// The order of a page.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -107,7 +107,7 @@ fn a_replay_read_forward_through_pages_gives_the_state_at_the_end() {
         loop {
             // Small pages, so that a read takes several.
             let range = Range { from: a, to: b, order: Order::Oldest, limit: 7, cursor };
-            let page = conn.page(range, &Filter::default()).unwrap();
+            let page = conn.page(range, &Filter::default(), &zitiscope_core::export::by_id).unwrap();
             read.extend(page.events.into_iter().map(|r| r.event));
             cursor = page.next.and_then(|c| {
                 let (at, id) = c.split_once(':')?;
