@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, appendFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startFeed, killFeed, launchBrowser } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, until, feedNodes, listEqualsNodes } from './feed.mjs';
 
 let browser;
 before(async () => {
@@ -50,16 +50,6 @@ const chunk = (c) => Array.from({ length: PER_CHUNK }, (_, j) => JSON.stringify(
 
 const text = (page, id) => page.getByTestId(id).textContent().then(Number);
 
-/** Polls `f` until it returns a truthy value, or fails with `what()` after `ms`. */
-async function until(f, what, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    assert.ok(Date.now() < deadline, what());
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test(`killed and restarted ${RESTARTS} times while the log grows: every event counted, and the app ends with exactly the feed's state`, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'zitiscope-chaos-'));
@@ -145,21 +135,12 @@ test(`killed and restarted ${RESTARTS} times while the log grows: every event co
       () => `the app shows ${JSON.stringify(seen)}, the feed ${JSON.stringify(expected)}`, 10_000);
     // Node by node, through the list view: each router's and controller's
     // health and identities, as the feed's own store has them (`/nodes`).
-    const feedNodes = (await (await fetch(`${feed.url}/nodes`)).json())
-      .map((n) => [n.node, n.health, n.identities_online, n.identities_offline]);
-    assert.equal(feedNodes.filter(([node]) => node.startsWith('router:')).length, named('router'));
-    assert.ok(feedNodes.some(([, health]) => health === 'down'), 'the log leaves some routers down: a check that can fail');
-    assert.ok(feedNodes.filter(([, , online]) => online > 0).length > ROUTERS / 2, 'most routers have identities online');
-    assert.ok(feedNodes.some(([, , , offline]) => offline > 0), 'and some have identities offline');
-    await page.getByTestId('show-list').click();
-    const listed = () => page.$$eval('tr.node-row', (rows) => rows.map((r) => {
-      const health = [...r.classList].find((c) => c.startsWith('health-')).slice('health-'.length);
-      const m = /^(\d+) online, (\d+) offline/.exec(r.querySelector('.node-identities').textContent);
-      return [r.dataset.node, health, m ? Number(m[1]) : 0, m ? Number(m[2]) : 0];
-    }));
-    let rowsNow;
-    await until(async () => { rowsNow = await listed(); return JSON.stringify(rowsNow) === JSON.stringify(feedNodes); },
-      () => `the list differs from the feed's /nodes: ${JSON.stringify(rowsNow.filter((r, i) => JSON.stringify(r) !== JSON.stringify(feedNodes[i])).slice(0, 3))}`, 10_000);
+    const nodes = await feedNodes(feed);
+    assert.equal(nodes.filter(([node]) => node.startsWith('router:')).length, named('router'));
+    assert.ok(nodes.some(([, health]) => health === 'down'), 'the log leaves some routers down: a check that can fail');
+    assert.ok(nodes.filter(([, , online]) => online > 0).length > ROUTERS / 2, 'most routers have identities online');
+    assert.ok(nodes.some(([, , , offline]) => offline > 0), 'and some have identities offline');
+    await listEqualsNodes(page, nodes);
     assert.match(await page.getByTestId('rejected').textContent(), /^0 rejected$/);
     assert.deepEqual(errors, []);
     await page.close();

@@ -65,3 +65,37 @@ export async function launchBrowser() {
   const { chromium } = await import('playwright-core');
   return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
 }
+
+/** Polls `f` until it returns a truthy value, or fails with `what()` after `ms`. */
+export async function until(f, what, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v) return v;
+    if (Date.now() >= deadline) throw new Error(what());
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The feed's `/nodes` as `[node, health, identities online, identities offline]` rows, in its order. */
+export async function feedNodes(feed) {
+  return (await (await fetch(`${feed.url}/nodes`)).json())
+    .map((n) => [n.node, n.health, n.identities_online, n.identities_offline]);
+}
+
+/**
+ * Opens the app's list view and waits until its rows, read as `feedNodes` reads
+ * the feed, equal `want` (the feed's `/nodes`), for up to 10 s.
+ */
+export async function listEqualsNodes(page, want) {
+  await page.getByTestId('show-list').click();
+  const listed = () => page.$$eval('tr.node-row', (rows) => rows.map((r) => {
+    const health = [...r.classList].find((c) => c.startsWith('health-')).slice('health-'.length);
+    const m = /^(\d+) online, (\d+) offline/.exec(r.querySelector('.node-identities').textContent);
+    return [r.dataset.node, health, m ? Number(m[1]) : 0, m ? Number(m[2]) : 0];
+  }));
+  let rows;
+  const differ = () => rows.map((r, i) => [r, want[i]]).filter(([a, b]) => JSON.stringify(a) !== JSON.stringify(b));
+  await until(async () => { rows = await listed(); return JSON.stringify(rows) === JSON.stringify(want); },
+    () => `the list differs from the feed's /nodes (${rows.length} rows vs ${want.length}): ${JSON.stringify(differ().slice(0, 3))}`, 10_000);
+}

@@ -13,7 +13,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startFeed, killFeed, launchBrowser, ARTIFACTS } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, ARTIFACTS, until, feedNodes, listEqualsNodes } from './feed.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROUTERS = 6;
@@ -28,16 +28,6 @@ before(async () => {
 });
 after(async () => { await browser?.close(); });
 
-/** Polls `f` until it returns a truthy value, or fails with `what()` after `ms`. */
-async function until(f, what, ms = 30_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    assert.ok(Date.now() < deadline, what());
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Whether process `pid` is gone (or a zombie nobody reaped yet). */
 function gone(pid) {
@@ -149,19 +139,10 @@ test('three exec sources, one a controller: one is killed and kept away, the app
     assert.equal(h.summary.identities.total, IDENTITIES);
 
     // Node by node, the app's list is the feed's `/nodes`.
-    const feedNodes = (await (await fetch(`${feed.url}/nodes`)).json())
-      .map((n) => [n.node, n.health, n.identities_online, n.identities_offline]);
-    assert.deepEqual(feedNodes.filter(([node]) => node.startsWith('controller:')).map(([node]) => node), CONTROLLERS.map((c) => `controller:${c}`));
-    assert.ok(feedNodes.some(([, , , offline]) => offline > 0) && feedNodes.some(([, , online]) => online > 0), 'identities both ways: a check that can fail');
-    await page.getByTestId('show-list').click();
-    const listed = () => page.$$eval('tr.node-row', (rows) => rows.map((r) => {
-      const health = [...r.classList].find((c) => c.startsWith('health-')).slice('health-'.length);
-      const m = /^(\d+) online, (\d+) offline/.exec(r.querySelector('.node-identities').textContent);
-      return [r.dataset.node, health, m ? Number(m[1]) : 0, m ? Number(m[2]) : 0];
-    }));
-    let rows;
-    await until(async () => { rows = await listed(); return JSON.stringify(rows) === JSON.stringify(feedNodes); },
-      () => `the list differs from the feed's /nodes: ${JSON.stringify(rows)} vs ${JSON.stringify(feedNodes)}`, 10_000);
+    const nodes = await feedNodes(feed);
+    assert.deepEqual(nodes.filter(([node]) => node.startsWith('controller:')).map(([node]) => node), CONTROLLERS.map((c) => `controller:${c}`));
+    assert.ok(nodes.some(([, , , offline]) => offline > 0) && nodes.some(([, , online]) => online > 0), 'identities both ways: a check that can fail');
+    await listEqualsNodes(page, nodes);
     assert.deepEqual(errors, []);
     await page.close();
 

@@ -4,52 +4,19 @@
 //! one that works; a command killed and run again; and the commands gone
 //! when the feed stops.
 
+mod common;
+
+use common::binary::{core_store, get, health, samples, snapshot, start_binary, BinFeed as Feed};
+use common::{TempDir as Scratch, WAIT};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-use zitiscope_core::wire::{Heartbeat, Snapshot};
-use zitiscope_core::{parse_line, Parsed, Store};
-
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Feed {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Feed {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use zitiscope_core::wire::Heartbeat;
 
 fn start(args: &[&str]) -> Feed {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zitiscope-feed"))
-        .args(["--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--no-history", "--heartbeat-ms", "100"])
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the feed binary runs");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base =
-        line.trim().strip_prefix("zitiscope-feed listening on ").expect("the listening line").trim_end_matches('/');
-    Feed { base: base.to_owned(), child }
-}
-
-fn get(url: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
-}
-
-fn health(feed: &Feed) -> serde_json::Value {
-    serde_json::from_str(&get(&format!("{}/healthz", feed.base))).unwrap()
+    start_binary(&[&["--heartbeat-ms", "100"], args].concat(), Stdio::null())
 }
 
 /// Polls `/healthz` until `ok` holds.
@@ -65,34 +32,9 @@ fn until(feed: &Feed, what: &str, ok: impl Fn(&serde_json::Value) -> bool) -> se
     }
 }
 
-fn snapshot(feed: &Feed) -> Snapshot {
-    serde_json::from_str(&get(&format!("{}/snapshot", feed.base))).unwrap()
-}
-
 fn metric(feed: &Feed, sample: &str) -> Option<f64> {
     let text = get(&format!("{}/metrics", feed.base));
     text.lines().find_map(|l| l.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
-}
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let d = std::env::temp_dir().join(format!("zitiscope-exec-it-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&d);
-        std::fs::create_dir_all(&d).unwrap();
-        Scratch(d)
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/samples")
 }
 
 /// Each controller's stream: the HA samples' lines that it emitted, then
@@ -116,17 +58,6 @@ fn controller_streams() -> [String; 3] {
         }
     }
     out
-}
-
-/// What one store makes of every line, as if a single source had read them all.
-fn single_store(text: &str) -> Store {
-    let mut store = Store::new();
-    for line in text.lines() {
-        if let Ok(Parsed::Event(e)) = parse_line(line) {
-            store.apply(&e);
-        }
-    }
-    store
 }
 
 /// A shell command that prints a chatter line and `file`, then stays up
@@ -169,7 +100,7 @@ fn three_controllers_copies_count_once_and_their_commands_end_with_the_feed() {
     assert_eq!(h["status"], "ok");
 
     let all = streams.concat();
-    let want = single_store(&all);
+    let want = core_store(&all);
     assert!(snapshot(&feed).state == want.state(), "three sources make the store one source of every line makes");
     let dupes = metric(&feed, "zitiscope_feed_events_duplicate_total").unwrap();
     assert_eq!(dupes, want.stats().duplicates as f64, "each HA copy counted once");
@@ -208,7 +139,7 @@ fn a_command_that_does_not_exist_is_down_with_its_reason_and_the_others_go_on() 
     assert_eq!((h["status"].as_str(), h["sources_down"].clone()), (Some("degraded"), serde_json::json!(["ghost"])));
     assert_eq!(h["sources"]["ctrl1"]["up"], true);
     until(&feed, "all of ctrl1's lines", |h| h["sources"]["ctrl1"]["lines"] == story.lines().count() as u64 + 1);
-    assert!(snapshot(&feed).state == single_store(&story).state(), "the working source's events are all in");
+    assert!(snapshot(&feed).state == core_store(&story).state(), "the working source's events are all in");
     assert_eq!(metric(&feed, "zitiscope_feed_source_up{source=\"ghost\"}"), Some(0.0));
     assert_eq!(metric(&feed, "zitiscope_feed_source_up{source=\"ctrl1\"}"), Some(1.0));
     assert!(metric(&feed, "zitiscope_feed_source_restarts_total{source=\"ghost\"}") >= Some(2.0));
@@ -247,7 +178,7 @@ fn a_killed_command_is_run_again_and_nothing_known_is_lost() {
     let n = story.lines().count() as u64 + 1;
     let h =
         until(&feed, "read", |h| h["sources"]["ctrl1"]["lines"] == n && h["sources"]["ctrl1"]["events"] == h["events"]);
-    let want = single_store(&story);
+    let want = core_store(&story);
     assert!(snapshot(&feed).state == want.state());
     let pid = h["sources"]["ctrl1"]["pid"].as_u64().unwrap();
 

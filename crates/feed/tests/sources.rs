@@ -3,50 +3,17 @@
 //! out. The feed's state must equal the core's own parse + apply of the
 //! same lines.
 
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use common::binary::{core_store, get, health, samples, snapshot, start_binary, BinFeed as Feed};
+use common::WAIT;
+use std::io::Write;
+use std::path::Path;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
-use zitiscope_core::wire::Snapshot;
-use zitiscope_core::{parse_line, Parsed, Store};
-
-const WAIT: Duration = Duration::from_secs(20);
-
-struct Feed {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Feed {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn start(args: &[&str], stdin: Stdio) -> Feed {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_zitiscope-feed"))
-        .args(["--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--no-history"])
-        .args(args)
-        .stdin(stdin)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the feed binary runs");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let base =
-        line.trim().strip_prefix("zitiscope-feed listening on ").expect("the listening line").trim_end_matches('/');
-    Feed { base: base.to_owned(), child }
-}
-
-fn get(url: &str) -> String {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
-}
-
-fn health(feed: &Feed) -> serde_json::Value {
-    serde_json::from_str(&get(&format!("{}/healthz", feed.base))).unwrap()
+    start_binary(args, stdin)
 }
 
 /// Polls `/healthz` until the source has read `lines` lines and the hub
@@ -62,25 +29,6 @@ fn wait_for_lines(feed: &Feed, source: &str, lines: u64) -> serde_json::Value {
         assert!(Instant::now() < deadline, "the source read {s} of {lines} lines");
         std::thread::sleep(Duration::from_millis(20));
     }
-}
-
-fn samples() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/samples")
-}
-
-/// What the core itself makes of the same lines.
-fn expected(text: &str) -> Store {
-    let mut store = Store::new();
-    for line in text.lines() {
-        if let Ok(Parsed::Event(e)) = parse_line(line) {
-            store.apply(&e);
-        }
-    }
-    store
-}
-
-fn snapshot(feed: &Feed) -> Snapshot {
-    serde_json::from_str(&get(&format!("{}/snapshot", feed.base))).unwrap()
 }
 
 const HOSTILE: &[&str] = &[
@@ -114,7 +62,7 @@ fn stdin_reads_samples_counts_bad_lines_and_matches_the_core() {
     assert!(s["last_error"].as_str().unwrap().contains("bytes long"), "{s}");
     assert!(s["skipped"].as_u64().unwrap() > 0, "terminator events are skipped");
 
-    let want = expected(&text);
+    let want = core_store(&text);
     let got = snapshot(&feed);
     assert!(got.state == want.state(), "the feed's state is the core's");
     assert_eq!(h["summary"]["routers"]["total"], want.summary().routers.total as u64);
@@ -153,6 +101,6 @@ fn file_source_follows_appends_partial_lines_and_rotation() {
 
     let h = wait_for_lines(&feed, "file", lines.len() as u64 + 1);
     assert_eq!(h["sources"]["file"]["rejected"], 1, "only `not json`, never half a line");
-    assert!(snapshot(&feed).state == expected(&sample).state(), "every event once, across the rotation");
+    assert!(snapshot(&feed).state == core_store(&sample).state(), "every event once, across the rotation");
     let _ = std::fs::remove_dir_all(&dir);
 }

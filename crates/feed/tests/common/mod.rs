@@ -1,6 +1,8 @@
 //! What the feed's HTTP tests share: a real feed on an ephemeral port.
 #![allow(dead_code)] // each test file uses its own part
 
+pub mod binary;
+
 use clap::Parser;
 use std::time::Duration;
 use tokio::net::TcpListener;

@@ -1,0 +1,73 @@
+//! The real `zitiscope-feed` binary as a child process, for the tests of
+//! what only a process shows (standard input, commands it runs, signals),
+//! and the blocking reads those tests make of it.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use zitiscope_core::wire::Snapshot;
+use zitiscope_core::{parse_line, Parsed, Store};
+
+/// A running feed binary, killed when dropped.
+pub struct BinFeed {
+    pub child: Child,
+    pub base: String,
+}
+
+impl Drop for BinFeed {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the binary on a free port (no history, 5 ms batches) with `args`;
+/// returns once it says where it listens.
+pub fn start_binary(args: &[&str], stdin: Stdio) -> BinFeed {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zitiscope-feed"))
+        .args(["--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--no-history"])
+        .args(args)
+        .stdin(stdin)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the feed binary runs");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let base =
+        line.trim().strip_prefix("zitiscope-feed listening on ").expect("the listening line").trim_end_matches('/');
+    BinFeed { base: base.to_owned(), child }
+}
+
+/// A blocking GET's body.
+pub fn get(url: &str) -> String {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async { reqwest::get(url).await.unwrap().text().await.unwrap() })
+}
+
+/// The feed's `/healthz`.
+pub fn health(feed: &BinFeed) -> serde_json::Value {
+    serde_json::from_str(&get(&format!("{}/healthz", feed.base))).unwrap()
+}
+
+/// The feed's `/snapshot`.
+pub fn snapshot(feed: &BinFeed) -> Snapshot {
+    serde_json::from_str(&get(&format!("{}/snapshot", feed.base))).unwrap()
+}
+
+/// The core's golden samples.
+pub fn samples() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../core/tests/samples")
+}
+
+/// What one store of the core's own makes of every line of `text`, as if
+/// a single source had read them all.
+pub fn core_store(text: &str) -> Store {
+    let mut store = Store::new();
+    for line in text.lines() {
+        if let Ok(Parsed::Event(e)) = parse_line(line) {
+            store.apply(&e);
+        }
+    }
+    store
+}
