@@ -48,7 +48,7 @@ pub fn App() -> impl IntoView {
     let options =
         UseFeedOptions { url: feed_url_from_location(), heartbeat_ms: heartbeat_ms.into(), ..Default::default() };
     let feed = use_feed(options, store);
-    let alerts = use_alerts(store, feed.status, UseAlertsOptions::default());
+    let alerts = use_alerts(store, feed.status, UseAlertsOptions { beats: Some(feed.beats), ..Default::default() });
     let config_error = RwSignal::new(None::<String>);
     // The settings come from the feed's side (its `/config.json`, or the
     // one beside a static build), read again each time the feed is live:

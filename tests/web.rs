@@ -258,14 +258,29 @@ async fn a_feed_without_heartbeats_is_live_never_stale_and_the_footer_says_why()
     let store = LiveStore::new();
     let beats = RwSignal::new(Beats::Absent);
     let host = host();
+    let slot = StoredValue::new_local(None::<zitiscope::alerts::UseAlertsReturn>);
     let _handle = leptos::mount::mount_to(host.clone(), move || {
         let status = Signal::stored(FeedStatus::Live);
-        let alerts = use_alerts(store, status, UseAlertsOptions::default());
+        let options = UseAlertsOptions { beats: Some(beats.into()), ..Default::default() };
+        let alerts = use_alerts(store, status, options);
+        slot.set_value(Some(alerts));
         view! { <Dashboard store=store status=status feed_url="/events".to_string() alerts=alerts heartbeat_ms=5_000.0 beats=beats /> }
     });
-    // A minute without a word, 12 heartbeat periods of ours.
+    // A minute without a word, 12 heartbeat periods of ours; the last
+    // heartbeat a minute old too (an earlier feed of this page sent it).
     store.last_update.set(Some(js_sys::Date::now() - 60_000.0));
+    let old = zitiscope_core::Timestamp(store.now().0 - 60_000_000_000);
+    store.stats.update(|s| s.server_time = Some((old, 1)));
     leptos::task::tick().await;
+    let alerts = slot.get_value().expect("mounted");
+    let stale_alert = move || {
+        use zitiscope_core::alerts::{AlertState, Rule};
+        alerts.board.with(|b| b.iter().any(|a| a.key.rule == Rule::FeedStale && a.state == AlertState::Firing))
+    };
+    // An evaluation now (setting the config re-evaluates at once).
+    alerts.set_config(alerts.config());
+    leptos::task::tick().await;
+    assert!(!stale_alert(), "no feed-stale alert for a feed that sends no heartbeat");
     let banner = || host.query_selector("[data-testid='feed-banner']").unwrap();
     assert!(banner().is_none(), "no heartbeat to miss: never stale");
     assert_eq!(text_of(&host, "feed-status"), "●live");
@@ -279,6 +294,7 @@ async fn a_feed_without_heartbeats_is_live_never_stale_and_the_footer_says_why()
     assert!(text.contains("Feed stale for 60 s"), "{text}");
     assert!(host.query_selector("[data-testid='no-heartbeat']").unwrap().is_none());
     assert_eq!(attr_of(&host, "feed-status", "title"), None);
+    assert!(stale_alert(), "and its stale alert fires");
 }
 
 #[wasm_bindgen_test]

@@ -26,6 +26,7 @@ use std::time::Duration;
 use zitiscope_core::alerts::{
     Alert, AlertConfig, AlertCounts, AlertEngine, AlertKey, FeedHealth, Notice, Silence, SourceDown,
 };
+use zitiscope_core::client::Beats;
 use zitiscope_core::Timestamp;
 
 /// The least time between two evaluations driven by topology changes.
@@ -48,6 +49,10 @@ pub struct UseAlertsOptions {
     /// Thresholds (from `config.json`); they may arrive later, see
     /// [`UseAlertsReturn::set_config`].
     pub config: AlertConfig,
+    /// What the feed has shown of its heartbeat (`UseFeedReturn::beats`).
+    /// A feed that sends none is never judged stale, whatever an earlier
+    /// feed of this page last said; `None` judges every feed (ours).
+    pub beats: Option<Signal<Beats>>,
 }
 
 /// What [`use_alerts`] gives back. Every field is a cheap handle.
@@ -158,12 +163,15 @@ pub fn use_alerts(store: LiveStore, status: Signal<FeedStatus>, options: UseAler
         store.topology.track();
         n.map_or(0, |n| n + 1)
     });
-    Effect::new(move |prev: Option<(u64, f64, u64, bool)>| {
+    let beats = options.beats;
+    Effect::new(move |prev: Option<(u64, f64, u64, bool, bool)>| {
         let (changes, ticked, poked) = (topology_changed.get(), tick.get(), this.poke.get());
         let connected = status.with(|s| matches!(s, FeedStatus::Live));
-        let seen = (changes, ticked, poked, connected);
+        let judged = beats.is_none_or(|b| b.get().judged());
+        let seen = (changes, ticked, poked, connected, judged);
         let now = js_sys::Date::now();
-        let only_topology = prev.is_some_and(|(_, t, p, c)| t == ticked && p == poked && c == connected);
+        let only_topology =
+            prev.is_some_and(|(_, t, p, c, j)| t == ticked && p == poked && c == connected && j == judged);
         if only_topology && now - last_eval.get_value() < EVALUATE_EVERY_MS {
             return seen;
         }
@@ -172,6 +180,8 @@ pub fn use_alerts(store: LiveStore, status: Signal<FeedStatus>, options: UseAler
         // (and the sources' state, which only they bring).
         let (last_heard, sources_down) =
             store.stats.with_untracked(|s| (s.server_time.map(|(t, _)| t), SourceDown::from_counters(&s.feed_sources)));
+        // No heartbeat to miss: an older feed's last one says nothing now.
+        let last_heard = last_heard.filter(|_| judged);
         let feed = FeedHealth { connected, since: status_since.get(), last_heard, sources_down };
         evaluate(this, &feed);
         seen
