@@ -352,6 +352,14 @@ mod tests {
         );
         assert_eq!((s.summary().routers.online, s.summary().routers.total), (1, 2));
         assert_eq!(s.display_name(EntityType::Router, "Kx7"), "edge-eu-1");
+        let detail = |s: &Store, id: &str| {
+            let node = crate::layout::NodeId::Router(id.into());
+            s.topology(Timestamp(20)).row(&node).map(|r| r.detail)
+        };
+        assert_eq!(detail(&s, "Kx7").as_deref(), Some("online, as the controller API lists it"));
+        assert_eq!(detail(&s, "Zz9").as_deref(), Some("offline, as the controller API lists it"));
+        s.listed(Timestamp(10), &listed("Qq1", "edge-ap-1", None));
+        assert_eq!(detail(&s, "Qq1").as_deref(), Some("no control channel seen"));
         assert!(
             s.listed(Timestamp(5), &listed("Zz9", "edge-us-1", Some(true))).is_none(),
             "an older listing changes nothing"
@@ -366,6 +374,7 @@ mod tests {
         assert_eq!(s.router_health("Kx7"), Health::Down);
         s.apply(&Event::conn(Timestamp(12), ConnKind::RouterToCtrl, "Zz9", "c1", true).via("c1"));
         assert_eq!(s.router_health("Zz9"), Health::Ok);
+        assert_eq!(detail(&s, "Zz9").as_deref(), Some("1/1 controllers"), "observed, counted");
         assert_eq!(s.summary().routers.online, 1, "the counts follow");
         s.listed(Timestamp(13), &listed("Kx7", "edge-eu-1", Some(true)));
         assert_eq!(s.router_health("Kx7"), Health::Down, "a listing no longer overrides what was observed");

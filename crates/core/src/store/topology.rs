@@ -238,9 +238,21 @@ fn router_row(r: &RouterNode) -> NodeRow {
         name: r.name.clone(),
         attributes: r.attributes.clone(),
         health: r.health,
-        detail: format!("{}/{} controllers", r.controllers_up, r.controllers_known),
+        detail: router_detail(r),
         identities: r.identities,
         rest_only: 0,
+    }
+}
+
+/// A router row's second line. With no control channel observed its health
+/// is what the management API listed (see `health::of_router`), so the row
+/// says where the word comes from instead of "0/0 controllers".
+fn router_detail(r: &RouterNode) -> String {
+    match (r.controllers_known, r.health) {
+        (0, Health::Ok) => "online, as the controller API lists it".into(),
+        (0, Health::Down) => "offline, as the controller API lists it".into(),
+        (0, _) => "no control channel seen".into(),
+        (known, _) => format!("{}/{known} controllers", r.controllers_up),
     }
 }
 
