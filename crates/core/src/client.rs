@@ -43,7 +43,7 @@ pub const FEED_SOURCE_NAME_CAP: usize = 64;
 pub const FEED_REASON_CAP: usize = 256;
 
 /// Counters about the stream, for the status line and for tests.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ClientStats {
     /// Events applied (including those that changed nothing).
     pub events: u64,

@@ -38,6 +38,7 @@ pub mod mgmt;
 pub mod parse;
 pub mod replay;
 pub mod store;
+pub mod sync;
 pub mod timestamp;
 pub mod wire;
 

@@ -154,7 +154,7 @@ pub struct Ack {
 }
 
 /// One alert (see the module docs).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Alert {
     pub key: AlertKey,
     pub severity: Severity,
@@ -279,7 +279,7 @@ impl SourceDown {
 }
 
 /// The board's counts.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AlertCounts {
     /// Firing and not silenced.
     pub firing: usize,

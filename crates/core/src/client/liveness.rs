@@ -36,7 +36,7 @@ use crate::alerts::config::DEAD_BEATS;
 use crate::wire;
 
 /// What a feed has shown of its heartbeat.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Beats {
     /// Nothing yet: no stream has said anything.
     #[default]

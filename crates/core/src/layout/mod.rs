@@ -26,7 +26,7 @@ use slots::Slots;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// A node of the map.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum NodeId {
     Controller(String),
     Router(String),

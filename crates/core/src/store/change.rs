@@ -58,6 +58,25 @@ impl Change {
         }
     }
 
+    /// The routers and identities it names (controllers included where a
+    /// connection ends at one), as in its label.
+    pub fn entities(&self) -> [Option<(EntityType, &str)>; 2] {
+        fn end(t: EntityType, id: &str) -> Option<(EntityType, &str)> {
+            (!id.is_empty()).then_some((t, id))
+        }
+        match self {
+            Change::Conn { key, .. } | Change::Lifecycle { key, .. } => {
+                let (st, dt) = key.kind.ends();
+                [end(st, &key.src), end(dt, &key.dst)]
+            }
+            Change::Sdk { identity, .. } => [end(EntityType::Identity, identity), None],
+            Change::Entity { of, id, .. } => [end(*of, id), None],
+            Change::Link { .. } | Change::Leader { .. } | Change::Members { .. } | Change::ReadOnly { .. } => {
+                [None, None]
+            }
+        }
+    }
+
     /// The change in words, with ids as they are.
     pub fn label(&self) -> ChangeLabel {
         self.label_with(&|_, id| id.to_owned())

@@ -23,7 +23,7 @@ pub const RECENT_DROP_NS: i64 = 5 * 60 * 1_000_000_000;
 pub const HISTORY_CAP: usize = 32;
 
 /// See the module docs.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NodeDetails {
     /// Its health ([`Store::node_health`]: the map's, the alerts', the list's).
     pub health: Health,
@@ -50,7 +50,7 @@ pub struct NodeDetails {
 }
 
 /// One up/down observation of one of a node's connections.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct HistoryItem {
     pub at: Timestamp,
     pub up: bool,
@@ -61,7 +61,7 @@ pub struct HistoryItem {
 }
 
 /// How many identities a node has, by state.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IdentityCounts {
     pub online: u32,
     pub offline: u32,
@@ -70,7 +70,7 @@ pub struct IdentityCounts {
 }
 
 /// One identity in a node's identity list.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IdentityRow {
     pub id: String,
     /// At a router: its connection there is up. At a controller: the

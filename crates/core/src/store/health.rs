@@ -29,7 +29,7 @@ use super::Store;
 use crate::layout::NodeId;
 
 /// A node's health, ordered from best to worst: a group takes its worst.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Health {
     /// Everything it should hold is up.
     Ok,

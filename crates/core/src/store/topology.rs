@@ -18,7 +18,7 @@ use crate::layout::NodeId;
 use crate::{ConnKind, EntityType, Timestamp};
 
 /// A controller's cluster role.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Role {
     Leader,
     Follower,
@@ -27,7 +27,7 @@ pub enum Role {
 }
 
 /// A controller on the map.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ControllerNode {
     pub id: String,
     /// What a person reads: its name, else its id (controllers are not
@@ -42,7 +42,7 @@ pub struct ControllerNode {
 }
 
 /// Identities at a router.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct IdentityBadge {
     /// Connected now.
     pub online: u32,
@@ -54,7 +54,7 @@ pub struct IdentityBadge {
 }
 
 /// A router on the map.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RouterNode {
     pub id: String,
     /// What a person reads: its name from the inventory, else its id.
@@ -69,7 +69,8 @@ pub struct RouterNode {
 }
 
 /// What an edge is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+// Ord in this order: the topology sorts edges by kind first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
 pub enum EdgeKind {
     /// A router's control channel to a controller.
     Control,
@@ -80,7 +81,7 @@ pub enum EdgeKind {
 }
 
 /// An edge on the map.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Edge {
     pub kind: EdgeKind,
     pub a: NodeId,
@@ -97,11 +98,19 @@ pub struct Edge {
 }
 
 /// See the module docs.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Topology {
     pub controllers: Vec<ControllerNode>,
     pub routers: Vec<RouterNode>,
     pub edges: Vec<Edge>,
+}
+
+impl Edge {
+    /// The order of the topology's edges: by kind, then ends, then link id
+    /// (unique: a link id tells apart links between the same routers).
+    pub fn order(&self, other: &Edge) -> std::cmp::Ordering {
+        (self.kind, &self.a, &self.b, &self.link).cmp(&(other.kind, &other.a, &other.b, &other.link))
+    }
 }
 
 impl Topology {
@@ -350,7 +359,7 @@ impl Store {
         }
         // Unique keys (a link id tells apart links between the same routers),
         // so an unstable sort gives the same order, without a buffer.
-        edges.sort_unstable_by(|x, y| (x.kind as u8, &x.a, &x.b, &x.link).cmp(&(y.kind as u8, &y.a, &y.b, &y.link)));
+        edges.sort_unstable_by(|x, y| x.order(y));
         Topology { controllers, routers, edges }
     }
 }

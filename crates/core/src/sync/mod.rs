@@ -1,0 +1,261 @@
+//! The protocol between the worker that listens and the page that draws.
+//!
+//! The worker holds the feed connection, the store, the alert engine and
+//! time travel; the page holds a [`View`]: exactly what it shows of them.
+//! The worker keeps the view it last sent in a [`Mirror`], and sends the
+//! page [`Update`]s: what differs from it.
+//!
+//! **The invariant:** a page that applied updates `1..=n`, each once and in
+//! order, holds the view the worker built update `n` from. (The native
+//! test `sync::tests` applies every update, through JSON, to an empty
+//! page and compares.)
+//!
+//! The rules:
+//! - **Asked for, one at a time.** The page says [`Command::Ready`] with the
+//!   last update it applied, when it is ready to draw the next; the worker
+//!   sends nothing else meanwhile. A busy page therefore costs the worker
+//!   nothing: it goes on applying events, and the next update carries
+//!   everything that changed since, however much that was.
+//! - **Only what differs.** Each part of the view crosses only when it
+//!   changed; the topology's nodes and edges and the names cross as
+//!   [`ListDelta`]s, never as the whole list.
+//! - **Events ride along.** What is not state (an alert that fired: a
+//!   toast, a sound; a benchmark mark) is queued in the mirror and leaves
+//!   with the next update, each exactly once.
+//! - **A new page is a new worker.** Nothing is resumed across a reload:
+//!   the first update carries the whole view.
+
+mod delta;
+mod mirror;
+mod parts;
+#[cfg(test)]
+mod tests;
+
+pub use delta::{EdgeKey, Keyed, ListDelta, Name};
+pub use mirror::Mirror;
+pub use parts::Parts;
+
+use crate::alerts::{Alert, AlertConfig, AlertCounts, AlertKey, Silence};
+use crate::client::Beats;
+use crate::layout::NodeId;
+use crate::store::topology::{ControllerNode, Edge, RouterNode};
+use crate::store::{IdentityRow, NodeDetails, Summary, Topology};
+use crate::{Change, ClientStats, EntityType, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// Where the feed connection stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "is")]
+pub enum FeedStatus {
+    /// Opening a connection; nothing received on it yet.
+    #[default]
+    Connecting,
+    /// Its snapshot (or resume) arrived on the current stream; or, for a
+    /// feed that sends no heartbeat, the stream is open.
+    Live,
+    /// The connection failed; the next attempt starts at `at_ms`
+    /// (`Date.now()`, which the worker and the page share).
+    Reconnecting { at_ms: f64, attempt: u32 },
+}
+
+/// The feed's clock: it said `at` when the shared epoch clock
+/// (`performance.timeOrigin + performance.now()`, in ms, the same in the
+/// worker and on the page) read `epoch_ms`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ClockAnchor {
+    pub at: Timestamp,
+    pub epoch_ms: f64,
+}
+
+impl ClockAnchor {
+    /// The feed's time at epoch ms `epoch_ms` (a clock that went back
+    /// counts as no time passed).
+    pub fn now(&self, epoch_ms: f64) -> Timestamp {
+        let elapsed_ns = ((epoch_ms - self.epoch_ms).max(0.0) * 1e6) as i64;
+        Timestamp(self.at.0.saturating_add(elapsed_ns))
+    }
+}
+
+/// What the page shows of the worker's state (see the module docs).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct View {
+    /// The update it was built from (0: none yet).
+    pub n: u64,
+    /// The connection's state.
+    pub status: FeedStatus,
+    /// What the feed has shown of its heartbeat.
+    pub beats: Beats,
+    /// Stream counters.
+    pub stats: ClientStats,
+    /// The sequence of the last applied snapshot or batch.
+    pub seq: Option<u64>,
+    /// `Date.now()` of the latest update that changed the counts.
+    pub last_update: Option<f64>,
+    /// The feed's clock, once it said the time.
+    pub clock: Option<ClockAnchor>,
+    /// Online/total per entity type.
+    pub summary: Summary,
+    /// The map's nodes and edges.
+    pub topology: Topology,
+    /// Recent real changes, newest first.
+    pub recent: Vec<Change>,
+    /// Names of routers and identities the page reads (the subjects of
+    /// `recent`, and those it asked for with [`Command::Names`]), sorted.
+    pub names: Vec<Name>,
+    /// Every alert kept, firing first, worst first.
+    pub board: Vec<Alert>,
+    pub counts: AlertCounts,
+    /// The silences in force (the page remembers them across reloads).
+    pub silences: Vec<Silence>,
+    /// The selected node's facts ([`Command::Select`]).
+    pub details: Option<NodeDetails>,
+    /// The identities behind the selected node's badge, while its list is
+    /// open.
+    pub identities: Vec<IdentityRow>,
+}
+
+impl View {
+    /// What a person reads for a router or an identity: the name the page
+    /// holds, else its id.
+    pub fn name<'a>(&'a self, entity: EntityType, id: &'a str) -> &'a str {
+        let i = self.names.binary_search_by(|n| (n.entity, n.id.as_str()).cmp(&(entity, id)));
+        i.map_or(id, |i| self.names[i].name.as_str())
+    }
+
+    /// Applies update `u`, which must be the next one; returns what rode
+    /// along with it. An update out of order changes nothing.
+    pub fn apply(&mut self, u: Update) -> Result<Riders, OutOfOrder> {
+        if u.n != self.n + 1 {
+            return Err(OutOfOrder { held: self.n, got: u.n });
+        }
+        self.n = u.n;
+        u.parts.apply(self);
+        if let Some(t) = u.topology {
+            t.controllers.apply(&mut self.topology.controllers);
+            t.routers.apply(&mut self.topology.routers);
+            t.edges.apply(&mut self.topology.edges);
+        }
+        u.names.apply(&mut self.names);
+        Ok(u.riders)
+    }
+}
+
+/// An update that is not the next one: a bug, or a page that missed one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OutOfOrder {
+    pub held: u64,
+    pub got: u64,
+}
+
+impl std::fmt::Display for OutOfOrder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "update {} arrived after update {}", self.got, self.held)
+    }
+}
+
+/// The topology's change.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TopologyDelta {
+    #[serde(default)]
+    pub controllers: ListDelta<ControllerNode>,
+    #[serde(default)]
+    pub routers: ListDelta<RouterNode>,
+    #[serde(default)]
+    pub edges: ListDelta<Edge>,
+}
+
+impl TopologyDelta {
+    /// What turns `old` into `new`; `None` when they are equal.
+    pub fn between(old: &Topology, new: &Topology) -> Option<Self> {
+        let d = TopologyDelta {
+            controllers: ListDelta::between(&old.controllers, &new.controllers),
+            routers: ListDelta::between(&old.routers, &new.routers),
+            edges: ListDelta::between(&old.edges, &new.edges),
+        };
+        (!(d.controllers.is_empty() && d.routers.is_empty() && d.edges.is_empty())).then_some(d)
+    }
+}
+
+/// What is not state and leaves with an update, each once.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Riders {
+    /// Alerts that fired (unsilenced), for toasts, sound and notifications.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fired: Vec<Alert>,
+    /// Benchmark marks, in the order they happened.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub marks: Vec<Mark>,
+}
+
+impl Riders {
+    /// Whether nothing rides.
+    pub fn is_empty(&self) -> bool {
+        self.fired.is_empty() && self.marks.is_empty()
+    }
+}
+
+/// A moment the benchmarks time (`performance.mark` on the page).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mark {
+    SnapshotReceived,
+    SnapshotApplied,
+}
+
+impl Mark {
+    /// The mark's name on the page's timeline.
+    pub fn name(self) -> &'static str {
+        match self {
+            Mark::SnapshotReceived => "zitiscope:snapshot-received",
+            Mark::SnapshotApplied => "zitiscope:snapshot-applied",
+        }
+    }
+}
+
+/// One message from the worker to the page.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Update {
+    /// 1 for the first, then one more each time.
+    pub n: u64,
+    /// The parts of the view that changed, whole.
+    #[serde(flatten)]
+    pub parts: Parts,
+    /// The topology's change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub topology: Option<TopologyDelta>,
+    /// The names' change.
+    #[serde(default)]
+    pub names: ListDelta<Name>,
+    #[serde(default)]
+    pub riders: Riders,
+}
+
+/// What the page tells the worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "do")]
+pub enum Command {
+    /// Connect to the feed at `url` (the first command).
+    Start {
+        url: String,
+        /// The feed's heartbeat period (the watchdog and the stale rules).
+        heartbeat_ms: f64,
+        alerts: AlertConfig,
+        /// Silences remembered in this browser.
+        silences: Vec<Silence>,
+    },
+    /// The page applied update `applied` and is ready for the next.
+    Ready { applied: u64 },
+    /// New settings (from `config.json`).
+    Settings { heartbeat_ms: f64, alerts: AlertConfig },
+    /// Show this node's facts (and its identities, if `identities`).
+    Select { node: Option<NodeId>, identities: bool },
+    /// Keep these routers' and identities' names in the view.
+    Names { of: Vec<(EntityType, String)> },
+    /// Acknowledge an alert as `by`, at `at` (the feed's time; an ack
+    /// remembered from before a reload keeps its own).
+    Ack { key: AlertKey, by: String, at: Timestamp },
+    /// Silence what it covers.
+    Silence { silence: Silence },
+    /// End the silences over an alert.
+    Unsilence { key: AlertKey },
+}
