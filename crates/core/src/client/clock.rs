@@ -22,6 +22,11 @@ impl ServerClock {
         self.anchor = Some((server, local_ms));
     }
 
+    /// The latest report and the local time it came at, if any.
+    pub fn anchor(&self) -> Option<(Timestamp, f64)> {
+        self.anchor
+    }
+
     /// The server time reported last, if any.
     pub fn last_reported(&self) -> Option<Timestamp> {
         self.anchor.map(|(t, _)| t)

@@ -26,12 +26,16 @@
 //!   the first update carries the whole view.
 
 mod delta;
+mod engine;
+#[cfg(test)]
+mod engine_tests;
 mod mirror;
 mod parts;
 #[cfg(test)]
 mod tests;
 
 pub use delta::{EdgeKey, Keyed, ListDelta, Name};
+pub use engine::{Engine, EVALUATE_EVERY_MS, NAMES_CAP, TOPOLOGY_EVERY_MS, TOPOLOGY_TICK_MS};
 pub use mirror::Mirror;
 pub use parts::Parts;
 

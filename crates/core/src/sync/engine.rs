@@ -1,0 +1,301 @@
+//! [`Engine`]: everything the worker does that is not I/O. The worker's
+//! own code opens the stream, runs the timers and posts messages; the
+//! engine takes the feed's messages, the connection's state, the page's
+//! commands and the time (always passed in, as `Date.now()` ms), and gives
+//! the page's [`Update`]s.
+//!
+//! What it costs when:
+//! - A message is applied to the store as it arrives: the worker has no
+//!   frame to wait for, and the page never waits on it.
+//! - The view is built only when the page asked for an update. The
+//!   cheap parts (counters, counts, recent changes, names) follow every
+//!   change; the topology is rebuilt at most every [`TOPOLOGY_EVERY_MS`]
+//!   (each rebuild is also a redraw of the map's data on the page), and at
+//!   least every [`TOPOLOGY_TICK_MS`] ("recently dropped" depends on time).
+//! - The alert engine evaluates after a topology rebuild, at most every
+//!   [`EVALUATE_EVERY_MS`], and on every [`Engine::tick`] (once a second,
+//!   for the rules of time: a stale feed, a source down for long).
+
+use super::{ClockAnchor, Command, FeedStatus, Mark, Mirror, Name, Update, View};
+use crate::alerts::{AlertConfig, AlertEngine, FeedHealth, Notice, Silence, SourceDown};
+use crate::client::{Beats, RecentChanges, ServerClock};
+use crate::layout::NodeId;
+use crate::{EntityType, FeedClient, Timestamp};
+use std::collections::BTreeSet;
+
+/// The least time between two topology rebuilds, in ms.
+pub const TOPOLOGY_EVERY_MS: f64 = 100.0;
+/// The topology is rebuilt at least this often, in ms.
+pub const TOPOLOGY_TICK_MS: f64 = 5_000.0;
+/// The least time between two evaluations driven by topology rebuilds.
+pub const EVALUATE_EVERY_MS: f64 = 250.0;
+/// Names asked for that are kept: past it, the oldest asks are forgotten
+/// (the page asks again for what it shows).
+pub const NAMES_CAP: usize = 5_000;
+
+/// See the module docs.
+pub struct Engine {
+    client: FeedClient,
+    recent: RecentChanges,
+    alerts: AlertEngine,
+    mirror: Mirror,
+    /// The view as last built (what the next update compares with).
+    view: View,
+    /// The feed's clock, on `Date.now()` ms.
+    clock: ServerClock,
+    clock_reports: u64,
+    selected: Option<NodeId>,
+    identities_open: bool,
+    /// Names the page asked for, in asking order (for the cap).
+    wanted: Vec<(EntityType, String)>,
+    /// When the connection last went live or stopped being live.
+    status_since: Option<Timestamp>,
+    /// What is owed to the next view.
+    due: Due,
+    /// The server asked for a fresh connection.
+    reconnect: bool,
+}
+
+/// What the next view must rebuild, and when parts were last built (ms).
+#[derive(Default)]
+struct Due {
+    changed: bool,
+    stats: bool,
+    topology: bool,
+    topology_at: Option<f64>,
+    evaluate: bool,
+    evaluated_at: Option<f64>,
+    names: bool,
+    details: bool,
+}
+
+impl Engine {
+    /// An engine with these thresholds and the silences remembered in the
+    /// page's browser.
+    pub fn new(alerts: AlertConfig, silences: Vec<Silence>) -> Self {
+        let client = FeedClient::new();
+        let recent = RecentChanges::subscribe(client.changes());
+        let mut engine = AlertEngine::new(alerts);
+        for s in silences {
+            engine.silence(s);
+        }
+        let due = Due { topology: true, evaluate: true, ..Due::default() };
+        Engine {
+            client,
+            recent,
+            alerts: engine,
+            mirror: Mirror::new(),
+            view: View::default(),
+            clock: ServerClock::default(),
+            clock_reports: 0,
+            selected: None,
+            identities_open: false,
+            wanted: Vec::new(),
+            status_since: None,
+            due,
+            reconnect: false,
+        }
+    }
+
+    /// One SSE message, applied now.
+    pub fn message(&mut self, event: &str, id: &str, data: &str, now_ms: f64) {
+        let snapshot = event == crate::wire::SNAPSHOT;
+        if snapshot {
+            self.mirror.mark(Mark::SnapshotReceived);
+        }
+        let r = self.client.on_message(event, id, data);
+        if snapshot {
+            self.mirror.mark(Mark::SnapshotApplied);
+        }
+        self.reconnect |= r.reconnect;
+        self.due.stats = true;
+        if r.changed {
+            self.due.changed = true;
+            self.view.last_update = Some(now_ms);
+        }
+        if let Some((at, n)) = self.client.stats().server_time {
+            if n != self.clock_reports {
+                self.clock_reports = n;
+                self.clock.observe(at, now_ms);
+            }
+        }
+    }
+
+    /// The connection's state, as the worker's stream follows it.
+    pub fn connection(&mut self, status: FeedStatus, beats: Beats, now_ms: f64) {
+        let live = |s: FeedStatus| s == FeedStatus::Live;
+        if live(status) != live(self.view.status) || self.status_since.is_none() {
+            self.status_since = Some(self.now(now_ms));
+            self.due.evaluate = true;
+        }
+        if beats != self.view.beats {
+            self.due.evaluate = true;
+        }
+        self.view.status = status;
+        self.view.beats = beats;
+    }
+
+    /// A command of the page (`Start` is the worker's: it opens the stream).
+    pub fn command(&mut self, cmd: Command, now_ms: f64) {
+        match cmd {
+            Command::Start { .. } => {}
+            Command::Ready { applied } => self.mirror.ready(applied),
+            Command::Settings { alerts, .. } => {
+                self.alerts.set_config(alerts);
+                self.due.evaluate = true;
+            }
+            Command::Select { node, identities } => {
+                self.selected = node;
+                self.identities_open = identities;
+                self.due.details = true;
+            }
+            Command::Names { of } => {
+                let known: BTreeSet<_> = self.wanted.iter().cloned().collect();
+                self.wanted.extend(of.into_iter().filter(|k| !known.contains(k)));
+                let excess = self.wanted.len().saturating_sub(NAMES_CAP);
+                self.wanted.drain(..excess);
+                self.due.names = true;
+            }
+            Command::Ack { key, by, at } => {
+                self.alerts.ack(&key, &by, at);
+                self.due.evaluate = true;
+            }
+            Command::Silence { silence } => {
+                self.alerts.silence(silence);
+                self.due.evaluate = true;
+            }
+            Command::Unsilence { key } => {
+                let now = self.now(now_ms);
+                self.alerts.unsilence(&key, now);
+                self.due.evaluate = true;
+            }
+        }
+    }
+
+    /// Once a second: the rules of time, ages, "recently dropped".
+    pub fn tick(&mut self, now_ms: f64) {
+        self.due.evaluate = true;
+        self.due.details = true;
+        if self.due.topology_at.is_none_or(|t| now_ms - t >= TOPOLOGY_TICK_MS) {
+            self.due.topology = true;
+        }
+    }
+
+    /// Whether the server asked for a fresh connection (once).
+    pub fn take_reconnect(&mut self) -> bool {
+        std::mem::take(&mut self.reconnect)
+    }
+
+    /// Where a new connection should continue (`?since=`), if anywhere.
+    pub fn resume_point(&self) -> Option<String> {
+        self.client.resume_point().map(|p| p.to_string())
+    }
+
+    /// Whether the page waits for an update.
+    pub fn asked(&self) -> bool {
+        self.mirror.asked()
+    }
+
+    /// When a rebuild held back by [`TOPOLOGY_EVERY_MS`] is allowed (ms),
+    /// if one is: the worker calls [`Engine::update`] again then.
+    pub fn held_until(&self) -> Option<f64> {
+        let owed = self.due.topology || self.due.changed;
+        owed.then(|| self.due.topology_at.map_or(0.0, |t| t + TOPOLOGY_EVERY_MS))
+    }
+
+    /// The feed's time at `now_ms` (the local clock before the feed said it).
+    pub fn now(&self, now_ms: f64) -> Timestamp {
+        self.clock.now(now_ms).unwrap_or_else(|| Timestamp::from_millis(now_ms))
+    }
+
+    /// The store (for the worker's tests and the benchmarks).
+    pub fn client(&self) -> &FeedClient {
+        &self.client
+    }
+
+    /// The next update for the page, if it asked and anything differs.
+    pub fn update(&mut self, now_ms: f64) -> Option<Update> {
+        if !self.mirror.asked() {
+            return None;
+        }
+        self.build(now_ms);
+        self.mirror.update(&self.view)
+    }
+
+    /// Brings the view up to date, as far as the throttles allow.
+    fn build(&mut self, now_ms: f64) {
+        let now = self.now(now_ms);
+        let store = self.client.store();
+        let v = &mut self.view;
+        if std::mem::take(&mut self.due.stats) {
+            v.stats.clone_from(self.client.stats());
+            v.seq = self.client.last_seq();
+        }
+        v.clock = self.clock.anchor().map(|(at, ms)| ClockAnchor { at, epoch_ms: ms });
+        if self.due.changed {
+            v.summary = store.summary();
+            self.due.topology = true;
+            self.due.names = true;
+        }
+        let rebuild = self.due.topology && self.due.topology_at.is_none_or(|t| now_ms - t >= TOPOLOGY_EVERY_MS);
+        if rebuild {
+            v.topology = store.topology(now);
+            self.due.topology = false;
+            self.due.changed = false;
+            self.due.topology_at = Some(now_ms);
+            self.due.details = true;
+            self.due.evaluate |= self.due.evaluated_at.is_none_or(|t| now_ms - t >= EVALUATE_EVERY_MS);
+        }
+        if self.recent.refresh() {
+            v.recent = self.recent.iter().cloned().collect();
+            self.due.names = true;
+        }
+        if std::mem::take(&mut self.due.names) {
+            v.names = names(store, v.recent.iter().flat_map(|c| c.entities().into_iter().flatten()), &self.wanted);
+        }
+        if std::mem::take(&mut self.due.details) {
+            v.details = self.selected.as_ref().and_then(|n| store.node_details(n, now));
+            v.identities = match (&self.selected, self.identities_open) {
+                (Some(n), true) => store.identities_at(n, now),
+                _ => Vec::new(),
+            };
+        }
+        if std::mem::take(&mut self.due.evaluate) {
+            self.due.evaluated_at = Some(now_ms);
+            let judged = v.beats.judged();
+            let stats = self.client.stats();
+            let feed = FeedHealth {
+                connected: v.status == FeedStatus::Live,
+                since: self.status_since.unwrap_or(now),
+                // No heartbeat to miss: an older feed's last one says nothing now.
+                last_heard: stats.server_time.map(|(t, _)| t).filter(|_| judged),
+                sources_down: SourceDown::from_counters(&stats.feed_sources),
+            };
+            let notices = self.alerts.evaluate(store, &v.topology, Some(&feed), now);
+            let fired = notices.iter().filter_map(|n| match n {
+                Notice::Fired { key, silenced: false } => self.alerts.get(key).cloned(),
+                _ => None,
+            });
+            self.mirror.fired(fired);
+            v.board = self.alerts.board("").into_iter().cloned().collect();
+            v.counts = self.alerts.counts(now);
+            v.silences = self.alerts.silences().to_vec();
+        }
+    }
+}
+
+/// The names the page reads: of `subjects` and of `wanted`, those the
+/// inventory names (an unnamed one reads as its id anyway), sorted.
+fn names<'a>(
+    store: &crate::Store,
+    subjects: impl Iterator<Item = (EntityType, &'a str)>,
+    wanted: &'a [(EntityType, String)],
+) -> Vec<Name> {
+    let keys: BTreeSet<(EntityType, &str)> = subjects
+        .chain(wanted.iter().map(|(t, id)| (*t, id.as_str())))
+        .filter(|(t, _)| *t != EntityType::Controller)
+        .collect();
+    keys.into_iter()
+        .filter_map(|(t, id)| store.info(t, id).map(|i| Name { entity: t, id: id.to_owned(), name: i.name.clone() }))
+        .collect()
+}

@@ -1,0 +1,161 @@
+//! The engine, driven as the worker drives it: real SSE messages in, the
+//! page's view out (through JSON).
+
+use super::*;
+use crate::alerts::{AlertState, Rule};
+use crate::wire::Snapshot;
+use crate::{ConnKind, Event, Store};
+
+const T0: f64 = 1_750_000_000_000.0;
+
+fn at(ms: f64) -> Timestamp {
+    Timestamp::from_millis(ms)
+}
+
+/// A feed's snapshot of a network where `edge-eu-1` lost its controller.
+fn snapshot() -> String {
+    let mut s = Store::new();
+    s.apply(&Event::conn(at(T0 - 60_000.0), ConnKind::RouterToCtrl, "Kx7", "c1", true).via("c1"));
+    s.apply(&Event::conn(at(T0 - 60_000.0), ConnKind::RouterToCtrl, "Zz9", "c1", true).via("c1"));
+    s.apply(&Event::conn(at(T0 - 30_000.0), ConnKind::RouterToCtrl, "Kx7", "c1", false).via("c1"));
+    let listed = crate::event::EntityListed {
+        entity: EntityType::Router,
+        id: "Kx7".into(),
+        deleted: false,
+        name: "edge-eu-1".into(),
+        attributes: vec![],
+        identity_type: None,
+        online: None,
+    };
+    let body = crate::event::Body::Entity(crate::event::EntityEvent::Listed(listed));
+    s.apply(&Event { at: at(T0 - 50_000.0), via: None, body });
+    serde_json::to_string(&Snapshot { run: "f1".into(), seq: 3, at: at(T0), state: s.state() }).unwrap()
+}
+
+/// A page: applies what the engine sends, through JSON, and asks again.
+struct Page {
+    view: View,
+    fired: Vec<Alert>,
+    marks: Vec<Mark>,
+}
+
+impl Page {
+    fn new() -> Self {
+        Page { view: View::default(), fired: Vec::new(), marks: Vec::new() }
+    }
+
+    /// Takes the engine's update, if any; `true` if there was one.
+    fn take(&mut self, e: &mut Engine, now_ms: f64) -> bool {
+        let Some(u) = e.update(now_ms) else { return false };
+        let u: Update = serde_json::from_str(&serde_json::to_string(&u).unwrap()).unwrap();
+        let riders = self.view.apply(u).unwrap();
+        self.fired.extend(riders.fired);
+        self.marks.extend(riders.marks);
+        e.command(Command::Ready { applied: self.view.n }, now_ms);
+        true
+    }
+}
+
+fn engine() -> Engine {
+    let mut e = Engine::new(AlertConfig::default(), Vec::new());
+    e.connection(FeedStatus::Live, Beats::Sent, T0);
+    e
+}
+
+#[test]
+fn a_snapshot_reaches_the_page_with_names_alerts_and_marks() {
+    let mut e = engine();
+    let mut page = Page::new();
+    e.message("snapshot", "f1:3", &snapshot(), T0);
+    assert!(page.take(&mut e, T0));
+    let v = &page.view;
+    assert_eq!((v.summary.routers.online, v.summary.routers.total), (1, 2));
+    assert_eq!(v.topology.routers.len(), 2);
+    assert_eq!(v.seq, Some(3));
+    assert_eq!(v.status, FeedStatus::Live);
+    assert_eq!(v.clock, Some(ClockAnchor { at: at(T0), epoch_ms: T0 }));
+    assert_eq!(page.marks, [Mark::SnapshotReceived, Mark::SnapshotApplied]);
+    let down = page.view.board.iter().find(|a| a.key.rule == Rule::RouterDown).expect("the router-down alert");
+    assert_eq!((down.state, down.key.subject.as_str()), (AlertState::Firing, "Kx7"));
+    assert!(down.message.starts_with("edge-eu-1 lost its controllers"), "{}", down.message);
+    assert_eq!(page.fired.iter().map(|a| a.key.rule).collect::<Vec<_>>(), [Rule::RouterDown], "fired once");
+    assert_eq!(page.view.counts.firing, 1);
+    assert_eq!(e.resume_point().as_deref(), Some("f1:3"));
+    assert!(!page.take(&mut e, T0 + 10.0), "nothing new, nothing sent");
+}
+
+#[test]
+fn a_busy_page_gets_everything_since_in_one_update_and_the_map_at_most_every_100_ms() {
+    let mut e = engine();
+    let mut page = Page::new();
+    e.message("snapshot", "f1:3", &snapshot(), T0);
+    let first = e.update(T0).unwrap();
+    // The page is drawing: batches arrive and nothing goes to it.
+    for (i, r) in ["Aa1", "Bb2", "Cc3"].iter().enumerate() {
+        let batch = vec![Event::conn(at(T0 + 1.0), ConnKind::RouterToCtrl, *r, "c1", true).via("c1")];
+        e.message("batch", &format!("f1:{}", 4 + i), &serde_json::to_string(&batch).unwrap(), T0 + 1.0);
+        assert!(e.update(T0 + 2.0).is_none(), "not asked");
+    }
+    page.view.apply(first).unwrap();
+    e.command(Command::Ready { applied: 1 }, T0 + 20.0);
+    assert!(page.take(&mut e, T0 + 20.0));
+    assert_eq!(page.view.n, 2);
+    assert_eq!((page.view.summary.routers.online, page.view.seq), (4, Some(6)), "the counts at once");
+    assert_eq!(page.view.topology.routers.len(), 2, "the map waits for its 100 ms");
+    assert_eq!(e.held_until(), Some(T0 + TOPOLOGY_EVERY_MS));
+    assert!(page.take(&mut e, T0 + TOPOLOGY_EVERY_MS));
+    assert_eq!(page.view.topology.routers.len(), 5);
+    assert_eq!(e.held_until(), None, "nothing owed");
+}
+
+#[test]
+fn the_page_selects_asks_for_names_and_acks() {
+    let mut e = engine();
+    let mut page = Page::new();
+    e.message("snapshot", "f1:3", &snapshot(), T0);
+    page.take(&mut e, T0);
+    assert_eq!(page.view.details, None);
+    e.command(Command::Select { node: Some(NodeId::Router("Kx7".into())), identities: true }, T0);
+    e.command(Command::Names { of: vec![(EntityType::Router, "Kx7".into()), (EntityType::Router, "nope".into())] }, T0);
+    assert!(page.take(&mut e, T0 + 1.0));
+    assert_eq!(page.view.details.as_ref().map(|d| d.up), Some(Some(false)));
+    assert_eq!(page.view.name(EntityType::Router, "Kx7"), "edge-eu-1");
+    assert_eq!(page.view.names.len(), 1, "an unnamed one reads as its id");
+
+    let key = page.view.board[0].key.clone();
+    e.command(Command::Ack { key: key.clone(), by: "ana".into(), at: at(T0) }, T0 + 2.0);
+    assert!(page.take(&mut e, T0 + 2.0));
+    assert_eq!(page.view.board[0].ack.as_ref().map(|a| a.by.as_str()), Some("ana"));
+    e.command(
+        Command::Silence { silence: Silence { rule: None, subject: Some("Kx7".into()), until: at(T0 + 60_000.0) } },
+        T0 + 3.0,
+    );
+    assert!(page.take(&mut e, T0 + 3.0));
+    assert_eq!((page.view.silences.len(), page.view.counts.silenced), (1, 1));
+    e.command(Command::Unsilence { key }, T0 + 4.0);
+    assert!(page.take(&mut e, T0 + 4.0));
+    assert!(page.view.silences.is_empty());
+    e.command(Command::Select { node: None, identities: false }, T0 + 5.0);
+    assert!(page.take(&mut e, T0 + 5.0));
+    assert_eq!(page.view.details, None, "the drawer closed");
+}
+
+#[test]
+fn a_dead_feed_is_alerted_by_the_tick_and_a_reset_asks_to_reconnect() {
+    let mut e = engine();
+    let mut page = Page::new();
+    e.message("snapshot", "f1:3", &snapshot(), T0);
+    page.take(&mut e, T0);
+    e.connection(FeedStatus::Reconnecting { at_ms: T0 + 1_000.0, attempt: 1 }, Beats::Sent, T0 + 100.0);
+    e.tick(T0 + 20_000.0);
+    assert!(page.take(&mut e, T0 + 20_000.0));
+    assert!(
+        page.view.board.iter().any(|a| a.key.rule == Rule::FeedDisconnected && a.state == AlertState::Firing),
+        "{:?}",
+        page.view.board
+    );
+    assert!(!e.take_reconnect());
+    e.message("reset", "", "{}", T0 + 20_001.0);
+    assert!(e.take_reconnect(), "the server's reset");
+    assert!(!e.take_reconnect(), "once");
+}
