@@ -42,11 +42,12 @@ feed:
 	cargo build --release --locked -p zitiscope-feed
 
 lint:
-	python3 scripts/layering.py src crates/feed/src crates/core/src
+	python3 scripts/layering.py src crates/feed/src crates/core/src crates/worker/src
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p zitiscope --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p zitiscope-core --lib --locked -- -D warnings
+	cargo clippy $(WASM) -p zitiscope-worker --locked -- -D warnings
 
 ## layer 1: core unit/property/golden tests and the feed's HTTP/SSE tests
 test-native:

@@ -1,7 +1,7 @@
 //! The shell: reads options from the URL, creates the store, connects the
 //! feed and lays out the dashboard.
 
-use crate::alerts::{use_alerts, UseAlertsOptions};
+use crate::alerts::{use_alerts, PrefsStore, UseAlertsOptions};
 use crate::dashboard::Dashboard;
 use crate::feed::{use_feed, FeedStatus, UseFeedOptions};
 use crate::store::LiveStore;
@@ -16,7 +16,7 @@ pub fn feed_url_from_location() -> String {
     let param = |p: Param| url_param(p).filter(|v| !v.trim().is_empty());
     let url = events_url(param(Param::Feed).as_deref());
     match param(Param::Token) {
-        Some(token) => crate::feed::with_param(&url, Param::Token.name(), token.trim()),
+        Some(token) => zitiscope_core::client::with_param(&url, Param::Token.name(), token.trim()),
         None => url,
     }
 }
@@ -45,11 +45,22 @@ pub fn App() -> impl IntoView {
     // when it serves that file): the stale banner, the stale alert and the
     // watchdog are all judged by it (for a feed that sends heartbeats).
     let heartbeat_ms = RwSignal::new(AlertConfig::default().heartbeat_ms as f64);
-    let options =
-        UseFeedOptions { url: feed_url_from_location(), heartbeat_ms: heartbeat_ms.into(), ..Default::default() };
+    let options = UseFeedOptions {
+        url: feed_url_from_location(),
+        heartbeat_ms: heartbeat_ms.get_untracked(),
+        silences: PrefsStore::load().get().silences,
+        ..Default::default()
+    };
     let feed = use_feed(options, store);
-    let alerts = use_alerts(store, feed.status, UseAlertsOptions { beats: Some(feed.beats), ..Default::default() });
+    let alerts = use_alerts(store, UseAlertsOptions::default());
     let config_error = RwSignal::new(None::<String>);
+    // A worker that cannot run leaves the page without a feed: say why
+    // where the settings' errors show.
+    Effect::new(move |_| {
+        if let Some(e) = feed.error.get() {
+            config_error.set(Some(e));
+        }
+    });
     // The settings come from the feed's side (its `/config.json`, or the
     // one beside a static build), read again each time the feed is live:
     // a restarted feed may have another heartbeat or other thresholds.
@@ -67,7 +78,7 @@ pub fn App() -> impl IntoView {
                     alerts.set_config(cfg.alerts);
                 }
                 Ok(None) => config_error.set(None),
-                Err(e) => config_error.set(Some(e)),
+                Err(e) => config_error.set(Some(format!("{e} (using the defaults)"))),
             }
         });
     });

@@ -15,6 +15,7 @@ use std::time::Duration;
 use zitiscope_core::alerts::Alert;
 use zitiscope_core::layout::NodeId;
 use zitiscope_core::store::{IdentityRow, NodeDetails, Summary, Topology};
+use zitiscope_core::sync::Command;
 use zitiscope_core::Timestamp;
 
 /// The state the views show. Every field is a cheap signal handle, so it
@@ -93,33 +94,34 @@ pub fn provide_shown(store: LiveStore, travel: UseTimeTravel, events_url: Signal
         let identities = (identities_open.get() && node.is_some()).then(String::new);
         set_url_params(&[(Param::Node, node), (Param::Identities, identities)]);
     });
-    // The drawer's facts are the store's, on the feed's clock, or the
-    // store's at the moment time travel holds: they follow the topology's
-    // rebuilds and a one-second tick (ages move on).
+    // The drawer's facts: the worker's for the selection, live (they follow
+    // its map rebuilds and its one-second tick), or those of the store
+    // time travel holds, at its moment.
+    Effect::new(move |_| {
+        let node = selected.get();
+        let identities = identities_open.get() && node.is_some();
+        store.send(Command::Select { node, identities });
+    });
     let tick = use_now(Duration::from_secs(1));
     let now = Signal::derive(move || {
         tick.track();
         travel.moment(|_, at| at).flatten().unwrap_or_else(|| store.now())
     });
     let details = Memo::new(move |_| {
-        store.topology.track();
-        tick.track();
         let node = selected.get()?;
         match travel.moment(|s, at| s.node_details(&node, at)) {
             Some(past) => past.flatten(),
-            None => store.node_details(&node),
+            // The worker's answer may be for the node selected before.
+            None => store.details.get().filter(|_| store.details_of.with(|n| n.as_ref() == Some(&node))),
         }
     });
-    let identities = Memo::new(move |_| {
-        store.topology.track();
-        tick.track();
-        match (identities_open.get(), selected.get()) {
-            (true, Some(n)) => match travel.moment(|s, at| s.identities_at(&n, at)) {
-                Some(past) => past.unwrap_or_default(),
-                None => store.identities_at(&n),
-            },
-            _ => Vec::new(),
-        }
+    let identities = Memo::new(move |_| match (identities_open.get(), selected.get()) {
+        (true, Some(n)) => match travel.moment(|s, at| s.identities_at(&n, at)) {
+            Some(past) => past.unwrap_or_default(),
+            None if store.details_of.with(|d| d.as_ref() == Some(&n)) => store.identities.get(),
+            None => Vec::new(),
+        },
+        _ => Vec::new(),
     });
     let shown = Shown {
         topology: topology.into(),

@@ -8,18 +8,20 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use zitiscope::alerts::{use_alerts, AlertPanel, Toasts, UseAlertsOptions, UseAlertsReturn};
-use zitiscope::feed::FeedStatus;
 use zitiscope::shown::Shown;
-use zitiscope::store::{LiveStore, Pending};
+use zitiscope::store::LiveStore;
 use zitiscope_core::layout::NodeId;
 use zitiscope_core::wire::Snapshot;
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
+
+mod common;
+use common::Worker;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// A snapshot, taken now, of a network where `router` lost its controller
 /// a minute ago and its 30 identities with it.
-fn outage(router: &str) -> Pending {
+fn outage(router: &str) -> String {
     let now = Timestamp::from_millis(js_sys::Date::now());
     let ago = |s: i64| Timestamp(now.0 - s * 1_000_000_000);
     let mut s = Store::new();
@@ -31,11 +33,12 @@ fn outage(router: &str) -> Pending {
     }
     s.apply(&Event::conn(ago(60), ConnKind::RouterToCtrl, router, "ctrl1", false));
     let snap = Snapshot { run: "f1".into(), seq: 1, at: now, state: s.state() };
-    Pending { event: "snapshot".into(), id: "f1:1".into(), data: serde_json::to_string(&snap).unwrap() }
+    serde_json::to_string(&snap).unwrap()
 }
 
 struct Mounted {
     host: web_sys::HtmlElement,
+    worker: Worker,
     alerts: UseAlertsReturn,
     selected: RwSignal<Option<NodeId>>,
     _handle: Box<dyn std::any::Any>,
@@ -51,7 +54,7 @@ async fn mount(router: &str) -> Mounted {
     let selected = shown.selected;
     let slot = StoredValue::new_local(None::<UseAlertsReturn>);
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        let alerts = use_alerts(store, Signal::stored(FeedStatus::Live), UseAlertsOptions::default());
+        let alerts = use_alerts(store, UseAlertsOptions::default());
         slot.set_value(Some(alerts));
         provide_context(shown);
         view! {
@@ -59,11 +62,12 @@ async fn mount(router: &str) -> Mounted {
             <Toasts toasts=alerts.toasts />
         }
     });
-    store.enqueue(outage(router));
-    store.flush();
+    let worker = Worker::new(store);
+    worker.message("snapshot", "f1:1", &outage(router));
+    worker.pump();
     leptos::task::tick().await;
     let alerts = slot.get_value().expect("mounted");
-    Mounted { host, alerts, selected, _handle: Box::new(handle) }
+    Mounted { host, worker, alerts, selected, _handle: Box::new(handle) }
 }
 
 fn text(host: &web_sys::HtmlElement, selector: &str) -> String {
@@ -97,6 +101,7 @@ async fn an_outage_is_one_alert_on_the_board_in_a_toast_the_title_and_the_favico
     // Ack: shown on the alert, no Ack button any more.
     m.alerts.prefs.update(|p| p.operator = "noc-desk-2".into());
     click(&m.host, "[data-testid=alert-list] li .alert-actions button");
+    m.worker.pump();
     leptos::task::tick().await;
     let row = text(&m.host, "[data-testid=alert-list] li");
     assert!(row.contains("acked by noc-desk-2"), "{row}");
@@ -104,6 +109,7 @@ async fn an_outage_is_one_alert_on_the_board_in_a_toast_the_title_and_the_favico
 
     // Silence: counted apart, still listed, remembered in this browser.
     click(&m.host, "[data-testid=alert-list] li .alert-actions button[title^='Silence this alert']");
+    m.worker.pump();
     leptos::task::tick().await;
     assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "0 firing · 0 pending · 1 silenced");
     assert!(text(&m.host, "[data-testid=alert-list] li").contains("silenced"));
@@ -111,6 +117,7 @@ async fn an_outage_is_one_alert_on_the_board_in_a_toast_the_title_and_the_favico
     let saved = window().local_storage().unwrap().unwrap().get_item("zitiscope.prefs").unwrap().unwrap();
     assert!(saved.contains("router-down") && saved.contains("noc-desk-2"), "{saved}");
     click(&m.host, "[data-testid=alert-list] li .alert-actions button");
+    m.worker.pump();
     leptos::task::tick().await;
     assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "1 firing · 0 pending · 0 silenced", "unsilenced");
 }

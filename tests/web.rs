@@ -8,9 +8,12 @@ use wasm_bindgen_test::*;
 use zitiscope::alerts::{use_alerts, UseAlertsOptions};
 use zitiscope::dashboard::Dashboard;
 use zitiscope::feed::FeedStatus;
-use zitiscope::store::{LiveStore, Pending};
+use zitiscope::store::LiveStore;
 use zitiscope_core::wire::Snapshot;
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
+
+mod common;
+use common::Worker;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -29,10 +32,6 @@ fn text_of(host: &web_sys::HtmlElement, testid: &str) -> String {
         .unwrap_or_default()
 }
 
-fn msg(event: &str, id: &str, data: String) -> Pending {
-    Pending { event: event.into(), id: id.into(), data }
-}
-
 fn ev(src: &str, dst: &str, kind: ConnKind, up: bool) -> Event {
     Event::conn(Timestamp(1_749_718_864_000_000_000), kind, src, dst, up)
 }
@@ -40,7 +39,7 @@ fn ev(src: &str, dst: &str, kind: ConnKind, up: bool) -> Event {
 fn mount(store: LiveStore, status: RwSignal<FeedStatus>) -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
     let host = host();
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        let alerts = use_alerts(store, status.into(), UseAlertsOptions::default());
+        let alerts = use_alerts(store, UseAlertsOptions::default());
         view! { <Dashboard store=store status=status feed_url="/events".to_string() alerts=alerts heartbeat_ms=5_000.0 /> }
     });
     (host, Box::new(handle))
@@ -57,6 +56,7 @@ async fn next_frame() {
 #[wasm_bindgen_test]
 async fn counters_follow_snapshot_and_batches() {
     let store = LiveStore::new();
+    let w = Worker::new(store);
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
     assert_eq!(text_of(&host, "router-online"), "0");
 
@@ -69,8 +69,8 @@ async fn counters_follow_snapshot_and_batches() {
         server.apply(&Event::conn(Timestamp(1), kind, src, dst, true));
     }
     let snap = Snapshot { run: "f1".into(), seq: 4, at: Timestamp(1), state: server.state() };
-    store.enqueue(msg("snapshot", "4", serde_json::to_string(&snap).unwrap()));
-    store.flush();
+    w.message("snapshot", "4", &serde_json::to_string(&snap).unwrap());
+    w.pump();
     leptos::task::tick().await;
     assert_eq!(text_of(&host, "router-online"), "2");
     assert_eq!(text_of(&host, "controller-online"), "1");
@@ -80,8 +80,8 @@ async fn counters_follow_snapshot_and_batches() {
         ev("edge-us-1", "ctrl1", ConnKind::RouterToCtrl, false),
         ev("laptop-0001", "edge-eu-1", ConnKind::EdgeToRouter, false),
     ];
-    store.enqueue(msg("batch", "5", serde_json::to_string(&batch).unwrap()));
-    store.flush();
+    w.message("batch", "5", &serde_json::to_string(&batch).unwrap());
+    w.pump();
     leptos::task::tick().await;
     assert_eq!(text_of(&host, "router-online"), "1");
     assert_eq!(text_of(&host, "router-offline"), "1");
@@ -90,74 +90,34 @@ async fn counters_follow_snapshot_and_batches() {
     assert!(changes.contains("laptop-0001 → edge-eu-1"), "{changes}");
     assert!(changes.contains("▼ disconnected"), "{changes}");
     assert_eq!(text_of(&host, "events-applied"), "2");
-    assert_eq!(store.resume_point().as_deref(), Some("f1:5"), "a reconnect continues after batch 5");
+    assert_eq!(w.resume_point().as_deref(), Some("f1:5"), "a reconnect continues after batch 5");
 }
 
 #[wasm_bindgen_test]
-fn reconnect_urls_name_the_resume_point() {
-    use zitiscope::feed::with_since;
-    assert_eq!(with_since("/events", None), "/events");
-    assert_eq!(with_since("/events", Some("ab12:7")), "/events?since=ab12%3A7");
-    assert_eq!(
-        with_since("https://f.example/events?token=x", Some("ab12:7")),
-        "https://f.example/events?token=x&since=ab12%3A7"
-    );
-}
-
-#[wasm_bindgen_test]
-async fn messages_are_applied_together_on_the_next_frame() {
+async fn messages_between_two_frames_reach_the_page_as_one_update() {
     let store = LiveStore::new();
+    let w = Worker::new(store);
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
     for (i, name) in ["edge-a", "edge-b", "edge-c"].iter().enumerate() {
         let batch = vec![ev(name, "ctrl1", ConnKind::RouterToCtrl, true)];
-        store.enqueue(msg("batch", &(i + 1).to_string(), serde_json::to_string(&batch).unwrap()));
+        w.message("batch", &(i + 1).to_string(), &serde_json::to_string(&batch).unwrap());
     }
-    assert_eq!(store.queued(), 3, "nothing is applied before the frame");
-    assert_eq!(text_of(&host, "router-online"), "0");
-    next_frame().await;
-    next_frame().await;
+    assert_eq!(text_of(&host, "router-online"), "0", "nothing shows before the page takes an update");
+    w.pump();
     leptos::task::tick().await;
-    assert_eq!(store.queued(), 0);
+    assert_eq!(store.applied(), 1, "one update for the three batches");
     assert_eq!(text_of(&host, "router-online"), "3");
-}
-
-#[wasm_bindgen_test]
-async fn a_queue_past_its_byte_cap_goes_into_the_core_at_once_and_shows_on_the_frame() {
-    use zitiscope::store::QUEUE_MAX_BYTES;
-    let store = LiveStore::new();
-    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
-    // Batches of 200 routers each, until the queue passes its cap.
-    let mut seq = 0;
-    let mut bytes = 0;
-    while bytes <= QUEUE_MAX_BYTES {
-        seq += 1;
-        let batch: Vec<_> =
-            (0..200).map(|r| ev(&format!("edge-{seq}-{r}"), "ctrl1", ConnKind::RouterToCtrl, true)).collect();
-        let data = serde_json::to_string(&batch).unwrap();
-        bytes += data.len();
-        store.enqueue(msg("batch", &seq.to_string(), data));
-        if bytes <= QUEUE_MAX_BYTES {
-            assert_eq!(store.queued(), seq, "below the cap, messages wait for the frame");
-        }
-    }
-    assert_eq!(store.queued(), 0, "past the cap, the queue goes into the core at once");
-    assert_eq!(store.last_seq(), Some(seq as u64), "every batch applied");
-    leptos::task::tick().await;
-    assert_eq!(text_of(&host, "router-online"), "0", "the signals wait for the frame");
-    next_frame().await;
-    next_frame().await;
-    leptos::task::tick().await;
-    assert_eq!(text_of(&host, "router-online"), (seq * 200).to_string(), "the frame publishes it");
 }
 
 #[wasm_bindgen_test]
 async fn hostile_names_render_as_text() {
     let store = LiveStore::new();
+    let w = Worker::new(store);
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
     let evil = "<img src=x onerror=\"window.__pwned=1\">";
     let batch = vec![ev(evil, "edge-eu-1", ConnKind::EdgeToRouter, true)];
-    store.enqueue(msg("batch", "1", serde_json::to_string(&batch).unwrap()));
-    store.flush();
+    w.message("batch", "1", &serde_json::to_string(&batch).unwrap());
+    w.pump();
     leptos::task::tick().await;
     assert!(text_of(&host, "changes").contains(evil), "shown literally");
     assert!(host.query_selector("img").unwrap().is_none(), "never parsed as HTML");
@@ -166,14 +126,15 @@ async fn hostile_names_render_as_text() {
 #[wasm_bindgen_test]
 async fn rejected_input_is_counted_and_explained() {
     let store = LiveStore::new();
+    let w = Worker::new(store);
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
-    store.enqueue(msg(
+    w.message(
         "message",
         "",
-        "{\"EventType\":\"edge-to-moon\",\"Identity\":\"a\",\"Timestamp\":1,\"IsConnected\":true}".into(),
-    ));
-    store.enqueue(msg("batch", "1", "not json".into()));
-    store.flush();
+        "{\"EventType\":\"edge-to-moon\",\"Identity\":\"a\",\"Timestamp\":1,\"IsConnected\":true}",
+    );
+    w.message("batch", "1", "not json");
+    w.pump();
     leptos::task::tick().await;
     assert_eq!(text_of(&host, "rejected"), "2 rejected");
     let rejected = host.query_selector("[data-testid='rejected']").unwrap().unwrap();
@@ -191,22 +152,23 @@ fn attr_of(host: &web_sys::HtmlElement, testid: &str, name: &str) -> Option<Stri
 #[wasm_bindgen_test]
 async fn events_applied_follows_every_batch_and_names_the_last_seq() {
     let store = LiveStore::new();
+    let w = Worker::new(store);
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
     assert_eq!(attr_of(&host, "events-applied", "data-seq"), None, "nothing applied yet");
     let snap = Snapshot { run: "f1".into(), seq: 4, at: Timestamp(1), state: Store::new().state() };
-    store.enqueue(msg("snapshot", "f1:4", serde_json::to_string(&snap).unwrap()));
-    store.flush();
+    w.message("snapshot", "f1:4", &serde_json::to_string(&snap).unwrap());
+    w.pump();
     leptos::task::tick().await;
     assert_eq!(attr_of(&host, "events-applied", "data-seq").as_deref(), Some("4"));
 
     let batch = serde_json::to_string(&vec![ev("edge-a", "ctrl1", ConnKind::RouterToCtrl, true)]).unwrap();
-    store.enqueue(msg("batch", "f1:5", batch.clone()));
-    store.flush();
+    w.message("batch", "f1:5", &batch);
+    w.pump();
     leptos::task::tick().await;
     assert_eq!(text_of(&host, "events-applied"), "1");
     // An HA controller's copy changes no state, but it was applied.
-    store.enqueue(msg("batch", "f1:6", batch));
-    store.flush();
+    w.message("batch", "f1:6", &batch);
+    w.pump();
     leptos::task::tick().await;
     assert_eq!(text_of(&host, "events-applied"), "2");
     assert_eq!(attr_of(&host, "events-applied", "data-seq").as_deref(), Some("6"));
@@ -218,17 +180,18 @@ async fn the_feed_s_rejects_show_with_their_reason_as_text_only() {
     use zitiscope_core::client::FEED_REASON_CAP;
     use zitiscope_core::wire::{Heartbeat, SourceCounters};
     let store = LiveStore::new();
+    let w = Worker::new(store);
     let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
-    store.enqueue(msg("heartbeat", "", r#"{"now":1,"seq":0}"#.into()));
-    store.flush();
+    w.message("heartbeat", "", r#"{"now":1,"seq":0}"#);
+    w.pump();
     leptos::task::tick().await;
     assert!(host.query_selector("[data-testid='feed-rejected']").unwrap().is_none(), "an older feed says nothing");
 
     let evil = format!("line 7: <img src=x onerror=\"window.__pwned=1\">{}", "x".repeat(5_000));
     let stdin = SourceCounters { lines: 10, events: 7, rejected: 3, last_error: Some(evil), ..Default::default() };
     let beat = Heartbeat { now: Timestamp(2), seq: 0, sources: [("stdin".to_string(), stdin)].into() };
-    store.enqueue(msg("heartbeat", "", serde_json::to_string(&beat).unwrap()));
-    store.flush();
+    w.message("heartbeat", "", &serde_json::to_string(&beat).unwrap());
+    w.pump();
     leptos::task::tick().await;
     assert_eq!(text_of(&host, "feed-rejected"), "3 lines rejected by the feed");
     let title = attr_of(&host, "feed-rejected", "title").expect("the reason on hover");
@@ -254,32 +217,29 @@ async fn status_badge_counts_down() {
 
 #[wasm_bindgen_test]
 async fn a_feed_without_heartbeats_is_live_never_stale_and_the_footer_says_why() {
+    use zitiscope_core::alerts::{AlertState, Rule};
     use zitiscope_core::client::Beats;
+    use zitiscope_core::sync::FeedStatus as Status;
     let store = LiveStore::new();
-    let beats = RwSignal::new(Beats::Absent);
+    let w = Worker::new(store);
     let host = host();
-    let slot = StoredValue::new_local(None::<zitiscope::alerts::UseAlertsReturn>);
     let _handle = leptos::mount::mount_to(host.clone(), move || {
-        let status = Signal::stored(FeedStatus::Live);
-        let options = UseAlertsOptions { beats: Some(beats.into()), ..Default::default() };
-        let alerts = use_alerts(store, status, options);
-        slot.set_value(Some(alerts));
-        view! { <Dashboard store=store status=status feed_url="/events".to_string() alerts=alerts heartbeat_ms=5_000.0 beats=beats /> }
+        let alerts = use_alerts(store, UseAlertsOptions::default());
+        view! { <Dashboard store=store status=store.status feed_url="/events".to_string() alerts=alerts heartbeat_ms=5_000.0 beats=store.beats /> }
     });
     // A minute without a word, 12 heartbeat periods of ours; the last
     // heartbeat a minute old too (an earlier feed of this page sent it).
-    store.last_update.set(Some(js_sys::Date::now() - 60_000.0));
-    let old = zitiscope_core::Timestamp(store.now().0 - 60_000_000_000);
-    store.stats.update(|s| s.server_time = Some((old, 1)));
+    let ago = js_sys::Date::now() - 60_000.0;
+    let old = Timestamp::from_millis(ago);
+    let batch = serde_json::to_string(&vec![ev("edge-a", "ctrl1", ConnKind::RouterToCtrl, true)]).unwrap();
+    w.message_at("batch", "f1:1", &batch, ago);
+    w.message_at("heartbeat", "", &format!(r#"{{"now":{},"seq":1}}"#, old.0), ago);
+    w.status(Status::Live, Beats::Absent);
+    w.tick();
+    w.pump();
     leptos::task::tick().await;
-    let alerts = slot.get_value().expect("mounted");
-    let stale_alert = move || {
-        use zitiscope_core::alerts::{AlertState, Rule};
-        alerts.board.with(|b| b.iter().any(|a| a.key.rule == Rule::FeedStale && a.state == AlertState::Firing))
-    };
-    // An evaluation now (setting the config re-evaluates at once).
-    alerts.set_config(alerts.config());
-    leptos::task::tick().await;
+    let stale_alert =
+        move || store.board.with(|b| b.iter().any(|a| a.key.rule == Rule::FeedStale && a.state == AlertState::Firing));
     assert!(!stale_alert(), "no feed-stale alert for a feed that sends no heartbeat");
     let banner = || host.query_selector("[data-testid='feed-banner']").unwrap();
     assert!(banner().is_none(), "no heartbeat to miss: never stale");
@@ -288,7 +248,9 @@ async fn a_feed_without_heartbeats_is_live_never_stale_and_the_footer_says_why()
     assert_eq!(attr_of(&host, "feed-status", "title").as_deref(), Some(text_of(&host, "no-heartbeat").as_str()));
 
     // The same silence from a feed that beats is stale, and the note goes.
-    beats.set(Beats::Sent);
+    w.status(Status::Live, Beats::Sent);
+    w.tick();
+    w.pump();
     leptos::task::tick().await;
     let text = banner().expect("a stale banner").text_content().unwrap_or_default();
     assert!(text.contains("Feed stale for 60 s"), "{text}");
@@ -299,33 +261,32 @@ async fn a_feed_without_heartbeats_is_live_never_stale_and_the_footer_says_why()
 
 #[wasm_bindgen_test]
 async fn the_topology_follows_at_most_every_100_ms_and_never_misses_the_last_change() {
-    use zitiscope::store::TOPOLOGY_EVERY_MS;
+    use zitiscope_core::sync::TOPOLOGY_EVERY_MS;
     let store = LiveStore::new();
+    let w = Worker::new(store);
     let routers = move || store.topology.with_untracked(|t| t.routers.len());
-    let batch = |seq: usize, name: &str| {
-        let b = vec![ev(name, "ctrl1", ConnKind::RouterToCtrl, true)];
-        msg("batch", &seq.to_string(), serde_json::to_string(&b).unwrap())
-    };
-    let steady = || window().performance().unwrap().now();
-    store.enqueue(batch(1, "edge-a"));
-    let t0 = steady();
-    store.flush();
+    let batch = |name: &str| serde_json::to_string(&vec![ev(name, "ctrl1", ConnKind::RouterToCtrl, true)]).unwrap();
+    let t0 = js_sys::Date::now();
+    w.message("batch", "1", &batch("edge-a"));
+    w.pump();
     assert_eq!(routers(), 1, "the first change after a quiet spell shows at once");
-    store.enqueue(batch(2, "edge-b"));
-    store.flush();
-    assert_eq!(routers_online(&store), 2, "the counters follow every flush");
+    w.message("batch", "2", &batch("edge-b"));
+    w.pump();
+    assert_eq!(routers_online(&store), 2, "the counters follow every update");
     // The topology follows only once the interval is over: at once if this
-    // machine was slow enough for it to pass already, else by a timer, with
-    // no further message.
-    let flushed = steady();
+    // machine was slow enough for it to pass already, else when the worker
+    // comes back for it, with no further message.
+    let pumped = js_sys::Date::now();
     if routers() == 2 {
-        assert!(flushed - t0 >= TOPOLOGY_EVERY_MS, "rebuilt early, {} ms after the last", flushed - t0);
+        assert!(pumped - t0 >= TOPOLOGY_EVERY_MS, "rebuilt early, {} ms after the last", pumped - t0);
     }
     while routers() != 2 {
-        assert!(steady() - t0 < 2_000.0, "the owed rebuild never came");
+        assert!(js_sys::Date::now() - t0 < 2_000.0, "the owed rebuild never came");
+        assert!(w.held_until().is_some(), "the worker knows it owes a rebuild");
         next_frame().await;
+        w.pump();
     }
-    assert!(steady() - t0 >= TOPOLOGY_EVERY_MS - 1.0, "not before its time");
+    assert!(js_sys::Date::now() - t0 >= TOPOLOGY_EVERY_MS - 1.0, "not before its time");
 }
 
 #[wasm_bindgen_test]
@@ -339,8 +300,9 @@ async fn recent_drops_are_judged_on_the_feed_s_clock() {
     server.apply(&Event::conn(Timestamp(T - 60_000_000_000), ConnKind::EdgeToRouter, "laptop", "edge-a", false));
     let snap = Snapshot { run: "f1".into(), seq: 1, at: Timestamp(T), state: server.state() };
     let store = LiveStore::new();
-    store.enqueue(msg("snapshot", "1", serde_json::to_string(&snap).unwrap()));
-    store.flush();
+    let w = Worker::new(store);
+    w.message("snapshot", "1", &serde_json::to_string(&snap).unwrap());
+    w.pump();
     let recent = store.topology.with_untracked(|t| t.routers[0].identities.recent);
     assert_eq!(recent, 1, "dropped a minute before the feed's now");
     let now = store.now().0;

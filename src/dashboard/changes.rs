@@ -56,7 +56,19 @@ pub fn ChangeList(
     // Routers and identities by name: the live store knows them (a view
     // mounted alone, without one, shows the ids).
     let store = use_context::<LiveStore>();
-    let words = move |c: &Change| store.map_or_else(|| c.label(), |s| s.with_core(|core| core.label(c)));
+    let words = move |c: &Change| store.map_or_else(|| c.label(), |s| s.label(c));
+    // The live list's subjects come named; the history's are asked for.
+    if let Some(s) = store {
+        Effect::new(move |_| {
+            let of = past.rows.with(|all| {
+                all.iter()
+                    .flat_map(|r| r.change.entities().into_iter().flatten())
+                    .map(|(t, id)| (t, id.to_owned()))
+                    .collect::<Vec<_>>()
+            });
+            s.want_names(of);
+        });
+    }
     let live_rows = move || {
         filter.with(|f| {
             // `name` and bare words match the names shown (and the ids).

@@ -108,7 +108,7 @@ pub fn Dashboard(
             // Time travel is a desk tool: a wall display always shows live.
             {move || (!wall.get()).then(|| view! { <TimeBar travel=travel /> })}
             <Counters />
-            {move || config_error.get().map(|e| view! { <p class="config-error" role="status">{e}" (using the defaults)"</p> })}
+            {move || config_error.get().map(|e| view! { <p class="config-error" role="status">{e}</p> })}
             {move || {
                 if wall.get() {
                     view! {

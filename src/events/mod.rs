@@ -3,9 +3,9 @@
 //! the URL), ending at the time-travel moment when there is one, a page at
 //! a time (`GET /history?order=desc`). Its export links download exactly
 //! the events it lists, as CSV or JSON lines. Read only while the panel is
-//! open. Every value is rendered as text. The name columns read the live
-//! store's inventory (the names a person reads now), as the feed's export
-//! does.
+//! open. Every value is rendered as text. The name columns read the names
+//! the worker sends for the rows shown (the names a person reads now), as
+//! the feed's export does.
 
 use crate::export::feed_api_url;
 use crate::filter::FilterInput;
@@ -51,11 +51,26 @@ pub fn EventLog() -> impl IntoView {
     // The CSV's columns after `id` (the table says them the same way).
     let columns = &CSV_COLUMNS[1..];
     // Names from the live store, where the page has one (a log mounted
-    // alone reads every entity as its id), as they are when a page of rows
-    // is drawn: following every rename would redraw the log at the map's
-    // rate on a busy network.
+    // alone reads every entity as its id). The worker sends the names of
+    // the rows shown when asked; the rows are drawn again when those
+    // arrive or change, not on every other name's change (on a busy
+    // network the store's names move at the map's rate).
     let store = use_context::<LiveStore>();
+    let entities = move || {
+        pages.rows.with(|all| {
+            all.iter()
+                .flat_map(|r| r.event.entities().into_iter().flatten())
+                .map(|(t, id)| (t, id.to_owned()))
+                .collect::<Vec<_>>()
+        })
+    };
+    if let Some(s) = store {
+        Effect::new(move |_| s.want_names(entities()));
+    }
+    let names =
+        Memo::new(move |_| store.map(|s| entities().into_iter().map(|(t, id)| s.name(t, &id)).collect::<Vec<_>>()));
     let rows = move || {
+        names.track();
         pages.rows.with(|all| {
             all.iter()
                 .map(|r| {
@@ -65,9 +80,9 @@ pub fn EventLog() -> impl IntoView {
                                 .iter()
                                 .map(|c| {
                                     let v = match store {
-                                        Some(s) if NAME_COLUMNS.contains(c) => s.with_core(|core| {
-                                            column_named(&r.event, c, &|t, id| core.display_name(t, id).to_owned())
-                                        }),
+                                        Some(s) if NAME_COLUMNS.contains(c) => {
+                                            untrack(|| column_named(&r.event, c, &|t, id| s.name(t, id)))
+                                        }
                                         _ => column(&r.event, c),
                                     };
                                     let title = v.clone();

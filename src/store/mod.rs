@@ -1,69 +1,31 @@
-//! The reactive store: the core's [`FeedClient`] plus the signals the views
-//! read. Messages are queued as they arrive and applied together at most
-//! once per animation frame, so a burst of batches costs one render. A
-//! queue past [`QUEUE_MAX_BYTES`] goes into the core at once, which bounds
-//! memory; its frame still publishes to the signals once.
+//! The page's copy of what the worker shows: a `zitiscope_core::sync::View`
+//! and the signals the views read. The worker (`crate::feed`) holds the
+//! stream, the store and the alert engine; the page applies its updates
+//! here, each part publishing to its own signal only when it changed, and
+//! sends it commands (a selection, names to keep, an ack).
 //!
-//! The stream counters (and the last applied sequence) follow every frame
-//! that applied anything, even a batch that changed nothing (HA copies,
-//! REST activity); the entity counts follow every change. The map's
-//! topology is rebuilt at most every [`TOPOLOGY_EVERY_MS`]: the first
-//! change after a quiet spell shows on the next frame, and a storm of
-//! changes costs ten rebuilds (and data redraws of the map) a second
-//! instead of sixty, which leaves the frame to panning and zooming (and to
-//! the 1.5 s pulse of a node whose health changed, which does redraw every
-//! frame while it runs). It is also rebuilt every [`TOPOLOGY_TICK_MS`]
-//! without any event, because "recently dropped" depends on the time.
+//! Views mounted alone (the component tests) drive it with updates from a
+//! `sync::Engine` of their own, through [`LiveStore::apply`].
 
-use crate::web::steady_ms;
+use crate::web::epoch_ms;
 use leptos::prelude::*;
 use std::cell::RefCell;
-use std::time::Duration;
-use zitiscope_core::client::ServerClock;
+use zitiscope_core::alerts::{Alert, AlertCounts, AlertKey, Silence};
+use zitiscope_core::client::Beats;
 use zitiscope_core::layout::NodeId;
 use zitiscope_core::store::{IdentityRow, NodeDetails, Summary, Topology};
-use zitiscope_core::{Change, ClientStats, FeedClient, RecentChanges, Timestamp};
+use zitiscope_core::sync::{self, Command, FeedStatus, Mark, OutOfOrder, View};
+use zitiscope_core::{Change, ClientStats, EntityType, Timestamp};
 
-/// The least time between two topology rebuilds, in ms.
-pub const TOPOLOGY_EVERY_MS: f64 = 100.0;
-/// The topology is rebuilt at least this often, in ms.
-pub const TOPOLOGY_TICK_MS: u64 = 5_000;
-
-/// Queued message bytes past which the queue goes into the core at once
-/// instead of at the next frame (which still publishes the result). wasm
-/// memory never shrinks, so the largest queue ever held stays the page's
-/// size for good: without a cap, a burst that meets a slow frame (a backlog
-/// after a reconnect, a busy wall PC) leaves megabytes behind that a day of
-/// steady streaming never needed.
-pub const QUEUE_MAX_BYTES: usize = 256 * 1024;
-
-/// One SSE message waiting to be applied.
-pub struct Pending {
-    pub event: String,
-    pub id: String,
-    pub data: String,
-}
+/// Where commands go: to the worker, or to a test's engine.
+type Post = Box<dyn Fn(&Command)>;
 
 struct Inner {
-    client: FeedClient,
-    /// The change list, a subscriber of the client's dispatcher.
-    recent: RecentChanges,
-    queue: Vec<Pending>,
-    /// The bytes of `queue`'s payloads.
-    queued_bytes: usize,
-    /// What messages applied early (a full queue) did, for the frame to
-    /// publish: whether state changed, whether any was applied, and
-    /// whether the server asked to reconnect.
-    early: Applied,
-    frame_requested: bool,
-    /// The feed's clock, anchored at each snapshot and heartbeat.
-    clock: ServerClock,
-    clock_reports: u64,
-    /// When the topology was last rebuilt (`performance.now()`), whether
-    /// a rebuild is owed, and whether a timer will come to do it.
-    topology_built: f64,
-    topology_due: bool,
-    topology_timer: bool,
+    view: View,
+    /// Where commands go (none for a view mounted alone).
+    post: Option<Post>,
+    /// Alerts that fired and were not yet told (see [`LiveStore::take_fired`]).
+    fired: Vec<Alert>,
 }
 
 /// What the views render. Every field is a cheap signal handle, so the
@@ -71,6 +33,10 @@ struct Inner {
 #[derive(Clone, Copy)]
 pub struct LiveStore {
     inner: StoredValue<RefCell<Inner>, LocalStorage>,
+    /// The connection's state.
+    pub status: RwSignal<FeedStatus>,
+    /// What the feed has shown of its heartbeat.
+    pub beats: RwSignal<Beats>,
     /// Online/total per entity type.
     pub summary: RwSignal<Summary>,
     /// The map's nodes and edges.
@@ -79,13 +45,27 @@ pub struct LiveStore {
     pub recent: RwSignal<Vec<Change>>,
     /// Stream counters (events, rejected, last error, the feed's own, …).
     pub stats: RwSignal<ClientStats>,
-    /// The sequence of the last applied snapshot or batch, published with
-    /// `stats`, so a test can wait until the app holds the feed's `seq`.
+    /// The sequence of the last applied snapshot or batch, so a test can
+    /// wait until the app holds the feed's `seq`.
     pub seq: RwSignal<Option<u64>>,
-    /// Browser time (ms) of the latest applied update.
+    /// Browser time (ms) of the latest update that changed the counts.
     pub last_update: RwSignal<Option<f64>>,
-    /// Set when the server sent `reset`; the feed hook reconnects and clears it.
-    pub reconnect_requested: RwSignal<bool>,
+    /// Every alert kept, in board order (firing first, worst first).
+    pub board: RwSignal<Vec<Alert>>,
+    pub counts: RwSignal<AlertCounts>,
+    /// The silences in force.
+    pub silences: RwSignal<Vec<Silence>>,
+    /// The node `details` and `identities` are about (the page's
+    /// selection may have moved on since it asked).
+    pub details_of: RwSignal<Option<NodeId>>,
+    /// The selected node's facts (see [`Command::Select`]).
+    pub details: RwSignal<Option<NodeDetails>>,
+    /// The identities behind the selected node's badge, while open.
+    pub identities: RwSignal<Vec<IdentityRow>>,
+    /// Bumped when names change (they are read through [`LiveStore::name`]).
+    names: RwSignal<u64>,
+    /// Bumped when alerts fired (taken with [`LiveStore::take_fired`]).
+    fired: RwSignal<u64>,
 }
 
 impl Default for LiveStore {
@@ -95,239 +75,146 @@ impl Default for LiveStore {
 }
 
 impl LiveStore {
-    /// An empty store.
+    /// An empty store, connected to nothing.
     pub fn new() -> Self {
-        let store = LiveStore {
-            inner: StoredValue::new_local(RefCell::new({
-                let client = FeedClient::new();
-                let recent = RecentChanges::subscribe(client.changes());
-                Inner {
-                    client,
-                    recent,
-                    queue: Vec::new(),
-                    queued_bytes: 0,
-                    early: Applied::default(),
-                    frame_requested: false,
-                    clock: ServerClock::default(),
-                    clock_reports: 0,
-                    topology_built: f64::NEG_INFINITY,
-                    topology_due: false,
-                    topology_timer: false,
-                }
-            })),
+        LiveStore {
+            inner: StoredValue::new_local(RefCell::new(Inner { view: View::default(), post: None, fired: Vec::new() })),
+            status: RwSignal::new(FeedStatus::Connecting),
+            beats: RwSignal::new(Beats::Unknown),
             summary: RwSignal::new(Summary::default()),
             topology: RwSignal::new(Topology::default()),
             recent: RwSignal::new(Vec::new()),
             stats: RwSignal::new(ClientStats::default()),
             seq: RwSignal::new(None),
             last_update: RwSignal::new(None),
-            reconnect_requested: RwSignal::new(false),
-        };
-        // Time alone changes what is recent: rebuild now and then.
-        if let Ok(handle) = set_interval_with_handle(
-            move || {
-                if store.inner.try_with_value(|cell| cell.borrow_mut().topology_due = true).is_some() {
-                    store.flush();
-                }
-            },
-            Duration::from_millis(TOPOLOGY_TICK_MS),
-        ) {
-            on_cleanup(move || handle.clear());
+            board: RwSignal::new(Vec::new()),
+            counts: RwSignal::new(AlertCounts::default()),
+            silences: RwSignal::new(Vec::new()),
+            details_of: RwSignal::new(None),
+            details: RwSignal::new(None),
+            identities: RwSignal::new(Vec::new()),
+            names: RwSignal::new(0),
+            fired: RwSignal::new(0),
         }
-        store
     }
 
-    /// Queues a message and makes sure a frame will apply it.
-    pub fn enqueue(&self, msg: Pending) {
-        if msg.event == zitiscope_core::wire::SNAPSHOT {
-            mark("zitiscope:snapshot-received");
-        }
-        let request = self.inner.try_with_value(|cell| {
-            let mut inner = cell.borrow_mut();
-            inner.queued_bytes += msg.data.len();
-            inner.queue.push(msg);
-            if inner.queued_bytes > QUEUE_MAX_BYTES {
-                // Into the core now; the frame still publishes (once).
-                let applied = inner.apply_queue();
-                inner.early.merge(applied);
+    /// Sends the worker's commands through `post` from now on.
+    pub fn connect(&self, post: impl Fn(&Command) + 'static) {
+        self.inner.with_value(|cell| cell.borrow_mut().post = Some(Box::new(post)));
+    }
+
+    /// Tells the worker something (nothing when there is none).
+    pub fn send(&self, cmd: Command) {
+        let _ = self.inner.try_with_value(|cell| {
+            if let Some(post) = &cell.borrow().post {
+                post(&cmd);
             }
-            !std::mem::replace(&mut inner.frame_requested, true)
         });
-        if request == Some(true) {
-            let this = *self;
-            // Hidden tabs get no animation frames; without this fallback
-            // the queue would grow for as long as the tab stays hidden.
-            if document().hidden() {
-                set_timeout(move || this.flush(), std::time::Duration::from_millis(250));
-            } else {
-                request_animation_frame(move || this.flush());
-            }
-        }
     }
 
-    /// Applies everything queued and publishes the result to the signals.
-    /// Called by the animation frame; tests call it directly.
-    pub fn flush(&self) {
-        let mono = steady_ms();
-        // `try_`: a frame or a timer may come after the store is gone.
-        let Some(outcome) = self.inner.try_with_value(|cell| {
-            let mut inner = cell.borrow_mut();
-            inner.frame_requested = false;
-            let mut applied = std::mem::take(&mut inner.early);
-            applied.merge(inner.apply_queue());
-            let Applied { changed, any, reconnect } = applied;
-            if let Some((at, n)) = inner.client.stats().server_time {
-                if n != inner.clock_reports {
-                    inner.clock_reports = n;
-                    inner.clock.observe(at, mono);
-                }
-            }
-            inner.topology_due |= changed;
-            let rebuild = inner.topology_due && mono - inner.topology_built >= TOPOLOGY_EVERY_MS;
-            let topology = rebuild.then(|| {
-                inner.topology_due = false;
-                inner.topology_built = mono;
-                inner.client.store().topology(now_of(&inner.clock, mono))
-            });
-            // A rebuild owed and not yet allowed: a timer comes back for it.
-            let wait = (inner.topology_due && !inner.topology_timer).then(|| {
-                inner.topology_timer = true;
-                (TOPOLOGY_EVERY_MS - (mono - inner.topology_built)).max(0.0)
-            });
-            let recent = inner.recent.refresh().then(|| inner.recent.iter().cloned().collect::<Vec<_>>());
-            let summary = changed.then(|| inner.client.store().summary());
-            // Every applied message moves a counter (events, duplicates,
-            // heartbeats), whether or not it changed any state: a batch of
-            // HA copies must not leave `events-applied` behind the feed.
-            let stats = any.then(|| (inner.client.stats().clone(), inner.client.last_seq()));
-            (summary, stats, topology, recent, reconnect, wait)
-        }) else {
-            return;
-        };
-        let (summary, stats, topology, recent, reconnect, wait) = outcome;
-        if let Some(ms) = wait {
-            let this = *self;
-            set_timeout(
-                move || {
-                    if this.inner.try_with_value(|cell| cell.borrow_mut().topology_timer = false).is_some() {
-                        this.flush();
-                    }
-                },
-                Duration::from_millis(ms.ceil() as u64),
-            );
+    /// Applies the worker's next update and publishes what changed; the
+    /// benchmark marks that rode along are set here.
+    pub fn apply(&self, mut u: sync::Update) -> Result<(), OutOfOrder> {
+        // The page's topology is the signal's: the delta applies in place
+        // (one copy of a 2,000-node map, not two).
+        let delta = u.topology.take();
+        let p = u.parts.clone();
+        let names = !u.names.is_empty();
+        let riders =
+            self.inner.try_with_value(|cell| cell.borrow_mut().view.apply(u)).unwrap_or(Ok(Default::default()))?;
+        if let Some(d) = delta {
+            self.topology.update(|t| d.apply(t));
         }
-        // An unchanged topology (e.g. a batch of REST activity) wakes nothing.
-        if let Some(topology) = topology {
-            if self.topology.with_untracked(|t| *t != topology) {
-                self.topology.set(topology);
-            }
+        set(self.status, p.status);
+        set(self.beats, p.beats);
+        set(self.summary, p.summary);
+        set(self.recent, p.recent);
+        set(self.stats, p.stats);
+        set(self.seq, p.seq);
+        set(self.last_update, p.last_update);
+        set(self.board, p.board);
+        set(self.counts, p.counts);
+        set(self.silences, p.silences);
+        set(self.details_of, p.selected);
+        set(self.details, p.details);
+        set(self.identities, p.identities);
+        if names {
+            self.names.update(|n| *n += 1);
         }
-        if let Some(summary) = summary {
-            self.summary.set(summary);
-            self.last_update.set(Some(js_sys::Date::now()));
+        for m in &riders.marks {
+            mark(*m);
         }
-        if let Some(recent) = recent {
-            self.recent.set(recent);
+        if !riders.fired.is_empty() {
+            self.inner.with_value(|cell| cell.borrow_mut().fired.extend(riders.fired));
+            self.fired.update(|n| *n += 1);
         }
-        if let Some((stats, seq)) = stats {
-            // Unchanged counters (a batch already applied) wake nothing.
-            if self.stats.with_untracked(|s| *s != stats) {
-                self.stats.set(stats);
-            }
-            if self.seq.get_untracked() != seq {
-                self.seq.set(seq);
-            }
-        }
-        if reconnect {
-            self.reconnect_requested.set(true);
-        }
+        Ok(())
+    }
+
+    /// The update the page applied last.
+    pub fn applied(&self) -> u64 {
+        self.inner.with_value(|cell| cell.borrow().view.n)
+    }
+
+    /// Alerts that fired since the last call (tracked: an effect that calls
+    /// it runs again when more fire).
+    pub fn take_fired(&self) -> Vec<Alert> {
+        self.fired.track();
+        self.inner.with_value(|cell| std::mem::take(&mut cell.borrow_mut().fired))
     }
 
     /// The feed's time now: its clock as last reported, plus the time
     /// passed here since (the browser's own clock before any report).
     pub fn now(&self) -> Timestamp {
-        self.inner.with_value(|cell| now_of(&cell.borrow().clock, steady_ms()))
+        let now = epoch_ms();
+        let clock = self.inner.try_with_value(|cell| cell.borrow().view.clock).flatten();
+        clock.map_or_else(|| Timestamp::from_millis(now), |c| c.now(now))
     }
 
-    /// Reads the core's store (for the alert engine, which needs more of it
-    /// than the signals carry).
-    pub fn with_core<R>(&self, f: impl FnOnce(&zitiscope_core::Store) -> R) -> R {
-        self.inner.with_value(|cell| f(cell.borrow().client.store()))
+    /// What a person reads for a router or an identity: its name, once the
+    /// worker sent it (see [`LiveStore::want_names`]), else its id. Tracked.
+    pub fn name(&self, entity: EntityType, id: &str) -> String {
+        self.names.track();
+        self.inner.with_value(|cell| cell.borrow().view.name(entity, id).to_owned())
     }
 
-    /// The details of a node, now (see [`zitiscope_core::store::details`]).
-    pub fn node_details(&self, node: &NodeId) -> Option<NodeDetails> {
-        let now = self.now();
-        self.inner.with_value(|cell| cell.borrow().client.store().node_details(node, now))
+    /// A change in words, routers and identities by name. Tracked.
+    pub fn label(&self, change: &Change) -> zitiscope_core::store::ChangeLabel {
+        self.names.track();
+        self.inner.with_value(|cell| {
+            let inner = cell.borrow();
+            change.label_with(&|t, id| inner.view.name(t, id).to_owned())
+        })
     }
 
-    /// The identities behind a node's badge, now.
-    pub fn identities_at(&self, node: &NodeId) -> Vec<IdentityRow> {
-        let now = self.now();
-        self.inner.with_value(|cell| cell.borrow().client.store().identities_at(node, now))
-    }
-
-    /// The sequence of the last applied snapshot or batch.
-    pub fn last_seq(&self) -> Option<u64> {
-        self.inner.with_value(|cell| cell.borrow().client.last_seq())
-    }
-
-    /// Where a new connection should continue (`?since=`), if anywhere.
-    pub fn resume_point(&self) -> Option<String> {
-        self.inner.with_value(|cell| cell.borrow().client.resume_point().map(|p| p.to_string()))
-    }
-
-    /// How many messages wait for the next frame.
-    pub fn queued(&self) -> usize {
-        self.inner.with_value(|cell| cell.borrow().queue.len())
-    }
-}
-
-/// What applying some queued messages did.
-#[derive(Clone, Copy, Default)]
-struct Applied {
-    changed: bool,
-    any: bool,
-    reconnect: bool,
-}
-
-impl Applied {
-    fn merge(&mut self, other: Applied) {
-        self.changed |= other.changed;
-        self.any |= other.any;
-        self.reconnect |= other.reconnect;
-    }
-}
-
-impl Inner {
-    /// Applies every queued message to the core, and empties the queue.
-    fn apply_queue(&mut self) -> Applied {
-        let queue = std::mem::take(&mut self.queue);
-        self.queued_bytes = 0;
-        let mut applied = Applied { any: !queue.is_empty(), ..Applied::default() };
-        for m in &queue {
-            let r = self.client.on_message(&m.event, &m.id, &m.data);
-            applied.changed |= r.changed;
-            applied.reconnect |= r.reconnect;
+    /// Asks the worker to keep these routers' and identities' names.
+    pub fn want_names(&self, of: Vec<(EntityType, String)>) {
+        if !of.is_empty() {
+            self.send(Command::Names { of });
         }
-        if queue.iter().any(|m| m.event == zitiscope_core::wire::SNAPSHOT) {
-            mark("zitiscope:snapshot-applied");
-        }
-        applied
+    }
+
+    /// Whether an alert is silenced now. Tracked.
+    pub fn is_silenced(&self, key: &AlertKey) -> bool {
+        let now = self.now();
+        self.silences.with(|s| s.iter().any(|s| s.covers(key, now)))
     }
 }
 
-/// The feed's time at steady local time `mono` (the browser's wall clock
-/// before the feed said anything).
-fn now_of(clock: &ServerClock, mono: f64) -> Timestamp {
-    clock.now(mono).unwrap_or_else(|| Timestamp::from_millis(js_sys::Date::now()))
+/// Publishes a part that changed; an equal value wakes nothing.
+fn set<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: Option<T>) {
+    if let Some(v) = value {
+        if signal.with_untracked(|old| *old != v) {
+            signal.set(v);
+        }
+    }
 }
 
 /// A performance mark for the benchmarks (`bench/map.mjs`), replacing any
 /// earlier one of the same name, so reconnects over days never pile up.
-fn mark(name: &str) {
+fn mark(m: Mark) {
     if let Some(p) = window().performance() {
-        p.clear_marks_with_mark_name(name);
-        let _ = p.mark(name);
+        p.clear_marks_with_mark_name(m.name());
+        let _ = p.mark(m.name());
     }
 }

@@ -20,6 +20,13 @@ pub fn steady_ms() -> f64 {
     window().performance().map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// `performance.timeOrigin + performance.now()` in ms: the epoch clock the
+/// page and the worker share (`zitiscope_core::sync::ClockAnchor`), steady
+/// unlike `Date.now()`.
+pub fn epoch_ms() -> f64 {
+    window().performance().map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
+}
+
 /// `HH:MM:SS` in UTC, the NOC convention.
 pub fn format_clock(at: Timestamp) -> String {
     let secs = at.0.div_euclid(1_000_000_000).rem_euclid(86_400);

@@ -21,10 +21,12 @@
 mod clock;
 mod liveness;
 mod recent;
+mod url;
 
 pub use clock::ServerClock;
 pub use liveness::{Beats, Liveness, Phase};
 pub use recent::{RecentChanges, RECENT_CAP};
+pub use url::{with_param, with_since};
 
 use crate::dispatch::Dispatcher;
 use crate::parse::Parsed;

@@ -136,7 +136,10 @@ pub async fn guard(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) 
 }
 
 /// The Content-Security-Policy for the served app. `connect` lists other
-/// feeds' origins the app may be pointed at with `?feed=`.
+/// feeds' origins the app may be pointed at with `?feed=`. The app's worker
+/// (`/zitiscope-worker_loader.js`) is served with the same policy, which is
+/// the one inside the worker: its module imports are `script-src`, its
+/// wasm needs `'wasm-unsafe-eval'`, its stream is `connect-src`.
 pub fn content_security_policy(static_dir: Option<&Path>, connect: &[String]) -> String {
     let mut script_src = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
     if let Some(html) = static_dir.and_then(|d| std::fs::read_to_string(d.join("index.html")).ok()) {
@@ -148,7 +151,7 @@ pub fn content_security_policy(static_dir: Option<&Path>, connect: &[String]) ->
     let mut connect_src = vec!["'self'".to_owned()];
     connect_src.extend(connect.iter().map(|o| o.trim_end_matches('/').to_owned()));
     format!(
-        "default-src 'self'; script-src {}; style-src 'self'; img-src 'self' data:; connect-src {}; \
+        "default-src 'self'; script-src {}; worker-src 'self'; style-src 'self'; img-src 'self' data:; connect-src {}; \
          object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'",
         script_src.join(" "),
         connect_src.join(" ")
@@ -190,6 +193,8 @@ mod tests {
         let hash = base64::engine::general_purpose::STANDARD.encode(digest);
         assert!(csp.contains(&format!("script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}';")), "{csp}");
         assert!(csp.contains("connect-src 'self' https://feed.example;"), "{csp}");
+        // The worker that listens is the app's own script, and no other.
+        assert!(csp.contains("worker-src 'self';"), "{csp}");
         assert!(!csp.contains("unsafe-inline"));
         let _ = std::fs::remove_dir_all(&dir);
     }

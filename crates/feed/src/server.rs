@@ -27,7 +27,7 @@ use crate::security::{self, Auth, Authorized};
 use crate::sse::SseState;
 use axum::extract::{Extension, State};
 use axum::http::header::{
-    HeaderName, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
+    HeaderName, CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS, X_FRAME_OPTIONS,
 };
 use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Json};
@@ -40,7 +40,7 @@ use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
-use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 use zitiscope_core::alerts::AppConfig;
 
 /// What the services are built from.
@@ -129,6 +129,10 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
                 tracing::warn!("{} has no index.html: build the app first (make build)", dir.display());
             }
             let files = ServeDir::new(dir).fallback(ServeFile::new(dir.join("index.html")));
+            // Revalidated on every load (a 304 when unchanged): index.html and
+            // the worker's files keep their names across builds, and a page
+            // of one build with a worker of another would not understand it.
+            let files = SetResponseHeader::if_not_present(files, CACHE_CONTROL, HeaderValue::from_static("no-cache"));
             api.fallback_service(files)
         }
         None => api.fallback(no_app),

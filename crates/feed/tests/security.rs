@@ -105,6 +105,10 @@ async fn the_served_app_gets_csp_nosniff_and_compression_and_the_stream_is_never
 
     let js = c.get(format!("{}/app.js", feed.base)).header("accept-encoding", "br, gzip").send().await.unwrap();
     assert_eq!(js.headers()["content-encoding"], "br", "static files are compressed");
+    // The worker's files and the page keep their names across builds.
+    assert_eq!(js.headers()["cache-control"], "no-cache", "revalidated on every load");
+    assert_eq!(index.headers()["cache-control"], "no-cache");
+    assert!(csp.contains("worker-src 'self';"), "{csp}");
 
     let events = c.get(format!("{}/events", feed.base)).header("accept-encoding", "br, gzip").send().await.unwrap();
     assert!(events.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));

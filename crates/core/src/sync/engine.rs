@@ -254,6 +254,7 @@ impl Engine {
             v.names = names(store, v.recent.iter().flat_map(|c| c.entities().into_iter().flatten()), &self.wanted);
         }
         if std::mem::take(&mut self.due.details) {
+            v.selected.clone_from(&self.selected);
             v.details = self.selected.as_ref().and_then(|n| store.node_details(n, now));
             v.identities = match (&self.selected, self.identities_open) {
                 (Some(n), true) => store.identities_at(n, now),

@@ -47,6 +47,12 @@ use crate::store::{IdentityRow, NodeDetails, Summary, Topology};
 use crate::{Change, ClientStats, EntityType, Timestamp};
 use serde::{Deserialize, Serialize};
 
+/// The worker's first message, once it listens: a page's messages before
+/// it would be lost (the worker's wasm loads asynchronously), so the page
+/// sends [`Command::Start`] when it hears this. Every later message is an
+/// [`Update`] in JSON.
+pub const HELLO: &str = "hello";
+
 /// Where the feed connection stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "is")]
@@ -111,7 +117,10 @@ pub struct View {
     pub counts: AlertCounts,
     /// The silences in force (the page remembers them across reloads).
     pub silences: Vec<Silence>,
-    /// The selected node's facts ([`Command::Select`]).
+    /// The node `details` and `identities` are about ([`Command::Select`]):
+    /// the page's selection may have moved on since.
+    pub selected: Option<NodeId>,
+    /// The selected node's facts.
     pub details: Option<NodeDetails>,
     /// The identities behind the selected node's badge, while its list is
     /// open.
@@ -135,9 +144,7 @@ impl View {
         self.n = u.n;
         u.parts.apply(self);
         if let Some(t) = u.topology {
-            t.controllers.apply(&mut self.topology.controllers);
-            t.routers.apply(&mut self.topology.routers);
-            t.edges.apply(&mut self.topology.edges);
+            t.apply(&mut self.topology);
         }
         u.names.apply(&mut self.names);
         Ok(u.riders)
@@ -177,6 +184,13 @@ impl TopologyDelta {
             edges: ListDelta::between(&old.edges, &new.edges),
         };
         (!(d.controllers.is_empty() && d.routers.is_empty() && d.edges.is_empty())).then_some(d)
+    }
+
+    /// Applies it to `t`.
+    pub fn apply(self, t: &mut Topology) {
+        self.controllers.apply(&mut t.controllers);
+        self.routers.apply(&mut t.routers);
+        self.edges.apply(&mut t.edges);
     }
 }
 

@@ -7,6 +7,7 @@
 use super::{ClockAnchor, FeedStatus, View};
 use crate::alerts::{Alert, AlertCounts, Silence};
 use crate::client::Beats;
+use crate::layout::NodeId;
 use crate::store::{IdentityRow, NodeDetails, Summary};
 use crate::{Change, ClientStats};
 use serde::{Deserialize, Serialize};
@@ -58,6 +59,7 @@ parts! {
     board: Vec<Alert>,
     counts: AlertCounts,
     silences: Vec<Silence>,
+    selected: Option<NodeId>,
     details: Option<NodeDetails>,
     identities: Vec<IdentityRow>,
 }

@@ -159,6 +159,7 @@ impl Worker {
                 .collect(),
             stats: crate::ClientStats { events: self.store.len() as u64, ..Default::default() },
             summary: self.store.summary(),
+            selected: self.selected.clone(),
             details: self.selected.as_ref().and_then(|n| self.store.node_details(n, self.now)),
             identities: self.selected.as_ref().map(|n| self.store.identities_at(n, self.now)).unwrap_or_default(),
             board: self.engine.board("").into_iter().cloned().collect(),

@@ -1,7 +1,7 @@
 //! One EventSource and the listeners bound to it. Dropping it closes the
 //! EventSource and releases the listeners.
 
-use crate::store::{LiveStore, Pending};
+use std::rc::Rc;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{EventSource, MessageEvent};
@@ -10,46 +10,50 @@ use zitiscope_core::wire;
 /// The SSE event names we listen to; `message` is any third-party producer.
 const NAMES: [&str; 6] = [wire::SNAPSHOT, wire::RESUME, wire::BATCH, wire::HEARTBEAT, wire::RESET, "message"];
 
-pub(super) struct Connection {
+/// What a stream tells its owner.
+pub trait Listen: 'static {
+    /// The stream opened (`None`), or a message of this name came: it
+    /// is about the connection, before the message is applied.
+    fn word(&self, event: Option<&str>);
+    /// A message.
+    fn message(&self, event: &str, id: &str, data: &str);
+    /// Any error (the owner always reconnects itself).
+    fn error(&self);
+}
+
+pub struct Stream {
     source: EventSource,
     _listeners: Vec<Closure<dyn FnMut(MessageEvent)>>,
     _on_open: Closure<dyn FnMut(web_sys::Event)>,
     _on_error: Closure<dyn FnMut(web_sys::Event)>,
 }
 
-impl Connection {
-    /// Opens `url`. `on_word` runs with `None` when the stream opens and
-    /// with the event's name for every message, as it arrives (before the
-    /// frame applies it: liveness is about the connection, not the state);
-    /// `on_error` on any error (this hook always handles reconnecting itself).
-    pub(super) fn open(
-        url: &str,
-        store: LiveStore,
-        on_word: impl Fn(Option<&str>) + 'static,
-        on_error: impl Fn() + 'static,
-    ) -> Result<Self, JsValue> {
+impl Stream {
+    /// Opens `url`, telling `listen` what happens on it.
+    pub fn open(url: &str, listen: impl Listen) -> Result<Self, JsValue> {
         let source = EventSource::new(url)?;
-        let on_word = std::rc::Rc::new(on_word);
+        let listen = Rc::new(listen);
         let mut listeners = Vec::with_capacity(NAMES.len());
         for name in NAMES {
-            let on_word = on_word.clone();
+            let listen = listen.clone();
             let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let data = e.data().as_string().unwrap_or_default();
-                on_word(Some(name));
-                store.enqueue(Pending { event: name.to_string(), id: e.last_event_id(), data });
+                listen.word(Some(name));
+                listen.message(name, &e.last_event_id(), &data);
             });
             source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref())?;
             listeners.push(listener);
         }
-        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| on_word(None));
+        let opened = listen.clone();
+        let on_open = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| opened.word(None));
         source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
-        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| on_error());
+        let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |_| listen.error());
         source.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-        Ok(Connection { source, _listeners: listeners, _on_open: on_open, _on_error: on_error })
+        Ok(Stream { source, _listeners: listeners, _on_open: on_open, _on_error: on_error })
     }
 }
 
-impl Drop for Connection {
+impl Drop for Stream {
     fn drop(&mut self) {
         self.source.set_onopen(None);
         self.source.set_onerror(None);

@@ -1,0 +1,306 @@
+//! The worker's state, and everything that calls into it: the page's
+//! commands, the stream's words, the timers.
+//!
+//! The stream's rules are the ones the page followed when it held the
+//! stream itself:
+//! - EventSource retries by itself only on some errors and gives up for
+//!   good on others (a non-200 reply, a wrong content type). So on any
+//!   error the stream is closed and a new one opened on the core's
+//!   [`Backoff`] schedule. A new EventSource sends no `Last-Event-ID`, so
+//!   each reconnect names the last batch applied in `?since=`: inside the
+//!   feed's replay ring it resumes with exactly the missed batches.
+//! - Whether the stream is live, and whether the watchdog may replace a
+//!   silent one, is the core's [`Liveness`]: a feed that never announced a
+//!   heartbeat is live while its stream is open.
+//!
+//! Sends: a message marks the view changed and queues one send (a
+//! `setTimeout(0)`, so a burst of messages makes one update); the page's
+//! `Ready` sends at once if anything is waiting. The engine sends nothing
+//! the page did not ask for, and says when a held-back map rebuild is due.
+//!
+//! One `RefCell` holds the state. Callbacks borrow it only for their own
+//! work and never call into JavaScript that could call back meanwhile (a
+//! new EventSource, `close` and `postMessage` fire nothing synchronously).
+
+use crate::stream::{Listen, Stream};
+use std::cell::RefCell;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use zitiscope_core::client::{with_since, Liveness, Phase};
+use zitiscope_core::sync::{Command, Engine, FeedStatus, HELLO};
+use zitiscope_core::Backoff;
+
+/// The watchdog's and the alert rules' tick, in ms.
+const TICK_MS: i32 = 1_000;
+
+struct Listener {
+    engine: Engine,
+    url: String,
+    heartbeat_ms: f64,
+    backoff: Backoff,
+    stream: Option<Stream>,
+    /// Bumped on every (re)connect, so callbacks of a replaced stream can
+    /// tell they are stale and do nothing.
+    generation: u64,
+    liveness: Liveness,
+    /// The last status shown (a reconnect countdown is the listener's own).
+    status: FeedStatus,
+    /// A send is queued.
+    send_queued: bool,
+    /// A timer comes back for a held-back map rebuild.
+    held_timer: bool,
+}
+
+thread_local! {
+    static LISTENER: RefCell<Option<Listener>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` on the state, once the page started it.
+fn with<R>(f: impl FnOnce(&mut Listener) -> R) -> Option<R> {
+    LISTENER.with(|cell| cell.borrow_mut().as_mut().map(f))
+}
+
+fn scope() -> DedicatedWorkerGlobalScope {
+    js_sys::global().unchecked_into()
+}
+
+/// `performance.timeOrigin + performance.now()`: the epoch clock the page
+/// shares (`sync::ClockAnchor`), steady unlike `Date.now()`.
+fn now_ms() -> f64 {
+    scope().performance().map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
+}
+
+fn set_timeout(ms: f64, f: impl FnOnce() + 'static) {
+    let f = Closure::once_into_js(f);
+    let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms.max(0.0).ceil() as i32);
+}
+
+/// Listens to the page, and tells it so.
+pub fn listen() {
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(|e: MessageEvent| {
+        let Some(text) = e.data().as_string() else { return };
+        match serde_json::from_str::<Command>(&text) {
+            Ok(cmd) => command(cmd),
+            Err(err) => web_sys::console::error_1(&format!("zitiscope-worker: unreadable command: {err}").into()),
+        }
+    });
+    let scope = scope();
+    scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let _ = scope.post_message(&JsValue::from_str(HELLO));
+}
+
+fn command(cmd: Command) {
+    let now = now_ms();
+    match cmd {
+        Command::Start { url, heartbeat_ms, alerts, silences } => {
+            start(url, heartbeat_ms, Engine::new(alerts, silences))
+        }
+        Command::Ready { applied } => {
+            with(|l| l.engine.command(Command::Ready { applied }, now));
+            send();
+        }
+        Command::Settings { heartbeat_ms, alerts } => {
+            with(|l| {
+                l.heartbeat_ms = heartbeat_ms;
+                l.engine.command(Command::Settings { heartbeat_ms, alerts }, now);
+            });
+            queue_send();
+        }
+        other => {
+            with(|l| l.engine.command(other, now));
+            queue_send();
+        }
+    }
+}
+
+fn start(url: String, heartbeat_ms: f64, engine: Engine) {
+    let fresh = LISTENER.with(|cell| {
+        let mut cell = cell.borrow_mut();
+        let fresh = cell.is_none();
+        *cell = Some(Listener {
+            engine,
+            url,
+            heartbeat_ms,
+            backoff: Backoff::default(),
+            stream: None,
+            generation: 0,
+            liveness: Liveness::new(),
+            status: FeedStatus::Connecting,
+            send_queued: false,
+            held_timer: false,
+        });
+        fresh
+    });
+    if fresh {
+        let tick = Closure::<dyn FnMut()>::new(tick);
+        let _ = scope().set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS);
+        tick.forget();
+    }
+    connect();
+}
+
+/// The watchdog (a silent stream of a feed that sends heartbeats, or one
+/// that never opened, is replaced) and the engine's tick.
+fn tick() {
+    let now = now_ms();
+    let dead = with(|l| {
+        let dead = l.liveness.check(now, l.heartbeat_ms);
+        follow(l, now);
+        l.engine.tick(now);
+        dead
+    });
+    if dead == Some(true) {
+        connect();
+    }
+    queue_send();
+}
+
+/// Shows what the core's liveness rule says now.
+fn follow(l: &mut Listener, now: f64) {
+    let status = match l.liveness.phase() {
+        Phase::Connecting => FeedStatus::Connecting,
+        Phase::Live => FeedStatus::Live,
+        Phase::Failed => l.status,
+    };
+    l.status = status;
+    l.engine.connection(status, l.liveness.beats(), now);
+}
+
+/// Opens a new stream, replacing any previous one.
+fn connect() {
+    let now = now_ms();
+    let Some((url, generation)) = with(|l| {
+        l.generation += 1;
+        l.stream = None; // drops (and closes) the old one first
+        l.liveness.connecting(now);
+        l.status = FeedStatus::Connecting;
+        l.engine.connection(l.status, l.liveness.beats(), now);
+        (with_since(&l.url, l.engine.resume_point().as_deref()), l.generation)
+    }) else {
+        return;
+    };
+    match Stream::open(&url, Bound { generation }) {
+        Ok(stream) => {
+            with(|l| l.stream = Some(stream));
+        }
+        // A malformed URL: keep trying on the schedule, visibly.
+        Err(_) => Bound { generation }.error(),
+    }
+    queue_send();
+}
+
+/// A stream's callbacks, bound to the generation that opened it.
+struct Bound {
+    generation: u64,
+}
+
+impl Listen for Bound {
+    fn word(&self, event: Option<&str>) {
+        let now = now_ms();
+        with(|l| {
+            if l.generation != self.generation {
+                return;
+            }
+            match event {
+                None => l.liveness.opened(now),
+                Some(event) => {
+                    l.liveness.heard(event, now);
+                    // The stream works: a later failure starts the schedule over.
+                    l.backoff.reset();
+                }
+            }
+            follow(l, now);
+        });
+    }
+
+    fn message(&self, event: &str, id: &str, data: &str) {
+        let reconnect = with(|l| {
+            if l.generation != self.generation {
+                return false;
+            }
+            l.engine.message(event, id, data, now_ms());
+            l.engine.take_reconnect()
+        });
+        // The server's `reset` asks for an immediate, fresh connection.
+        if reconnect == Some(true) {
+            connect();
+        }
+        queue_send();
+    }
+
+    fn error(&self) {
+        let now = now_ms();
+        let scheduled = with(|l| {
+            if l.generation != self.generation {
+                return None;
+            }
+            l.stream = None;
+            l.liveness.failed();
+            l.generation += 1;
+            let delay = l.backoff.next_delay_ms(js_sys::Math::random());
+            l.status = FeedStatus::Reconnecting { at_ms: now + delay, attempt: l.backoff.attempts() };
+            l.engine.connection(l.status, l.liveness.beats(), now);
+            Some((l.generation, delay))
+        });
+        let Some(Some((scheduled, delay))) = scheduled else { return };
+        // Only if nothing reconnected meanwhile: a server closing after its
+        // `reset` raises this error too, and the reset has reconnected by
+        // the time the backoff is over (a second stream would replace it).
+        set_timeout(delay, move || {
+            if with(|l| l.generation == scheduled) == Some(true) {
+                connect();
+            }
+        });
+        queue_send();
+    }
+}
+
+/// Queues one send for after the messages already waiting.
+fn queue_send() {
+    let queue = with(|l| l.engine.asked() && !std::mem::replace(&mut l.send_queued, true));
+    if queue == Some(true) {
+        set_timeout(0.0, send);
+    }
+}
+
+/// Sends the page its update, if it asked and anything differs; comes
+/// back for a map rebuild held back by its throttle.
+fn send() {
+    let now = now_ms();
+    let Some((update, held)) = with(|l| {
+        l.send_queued = false;
+        let update = l.engine.update(now);
+        let held = l.engine.held_until().filter(|_| !std::mem::replace(&mut l.held_timer, true));
+        (update, held)
+    }) else {
+        return;
+    };
+    if let Some(update) = update {
+        expose(update.n);
+        match serde_json::to_string(&update) {
+            Ok(json) => {
+                let _ = scope().post_message(&JsValue::from_str(&json));
+            }
+            Err(err) => web_sys::console::error_1(&format!("zitiscope-worker: {err}").into()),
+        }
+    }
+    if let Some(at) = held {
+        set_timeout(at - now, || {
+            with(|l| l.held_timer = false);
+            queue_send();
+        });
+    }
+}
+
+/// `self.zitiscopeWorker = { events, updates }` in the worker's global scope:
+/// the events the worker's store applied and the updates it sent, for the
+/// tests and the benchmarks (which read it through the worker's target).
+fn expose(updates: u64) {
+    let Some(events) = with(|l| l.engine.client().stats().events) else { return };
+    let o = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&o, &"events".into(), &(events as f64).into());
+    let _ = js_sys::Reflect::set(&o, &"updates".into(), &(updates as f64).into());
+    let _ = js_sys::Reflect::set(&scope(), &"zitiscopeWorker".into(), &o);
+}
