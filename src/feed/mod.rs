@@ -15,6 +15,7 @@
 //! worker's (`crates/worker/src/listener.rs`).
 
 use crate::store::LiveStore;
+use crate::web::steady_ms;
 use leptos::prelude::*;
 use std::time::Duration;
 use wasm_bindgen::closure::Closure;
@@ -110,17 +111,21 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
         alerts: options.alerts,
         silences: options.silences,
     };
+    let crossing = StoredValue::new_local(Crossing::default());
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let Some(text) = e.data().as_string() else { return };
         if text == HELLO {
             store.send(start.clone());
             return;
         }
-        match serde_json::from_str::<sync::Update>(&text)
-            .map_err(|e| e.to_string())
-            .and_then(|u| store.apply(u).map_err(|e| e.to_string()))
-        {
-            Ok(()) => ask_when_ready(store),
+        let t0 = steady_ms();
+        let update = serde_json::from_str::<sync::Update>(&text);
+        let t1 = steady_ms();
+        match update.map_err(|e| e.to_string()).and_then(|u| store.apply(u).map_err(|e| e.to_string())) {
+            Ok(()) => {
+                crossing.update_value(|c| c.took(text.len(), t1 - t0, steady_ms() - t1));
+                ask_when_ready(store);
+            }
             Err(e) => error.set(Some(format!("worker update: {e}"))),
         }
     });
@@ -132,6 +137,33 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     Ok(worker)
+}
+
+/// What the updates cost the page: their JSON's bytes, the time spent
+/// decoding them and applying them (signals set, not the redraws that
+/// follow), published as `window.zitiscopePage` for the benchmarks.
+#[derive(Default)]
+struct Crossing {
+    updates: f64,
+    bytes: f64,
+    decode_ms: f64,
+    apply_ms: f64,
+}
+
+impl Crossing {
+    fn took(&mut self, bytes: usize, decode_ms: f64, apply_ms: f64) {
+        self.updates += 1.0;
+        self.bytes += bytes as f64;
+        self.decode_ms += decode_ms;
+        self.apply_ms += apply_ms;
+        let o = js_sys::Object::new();
+        for (k, v) in
+            [("updates", self.updates), ("bytes", self.bytes), ("decodeMs", self.decode_ms), ("applyMs", self.apply_ms)]
+        {
+            let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
+        }
+        let _ = js_sys::Reflect::set(&window(), &"zitiscopePage".into(), &o);
+    }
 }
 
 /// Asks for the next update on the next frame (see the module docs).

@@ -50,6 +50,16 @@ struct Listener {
     send_queued: bool,
     /// A timer comes back for a held-back map rebuild.
     held_timer: bool,
+    /// What the updates cost this side (see [`expose`]).
+    crossing: Crossing,
+}
+
+/// The updates sent, their JSON's bytes, and the time spent encoding them.
+#[derive(Clone, Copy, Default)]
+struct Crossing {
+    updates: u64,
+    bytes: f64,
+    encode_ms: f64,
 }
 
 thread_local! {
@@ -130,6 +140,7 @@ fn start(url: String, heartbeat_ms: f64, engine: Engine) {
             status: FeedStatus::Connecting,
             send_queued: false,
             held_timer: false,
+            crossing: Crossing::default(),
         });
         fresh
     });
@@ -278,13 +289,20 @@ fn send() {
         return;
     };
     if let Some(update) = update {
-        expose(update.n);
+        let t0 = now_ms();
         match serde_json::to_string(&update) {
             Ok(json) => {
+                let encode_ms = now_ms() - t0;
+                with(|l| {
+                    l.crossing.updates = update.n;
+                    l.crossing.encode_ms += encode_ms;
+                    l.crossing.bytes += json.len() as f64;
+                });
                 let _ = scope().post_message(&JsValue::from_str(&json));
             }
             Err(err) => web_sys::console::error_1(&format!("zitiscope-worker: {err}").into()),
         }
+        expose();
     }
     if let Some(at) = held {
         set_timeout(at - now, || {
@@ -294,13 +312,22 @@ fn send() {
     }
 }
 
-/// `self.zitiscopeWorker = { events, updates }` in the worker's global scope:
-/// the events the worker's store applied and the updates it sent, for the
-/// tests and the benchmarks (which read it through the worker's target).
-fn expose(updates: u64) {
-    let Some(events) = with(|l| l.engine.client().stats().events) else { return };
+/// `self.zitiscopeWorker = { events, updates, bytes, encodeMs, wasmBytes }`
+/// in the worker's global scope: the events its store applied, the updates
+/// it sent with their JSON's bytes and encoding time, and its wasm memory,
+/// for the tests and the benchmarks (which read it through the worker).
+fn expose() {
+    let Some((events, c)) = with(|l| (l.engine.client().stats().events, l.crossing)) else { return };
+    let wasm = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer();
+    let wasm_bytes = wasm.unchecked_into::<js_sys::ArrayBuffer>().byte_length();
     let o = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&o, &"events".into(), &(events as f64).into());
-    let _ = js_sys::Reflect::set(&o, &"updates".into(), &(updates as f64).into());
+    let set = |k: &str, v: f64| {
+        let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
+    };
+    set("events", events as f64);
+    set("updates", c.updates as f64);
+    set("bytes", c.bytes);
+    set("encodeMs", c.encode_ms);
+    set("wasmBytes", f64::from(wasm_bytes));
     let _ = js_sys::Reflect::set(&scope(), &"zitiscopeWorker".into(), &o);
 }
