@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FEED_BIN = process.env.ZITISCOPE_FEED_BIN ?? path.join(root, 'target', 'release', 'zitiscope-feed');
-export const DIST = path.join(root, 'dist');
+export const DIST = process.env.ZITISCOPE_DIST ?? path.join(root, 'dist');
 /** Where the tests save their screenshots (created on first import). */
 export const ARTIFACTS = path.join(root, 'e2e', 'artifacts');
 mkdirSync(ARTIFACTS, { recursive: true });

@@ -1,7 +1,7 @@
 //! The shell: reads options from the URL, creates the store, connects the
 //! feed and lays out the dashboard.
 
-use crate::alerts::{use_alerts, PrefsStore, UseAlertsOptions};
+use crate::alerts::{use_alerts, PrefsStore};
 use crate::dashboard::Dashboard;
 use crate::feed::{use_feed, FeedStatus, UseFeedOptions};
 use crate::store::LiveStore;
@@ -52,7 +52,7 @@ pub fn App() -> impl IntoView {
         ..Default::default()
     };
     let feed = use_feed(options, store);
-    let alerts = use_alerts(store, UseAlertsOptions::default());
+    let alerts = use_alerts(store);
     let config_error = RwSignal::new(None::<String>);
     // A worker that cannot run leaves the page without a feed: say why
     // where the settings' errors show.

@@ -79,8 +79,13 @@ pub fn use_shown() -> Shown {
 /// and provides it to every view under the caller. The selection and its
 /// identity list live in the URL, so a link opens the same view.
 pub fn provide_shown(store: LiveStore, travel: UseTimeTravel, events_url: Signal<String>) -> Shown {
-    let topology = Memo::new(move |_| travel.topology.get().unwrap_or_else(|| store.topology.get()));
-    let summary = Memo::new(move |_| travel.summary.get().unwrap_or_else(|| store.summary.get()));
+    // The past once the worker holds the moment (the live network until
+    // then, and at once when the page goes live again).
+    let travelling = move || travel.at.with(Option::is_some) && store.moment.with(Option::is_some);
+    let topology = Memo::new(move |_| if travelling() { store.past.get() } else { store.topology.get() });
+    let summary =
+        Memo::new(move |_| store.past_summary.get().filter(|_| travelling()).unwrap_or_else(|| store.summary.get()));
+    let past_alerts = Memo::new(move |_| store.past_alerts.get().filter(|_| travel.at.with(Option::is_some)));
     let selected = RwSignal::new(url_param(Param::Node).and_then(|p| NodeId::from_param(&p)));
     let identities_open = RwSignal::new(url_param(Param::Identities).is_some());
     // Closing the drawer closes its identity list, so the next node opens plain.
@@ -105,22 +110,16 @@ pub fn provide_shown(store: LiveStore, travel: UseTimeTravel, events_url: Signal
     let tick = use_now(Duration::from_secs(1));
     let now = Signal::derive(move || {
         tick.track();
-        travel.moment(|_, at| at).flatten().unwrap_or_else(|| store.now())
+        store.moment.get().filter(|_| travel.at.with(Option::is_some)).map_or_else(|| store.now(), Timestamp)
     });
+    // The worker's answer may be for the node selected before.
+    let answered = move |node: &NodeId| store.details_of.with(|n| n.as_ref() == Some(node));
     let details = Memo::new(move |_| {
         let node = selected.get()?;
-        match travel.moment(|s, at| s.node_details(&node, at)) {
-            Some(past) => past.flatten(),
-            // The worker's answer may be for the node selected before.
-            None => store.details.get().filter(|_| store.details_of.with(|n| n.as_ref() == Some(&node))),
-        }
+        store.details.get().filter(|_| answered(&node))
     });
     let identities = Memo::new(move |_| match (identities_open.get(), selected.get()) {
-        (true, Some(n)) => match travel.moment(|s, at| s.identities_at(&n, at)) {
-            Some(past) => past.unwrap_or_default(),
-            None if store.details_of.with(|d| d.as_ref() == Some(&n)) => store.identities.get(),
-            None => Vec::new(),
-        },
+        (true, Some(n)) if answered(&n) => store.identities.get(),
         _ => Vec::new(),
     });
     let shown = Shown {
@@ -132,7 +131,7 @@ pub fn provide_shown(store: LiveStore, travel: UseTimeTravel, events_url: Signal
         identities: identities.into(),
         now,
         at: travel.settled.into(),
-        past_alerts: travel.alerts.into(),
+        past_alerts: past_alerts.into(),
         events_url,
     };
     provide_context(shown);

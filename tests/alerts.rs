@@ -7,7 +7,7 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use zitiscope::alerts::{use_alerts, AlertPanel, Toasts, UseAlertsOptions, UseAlertsReturn};
+use zitiscope::alerts::{use_alerts, AlertPanel, Toasts, UseAlertsReturn};
 use zitiscope::shown::Shown;
 use zitiscope::store::LiveStore;
 use zitiscope_core::layout::NodeId;
@@ -54,7 +54,7 @@ async fn mount(router: &str) -> Mounted {
     let selected = shown.selected;
     let slot = StoredValue::new_local(None::<UseAlertsReturn>);
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        let alerts = use_alerts(store, UseAlertsOptions::default());
+        let alerts = use_alerts(store);
         slot.set_value(Some(alerts));
         provide_context(shown);
         view! {

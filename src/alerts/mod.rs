@@ -35,21 +35,10 @@ pub enum Scope {
     Rule,
 }
 
-/// Options of [`use_alerts`].
-#[derive(Clone, Debug, Default)]
-pub struct UseAlertsOptions {
-    /// Thresholds (from `config.json`); they may arrive later, see
-    /// [`UseAlertsReturn::set_config`]. The worker's engine judges by the
-    /// ones the feed hook started it with, then by those set here.
-    pub config: AlertConfig,
-}
-
 /// What [`use_alerts`] gives back. Every field is a cheap handle.
 #[derive(Clone, Copy)]
 pub struct UseAlertsReturn {
     store: LiveStore,
-    /// The thresholds in force (time travel judges past moments by them).
-    config: StoredValue<AlertConfig>,
     /// Every alert kept, in board order (firing first, worst first).
     pub board: RwSignal<Vec<Alert>>,
     pub counts: RwSignal<AlertCounts>,
@@ -60,11 +49,6 @@ pub struct UseAlertsReturn {
 }
 
 impl UseAlertsReturn {
-    /// The thresholds in force (time travel judges past moments by them).
-    pub fn config(&self) -> AlertConfig {
-        self.config.get_value()
-    }
-
     /// Acknowledges an alert as the operator named in the preferences.
     pub fn ack(&self, key: &AlertKey) {
         let by = self.prefs.get().operator;
@@ -93,25 +77,19 @@ impl UseAlertsReturn {
         self.store.is_silenced(key)
     }
 
-    /// New thresholds (e.g. once `config.json` arrives).
+    /// New thresholds (e.g. once `config.json` arrives): the worker's
+    /// engine judges by them from now on, the past moments too.
     pub fn set_config(&self, cfg: AlertConfig) {
-        self.config.set_value(cfg.clone());
         self.store.send(Command::Settings { heartbeat_ms: cfg.heartbeat_ms as f64, alerts: cfg });
     }
 }
 
 /// Shows the worker's alert board from `store`, remembers the operator's
 /// silences, and tells people about the alerts that fire.
-pub fn use_alerts(store: LiveStore, options: UseAlertsOptions) -> UseAlertsReturn {
+pub fn use_alerts(store: LiveStore) -> UseAlertsReturn {
     let prefs = PrefsStore::load();
-    let this = UseAlertsReturn {
-        store,
-        config: StoredValue::new(options.config),
-        board: store.board,
-        counts: store.counts,
-        toasts: RwSignal::new(Vec::new()),
-        prefs,
-    };
+    let this =
+        UseAlertsReturn { store, board: store.board, counts: store.counts, toasts: RwSignal::new(Vec::new()), prefs };
     // The worker started with the remembered silences: what it says later
     // is what to remember (not the empty list the page starts with).
     Effect::new(move |first: Option<()>| {

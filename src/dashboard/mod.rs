@@ -63,7 +63,7 @@ pub fn Dashboard(
     use_wake_lock(wall.into());
     // What the views show: the live network, or the one time travel
     // fetched; provided once for every view below.
-    let travel = use_time_travel(feed_url, Signal::derive(move || alerts.config()));
+    let travel = use_time_travel(store);
     provide_shown(store, travel, feed_url);
     // The map/list choice lives in the URL, so a link opens the same view.
     let list_view = RwSignal::new(url_param(Param::View).as_deref() == Some("list"));

@@ -2,23 +2,10 @@
 //! as JSON (all served by the feed, as downloads), and the map as PNG
 //! (drawn here, from its canvas).
 
-use crate::web::Param;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-/// A feed URL beside `events` (the app's events URL, with any `?token=`):
-/// `path` (which may carry its own query) on the same feed, the token kept.
-pub fn feed_api_url(events: &str, path: &str) -> String {
-    let (base, query) = events.split_once('?').unwrap_or((events, ""));
-    let root = base.strip_suffix("/events").unwrap_or(base);
-    let mut url = format!("{root}{path}");
-    let token = format!("{}=", Param::Token.name());
-    for pair in query.split('&').filter(|p| p.starts_with(&token)) {
-        url.push(if url.contains('?') { '&' } else { '?' });
-        url.push_str(pair);
-    }
-    url
-}
+pub use zitiscope_core::client::feed_api_url;
 
 /// The export menu: links the browser downloads from the feed.
 #[component]

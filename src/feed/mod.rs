@@ -17,6 +17,8 @@
 use crate::store::LiveStore;
 use crate::web::steady_ms;
 use leptos::prelude::*;
+use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -96,11 +98,18 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
     let opts = WorkerOptions::new();
     opts.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(&options.worker_url, &opts).map_err(|e| format!("worker: {e:?}"))?;
+    // Commands before the worker listens would be lost: they wait for its
+    // hello, behind `Start`.
+    let waiting = Rc::new(RefCell::new(Some(Vec::<String>::new())));
     let post = {
-        let worker = worker.clone();
+        let (worker, waiting) = (worker.clone(), waiting.clone());
         move |cmd: &Command| {
-            if let Ok(json) = serde_json::to_string(cmd) {
-                let _ = worker.post_message(&JsValue::from_str(&json));
+            let Ok(json) = serde_json::to_string(cmd) else { return };
+            match waiting.borrow_mut().as_mut() {
+                Some(queue) => queue.push(json),
+                None => {
+                    let _ = worker.post_message(&JsValue::from_str(&json));
+                }
             }
         }
     };
@@ -111,11 +120,21 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
         alerts: options.alerts,
         silences: options.silences,
     };
+    let hello = {
+        let worker = worker.clone();
+        move || {
+            let queued = waiting.borrow_mut().take().unwrap_or_default();
+            let start = serde_json::to_string(&start).unwrap_or_default();
+            for json in std::iter::once(start).chain(queued) {
+                let _ = worker.post_message(&JsValue::from_str(&json));
+            }
+        }
+    };
     let crossing = StoredValue::new_local(Crossing::default());
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
         let Some(text) = e.data().as_string() else { return };
         if text == HELLO {
-            store.send(start.clone());
+            hello();
             return;
         }
         let t0 = steady_ms();

@@ -7,9 +7,6 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use zitiscope_core::filter::Filter;
 
-/// The longest reason from the feed that is shown.
-const REASON_MAX: usize = 200;
-
 /// A read that takes longer than this is given up (so that a feed that
 /// never answers cannot leave a view waiting for good).
 const TIMEOUT_MS: u32 = 30_000;
@@ -24,11 +21,7 @@ pub async fn get(url: &str) -> Result<String, String> {
     if reply.status() == 200 {
         return Ok(text);
     }
-    let why = serde_json::from_str::<serde_json::Value>(&text)
-        .ok()
-        .and_then(|v| v["error"].as_str().map(|e| e.chars().take(REASON_MAX).collect()))
-        .unwrap_or_else(|| format!("HTTP {}", reply.status()));
-    Err(format!("history: {why}"))
+    Err(zitiscope_core::client::refusal(reply.status(), &text))
 }
 
 /// `GET url`, parsed.
@@ -37,13 +30,7 @@ pub async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
 }
 
 /// One page: its rows (`changes` or `events`) and where the next starts.
-#[derive(serde::Deserialize)]
-pub struct Page<R> {
-    #[serde(alias = "changes", alias = "events")]
-    pub rows: Vec<R>,
-    /// The cursor of the next page, if there may be more.
-    pub next: Option<String>,
-}
+pub use zitiscope_core::wire::HistoryPage as Page;
 
 /// What a history view selects, as query parameters: `filter=` (the text
 /// of `filter`, read when the filter changes, so only an expression that

@@ -62,6 +62,15 @@ pub struct LiveStore {
     pub details: RwSignal<Option<NodeDetails>>,
     /// The identities behind the selected node's badge, while open.
     pub identities: RwSignal<Vec<IdentityRow>>,
+    /// The time-travel moment held and shown (ns), `None` while live and
+    /// while the moment asked for is on its way.
+    pub moment: RwSignal<Option<i64>>,
+    /// Why the moment asked for could not be shown.
+    pub travel_error: RwSignal<Option<String>>,
+    /// The network at that moment, its counts and the alerts that held.
+    pub past: RwSignal<Topology>,
+    pub past_summary: RwSignal<Option<Summary>>,
+    pub past_alerts: RwSignal<Option<Vec<Alert>>>,
     /// Bumped when names change (they are read through [`LiveStore::name`]).
     names: RwSignal<u64>,
     /// Bumped when alerts fired (taken with [`LiveStore::take_fired`]).
@@ -93,6 +102,11 @@ impl LiveStore {
             details_of: RwSignal::new(None),
             details: RwSignal::new(None),
             identities: RwSignal::new(Vec::new()),
+            moment: RwSignal::new(None),
+            travel_error: RwSignal::new(None),
+            past: RwSignal::new(Topology::default()),
+            past_summary: RwSignal::new(None),
+            past_alerts: RwSignal::new(None),
             names: RwSignal::new(0),
             fired: RwSignal::new(0),
         }
@@ -118,12 +132,16 @@ impl LiveStore {
         // The page's topology is the signal's: the delta applies in place
         // (one copy of a 2,000-node map, not two).
         let delta = u.topology.take();
+        let past = u.past.take();
         let p = u.parts.clone();
         let names = !u.names.is_empty();
         let riders =
             self.inner.try_with_value(|cell| cell.borrow_mut().view.apply(u)).unwrap_or(Ok(Default::default()))?;
         if let Some(d) = delta {
             self.topology.update(|t| d.apply(t));
+        }
+        if let Some(d) = past {
+            self.past.update(|t| d.apply(t));
         }
         set(self.status, p.status);
         set(self.beats, p.beats);
@@ -138,6 +156,10 @@ impl LiveStore {
         set(self.details_of, p.selected);
         set(self.details, p.details);
         set(self.identities, p.identities);
+        set(self.moment, p.moment);
+        set(self.travel_error, p.travel_error);
+        set(self.past_summary, p.past_summary);
+        set(self.past_alerts, p.past_alerts);
         if names {
             self.names.update(|n| *n += 1);
         }

@@ -236,3 +236,26 @@ mod tests {
         }
     }
 }
+
+/// One page of the feed's history as a reader takes it (`GET /history`,
+/// `GET /changes`): its rows and where the next page starts.
+#[derive(Clone, Debug, Deserialize)]
+pub struct HistoryPage<R> {
+    #[serde(alias = "changes", alias = "events")]
+    pub rows: Vec<R>,
+    /// The cursor of the next page, if there may be more.
+    pub next: Option<String>,
+}
+
+/// One stored event of `GET /history`, as time travel reads it (its id is
+/// not needed there).
+#[derive(Clone, Debug, Deserialize)]
+pub struct HistoryEvent {
+    pub event: Event,
+}
+
+/// `GET /state?at=`: the network at a moment.
+#[derive(Clone, Debug, Deserialize)]
+pub struct StateAt {
+    pub state: StoreState,
+}

@@ -1,5 +1,5 @@
-//! The worker's state, and everything that calls into it: the page's
-//! commands, the stream's words, the timers.
+//! What calls into the worker's state: the page's commands, the stream's
+//! words, the timers.
 //!
 //! The stream's rules are the ones the page followed when it held the
 //! stream itself:
@@ -13,78 +13,19 @@
 //!   silent one, is the core's [`Liveness`]: a feed that never announced a
 //!   heartbeat is live while its stream is open.
 //!
-//! Sends: a message marks the view changed and queues one send (a
-//! `setTimeout(0)`, so a burst of messages makes one update); the page's
-//! `Ready` sends at once if anything is waiting. The engine sends nothing
-//! the page did not ask for, and says when a held-back map rebuild is due.
-//!
-//! One `RefCell` holds the state. Callbacks borrow it only for their own
-//! work and never call into JavaScript that could call back meanwhile (a
-//! new EventSource, `close` and `postMessage` fire nothing synchronously).
 
+use crate::send::{queue_send, send};
+use crate::state::{now_ms, scope, set_timeout, with, Crossing, Listener, LISTENER};
 use crate::stream::{Listen, Stream};
-use std::cell::RefCell;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
+use web_sys::MessageEvent;
 use zitiscope_core::client::{with_since, Liveness, Phase};
 use zitiscope_core::sync::{Command, Engine, FeedStatus, HELLO};
 use zitiscope_core::Backoff;
 
 /// The watchdog's and the alert rules' tick, in ms.
 const TICK_MS: i32 = 1_000;
-
-struct Listener {
-    engine: Engine,
-    url: String,
-    heartbeat_ms: f64,
-    backoff: Backoff,
-    stream: Option<Stream>,
-    /// Bumped on every (re)connect, so callbacks of a replaced stream can
-    /// tell they are stale and do nothing.
-    generation: u64,
-    liveness: Liveness,
-    /// The last status shown (a reconnect countdown is the listener's own).
-    status: FeedStatus,
-    /// A send is queued.
-    send_queued: bool,
-    /// A timer comes back for a held-back map rebuild.
-    held_timer: bool,
-    /// What the updates cost this side (see [`expose`]).
-    crossing: Crossing,
-}
-
-/// The updates sent, their JSON's bytes, and the time spent encoding them.
-#[derive(Clone, Copy, Default)]
-struct Crossing {
-    updates: u64,
-    bytes: f64,
-    encode_ms: f64,
-}
-
-thread_local! {
-    static LISTENER: RefCell<Option<Listener>> = const { RefCell::new(None) };
-}
-
-/// Runs `f` on the state, once the page started it.
-fn with<R>(f: impl FnOnce(&mut Listener) -> R) -> Option<R> {
-    LISTENER.with(|cell| cell.borrow_mut().as_mut().map(f))
-}
-
-fn scope() -> DedicatedWorkerGlobalScope {
-    js_sys::global().unchecked_into()
-}
-
-/// `performance.timeOrigin + performance.now()`: the epoch clock the page
-/// shares (`sync::ClockAnchor`), steady unlike `Date.now()`.
-fn now_ms() -> f64 {
-    scope().performance().map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
-}
-
-fn set_timeout(ms: f64, f: impl FnOnce() + 'static) {
-    let f = Closure::once_into_js(f);
-    let _ = scope().set_timeout_with_callback_and_timeout_and_arguments_0(f.unchecked_ref(), ms.max(0.0).ceil() as i32);
-}
 
 /// Listens to the page, and tells it so.
 pub fn listen() {
@@ -118,6 +59,11 @@ fn command(cmd: Command) {
             });
             queue_send();
         }
+        Command::Travel { at, exact } => {
+            with(|l| l.engine.command(Command::Travel { at, exact }, now));
+            crate::travel::follow();
+            queue_send();
+        }
         other => {
             with(|l| l.engine.command(other, now));
             queue_send();
@@ -141,6 +87,7 @@ fn start(url: String, heartbeat_ms: f64, engine: Engine) {
             send_queued: false,
             held_timer: false,
             crossing: Crossing::default(),
+            travelling: false,
         });
         fresh
     });
@@ -266,68 +213,4 @@ impl Listen for Bound {
         });
         queue_send();
     }
-}
-
-/// Queues one send for after the messages already waiting.
-fn queue_send() {
-    let queue = with(|l| l.engine.asked() && !std::mem::replace(&mut l.send_queued, true));
-    if queue == Some(true) {
-        set_timeout(0.0, send);
-    }
-}
-
-/// Sends the page its update, if it asked and anything differs; comes
-/// back for a map rebuild held back by its throttle.
-fn send() {
-    let now = now_ms();
-    let Some((update, held)) = with(|l| {
-        l.send_queued = false;
-        let update = l.engine.update(now);
-        let held = l.engine.held_until().filter(|_| !std::mem::replace(&mut l.held_timer, true));
-        (update, held)
-    }) else {
-        return;
-    };
-    if let Some(update) = update {
-        let t0 = now_ms();
-        match serde_json::to_string(&update) {
-            Ok(json) => {
-                let encode_ms = now_ms() - t0;
-                with(|l| {
-                    l.crossing.updates = update.n;
-                    l.crossing.encode_ms += encode_ms;
-                    l.crossing.bytes += json.len() as f64;
-                });
-                let _ = scope().post_message(&JsValue::from_str(&json));
-            }
-            Err(err) => web_sys::console::error_1(&format!("zitiscope-worker: {err}").into()),
-        }
-        expose();
-    }
-    if let Some(at) = held {
-        set_timeout(at - now, || {
-            with(|l| l.held_timer = false);
-            queue_send();
-        });
-    }
-}
-
-/// `self.zitiscopeWorker = { events, updates, bytes, encodeMs, wasmBytes }`
-/// in the worker's global scope: the events its store applied, the updates
-/// it sent with their JSON's bytes and encoding time, and its wasm memory,
-/// for the tests and the benchmarks (which read it through the worker).
-fn expose() {
-    let Some((events, c)) = with(|l| (l.engine.client().stats().events, l.crossing)) else { return };
-    let wasm = wasm_bindgen::memory().unchecked_into::<js_sys::WebAssembly::Memory>().buffer();
-    let wasm_bytes = wasm.unchecked_into::<js_sys::ArrayBuffer>().byte_length();
-    let o = js_sys::Object::new();
-    let set = |k: &str, v: f64| {
-        let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
-    };
-    set("events", events as f64);
-    set("updates", c.updates as f64);
-    set("bytes", c.bytes);
-    set("encodeMs", c.encode_ms);
-    set("wasmBytes", f64::from(wasm_bytes));
-    let _ = js_sys::Reflect::set(&scope(), &"zitiscopeWorker".into(), &o);
 }

@@ -2,9 +2,12 @@
 //! alert engine, and sends the page what changed when the page asks (the
 //! protocol is `zitiscope_core::sync`). The page's main thread only draws.
 //!
-//! - [`listener`]: the worker's state and its timers: the stream's
-//!   reconnects and watchdog, the one-second tick, the sends;
-//! - [`stream`]: one EventSource and its listeners.
+//! - [`state`]: the worker's state, its clock and timers;
+//! - [`listener`]: the page's commands, the stream's reconnects and
+//!   watchdog, the one-second tick;
+//! - [`send`]: the updates to the page, when it asked;
+//! - [`stream`]: one EventSource and its listeners;
+//! - [`travel`]: time travel's reads of the feed's history.
 //!
 //! All of it is I/O: what a message does, what a command does and what an
 //! update holds is `zitiscope_core::sync::Engine`, tested natively.
@@ -12,7 +15,13 @@
 #[cfg(target_arch = "wasm32")]
 mod listener;
 #[cfg(target_arch = "wasm32")]
+mod send;
+#[cfg(target_arch = "wasm32")]
+mod state;
+#[cfg(target_arch = "wasm32")]
 mod stream;
+#[cfg(target_arch = "wasm32")]
+mod travel;
 
 #[cfg(target_arch = "wasm32")]
 fn main() {

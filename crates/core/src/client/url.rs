@@ -1,5 +1,6 @@
-//! Query parameters added to the feed's URL (`?since=`, `?token=`),
-//! encoded as the browser's `encodeURIComponent` encodes them.
+//! The feed's URLs: query parameters added to its events URL (`?since=`,
+//! `?token=`), encoded as the browser's `encodeURIComponent` encodes them,
+//! and its other endpoints beside it.
 
 /// `url` with `name=<value>` added to its query (the value encoded).
 pub fn with_param(url: &str, name: &str, value: &str) -> String {
@@ -24,6 +25,33 @@ pub fn with_since(url: &str, since: Option<&str>) -> String {
     }
 }
 
+/// A feed URL beside `events` (the app's events URL, with any `?token=`):
+/// `path` (which may carry its own query) on the same feed, the token kept
+/// and the resume point dropped.
+pub fn feed_api_url(events: &str, path: &str) -> String {
+    let (base, query) = events.split_once('?').unwrap_or((events, ""));
+    let root = base.strip_suffix("/events").unwrap_or(base);
+    let mut url = format!("{root}{path}");
+    for pair in query.split('&').filter(|p| p.starts_with("token=")) {
+        url.push(if url.contains('?') { '&' } else { '?' });
+        url.push_str(pair);
+    }
+    url
+}
+
+/// The longest reason from the feed that is shown.
+pub const REASON_MAX: usize = 200;
+
+/// Why the feed refused a read of its history, from its reply: its
+/// `{"error": …}`, capped, else the status.
+pub fn refusal(status: u16, body: &str) -> String {
+    let why = serde_json::from_str::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(|e| e.chars().take(REASON_MAX).collect()))
+        .unwrap_or_else(|| format!("HTTP {status}"));
+    format!("history: {why}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -37,5 +65,23 @@ mod tests {
             "https://f.example/events?token=x&since=ab12%3A7"
         );
         assert_eq!(with_param("/e", "token", "a b/é&"), "/e?token=a%20b%2F%C3%A9%26");
+    }
+
+    #[test]
+    fn the_feed_s_other_urls_keep_the_token_and_drop_the_resume_point() {
+        assert_eq!(feed_api_url("/events", "/history?format=csv"), "/history?format=csv");
+        assert_eq!(feed_api_url("https://f.example/zs/events", "/snapshot"), "https://f.example/zs/snapshot");
+        assert_eq!(
+            feed_api_url("https://f.example/events?token=abc&since=x", "/history?format=csv"),
+            "https://f.example/history?format=csv&token=abc"
+        );
+    }
+
+    #[test]
+    fn a_refusal_keeps_the_feed_s_reason_capped() {
+        assert_eq!(refusal(404, r#"{"error":"keeps no history"}"#), "history: keeps no history");
+        assert_eq!(refusal(502, "<html>"), "history: HTTP 502");
+        let long = format!(r#"{{"error":"{}"}}"#, "x".repeat(500));
+        assert_eq!(refusal(400, &long).len(), "history: ".len() + REASON_MAX);
     }
 }

@@ -16,10 +16,13 @@
 //!   [`EVALUATE_EVERY_MS`], and on every [`Engine::tick`] (once a second,
 //!   for the rules of time: a stale feed, a source down for long).
 
-use super::{ClockAnchor, Command, FeedStatus, Mark, Mirror, Name, Update, View};
-use crate::alerts::{AlertConfig, AlertEngine, FeedHealth, Notice, Silence, SourceDown};
+use super::{ClockAnchor, Command, FeedStatus, Mark, Mirror, Name, Travel, Update, View};
+use crate::alerts::{alerts_at, AlertConfig, AlertEngine, FeedHealth, Notice, Silence, SourceDown};
 use crate::client::{Beats, RecentChanges, ServerClock};
+use crate::event::Event;
 use crate::layout::NodeId;
+use crate::replay::{Replay, Step};
+use crate::store::StoreState;
 use crate::{EntityType, FeedClient, Timestamp};
 use std::collections::BTreeSet;
 
@@ -54,6 +57,8 @@ pub struct Engine {
     due: Due,
     /// The server asked for a fresh connection.
     reconnect: bool,
+    /// Time travel (see `travel.rs`).
+    travel: Travel,
 }
 
 /// What the next view must rebuild, and when parts were last built (ms).
@@ -67,6 +72,7 @@ struct Due {
     evaluated_at: Option<f64>,
     names: bool,
     details: bool,
+    travel: bool,
 }
 
 impl Engine {
@@ -94,6 +100,7 @@ impl Engine {
             status_since: None,
             due,
             reconnect: false,
+            travel: Travel::default(),
         }
     }
 
@@ -143,6 +150,12 @@ impl Engine {
             Command::Settings { alerts, .. } => {
                 self.alerts.set_config(alerts);
                 self.due.evaluate = true;
+                // The past is judged by the thresholds in force.
+                self.due.travel = true;
+            }
+            Command::Travel { at, exact } => {
+                self.travel.aim(at, exact);
+                self.due.travel = true;
             }
             Command::Select { node, identities } => {
                 self.selected = node;
@@ -170,6 +183,27 @@ impl Engine {
                 self.due.evaluate = true;
             }
         }
+    }
+
+    /// What time travel needs fetched next (see `travel.rs`), if anything.
+    pub fn travel_next(&self) -> Option<Step> {
+        self.travel.next()
+    }
+
+    /// The state at `at` for time travel arrived.
+    pub fn travel_state(&mut self, at: i64, state: StoreState) {
+        self.due.travel |= self.travel.state(at, state);
+    }
+
+    /// A time-travel read's events arrived (`None`: too many for a step).
+    pub fn travel_events(&mut self, events: Option<Vec<Event>>, to: i64) {
+        self.due.travel |= self.travel.events(events, to);
+    }
+
+    /// A time-travel fetch failed.
+    pub fn travel_failed(&mut self, error: String) {
+        self.travel.failed(error);
+        self.due.travel = true;
     }
 
     /// Once a second: the rules of time, ages, "recently dropped".
@@ -253,11 +287,26 @@ impl Engine {
         if std::mem::take(&mut self.due.names) {
             v.names = names(store, v.recent.iter().flat_map(|c| c.entities().into_iter().flatten()), &self.wanted);
         }
+        if std::mem::take(&mut self.due.travel) {
+            let held = self.travel.held();
+            v.moment = held.map(Replay::at);
+            v.travel_error = self.travel.error().cloned();
+            v.past = held.map(|r| r.store().topology(r.now())).unwrap_or_default();
+            v.past_summary = held.map(|r| r.store().summary());
+            v.past_alerts = held.map(|r| alerts_at(self.alerts.config(), r.store(), r.now()));
+            self.due.details = true;
+        }
         if std::mem::take(&mut self.due.details) {
+            // Travelling, the facts are the moment's (none until it is held).
+            let (store, at) = match (self.travel.target(), self.travel.held()) {
+                (None, _) => (Some(store), now),
+                (Some(_), Some(r)) => (Some(r.store()), r.now()),
+                (Some(_), None) => (None, now),
+            };
             v.selected.clone_from(&self.selected);
-            v.details = self.selected.as_ref().and_then(|n| store.node_details(n, now));
-            v.identities = match (&self.selected, self.identities_open) {
-                (Some(n), true) => store.identities_at(n, now),
+            v.details = store.zip(self.selected.as_ref()).and_then(|(s, n)| s.node_details(n, at));
+            v.identities = match (store, &self.selected, self.identities_open) {
+                (Some(s), Some(n), true) => s.identities_at(n, at),
                 _ => Vec::new(),
             };
         }

@@ -159,3 +159,58 @@ fn a_dead_feed_is_alerted_by_the_tick_and_a_reset_asks_to_reconnect() {
     assert!(e.take_reconnect(), "the server's reset");
     assert!(!e.take_reconnect(), "once");
 }
+
+#[test]
+fn time_travel_fetches_a_step_at_a_time_and_shows_the_moment_beside_the_live_network() {
+    use crate::replay::Step;
+    let mut e = engine();
+    let mut page = Page::new();
+    e.message("snapshot", "f1:3", &snapshot(), T0);
+    page.take(&mut e, T0);
+    assert_eq!(e.travel_next(), None, "live: nothing to fetch");
+
+    // The page goes back 40 s: before edge-eu-1 dropped.
+    let at = at(T0 - 40_000.0).0;
+    e.command(Command::Travel { at: Some(at), exact: true }, T0);
+    e.command(Command::Select { node: Some(NodeId::Router("Kx7".into())), identities: false }, T0);
+    assert_eq!(e.travel_next(), Some(Step::Seek(at)));
+    assert!(page.take(&mut e, T0));
+    assert_eq!((page.view.moment, page.view.details.as_ref()), (None, None), "nothing held yet");
+    let mut past = Store::new();
+    past.apply(&Event::conn(Timestamp(at - 20_000_000_000), ConnKind::RouterToCtrl, "Kx7", "c1", true).via("c1"));
+    e.travel_state(at, past.state());
+    assert_eq!(e.travel_next(), None, "the exact moment is held");
+    assert!(page.take(&mut e, T0 + 1.0));
+    assert_eq!(page.view.moment, Some(at));
+    assert_eq!(page.view.past.routers.len(), 1);
+    assert_eq!(page.view.past_summary.map(|s| s.routers.online), Some(1), "online then");
+    assert_eq!(page.view.summary.routers.online, 1, "the live network is still there: Zz9 only");
+    assert_eq!(page.view.past_alerts.as_ref().map(Vec::len), Some(0), "nothing held then");
+    assert_eq!(page.view.details.as_ref().and_then(|d| d.up), Some(true), "the drawer is the moment's");
+
+    // Playing on: the next step reads the events since.
+    let later = at + 5_000_000_000;
+    e.command(Command::Travel { at: Some(later), exact: false }, T0 + 2.0);
+    assert_eq!(e.travel_next(), Some(Step::Read { from: at + 1, to: later + 1 }));
+    let drop = Event::conn(Timestamp(at + 1_000_000_000), ConnKind::RouterToCtrl, "Kx7", "c1", false).via("c1");
+    e.travel_events(Some(vec![drop]), later + 1);
+    assert_eq!(e.travel_next(), None);
+    assert!(page.take(&mut e, T0 + 3.0));
+    assert_eq!(page.view.moment, Some(later));
+    assert_eq!(page.view.past_summary.map(|s| s.routers.online), Some(0));
+    assert_eq!(page.view.past_alerts.as_ref().map(|a| a[0].key.rule), Some(Rule::RouterDown));
+    // Paused there, a moved replay asks for the exact state again.
+    e.command(Command::Travel { at: Some(later), exact: true }, T0 + 4.0);
+    assert_eq!(e.travel_next(), Some(Step::Seek(later)));
+    e.travel_failed("history: the feed keeps no history".into());
+    assert!(page.take(&mut e, T0 + 4.0));
+    assert_eq!(page.view.travel_error.as_deref(), Some("history: the feed keeps no history"));
+
+    // Live: the past goes, and a late answer shows nothing.
+    e.command(Command::Travel { at: None, exact: true }, T0 + 5.0);
+    e.travel_state(later, past.state());
+    assert!(page.take(&mut e, T0 + 5.0));
+    assert_eq!((page.view.moment, page.view.travel_error.as_deref()), (None, None));
+    assert!(page.view.past.routers.is_empty());
+    assert_eq!(page.view.details.as_ref().and_then(|d| d.up), Some(false), "the live drawer again");
+}

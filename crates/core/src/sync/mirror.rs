@@ -65,14 +65,16 @@ impl Mirror {
         }
         let parts = Parts::between(&self.sent, view);
         let topology = TopologyDelta::between(&self.sent.topology, &view.topology);
+        let past = TopologyDelta::between(&self.sent.past, &view.past);
         let names = ListDelta::between(&self.sent.names, &view.names);
-        if parts.is_empty() && topology.is_none() && names.is_empty() && self.riders.is_empty() {
+        let nothing = parts.is_empty() && topology.is_none() && past.is_none() && names.is_empty();
+        if nothing && self.riders.is_empty() {
             return None;
         }
         let n = self.sent.n + 1;
         self.sent.clone_from(view);
         self.sent.n = n;
         self.asked = false;
-        Some(Update { n, parts, topology, names, riders: std::mem::take(&mut self.riders) })
+        Some(Update { n, parts, topology, past, names, riders: std::mem::take(&mut self.riders) })
     }
 }

@@ -33,11 +33,13 @@ mod mirror;
 mod parts;
 #[cfg(test)]
 mod tests;
+mod travel;
 
 pub use delta::{EdgeKey, Keyed, ListDelta, Name};
 pub use engine::{Engine, EVALUATE_EVERY_MS, NAMES_CAP, TOPOLOGY_EVERY_MS, TOPOLOGY_TICK_MS};
 pub use mirror::Mirror;
 pub use parts::Parts;
+pub use travel::Travel;
 
 use crate::alerts::{Alert, AlertConfig, AlertCounts, AlertKey, Silence};
 use crate::client::Beats;
@@ -123,8 +125,18 @@ pub struct View {
     /// The selected node's facts.
     pub details: Option<NodeDetails>,
     /// The identities behind the selected node's badge, while its list is
-    /// open.
+    /// open. (Both are of the moment shown while travelling.)
     pub identities: Vec<IdentityRow>,
+    /// The time-travel moment held and shown (ns): `None` while live, and
+    /// while the moment asked for is still being fetched.
+    pub moment: Option<i64>,
+    /// Why the moment asked for could not be shown.
+    pub travel_error: Option<String>,
+    /// The network at the moment held (empty while live).
+    pub past: Topology,
+    pub past_summary: Option<Summary>,
+    /// The alerts whose conditions held at that moment, worst first.
+    pub past_alerts: Option<Vec<Alert>>,
 }
 
 impl View {
@@ -145,6 +157,9 @@ impl View {
         u.parts.apply(self);
         if let Some(t) = u.topology {
             t.apply(&mut self.topology);
+        }
+        if let Some(t) = u.past {
+            t.apply(&mut self.past);
         }
         u.names.apply(&mut self.names);
         Ok(u.riders)
@@ -241,6 +256,9 @@ pub struct Update {
     /// The topology's change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topology: Option<TopologyDelta>,
+    /// The past topology's change (time travel).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub past: Option<TopologyDelta>,
     /// The names' change.
     #[serde(default)]
     pub names: ListDelta<Name>,
@@ -269,6 +287,9 @@ pub enum Command {
     Select { node: Option<NodeId>, identities: bool },
     /// Keep these routers' and identities' names in the view.
     Names { of: Vec<(EntityType, String)> },
+    /// Show the network at `at` (ns; `None`: live). `exact` while paused:
+    /// only the state at that very moment will do.
+    Travel { at: Option<i64>, exact: bool },
     /// Acknowledge an alert as `by`, at `at` (the feed's time; an ack
     /// remembered from before a reload keeps its own).
     Ack { key: AlertKey, by: String, at: Timestamp },

@@ -62,4 +62,8 @@ parts! {
     selected: Option<NodeId>,
     details: Option<NodeDetails>,
     identities: Vec<IdentityRow>,
+    moment: Option<i64>,
+    travel_error: Option<String>,
+    past_summary: Option<Summary>,
+    past_alerts: Option<Vec<Alert>>,
 }
