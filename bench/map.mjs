@@ -13,11 +13,13 @@
 //    `window.zitiscopeTrace` is set). Then the same while the map is dragged
 //    (a pointer moved every frame: a full redraw each frame). Baseline, same
 //    run: a blank page with a canvas, counting frames the same way (the
-//    browser's ceiling on this machine).
+//    browser's ceiling on this machine). Over the streaming window, also
+//    what crossing from the worker to the page costs (see worker.mjs).
 // 2. Cold start: a 300-router / 20,000-identity network. From navigation to
 //    first contentful paint, and to the first draw of the full map (the
 //    app's `zitiscope:first-map` performance mark).
 import { startFeed, killFeed, launchBrowser } from '../e2e/feed.mjs';
+import { appWorker, busyMs, crossingMark, crossingCost } from './worker.mjs';
 
 const SECONDS = Number(process.env.SECONDS_MEASURED ?? 10);
 
@@ -61,12 +63,6 @@ async function panFps(page, seconds) {
   }), seconds);
 }
 
-/** The main thread's busy time (ms) so far, from Chromium's own counters. */
-async function busyMs(cdp) {
-  const { metrics } = await cdp.send('Performance.getMetrics');
-  return 1000 * metrics.find((m) => m.name === 'TaskDuration').value;
-}
-
 /** Runs `f` and reports the share of its wall time the main thread was busy. */
 async function busy(cdp, f) {
   const [b0, t0] = [await busyMs(cdp), Date.now()];
@@ -86,16 +82,18 @@ async function takeDraws(page) {
   return { count: draws.length, p50: q(0.5), p99: q(0.99) };
 }
 
-/** Frame rate, main-thread load and draws, streaming and then dragging. */
-async function streamFigures(page, cdp) {
+/** Frame rate, main-thread load and draws, streaming and then dragging; the crossing's cost while streaming. */
+async function streamFigures(page, cdp, worker) {
   // The app records each draw as a performance measure while this flag is set.
   await page.evaluate(() => { performance.clearMeasures('zitiscope:draw'); window.zitiscopeTrace = true; });
+  const start = await crossingMark(page, worker, cdp);
   const idle = await busy(cdp, () => fps(page, SECONDS));
+  const crossing = crossingCost(start, await crossingMark(page, worker, cdp));
   const idleDraws = await takeDraws(page);
   const drag = await busy(cdp, () => panFps(page, SECONDS));
   const dragDraws = await takeDraws(page);
   return {
-    fps: idle.value, busy: idle.busy, draws: idleDraws,
+    fps: idle.value, busy: idle.busy, draws: idleDraws, crossing,
     panFps: drag.value, panBusy: drag.busy, panDraws: dragDraws,
   };
 }
@@ -126,9 +124,10 @@ export async function frameRate(browser) {
     await cdp.send('Performance.enable');
     await page.goto(feed.url);
     await waitLive(page, 1997);
-    results.map = await streamFigures(page, cdp);
+    const worker = await appWorker(page);
+    results.map = await streamFigures(page, cdp, worker);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
-    results.map4x = await streamFigures(page, cdp);
+    results.map4x = await streamFigures(page, cdp, worker);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
     await page.close();
   } finally {
@@ -190,6 +189,8 @@ function print(results) {
   for (const [label, m] of [['', results.map], [', CPU slowed 4×', results.map4x]]) {
     console.log(`| frame rate, 2,000 nodes at 1k events/s${label} | ${f1(m.fps)} fps (main thread ${pct(m.busy)} busy; ${m.draws.count} draws, p50 ${f1(m.draws.p50)} / p99 ${f1(m.draws.p99)} ms) | ${f1(results.baselineFps)} fps (blank canvas) | ${(m.fps / results.baselineFps).toFixed(2)} |`);
     console.log(`| frame rate while dragging the map${label} | ${f1(m.panFps)} fps (main thread ${pct(m.panBusy)} busy; ${m.panDraws.count} draws, p50 ${f1(m.panDraws.p50)} ms) | ${f1(results.baselineFps)} fps | ${(m.panFps / results.baselineFps).toFixed(2)} |`);
+    const c = m.crossing;
+    if (c) console.log(`| crossing: worker → page updates${label} | ${f1(c.perUpdate.bytes)} B, encode ${c.perUpdate.encodeMs.toFixed(2)} / decode ${c.perUpdate.decodeMs.toFixed(2)} / apply ${c.perUpdate.applyMs.toFixed(2)} ms per update; ${f1(c.updatesPerSecond)} updates/s; decode + apply ${pct(c.shareOfBusy)} of the main thread's busy time | — | — |`);
   }
   const med = median;
   console.log(`| cold start, 300 routers / 20k identities: first paint | ${f1(med(results.coldStart.map((r) => r.fcp)))} ms | — | — |`);

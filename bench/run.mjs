@@ -125,6 +125,23 @@ if (!skipped('frames')) {
   row('frame rate: the same while dragging the map', `${f1(map.panFps)} fps`, `${f1(baselineFps)} fps`, ratio(map.panFps, baselineFps), '—');
   row('frame rate: at 1k ev/s with the CPU slowed 4×', `${f1(map4x.fps)} fps`, `${f1(baselineFps)} fps`, ratio(map4x.fps, baselineFps), '—');
 }
+{
+  // What crossing from the worker to the page costs, per update, in the
+  // ingest's app runs (medians) and while the frames figure streams.
+  const f2 = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+  const cost = (x) => `${f0(x.perUpdate.bytes)} B, encode ${f2(x.perUpdate.encodeMs)} ms (worker), decode ${f2(x.perUpdate.decodeMs)} + apply ${f2(x.perUpdate.applyMs)} ms (page) per update; ${f1(x.updatesPerSecond)} updates/s; decode + apply ${f1(100 * x.shareOfBusy)}% of the main thread's busy time (${f1(100 * x.shareOfWall)}% of the wall time)`;
+  const parts = [];
+  const runs = skipped('ingest') ? [] : fig.ingest.app.map((r) => r.crossing).filter(Boolean);
+  if (runs.length) {
+    const m = (f) => median(runs.map(f));
+    parts.push(`ingest (${f0(fig.ingest.app[0].events)} events, median of ${runs.length}): ${cost({
+      perUpdate: { bytes: m((x) => x.perUpdate.bytes), encodeMs: m((x) => x.perUpdate.encodeMs), decodeMs: m((x) => x.perUpdate.decodeMs), applyMs: m((x) => x.perUpdate.applyMs) },
+      updatesPerSecond: m((x) => x.updatesPerSecond), shareOfBusy: m((x) => x.shareOfBusy), shareOfWall: m((x) => x.shareOfWall),
+    })}`);
+  }
+  if (!skipped('frames') && fig.frames.map.crossing) parts.push(`frames (2,000 nodes at 1k ev/s): ${cost(fig.frames.map.crossing)}`);
+  if (parts.length) row('crossing: worker → page updates', parts.join('. '), '—', '—', '—');
+}
 if (!skipped('cold')) {
   const fcp = median(fig.cold.map((r) => r.fcp));
   const map = median(fig.cold.map((r) => r.map));
@@ -137,8 +154,9 @@ if (!skipped('bundle')) {
 if (!skipped('memory')) {
   const m = fig.memory;
   const mb = (b) => `${(b / 1e6).toFixed(1)} MB`;
-  row(`memory: JS heap + wasm memory after 1M events vs after 10k (${f0(m.identities)} identities, ${m.routers} routers)`,
-    `${mb(m.atLarge.total)} vs ${mb(m.atSmall.total)}: **${m.growth >= 0 ? '+' : ''}${mb(m.growth)}** (JS ${mb(m.atSmall.js)} → ${mb(m.atLarge.js)}, wasm ${mb(m.atSmall.wasm)} → ${mb(m.atLarge.wasm)}); after 2M: ${mb(m.atLarger.total)} (${m.growthAfter >= 0 ? '+' : ''}${mb(m.growthAfter)} more)`,
+  const part = (k) => `${mb(m.atSmall[k])} → ${mb(m.atLarge[k])}`;
+  row(`memory: JS heap + wasm memory, the worker's and the page's together, after 1M events vs after 10k (${f0(m.identities)} identities, ${m.routers} routers)`,
+    `${mb(m.atLarge.total)} vs ${mb(m.atSmall.total)}: **${m.growth >= 0 ? '+' : ''}${mb(m.growth)}** (worker: JS ${part('workerJs')}, wasm ${part('workerWasm')}; page: JS ${part('pageJs')}, wasm ${part('pageWasm')}); after 2M: ${mb(m.atLarger.total)} (${m.growthAfter >= 0 ? '+' : ''}${mb(m.growthAfter)} more)`,
     '—', '—', `≤5 MB growth: ${verdict(m.growth <= 5e6)}`);
 }
 if (!skipped('fanout')) {

@@ -9,6 +9,7 @@
 //   browser's and the feed's ceiling for this stream, with no app at all.
 import { startFeed, killFeed } from '../e2e/feed.mjs';
 import { network, setupLines, churnLine, routerOnline, writeAll, paced, waitHealth } from './events.mjs';
+import { appWorker, crossingMark, crossingCost } from './worker.mjs';
 
 /** The feed's resets and its single client's lag, from `/metrics`. */
 async function feedMetrics(url) {
@@ -84,12 +85,16 @@ const APP = `
   });
 `;
 
-/** Opens `kind` ('app' or 'baseline') on `feed` and waits until it is live. */
+/**
+ * Opens `kind` ('app' or 'baseline') on `feed` and waits until it is live;
+ * `worker` is the app's worker (none for the baseline).
+ */
 async function openPage(browser, kind, feed) {
   // The baseline runs its script on the feed's origin (same-origin
   // EventSource), where the feed's CSP would refuse an injected script.
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 }, bypassCSP: kind === 'baseline' });
   const page = await context.newPage();
+  let worker = null;
   if (kind === 'baseline') {
     await page.goto(`${feed.url}/healthz`);
     await page.evaluate(BASELINE);
@@ -99,8 +104,9 @@ async function openPage(browser, kind, feed) {
     await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 60_000 });
     await page.evaluate(APP);
     await page.evaluate(() => { window.__base = Number(document.querySelector('[data-testid=events-applied]').textContent); });
+    worker = await appWorker(page);
   }
-  return { page, context };
+  return { page, context, worker };
 }
 
 /**
@@ -111,13 +117,21 @@ async function openPage(browser, kind, feed) {
  * go to the feed. `during(feed, {t0, total})` starts with the first write
  * and `after(feed, {net, total})` runs once all is in: each measures more
  * on the feed, and their fields join the result.
+ *
+ * Also, from just before the first write until the page applied the last
+ * event: the page's main-thread busy share (`busy`) and, for the app, what
+ * crossing from the worker to the page cost (`crossing`, see worker.mjs).
  */
 export async function ingest(browser, kind, { events = 500_000, routers = 100, identities = 10_000, args = [], during, after } = {}) {
   const net = network({ routers, identities });
   const feed = await feedWithNetwork(net, args);
   try {
-    const { page, context } = await openPage(browser, kind, feed);
+    const { page, context, worker } = await openPage(browser, kind, feed);
+    // The main thread's busy time, for both kinds alike.
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
     const lines = Array.from({ length: events }, (_, c) => churnLine(net, c));
+    const start = await crossingMark(page, worker, cdp);
     const done = page.evaluate(([n]) => window.__until(n, 120_000), [events]);
     const t0 = performance.now();
     const watched = during?.(feed, { t0, total: routers + identities + events });
@@ -125,6 +139,7 @@ export async function ingest(browser, kind, { events = 500_000, routers = 100, i
     const fed = await waitHealth(feed.url, (h) => h.events >= routers + identities + events, 120_000, 'ingest');
     const feedMs = performance.now() - t0;
     const r = await done;
+    const end = await crossingMark(page, worker, cdp);
     const { resets } = await feedMetrics(feed.url);
     await context.close();
     // What else the caller measures on this feed (the history figure):
@@ -132,7 +147,8 @@ export async function ingest(browser, kind, { events = 500_000, routers = 100, i
     const more = { ...(await watched), ...(after ? await after(feed, { net, total: fed.events }) : {}) };
     const applied = r.last?.n ?? 0;
     const rate = r.first && r.last && r.last.t > r.first.t ? (r.last.n - r.first.n) / ((r.last.t - r.first.t) / 1000) : NaN;
-    return { kind, events, applied, lost: events - applied, resets, rate, feedRate: fed.events / (feedMs / 1000), ...more };
+    const busy = (end.busyMs - start.busyMs) / (end.t - start.t);
+    return { kind, events, applied, lost: events - applied, resets, rate, feedRate: fed.events / (feedMs / 1000), busy, crossing: crossingCost(start, end), ...more };
   } finally {
     await killFeed(feed);
   }
