@@ -150,6 +150,7 @@ export async function coldStart(browser) {
         const wasm = performance.getEntriesByType('resource').find((r) => r.name.endsWith('.wasm'));
         return {
           fcp: at('first-contentful-paint'),
+          appMounted: at('zitiscope:app-mounted'),
           wasmLoaded: wasm?.responseEnd,
           snapshotReceived: at('zitiscope:snapshot-received'),
           snapshotApplied: at('zitiscope:snapshot-applied'),

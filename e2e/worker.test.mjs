@@ -46,7 +46,9 @@ test(`the worker holds the store; with the main thread slowed 4× and ${RATE} ev
     const spawned = page.waitForEvent('worker');
     await page.goto(feed.url);
     const worker = await spawned;
-    assert.match(worker.url(), /\/zitiscope-worker_loader\.js$/);
+    const url = new URL(worker.url());
+    assert.equal(url.pathname, '/zitiscope-worker_loader.js', "the app's worker");
+    assert.ok(url.searchParams.has('listen'), 'started early by index.html, before the app loaded');
     worker.on('console', (m) => { if (m.type() === 'error') errors.push(`worker: ${m.text()}`); });
     await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
     const cdp = await page.context().newCDPSession(page);

@@ -8,32 +8,13 @@ use crate::store::LiveStore;
 use crate::web::{url_param, Param};
 use leptos::prelude::*;
 use zitiscope_core::alerts::{AlertConfig, AppConfig};
+use zitiscope_core::client::events_url;
 
 /// The feed's events URL: `?feed=<base or events URL>` when given, else the
-/// page's own origin; a `?token=` on the page is passed on to the feed
-/// (EventSource cannot send headers, and a cookie does not cross origins).
+/// page's own origin; a `?token=` on the page is passed on (see
+/// [`zitiscope_core::client::events_url`], which the worker reads too).
 pub fn feed_url_from_location() -> String {
-    let param = |p: Param| url_param(p).filter(|v| !v.trim().is_empty());
-    let url = events_url(param(Param::Feed).as_deref());
-    match param(Param::Token) {
-        Some(token) => zitiscope_core::client::with_param(&url, Param::Token.name(), token.trim()),
-        None => url,
-    }
-}
-
-/// Where to find `/events`, given the optional `feed` parameter.
-pub fn events_url(feed: Option<&str>) -> String {
-    match feed {
-        None => "/events".to_string(),
-        Some(f) => {
-            let f = f.trim().trim_end_matches('/');
-            if f.ends_with("/events") {
-                f.to_string()
-            } else {
-                format!("{f}/events")
-            }
-        }
-    }
+    events_url(url_param(Param::Feed).as_deref(), url_param(Param::Token).as_deref())
 }
 
 /// The whole app.
@@ -103,7 +84,7 @@ pub fn config_url_from_location() -> String {
 
 /// `config.json` for the optional `feed` parameter (see [`events_url`]).
 pub fn config_url(feed: Option<&str>) -> String {
-    let events = events_url(feed.filter(|f| !f.trim().is_empty()));
+    let events = events_url(feed, None);
     match events.strip_suffix("/events") {
         Some("") | None => "config.json".to_string(),
         Some(base) => format!("{base}/config.json"),

@@ -2,6 +2,12 @@
 //! (`crates/worker`, built by trunk beside the app) and applies its
 //! updates to the page's [`LiveStore`].
 //!
+//! index.html's first script starts the worker before the app's own wasm
+//! has loaded, so it connects to the feed meanwhile (it reads the page's
+//! `?feed=` and `?token=` from its own URL, as the page does, and judges no
+//! alert until the page gave it its settings); what it sends waits in
+//! `window.zitiscopeEarly` until this hook takes it over.
+//!
 //! The protocol is `zitiscope_core::sync`: the worker says [`HELLO`] once
 //! it listens, the page sends [`Command::Start`], and from then on the
 //! worker sends an update only when the page asked for it. The page asks
@@ -95,9 +101,17 @@ pub fn use_feed(options: UseFeedOptions, store: LiveStore) -> UseFeedReturn {
 }
 
 fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<String>>) -> Result<Worker, String> {
-    let opts = WorkerOptions::new();
-    opts.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options(&options.worker_url, &opts).map_err(|e| format!("worker: {e:?}"))?;
+    // The worker index.html started early, with what it sent so far, or a
+    // new one (another worker script, or a page without that script).
+    let (worker, early) = match (options.worker_url == WORKER_URL).then(take_early).flatten() {
+        Some(taken) => taken,
+        None => {
+            let opts = WorkerOptions::new();
+            opts.set_type(WorkerType::Module);
+            let worker = Worker::new_with_options(&options.worker_url, &opts).map_err(|e| format!("worker: {e:?}"))?;
+            (worker, js_sys::Array::new())
+        }
+    };
     // Commands before the worker listens would be lost: they wait for its
     // hello, behind `Start`.
     let waiting = Rc::new(RefCell::new(Some(Vec::<String>::new())));
@@ -131,8 +145,7 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
         }
     };
     let crossing = StoredValue::new_local(Crossing::default());
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-        let Some(text) = e.data().as_string() else { return };
+    let on_text = Rc::new(move |text: String| {
         if text == HELLO {
             hello();
             return;
@@ -148,14 +161,37 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
             Err(e) => error.set(Some(format!("worker update: {e}"))),
         }
     });
+    let on_message = {
+        let on_text = on_text.clone();
+        Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
+            if let Some(text) = e.data().as_string() {
+                on_text(text);
+            }
+        })
+    };
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
+    for text in early.iter().filter_map(|m| m.as_string()) {
+        on_text(text);
+    }
     let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
         error.set(Some(format!("worker: {}", e.message())));
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     Ok(worker)
+}
+
+/// The worker index.html started (`window.zitiscopeEarly`) and the
+/// messages it sent so far, taken once.
+fn take_early() -> Option<(Worker, js_sys::Array)> {
+    let key = JsValue::from_str("zitiscopeEarly");
+    let early = js_sys::Reflect::get(&window(), &key).ok().filter(JsValue::is_object)?;
+    let _ = js_sys::Reflect::delete_property(&window().unchecked_into::<js_sys::Object>(), &key);
+    let get = |name: &str| js_sys::Reflect::get(&early, &JsValue::from_str(name)).ok();
+    let worker = get("worker")?.dyn_into::<Worker>().ok()?;
+    let messages = get("messages")?.dyn_into::<js_sys::Array>().ok()?;
+    Some((worker, messages))
 }
 
 /// What the updates cost the page: their JSON's bytes, the time spent

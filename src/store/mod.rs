@@ -10,6 +10,7 @@
 use crate::web::epoch_ms;
 use leptos::prelude::*;
 use std::cell::RefCell;
+use wasm_bindgen::JsCast;
 use zitiscope_core::alerts::{Alert, AlertCounts, AlertKey, Silence};
 use zitiscope_core::client::Beats;
 use zitiscope_core::layout::NodeId;
@@ -163,8 +164,8 @@ impl LiveStore {
         if names {
             self.names.update(|n| *n += 1);
         }
-        for m in &riders.marks {
-            mark(*m);
+        for (m, at) in &riders.marks {
+            mark(*m, *at);
         }
         if !riders.fired.is_empty() {
             self.inner.with_value(|cell| cell.borrow_mut().fired.extend(riders.fired));
@@ -232,11 +233,17 @@ fn set<T: PartialEq + Send + Sync + 'static>(signal: RwSignal<T>, value: Option<
     }
 }
 
-/// A performance mark for the benchmarks (`bench/map.mjs`), replacing any
+/// A performance mark for the benchmarks (`bench/map.mjs`) at `at_ms` on
+/// the shared epoch clock (when the worker saw it happen), replacing any
 /// earlier one of the same name, so reconnects over days never pile up.
-fn mark(m: Mark) {
-    if let Some(p) = window().performance() {
-        p.clear_marks_with_mark_name(m.name());
-        let _ = p.mark(m.name());
+/// (`performance.mark`'s `startTime` option is unstable in web-sys.)
+fn mark(m: Mark, at_ms: f64) {
+    let Some(p) = window().performance() else { return };
+    p.clear_marks_with_mark_name(m.name());
+    let options = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&options, &"startTime".into(), &(at_ms - p.time_origin()).max(0.0).into());
+    let mark = js_sys::Reflect::get(&p, &"mark".into()).ok().and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+    if let Some(f) = mark {
+        let _ = f.call2(&p, &m.name().into(), &options);
     }
 }

@@ -27,6 +27,15 @@ pub fn epoch_ms() -> f64 {
     window().performance().map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
 }
 
+/// A performance mark for the benchmarks, now (replacing any earlier one of
+/// the same name).
+pub fn mark_now(name: &str) {
+    if let Some(p) = window().performance() {
+        p.clear_marks_with_mark_name(name);
+        let _ = p.mark(name);
+    }
+}
+
 /// `HH:MM:SS` in UTC, the NOC convention.
 pub fn format_clock(at: Timestamp) -> String {
     let secs = at.0.div_euclid(1_000_000_000).rem_euclid(86_400);

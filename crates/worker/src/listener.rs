@@ -20,8 +20,9 @@ use crate::stream::{Listen, Stream};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
-use zitiscope_core::client::{with_since, Liveness, Phase};
-use zitiscope_core::sync::{Command, Engine, FeedStatus, HELLO};
+use zitiscope_core::alerts::AlertConfig;
+use zitiscope_core::client::{events_url, with_since, Liveness, Phase};
+use zitiscope_core::sync::{Command, Engine, FeedStatus, Mark, HELLO};
 use zitiscope_core::Backoff;
 
 /// The watchdog's and the alert rules' tick, in ms.
@@ -40,14 +41,35 @@ pub fn listen() {
     scope.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     let _ = scope.post_message(&JsValue::from_str(HELLO));
+    // Started by the page's own first script (index.html), with its query:
+    // connect now, while the page's wasm still loads.
+    if let Some(url) = early_url() {
+        start(url, AlertConfig::default().heartbeat_ms as f64, Engine::listening());
+    }
+}
+
+/// The events URL when the page started the worker early (its loader's
+/// query is `?listen&` and the page's own query), as the page reads it.
+fn early_url() -> Option<String> {
+    let params = web_sys::UrlSearchParams::new_with_str(&scope().location().search()).ok()?;
+    params.has("listen").then(|| events_url(params.get("feed").as_deref(), params.get("token").as_deref()))
 }
 
 fn command(cmd: Command) {
     let now = now_ms();
     match cmd {
-        Command::Start { url, heartbeat_ms, alerts, silences } => {
-            start(url, heartbeat_ms, Engine::new(alerts, silences))
-        }
+        // Listening already (started early) on the same feed: the page's
+        // settings arm it; another feed starts over.
+        Command::Start { url, heartbeat_ms, alerts, silences } => match with(|l| l.url == url) {
+            Some(true) => {
+                with(|l| {
+                    l.heartbeat_ms = heartbeat_ms;
+                    l.engine.arm(alerts, silences);
+                });
+                queue_send();
+            }
+            _ => start(url, heartbeat_ms, Engine::new(alerts, silences)),
+        },
         Command::Ready { applied } => {
             with(|l| l.engine.command(Command::Ready { applied }, now));
             send();
@@ -178,7 +200,16 @@ impl Listen for Bound {
             if l.generation != self.generation {
                 return false;
             }
-            l.engine.message(event, id, data, now_ms());
+            // The benchmarks time the snapshot's arrival and its parsing here.
+            let snapshot = event == zitiscope_core::wire::SNAPSHOT;
+            let t0 = now_ms();
+            if snapshot {
+                l.engine.mark(Mark::SnapshotReceived, t0);
+            }
+            l.engine.message(event, id, data, t0);
+            if snapshot {
+                l.engine.mark(Mark::SnapshotApplied, now_ms());
+            }
             l.engine.take_reconnect()
         });
         // The server's `reset` asks for an immediate, fresh connection.

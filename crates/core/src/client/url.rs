@@ -17,6 +17,29 @@ pub fn with_param(url: &str, name: &str, value: &str) -> String {
     out
 }
 
+/// The feed's events URL for the page's `?feed=` and `?token=` (each
+/// ignored when blank): `/events` on the page's own origin, or on the feed
+/// named (its base URL or its events URL), with the token passed on
+/// (EventSource cannot send headers, and a cookie does not cross origins).
+/// The page and its worker both read their URL's query this way.
+pub fn events_url(feed: Option<&str>, token: Option<&str>) -> String {
+    let url = match feed.map(str::trim).filter(|f| !f.is_empty()) {
+        None => "/events".to_string(),
+        Some(f) => {
+            let f = f.trim_end_matches('/');
+            if f.ends_with("/events") {
+                f.to_string()
+            } else {
+                format!("{f}/events")
+            }
+        }
+    };
+    match token.map(str::trim).filter(|t| !t.is_empty()) {
+        Some(t) => with_param(&url, "token", t),
+        None => url,
+    }
+}
+
 /// `url` with `since=<id>` added, when there is a point to resume.
 pub fn with_since(url: &str, since: Option<&str>) -> String {
     match since {
@@ -65,6 +88,14 @@ mod tests {
             "https://f.example/events?token=x&since=ab12%3A7"
         );
         assert_eq!(with_param("/e", "token", "a b/é&"), "/e?token=a%20b%2F%C3%A9%26");
+    }
+
+    #[test]
+    fn the_events_url_follows_the_page_s_feed_and_token() {
+        assert_eq!(events_url(None, None), "/events");
+        assert_eq!(events_url(Some("  "), Some("")), "/events", "blank is absent");
+        assert_eq!(events_url(Some("https://f.example/zs/"), None), "https://f.example/zs/events");
+        assert_eq!(events_url(Some("https://f.example/events"), Some("a b")), "https://f.example/events?token=a%20b");
     }
 
     #[test]

@@ -59,6 +59,9 @@ pub struct Engine {
     reconnect: bool,
     /// Time travel (see `travel.rs`).
     travel: Travel,
+    /// Whether the page gave its thresholds and silences (see
+    /// [`Engine::listening`]): until then no alert is judged.
+    armed: bool,
 }
 
 /// What the next view must rebuild, and when parts were last built (ms).
@@ -101,19 +104,33 @@ impl Engine {
             due,
             reconnect: false,
             travel: Travel::default(),
+            armed: true,
         }
+    }
+
+    /// An engine that takes the stream before the page said anything (the
+    /// worker starts with the page, and the page's wasm loads meanwhile):
+    /// it applies everything, and judges no alert until [`Engine::arm`]
+    /// gives it the page's thresholds and remembered silences (an alert
+    /// silenced in this browser must not toast for want of them).
+    pub fn listening() -> Self {
+        Engine { armed: false, ..Engine::new(AlertConfig::default(), Vec::new()) }
+    }
+
+    /// The page's thresholds and silences; alerts are judged from now on.
+    pub fn arm(&mut self, alerts: AlertConfig, silences: Vec<Silence>) {
+        self.alerts.set_config(alerts);
+        for s in silences {
+            self.alerts.silence(s);
+        }
+        self.armed = true;
+        self.due.evaluate = true;
+        self.due.travel = true;
     }
 
     /// One SSE message, applied now.
     pub fn message(&mut self, event: &str, id: &str, data: &str, now_ms: f64) {
-        let snapshot = event == crate::wire::SNAPSHOT;
-        if snapshot {
-            self.mirror.mark(Mark::SnapshotReceived);
-        }
         let r = self.client.on_message(event, id, data);
-        if snapshot {
-            self.mirror.mark(Mark::SnapshotApplied);
-        }
         self.reconnect |= r.reconnect;
         self.due.stats = true;
         if r.changed {
@@ -126,6 +143,12 @@ impl Engine {
                 self.clock.observe(at, now_ms);
             }
         }
+    }
+
+    /// A benchmark mark, at `at_ms` (the shared epoch clock), for the page
+    /// to set on its own timeline when the next update comes.
+    pub fn mark(&mut self, mark: Mark, at_ms: f64) {
+        self.mirror.mark(mark, at_ms);
     }
 
     /// The connection's state, as the worker's stream follows it.
@@ -310,7 +333,7 @@ impl Engine {
                 _ => Vec::new(),
             };
         }
-        if std::mem::take(&mut self.due.evaluate) {
+        if self.armed && std::mem::take(&mut self.due.evaluate) {
             self.due.evaluated_at = Some(now_ms);
             let judged = v.beats.judged();
             let stats = self.client.stats();

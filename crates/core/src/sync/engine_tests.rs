@@ -36,7 +36,7 @@ fn snapshot() -> String {
 struct Page {
     view: View,
     fired: Vec<Alert>,
-    marks: Vec<Mark>,
+    marks: Vec<(Mark, f64)>,
 }
 
 impl Page {
@@ -66,7 +66,9 @@ fn engine() -> Engine {
 fn a_snapshot_reaches_the_page_with_names_alerts_and_marks() {
     let mut e = engine();
     let mut page = Page::new();
+    e.mark(Mark::SnapshotReceived, T0);
     e.message("snapshot", "f1:3", &snapshot(), T0);
+    e.mark(Mark::SnapshotApplied, T0 + 7.0);
     assert!(page.take(&mut e, T0));
     let v = &page.view;
     assert_eq!((v.summary.routers.online, v.summary.routers.total), (1, 2));
@@ -74,7 +76,7 @@ fn a_snapshot_reaches_the_page_with_names_alerts_and_marks() {
     assert_eq!(v.seq, Some(3));
     assert_eq!(v.status, FeedStatus::Live);
     assert_eq!(v.clock, Some(ClockAnchor { at: at(T0), epoch_ms: T0 }));
-    assert_eq!(page.marks, [Mark::SnapshotReceived, Mark::SnapshotApplied]);
+    assert_eq!(page.marks, [(Mark::SnapshotReceived, T0), (Mark::SnapshotApplied, T0 + 7.0)]);
     let down = page.view.board.iter().find(|a| a.key.rule == Rule::RouterDown).expect("the router-down alert");
     assert_eq!((down.state, down.key.subject.as_str()), (AlertState::Firing, "Kx7"));
     assert!(down.message.starts_with("edge-eu-1 lost its controllers"), "{}", down.message);
@@ -213,4 +215,22 @@ fn time_travel_fetches_a_step_at_a_time_and_shows_the_moment_beside_the_live_net
     assert_eq!((page.view.moment, page.view.travel_error.as_deref()), (None, None));
     assert!(page.view.past.routers.is_empty());
     assert_eq!(page.view.details.as_ref().and_then(|d| d.up), Some(false), "the live drawer again");
+}
+
+#[test]
+fn a_worker_that_listens_before_the_page_speaks_judges_no_alert_until_armed() {
+    let mut e = Engine::listening();
+    e.connection(FeedStatus::Live, Beats::Sent, T0);
+    let mut page = Page::new();
+    e.message("snapshot", "f1:3", &snapshot(), T0);
+    assert!(page.take(&mut e, T0));
+    assert_eq!(page.view.summary.routers.total, 2, "the stream is applied at once");
+    assert!(page.view.board.is_empty() && page.fired.is_empty(), "no alert before the page's settings");
+    // The page remembers a silence over edge-eu-1: its alert fires silenced.
+    let silence = Silence { rule: None, subject: Some("Kx7".into()), until: at(T0 + 60_000.0) };
+    e.arm(AlertConfig::default(), vec![silence]);
+    assert!(page.take(&mut e, T0 + 1.0));
+    assert_eq!(page.view.board.len(), 1);
+    assert_eq!(page.view.counts.silenced, 1);
+    assert!(page.fired.is_empty(), "silenced: no toast, no sound");
 }

@@ -52,9 +52,10 @@ impl Mirror {
         self.riders.fired.extend(alerts);
     }
 
-    /// Queues a benchmark mark for the next update.
-    pub fn mark(&mut self, mark: Mark) {
-        self.riders.marks.push(mark);
+    /// Queues a benchmark mark (at `at_ms` on the shared epoch clock) for
+    /// the next update.
+    pub fn mark(&mut self, mark: Mark, at_ms: f64) {
+        self.riders.marks.push((mark, at_ms));
     }
 
     /// The update that brings the page to `view`: `None` while the page

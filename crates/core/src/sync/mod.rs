@@ -215,9 +215,10 @@ pub struct Riders {
     /// Alerts that fired (unsilenced), for toasts, sound and notifications.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fired: Vec<Alert>,
-    /// Benchmark marks, in the order they happened.
+    /// Benchmark marks, in the order they happened, each with its time on
+    /// the shared epoch clock (the page sets them at that time).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub marks: Vec<Mark>,
+    pub marks: Vec<(Mark, f64)>,
 }
 
 impl Riders {

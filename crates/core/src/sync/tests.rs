@@ -270,13 +270,13 @@ fn a_busy_page_gets_one_update_with_everything_since() {
     assert!(m.update(&View { seq: Some(2), ..v.clone() }).is_none(), "not asked yet");
     v.seq = Some(3);
     v.summary.routers.total = 4;
-    m.mark(Mark::SnapshotApplied);
+    m.mark(Mark::SnapshotApplied, 5.0);
     m.ready(0);
     assert!(m.update(&v).is_none(), "an ask for an update already sent is stale");
     m.ready(first.n);
     let next = m.update(&v).unwrap();
     assert_eq!((next.n, next.parts.seq, next.parts.summary.map(|s| s.routers.total)), (2, Some(Some(3)), Some(4)));
-    assert_eq!(next.riders.marks, [Mark::SnapshotApplied]);
+    assert_eq!(next.riders.marks, [(Mark::SnapshotApplied, 5.0)]);
     m.ready(next.n);
     assert!(m.update(&v).is_none(), "nothing differs, nothing rides");
 }
