@@ -14,10 +14,10 @@ mkdirSync(ARTIFACTS, { recursive: true });
 
 /** Starts the feed; resolves once it prints its address. `listen` may name a port to reuse. */
 /** `stdin: true` leaves the feed's standard input open as `child.stdin` (the `stdin` source). */
-/** No history file unless `args` name one (`--history FILE`). */
-export async function startFeed({ listen = '127.0.0.1:0', args = [], stdin = false } = {}) {
+/** No history file unless `args` name one (`--history FILE`). `dist` is the app it serves. */
+export async function startFeed({ listen = '127.0.0.1:0', args = [], stdin = false, dist = DIST } = {}) {
   const history = args.includes('--history') ? [] : ['--no-history'];
-  const child = spawn(FEED_BIN, ['--listen', listen, '--static', DIST, ...history, ...args], {
+  const child = spawn(FEED_BIN, ['--listen', listen, '--static', dist, ...history, ...args], {
     stdio: [stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, RUST_LOG: 'warn' },
   });

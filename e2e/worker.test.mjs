@@ -6,7 +6,10 @@
 // on one stream, never reset by the feed.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startFeed, killFeed, launchBrowser, until, feedNodes, listEqualsNodes } from './feed.mjs';
+import { mkdtempSync, cpSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startFeed, killFeed, launchBrowser, until, feedNodes, listEqualsNodes, DIST } from './feed.mjs';
 
 let browser;
 before(async () => {
@@ -48,7 +51,8 @@ test(`the worker holds the store; with the main thread slowed 4× and ${RATE} ev
     const worker = await spawned;
     const url = new URL(worker.url());
     assert.equal(url.pathname, '/zitiscope-worker_loader.js', "the app's worker");
-    assert.ok(url.searchParams.has('listen'), 'started early by index.html, before the app loaded');
+    assert.equal(url.search, '', "no query in a script's URL (a token would reach a static host's logs)");
+    assert.equal(await worker.evaluate(() => self.name), 'listen', 'started early by index.html, with the page\'s query (none here)');
     worker.on('console', (m) => { if (m.type() === 'error') errors.push(`worker: ${m.text()}`); });
     await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 20_000 });
     const cdp = await page.context().newCDPSession(page);
@@ -81,7 +85,7 @@ test(`the worker holds the store; with the main thread slowed 4× and ${RATE} ev
     const own = await worker.evaluate(() => self.zitiscopeWorker);
     assert.equal(own.events, total, "the worker's store applied them");
     assert.ok(own.updates < total / 10, `the page took ${own.updates} updates for ${total} events: coalesced, not one per event`);
-    assert.equal(await page.evaluate(() => typeof window.zitiscopeWorker), 'undefined', 'the page holds no store of its own');
+    assert.equal(await page.evaluate(() => typeof window.zitiscopeEarly), 'undefined', 'the app took the early worker over');
     assert.equal(await metric(feed.url, 'client_resets_total'), 0, 'the feed never reset the app');
     assert.equal(streams, 1, 'one stream throughout');
     const counters = {};
@@ -98,5 +102,23 @@ test(`the worker holds the store; with the main thread slowed 4× and ${RATE} ev
     assert.deepEqual(errors, []);
   } finally {
     await killFeed(feed);
+  }
+});
+
+test('a worker that cannot load says so on the page instead of "connecting" for ever', async () => {
+  // The app's files without the worker's wasm: a broken or partial deploy.
+  const dir = mkdtempSync(path.join(tmpdir(), 'zitiscope-noworker-'));
+  cpSync(DIST, dir, { recursive: true });
+  rmSync(path.join(dir, 'zitiscope-worker_bg.wasm'));
+  const feed = await startFeed({ dist: dir, args: ['simulate', '--identities', '10'] });
+  try {
+    const page = await browser.newPage();
+    await page.goto(feed.url);
+    const problem = page.locator('.config-error');
+    await problem.filter({ hasText: 'the worker that listens stopped' }).waitFor({ timeout: 15_000 });
+    assert.match(await page.getByTestId('feed-status').textContent(), /connecting/, 'and no stream pretends to be live');
+  } finally {
+    await killFeed(feed);
+    rmSync(dir, { recursive: true, force: true });
   }
 });

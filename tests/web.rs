@@ -207,7 +207,7 @@ async fn status_badge_counts_down() {
     let status = RwSignal::new(FeedStatus::Connecting);
     let (host, _handle) = mount(store, status);
     assert!(text_of(&host, "feed-status").contains("connecting"));
-    status.set(FeedStatus::Reconnecting { at_ms: js_sys::Date::now() + 3_000.0, attempt: 2 });
+    status.set(FeedStatus::Reconnecting { at_ms: zitiscope::web::epoch_ms() + 3_000.0, attempt: 2 });
     leptos::task::tick().await;
     assert!(text_of(&host, "feed-status").contains("reconnecting in 3 s"), "{}", text_of(&host, "feed-status"));
     status.set(FeedStatus::Live);
@@ -229,7 +229,7 @@ async fn a_feed_without_heartbeats_is_live_never_stale_and_the_footer_says_why()
     });
     // A minute without a word, 12 heartbeat periods of ours; the last
     // heartbeat a minute old too (an earlier feed of this page sent it).
-    let ago = js_sys::Date::now() - 60_000.0;
+    let ago = zitiscope::web::epoch_ms() - 60_000.0;
     let old = Timestamp::from_millis(ago);
     let batch = serde_json::to_string(&vec![ev("edge-a", "ctrl1", ConnKind::RouterToCtrl, true)]).unwrap();
     w.message_at("batch", "f1:1", &batch, ago);
@@ -266,7 +266,7 @@ async fn the_topology_follows_at_most_every_100_ms_and_never_misses_the_last_cha
     let w = Worker::new(store);
     let routers = move || store.topology.with_untracked(|t| t.routers.len());
     let batch = |name: &str| serde_json::to_string(&vec![ev(name, "ctrl1", ConnKind::RouterToCtrl, true)]).unwrap();
-    let t0 = js_sys::Date::now();
+    let t0 = zitiscope::web::epoch_ms();
     w.message("batch", "1", &batch("edge-a"));
     w.pump();
     assert_eq!(routers(), 1, "the first change after a quiet spell shows at once");
@@ -276,17 +276,17 @@ async fn the_topology_follows_at_most_every_100_ms_and_never_misses_the_last_cha
     // The topology follows only once the interval is over: at once if this
     // machine was slow enough for it to pass already, else when the worker
     // comes back for it, with no further message.
-    let pumped = js_sys::Date::now();
+    let pumped = zitiscope::web::epoch_ms();
     if routers() == 2 {
         assert!(pumped - t0 >= TOPOLOGY_EVERY_MS, "rebuilt early, {} ms after the last", pumped - t0);
     }
     while routers() != 2 {
-        assert!(js_sys::Date::now() - t0 < 2_000.0, "the owed rebuild never came");
+        assert!(zitiscope::web::epoch_ms() - t0 < 2_000.0, "the owed rebuild never came");
         assert!(w.held_until().is_some(), "the worker knows it owes a rebuild");
         next_frame().await;
         w.pump();
     }
-    assert!(js_sys::Date::now() - t0 >= TOPOLOGY_EVERY_MS - 1.0, "not before its time");
+    assert!(zitiscope::web::epoch_ms() - t0 >= TOPOLOGY_EVERY_MS - 1.0, "not before its time");
 }
 
 #[wasm_bindgen_test]

@@ -109,18 +109,20 @@ pub fn use_alerts(store: LiveStore) -> UseAlertsReturn {
     this
 }
 
-/// Tells people about alerts that fired, unless this browser acked the
-/// same episode before a reload (the worker then hears of that ack).
-fn told(this: UseAlertsReturn, fired: Vec<Alert>) {
+/// Tells people about alerts that fired unsilenced, unless this browser
+/// acked the same episode before a reload: the worker then hears of that
+/// ack, silenced or not.
+fn told(this: UseAlertsReturn, fired: Vec<(Alert, bool)>) {
     let fresh: Vec<Alert> = fired
         .into_iter()
-        .filter(|a| match this.prefs.ack_for(&a.key, Some(a.since)) {
+        .filter(|(a, silenced)| match this.prefs.ack_for(&a.key, Some(a.since)) {
             Some((by, at)) => {
                 this.store.send(Command::Ack { key: a.key.clone(), by, at });
                 false
             }
-            None => a.ack.is_none(),
+            None => !silenced && a.ack.is_none(),
         })
+        .map(|(a, _)| a)
         .collect();
     if !fresh.is_empty() {
         toasts::push(this.toasts, &fresh);

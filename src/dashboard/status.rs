@@ -59,7 +59,7 @@ pub fn StatusBadge(
             <span class="status-text">
                 {move || {
                     now.track();
-                    status_text(status.get(), js_sys::Date::now())
+                    status_text(status.get(), crate::web::epoch_ms())
                 }}
             </span>
         </span>

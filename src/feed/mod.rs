@@ -59,7 +59,7 @@ impl Default for UseFeedOptions {
     fn default() -> Self {
         UseFeedOptions {
             url: "/events".into(),
-            heartbeat_ms: 5_000.0,
+            heartbeat_ms: AlertConfig::default().heartbeat_ms as f64,
             alerts: AlertConfig::default(),
             silences: Vec::new(),
             worker_url: WORKER_URL.into(),
@@ -103,13 +103,14 @@ pub fn use_feed(options: UseFeedOptions, store: LiveStore) -> UseFeedReturn {
 fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<String>>) -> Result<Worker, String> {
     // The worker index.html started early, with what it sent so far, or a
     // new one (another worker script, or a page without that script).
-    let (worker, early) = match (options.worker_url == WORKER_URL).then(take_early).flatten() {
+    let Early { worker, messages: early, errors } = match (options.worker_url == WORKER_URL).then(take_early).flatten()
+    {
         Some(taken) => taken,
         None => {
             let opts = WorkerOptions::new();
             opts.set_type(WorkerType::Module);
             let worker = Worker::new_with_options(&options.worker_url, &opts).map_err(|e| format!("worker: {e:?}"))?;
-            (worker, js_sys::Array::new())
+            Early { worker, messages: js_sys::Array::new(), errors: js_sys::Array::new() }
         }
     };
     // Commands before the worker listens would be lost: they wait for its
@@ -174,24 +175,41 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
     for text in early.iter().filter_map(|m| m.as_string()) {
         on_text(text);
     }
-    let on_error = Closure::<dyn FnMut(web_sys::ErrorEvent)>::new(move |e: web_sys::ErrorEvent| {
-        error.set(Some(format!("worker: {}", e.message())));
+    // A module worker that cannot load fires a plain `Event`, one that
+    // throws an `ErrorEvent` with its message.
+    let failed = move |message: Option<String>| {
+        let why = message.filter(|m| !m.is_empty()).unwrap_or_else(|| "its script or wasm could not load".into());
+        error.set(Some(format!("the worker that listens stopped: {why}")));
+    };
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(move |e: web_sys::Event| {
+        failed(e.dyn_ref::<web_sys::ErrorEvent>().map(web_sys::ErrorEvent::message));
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
+    if let Some(first) = errors.iter().next() {
+        failed(first.as_string());
+    }
     Ok(worker)
 }
 
-/// The worker index.html started (`window.zitiscopeEarly`) and the
-/// messages it sent so far, taken once.
-fn take_early() -> Option<(Worker, js_sys::Array)> {
+/// The worker index.html started, what it sent so far, and why it could
+/// not start, if it could not.
+struct Early {
+    worker: Worker,
+    messages: js_sys::Array,
+    errors: js_sys::Array,
+}
+
+/// The worker index.html started (`window.zitiscopeEarly`), taken once.
+fn take_early() -> Option<Early> {
     let key = JsValue::from_str("zitiscopeEarly");
     let early = js_sys::Reflect::get(&window(), &key).ok().filter(JsValue::is_object)?;
     let _ = js_sys::Reflect::delete_property(&window().unchecked_into::<js_sys::Object>(), &key);
     let get = |name: &str| js_sys::Reflect::get(&early, &JsValue::from_str(name)).ok();
     let worker = get("worker")?.dyn_into::<Worker>().ok()?;
     let messages = get("messages")?.dyn_into::<js_sys::Array>().ok()?;
-    Some((worker, messages))
+    let errors = get("errors")?.dyn_into::<js_sys::Array>().ok()?;
+    Some(Early { worker, messages, errors })
 }
 
 /// What the updates cost the page: their JSON's bytes, the time spent
@@ -221,12 +239,18 @@ impl Crossing {
     }
 }
 
-/// Asks for the next update on the next frame (see the module docs).
+/// Asks for the next update on the next frame, or after 250 ms if no frame
+/// comes first (a tab hidden meanwhile gets none: see the module docs).
+/// Whichever comes second finds the update applied and asks nothing.
 fn ask_when_ready(store: LiveStore) {
-    let ask = move || store.send(Command::Ready { applied: store.applied() });
-    if document().hidden() {
-        set_timeout(ask, Duration::from_millis(250));
-    } else {
+    let n = store.applied();
+    let ask = move || {
+        if store.applied() == n {
+            store.send(Command::Ready { applied: n });
+        }
+    };
+    set_timeout(ask, Duration::from_millis(250));
+    if !document().hidden() {
         request_animation_frame(ask);
     }
 }

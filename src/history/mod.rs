@@ -7,14 +7,10 @@ use leptos::prelude::*;
 use serde::de::DeserializeOwned;
 use zitiscope_core::filter::Filter;
 
-/// A read that takes longer than this is given up (so that a feed that
-/// never answers cannot leave a view waiting for good).
-const TIMEOUT_MS: u32 = 30_000;
-
 /// `GET url` as text. A refusal becomes `history: <the feed's reason>`
 /// (its `{"error": …}`, capped), shown as text.
 pub async fn get(url: &str) -> Result<String, String> {
-    let timeout = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
+    let timeout = web_sys::AbortSignal::timeout_with_u32(zitiscope_core::client::HISTORY_TIMEOUT_MS);
     let request = gloo_net::http::Request::get(url).abort_signal(Some(&timeout));
     let reply = request.send().await.map_err(|e| format!("history: {e}"))?;
     let text = reply.text().await.map_err(|e| format!("history: {e}"))?;

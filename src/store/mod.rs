@@ -25,8 +25,9 @@ struct Inner {
     view: View,
     /// Where commands go (none for a view mounted alone).
     post: Option<Post>,
-    /// Alerts that fired and were not yet told (see [`LiveStore::take_fired`]).
-    fired: Vec<Alert>,
+    /// Alerts that fired and were not yet told, each with whether it fired
+    /// silenced (see [`LiveStore::take_fired`]).
+    fired: Vec<(Alert, bool)>,
 }
 
 /// What the views render. Every field is a cheap signal handle, so the
@@ -64,7 +65,7 @@ pub struct LiveStore {
     /// The identities behind the selected node's badge, while open.
     pub identities: RwSignal<Vec<IdentityRow>>,
     /// The time-travel moment held and shown (ns), `None` while live and
-    /// while the moment asked for is on its way.
+    /// until a first moment is held (a later one may still be on its way).
     pub moment: RwSignal<Option<i64>>,
     /// Why the moment asked for could not be shown.
     pub travel_error: RwSignal<Option<String>>,
@@ -167,8 +168,9 @@ impl LiveStore {
         for (m, at) in &riders.marks {
             mark(*m, *at);
         }
-        if !riders.fired.is_empty() {
-            self.inner.with_value(|cell| cell.borrow_mut().fired.extend(riders.fired));
+        if !(riders.fired.is_empty() && riders.quiet.is_empty()) {
+            let fired = riders.fired.into_iter().map(|a| (a, false)).chain(riders.quiet.into_iter().map(|a| (a, true)));
+            self.inner.with_value(|cell| cell.borrow_mut().fired.extend(fired));
             self.fired.update(|n| *n += 1);
         }
         Ok(())
@@ -176,12 +178,13 @@ impl LiveStore {
 
     /// The update the page applied last.
     pub fn applied(&self) -> u64 {
-        self.inner.with_value(|cell| cell.borrow().view.n)
+        // `try_`: a frame or a timer may come after the store is gone.
+        self.inner.try_with_value(|cell| cell.borrow().view.n).unwrap_or(0)
     }
 
-    /// Alerts that fired since the last call (tracked: an effect that calls
-    /// it runs again when more fire).
-    pub fn take_fired(&self) -> Vec<Alert> {
+    /// Alerts that fired since the last call, each with whether it fired
+    /// silenced (tracked: an effect that calls it runs again when more fire).
+    pub fn take_fired(&self) -> Vec<(Alert, bool)> {
         self.fired.track();
         self.inner.with_value(|cell| std::mem::take(&mut cell.borrow_mut().fired))
     }

@@ -40,7 +40,7 @@ pub fn FeedBanner(
     let now = use_now(Duration::from_millis(250));
     let text = move || {
         now.track();
-        banner_text(status.get(), last_update.get(), heartbeat_ms.get(), js_sys::Date::now())
+        banner_text(status.get(), last_update.get(), heartbeat_ms.get(), crate::web::epoch_ms())
     };
     move || {
         text().map(|t| {

@@ -5,10 +5,12 @@ use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::Timestamp;
 
-/// Browser time in ms, updated every `every`. One interval per call.
+/// The shared epoch clock ([`epoch_ms`]), updated every `every`: the clock
+/// the worker stamps its times with (the last update, a reconnect's start).
+/// One interval per call.
 pub fn use_now(every: Duration) -> ReadSignal<f64> {
-    let (now, set_now) = signal(js_sys::Date::now());
-    if let Ok(handle) = set_interval_with_handle(move || set_now.set(js_sys::Date::now()), every) {
+    let (now, set_now) = signal(epoch_ms());
+    if let Ok(handle) = set_interval_with_handle(move || set_now.set(epoch_ms()), every) {
         on_cleanup(move || handle.clear());
     }
     now

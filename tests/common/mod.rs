@@ -33,29 +33,29 @@ impl Worker {
 
     /// A message on the stream, arrived now.
     pub fn message(&self, event: &str, id: &str, data: &str) {
-        self.message_at(event, id, data, js_sys::Date::now());
+        self.message_at(event, id, data, zitiscope::web::epoch_ms());
     }
 
-    /// A message on the stream, arrived at `ms` (`Date.now()`).
+    /// A message on the stream, arrived at `ms` (the shared epoch clock).
     pub fn message_at(&self, event: &str, id: &str, data: &str, ms: f64) {
         self.engine.borrow_mut().message(event, id, data, ms);
     }
 
     /// The stream's state.
     pub fn status(&self, status: FeedStatus, beats: Beats) {
-        self.engine.borrow_mut().connection(status, beats, js_sys::Date::now());
+        self.engine.borrow_mut().connection(status, beats, zitiscope::web::epoch_ms());
     }
 
     /// The engine's one-second tick.
     pub fn tick(&self) {
-        self.engine.borrow_mut().tick(js_sys::Date::now());
+        self.engine.borrow_mut().tick(zitiscope::web::epoch_ms());
     }
 
     /// Hands the engine the page's commands, and the page every update the
     /// engine has for it, until there is none.
     pub fn pump(&self) {
         loop {
-            let now = js_sys::Date::now();
+            let now = zitiscope::web::epoch_ms();
             for cmd in self.commands.borrow_mut().drain(..) {
                 self.engine.borrow_mut().command(cmd, now);
             }
@@ -66,7 +66,7 @@ impl Worker {
         }
     }
 
-    /// When a held-back map rebuild is due (`Date.now()` ms), if one is.
+    /// When a held-back map rebuild is due (the shared epoch clock, ms), if one is.
     pub fn held_until(&self) -> Option<f64> {
         self.engine.borrow().held_until()
     }

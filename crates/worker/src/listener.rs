@@ -48,18 +48,21 @@ pub fn listen() {
     }
 }
 
-/// The events URL when the page started the worker early (its loader's
-/// query is `?listen&` and the page's own query), as the page reads it.
+/// The events URL when the page started the worker early (its name is
+/// `listen` and the page's own query), as the page reads it.
 fn early_url() -> Option<String> {
-    let params = web_sys::UrlSearchParams::new_with_str(&scope().location().search()).ok()?;
-    params.has("listen").then(|| events_url(params.get("feed").as_deref(), params.get("token").as_deref()))
+    let name = scope().name();
+    let query = name.strip_prefix("listen")?;
+    let params = web_sys::UrlSearchParams::new_with_str(query).ok()?;
+    Some(events_url(params.get("feed").as_deref(), params.get("token").as_deref()))
 }
 
 fn command(cmd: Command) {
     let now = now_ms();
     match cmd {
-        // Listening already (started early) on the same feed: the page's
-        // settings arm it; another feed starts over.
+        // Listening already (started early): the page's settings arm it. A
+        // worker serves one feed for its life (its updates are numbered
+        // from its start), so a page that wants another starts another.
         Command::Start { url, heartbeat_ms, alerts, silences } => match with(|l| l.url == url) {
             Some(true) => {
                 with(|l| {
@@ -68,7 +71,8 @@ fn command(cmd: Command) {
                 });
                 queue_send();
             }
-            _ => start(url, heartbeat_ms, Engine::new(alerts, silences)),
+            Some(false) => web_sys::console::error_1(&"zitiscope-worker: already listening to another feed".into()),
+            None => start(url, heartbeat_ms, Engine::new(alerts, silences)),
         },
         Command::Ready { applied } => {
             with(|l| l.engine.command(Command::Ready { applied }, now));

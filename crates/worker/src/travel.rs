@@ -7,17 +7,13 @@
 use crate::send::queue_send;
 use crate::state::with;
 use serde::de::DeserializeOwned;
-use zitiscope_core::client::{feed_api_url, refusal};
+use zitiscope_core::client::{feed_api_url, refusal, HISTORY_TIMEOUT_MS};
 use zitiscope_core::replay::{Step, READ_MAX_EVENTS};
 use zitiscope_core::wire::{HistoryEvent, HistoryPage, StateAt};
 use zitiscope_core::Event;
 
 /// Events asked for per `GET /history` page (the feed's most).
 const PAGE: usize = 10_000;
-
-/// A read that takes longer than this is given up (a feed that never
-/// answers cannot leave the moment waiting for good).
-const TIMEOUT_MS: u32 = 30_000;
 
 /// Fetches towards the page's moment until the engine holds it (the
 /// moment may move on meanwhile). One task at a time: a call while one
@@ -38,12 +34,14 @@ pub fn follow() {
                     read(&api, from, to).await.map(|events| with(|l| l.engine.travel_events(events, to)))
                 }
             };
-            let failed = done.as_ref().err().cloned();
+            let failed = done.err();
             if let Some(e) = &failed {
                 with(|l| l.engine.travel_failed(e.clone()));
             }
             queue_send();
-            if failed.is_some() {
+            // A failure stops here, unless the page moved on meanwhile: the
+            // new moment deserves its own try.
+            if failed.is_some() && with(|l| l.engine.travel_next()) == Some(Some(step)) {
                 break;
             }
         }
@@ -75,7 +73,7 @@ async fn read(api: &impl Fn(String) -> String, from: i64, to: i64) -> Result<Opt
 
 /// `GET url`, parsed; a refusal keeps the feed's reason.
 async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
-    let timeout = web_sys::AbortSignal::timeout_with_u32(TIMEOUT_MS);
+    let timeout = web_sys::AbortSignal::timeout_with_u32(HISTORY_TIMEOUT_MS);
     let request = gloo_net::http::Request::get(url).abort_signal(Some(&timeout));
     let reply = request.send().await.map_err(|e| format!("history: {e}"))?;
     let text = reply.text().await.map_err(|e| format!("history: {e}"))?;

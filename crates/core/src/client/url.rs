@@ -62,6 +62,10 @@ pub fn feed_api_url(events: &str, path: &str) -> String {
     url
 }
 
+/// A read of the history that takes longer than this (ms) is given up, so
+/// that a feed that never answers cannot leave a view waiting for good.
+pub const HISTORY_TIMEOUT_MS: u32 = 30_000;
+
 /// The longest reason from the feed that is shown.
 pub const REASON_MAX: usize = 200;
 

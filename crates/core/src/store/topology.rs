@@ -109,7 +109,12 @@ impl Edge {
     /// The order of the topology's edges: by kind, then ends, then link id
     /// (unique: a link id tells apart links between the same routers).
     pub fn order(&self, other: &Edge) -> std::cmp::Ordering {
-        (self.kind, &self.a, &self.b, &self.link).cmp(&(other.kind, &other.a, &other.b, &other.link))
+        self.key().cmp(&other.key())
+    }
+
+    /// What identifies it, in the topology's order.
+    pub fn key(&self) -> (EdgeKind, &NodeId, &NodeId, &Option<String>) {
+        (self.kind, &self.a, &self.b, &self.link)
     }
 }
 

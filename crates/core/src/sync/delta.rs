@@ -152,7 +152,7 @@ impl Keyed for Edge {
         Edge::order(self, other)
     }
     fn order_key(&self, k: &EdgeKey) -> Ordering {
-        (self.kind, &self.a, &self.b, &self.link).cmp(&(k.0, &k.1, &k.2, &k.3))
+        Edge::key(self).cmp(&(k.0, &k.1, &k.2, &k.3))
     }
 }
 

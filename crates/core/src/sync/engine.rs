@@ -1,7 +1,8 @@
 //! [`Engine`]: everything the worker does that is not I/O. The worker's
 //! own code opens the stream, runs the timers and posts messages; the
 //! engine takes the feed's messages, the connection's state, the page's
-//! commands and the time (always passed in, as `Date.now()` ms), and gives
+//! commands and the time (always passed in, in ms on the shared epoch
+//! clock, `performance.timeOrigin + performance.now()`), and gives
 //! the page's [`Update`]s.
 //!
 //! What it costs when:
@@ -44,7 +45,7 @@ pub struct Engine {
     mirror: Mirror,
     /// The view as last built (what the next update compares with).
     view: View,
-    /// The feed's clock, on `Date.now()` ms.
+    /// The feed's clock, on the shared epoch clock.
     clock: ServerClock,
     clock_reports: u64,
     selected: Option<NodeId>,
@@ -186,8 +187,11 @@ impl Engine {
                 self.due.details = true;
             }
             Command::Names { of } => {
-                let known: BTreeSet<_> = self.wanted.iter().cloned().collect();
-                self.wanted.extend(of.into_iter().filter(|k| !known.contains(k)));
+                // Each once, and a name asked again is the newest ask.
+                let mut asked = BTreeSet::new();
+                let of: Vec<_> = of.into_iter().filter(|k| asked.insert(k.clone())).collect();
+                self.wanted.retain(|k| !asked.contains(k));
+                self.wanted.extend(of);
                 let excess = self.wanted.len().saturating_sub(NAMES_CAP);
                 self.wanted.drain(..excess);
                 self.due.names = true;
@@ -345,11 +349,14 @@ impl Engine {
                 sources_down: SourceDown::from_counters(&stats.feed_sources),
             };
             let notices = self.alerts.evaluate(store, &v.topology, Some(&feed), now);
-            let fired = notices.iter().filter_map(|n| match n {
-                Notice::Fired { key, silenced: false } => self.alerts.get(key).cloned(),
-                _ => None,
-            });
-            self.mirror.fired(fired);
+            let fired = |quiet: bool| {
+                notices.iter().filter_map(move |n| match n {
+                    Notice::Fired { key, silenced } if *silenced == quiet => Some(key),
+                    _ => None,
+                })
+            };
+            self.mirror.fired(fired(false).filter_map(|k| self.alerts.get(k).cloned()));
+            self.mirror.quiet(fired(true).filter_map(|k| self.alerts.get(k).cloned()));
             v.board = self.alerts.board("").into_iter().cloned().collect();
             v.counts = self.alerts.counts(now);
             v.silences = self.alerts.silences().to_vec();

@@ -36,12 +36,13 @@ fn snapshot() -> String {
 struct Page {
     view: View,
     fired: Vec<Alert>,
+    quiet: Vec<Alert>,
     marks: Vec<(Mark, f64)>,
 }
 
 impl Page {
     fn new() -> Self {
-        Page { view: View::default(), fired: Vec::new(), marks: Vec::new() }
+        Page { view: View::default(), fired: Vec::new(), quiet: Vec::new(), marks: Vec::new() }
     }
 
     /// Takes the engine's update, if any; `true` if there was one.
@@ -50,6 +51,7 @@ impl Page {
         let u: Update = serde_json::from_str(&serde_json::to_string(&u).unwrap()).unwrap();
         let riders = self.view.apply(u).unwrap();
         self.fired.extend(riders.fired);
+        self.quiet.extend(riders.quiet);
         self.marks.extend(riders.marks);
         e.command(Command::Ready { applied: self.view.n }, now_ms);
         true
@@ -123,6 +125,16 @@ fn the_page_selects_asks_for_names_and_acks() {
     assert_eq!(page.view.details.as_ref().map(|d| d.up), Some(Some(false)));
     assert_eq!(page.view.name(EntityType::Router, "Kx7"), "edge-eu-1");
     assert_eq!(page.view.names.len(), 1, "an unnamed one reads as its id");
+    // Asks repeat names (a log's rows): each is kept once, the newest ask last.
+    assert!(page.view.recent.is_empty(), "Kx7's name is there because it was asked for");
+    let many: Vec<_> = (0..NAMES_CAP).map(|i| (EntityType::Identity, format!("i{i}"))).collect();
+    let kx7 = (EntityType::Router, "Kx7".to_string());
+    e.command(Command::Names { of: vec![kx7.clone(); 3] }, T0);
+    e.command(Command::Names { of: many[..NAMES_CAP - 1].to_vec() }, T0);
+    e.command(Command::Names { of: vec![kx7.clone(), kx7] }, T0);
+    e.command(Command::Names { of: many[NAMES_CAP - 1..].to_vec() }, T0);
+    assert!(page.take(&mut e, T0 + 1.0) || page.view.names.len() == 1);
+    assert_eq!(page.view.name(EntityType::Router, "Kx7"), "edge-eu-1", "asked again: not the oldest, kept");
 
     let key = page.view.board[0].key.clone();
     e.command(Command::Ack { key: key.clone(), by: "ana".into(), at: at(T0) }, T0 + 2.0);
@@ -233,4 +245,5 @@ fn a_worker_that_listens_before_the_page_speaks_judges_no_alert_until_armed() {
     assert_eq!(page.view.board.len(), 1);
     assert_eq!(page.view.counts.silenced, 1);
     assert!(page.fired.is_empty(), "silenced: no toast, no sound");
+    assert_eq!(page.quiet.len(), 1, "but the page hears of it (a remembered ack applies)");
 }

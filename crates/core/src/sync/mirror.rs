@@ -52,6 +52,11 @@ impl Mirror {
         self.riders.fired.extend(alerts);
     }
 
+    /// Queues alerts that fired silenced for the next update.
+    pub fn quiet(&mut self, alerts: impl IntoIterator<Item = Alert>) {
+        self.riders.quiet.extend(alerts);
+    }
+
     /// Queues a benchmark mark (at `at_ms` on the shared epoch clock) for
     /// the next update.
     pub fn mark(&mut self, mark: Mark, at_ms: f64) {

@@ -65,8 +65,8 @@ pub enum FeedStatus {
     /// Its snapshot (or resume) arrived on the current stream; or, for a
     /// feed that sends no heartbeat, the stream is open.
     Live,
-    /// The connection failed; the next attempt starts at `at_ms`
-    /// (`Date.now()`, which the worker and the page share).
+    /// The connection failed; the next attempt starts at `at_ms` (on the
+    /// shared epoch clock, see [`ClockAnchor`]).
     Reconnecting { at_ms: f64, attempt: u32 },
 }
 
@@ -101,7 +101,8 @@ pub struct View {
     pub stats: ClientStats,
     /// The sequence of the last applied snapshot or batch.
     pub seq: Option<u64>,
-    /// `Date.now()` of the latest update that changed the counts.
+    /// When the latest update that changed the counts came (the shared
+    /// epoch clock, see [`ClockAnchor`]).
     pub last_update: Option<f64>,
     /// The feed's clock, once it said the time.
     pub clock: Option<ClockAnchor>,
@@ -127,8 +128,8 @@ pub struct View {
     /// The identities behind the selected node's badge, while its list is
     /// open. (Both are of the moment shown while travelling.)
     pub identities: Vec<IdentityRow>,
-    /// The time-travel moment held and shown (ns): `None` while live, and
-    /// while the moment asked for is still being fetched.
+    /// The time-travel moment held and shown (ns): `None` while live and
+    /// until a first moment is held (a later one may still be on its way).
     pub moment: Option<i64>,
     /// Why the moment asked for could not be shown.
     pub travel_error: Option<String>,
@@ -215,6 +216,10 @@ pub struct Riders {
     /// Alerts that fired (unsilenced), for toasts, sound and notifications.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fired: Vec<Alert>,
+    /// Alerts that fired silenced: no toast, but an ack this browser
+    /// remembers from before a reload still applies to them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quiet: Vec<Alert>,
     /// Benchmark marks, in the order they happened, each with its time on
     /// the shared epoch clock (the page sets them at that time).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -224,7 +229,7 @@ pub struct Riders {
 impl Riders {
     /// Whether nothing rides.
     pub fn is_empty(&self) -> bool {
-        self.fired.is_empty() && self.marks.is_empty()
+        self.fired.is_empty() && self.quiet.is_empty() && self.marks.is_empty()
     }
 }
 

@@ -8,8 +8,9 @@
 //! - One fetch at a time: the I/O asks [`Travel::next`] until it says
 //!   there is nothing to fetch; the target may move meanwhile, and the
 //!   next step heads for the new one.
-//! - An answer that comes after the page went live (or moved to a moment
-//!   the answer is not for) shows nothing.
+//! - An answer that comes after the page went live shows nothing. One for
+//!   a moment the page has left is held and shown (it is the newest past
+//!   there is) while the next step heads for the new moment.
 //! - Paused, the moment shown is the exact one (a replay that moved asks
 //!   for the state again: see `replay`).
 
