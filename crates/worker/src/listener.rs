@@ -14,7 +14,7 @@
 //!   heartbeat is live while its stream is open.
 //!
 
-use crate::send::{queue_send, send};
+use crate::send::{send, send_if_asked};
 use crate::state::{now_ms, scope, set_timeout, with, Crossing, Listener, LISTENER};
 use crate::stream::{Listen, Stream};
 use wasm_bindgen::closure::Closure;
@@ -69,7 +69,7 @@ fn command(cmd: Command) {
                     l.heartbeat_ms = heartbeat_ms;
                     l.engine.arm(alerts, silences);
                 });
-                queue_send();
+                send_if_asked();
             }
             Some(false) => web_sys::console::error_1(&"zitiscope-worker: already listening to another feed".into()),
             None => start(url, heartbeat_ms, Engine::new(alerts, silences)),
@@ -83,16 +83,16 @@ fn command(cmd: Command) {
                 l.heartbeat_ms = heartbeat_ms;
                 l.engine.command(Command::Settings { heartbeat_ms, alerts }, now);
             });
-            queue_send();
+            send_if_asked();
         }
         Command::Travel { at, exact } => {
             with(|l| l.engine.command(Command::Travel { at, exact }, now));
             crate::travel::follow();
-            queue_send();
+            send_if_asked();
         }
         other => {
             with(|l| l.engine.command(other, now));
-            queue_send();
+            send_if_asked();
         }
     }
 }
@@ -110,7 +110,6 @@ fn start(url: String, heartbeat_ms: f64, engine: Engine) {
             generation: 0,
             liveness: Liveness::new(),
             status: FeedStatus::Connecting,
-            send_queued: false,
             held_timer: false,
             crossing: Crossing::default(),
             travelling: false,
@@ -138,7 +137,7 @@ fn tick() {
     if dead == Some(true) {
         connect();
     }
-    queue_send();
+    send_if_asked();
 }
 
 /// Shows what the core's liveness rule says now.
@@ -172,7 +171,7 @@ fn connect() {
         // A malformed URL: keep trying on the schedule, visibly.
         Err(_) => Bound { generation }.error(),
     }
-    queue_send();
+    send_if_asked();
 }
 
 /// A stream's callbacks, bound to the generation that opened it.
@@ -220,7 +219,7 @@ impl Listen for Bound {
         if reconnect == Some(true) {
             connect();
         }
-        queue_send();
+        send_if_asked();
     }
 
     fn error(&self) {
@@ -246,6 +245,6 @@ impl Listen for Bound {
                 connect();
             }
         });
-        queue_send();
+        send_if_asked();
     }
 }

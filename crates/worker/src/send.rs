@@ -1,16 +1,18 @@
-//! Sends: a message marks the view changed and queues one send (a
-//! `setTimeout(0)`, so a burst of messages makes one update); the page's
-//! `Ready` sends at once if anything is waiting. The engine sends nothing
-//! the page did not ask for, and says when a held-back map rebuild is due.
+//! Sends: whatever changes the view (a message, the connection, a command,
+//! the tick) sends at once if the page is waiting, and the page's `Ready`
+//! sends at once if anything changed meanwhile. No timer in between: an
+//! event's way to the screen is as short as the page's next frame allows,
+//! and the coalescing comes from the page, which asks only once it drew
+//! (a burst that arrives meanwhile leaves as one update). The engine says
+//! when a held-back map rebuild is due.
 
 use crate::state::{now_ms, scope, set_timeout, with};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Queues one send for after the messages already waiting.
-pub(crate) fn queue_send() {
-    let queue = with(|l| l.engine.asked() && !std::mem::replace(&mut l.send_queued, true));
-    if queue == Some(true) {
-        set_timeout(0.0, send);
+/// Sends now if the page is waiting for an update.
+pub(crate) fn send_if_asked() {
+    if with(|l| l.engine.asked()) == Some(true) {
+        send();
     }
 }
 
@@ -19,7 +21,6 @@ pub(crate) fn queue_send() {
 pub(crate) fn send() {
     let now = now_ms();
     let Some((update, held)) = with(|l| {
-        l.send_queued = false;
         let update = l.engine.update(now);
         let held = l.engine.held_until().filter(|_| !std::mem::replace(&mut l.held_timer, true));
         (update, held)
@@ -45,7 +46,7 @@ pub(crate) fn send() {
     if let Some(at) = held {
         set_timeout(at - now, || {
             with(|l| l.held_timer = false);
-            queue_send();
+            send_if_asked();
         });
     }
 }

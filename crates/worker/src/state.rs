@@ -27,8 +27,6 @@ pub(crate) struct Listener {
     pub(crate) liveness: Liveness,
     /// The last status shown (a reconnect countdown is the listener's own).
     pub(crate) status: FeedStatus,
-    /// A send is queued.
-    pub(crate) send_queued: bool,
     /// A timer comes back for a held-back map rebuild.
     pub(crate) held_timer: bool,
     /// What the updates cost this side (see `send::expose`).

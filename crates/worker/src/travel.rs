@@ -4,7 +4,7 @@
 //! (`GET /history`, every page of one step before any is applied, so
 //! nothing is half-applied and an error keeps the old moment).
 
-use crate::send::queue_send;
+use crate::send::send_if_asked;
 use crate::state::with;
 use serde::de::DeserializeOwned;
 use zitiscope_core::client::{feed_api_url, refusal, HISTORY_TIMEOUT_MS};
@@ -38,7 +38,7 @@ pub fn follow() {
             if let Some(e) = &failed {
                 with(|l| l.engine.travel_failed(e.clone()));
             }
-            queue_send();
+            send_if_asked();
             // A failure stops here, unless the page moved on meanwhile: the
             // new moment deserves its own try.
             if failed.is_some() && with(|l| l.engine.travel_next()) == Some(Some(step)) {
