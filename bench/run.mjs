@@ -116,8 +116,8 @@ if (!skipped('ingest')) {
 if (!skipped('latency')) {
   const [app] = fig.latency.app;
   const [base] = fig.latency.baseline;
-  row(`event-to-pixel at 5k ev/s: stdin write → first paint showing it, p50 / p99 (${app.shown} of ${app.probes} probes shown)`, `${f1(app.p50)} / ${f1(app.p99)} ms (router counter)`,
-    `${f1(base.p50)} / ${f1(base.p99)} ms (plain page: next frame after the message)`, `${ratio(app.p50, base.p50)} / ${ratio(app.p99, base.p99)}`, `p99 ≤100 ms: ${verdict(app.p99 <= 100 && app.shown === app.probes)}`);
+  row(`event-to-pixel at 5k ev/s: stdin write → first paint showing it, p50 / p99 (${app.shown} of ${app.probes} probes shown)`, `${f1(app.p50)} / ${f1(app.p99)} ms (router counter, next frame after it changed)`,
+    `${f1(base.p50)} / ${f1(base.p99)} ms (plain page: next frame after the message)`, `${ratio(app.p50, base.p50)} / ${ratio(app.p99, base.p99)}`, `p99 ≤100 ms, ≤1.2×: ${verdict(app.p99 <= 100 && app.p99 / base.p99 <= 1.2 && app.shown === app.probes)}`);
 }
 if (!skipped('frames')) {
   const { map, map4x, baselineFps } = fig.frames;

@@ -11,17 +11,19 @@
 //! The protocol is `zitiscope_core::sync`: the worker says [`HELLO`] once
 //! it listens, the page sends [`Command::Start`], and from then on the
 //! worker sends an update only when the page asked for it. The page asks
-//! ([`Command::Ready`]) on the animation frame after it applied one, so it
-//! takes at most one update a frame, and while it is busy drawing the
-//! worker goes on applying events and coalesces them into the next. A
-//! hidden tab gets no frames: it asks on a 250 ms timer instead, so that
-//! alerts still fire their notifications in the background.
+//! ([`Command::Ready`]) at the start of the animation frame after it
+//! applied one, for the update to leave just before the next frame
+//! ([`FramePace`]): it takes at most one update a frame, applies it
+//! before that frame begins, and while it is busy drawing the worker goes
+//! on applying events and gathers them into the next. A hidden tab gets
+//! no frames: it asks on a 250 ms timer instead, so that alerts still
+//! fire their notifications in the background.
 //!
 //! The stream's reconnects, its watchdog and `?since=` resumes are the
 //! worker's (`crates/worker/src/listener.rs`).
 
 use crate::store::LiveStore;
-use crate::web::steady_ms;
+use crate::web::{epoch_at, steady_ms};
 use leptos::prelude::*;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -31,7 +33,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
 use zitiscope_core::alerts::{AlertConfig, Silence};
 use zitiscope_core::client::Beats;
-use zitiscope_core::sync::{self, Command, HELLO};
+use zitiscope_core::sync::{self, Command, FramePace, HELLO};
 
 pub use zitiscope_core::client::with_param;
 pub use zitiscope_core::sync::FeedStatus;
@@ -146,6 +148,7 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
         }
     };
     let crossing = StoredValue::new_local(Crossing::default());
+    let pace = StoredValue::new_local(FramePace::default());
     let on_text = Rc::new(move |text: String| {
         if text == HELLO {
             hello();
@@ -157,7 +160,7 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
         match update.map_err(|e| e.to_string()).and_then(|u| store.apply(u).map_err(|e| e.to_string())) {
             Ok(()) => {
                 crossing.update_value(|c| c.took(text.len(), t1 - t0, steady_ms() - t1));
-                ask_when_ready(store);
+                ask_when_ready(store, pace);
             }
             Err(e) => error.set(Some(format!("worker update: {e}"))),
         }
@@ -239,18 +242,25 @@ impl Crossing {
     }
 }
 
-/// Asks for the next update on the next frame, or after 250 ms if no frame
-/// comes first (a tab hidden meanwhile gets none: see the module docs).
-/// Whichever comes second finds the update applied and asks nothing.
-fn ask_when_ready(store: LiveStore) {
+/// Asks at the start of the next frame for the next update, to leave in
+/// time for the frame after ([`FramePace`]); or, to leave at once, after
+/// 250 ms if no frame came first (a tab hidden meanwhile gets none: see
+/// the module docs). Whichever comes second finds the update applied and
+/// asks nothing.
+fn ask_when_ready(store: LiveStore, pace: StoredValue<FramePace, LocalStorage>) {
     let n = store.applied();
-    let ask = move || {
+    let ask = move |send_at: Option<f64>| {
         if store.applied() == n {
-            store.send(Command::Ready { applied: n });
+            store.send(Command::Ready { applied: n, send_at });
         }
     };
-    set_timeout(ask, Duration::from_millis(250));
+    set_timeout(move || ask(None), Duration::from_millis(250));
     if !document().hidden() {
-        request_animation_frame(ask);
+        // The frame's own time (its start), not the time this callback
+        // runs: other callbacks of the frame may have run before it.
+        let on_frame = Closure::once_into_js(move |frame_ms: f64| {
+            ask(pace.try_update_value(|p| p.frame(epoch_at(frame_ms))));
+        });
+        let _ = window().request_animation_frame(on_frame.unchecked_ref());
     }
 }

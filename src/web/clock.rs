@@ -29,6 +29,12 @@ pub fn epoch_ms() -> f64 {
     window().performance().map_or_else(js_sys::Date::now, |p| p.time_origin() + p.now())
 }
 
+/// A steady-clock time ([`steady_ms`], e.g. an animation frame's) on the
+/// shared epoch clock ([`epoch_ms`]).
+pub fn epoch_at(steady_ms: f64) -> f64 {
+    window().performance().map_or(steady_ms, |p| p.time_origin() + steady_ms)
+}
+
 /// A performance mark for the benchmarks, now (replacing any earlier one of
 /// the same name).
 pub fn mark_now(name: &str) {

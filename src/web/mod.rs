@@ -7,5 +7,5 @@ pub mod clock;
 pub mod storage;
 pub mod url;
 
-pub use clock::{epoch_ms, format_clock, mark_now, steady_ms, use_now};
+pub use clock::{epoch_at, epoch_ms, format_clock, mark_now, steady_ms, use_now};
 pub use url::{set_url_params, url_param, use_url_flag, use_url_text, Param};

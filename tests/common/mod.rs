@@ -62,7 +62,7 @@ impl Worker {
             let Some(u) = self.engine.borrow_mut().update(now) else { return };
             let u: Update = serde_json::from_str(&serde_json::to_string(&u).unwrap()).unwrap();
             self.store.apply(u).unwrap();
-            self.engine.borrow_mut().command(Command::Ready { applied: self.store.applied() }, now);
+            self.engine.borrow_mut().command(Command::Ready { applied: self.store.applied(), send_at: None }, now);
         }
     }
 

@@ -14,7 +14,7 @@
 //!   heartbeat is live while its stream is open.
 //!
 
-use crate::send::{send, send_if_asked};
+use crate::send::{send_if_asked, send_when_due};
 use crate::state::{now_ms, scope, set_timeout, with, Crossing, Listener, LISTENER};
 use crate::stream::{Listen, Stream};
 use wasm_bindgen::closure::Closure;
@@ -74,9 +74,9 @@ fn command(cmd: Command) {
             Some(false) => web_sys::console::error_1(&"zitiscope-worker: already listening to another feed".into()),
             None => start(url, heartbeat_ms, Engine::new(alerts, silences)),
         },
-        Command::Ready { applied } => {
-            with(|l| l.engine.command(Command::Ready { applied }, now));
-            send();
+        Command::Ready { applied, send_at } => {
+            with(|l| l.engine.command(Command::Ready { applied, send_at }, now));
+            send_when_due();
         }
         Command::Settings { heartbeat_ms, alerts } => {
             with(|l| {

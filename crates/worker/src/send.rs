@@ -1,24 +1,34 @@
 //! Sends: whatever changes the view (a message, the connection, a command,
-//! the tick) sends at once if the page is waiting, and the page's `Ready`
-//! sends at once if anything changed meanwhile. No timer in between: an
-//! event's way to the screen is as short as the page's next frame allows,
-//! and the coalescing comes from the page, which asks only once it drew
-//! (a burst that arrives meanwhile leaves as one update). The engine says
+//! the tick) sends at once if the page's ask is due, and an ask that comes
+//! due sends at once if anything changed meanwhile. The page asks at the
+//! start of a frame for the update to leave just before its next one
+//! (`sync::FramePace`): until then the worker gathers, so a burst leaves
+//! as one update, in time for the frame that draws it. The engine says
 //! when a held-back map rebuild is due.
 
 use crate::state::{now_ms, scope, set_timeout, with};
 use wasm_bindgen::{JsCast, JsValue};
 
-/// Sends now if the page is waiting for an update.
+/// Sends now if the page's ask is due.
 pub(crate) fn send_if_asked() {
-    if with(|l| l.engine.asked()) == Some(true) {
+    if with(|l| l.engine.asked(now_ms())) == Some(true) {
         send();
+    }
+}
+
+/// Sends what changed when the page's ask comes due (now, or at the time
+/// it asked for).
+pub(crate) fn send_when_due() {
+    let now = now_ms();
+    match with(|l| l.engine.asked_for(now)).flatten() {
+        Some(at) => set_timeout(at - now, send_when_due),
+        None => send_if_asked(),
     }
 }
 
 /// Sends the page its update, if it asked and anything differs; comes
 /// back for a map rebuild held back by its throttle.
-pub(crate) fn send() {
+fn send() {
     let now = now_ms();
     let Some((update, held)) = with(|l| {
         let update = l.engine.update(now);

@@ -8,7 +8,8 @@
 //! What it costs when:
 //! - A message is applied to the store as it arrives: the worker has no
 //!   frame to wait for, and the page never waits on it.
-//! - The view is built only when the page asked for an update. The
+//! - The view is built only when the page asked for an update (an ask for
+//!   its next frame builds at once, and again, cheaply, when due). The
 //!   cheap parts (counters, counts, recent changes, names) follow every
 //!   change; the topology is rebuilt at most every [`TOPOLOGY_EVERY_MS`]
 //!   (each rebuild is also a redraw of the map's data on the page), and at
@@ -170,7 +171,15 @@ impl Engine {
     pub fn command(&mut self, cmd: Command, now_ms: f64) {
         match cmd {
             Command::Start { .. } => {}
-            Command::Ready { applied } => self.mirror.ready(applied),
+            Command::Ready { applied, send_at } => {
+                self.mirror.ready(applied, send_at);
+                // An ask for later: the costly parts (a map rebuild, an
+                // evaluation) are built now, while the page draws, so that
+                // the update leaves on time with only the cheap parts left.
+                if self.mirror.asked_for(now_ms).is_some() {
+                    self.build(now_ms);
+                }
+            }
             Command::Settings { alerts, .. } => {
                 self.alerts.set_config(alerts);
                 self.due.evaluate = true;
@@ -252,9 +261,15 @@ impl Engine {
         self.client.resume_point().map(|p| p.to_string())
     }
 
-    /// Whether the page waits for an update.
-    pub fn asked(&self) -> bool {
-        self.mirror.asked()
+    /// Whether the page waits for an update at `now_ms`.
+    pub fn asked(&self, now_ms: f64) -> bool {
+        self.mirror.asked(now_ms)
+    }
+
+    /// When the page's ask comes due, if it is still to come: the worker
+    /// calls [`Engine::update`] again then.
+    pub fn asked_for(&self, now_ms: f64) -> Option<f64> {
+        self.mirror.asked_for(now_ms)
     }
 
     /// When a rebuild held back by [`TOPOLOGY_EVERY_MS`] is allowed (ms),
@@ -276,11 +291,11 @@ impl Engine {
 
     /// The next update for the page, if it asked and anything differs.
     pub fn update(&mut self, now_ms: f64) -> Option<Update> {
-        if !self.mirror.asked() {
+        if !self.mirror.asked(now_ms) {
             return None;
         }
         self.build(now_ms);
-        self.mirror.update(&self.view)
+        self.mirror.update(&self.view, now_ms)
     }
 
     /// Brings the view up to date, as far as the throttles allow.

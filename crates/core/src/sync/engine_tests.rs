@@ -53,7 +53,7 @@ impl Page {
         self.fired.extend(riders.fired);
         self.quiet.extend(riders.quiet);
         self.marks.extend(riders.marks);
-        e.command(Command::Ready { applied: self.view.n }, now_ms);
+        e.command(Command::Ready { applied: self.view.n, send_at: None }, now_ms);
         true
     }
 }
@@ -89,6 +89,31 @@ fn a_snapshot_reaches_the_page_with_names_alerts_and_marks() {
 }
 
 #[test]
+fn an_ask_for_the_next_frame_builds_the_map_at_once_and_sends_when_due() {
+    let mut e = engine();
+    let mut page = Page::new();
+    e.message("snapshot", "f1:3", &snapshot(), T0);
+    assert!(page.take(&mut e, T0));
+    let batch = |r: &str, seq: u64, e: &mut Engine, ms: f64| {
+        let events = vec![Event::conn(at(ms), ConnKind::RouterToCtrl, r, "c1", true).via("c1")];
+        e.message("batch", &format!("f1:{seq}"), &serde_json::to_string(&events).unwrap(), ms);
+    };
+    batch("Aa1", 4, &mut e, T0 + 200.0);
+    e.command(Command::Ready { applied: page.view.n, send_at: Some(T0 + 212.0) }, T0 + 200.0);
+    assert_eq!(e.held_until(), None, "the new router's map was built at the ask");
+    batch("Bb2", 5, &mut e, T0 + 205.0);
+    assert!(!page.take(&mut e, T0 + 205.0), "gathering until the ask is due");
+    assert!(page.take(&mut e, T0 + 212.0));
+    assert_eq!(page.view.topology.routers.len(), 3, "the map as built at the ask");
+    assert_eq!(
+        (page.view.summary.routers.online, page.view.seq),
+        (3, Some(5)),
+        "the counts as they are when it leaves"
+    );
+    assert_eq!(e.held_until(), Some(T0 + 300.0), "the router that came meanwhile is drawn within 100 ms");
+}
+
+#[test]
 fn a_busy_page_gets_everything_since_in_one_update_and_the_map_at_most_every_100_ms() {
     let mut e = engine();
     let mut page = Page::new();
@@ -101,7 +126,7 @@ fn a_busy_page_gets_everything_since_in_one_update_and_the_map_at_most_every_100
         assert!(e.update(T0 + 2.0).is_none(), "not asked");
     }
     page.view.apply(first).unwrap();
-    e.command(Command::Ready { applied: 1 }, T0 + 20.0);
+    e.command(Command::Ready { applied: 1, send_at: None }, T0 + 20.0);
     assert!(page.take(&mut e, T0 + 20.0));
     assert_eq!(page.view.n, 2);
     assert_eq!((page.view.summary.routers.online, page.view.seq), (4, Some(6)), "the counts at once");

@@ -10,8 +10,9 @@ use crate::alerts::Alert;
 pub struct Mirror {
     /// What the page holds once it applied every update sent.
     sent: View,
-    /// Whether the page asked for the next update and has not had it.
-    asked: bool,
+    /// When the next update may leave, if the page asked for it and has
+    /// not had it (ms on the shared epoch clock).
+    asked: Option<f64>,
     /// Events for the next update.
     riders: Riders,
 }
@@ -25,21 +26,27 @@ impl Default for Mirror {
 impl Mirror {
     /// A mirror of a new page, which wants its first update.
     pub fn new() -> Self {
-        Mirror { sent: View::default(), asked: true, riders: Riders::default() }
+        Mirror { sent: View::default(), asked: Some(f64::NEG_INFINITY), riders: Riders::default() }
     }
 
-    /// The page applied update `applied` and asks for the next. A stale
-    /// ask (an update it has not seen yet is on its way) is ignored.
-    pub fn ready(&mut self, applied: u64) {
+    /// The page applied update `applied` and asks for the next, to leave
+    /// at `send_at` (at once if `None`). A stale ask (an update it has not
+    /// seen yet is on its way) is ignored.
+    pub fn ready(&mut self, applied: u64, send_at: Option<f64>) {
         if applied == self.sent.n {
-            self.asked = true;
+            self.asked = Some(send_at.unwrap_or(f64::NEG_INFINITY));
         }
     }
 
-    /// Whether the page is waiting for an update (so one goes as soon as
-    /// anything differs).
-    pub fn asked(&self) -> bool {
-        self.asked
+    /// Whether the page waits for an update at `now_ms` (so one goes as
+    /// soon as anything differs).
+    pub fn asked(&self, now_ms: f64) -> bool {
+        self.asked.is_some_and(|at| now_ms >= at)
+    }
+
+    /// When the page's ask comes due, if it is still to come.
+    pub fn asked_for(&self, now_ms: f64) -> Option<f64> {
+        self.asked.filter(|at| *at > now_ms)
     }
 
     /// What the page holds once it applied every update sent.
@@ -63,10 +70,11 @@ impl Mirror {
         self.riders.marks.push((mark, at_ms));
     }
 
-    /// The update that brings the page to `view`: `None` while the page
-    /// has not asked, or when nothing differs and nothing rides along.
-    pub fn update(&mut self, view: &View) -> Option<Update> {
-        if !self.asked {
+    /// The update that brings the page to `view` at `now_ms`: `None` while
+    /// the page's ask is not due, or when nothing differs and nothing rides
+    /// along.
+    pub fn update(&mut self, view: &View, now_ms: f64) -> Option<Update> {
+        if !self.asked(now_ms) {
             return None;
         }
         let parts = Parts::between(&self.sent, view);
@@ -80,7 +88,7 @@ impl Mirror {
         let n = self.sent.n + 1;
         self.sent.clone_from(view);
         self.sent.n = n;
-        self.asked = false;
+        self.asked = None;
         Some(Update { n, parts, topology, past, names, riders: std::mem::take(&mut self.riders) })
     }
 }

@@ -16,6 +16,11 @@
 //!   sends nothing else meanwhile. A busy page therefore costs the worker
 //!   nothing: it goes on applying events, and the next update carries
 //!   everything that changed since, however much that was.
+//! - **Sent in time for the page's next frame.** The page asks at the
+//!   start of a frame, and says when the update must leave to be applied
+//!   before the next one ([`FramePace`]); the worker gathers until then, so
+//!   an event that arrives during the frame is drawn in the next, as on a
+//!   page that parsed it itself.
 //! - **Only what differs.** Each part of the view crosses only when it
 //!   changed; the topology's nodes and edges and the names cross as
 //!   [`ListDelta`]s, never as the whole list.
@@ -30,6 +35,7 @@ mod engine;
 #[cfg(test)]
 mod engine_tests;
 mod mirror;
+mod pace;
 mod parts;
 #[cfg(test)]
 mod tests;
@@ -38,6 +44,7 @@ mod travel;
 pub use delta::{EdgeKey, Keyed, ListDelta, Name};
 pub use engine::{Engine, EVALUATE_EVERY_MS, NAMES_CAP, TOPOLOGY_EVERY_MS, TOPOLOGY_TICK_MS};
 pub use mirror::Mirror;
+pub use pace::{FramePace, CROSSING_MS};
 pub use parts::Parts;
 pub use travel::Travel;
 
@@ -285,8 +292,14 @@ pub enum Command {
         /// Silences remembered in this browser.
         silences: Vec<Silence>,
     },
-    /// The page applied update `applied` and is ready for the next.
-    Ready { applied: u64 },
+    /// The page applied update `applied` and is ready for the next, to be
+    /// sent at `send_at` (ms on the shared epoch clock; see [`FramePace`])
+    /// with what changed until then, or at once if `None` or past.
+    Ready {
+        applied: u64,
+        #[serde(default)]
+        send_at: Option<f64>,
+    },
     /// New settings (from `config.json`).
     Settings { heartbeat_ms: f64, alerts: AlertConfig },
     /// Show this node's facts (and its identities, if `identities`).

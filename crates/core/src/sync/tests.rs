@@ -218,7 +218,7 @@ proptest! {
                         let riders = page.apply(wire(&u)).unwrap();
                         fired_on_page.extend(riders.fired);
                     }
-                    w.mirror.ready(page.n);
+                    w.mirror.ready(page.n, None);
                 }
                 Step::Select(node) => w.selected = node.map(|r| NodeId::Router(format!("r{r}"))),
                 Step::Wait(s) => t += i64::from(s) * 1_000_000_000,
@@ -228,7 +228,7 @@ proptest! {
             // The worker offers its view after every step; the mirror
             // sends only when the page asked.
             let view = w.view();
-            if let Some(u) = w.mirror.update(&view) {
+            if let Some(u) = w.mirror.update(&view, 0.0) {
                 prop_assert!(in_flight.is_none(), "one update at a time");
                 in_flight = Some(u);
             }
@@ -239,9 +239,9 @@ proptest! {
                 let riders = page.apply(wire(&u)).unwrap();
                 fired_on_page.extend(riders.fired);
             }
-            w.mirror.ready(page.n);
+            w.mirror.ready(page.n, None);
             let view = w.view();
-            match w.mirror.update(&view) {
+            match w.mirror.update(&view, 0.0) {
                 Some(u) => in_flight = Some(u),
                 None => {
                     prop_assert_eq!(&page, &View { n: page.n, ..view });
@@ -266,19 +266,36 @@ fn an_update_out_of_order_changes_nothing() {
 fn a_busy_page_gets_one_update_with_everything_since() {
     let mut m = Mirror::new();
     let mut v = View { seq: Some(1), ..View::default() };
-    let first = m.update(&v).expect("a new page wants its first update");
-    assert!(m.update(&View { seq: Some(2), ..v.clone() }).is_none(), "not asked yet");
+    let first = m.update(&v, 0.0).expect("a new page wants its first update");
+    assert!(m.update(&View { seq: Some(2), ..v.clone() }, 0.0).is_none(), "not asked yet");
     v.seq = Some(3);
     v.summary.routers.total = 4;
     m.mark(Mark::SnapshotApplied, 5.0);
-    m.ready(0);
-    assert!(m.update(&v).is_none(), "an ask for an update already sent is stale");
-    m.ready(first.n);
-    let next = m.update(&v).unwrap();
+    m.ready(0, None);
+    assert!(m.update(&v, 0.0).is_none(), "an ask for an update already sent is stale");
+    m.ready(first.n, None);
+    let next = m.update(&v, 0.0).unwrap();
     assert_eq!((next.n, next.parts.seq, next.parts.summary.map(|s| s.routers.total)), (2, Some(Some(3)), Some(4)));
     assert_eq!(next.riders.marks, [(Mark::SnapshotApplied, 5.0)]);
-    m.ready(next.n);
-    assert!(m.update(&v).is_none(), "nothing differs, nothing rides");
+    m.ready(next.n, None);
+    assert!(m.update(&v, 0.0).is_none(), "nothing differs, nothing rides");
+}
+
+#[test]
+fn an_ask_for_the_next_frame_gathers_until_then() {
+    let mut m = Mirror::new();
+    let mut v = View { seq: Some(1), ..View::default() };
+    let first = m.update(&v, 0.0).unwrap();
+    m.ready(first.n, Some(116.0));
+    assert_eq!(m.asked_for(100.0), Some(116.0), "the worker comes back then");
+    v.seq = Some(2);
+    assert!(m.update(&v, 100.0).is_none(), "an event during the frame waits for the ask");
+    v.seq = Some(3);
+    let next = m.update(&v, 116.0).expect("due");
+    assert_eq!(next.parts.seq, Some(Some(3)), "with everything gathered meanwhile");
+    assert_eq!(m.asked_for(116.0), None);
+    m.ready(next.n, Some(50.0));
+    assert!(m.asked(116.0) && m.asked_for(116.0).is_none(), "an ask due already is due now");
 }
 
 #[test]
@@ -286,9 +303,9 @@ fn a_deselection_crosses_the_wire() {
     let mut m = Mirror::new();
     let mut page = View::default();
     let v = View { details: Some(NodeDetails::default()), ..View::default() };
-    page.apply(wire(&m.update(&v).unwrap())).unwrap();
-    m.ready(page.n);
-    page.apply(wire(&m.update(&View { details: None, ..v }).unwrap())).unwrap();
+    page.apply(wire(&m.update(&v, 0.0).unwrap())).unwrap();
+    m.ready(page.n, None);
+    page.apply(wire(&m.update(&View { details: None, ..v }, 0.0).unwrap())).unwrap();
     assert_eq!(page.details, None, "Some(None) is not read as 'unchanged'");
 }
 
