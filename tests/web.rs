@@ -124,6 +124,42 @@ async fn hostile_names_render_as_text() {
 }
 
 #[wasm_bindgen_test]
+async fn a_new_change_adds_one_row_and_leaves_the_others_untouched() {
+    let store = LiveStore::new();
+    let w = Worker::new(store);
+    let (host, _handle) = mount(store, RwSignal::new(FeedStatus::Live));
+    let apply = |seq: &str, who: &str| {
+        let batch = vec![ev(who, "edge-eu-1", ConnKind::EdgeToRouter, true)];
+        w.message("batch", seq, &serde_json::to_string(&batch).unwrap());
+        w.pump();
+    };
+    apply("1", "laptop-0001");
+    leptos::task::tick().await;
+    let list = host.query_selector("[data-testid='changes']").unwrap().unwrap();
+    let first = list.first_element_child().expect("one row");
+    let rewritten = std::rc::Rc::new(std::cell::Cell::new(0u32));
+    let seen = rewritten.clone();
+    let on_mutations = wasm_bindgen::closure::Closure::<dyn FnMut(js_sys::Array)>::new(move |ms: js_sys::Array| {
+        seen.set(seen.get() + ms.length());
+    });
+    let observer = web_sys::MutationObserver::new(on_mutations.as_ref().unchecked_ref()).unwrap();
+    let opts = web_sys::MutationObserverInit::new();
+    opts.set_subtree(true);
+    opts.set_character_data(true);
+    opts.set_attributes(true);
+    observer.observe_with_options(&first, &opts).unwrap();
+    apply("2", "laptop-0002");
+    leptos::task::tick().await;
+    let rows = list.children();
+    assert_eq!(rows.length(), 2);
+    assert!(rows.item(0).unwrap().text_content().unwrap().contains("laptop-0002"), "the newest on top");
+    assert!(rows.item(1).unwrap().is_same_node(Some(&first)), "the older row is the same element, moved down");
+    observer.take_records();
+    assert_eq!(rewritten.get(), 0, "and nothing in it was rewritten");
+    observer.disconnect();
+}
+
+#[wasm_bindgen_test]
 async fn rejected_input_is_counted_and_explained() {
     let store = LiveStore::new();
     let w = Worker::new(store);

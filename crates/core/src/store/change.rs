@@ -30,7 +30,7 @@ pub enum Change {
 }
 
 /// A change in words, for lists and logs. Every string is plain text.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct ChangeLabel {
     pub at: Timestamp,
     /// What changed: a connection kind, `link`, `sdk` or `cluster`.
