@@ -14,10 +14,7 @@ pub async fn get(url: &str) -> Result<String, String> {
     let request = gloo_net::http::Request::get(url).abort_signal(Some(&timeout));
     let reply = request.send().await.map_err(|e| format!("history: {e}"))?;
     let text = reply.text().await.map_err(|e| format!("history: {e}"))?;
-    if reply.status() == 200 {
-        return Ok(text);
-    }
-    Err(zitiscope_core::client::refusal(reply.status(), &text))
+    zitiscope_core::client::history_reply(reply.status(), text)
 }
 
 /// `GET url`, parsed.

@@ -7,7 +7,7 @@
 use crate::send::send_if_asked;
 use crate::state::with;
 use serde::de::DeserializeOwned;
-use zitiscope_core::client::{feed_api_url, refusal, HISTORY_TIMEOUT_MS};
+use zitiscope_core::client::{feed_api_url, history_reply, HISTORY_TIMEOUT_MS};
 use zitiscope_core::replay::{Step, READ_MAX_EVENTS};
 use zitiscope_core::wire::{HistoryEvent, HistoryPage, StateAt};
 use zitiscope_core::Event;
@@ -77,8 +77,5 @@ async fn get_json<T: DeserializeOwned>(url: &str) -> Result<T, String> {
     let request = gloo_net::http::Request::get(url).abort_signal(Some(&timeout));
     let reply = request.send().await.map_err(|e| format!("history: {e}"))?;
     let text = reply.text().await.map_err(|e| format!("history: {e}"))?;
-    if reply.status() != 200 {
-        return Err(refusal(reply.status(), &text));
-    }
-    serde_json::from_str(&text).map_err(|e| format!("history: {e}"))
+    serde_json::from_str(&history_reply(reply.status(), text)?).map_err(|e| format!("history: {e}"))
 }

@@ -69,6 +69,17 @@ pub const HISTORY_TIMEOUT_MS: u32 = 30_000;
 /// The longest reason from the feed that is shown.
 pub const REASON_MAX: usize = 200;
 
+/// A read of the history, from its reply: the body if the feed answered
+/// 200, else why it refused (see [`refusal`]). The app and the worker
+/// read the history alike.
+pub fn history_reply(status: u16, body: String) -> Result<String, String> {
+    if status == 200 {
+        Ok(body)
+    } else {
+        Err(refusal(status, &body))
+    }
+}
+
 /// Why the feed refused a read of its history, from its reply: its
 /// `{"error": …}`, capped, else the status.
 pub fn refusal(status: u16, body: &str) -> String {
@@ -114,7 +125,11 @@ mod tests {
 
     #[test]
     fn a_refusal_keeps_the_feed_s_reason_capped() {
-        assert_eq!(refusal(404, r#"{"error":"keeps no history"}"#), "history: keeps no history");
+        assert_eq!(history_reply(200, "[]".into()), Ok("[]".into()));
+        assert_eq!(
+            history_reply(404, r#"{"error":"keeps no history"}"#.into()),
+            Err("history: keeps no history".into())
+        );
         assert_eq!(refusal(502, "<html>"), "history: HTTP 502");
         let long = format!(r#"{{"error":"{}"}}"#, "x".repeat(500));
         assert_eq!(refusal(400, &long).len(), "history: ".len() + REASON_MAX);

@@ -85,6 +85,22 @@ mod tests {
     }
 
     #[test]
+    fn a_full_window_keeps_its_allocations() {
+        let mut d = Dedupe::new(1_024);
+        let (ring, set) = (d.order.capacity(), d.seen.capacity());
+        for t in 0..20_000 {
+            assert!(d.first_sight(&Event::conn(Timestamp(t), ConnKind::EdgeToRouter, "id", "r1", true)));
+        }
+        assert_eq!(d.order.len(), 1_024, "the window holds its cap");
+        // Wasm memory never shrinks: a ring or set that regrew once the
+        // window filled would keep its peak for good. (A set's capacity
+        // dips by the marks its removals leave until it rehashes in place;
+        // regrown, it would double.)
+        assert_eq!(d.order.capacity(), ring, "the ring never regrew");
+        assert!(d.seen.capacity() <= set, "the set never regrew: {} > {set}", d.seen.capacity());
+    }
+
+    #[test]
     fn cluster_views_from_different_controllers_are_not_copies() {
         use crate::event::{Body, ClusterChange, ClusterEventType};
         let mut d = Dedupe::new(8);

@@ -44,7 +44,7 @@ mod travel;
 pub use delta::{EdgeKey, Keyed, ListDelta, Name};
 pub use engine::{Engine, EVALUATE_EVERY_MS, NAMES_CAP, TOPOLOGY_EVERY_MS, TOPOLOGY_TICK_MS};
 pub use mirror::Mirror;
-pub use pace::{FramePace, CROSSING_MS};
+pub use pace::FramePace;
 pub use parts::Parts;
 pub use travel::Travel;
 
