@@ -47,7 +47,7 @@ lint:
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p zitiscope --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p zitiscope-core --lib --locked -- -D warnings
-	cargo clippy $(WASM) -p zitiscope-worker --locked -- -D warnings
+	cargo clippy $(WASM) -p zitiscope-worker --all-targets --locked -- -D warnings
 
 ## layer 1: core unit/property/golden tests and the feed's HTTP/SSE tests
 test-native:
@@ -56,6 +56,7 @@ test-native:
 ## layer 2: components in headless Chromium
 test-wasm:
 	cargo test $(WASM) -p zitiscope --locked
+	cargo test $(WASM) -p zitiscope-worker --locked
 
 ## layer 3: the real feed and the real release build in Chromium
 test-e2e: build feed

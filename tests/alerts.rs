@@ -130,3 +130,21 @@ async fn hostile_names_in_alerts_are_text() {
     assert!(text(&m.host, "[data-testid=toasts]").contains(evil));
     assert!(m.host.query_selector("img").unwrap().is_none(), "never parsed as HTML");
 }
+
+#[wasm_bindgen_test]
+async fn the_favicon_is_redrawn_only_when_the_firing_count_moves() {
+    let m = mount("edge-eu-4").await;
+    let icon = || document().query_selector("link[rel=icon]").unwrap().expect("a favicon");
+    // A mark the app's own favicon never is: any redraw replaces it.
+    icon().set_attribute("href", "data:,mark").unwrap();
+    m.alerts.counts.update(|c| {
+        c.pending += 3;
+        c.resolved += 1;
+    });
+    leptos::task::tick().await;
+    assert_eq!(icon().get_attribute("href").as_deref(), Some("data:,mark"), "other counts leave it be");
+    m.alerts.counts.update(|c| c.firing += 1);
+    leptos::task::tick().await;
+    let href = icon().get_attribute("href").unwrap();
+    assert!(href.contains("%3E2%3C%2Ftext"), "redrawn with the new count: {href}");
+}

@@ -31,7 +31,7 @@ pub use url::{events_url, feed_api_url, history_reply, with_param, with_since, H
 use crate::dispatch::Dispatcher;
 use crate::parse::Parsed;
 use crate::wire::{self, decode_batch, decode_message, EventId, Heartbeat, Resume, Snapshot, SourceCounters};
-use crate::{Event, Store, Timestamp};
+use crate::{Change, Event, Store, Timestamp};
 use std::collections::BTreeMap;
 
 /// The most feed sources kept from a heartbeat. A feed has one; a hostile
@@ -196,23 +196,28 @@ impl FeedClient {
         }
         self.last_seq = Some(seq);
         let mut changed = false;
+        // A batch's changes go to the subscribers in one dispatch: a queue
+        // that keeps the newest 50 then copies only those (of ~500).
+        let mut changes = Vec::new();
         for item in decode_batch(data) {
             match item {
-                Ok(ev) => changed |= self.apply(&ev),
+                Ok(ev) => self.apply(&ev, &mut changes),
                 Err(e) => {
                     self.reject(e.to_string());
                     changed = true;
                 }
             }
         }
-        Reaction { changed, reconnect: false }
+        self.dispatch(&changes);
+        Reaction { changed: changed || !changes.is_empty(), reconnect: false }
     }
 
     fn on_raw(&mut self, data: &str) -> Reaction {
         let mut changed = false;
+        let mut changes = Vec::new();
         for item in decode_message(data) {
             match item {
-                Ok(Parsed::Event(ev)) => changed |= self.apply(&ev),
+                Ok(Parsed::Event(ev)) => self.apply(&ev, &mut changes),
                 Ok(Parsed::Skipped(_)) => self.stats.skipped += 1,
                 Err(e) => {
                     self.reject(e.to_string());
@@ -220,15 +225,18 @@ impl FeedClient {
                 }
             }
         }
-        Reaction { changed, reconnect: false }
+        self.dispatch(&changes);
+        Reaction { changed: changed || !changes.is_empty(), reconnect: false }
     }
 
-    fn apply(&mut self, ev: &Event) -> bool {
+    fn apply(&mut self, ev: &Event, changes: &mut Vec<Change>) {
         self.stats.events += 1;
-        let changes = self.store.apply(ev);
+        self.store.apply_into(ev, changes);
+    }
+
+    fn dispatch(&mut self, changes: &[Change]) {
         self.stats.changes += changes.len() as u64;
-        self.changes.dispatch(&changes);
-        !changes.is_empty()
+        self.changes.dispatch(changes);
     }
 
     fn heard_time(&mut self, at: Timestamp) {

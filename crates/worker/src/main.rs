@@ -7,6 +7,7 @@
 //!   watchdog, the one-second tick;
 //! - [`send`]: the updates to the page, when it asked;
 //! - [`stream`]: one EventSource and its listeners;
+//! - [`text`]: a message's text into wasm memory;
 //! - [`travel`]: time travel's reads of the feed's history.
 //!
 //! All of it is I/O: what a message does, what a command does and what an
@@ -20,6 +21,8 @@ mod send;
 mod state;
 #[cfg(target_arch = "wasm32")]
 mod stream;
+#[cfg(target_arch = "wasm32")]
+mod text;
 #[cfg(target_arch = "wasm32")]
 mod travel;
 

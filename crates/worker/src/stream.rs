@@ -37,7 +37,7 @@ impl Stream {
         for name in NAMES {
             let listen = listen.clone();
             let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
-                let data = e.data().as_string().unwrap_or_default();
+                let data = crate::text::text(&e.data()).unwrap_or_default();
                 listen.word(Some(name));
                 listen.message(name, &e.last_event_id(), &data);
             });

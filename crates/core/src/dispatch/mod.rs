@@ -119,27 +119,37 @@ impl Dispatcher {
             return report;
         }
         let mut entries = std::mem::take(&mut lock(&self.registry).entries);
-        entries.retain_mut(|e| {
-            for change in changes.iter().filter(|c| e.interest.matches(c)) {
-                match &mut e.sink {
-                    Sink::Queue { queue, cap, dropped } => {
-                        if queue.len() == *cap {
-                            queue.pop_front();
-                            *dropped += 1;
-                            report.dropped += 1;
-                        }
+        entries.retain_mut(|e| match &mut e.sink {
+            Sink::Queue { queue, cap, dropped } => {
+                let matching = changes.iter().filter(|c| e.interest.matches(c)).count();
+                // Only the newest `cap` can stay: the ones before them would
+                // be queued and pushed out again within this dispatch, so
+                // they are counted as dropped without being copied.
+                let mut skip = matching.saturating_sub(*cap);
+                let lost = (queue.len() + matching).saturating_sub(*cap);
+                queue.drain(..lost - skip);
+                for change in changes.iter().filter(|c| e.interest.matches(c)) {
+                    if skip > 0 {
+                        skip -= 1;
+                    } else {
                         queue.push_back(change.clone());
                     }
-                    Sink::Callback(f) => {
-                        if catch_unwind(AssertUnwindSafe(|| f(change))).is_err() {
-                            report.failed += 1;
-                            return false;
-                        }
-                    }
                 }
-                report.delivered += 1;
+                *dropped += lost as u64;
+                report.dropped += lost as u64;
+                report.delivered += matching as u64;
+                true
             }
-            true
+            Sink::Callback(f) => {
+                for change in changes.iter().filter(|c| e.interest.matches(c)) {
+                    if catch_unwind(AssertUnwindSafe(|| f(change))).is_err() {
+                        report.failed += 1;
+                        return false;
+                    }
+                    report.delivered += 1;
+                }
+                true
+            }
         });
         let mut r = lock(&self.registry);
         let gone = std::mem::take(&mut r.gone);

@@ -64,6 +64,41 @@ fn queues_are_bounded_and_count_what_they_drop() {
     assert!(fast.drain().is_empty());
 }
 
+proptest::proptest! {
+    /// A batch dispatched at once leaves every queue as the same changes
+    /// dispatched one by one would (a queue skips copying the ones it
+    /// would push out again, and still counts them as dropped).
+    #[test]
+    fn a_batch_at_once_queues_and_drops_as_one_at_a_time(
+        cap in 1usize..6,
+        batches in proptest::collection::vec(proptest::collection::vec((0u8..8, proptest::bool::ANY), 0..12), 0..6),
+    ) {
+        let at_once = Dispatcher::new();
+        let one_by_one = Dispatcher::new();
+        let only_ups = Interest { up: Some(true), ..Default::default() };
+        let subs = |d: &Dispatcher| [d.subscribe(Interest::default(), cap), d.subscribe(only_ups.clone(), cap)];
+        let (a, b) = (subs(&at_once), subs(&one_by_one));
+        let mut reports = (DispatchReport::default(), DispatchReport::default());
+        for batch in &batches {
+            let changes: Vec<Change> =
+                batch.iter().map(|&(i, up)| conn(ConnKind::EdgeToRouter, &format!("i{i}"), "r", up)).collect();
+            let r = at_once.dispatch(&changes);
+            reports.0.delivered += r.delivered;
+            reports.0.dropped += r.dropped;
+            for c in &changes {
+                let r = one_by_one.dispatch(std::slice::from_ref(c));
+                reports.1.delivered += r.delivered;
+                reports.1.dropped += r.dropped;
+            }
+        }
+        proptest::prop_assert_eq!(reports.0, reports.1);
+        for (x, y) in a.iter().zip(&b) {
+            proptest::prop_assert_eq!(x.dropped(), y.dropped());
+            proptest::prop_assert_eq!(x.drain(), y.drain());
+        }
+    }
+}
+
 #[test]
 fn dropping_the_handle_unsubscribes() {
     let d = Dispatcher::new();

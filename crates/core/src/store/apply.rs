@@ -12,6 +12,13 @@ impl Store {
     /// an event older than what it would overwrite.
     pub fn apply(&mut self, ev: &Event) -> Vec<Change> {
         let mut out = Vec::new();
+        self.apply_into(ev, &mut out);
+        out
+    }
+
+    /// [`Self::apply`], adding the changes to `out` (a batch's changes
+    /// gathered in one vector, for one dispatch).
+    pub fn apply_into(&mut self, ev: &Event, out: &mut Vec<Change>) {
         // Every reporter is a controller we know of, even when its copy of
         // the event is a duplicate of another controller's.
         if let Some(via) = &ev.via {
@@ -19,12 +26,12 @@ impl Store {
         }
         if !self.dedupe.first_sight(ev) {
             self.stats.duplicates += 1;
-            return out;
+            return;
         }
         self.stats.applied += 1;
         match &ev.body {
-            Body::Conn(c) => self.conn_event(ev.at, c, &mut out),
-            Body::Sdk(s) => self.sdk_event(ev.at, &s.identity, s.status, &mut out),
+            Body::Conn(c) => self.conn_event(ev.at, c, out),
+            Body::Sdk(s) => self.sdk_event(ev.at, &s.identity, s.status, out),
             Body::Cluster(c) => {
                 if let (Some(via), Some(peer)) = (&ev.via, c.peers.first()) {
                     use crate::event::ClusterEventType as T;
@@ -37,7 +44,7 @@ impl Store {
                             up,
                             addr: None,
                         };
-                        self.conn_event(ev.at, &change, &mut out);
+                        self.conn_event(ev.at, &change, out);
                     }
                 }
                 let delta = self.cluster.apply(ev.at, ev.via.as_deref(), c);
@@ -80,7 +87,6 @@ impl Store {
                 }
             }
         }
-        out
     }
 
     pub(super) fn conn_event(&mut self, at: Timestamp, c: &ConnChange, out: &mut Vec<Change>) {
@@ -268,13 +274,16 @@ impl Store {
             if rec.offline_at.len() > cap {
                 rec.offline_at.remove(0);
             }
-            rec.routers.clone()
+            rec.routers.len()
         } else {
-            Vec::new()
+            0
         };
         let now_online = rec.online();
         self.ents.flip(EntityType::Identity, was_online, now_online);
-        for router in routers {
+        // By index, not a copy of the list: taking a connection down never
+        // changes which routers an identity has.
+        for j in 0..routers {
+            let Some(&router) = self.ents.identities.rec(ident).and_then(|r| r.routers.get(j)) else { break };
             let key = Key { kind: ConnKind::EdgeToRouter, src: ident, dst: router };
             self.conn_key_event(at, key, false, None, out);
         }
