@@ -63,7 +63,8 @@ test('router-outage: exactly one grouped alert fires, then resolves when the rou
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=alert-list] li').length === 0, null, { timeout: 5_000 });
     await filter.fill('severity=awful');
     await page.getByTestId('alert-filter-error').filter({ hasText: 'col 10: `severity` is one of' }).waitFor({ timeout: 5_000 });
-    // And so does the change log's: identities dropping, only.
+    // And so does the change log's (a view of the stage): identities dropping, only.
+    await page.getByTestId('show-changes').click();
     await page.getByTestId('change-filter').fill('kind=edge-to-router AND !good');
     await page.waitForFunction(() => {
       const items = [...document.querySelectorAll('[data-testid=changes] li')];

@@ -49,7 +49,9 @@ test('status goes live and the counters fill and move', async () => {
   // the change list fills.
   const before = await num(page, 'events-applied');
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid=events-applied]').textContent) > n + 50, before, { timeout: 10_000 });
+  await page.getByTestId('show-changes').click();
   await page.locator('[data-testid=changes] li').first().waitFor({ timeout: 10_000 });
+  await page.getByTestId('show-map').click();
   assert.equal(await num(page, 'skipped'), 0);
   assert.match(await page.getByTestId('rejected').textContent(), /^0 rejected$/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-live.png') });

@@ -73,8 +73,8 @@ test('events as CSV and JSON lines, the snapshot and the map as PNG: each opens 
     assert.ok(png.bytes.length > 5_000, `the map, not a blank: ${png.bytes.length} bytes`);
 
     // The event log: the history newest first, a page of 50 at a time.
+    await page.getByTestId('show-events').click();
     const log = page.getByTestId('event-log');
-    await log.locator('summary').click();
     const logRows = log.getByTestId('event-log-rows').locator('tbody tr');
     const count = (n) => page.waitForFunction((n) => document.querySelectorAll('[data-testid=event-log-rows] tbody tr').length === n, n, { timeout: 10_000 });
     await count(50);

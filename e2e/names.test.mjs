@@ -110,6 +110,7 @@ test('names, not ids: the map, the list, an alert, the management API and a CSV 
 
     // The change log's filter reads the names the log shows, not the
     // opaque ids (which `id=` and bare words still find).
+    await page.getByTestId('show-changes').click();
     await page.getByTestId('change-filter').fill('kind=router-to-ctrl AND name*=edge-eu-1');
     await page.waitForFunction(() => {
       const items = [...document.querySelectorAll('[data-testid=changes] li')];

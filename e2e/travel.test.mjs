@@ -57,14 +57,17 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     assert.equal(await page.getByTestId('drawer-transitions').textContent(), '1', 'down at T+60 s (live has two: it came back)');
     assert.match(await page.getByTestId('drawer-health').textContent(), /down/);
     await page.locator('.drawer-close').click();
-    // The change log at that moment is the history's, and ends there: edge-3
-    // came up, then dropped (its return is still to come).
+    // The change log at that moment (a view of the stage) is the history's,
+    // and ends there: edge-3 came up, then dropped (its return is still to come).
+    await page.getByTestId('show-changes').click();
+    assert.equal(new URL(page.url()).searchParams.get('view'), 'changes', 'the view shown is in the URL');
     await page.getByTestId('change-filter').fill('edge-3');
     const changeRows = () => page.getByTestId('changes').locator('li').evaluateAll((lis) => lis.map((li) => li.className));
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=changes] li').length === 2, null, { timeout: 10_000 });
     assert.deepEqual(await changeRows(), ['change change-down', 'change change-up'], 'newest first, up to the moment');
     assert.equal(new URL(page.url()).searchParams.get('changes'), 'edge-3', 'the change filter is in the URL');
     assert.equal(await page.getByTestId('change-history').getAttribute('aria-pressed'), 'true');
+    await page.getByTestId('show-list').click();
 
     // The map at that moment too: find edge-3 (it is centred), and its tooltip says so.
     const map = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
@@ -74,8 +77,6 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     await map.getByTestId('map-search').fill('edge-3');
     await map.getByTestId('map-search').press('Enter');
     const hoverCentre = async () => {
-      // The map may sit below the fold: bring it into view first.
-      await map.getByTestId('map-canvas').scrollIntoViewIfNeeded();
       const box = await map.getByTestId('map-canvas').boundingBox();
       await map.mouse.move(box.x + box.width / 2 + 40, box.y + box.height / 2 + 40);
       await map.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -97,6 +98,7 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     // Live, the change log holds only what the app saw; "History" searches
     // the feed's: edge-4's thirty reports of two hours ago, a page at a time,
     // exactly the rows the feed has.
+    await page.getByTestId('show-changes').click();
     await page.getByTestId('change-filter').fill('edge-4');
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=changes] li').length === 0, null, { timeout: 10_000 });
     await page.getByTestId('change-history').click();
@@ -110,6 +112,7 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
     assert.deepEqual(states.map((t) => t.slice(2)), stored.map((c) => c.label.state), 'the feed\'s rows, newest first');
     await page.getByTestId('change-history').click();
     await page.getByTestId('change-filter').fill('');
+    await page.getByTestId('show-list').click();
 
     // The picker: any moment, in local time (the browser's zone is this machine's).
     const local = (ms) => { const d = new Date(ms); const p = (n) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`; };
@@ -172,7 +175,7 @@ test('a moment from the history: deep link, Live, scrubber and playback show the
 
     // The analysis of the last hour names the router that dropped.
     await page.getByTestId('travel-live').click();
-    await page.getByTestId('analysis').locator('summary').click();
+    await page.getByTestId('show-analysis').click();
     const routers = page.getByTestId('analysis-routers');
     await routers.locator('tbody tr').first().waitFor({ timeout: 10_000 });
     const first = await routers.locator('tbody tr').first().locator('th, td').allTextContents();

@@ -32,6 +32,14 @@ fn text_of(host: &web_sys::HtmlElement, testid: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Shows one view of the stage (`map`, `list`, `changes`, …) by its tab.
+async fn show(host: &web_sys::HtmlElement, view: &str) {
+    let tab: web_sys::HtmlElement =
+        host.query_selector(&format!("[data-testid='show-{view}']")).unwrap().expect("a tab").unchecked_into();
+    tab.click();
+    leptos::task::tick().await;
+}
+
 fn ev(src: &str, dst: &str, kind: ConnKind, up: bool) -> Event {
     Event::conn(Timestamp(1_749_718_864_000_000_000), kind, src, dst, up)
 }
@@ -86,6 +94,7 @@ async fn counters_follow_snapshot_and_batches() {
     assert_eq!(text_of(&host, "router-online"), "1");
     assert_eq!(text_of(&host, "router-offline"), "1");
     assert_eq!(text_of(&host, "identity-offline"), "1");
+    show(&host, "changes").await;
     let changes = text_of(&host, "changes");
     assert!(changes.contains("laptop-0001 → edge-eu-1"), "{changes}");
     assert!(changes.contains("▼ disconnected"), "{changes}");
@@ -119,6 +128,7 @@ async fn hostile_names_render_as_text() {
     w.message("batch", "1", &serde_json::to_string(&batch).unwrap());
     w.pump();
     leptos::task::tick().await;
+    show(&host, "changes").await;
     assert!(text_of(&host, "changes").contains(evil), "shown literally");
     assert!(host.query_selector("img").unwrap().is_none(), "never parsed as HTML");
 }
@@ -135,6 +145,7 @@ async fn a_new_change_adds_one_row_and_leaves_the_others_untouched() {
     };
     apply("1", "laptop-0001");
     leptos::task::tick().await;
+    show(&host, "changes").await;
     let list = host.query_selector("[data-testid='changes']").unwrap().unwrap();
     let first = list.first_element_child().expect("one row");
     let rewritten = std::rc::Rc::new(std::cell::Cell::new(0u32));

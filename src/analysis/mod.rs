@@ -1,8 +1,8 @@
 //! `AnalysisPanel`: the feed's aggregation of the last hour (or of the hour
 //! before the time-travel moment), from `GET /aggregate`: events per minute
 //! as a sparkline, the routers and identities that dropped most, and each
-//! link's latency. Fetched only while the panel is open, and again every
-//! 30 s. Every name is rendered as text.
+//! link's latency. Fetched when the panel is shown (a view of the stage),
+//! and again every 30 s while it is. Every name is rendered as text.
 
 use crate::export::feed_api_url;
 use crate::history::get_json;
@@ -11,7 +11,7 @@ use leptos::prelude::*;
 use std::time::Duration;
 use zitiscope_core::aggregate::{KindCounts, LatencyPoint, Report};
 
-/// How often an open panel refreshes.
+/// How often a shown panel refreshes.
 const REFRESH: Duration = Duration::from_secs(30);
 /// Links charted at most (the slowest first).
 const LINKS_SHOWN: usize = 6;
@@ -44,15 +44,11 @@ pub fn polyline_on(values: &[f64], max: f64, w: f64, h: f64) -> String {
 pub fn AnalysisPanel() -> impl IntoView {
     let shown = use_shown();
     let (events_url, at) = (shown.events_url, shown.at);
-    let open = RwSignal::new(false);
     let report = RwSignal::new(None::<Report>);
     let error = RwSignal::new(None::<String>);
     let refresh = RwSignal::new(0u32);
     Effect::new(move |_| {
         refresh.track();
-        if !open.get() {
-            return;
-        }
         let to = at.get().map_or(String::new(), |t| format!("&to={t}"));
         let url = feed_api_url(&events_url.get_untracked(), &format!("/aggregate?top=8{to}"));
         leptos::task::spawn_local(async move {
@@ -141,13 +137,10 @@ pub fn AnalysisPanel() -> impl IntoView {
         })
     };
     view! {
-        <details class="analysis" data-testid="analysis" on:toggle=move |ev| {
-            let el: web_sys::HtmlDetailsElement = event_target(&ev);
-            open.set(el.open());
-        }>
-            <summary>{move || if at.with(Option::is_some) { "Analysis: the hour before the moment shown" } else { "Analysis: the last hour" }}</summary>
+        <section class="panel analysis" data-testid="analysis">
+            <h2>{move || if at.with(Option::is_some) { "Analysis: the hour before the moment shown" } else { "Analysis: the last hour" }}</h2>
             <p class="travel-error" role="status">{move || error.get()}</p>
             {body}
-        </details>
+        </section>
     }
 }

@@ -1,4 +1,6 @@
-//! Live counters: controllers, routers and identities, online and offline.
+//! Live counters: controllers, routers and identities, online and offline,
+//! as a compact strip (the words are for screen readers and tooltips; the
+//! arrows say it on screen).
 
 use crate::shown::use_shown;
 use leptos::prelude::*;
@@ -13,15 +15,15 @@ pub fn Counters() -> impl IntoView {
         view! {
             <section class="counter" data-testid=format!("counter-{name}")>
                 <h2>{title}</h2>
-                <p class="counter-online">
+                <p class="counter-online" title="online">
                     <span class="dot dot-up" aria-hidden="true">"▲"</span>
                     <span class="num" data-testid=format!("{name}-online")>{move || summary.get().get(t).online}</span>
-                    " online"
+                    <span class="sr-only">" online"</span>
                 </p>
-                <p class="counter-offline">
+                <p class="counter-offline" title="offline">
                     <span class="dot dot-down" aria-hidden="true">"▼"</span>
                     <span class="num" data-testid=format!("{name}-offline")>{move || summary.get().get(t).offline()}</span>
-                    " offline"
+                    <span class="sr-only">" offline"</span>
                 </p>
             </section>
         }

@@ -1,8 +1,11 @@
-//! The page, at the top of the app: feed status (and a banner when it is
-//! stale or lost, or one of its sources is down), live counters, the alert board and its toasts, the map
-//! (or its list), the details drawer, the latest state changes, and the
-//! stream's error line. In wall mode: the counters, the map and the firing
-//! alerts only.
+//! The page, at the top of the app, on one screen that never scrolls: the
+//! feed's status (and a banner when it is stale or lost, or one of its
+//! sources is down) in the top bar; the stage, which takes the free space,
+//! with the time bar over it and one view at a time in it (the map, the
+//! list, the latest changes, the event log, the analysis; [`tabs`]) and the
+//! details drawer over it; and a side column with the counters, the alert
+//! board (which scrolls on its own) and the stream's health. Toasts float.
+//! In wall mode: the map, the counters and the firing alerts only.
 //!
 //! It builds the shown state once ([`crate::shown::provide_shown`]) and
 //! lays the features out; they read what they show from that context, so
@@ -12,11 +15,13 @@ mod changes;
 mod counters;
 mod problems;
 mod status;
+mod tabs;
 
 pub use changes::ChangeList;
 pub use counters::Counters;
 pub use problems::Problems;
 pub use status::StatusBadge;
+pub use tabs::{use_tab, Tab, Tabs};
 
 use crate::alerts::{AlertPanel, Toasts, UseAlertsReturn};
 use crate::analysis::AnalysisPanel;
@@ -29,7 +34,6 @@ use crate::shown::provide_shown;
 use crate::store::LiveStore;
 use crate::travel::{use_time_travel, TimeBar};
 use crate::wall::{source_lines, use_theme, use_wake_lock, use_wall, FeedBanner, SourceBanner, Theme};
-use crate::web::{set_url_params, url_param, Param};
 use leptos::prelude::*;
 use zitiscope_core::client::Beats;
 
@@ -65,9 +69,7 @@ pub fn Dashboard(
     // fetched; provided once for every view below.
     let travel = use_time_travel(store);
     provide_shown(store, travel, feed_url);
-    // The map/list choice lives in the URL, so a link opens the same view.
-    let list_view = RwSignal::new(url_param(Param::View).as_deref() == Some("list"));
-    Effect::new(move |_| set_url_params(&[(Param::View, list_view.get().then(|| "list".to_string()))]));
+    let tab = use_tab();
     // Silence is staleness only from a feed that beats: without a time to
     // judge from, the banner has nothing to be stale about.
     let stale_clock = Signal::derive(move || store.last_update.get().filter(|_| beats.get().judged()));
@@ -105,45 +107,38 @@ pub fn Dashboard(
         <SourceBanner lines=down_sources />
         <Toasts toasts=alerts.toasts />
         <main class="dashboard">
-            // Time travel is a desk tool: a wall display always shows live.
-            {move || (!wall.get()).then(|| view! { <TimeBar travel=travel /> })}
-            <Counters />
-            {move || config_error.get().map(|e| view! { <p class="config-error" role="status">{e}</p> })}
-            {move || {
-                if wall.get() {
-                    view! {
-                        <div class="wall-grid">
-                            <TopologyMap />
-                            <AlertPanel alerts=alerts compact=true />
-                        </div>
-                    }
-                        .into_any()
+            <div class="stage">
+                // Time travel is a desk tool: a wall display always shows live.
+                {move || (!wall.get()).then(|| view! {
+                    <div class="stage-head">
+                        <Tabs tab=tab />
+                        <TimeBar travel=travel />
+                    </div>
+                })}
+                <div class="stage-body">
+                    {move || match (wall.get(), tab.get()) {
+                        (true, _) | (false, Tab::Map) => view! { <TopologyMap /> }.into_any(),
+                        (false, Tab::List) => view! { <NetworkList /> }.into_any(),
+                        (false, Tab::Changes) => view! { <ChangeList changes=store.recent /> }.into_any(),
+                        (false, Tab::Events) => view! { <EventLog /> }.into_any(),
+                        (false, Tab::Analysis) => view! { <AnalysisPanel /> }.into_any(),
+                    }}
+                    <NodeDrawer />
+                </div>
+            </div>
+            <aside class="side" aria-label="Counts and alerts">
+                <Counters />
+                {move || config_error.get().map(|e| view! { <p class="config-error" role="status">{e}</p> })}
+                {move || if wall.get() {
+                    view! { <AlertPanel alerts=alerts compact=true /> }.into_any()
                 } else {
                     view! {
                         <AlertPanel alerts=alerts />
-                        <div class="view-toggle" role="group" aria-label="Network view">
-                            <button type="button" aria-pressed=move || (!list_view.get()).to_string() data-testid="show-map" on:click=move |_| list_view.set(false)>
-                                "Map"
-                            </button>
-                            <button type="button" aria-pressed=move || list_view.get().to_string() data-testid="show-list" on:click=move |_| list_view.set(true)>
-                                "List"
-                            </button>
-                        </div>
-                        <Show
-                            when=move || list_view.get()
-                            fallback=move || view! { <TopologyMap /> }
-                        >
-                            <NetworkList />
-                        </Show>
-                        <AnalysisPanel />
-                        <EventLog />
-                        <ChangeList changes=store.recent />
                         <Problems stats=store.stats seq=store.seq beats=beats />
                     }
                         .into_any()
-                }
-            }}
-            <NodeDrawer />
+                }}
+            </aside>
         </main>
     }
 }

@@ -3,7 +3,7 @@
 //! the URL), ending at the time-travel moment when there is one, a page at
 //! a time (`GET /history?order=desc`). Its export links download exactly
 //! the events it lists, as CSV or JSON lines. Read only while the panel is
-//! open. Every value is rendered as text. The name columns read the names
+//! shown (a view of the stage). Every value is rendered as text. The name columns read the names
 //! the worker sends for the rows shown (the names a person reads now), as
 //! the feed's export does.
 
@@ -34,14 +34,12 @@ struct Row {
 pub fn EventLog() -> impl IntoView {
     let shown = use_shown();
     let (events_url, at) = (shown.events_url, shown.at);
-    let open = RwSignal::new(false);
     let text = use_url_text(Param::Events);
     let filter = RwSignal::new(Filter::default());
     // What the log and its exports select.
     let selection = use_selection(text, filter, at);
     let query = Memo::new(move |_| {
-        open.get()
-            .then(|| feed_api_url(&events_url.get(), &format!("/history?order=desc&limit={PAGE}&{}", selection.get())))
+        Some(feed_api_url(&events_url.get(), &format!("/history?order=desc&limit={PAGE}&{}", selection.get())))
     });
     let pages = use_pages::<Row>(query.into());
     let export = move |format: &'static str| {
@@ -96,48 +94,42 @@ pub fn EventLog() -> impl IntoView {
         })
     };
     view! {
-        <details class="analysis event-log" data-testid="event-log" on:toggle=move |ev| {
-            let el: web_sys::HtmlDetailsElement = event_target(&ev);
-            open.set(el.open());
-        }>
-            <summary>{move || if at.with(Option::is_some) { "Event log: up to the moment shown" } else { "Event log" }}</summary>
-            // Built when first opened: a closed log costs the first paint nothing.
-            {move || open.get().then(|| view! {
-                    <div class="event-log-tools">
-                        <FilterInput
-                            schema=&EVENT_SCHEMA
-                            text=text
-                            filter=filter
-                            class="network-filter"
-                            placeholder="filter: type=conn AND kind=edge-to-router AND !up…"
-                            label="Filter events (the filter language)"
-                            testid="event-filter"
-                            presets="zitiscope.filters.events"
-                        />
-                        <a href=export("csv") download="zitiscope-events.csv" data-testid="event-log-csv">"CSV"</a>
-                        <a href=export("jsonl") download="zitiscope-events.jsonl" data-testid="event-log-jsonl">"JSON lines"</a>
-                    </div>
-                    <p class="travel-error" role="status" data-testid="event-log-error">{move || pages.error.get()}</p>
-                    <div class="event-log-scroll">
-                        <table class="analysis-table" data-testid="event-log-rows">
-                            <thead>
-                                <tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
-                            </thead>
-                            <tbody>{rows}</tbody>
-                        </table>
-                    </div>
-                    {move || {
-                        pages
-                            .has_more()
-                            .then(|| {
-                                view! {
-                                    <button type="button" class="topbar-toggle" data-testid="event-log-older" on:click=move |_| pages.more()>
-                                        "Older"
-                                    </button>
-                                }
-                            })
-                    }}
-            })}
-        </details>
+        <section class="panel event-log" data-testid="event-log">
+            <h2>{move || if at.with(Option::is_some) { "Event log: up to the moment shown" } else { "Event log" }}</h2>
+            <div class="event-log-tools">
+                <FilterInput
+                    schema=&EVENT_SCHEMA
+                    text=text
+                    filter=filter
+                    class="network-filter"
+                    placeholder="filter: type=conn AND kind=edge-to-router AND !up…"
+                    label="Filter events (the filter language)"
+                    testid="event-filter"
+                    presets="zitiscope.filters.events"
+                />
+                <a href=export("csv") download="zitiscope-events.csv" data-testid="event-log-csv">"CSV"</a>
+                <a href=export("jsonl") download="zitiscope-events.jsonl" data-testid="event-log-jsonl">"JSON lines"</a>
+            </div>
+            <p class="travel-error" role="status" data-testid="event-log-error">{move || pages.error.get()}</p>
+            <div class="event-log-scroll">
+                <table class="analysis-table" data-testid="event-log-rows">
+                    <thead>
+                        <tr>{columns.iter().map(|c| view! { <th scope="col">{*c}</th> }).collect_view()}</tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+            {move || {
+                pages
+                    .has_more()
+                    .then(|| {
+                        view! {
+                            <button type="button" class="topbar-toggle" data-testid="event-log-older" on:click=move |_| pages.more()>
+                                "Older"
+                            </button>
+                        }
+                    })
+            }}
+        </section>
     }
 }

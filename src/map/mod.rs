@@ -47,6 +47,11 @@ use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::Topology;
 
+/// How the map is used, in its toolbar (cut short where the toolbar is
+/// narrow: the whole of it is its tooltip).
+const HINT: &str =
+    "drag or two fingers to pan · wheel or pinch to zoom · arrows (then Tab) move, Enter opens, Esc lets go · f fits";
+
 /// Pointer reach for hover and click, in screen pixels.
 const REACH: f64 = 14.0;
 
@@ -75,6 +80,11 @@ pub fn TopologyMap() -> impl IntoView {
             redraw();
         });
     }
+
+    // The map takes the free space: a new window size is a new bitmap
+    // size, drawn at once (a paused past would otherwise stay stretched).
+    let resize = window_event_listener(leptos::ev::resize, move |_| redraw());
+    on_cleanup(move || resize.remove());
 
     // A new topology: place new nodes (nobody moves), pulse what changed, redraw.
     Effect::new(move |_| {
@@ -284,7 +294,7 @@ pub fn TopologyMap() -> impl IntoView {
                         on:change=move |ev| only.set(event_target_checked(&ev)) />
                     " only matches"
                 </label>
-                <span class="map-hint">"drag or two fingers to pan · wheel or pinch to zoom · arrows (then Tab) move, Enter opens, Esc lets go · f fits"</span>
+                <span class="map-hint" title=HINT>{HINT}</span>
             </div>
             <div class="map-stage">
                 <canvas
