@@ -151,6 +151,7 @@ pub fn frame(f: &Frame) {
     edges(f, &at);
     pulses(f, &at);
     nodes(f, &at);
+    control_pips(f);
     labels(f, &at);
 }
 
@@ -195,11 +196,10 @@ fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         (EdgeKind::Link, true, link_up, link_width, false),
         (EdgeKind::Link, false, f.palette.down, 1.5, true),
     ];
-    // Every router has a control channel to every controller: zoomed out,
-    // that fan hides everything else, and node colours already say whether
-    // a router reaches its controllers. So it is drawn only zoomed in, or
-    // for the selected and hovered node.
-    let fan = f.view.scale >= 0.35;
+    // Every router has a control channel to every controller: drawn, that
+    // fan of N×C lines hides the fabric. Each router shows its channels as
+    // pips instead ([`control_pips`]); the lines are drawn only for the
+    // selected and hovered node.
     let focused =
         |e: &zitiscope_core::store::Edge| [f.selected, f.hover].into_iter().flatten().any(|n| e.a == *n || e.b == *n);
     for (kind, up, colour, width, dashed) in styles {
@@ -208,7 +208,7 @@ fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         // Far out, healthy links are hairlines under the nodes: skip them.
         let faint = f.view.scale < 0.2 && kind == EdgeKind::Link && up;
         let shown = |e: &&zitiscope_core::store::Edge| {
-            e.kind == kind && e.up == up && (kind != EdgeKind::Control || fan || focused(e)) && (!faint || focused(e))
+            e.kind == kind && e.up == up && (kind != EdgeKind::Control || focused(e)) && (!faint || focused(e))
         };
         for e in f.topology.edges.iter().filter(shown) {
             if let (Some(a), Some(b)) = (at(&e.a), at(&e.b)) {
@@ -342,6 +342,44 @@ fn shapes(ctx: &Ctx, palette: &Palette, points: &[Point], r: f64, h: Health, squ
             ctx.stroke();
         }
         Health::Ok | Health::Unknown => {}
+    }
+}
+
+/// Above each router, one pip per controller of the cluster: up, down (a
+/// channel it had), and never seen, so "3/3" reads at a glance without a
+/// line to each controller (`RouterNode::control_marks`). Left out when
+/// nodes are too small to carry them (the node's colour still says it).
+fn control_pips(f: &Frame) {
+    const PIP: f64 = 4.0;
+    const GAP: f64 = 2.0;
+    let r = radius(f.view.scale);
+    if r < 5.0 {
+        return;
+    }
+    let ctx = f.ctx;
+    let controllers = f.topology.controllers.len();
+    // One path a state: thousands of pips cost three fills.
+    for (colour, pick) in [(f.palette.up, 0usize), (f.palette.down, 1), (f.palette.muted, 2)] {
+        ctx.begin_path();
+        for node in f.topology.routers.iter().filter(|n| f.shows_router(&n.id)) {
+            let Some(p) = f.routers.get(&node.id).map(|p| f.view.to_screen(*p)) else { continue };
+            if !on_screen(f, p, 20.0) {
+                continue;
+            }
+            let m = node.control_marks(controllers);
+            let all = m.up + m.down + m.unseen;
+            let (from, count) = match pick {
+                0 => (0, m.up),
+                1 => (m.up, m.down),
+                _ => (m.up + m.down, m.unseen),
+            };
+            let left = p.x - (f64::from(all) * (PIP + GAP) - GAP) / 2.0;
+            for i in from..from + count {
+                ctx.rect(left + f64::from(i) * (PIP + GAP), p.y - r - 3.0 - PIP, PIP, PIP);
+            }
+        }
+        ctx.set_fill_style_str(colour);
+        ctx.fill();
     }
 }
 

@@ -296,6 +296,13 @@ pub fn TopologyMap() -> impl IntoView {
                 </label>
                 <span class="map-hint" title=HINT>{HINT}</span>
             </div>
+            <p class="map-legend" data-testid="map-legend">
+                <span class="pip pip-up"></span>" controller up "
+                <span class="pip pip-down"></span>" down "
+                <span class="pip pip-unseen"></span>" not seen · "
+                <span class="swatch swatch-up"></span>" link up "
+                <span class="swatch swatch-down"></span>" down"
+            </p>
             <div class="map-stage">
                 <canvas
                     node_ref=canvas

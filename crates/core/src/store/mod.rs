@@ -56,7 +56,9 @@ pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
 pub use state::StoreState;
 pub use summary::{Summary, Tally};
-pub use topology::{ControllerNode, Edge, EdgeKind, IdentityBadge, NodeRow, Role, RouterNode, SortBy, Topology};
+pub use topology::{
+    ControlMarks, ControllerNode, Edge, EdgeKind, IdentityBadge, NodeRow, Role, RouterNode, SortBy, Topology,
+};
 
 use crate::event::{LatencySample, SdkStatus};
 use crate::{ConnKind, EntityType, Timestamp};

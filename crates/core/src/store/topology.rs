@@ -68,6 +68,28 @@ pub struct RouterNode {
     pub identities: IdentityBadge,
 }
 
+/// A router's control channels as the map marks them (one pip each, in
+/// place of a line to every controller): up, down, and never seen, of the
+/// cluster's `controllers`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ControlMarks {
+    pub up: u32,
+    pub down: u32,
+    pub unseen: u32,
+}
+
+impl RouterNode {
+    /// Its [`ControlMarks`] in a cluster of `controllers`. A router seen
+    /// with more controllers than the cluster lists now (one was removed)
+    /// shows what it was seen with.
+    pub fn control_marks(&self, controllers: usize) -> ControlMarks {
+        let up = self.controllers_up.min(self.controllers_known);
+        let known = self.controllers_known;
+        let all = (controllers as u32).max(known);
+        ControlMarks { up, down: known - up, unseen: all - known }
+    }
+}
+
 /// What an edge is.
 // Ord in this order: the topology sorts edges by kind first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]

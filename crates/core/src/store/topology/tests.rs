@@ -130,3 +130,21 @@ fn health_orders_best_to_worst() {
     assert_eq!(hs, vec![Health::Ok, Health::Degraded, Health::Unknown, Health::Down]);
     assert_eq!(hs.iter().max(), Some(&Health::Down), "a group takes its worst");
 }
+
+#[test]
+fn control_marks_say_up_down_and_unseen_of_the_cluster() {
+    let mut s = Store::new();
+    for c in ["c1", "c2", "c3"] {
+        s.apply(&conn(10, ConnKind::RouterToCtrl, "r0", c, true));
+    }
+    s.apply(&conn(10, ConnKind::RouterToCtrl, "r1", "c1", true));
+    s.apply(&conn(10, ConnKind::RouterToCtrl, "r1", "c2", true));
+    s.apply(&conn(20, ConnKind::RouterToCtrl, "r1", "c2", false));
+    let t = s.topology(Timestamp(30));
+    let marks = |id: &str| t.router(id).unwrap().control_marks(t.controllers.len());
+    assert_eq!(t.controllers.len(), 3);
+    assert_eq!(marks("r0"), ControlMarks { up: 3, down: 0, unseen: 0 });
+    assert_eq!(marks("r1"), ControlMarks { up: 1, down: 1, unseen: 1 }, "c3 never seen with r1");
+    let r1 = t.router("r1").unwrap();
+    assert_eq!(r1.control_marks(1), ControlMarks { up: 1, down: 1, unseen: 0 }, "a removed controller still shows");
+}
