@@ -67,7 +67,7 @@ pub const RADIUS: f64 = 8.0;
 pub const BADGE_REACH: f64 = 30.0;
 
 /// A node's radius on screen at zoom `scale`.
-fn radius(scale: f64) -> f64 {
+pub(super) fn radius(scale: f64) -> f64 {
     (RADIUS * scale).clamp(2.0, 14.0)
 }
 
@@ -126,7 +126,7 @@ pub struct Frame<'a> {
 }
 
 impl Frame<'_> {
-    fn shows_router(&self, id: &str) -> bool {
+    pub(super) fn shows_router(&self, id: &str) -> bool {
         self.matches.is_none_or(|m| m.routers.contains(id))
     }
 
@@ -151,7 +151,7 @@ pub fn frame(f: &Frame) {
     edges(f, &at);
     pulses(f, &at);
     nodes(f, &at);
-    control_pips(f);
+    super::pips::control_pips(f);
     labels(f, &at);
 }
 
@@ -198,7 +198,7 @@ fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
     ];
     // Every router has a control channel to every controller: drawn, that
     // fan of N×C lines hides the fabric. Each router shows its channels as
-    // pips instead ([`control_pips`]); the lines are drawn only for the
+    // pips instead (`pips.rs`); the lines are drawn only for the
     // selected and hovered node.
     let focused =
         |e: &zitiscope_core::store::Edge| [f.selected, f.hover].into_iter().flatten().any(|n| e.a == *n || e.b == *n);
@@ -345,44 +345,6 @@ fn shapes(ctx: &Ctx, palette: &Palette, points: &[Point], r: f64, h: Health, squ
     }
 }
 
-/// Above each router, one pip per controller of the cluster: up, down (a
-/// channel it had), and never seen, so "3/3" reads at a glance without a
-/// line to each controller (`RouterNode::control_marks`). Left out when
-/// nodes are too small to carry them (the node's colour still says it).
-fn control_pips(f: &Frame) {
-    const PIP: f64 = 4.0;
-    const GAP: f64 = 2.0;
-    let r = radius(f.view.scale);
-    if r < 5.0 {
-        return;
-    }
-    let ctx = f.ctx;
-    let controllers = f.topology.controllers.len();
-    // One path a state: thousands of pips cost three fills.
-    for (colour, pick) in [(f.palette.up, 0usize), (f.palette.down, 1), (f.palette.muted, 2)] {
-        ctx.begin_path();
-        for node in f.topology.routers.iter().filter(|n| f.shows_router(&n.id)) {
-            let Some(p) = f.routers.get(&node.id).map(|p| f.view.to_screen(*p)) else { continue };
-            if !on_screen(f, p, 20.0) {
-                continue;
-            }
-            let m = node.control_marks(controllers);
-            let all = m.up + m.down + m.unseen;
-            let (from, count) = match pick {
-                0 => (0, m.up),
-                1 => (m.up, m.down),
-                _ => (m.up + m.down, m.unseen),
-            };
-            let left = p.x - (f64::from(all) * (PIP + GAP) - GAP) / 2.0;
-            for i in from..from + count {
-                ctx.rect(left + f64::from(i) * (PIP + GAP), p.y - r - 3.0 - PIP, PIP, PIP);
-            }
-        }
-        ctx.set_fill_style_str(colour);
-        ctx.fill();
-    }
-}
-
 /// Names (and identity badges) only when nodes are far enough apart to
 /// read them; always for the selected, hovered and keyboard's node.
 fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
@@ -457,6 +419,6 @@ fn router_badge(t: &Topology, id: &str) -> Option<String> {
     })
 }
 
-fn on_screen(f: &Frame, p: Point, slack: f64) -> bool {
+pub(super) fn on_screen(f: &Frame, p: Point, slack: f64) -> bool {
     p.x >= -slack && p.y >= -slack && p.x <= f.width + slack && p.y <= f.height + slack
 }

@@ -23,6 +23,7 @@ mod frame;
 mod identities;
 mod keyboard;
 mod matches;
+mod pips;
 mod placement;
 mod pointer;
 mod pulses;
