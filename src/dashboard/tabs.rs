@@ -3,7 +3,7 @@
 //! shown is in the URL (`?view=`; left out for the map), so a link opens
 //! the same view.
 
-use crate::web::{url_param, use_url_text, Param};
+use crate::web::{set_url_params, url_param, Param};
 use leptos::prelude::*;
 
 /// One view of the stage.
@@ -48,13 +48,12 @@ impl Tab {
     }
 }
 
-/// The view shown, kept in the URL.
+/// The view shown, kept in the URL (left out for the map).
 pub fn use_tab() -> RwSignal<Tab> {
     let tab = RwSignal::new(Tab::from_name(&url_param(Param::View).unwrap_or_default()));
-    let text = use_url_text(Param::View);
     Effect::new(move |_| {
         let t = tab.get();
-        text.set(if t == Tab::Map { String::new() } else { t.name().to_owned() });
+        set_url_params(&[(Param::View, (t != Tab::Map).then(|| t.name().to_owned()))]);
     });
     tab
 }

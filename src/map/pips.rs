@@ -2,6 +2,10 @@
 //! every controller.
 
 use super::draw::{on_screen, radius, Frame};
+use zitiscope_core::store::ControlMarks;
+
+/// Where a state's pips sit in a router's row: the first and how many.
+type Run = fn(ControlMarks) -> (u32, u32);
 
 /// Above each router, one pip per controller of the cluster: up, down (a
 /// channel it had), and never seen, so "3/3" reads at a glance without a
@@ -17,7 +21,12 @@ pub(super) fn control_pips(f: &Frame) {
     let ctx = f.ctx;
     let controllers = f.topology.controllers.len();
     // One path a state: thousands of pips cost three fills.
-    for (colour, pick) in [(f.palette.up, 0usize), (f.palette.down, 1), (f.palette.muted, 2)] {
+    let runs: [(&str, Run); 3] = [
+        (f.palette.up, |m| (0, m.up)),
+        (f.palette.down, |m| (m.up, m.down)),
+        (f.palette.muted, |m| (m.up + m.down, m.unseen)),
+    ];
+    for (colour, run) in runs {
         ctx.begin_path();
         for node in f.topology.routers.iter().filter(|n| f.shows_router(&n.id)) {
             let Some(p) = f.routers.get(&node.id).map(|p| f.view.to_screen(*p)) else { continue };
@@ -26,11 +35,7 @@ pub(super) fn control_pips(f: &Frame) {
             }
             let m = node.control_marks(controllers);
             let all = m.up + m.down + m.unseen;
-            let (from, count) = match pick {
-                0 => (0, m.up),
-                1 => (m.up, m.down),
-                _ => (m.up + m.down, m.unseen),
-            };
+            let (from, count) = run(m);
             let left = p.x - (f64::from(all) * (PIP + GAP) - GAP) / 2.0;
             for i in from..from + count {
                 ctx.rect(left + f64::from(i) * (PIP + GAP), p.y - r - 3.0 - PIP, PIP, PIP);
