@@ -16,8 +16,9 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 /** Opens the app on a feed simulating `routers` routers; resolves once live with every router counted. */
-async function openLive(feed, routers, query = '') {
+async function openLive(feed, routers, query = '', report = false) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  if (report) await page.addInitScript(() => { window.zitiscopeReport = true; });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e));
   await page.goto(`${feed.url}/${query}`);
@@ -121,12 +122,72 @@ test('50 nodes: find a router, click it, see its drawer; the deep link reopens i
   }
 });
 
+/** What the map drew last (`window.zitiscopeMap`, set when `zitiscopeReport` is). */
+const drawn = (page) => page.evaluate(() => window.zitiscopeMap);
+
+/** Waits until `ok(arg)`, run in the page, holds (it reads `window.zitiscopeMap`). */
+const drawnUntil = (page, ok, arg) => page.waitForFunction(ok, arg, { timeout: 10_000 });
+
+test('40 routers: every name is drawn; a group collapses to one tile and opens again', async () => {
+  const feed = await startFeed({ args: ['simulate', '--routers', '40', '--outage-every', '0', '--renames-every', '0'] });
+  try {
+    const nodes = await (await fetch(`${feed.url}/nodes`)).json();
+    const names = nodes.map((n) => n.name).sort();
+    assert.equal(names.length, 43, '3 controllers and 40 routers');
+    const page = await browser.newPage({ viewport: { width: 1366, height: 768 } });
+    await page.addInitScript(() => { window.zitiscopeReport = true; });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e));
+    await page.goto(feed.url);
+    // Every node's name is placed (the core's label placement, as the app reports it).
+    await drawnUntil(page, (names) => names.every((n) => window.zitiscopeMap?.labels.includes(n)), names);
+    const m = await drawn(page);
+    assert.equal(m.labels.length, names.length, `no name twice: ${m.labels}`);
+    assert.ok(m.groups.length >= 4, `the routers are in groups: ${JSON.stringify(m.groups)}`);
+    assert.ok(m.groups.every((g) => !g.collapsed), 'a small network starts open');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-40-routers-labelled.png') });
+
+    // A click on a group's header collapses it: its routers are no longer
+    // drawn (nor named), its tile shows its count.
+    const eu = m.groups.find((g) => g.group === 'eu');
+    const euNames = names.filter((n) => n.startsWith('edge-eu-'));
+    assert.ok(eu && euNames.length > 0, JSON.stringify(m.groups));
+    const canvas = await page.getByTestId('map-canvas').boundingBox();
+    await page.mouse.click(canvas.x + eu.header.x + 20, canvas.y + eu.header.y + eu.header.h / 2);
+    await drawnUntil(page, (n) => { const m = window.zitiscopeMap; return m.groups.find((g) => g.group === 'eu').collapsed && !m.labels.some((l) => n.includes(l)); }, euNames);
+    const collapsed = (await drawn(page)).groups.find((g) => g.group === 'eu');
+    assert.match(collapsed.counts, new RegExp(`^${euNames.length}\\b`));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-40-routers-eu-collapsed.png') });
+    // A click on the tile opens it again, names and all.
+    await page.mouse.click(canvas.x + collapsed.tile.x + collapsed.tile.w / 2, canvas.y + collapsed.tile.y + collapsed.tile.h / 2);
+    await drawnUntil(page, (n) => { const m = window.zitiscopeMap; return !m.groups.find((g) => g.group === 'eu').collapsed && n.every((l) => m.labels.includes(l)); }, euNames);
+    // The toolbar collapses and opens them all.
+    await page.getByTestId('map-collapse-all').click();
+    await drawnUntil(page, () => { const m = window.zitiscopeMap; return m.groups.every((g) => g.collapsed) && m.labels.length === 3; });
+    await page.getByTestId('map-expand-all').click();
+    await drawnUntil(page, (n) => { const m = window.zitiscopeMap; return m.groups.every((g) => !g.collapsed) && m.labels.length === n; }, names.length);
+    assert.deepEqual(errors, []);
+    await page.close();
+  } finally {
+    await killFeed(feed);
+  }
+});
+
 test('2,000 nodes: the whole network is drawn', async () => {
   const feed = await startFeed({ args: ['simulate', '--routers', '1997', '--identities', '20000', '--rate', '1000'] });
   try {
-    const { page, errors } = await openLive(feed, 1997);
+    const { page, errors } = await openLive(feed, 1997, '', true);
     await frames(page);
     await page.screenshot({ path: path.join(ARTIFACTS, 'map-2000-nodes.png') });
+    // A network this big starts as its groups' tiles, each with its count.
+    const m = await drawn(page);
+    assert.ok(m.groups.length >= 4 && m.groups.every((g) => g.collapsed), JSON.stringify(m.groups));
+    const total = m.groups.reduce((n, g) => n + Number(g.counts.split(' ')[0]), 0);
+    assert.equal(total, 1997, 'the tiles count every router');
+    await page.getByTestId('map-expand-all').click();
+    await drawnUntil(page, () => window.zitiscopeMap.groups.every((g) => !g.collapsed));
+    await frames(page);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'map-2000-nodes-open.png') });
     // Something was drawn: the canvas is not one flat colour.
     const distinct = await page.getByTestId('map-canvas').evaluate((c) => {
       const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;

@@ -1,12 +1,14 @@
-//! Drawing the map on a 2D canvas: edges first (one path per style, so
-//! thousands of edges cost a handful of strokes), then nodes, then labels
-//! when the zoom leaves room for them. Every status is a colour *and* a
+//! Drawing the map on a 2D canvas: the groups' boxes first, then edges
+//! (one path per style, so thousands of edges cost a handful of strokes),
+//! then nodes, their pips, and their names where there is room
+//! (`labels.rs`). Every status is a colour *and* a
 //! shape: a solid disc is ok, a half disc degraded, a ring unknown, a cross
 //! down. Text drawn on a canvas is never parsed as HTML. A node whose
 //! health just changed gets an expanding, fading ring in its new colour
 //! (a still, thick ring under reduced motion); the keyboard's node a
 //! dashed one.
 
+use super::groups::Groups;
 use super::matches::Matches;
 use super::pulses::{Pulse, PULSE_MS};
 use std::collections::HashMap;
@@ -71,27 +73,27 @@ pub(super) fn radius(scale: f64) -> f64 {
     (RADIUS * scale).clamp(2.0, 14.0)
 }
 
-/// Layout slots are this far apart, in map units.
-const SLOT: f64 = 48.0;
+/// Layout cells are this wide, in map units (`LayoutConfig::cell_x`).
+const CELL: f64 = 96.0;
 
-/// Whether every node's name is drawn at zoom `scale`: when nodes are far
-/// enough apart for a name (`edge-eu-12`) not to run into the next.
-pub fn labels_shown(scale: f64) -> bool {
-    SLOT * scale >= 76.0
-}
-
-/// Whether every node's badge is drawn (and can be clicked): it is wider
-/// than a name (`482↑ 12↓ · 31 dropped`).
+/// Whether every node's badge is drawn (and can be clicked): when nodes
+/// are far enough apart for one (`482↑ 12↓ · 31 dropped`).
 pub fn badges_shown(scale: f64) -> bool {
-    SLOT * scale >= 150.0
+    CELL * scale >= 170.0
 }
 
-/// How far below its node's centre a badge is drawn, in screen pixels.
+/// Half a node's box on screen (a controller's square is the larger).
+pub(super) fn node_half(scale: f64) -> f64 {
+    (radius(scale) * 1.4).max(9.0)
+}
+
+/// How far below its node's centre a badge is drawn, in screen pixels:
+/// under the name's spot below the node (`labels.rs`).
 pub fn badge_offset(scale: f64) -> f64 {
-    radius(scale) + 23.0
+    node_half(scale) + 20.0
 }
 
-fn health_colour(p: &Palette, h: Health) -> &'static str {
+pub(super) fn health_colour(p: &Palette, h: Health) -> &'static str {
     match h {
         Health::Ok => p.up,
         Health::Degraded => p.warn,
@@ -123,36 +125,47 @@ pub struct Frame<'a> {
     pub palette: &'a Palette,
     /// Only these nodes are drawn ("only matches"); `None`: all.
     pub matches: Option<&'a Matches>,
+    /// The groups' boxes, and which are collapsed.
+    pub groups: &'a Groups,
+    /// Return the names drawn (the app's test hook).
+    pub report: bool,
 }
 
 impl Frame<'_> {
+    /// Whether a router is drawn as itself: it passes the find filter and
+    /// its group is not collapsed into a tile.
     pub(super) fn shows_router(&self, id: &str) -> bool {
-        self.matches.is_none_or(|m| m.routers.contains(id))
+        self.matches.is_none_or(|m| m.routers.contains(id)) && self.groups.tile_of(id).is_none()
     }
 
-    fn shows_controller(&self, id: &str) -> bool {
+    pub(super) fn shows_controller(&self, id: &str) -> bool {
         self.matches.is_none_or(|m| m.controllers.contains(id))
     }
 }
 
-/// Draws one frame.
-pub fn frame(f: &Frame) {
+/// Draws one frame; returns the names drawn when `f.report` is set.
+pub fn frame(f: &Frame) -> Vec<String> {
     let ctx = f.ctx;
     ctx.set_fill_style_str(f.palette.bg);
     ctx.fill_rect(0.0, 0.0, f.width, f.height);
     // A hidden node has no place: its edges, pulses and rings go with it.
+    // A collapsed group's router is at its group's tile.
     let at = |n: &NodeId| {
         let (table, shown) = match n {
             NodeId::Controller(id) => (f.controllers, f.shows_controller(id)),
-            NodeId::Router(id) => (f.routers, f.shows_router(id)),
+            NodeId::Router(id) => match f.groups.tile_of(id) {
+                Some(tile) => return f.matches.is_none_or(|m| m.routers.contains(id)).then(|| f.view.to_screen(tile)),
+                None => (f.routers, f.shows_router(id)),
+            },
         };
         shown.then(|| table.get(n.id()).map(|p| f.view.to_screen(*p))).flatten()
     };
+    super::groups::draw(f);
     edges(f, &at);
     pulses(f, &at);
     nodes(f, &at);
     super::pips::control_pips(f);
-    labels(f, &at);
+    super::labels::draw(f, f.report)
 }
 
 /// Rings around nodes whose health just changed: one path per health.
@@ -211,7 +224,11 @@ fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
             e.kind == kind && e.up == up && (kind != EdgeKind::Control || focused(e)) && (!faint || focused(e))
         };
         for e in f.topology.edges.iter().filter(shown) {
+            // Both ends in one collapsed group: nothing to draw.
             if let (Some(a), Some(b)) = (at(&e.a), at(&e.b)) {
+                if a == b {
+                    continue;
+                }
                 ctx.move_to(a.x, a.y);
                 ctx.line_to(b.x, b.y);
                 any = true;
@@ -343,60 +360,6 @@ fn shapes(ctx: &Ctx, palette: &Palette, points: &[Point], r: f64, h: Health, squ
         }
         Health::Ok | Health::Unknown => {}
     }
-}
-
-/// Names (and identity badges) only when nodes are far enough apart to
-/// read them; always for the selected, hovered and keyboard's node.
-fn labels(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
-    let ctx = f.ctx;
-    ctx.set_font("12px ui-monospace, Menlo, Consolas, monospace");
-    ctx.set_text_align("center");
-    ctx.set_fill_style_str(f.palette.text);
-    let r = radius(f.view.scale);
-    let label = |p: Point, id: &str, badge: Option<String>| {
-        if !on_screen(f, p, 40.0) {
-            return;
-        }
-        let _ = ctx.fill_text(id, p.x, p.y + r + 14.0);
-        if let Some(badge) = badge {
-            ctx.set_fill_style_str(f.palette.muted);
-            let _ = ctx.fill_text(&badge, p.x, p.y + badge_offset(f.view.scale) + 4.0);
-            ctx.set_fill_style_str(f.palette.text);
-        }
-    };
-    if labels_shown(f.view.scale) {
-        let badges = badges_shown(f.view.scale);
-        for (id, p) in f.controllers.iter().filter(|(id, _)| f.shows_controller(id)) {
-            let b = badges.then(|| badge(f.topology, &NodeId::Controller(id.clone()))).flatten();
-            let name = f.topology.controller(id).map_or(id.as_str(), |c| c.name.as_str());
-            label(f.view.to_screen(*p), name, b);
-        }
-        for (id, p) in f.routers.iter().filter(|(id, _)| f.shows_router(id)) {
-            let s = f.view.to_screen(*p);
-            if on_screen(f, s, 40.0) {
-                let name = f.topology.router(id).map_or(id.as_str(), |r| r.name.as_str());
-                label(s, name, badges.then(|| router_badge(f.topology, id)).flatten());
-            }
-        }
-        // The nodes in focus always have theirs.
-        if !badges {
-            for node in [f.selected, f.hover, f.focus].into_iter().flatten() {
-                if let (Some(p), Some(b)) = (at(node), badge(f.topology, node)) {
-                    ctx.set_fill_style_str(f.palette.muted);
-                    let _ = ctx.fill_text(&b, p.x, p.y + badge_offset(f.view.scale) + 4.0);
-                    ctx.set_fill_style_str(f.palette.text);
-                }
-            }
-        }
-    } else {
-        // Zoomed out: only the nodes in focus are named.
-        for node in [f.selected, f.hover, f.focus].into_iter().flatten() {
-            if let Some(p) = at(node) {
-                label(p, f.topology.name(node).unwrap_or(node.id()), badge(f.topology, node));
-            }
-        }
-    }
-    ctx.set_text_align("start");
 }
 
 /// A node's identity badge: a router's identities online, offline and

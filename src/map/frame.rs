@@ -34,6 +34,36 @@ pub(super) fn request_draw(
     }
 }
 
+/// `window.zitiscopeMap = { labels: [name…], groups: [{ group, collapsed,
+/// counts, header: {x, y, w, h}, tile: {…} }] }`, rectangles in CSS pixels
+/// of the canvas (the group's first box: its header strip, and the whole).
+fn publish_report(names: &[String], groups: &super::groups::Groups, view: &Viewport) {
+    let rect = |r: &zitiscope_core::layout::Rect| {
+        let a = view.to_screen(zitiscope_core::layout::Point { x: r.x, y: r.y });
+        let o = js_sys::Object::new();
+        for (k, v) in [("x", a.x), ("y", a.y), ("w", r.w * view.scale), ("h", r.h * view.scale)] {
+            let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
+        }
+        o
+    };
+    let labels: js_sys::Array = names.iter().map(|n| wasm_bindgen::JsValue::from_str(n)).collect();
+    let list = js_sys::Array::new();
+    for v in groups.views.iter().filter(|v| v.region.first) {
+        let o = js_sys::Object::new();
+        let set = |k: &str, val: wasm_bindgen::JsValue| js_sys::Reflect::set(&o, &k.into(), &val);
+        let _ = set("group", v.region.group.as_str().into());
+        let _ = set("collapsed", groups.collapsed.contains(&v.region.group).into());
+        let _ = set("counts", v.rollup.text().into());
+        let _ = set("header", rect(&v.region.header).into());
+        let _ = set("tile", rect(&v.region.rect).into());
+        list.push(&o);
+    }
+    let map = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&map, &"labels".into(), &labels);
+    let _ = js_sys::Reflect::set(&map, &"groups".into(), &list);
+    let _ = js_sys::Reflect::set(&window(), &"zitiscopeMap".into(), &map);
+}
+
 /// Draws the map now (tests call it directly). While a pulse is running
 /// the next frame is requested too; with reduced motion, only the frame
 /// that ends the pulses.
@@ -59,7 +89,11 @@ pub(super) fn draw_now(
     // Benchmarks (bench/map.mjs) set `window.zitiscopeTrace` to have each
     // draw recorded as a performance measure; off, nothing accumulates.
     let perf = window().performance();
-    let trace = js_sys::Reflect::get(&window(), &"zitiscopeTrace".into()).is_ok_and(|v| v.is_truthy());
+    let flag = |name: &str| js_sys::Reflect::get(&window(), &name.into()).is_ok_and(|v| v.is_truthy());
+    let trace = flag("zitiscopeTrace");
+    // Tests set `window.zitiscopeReport` to read what the map drew
+    // (`window.zitiscopeMap`): the names placed and the groups.
+    let report = flag("zitiscopeReport");
     if let (true, Some(p)) = (trace, &perf) {
         let _ = p.mark("zitiscope:draw-start");
     }
@@ -75,7 +109,7 @@ pub(super) fn draw_now(
         }
         let pulsing = s.pulses.pulsing(now);
         let selected = selected.get_untracked();
-        topology.with_untracked(|t| {
+        let names = topology.with_untracked(|t| {
             draw::frame(&draw::Frame {
                 ctx: &ctx,
                 width: w,
@@ -92,8 +126,13 @@ pub(super) fn draw_now(
                 still,
                 palette: if s.high_contrast { &draw::HIGH_CONTRAST } else { &draw::DARK },
                 matches: s.matches.as_ref(),
+                groups: &s.groups,
+                report,
             })
         });
+        if report {
+            publish_report(&names, &s.groups, &s.view);
+        }
         // The first draw of a populated map: what "time to first map" measures.
         if !s.first_marked && !s.placement.is_empty() {
             s.first_marked = true;

@@ -20,8 +20,10 @@
 mod draw;
 mod drawer;
 mod frame;
+mod groups;
 mod identities;
 mod keyboard;
+mod labels;
 mod matches;
 mod pips;
 mod placement;
@@ -107,6 +109,13 @@ pub fn TopologyMap() -> impl IntoView {
         });
         redraw();
     };
+    let all_groups = move |collapsed: bool| {
+        state.with_value(|s| {
+            let s = &mut *s.borrow_mut();
+            s.groups.set_all(collapsed, &s.placement.layout);
+        });
+        redraw();
+    };
     let local = move |x: i32, y: i32| -> Point {
         let r = canvas.get_untracked().map(|c| c.get_bounding_client_rect());
         r.map_or(Point { x: 0.0, y: 0.0 }, |r| Point { x: x as f64 - r.left(), y: y as f64 - r.top() })
@@ -164,7 +173,14 @@ pub fn TopologyMap() -> impl IntoView {
                     selected.set(Some(n));
                     identities_open.set(true);
                 }
-                (None, None) => selected.set(None),
+                (None, None) => {
+                    // A group's header (or a collapsed group's tile) toggles it.
+                    if state.with_value(|s| s.borrow_mut().toggle_group_at(p)) {
+                        redraw();
+                    } else {
+                        selected.set(None);
+                    }
+                }
             }
         }
     };
@@ -267,6 +283,14 @@ pub fn TopologyMap() -> impl IntoView {
         <section class="map" aria-label="Topology map">
             <div class="map-tools">
                 <button type="button" on:click=move |_| fit() title="Fit the whole network (f)">"Fit"</button>
+                <button type="button" data-testid="map-collapse-all" on:click=move |_| all_groups(true)
+                    title="Draw each group as one tile with its worst state and counts (a click on a group's name or tile toggles it)">
+                    "Groups"
+                </button>
+                <button type="button" data-testid="map-expand-all" on:click=move |_| all_groups(false)
+                    title="Open every group: draw each router">
+                    "Routers"
+                </button>
                 <button
                     type="button"
                     data-testid="export-png"

@@ -1,9 +1,11 @@
 //! The map's own state between frames, one part per concern: where the
 //! nodes are ([`Placement`]), the camera ([`Viewport`]), the pointer
 //! ([`Pointer`]), the keyboard ([`Keyboard`]), the pulses ([`Pulses`]),
-//! and how it is drawn (the palette, the find filter's matches, the frame
+//! the groups ([`Groups`]: boxes, roll-ups, which are collapsed), and how
+//! it is drawn (the palette, the find filter's matches, the frame
 //! bookkeeping).
 
+use super::groups::Groups;
 use super::keyboard::Keyboard;
 use super::matches::Matches;
 use super::placement::Placement;
@@ -24,6 +26,7 @@ pub struct MapState {
     pub pointer: Pointer,
     pub keyboard: Keyboard,
     pub pulses: Pulses,
+    pub groups: Groups,
     /// With "only matches" on, the nodes the find filter passes.
     pub matches: Option<Matches>,
     /// The high-contrast palette.
@@ -43,6 +46,7 @@ impl MapState {
         if !same_nodes || self.placement.is_empty() {
             self.placement.sync(t);
         }
+        self.groups.sync(&self.placement.layout, t);
     }
 
     /// The shown node within `reach_px` screen pixels of screen point
@@ -50,7 +54,16 @@ impl MapState {
     pub fn node_at(&self, p: Point, reach_px: f64) -> Option<&NodeId> {
         let reach = reach_px / self.view.scale;
         let hit = self.placement.hit.hit(self.view.to_map(p), reach)?;
-        self.matches.as_ref().is_none_or(|m| m.has(hit)).then_some(hit)
+        let in_tile = matches!(hit, NodeId::Router(id) if self.groups.tile_of(id).is_some());
+        (!in_tile && self.matches.as_ref().is_none_or(|m| m.has(hit))).then_some(hit)
+    }
+
+    /// Collapses or expands the group whose header or tile is under
+    /// screen point `p`; returns whether there was one.
+    pub fn toggle_group_at(&mut self, p: Point) -> bool {
+        let Some(group) = self.groups.toggle_at(self.view.to_map(p)).map(str::to_owned) else { return false };
+        self.groups.toggle(&group, &self.placement.layout);
+        true
     }
 
     /// The keyboard's next node in the layout's order (see [`Keyboard::step`]).

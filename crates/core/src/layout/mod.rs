@@ -1,27 +1,33 @@
 //! The topology map's layout: layered, deterministic and stable under churn.
 //!
-//! - Controllers form the top row; routers sit below, in groups side by
-//!   side. The caller names each router's group (the topology's
+//! - Controllers form the top row, centred over the routers; routers sit
+//!   below, each group in a box of its own (a labelled region on the map).
+//!   The caller names each router's group (the topology's
 //!   [`crate::store::Topology::groups`]: a role attribute when the network
 //!   has them, else the name without a trailing number, [`group_of`]:
 //!   `edge-eu-12` → `edge-eu`; names with no such pattern share one group).
+//! - Boxes are packed left to right in shelves as wide as a 1.6 : 1 picture
+//!   of the first routers needs (`shelves.rs`), so a thousand routers make a
+//!   block that fills a screen, not a strip.
 //! - **Stable**: a node keeps its place for as long as it exists. Only new
-//!   nodes are placed, into the lowest free slot of their group's grid (or
-//!   their old slot, if they come back and it is still free). A group's
-//!   width is fixed when the group is created (from how many nodes it and
-//!   the groups created with it start with, aiming at a 1.6 : 1 picture),
-//!   and groups are added to the right, so no growth anywhere moves
-//!   anything else.
+//!   nodes are placed, into the lowest free slot of their group (or their
+//!   old slot, if they come back and it is still free). A box's size is
+//!   fixed when it is made; a group that outgrows its boxes gets another
+//!   box after the last one, and so no growth anywhere moves anything else.
 //! - **Deterministic**: new nodes are placed in sorted order, so the same
 //!   sequence of node sets gives the same picture, and a fresh layout of a
 //!   set always looks the same.
 //! - [`hit`]: the spatial index that finds the node under a pointer;
+//! - [`labels`]: where names go without overlapping;
 //! - [`viewport`]: pan and zoom.
 
 pub mod hit;
+pub mod labels;
+mod shelves;
 mod slots;
 pub mod viewport;
 
+use shelves::Shelves;
 use slots::Slots;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -74,32 +80,107 @@ pub struct Point {
     pub y: f64,
 }
 
+/// A rectangle in map units (or screen pixels, where said): top-left and size.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rect {
+    pub x: f64,
+    pub y: f64,
+    pub w: f64,
+    pub h: f64,
+}
+
+impl Rect {
+    /// Whether `p` is inside (edges included).
+    pub fn contains(&self, p: Point) -> bool {
+        p.x >= self.x && p.y >= self.y && p.x <= self.x + self.w && p.y <= self.y + self.h
+    }
+
+    /// Whether the two overlap (touching edges do not).
+    pub fn overlaps(&self, o: &Rect) -> bool {
+        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
+    }
+
+    /// Its centre.
+    pub fn centre(&self) -> Point {
+        Point { x: self.x + self.w / 2.0, y: self.y + self.h / 2.0 }
+    }
+}
+
 /// Spacing, in map units.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct LayoutConfig {
-    /// Between router columns and rows.
-    pub cell: f64,
+    /// A router's cell: wide enough for a name under it (`edge-eu-12`), tall
+    /// enough for the name and the pips above the next row.
+    pub cell_x: f64,
+    pub cell_y: f64,
     /// Between controllers.
     pub controller_gap: f64,
-    /// From the controller row to the first router row.
+    /// From the controller row to the first box.
     pub tier_gap: f64,
-    /// Between groups.
+    /// Between boxes.
     pub group_gap: f64,
-    /// The width:height a new group aims for.
+    /// A box's header strip, above its first row: the group's name and counts.
+    pub header: f64,
+    /// The width:height the whole picture aims for.
     pub aspect: f64,
 }
 
 impl Default for LayoutConfig {
     fn default() -> Self {
-        LayoutConfig { cell: 48.0, controller_gap: 160.0, tier_gap: 160.0, group_gap: 96.0, aspect: 1.6 }
+        LayoutConfig {
+            cell_x: 96.0,
+            cell_y: 64.0,
+            controller_gap: 160.0,
+            tier_gap: 96.0,
+            group_gap: 48.0,
+            header: 28.0,
+            aspect: 1.6,
+        }
     }
 }
 
-/// A group of routers and where it sits.
+/// One box of a group: `cols` × `rows` cells holding the group's slots
+/// from `first` on.
+#[derive(Clone, Debug)]
+struct GroupBox {
+    rect: Rect,
+    cols: usize,
+    first: usize,
+    cap: usize,
+}
+
+/// A group of routers and its boxes.
 #[derive(Clone, Debug)]
 struct Group {
-    x0: f64,
+    cols: usize,
     slots: Slots,
+    boxes: Vec<GroupBox>,
+}
+
+impl Group {
+    fn capacity(&self) -> usize {
+        self.boxes.iter().map(|b| b.cap).sum()
+    }
+
+    /// The box holding `slot`, and the slot's cell in it.
+    fn cell(&self, slot: usize) -> Option<(&GroupBox, usize, usize)> {
+        let b = self.boxes.iter().find(|b| slot >= b.first && slot < b.first + b.cap)?;
+        let i = slot - b.first;
+        Some((b, i % b.cols, i / b.cols))
+    }
+}
+
+/// A group's box on the map, for drawing its region and hit-testing it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    /// The group's key (`""`: the routers with no group).
+    pub group: String,
+    /// The box, header strip included, in map units.
+    pub rect: Rect,
+    /// Its header strip (where the name is drawn and a click collapses it).
+    pub header: Rect,
+    /// The group's first box (later ones hold the routers it grew by).
+    pub first: bool,
 }
 
 /// See the module docs.
@@ -107,9 +188,10 @@ struct Group {
 pub struct Layout {
     cfg: LayoutConfig,
     controllers: Option<Slots>,
+    /// Where the controller row starts (fixed at the first sync with routers).
+    ctrl_x0: Option<f64>,
     groups: BTreeMap<String, Group>,
-    /// Where the next group starts.
-    next_x: f64,
+    shelves: Shelves,
     /// Router id → its group's key.
     router_group: HashMap<String, String>,
 }
@@ -140,7 +222,7 @@ impl Layout {
         let ctrls: BTreeSet<&str> = controllers.into_iter().collect();
         let routers: BTreeMap<&str, &str> = routers.into_iter().collect();
 
-        let cs = self.controllers.get_or_insert_with(|| Slots::new(usize::MAX));
+        let cs = self.controllers.get_or_insert_with(Slots::new);
         let gone: Vec<String> = cs.ids().filter(|c| !ctrls.contains(c)).map(str::to_owned).collect();
         for c in &gone {
             cs.remove(c);
@@ -163,23 +245,76 @@ impl Layout {
         for (r, group) in routers.iter().filter(|(r, _)| !self.router_group.contains_key(**r)) {
             new_by_group.entry(group).or_default().push(r);
         }
-        // Groups born together share the picture: k groups side by side,
-        // each c columns wide and n/c rows tall, make a k·c : n/c picture,
-        // so c = √(aspect · n / k) gives the whole the target aspect.
-        let born = new_by_group.keys().filter(|k| !self.groups.contains_key(**k)).count().max(1) as f64;
+        if self.shelves.width.is_none() && !new_by_group.is_empty() {
+            self.fix_width(&new_by_group, ctrls.len());
+        }
+        // Controllers before any router: they start at the left, and stay.
+        if self.ctrl_x0.is_none() && !ctrls.is_empty() {
+            self.ctrl_x0 = Some(0.0);
+        }
+        let cfg = self.cfg;
         for (key, members) in new_by_group {
-            if !self.groups.contains_key(key) {
-                let cols = ((members.len() as f64 * self.cfg.aspect / born).sqrt().ceil() as usize).max(4);
-                let group = Group { x0: self.next_x, slots: Slots::new(cols) };
-                self.next_x += cols as f64 * self.cfg.cell + self.cfg.group_gap;
-                self.groups.insert(key.to_owned(), group);
-            }
-            let group = self.groups.get_mut(key).expect("created above");
+            let group = self.groups.entry(key.to_owned()).or_insert_with(|| Group {
+                cols: box_cols(members.len(), &cfg),
+                slots: Slots::new(),
+                boxes: Vec::new(),
+            });
             for r in members {
                 group.slots.place(r);
                 self.router_group.insert(r.to_owned(), key.to_owned());
             }
+            // Outgrown (or new): one more box after the last one, sized for
+            // what does not fit, and a quarter more so that slow growth does
+            // not make a box a router.
+            let (used, cap) = (group.slots.span(), group.capacity());
+            if used > cap {
+                let want = (used - cap).max(cap / 4);
+                let rows = want.div_ceil(group.cols);
+                let rect = self.shelves.place(
+                    group.cols as f64 * cfg.cell_x,
+                    cfg.header + rows as f64 * cfg.cell_y,
+                    cfg.group_gap,
+                );
+                let rect = Rect { y: rect.y + cfg.tier_gap, ..rect };
+                group.boxes.push(GroupBox { rect, cols: group.cols, first: cap, cap: rows * group.cols });
+            }
         }
+    }
+
+    /// Fixes the shelves' width from the first routers: of the widths that
+    /// end a shelf after the first k boxes, the one whose packed picture
+    /// is nearest the aspect the config aims at (never narrower than the
+    /// controller row); and centres the controllers over it.
+    fn fix_width(&mut self, groups: &BTreeMap<&str, Vec<&str>>, controllers: usize) {
+        let c = self.cfg;
+        let boxes: Vec<(f64, f64)> = groups
+            .values()
+            .map(|m| {
+                let cols = box_cols(m.len(), &c);
+                (cols as f64 * c.cell_x, c.header + m.len().div_ceil(cols) as f64 * c.cell_y)
+            })
+            .collect();
+        let row = controllers.saturating_sub(1) as f64 * c.controller_gap;
+        let off = |w: f64, h: f64| ((w / h) / c.aspect).ln().abs();
+        let mut best = (f64::INFINITY, 0.0);
+        let mut width = -c.group_gap;
+        for (w, _) in &boxes {
+            width += w + c.group_gap;
+            let mut packed = Shelves::new(width);
+            let (mut right, mut bottom): (f64, f64) = (0.0, 0.0);
+            for &(bw, bh) in &boxes {
+                let r = packed.place(bw, bh, c.group_gap);
+                right = right.max(r.x + r.w);
+                bottom = bottom.max(r.y + r.h);
+            }
+            let score = off(right.max(row), bottom + c.tier_gap);
+            if score < best.0 {
+                best = (score, width);
+            }
+        }
+        let width = best.1.max(row);
+        self.shelves.width = Some(width);
+        self.ctrl_x0.get_or_insert((width - row) / 2.0);
     }
 
     /// Where a node is.
@@ -187,14 +322,14 @@ impl Layout {
         match node {
             NodeId::Controller(id) => {
                 let slot = self.controllers.as_ref()?.slot(id)?;
-                Some(Point { x: slot as f64 * self.cfg.controller_gap, y: 0.0 })
+                Some(Point { x: self.ctrl_x0.unwrap_or(0.0) + slot as f64 * self.cfg.controller_gap, y: 0.0 })
             }
             NodeId::Router(id) => {
                 let group = self.groups.get(self.router_group.get(id)?)?;
-                let (col, row) = group.slots.cell(group.slots.slot(id)?);
+                let (b, col, row) = group.cell(group.slots.slot(id)?)?;
                 Some(Point {
-                    x: group.x0 + col as f64 * self.cfg.cell,
-                    y: self.cfg.tier_gap + row as f64 * self.cfg.cell,
+                    x: b.rect.x + (col as f64 + 0.5) * self.cfg.cell_x,
+                    y: b.rect.y + self.cfg.header + (row as f64 + 0.5) * self.cfg.cell_y,
                 })
             }
         }
@@ -214,16 +349,36 @@ impl Layout {
             }
         }
         for group in self.groups.values() {
-            let mut ids: Vec<(usize, &str)> =
-                group.slots.ids().map(|r| (group.slots.slot(r).unwrap_or(0), r)).collect();
-            ids.sort();
-            for (_, r) in ids {
+            for (_, r) in sorted_members(group) {
                 let node = NodeId::Router(r.to_owned());
                 let p = self.position(&node).expect("placed");
                 out.push((node, p));
             }
         }
         out
+    }
+
+    /// Every group's boxes, groups in key order.
+    pub fn regions(&self) -> Vec<Region> {
+        let h = self.cfg.header;
+        let mut out = Vec::with_capacity(self.groups.len());
+        for (key, g) in self.groups.iter().filter(|(_, g)| g.slots.len() > 0) {
+            for (i, b) in g.boxes.iter().enumerate() {
+                let header = Rect { h, ..b.rect };
+                out.push(Region { group: key.clone(), rect: b.rect, header, first: i == 0 });
+            }
+        }
+        out
+    }
+
+    /// The group a router is placed in.
+    pub fn group(&self, router: &str) -> Option<&str> {
+        self.router_group.get(router).map(String::as_str)
+    }
+
+    /// A group's routers, in slot order.
+    pub fn members(&self, group: &str) -> Vec<&str> {
+        self.groups.get(group).map(|g| sorted_members(g).into_iter().map(|(_, r)| r).collect()).unwrap_or_default()
     }
 
     /// How many nodes are placed.
@@ -236,14 +391,31 @@ impl Layout {
         self.len() == 0
     }
 
-    /// The smallest rectangle holding every node: `(min, max)`.
+    /// The smallest rectangle holding every node and every group's box:
+    /// `(min, max)`.
     pub fn bounds(&self) -> Option<(Point, Point)> {
         let nodes = self.nodes();
         let first = nodes.first()?.1;
-        Some(nodes.iter().fold((first, first), |(lo, hi), (_, p)| {
+        let corners = self.regions().into_iter().flat_map(|r| {
+            [Point { x: r.rect.x, y: r.rect.y }, Point { x: r.rect.x + r.rect.w, y: r.rect.y + r.rect.h }]
+        });
+        Some(nodes.iter().map(|(_, p)| *p).chain(corners).fold((first, first), |(lo, hi), p| {
             (Point { x: lo.x.min(p.x), y: lo.y.min(p.y) }, Point { x: hi.x.max(p.x), y: hi.y.max(p.y) })
         }))
     }
+}
+
+/// How many columns a group born with `n` routers gets: a box a little
+/// wider than tall (names are wider than they are tall).
+fn box_cols(n: usize, c: &LayoutConfig) -> usize {
+    ((n.max(1) as f64 * 1.2 * c.cell_y / c.cell_x).sqrt().ceil() as usize).max(1)
+}
+
+/// A group's routers with their slots, in slot order.
+fn sorted_members(g: &Group) -> Vec<(usize, &str)> {
+    let mut ids: Vec<(usize, &str)> = g.slots.ids().map(|r| (g.slots.slot(r).unwrap_or(0), r)).collect();
+    ids.sort();
+    ids
 }
 
 #[cfg(test)]

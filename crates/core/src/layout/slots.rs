@@ -1,13 +1,12 @@
-//! A grid of numbered slots with a fixed number of columns: a node keeps
-//! its slot for as long as it exists, freed slots are reused lowest first,
-//! and a node that comes back gets its old slot if it is still free.
+//! Numbered slots (a group's cells, in order): a node keeps its slot for
+//! as long as it exists, freed slots are reused lowest first, and a node
+//! that comes back gets its old slot if it is still free.
 
 use std::collections::{BTreeSet, HashMap};
 
 /// See the module docs.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Slots {
-    cols: usize,
     /// Slots in use, by node.
     taken: HashMap<String, usize>,
     /// Freed slots below `next`.
@@ -21,10 +20,9 @@ pub struct Slots {
 }
 
 impl Slots {
-    /// A grid `cols` wide (≥ 1).
-    pub fn new(cols: usize) -> Self {
+    /// No slot taken.
+    pub fn new() -> Self {
         Slots {
-            cols: cols.max(1),
             taken: HashMap::new(),
             free: BTreeSet::new(),
             next: 0,
@@ -81,9 +79,9 @@ impl Slots {
         self.taken.len()
     }
 
-    /// `(column, row)` of a slot.
-    pub fn cell(&self, slot: usize) -> (usize, usize) {
-        (slot % self.cols, slot / self.cols)
+    /// One past the highest slot ever used (what the slots' boxes must hold).
+    pub fn span(&self) -> usize {
+        self.next
     }
 }
 
@@ -93,7 +91,7 @@ mod tests {
 
     #[test]
     fn freed_slots_are_reused_and_returning_nodes_get_theirs_back() {
-        let mut s = Slots::new(3);
+        let mut s = Slots::new();
         let a = s.place("a");
         let b = s.place("b");
         let c = s.place("c");
@@ -105,12 +103,12 @@ mod tests {
         assert_eq!(s.place("a"), 0, "a returns to its slot");
         assert_eq!(s.place("b"), 1, "b's old slot was reused by d, which left too");
         assert_eq!(s.place("e"), 3);
-        assert_eq!(s.cell(3), (0, 1), "the second row");
+        assert_eq!(s.span(), 4);
     }
 
     #[test]
     fn memory_of_departed_nodes_is_bounded_by_the_free_slots() {
-        let mut s = Slots::new(4);
+        let mut s = Slots::new();
         for i in 0..10_000 {
             let id = format!("n{i}");
             s.place(&id);

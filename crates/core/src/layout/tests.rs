@@ -41,9 +41,19 @@ fn controllers_on_top_routers_below_in_groups() {
     for r in ["edge-eu-1", "edge-eu-2", "edge-us-1", "core-1"] {
         assert!(pos(&l, r).y > 0.0, "{r} below the controllers");
     }
-    // Groups are side by side: core, edge-eu, edge-us (sorted).
-    assert!(pos(&l, "core-1").x < pos(&l, "edge-eu-1").x);
-    assert!(pos(&l, "edge-eu-2").x < pos(&l, "edge-us-1").x);
+    // Groups in reading order: core, edge-eu, edge-us (sorted).
+    let reading = |r: &str| (pos(&l, r).y > pos(&l, "core-1").y + 100.0, pos(&l, r).x);
+    assert!(reading("core-1") < reading("edge-eu-1"));
+    assert!(reading("edge-eu-2") < reading("edge-us-1"));
+    // Each group has its box, and each router is inside its group's.
+    let regions = l.regions();
+    assert_eq!(regions.iter().map(|r| r.group.as_str()).collect::<Vec<_>>(), ["core", "edge-eu", "edge-us"]);
+    for r in ["edge-eu-1", "edge-eu-2", "edge-us-1", "core-1"] {
+        let mine = regions.iter().find(|g| g.group == l.group(r).unwrap()).unwrap();
+        assert!(mine.rect.contains(pos(&l, r)), "{r} in its box");
+        assert!(!mine.header.contains(pos(&l, r)), "{r} below the box's header");
+    }
+    assert_eq!(l.members("edge-eu"), ["edge-eu-1", "edge-eu-2"]);
     assert_eq!(l.len(), 6);
     assert_eq!(l.nodes().len(), 6);
 }
@@ -66,6 +76,35 @@ fn groups_born_together_make_a_balanced_picture() {
     let (lo, hi) = l.bounds().unwrap();
     let aspect = (hi.x - lo.x) / (hi.y - lo.y);
     assert!((1.0..2.5).contains(&aspect), "{aspect}");
+}
+
+#[test]
+fn forty_routers_fill_a_screen_shaped_picture_not_a_strip() {
+    let routers: Vec<String> = (0..40).map(|i| format!("edge-{}-{i}", ["eu", "us", "ap", "sa", "af"][i % 5])).collect();
+    let l = layout(&["c1", "c2", "c3"], &routers.iter().map(String::as_str).collect::<Vec<_>>());
+    let (lo, hi) = l.bounds().unwrap();
+    let aspect = (hi.x - lo.x) / (hi.y - lo.y);
+    assert!((1.0..2.4).contains(&aspect), "{aspect}");
+    // The controllers are centred over the routers.
+    let c2 = l.position(&NodeId::Controller("c2".into())).unwrap();
+    assert!((c2.x - (lo.x + hi.x) / 2.0).abs() < 100.0, "{c2:?} vs {lo:?}..{hi:?}");
+}
+
+#[test]
+fn a_group_that_outgrows_its_box_gets_another_and_nobody_moves() {
+    let mut l = Layout::new(LayoutConfig::default());
+    let first: Vec<String> = (0..6).map(|i| format!("edge-{i}")).collect();
+    l.sync(["c1"], first.iter().map(|r| (r.as_str(), "edge")));
+    let before = l.nodes();
+    let more: Vec<String> = (0..30).map(|i| format!("edge-{i}")).collect();
+    l.sync(["c1"], more.iter().map(|r| (r.as_str(), "edge")));
+    let after: HashMap<NodeId, Point> = l.nodes().into_iter().collect();
+    for (n, p) in before {
+        assert_eq!(after[&n], p, "{n:?} moved");
+    }
+    let boxes = l.regions();
+    assert!(boxes.len() > 1 && boxes.iter().all(|b| b.group == "edge"), "{boxes:?}");
+    assert_eq!(boxes.iter().filter(|b| b.first).count(), 1);
 }
 
 #[test]
@@ -146,6 +185,19 @@ proptest! {
             for (node, p) in &after {
                 if let Some(q) = before.get(node) {
                     prop_assert_eq!(p, q, "{:?} moved", node);
+                }
+            }
+            // Boxes never overlap, and each router is inside one of its group's.
+            let regions = l.regions();
+            for (i, a) in regions.iter().enumerate() {
+                for b in &regions[i + 1..] {
+                    prop_assert!(!a.rect.overlaps(&b.rect), "{:?} and {:?} overlap", a, b);
+                }
+            }
+            for (node, p) in &after {
+                if let NodeId::Router(r) = node {
+                    let g = l.group(r).unwrap();
+                    prop_assert!(regions.iter().any(|b| b.group == g && b.rect.contains(*p)), "{} outside its boxes", r);
                 }
             }
             // No two nodes share a place.

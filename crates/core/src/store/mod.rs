@@ -41,6 +41,7 @@ pub mod lifecycle;
 pub mod lifeline;
 pub mod links;
 mod names;
+pub mod rollup;
 pub mod state;
 mod summary;
 pub mod topology;
@@ -54,6 +55,7 @@ pub use latest::Latest;
 pub use lifecycle::{LatencyReading, Lifecycle, LifecycleConfig};
 pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
+pub use rollup::Rollup;
 pub use state::StoreState;
 pub use summary::{Summary, Tally};
 pub use topology::{
