@@ -9,6 +9,7 @@ use crate::web::{url_param, Param};
 use leptos::prelude::*;
 use zitiscope_core::alerts::{AlertConfig, AppConfig};
 use zitiscope_core::client::events_url;
+use zitiscope_core::store::LinkLimits;
 
 /// The feed's events URL: `?feed=<base or events URL>` when given, else the
 /// page's own origin; a `?token=` on the page is passed on (see
@@ -33,6 +34,10 @@ pub fn App() -> impl IntoView {
         ..Default::default()
     };
     let feed = use_feed(options, store);
+    // What the map judges links by: the alert thresholds (one rule for the
+    // link's colour and its alert, `store::grade`).
+    let link_limits = RwSignal::new(LinkLimits::default());
+    provide_context(link_limits);
     let alerts = use_alerts(store);
     let config_error = RwSignal::new(None::<String>);
     // A worker that cannot run leaves the page without a feed: say why
@@ -56,6 +61,7 @@ pub fn App() -> impl IntoView {
                 Ok(Some(cfg)) => {
                     config_error.set(None);
                     heartbeat_ms.set(cfg.alerts.heartbeat_ms as f64);
+                    link_limits.set(cfg.alerts.link_limits());
                     alerts.set_config(cfg.alerts);
                 }
                 Ok(None) => config_error.set(None),

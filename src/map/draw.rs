@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use web_sys::CanvasRenderingContext2d as Ctx;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
-use zitiscope_core::store::{EdgeKind, Health, Role, Topology};
+use zitiscope_core::store::{Edge, EdgeKind, Health, LinkGrade, LinkLimits, Role, Topology};
 
 /// The map's colours for one theme (the CSS tokens' values).
 pub struct Palette {
@@ -129,6 +129,8 @@ pub struct Frame<'a> {
     pub groups: &'a Groups,
     /// Return the names drawn (the app's test hook).
     pub report: bool,
+    /// What links are judged by (the alert thresholds).
+    pub limits: LinkLimits,
 }
 
 impl Frame<'_> {
@@ -197,52 +199,86 @@ fn pulses(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
 }
 
 fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
-    let ctx = f.ctx;
-    // (kind, up) → one path each.
-    // Zoomed out, healthy links fade so that nodes and failures stand out.
-    let (link_up, link_width) = if f.view.scale >= 0.35 { (f.palette.link, 1.5) } else { (f.palette.link_faint, 0.75) };
-    let styles: [(EdgeKind, bool, &str, f64, bool); 6] = [
-        (EdgeKind::Control, true, f.palette.control, 1.0, false),
-        (EdgeKind::Control, false, f.palette.control_down, 1.0, true),
-        (EdgeKind::Peer, true, f.palette.info, 2.0, false),
-        (EdgeKind::Peer, false, f.palette.down, 2.0, true),
-        (EdgeKind::Link, true, link_up, link_width, false),
-        (EdgeKind::Link, false, f.palette.down, 1.5, true),
-    ];
     // Every router has a control channel to every controller: drawn, that
     // fan of N×C lines hides the fabric. Each router shows its channels as
     // pips instead (`pips.rs`); the lines are drawn only for the
     // selected and hovered node.
-    let focused =
-        |e: &zitiscope_core::store::Edge| [f.selected, f.hover].into_iter().flatten().any(|n| e.a == *n || e.b == *n);
-    for (kind, up, colour, width, dashed) in styles {
-        ctx.begin_path();
-        let mut any = false;
-        // Far out, healthy links are hairlines under the nodes: skip them.
-        let faint = f.view.scale < 0.2 && kind == EdgeKind::Link && up;
-        let shown = |e: &&zitiscope_core::store::Edge| {
-            e.kind == kind && e.up == up && (kind != EdgeKind::Control || focused(e)) && (!faint || focused(e))
-        };
-        for e in f.topology.edges.iter().filter(shown) {
-            // Both ends in one collapsed group: nothing to draw.
-            if let (Some(a), Some(b)) = (at(&e.a), at(&e.b)) {
-                if a == b {
-                    continue;
-                }
-                ctx.move_to(a.x, a.y);
-                ctx.line_to(b.x, b.y);
-                any = true;
-            }
-        }
-        if any {
-            ctx.set_stroke_style_str(colour);
-            ctx.set_line_width(width);
-            let dash = if dashed { vec![6.0, 4.0] } else { Vec::new() };
-            let _ = ctx.set_line_dash(&dash_array(&dash));
-            ctx.stroke();
+    let focused = |e: &Edge| [f.selected, f.hover].into_iter().flatten().any(|n| e.a == *n || e.b == *n);
+    let p = f.palette;
+    let plain: [(EdgeKind, bool, &str, f64, &[f64]); 4] = [
+        (EdgeKind::Control, true, p.control, 1.0, &[]),
+        (EdgeKind::Control, false, p.control_down, 1.0, &[6.0, 4.0]),
+        (EdgeKind::Peer, true, p.info, 2.0, &[]),
+        (EdgeKind::Peer, false, p.down, 2.0, &[6.0, 4.0]),
+    ];
+    for (kind, up, colour, width, dash) in plain {
+        let shown = |e: &&Edge| e.kind == kind && e.up == up && (kind != EdgeKind::Control || focused(e));
+        stroke(f, at, f.topology.edges.iter().filter(shown), colour, width, dash);
+    }
+    // Links by grade (`store::grade`, the alert rule's): one path each.
+    // Far out, healthy links are hairlines under the nodes and are left
+    // out; a link in trouble is always drawn.
+    let mut by_grade: [Vec<&Edge>; 7] = Default::default();
+    for e in f.topology.edges.iter().filter(|e| e.kind == EdgeKind::Link) {
+        let grade = e.grade(&f.limits);
+        let healthy = matches!(grade, LinkGrade::Good | LinkGrade::Unmeasured);
+        if !healthy || f.view.scale >= 0.2 || focused(e) {
+            by_grade[grade as usize].push(e);
         }
     }
-    let _ = ctx.set_line_dash(&dash_array(&[]));
+    for grade in LinkGrade::ALL {
+        let (colour, width, dash) = link_style(f, grade);
+        stroke(f, at, by_grade[grade as usize].iter().copied(), colour, width, dash);
+    }
+    let _ = f.ctx.set_line_dash(&dash_array(&[]));
+}
+
+/// A link grade's look: colour, width and dash. Weight says how bad (a
+/// slow link is thick), the dash says what kind of bad (dotted: jittery
+/// or stale, dashed: down), so it reads without colour too.
+fn link_style(f: &Frame, grade: LinkGrade) -> (&'static str, f64, &'static [f64]) {
+    let p = f.palette;
+    // Zoomed out, healthy links fade so that nodes and failures stand out.
+    let (good, good_width) = if f.view.scale >= 0.35 { (p.link, 1.5) } else { (p.link_faint, 0.75) };
+    match grade {
+        LinkGrade::Good | LinkGrade::Unmeasured => (good, good_width, &[]),
+        LinkGrade::Fair => (p.warn, 1.5, &[]),
+        LinkGrade::Jittery => (p.warn, 2.5, &[2.0, 3.0]),
+        LinkGrade::Slow => (p.warn, 4.0, &[]),
+        LinkGrade::Stale => (p.muted, 1.5, &[1.0, 4.0]),
+        LinkGrade::Down => (p.down, 2.0, &[6.0, 4.0]),
+    }
+}
+
+/// Strokes these edges as one path in one style.
+fn stroke<'e>(
+    f: &Frame,
+    at: &dyn Fn(&NodeId) -> Option<Point>,
+    edges: impl Iterator<Item = &'e Edge>,
+    colour: &str,
+    width: f64,
+    dash: &[f64],
+) {
+    let ctx = f.ctx;
+    ctx.begin_path();
+    let mut any = false;
+    for e in edges {
+        if let (Some(a), Some(b)) = (at(&e.a), at(&e.b)) {
+            // Both ends in one collapsed group: nothing to draw.
+            if a == b {
+                continue;
+            }
+            ctx.move_to(a.x, a.y);
+            ctx.line_to(b.x, b.y);
+            any = true;
+        }
+    }
+    if any {
+        ctx.set_stroke_style_str(colour);
+        ctx.set_line_width(width);
+        let _ = ctx.set_line_dash(&dash_array(dash));
+        ctx.stroke();
+    }
 }
 
 /// A JS array of numbers for `setLineDash`.

@@ -128,6 +128,7 @@ pub(super) fn draw_now(
                 matches: s.matches.as_ref(),
                 groups: &s.groups,
                 report,
+                limits: s.limits,
             })
         });
         if report {

@@ -48,7 +48,7 @@ use std::cell::RefCell;
 use zitiscope_core::filter::{Filter, NODE_SCHEMA};
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
-use zitiscope_core::store::Topology;
+use zitiscope_core::store::{LinkLimits, Topology};
 
 /// How the map is used, in its toolbar (cut short where the toolbar is
 /// narrow: the whole of it is its tooltip).
@@ -57,6 +57,8 @@ const HINT: &str =
 
 /// Pointer reach for hover and click, in screen pixels.
 const REACH: f64 = 14.0;
+/// How near a link the pointer must be to show its figures, in screen pixels.
+const LINK_REACH: f64 = 5.0;
 
 type State = StoredValue<RefCell<MapState>, LocalStorage>;
 
@@ -80,6 +82,15 @@ pub fn TopologyMap() -> impl IntoView {
         Effect::new(move |_| {
             let hc = theme.get() == Theme::HighContrast;
             state.with_value(|s| s.borrow_mut().high_contrast = hc);
+            redraw();
+        });
+    }
+
+    // Links are judged by the alert thresholds, where the app provides them.
+    if let Some(limits) = use_context::<RwSignal<LinkLimits>>() {
+        Effect::new(move |_| {
+            let l = limits.get();
+            state.with_value(|s| s.borrow_mut().limits = l);
             redraw();
         });
     }
@@ -159,7 +170,15 @@ pub fn TopologyMap() -> impl IntoView {
         let hover = hit_at(p)
             .or_else(|| badge_at(p).filter(|n| state.with_value(|s| s.borrow().pointer.hover.as_ref() == Some(n))));
         let changed = state.with_value(|s| s.borrow_mut().pointer.set_hover(hover.clone()));
-        tooltip.set(hover.map(|n| (p.x, p.y, topology.with_untracked(|t| describe(t, &n)))));
+        let text = topology.with_untracked(|t| match &hover {
+            Some(n) => Some(describe(t, n)),
+            // Off the nodes, a link under the pointer shows its figures.
+            None => state.with_value(|s| {
+                let s = s.borrow();
+                s.link_at(p, t, LINK_REACH).map(|e| describe_link(t, e, &s.limits))
+            }),
+        });
+        tooltip.set(text.map(|text| (p.x, p.y, text)));
         if changed {
             redraw();
         }
@@ -325,7 +344,11 @@ pub fn TopologyMap() -> impl IntoView {
                 <span class="pip pip-up"></span>" controller up "
                 <span class="pip pip-down"></span>" down "
                 <span class="pip pip-unseen"></span>" not seen · "
-                <span class="swatch swatch-up"></span>" link up "
+                <span class="swatch swatch-up"></span>" link good "
+                <span class="swatch swatch-fair"></span>" fair "
+                <span class="swatch swatch-slow"></span>" slow "
+                <span class="swatch swatch-jittery"></span>" jittery "
+                <span class="swatch swatch-stale"></span>" stale "
                 <span class="swatch swatch-down"></span>" down"
             </p>
             <div class="map-stage">
@@ -360,6 +383,13 @@ pub fn TopologyMap() -> impl IntoView {
             </div>
         </section>
     }
+}
+
+/// One line about a link, for the tooltip: its ends and its figures.
+fn describe_link(t: &Topology, e: &zitiscope_core::store::Edge, limits: &LinkLimits) -> String {
+    let name = |n: &NodeId| t.name(n).unwrap_or(n.id()).to_owned();
+    let id = e.link.as_deref().unwrap_or("");
+    format!("{id} {} → {} · {}", name(&e.a), name(&e.b), e.figures(limits))
 }
 
 /// One line about a node, for the tooltip and the keyboard's announcement.

@@ -11,9 +11,10 @@ use super::matches::Matches;
 use super::placement::Placement;
 use super::pointer::Pointer;
 use super::pulses::Pulses;
+use zitiscope_core::layout::hit::segment_distance;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
-use zitiscope_core::store::Topology;
+use zitiscope_core::store::{Edge, EdgeKind, LinkLimits, Topology};
 
 /// Everything the map keeps between frames.
 #[derive(Default)]
@@ -29,6 +30,8 @@ pub struct MapState {
     pub groups: Groups,
     /// With "only matches" on, the nodes the find filter passes.
     pub matches: Option<Matches>,
+    /// What links are judged by (the alert thresholds, from the settings).
+    pub limits: LinkLimits,
     /// The high-contrast palette.
     pub high_contrast: bool,
     /// A draw is requested for the next animation frame.
@@ -56,6 +59,28 @@ impl MapState {
         let hit = self.placement.hit.hit(self.view.to_map(p), reach)?;
         let in_tile = matches!(hit, NodeId::Router(id) if self.groups.tile_of(id).is_some());
         (!in_tile && self.matches.as_ref().is_none_or(|m| m.has(hit))).then_some(hit)
+    }
+
+    /// The fabric link within `reach_px` screen pixels of screen point `p`
+    /// (the nearest), where it is drawn: to a collapsed group's tile, and
+    /// not at all if an end is hidden by "only matches".
+    pub fn link_at<'t>(&self, p: Point, t: &'t Topology, reach_px: f64) -> Option<&'t Edge> {
+        let end = |n: &NodeId| {
+            let id = n.id();
+            let shown = self.matches.as_ref().is_none_or(|m| m.has(n));
+            let at = self.groups.tile_of(id).or_else(|| self.placement.router_pos.get(id).copied());
+            at.filter(|_| shown).map(|at| self.view.to_screen(at))
+        };
+        t.edges
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Link)
+            .filter_map(|e| {
+                let (a, b) = (end(&e.a)?, end(&e.b)?);
+                let d = segment_distance(p, a, b);
+                (a != b && d <= reach_px).then_some((d, e))
+            })
+            .min_by(|x, y| x.0.total_cmp(&y.0))
+            .map(|(_, e)| e)
     }
 
     /// Collapses or expands the group whose header or tile is under
@@ -97,5 +122,32 @@ mod tests {
         assert_eq!(m.placement.order.len(), 4, "the new router is placed");
         assert_eq!(m.placement.positions[&r1], before, "and nobody moved");
         assert_eq!(m.step(-1, true).map(|n| n.id().to_owned()).as_deref(), Some("r3"));
+    }
+
+    #[test]
+    fn a_link_is_found_under_the_pointer_where_it_is_drawn() {
+        let mut t = topology(&["r1", "r2", "x1"]);
+        t.edges.push(Edge {
+            kind: EdgeKind::Link,
+            a: NodeId::Router("r1".into()),
+            b: NodeId::Router("r2".into()),
+            up: true,
+            link: Some("L1".into()),
+            latency_ms: Some(12.0),
+            jitter_ms: None,
+            latency_stale: false,
+        });
+        let mut m = MapState::default();
+        m.sync(&t, 0.0);
+        let screen = |m: &MapState, id: &str| m.view.to_screen(m.placement.router_pos[id]);
+        let (a, b) = (screen(&m, "r1"), screen(&m, "r2"));
+        let mid = Point { x: (a.x + b.x) / 2.0, y: (a.y + b.y) / 2.0 + 3.0 };
+        assert_eq!(m.link_at(mid, &t, 5.0).and_then(|e| e.link.as_deref()), Some("L1"));
+        assert!(m.link_at(Point { x: mid.x, y: mid.y + 30.0 }, &t, 5.0).is_none(), "not near it");
+        // Its group collapsed, both ends are at the tile: no line, nothing to hover.
+        let group = m.placement.layout.group("r1").unwrap().to_owned();
+        m.groups.toggle(&group, &m.placement.layout);
+        assert!(m.link_at(mid, &t, 5.0).is_none());
+        assert!(m.node_at(a, 14.0).is_none(), "a collapsed group's router cannot be clicked");
     }
 }

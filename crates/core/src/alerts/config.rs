@@ -4,6 +4,7 @@
 //! and an unknown field is an error (a typo must not silently disable a
 //! rule).
 
+use crate::store::LinkLimits;
 use serde::{Deserialize, Serialize};
 
 /// See the module docs. Times are in milliseconds.
@@ -42,6 +43,14 @@ pub struct AlertConfig {
     pub max_alerts: usize,
 }
 
+impl AlertConfig {
+    /// The thresholds links are judged by, on the map and by the link
+    /// latency alert (`store::grade`).
+    pub fn link_limits(&self) -> LinkLimits {
+        LinkLimits { latency_ms: self.link_latency_ms, jitter_ms: self.link_jitter_ms }
+    }
+}
+
 impl Default for AlertConfig {
     fn default() -> Self {
         AlertConfig {
@@ -50,8 +59,8 @@ impl Default for AlertConfig {
             flap_window_ms: 300_000,
             mass_count: 50,
             mass_window_ms: 60_000,
-            link_latency_ms: 250.0,
-            link_jitter_ms: 50.0,
+            link_latency_ms: LinkLimits::default().latency_ms,
+            link_jitter_ms: LinkLimits::default().jitter_ms,
             heartbeat_ms: 5_000,
             disconnected_hold_ms: 10_000,
             source_down_hold_ms: 5_000,

@@ -198,20 +198,14 @@ pub fn conditions(
             push(Rule::LinkDown, link_id.clone(), Some(e.a.clone()), message, since, 0);
             continue;
         }
-        // An old reading says nothing about the link now (its samples come
-        // through another controller, or stopped): no alert on it.
-        if e.latency_stale {
-            continue;
-        }
-        let jitter = link.and_then(|l| l.latest_latency()).and_then(|s| s.std_dev_ns).map(|ns| ns as f64 / 1e6);
-        let slow = e.latency_ms.filter(|ms| *ms > cfg.link_latency_ms);
-        let jittery = jitter.filter(|ms| *ms > cfg.link_jitter_ms);
-        if slow.is_some() || jittery.is_some() {
+        // One rule for the map's colour and this alert (`store::grade`): an
+        // old reading says nothing about the link now, and never alerts.
+        if e.grade(&cfg.link_limits()).alerts() {
             let mut what = Vec::new();
-            if let Some(ms) = slow {
+            if let Some(ms) = e.latency_ms.filter(|ms| *ms > cfg.link_latency_ms) {
                 what.push(format!("latency {ms:.0} ms (over {:.0})", cfg.link_latency_ms));
             }
-            if let Some(ms) = jittery {
+            if let Some(ms) = e.jitter_ms.filter(|ms| *ms > cfg.link_jitter_ms) {
                 what.push(format!("jitter {ms:.0} ms (over {:.0})", cfg.link_jitter_ms));
             }
             let message = format!("link {link_id} ({} → {}): {}", router_name(a), router_name(b), what.join(", "));

@@ -48,6 +48,16 @@ impl HitIndex {
     }
 }
 
+/// How far `p` is from the segment `a`–`b` (a line under the pointer:
+/// a link is hovered within a few pixels of it).
+pub fn segment_distance(p: Point, a: Point, b: Point) -> f64 {
+    let (dx, dy) = (b.x - a.x, b.y - a.y);
+    let len2 = dx * dx + dy * dy;
+    // Where along the segment the nearest point is, held to its ends.
+    let t = if len2 > 0.0 { (((p.x - a.x) * dx + (p.y - a.y) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    (p.x - (a.x + t * dx)).hypot(p.y - (a.y + t * dy))
+}
+
 fn key(p: Point, cell: f64) -> (i64, i64) {
     ((p.x / cell).floor() as i64, (p.y / cell).floor() as i64)
 }

@@ -146,6 +146,15 @@ fn hit_testing_agrees_with_a_scan_of_every_node() {
     }
 }
 
+#[test]
+fn a_point_s_distance_to_a_segment_is_to_its_nearest_point() {
+    use super::hit::segment_distance;
+    let p = |x: f64, y: f64| Point { x, y };
+    assert_eq!(segment_distance(p(5.0, 3.0), p(0.0, 0.0), p(10.0, 0.0)), 3.0, "beside it");
+    assert_eq!(segment_distance(p(13.0, 4.0), p(0.0, 0.0), p(10.0, 0.0)), 5.0, "past its end: to the end");
+    assert_eq!(segment_distance(p(3.0, 4.0), p(0.0, 0.0), p(0.0, 0.0)), 5.0, "a point of a segment");
+}
+
 /// A step of churn: add or remove one router (by index into a pool).
 #[derive(Clone, Debug)]
 enum Step {

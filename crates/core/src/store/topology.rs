@@ -114,6 +114,9 @@ pub struct Edge {
     /// The newest latency sample's mean (links, and control channels
     /// with `ctrl.latency`), in ms.
     pub latency_ms: Option<f64>,
+    /// That sample's standard deviation (its jitter), in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jitter_ms: Option<f64>,
     /// That sample is too old to stand for the edge now: twice its kind's
     /// interval (a link's times the cluster's size) without a new one.
     pub latency_stale: bool,
@@ -359,11 +362,12 @@ impl Store {
                 (EdgeKind::Peer, NodeId::Controller(src.to_owned()), NodeId::Controller(dst.to_owned()))
             };
             let latency_ms = conn.latency.get().map(|s| s.mean_ns as f64 / 1e6);
+            let jitter_ms = conn.latency.get().and_then(|s| s.std_dev_ns).map(|ns| ns as f64 / 1e6);
             let latency_stale = conn
                 .latency
                 .at()
                 .is_some_and(|at| self.cfg.lifecycle.reading_stale(at, self.cfg.lifecycle.interval_ns(key.kind), now));
-            edges.push(Edge { kind, a, b, up, link: None, latency_ms, latency_stale });
+            edges.push(Edge { kind, a, b, up, link: None, latency_ms, jitter_ms, latency_stale });
         }
         for (c, up) in controllers.iter_mut().zip(routers_up) {
             c.routers_up = up;
@@ -381,6 +385,7 @@ impl Store {
                 up: self.link_effectively_up(link),
                 link: Some(id.clone()),
                 latency_ms: reading.map(|r| r.sample.mean_ns as f64 / 1e6),
+                jitter_ms: reading.and_then(|r| r.sample.std_dev_ns).map(|ns| ns as f64 / 1e6),
                 latency_stale: reading.is_some_and(|r| r.stale),
             });
         }

@@ -139,9 +139,16 @@ impl Network {
                 id: format!("link-{:04}", k + 1),
                 src,
                 dst,
-                base_ms: rng.random_range(4.0..60.0),
+                // Most links are near; one in ten crosses an ocean (in the
+                // map's "fair" band, under the alert threshold), and some
+                // paths wobble more than others (under it too).
+                base_ms: if rng.random_bool(0.1) {
+                    rng.random_range(130.0..220.0)
+                } else {
+                    rng.random_range(4.0..60.0)
+                },
                 extra_ms: 0.0,
-                jitter_ms: 2.0,
+                jitter_ms: if rng.random_bool(0.15) { rng.random_range(8.0..30.0) } else { 2.0 },
                 next_sample: rng.random_range(0.0..SAMPLE_EVERY),
             })
             .collect();
