@@ -45,17 +45,19 @@ async function panFps(page, seconds) {
   return page.evaluate((s) => new Promise((resolve) => {
     const c = document.querySelector('[data-testid=map-canvas]');
     const r = c.getBoundingClientRect();
-    const at = (x) => ({ clientX: r.left + x, clientY: r.top + r.height / 2, pointerId: 1, bubbles: true });
-    c.dispatchEvent(new PointerEvent('pointerdown', at(200)));
+    // Pressed in the fit's empty margin (bottom right), so that the drag
+    // pans the map: a press on a node or a group would move it instead.
+    const at = (dx) => ({ clientX: r.right - 20 - dx, clientY: r.bottom - 20, pointerId: 1, bubbles: true });
+    c.dispatchEvent(new PointerEvent('pointerdown', at(0)));
     let frames = 0;
     const t0 = performance.now();
     const tick = (t) => {
       frames += 1;
       // Back and forth over 400 px, so the map stays in view.
-      c.dispatchEvent(new PointerEvent('pointermove', at(200 + 200 * Math.sin(frames / 20))));
+      c.dispatchEvent(new PointerEvent('pointermove', at(200 - 200 * Math.cos(frames / 20))));
       if (t - t0 < s * 1000) requestAnimationFrame(tick);
       else {
-        c.dispatchEvent(new PointerEvent('pointerup', at(200)));
+        c.dispatchEvent(new PointerEvent('pointerup', at(0)));
         resolve(frames / ((t - t0) / 1000));
       }
     };

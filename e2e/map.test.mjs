@@ -173,6 +173,69 @@ test('40 routers: every name is drawn; a group collapses to one tile and opens a
   }
 });
 
+test('a dragged router stays pinned across a reload, travels in a layout file to another browser, and resets', async () => {
+  const feed = await startFeed({ args: ['simulate', '--routers', '40', '--outage-every', '0', '--renames-every', '0'] });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, acceptDownloads: true });
+  try {
+    const page = await context.newPage();
+    await page.addInitScript(() => { window.zitiscopeReport = true; });
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(e));
+    const where = () => page.evaluate(() => window.zitiscopeMap.at['edge-eu-3']);
+    const near = (a, b, what) => assert.ok(Math.abs(a.mx - b.mx) < 1 && Math.abs(a.my - b.my) < 1, `${what}: ${JSON.stringify([a, b])}`);
+    await page.goto(feed.url);
+    await drawnUntil(page, () => !!window.zitiscopeMap?.at['edge-eu-3']);
+    const slot = await where();
+    // Drag it 160 px right and 90 px down, in steps, as a hand does.
+    const canvas = await page.getByTestId('map-canvas').boundingBox();
+    await page.mouse.move(canvas.x + slot.x, canvas.y + slot.y);
+    await page.mouse.down();
+    for (let i = 1; i <= 8; i++) await page.mouse.move(canvas.x + slot.x + 20 * i, canvas.y + slot.y + 11.25 * i);
+    await page.mouse.up();
+    await drawnUntil(page, (x) => Math.abs(window.zitiscopeMap.at['edge-eu-3'].x - x) > 100, slot.x);
+    const pinned = await where();
+    assert.ok(Math.abs(pinned.x - slot.x - 160) < 2 && Math.abs(pinned.y - slot.y - 90) < 2, `it went where it was dropped: ${JSON.stringify([slot, pinned])}`);
+    assert.equal(await page.getByTestId('drawer').count(), 0, 'a drag is not a click');
+
+    // A reload: it is where it was put (in map units: the fit may differ).
+    await page.reload();
+    await drawnUntil(page, () => !!window.zitiscopeMap?.at['edge-eu-3']);
+    near(await where(), pinned, 'pinned across the reload');
+
+    // Exported, and imported into another browser (its own storage): the same place.
+    await page.getByTestId('map-layout-menu').locator('summary').click();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('map-layout-export').click()]);
+    const file = path.join(ARTIFACTS, 'layout-export.json');
+    await download.saveAs(file);
+    const other = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const wall = await other.newPage();
+    await wall.addInitScript(() => { window.zitiscopeReport = true; });
+    await wall.goto(feed.url);
+    await drawnUntil(wall, () => !!window.zitiscopeMap?.at['edge-eu-3']);
+    near(await wall.evaluate(() => window.zitiscopeMap.at['edge-eu-3']), slot, 'the other browser starts from the slots');
+    await wall.getByTestId('map-layout-menu').locator('summary').click();
+    await wall.getByTestId('map-layout-import').setInputFiles(file);
+    await wall.getByTestId('map-layout-said').filter({ hasText: '1 nodes pinned' }).waitFor({ timeout: 5_000 });
+    await drawnUntil(wall, (p) => Math.abs(window.zitiscopeMap.at['edge-eu-3'].mx - p.mx) < 1, pinned);
+    // A file that is not a layout changes nothing, and says so.
+    await wall.getByTestId('map-layout-import').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"nodes":{"router:x":[1e99,0]}}') });
+    await wall.getByTestId('map-layout-said').filter({ hasText: 'not imported' }).waitFor({ timeout: 5_000 });
+    near(await wall.evaluate(() => window.zitiscopeMap.at['edge-eu-3']), pinned, 'still pinned');
+    await other.close();
+
+    // Reset: back in its slot, and it stays there after a reload.
+    await page.getByTestId('map-layout-reset').click();
+    await drawnUntil(page, (p) => Math.abs(window.zitiscopeMap.at['edge-eu-3'].mx - p.mx) < 1, slot);
+    await page.reload();
+    await drawnUntil(page, () => !!window.zitiscopeMap?.at['edge-eu-3']);
+    near(await where(), slot, 'reset for good');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    await killFeed(feed);
+  }
+});
+
 test('2,000 nodes: the whole network is drawn', async () => {
   const feed = await startFeed({ args: ['simulate', '--routers', '1997', '--identities', '20000', '--rate', '1000'] });
   try {

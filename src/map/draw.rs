@@ -145,8 +145,9 @@ impl Frame<'_> {
     }
 }
 
-/// Draws one frame; returns the names drawn when `f.report` is set.
-pub fn frame(f: &Frame) -> Vec<String> {
+/// Draws one frame; returns the names drawn, with their nodes' places on
+/// screen, when `f.report` is set.
+pub fn frame(f: &Frame) -> Vec<(String, Point)> {
     let ctx = f.ctx;
     ctx.set_fill_style_str(f.palette.bg);
     ctx.fill_rect(0.0, 0.0, f.width, f.height);

@@ -34,10 +34,12 @@ pub(super) fn request_draw(
     }
 }
 
-/// `window.zitiscopeMap = { labels: [name…], groups: [{ group, collapsed,
-/// counts, header: {x, y, w, h}, tile: {…} }] }`, rectangles in CSS pixels
-/// of the canvas (the group's first box: its header strip, and the whole).
-fn publish_report(names: &[String], groups: &super::groups::Groups, view: &Viewport) {
+/// `window.zitiscopeMap = { labels: [name…], at: { name: {x, y, mx, my} },
+/// groups: [{ group, collapsed, counts, header: {x, y, w, h}, tile: {…} }] }`:
+/// each named node's place in CSS pixels of the canvas (`x`, `y`) and in
+/// map units (`mx`, `my`: what a pin holds), and each group's first box
+/// (its header strip, and the whole) in CSS pixels.
+fn publish_report(names: &[(String, zitiscope_core::layout::Point)], groups: &super::groups::Groups, view: &Viewport) {
     let rect = |r: &zitiscope_core::layout::Rect| {
         let a = view.to_screen(zitiscope_core::layout::Point { x: r.x, y: r.y });
         let o = js_sys::Object::new();
@@ -46,7 +48,16 @@ fn publish_report(names: &[String], groups: &super::groups::Groups, view: &Viewp
         }
         o
     };
-    let labels: js_sys::Array = names.iter().map(|n| wasm_bindgen::JsValue::from_str(n)).collect();
+    let labels: js_sys::Array = names.iter().map(|(n, _)| wasm_bindgen::JsValue::from_str(n)).collect();
+    let at = js_sys::Object::new();
+    for (n, p) in names {
+        let m = view.to_map(*p);
+        let o = js_sys::Object::new();
+        for (k, v) in [("x", p.x), ("y", p.y), ("mx", m.x), ("my", m.y)] {
+            let _ = js_sys::Reflect::set(&o, &k.into(), &v.into());
+        }
+        let _ = js_sys::Reflect::set(&at, &n.as_str().into(), &o);
+    }
     let list = js_sys::Array::new();
     for v in groups.views.iter().filter(|v| v.region.first) {
         let o = js_sys::Object::new();
@@ -60,6 +71,7 @@ fn publish_report(names: &[String], groups: &super::groups::Groups, view: &Viewp
     }
     let map = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&map, &"labels".into(), &labels);
+    let _ = js_sys::Reflect::set(&map, &"at".into(), &at);
     let _ = js_sys::Reflect::set(&map, &"groups".into(), &list);
     let _ = js_sys::Reflect::set(&window(), &"zitiscopeMap".into(), &map);
 }

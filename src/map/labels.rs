@@ -29,9 +29,9 @@ fn rank(f: &Frame, node: &NodeId, health: Health, identities: u32) -> u64 {
     (focused as u64) << 40 | trouble << 36 | ctrl << 32 | u64::from(identities)
 }
 
-/// Places and draws the names; returns the names drawn when `report` is
-/// set (the app's test hook), else nothing.
-pub(super) fn draw(f: &Frame, report: bool) -> Vec<String> {
+/// Places and draws the names; returns the names drawn, with their nodes'
+/// places on screen, when `report` is set (the app's test hook), else nothing.
+pub(super) fn draw(f: &Frame, report: bool) -> Vec<(String, Point)> {
     let ctx = f.ctx;
     ctx.set_font(FONT);
     let r = radius(f.view.scale);
@@ -70,11 +70,11 @@ pub(super) fn draw(f: &Frame, report: bool) -> Vec<String> {
     ctx.set_text_baseline("middle");
     ctx.set_fill_style_str(f.palette.text);
     let mut drawn = Vec::new();
-    for ((_, _, name, _), spot) in nodes.iter().zip(&placed) {
+    for ((_, p, name, _), spot) in nodes.iter().zip(&placed) {
         if let Some(at) = spot {
             let _ = ctx.fill_text(name, at.x + at.w / 2.0, at.y + at.h / 2.0);
             if report {
-                drawn.push(name.to_string());
+                drawn.push((name.to_string(), *p));
             }
         }
     }

@@ -17,6 +17,8 @@
 //! - `frame` schedules a draw and `draw` paints it;
 //! - `drawer`: the selected node's details, with `identities`.
 
+mod camera;
+mod describe;
 mod draw;
 mod drawer;
 mod frame;
@@ -24,7 +26,9 @@ mod groups;
 mod identities;
 mod keyboard;
 mod labels;
+mod layout_menu;
 mod matches;
+mod pins;
 mod pips;
 mod placement;
 mod pointer;
@@ -39,16 +43,20 @@ use crate::filter::FilterInput;
 use crate::shown::use_shown;
 use crate::wall::Theme;
 use crate::web::{steady_ms, use_url_flag, use_url_text, Param};
+use camera::{centre_on, keep_in_view, zoom_centre};
+pub use describe::describe;
+use describe::describe_link;
 use frame::request_draw;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use matches::Matches;
+use pointer::{Moved, Release};
 use state::MapState;
 use std::cell::RefCell;
 use zitiscope_core::filter::{Filter, NODE_SCHEMA};
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
-use zitiscope_core::store::{LinkLimits, Topology};
+use zitiscope_core::store::LinkLimits;
 
 /// How the map is used, in its toolbar (cut short where the toolbar is
 /// narrow: the whole of it is its tooltip).
@@ -74,6 +82,8 @@ pub fn TopologyMap() -> impl IntoView {
     // What a screen reader hears as the keyboard moves between nodes.
     let announce = RwSignal::new(String::new());
     let state: State = StoredValue::new_local(RefCell::new(MapState::default()));
+    // The layout this browser kept: pinned nodes and moved groups.
+    state.with_value(|s| s.borrow_mut().placement.layout.set_pins(&pins::load()));
 
     let redraw = move || request_draw(state, canvas, topology, selected);
     // The theme, where the app provides one (tests mount the map alone).
@@ -152,7 +162,11 @@ pub fn TopologyMap() -> impl IntoView {
 
     let on_pointer_down = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
-        state.with_value(|s| s.borrow_mut().pointer.down(ev.pointer_id(), p));
+        state.with_value(|s| {
+            let s = &mut *s.borrow_mut();
+            let grab = s.grab_at(p, REACH);
+            s.pointer.down(ev.pointer_id(), p, grab);
+        });
     };
     let on_pointer_move = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
@@ -160,10 +174,20 @@ pub fn TopologyMap() -> impl IntoView {
             let s = &mut *s.borrow_mut();
             s.pointer.moved(ev.pointer_id(), p, &mut s.view)
         });
-        if moved {
-            tooltip.set(None);
-            redraw();
-            return;
+        match moved {
+            Moved::Hover => {}
+            Moved::View => {
+                tooltip.set(None);
+                redraw();
+                return;
+            }
+            // A node or a group dragged: it goes where the pointer goes.
+            Moved::Drag(grab, by) => {
+                topology.with_untracked(|t| state.with_value(|s| s.borrow_mut().drag(&grab, by, t)));
+                tooltip.set(None);
+                redraw();
+                return;
+            }
         }
         // Moving from a node down to its badge keeps it hovered, so that
         // its badge (drawn for the hovered node) stays to be clicked.
@@ -185,7 +209,12 @@ pub fn TopologyMap() -> impl IntoView {
     };
     let on_pointer_up = move |ev: web_sys::PointerEvent| {
         let p = local(ev.client_x(), ev.client_y());
-        if state.with_value(|s| s.borrow_mut().pointer.up(ev.pointer_id())) {
+        let release = state.with_value(|s| s.borrow_mut().pointer.up(ev.pointer_id()));
+        if let Release::Drop(_) = release {
+            // Dropped: the pin (or the group's move) is kept in this browser.
+            state.with_value(|s| pins::save(&s.borrow().placement.layout.pins()));
+        }
+        if release == Release::Click {
             match (hit_at(p), badge_at(p)) {
                 (Some(n), _) => selected.set(Some(n)),
                 (None, Some(n)) => {
@@ -204,7 +233,13 @@ pub fn TopologyMap() -> impl IntoView {
         }
     };
     let on_pointer_leave = move |_| {
-        state.with_value(|s| s.borrow_mut().pointer.leave());
+        // A drag that leaves the map ends there: keep what it moved.
+        state.with_value(|s| {
+            let s = &mut *s.borrow_mut();
+            if s.pointer.leave() {
+                pins::save(&s.placement.layout.pins());
+            }
+        });
         tooltip.set(None);
         redraw();
     };
@@ -310,6 +345,7 @@ pub fn TopologyMap() -> impl IntoView {
                     title="Open every group: draw each router">
                     "Routers"
                 </button>
+                <layout_menu::LayoutMenu state=state topology=topology redraw=Callback::new(move |()| redraw()) />
                 <button
                     type="button"
                     data-testid="export-png"
@@ -382,58 +418,5 @@ pub fn TopologyMap() -> impl IntoView {
                 }}
             </div>
         </section>
-    }
-}
-
-/// One line about a link, for the tooltip: its ends and its figures.
-fn describe_link(t: &Topology, e: &zitiscope_core::store::Edge, limits: &LinkLimits) -> String {
-    let name = |n: &NodeId| t.name(n).unwrap_or(n.id()).to_owned();
-    let id = e.link.as_deref().unwrap_or("");
-    format!("{id} {} → {} · {}", name(&e.a), name(&e.b), e.figures(limits))
-}
-
-/// One line about a node, for the tooltip and the keyboard's announcement.
-pub fn describe(t: &Topology, n: &NodeId) -> String {
-    match t.row(n) {
-        // The name a person reads, and the id beside it once they differ.
-        Some(r) if r.name != n.id() => {
-            format!("{} {} ({}) — {} — {}", n.kind(), r.name, n.id(), r.health.as_str(), r.detail)
-        }
-        Some(r) => format!("{} {} — {} — {}", n.kind(), n.id(), r.health.as_str(), r.detail),
-        None => format!("{} {}", n.kind(), n.id()),
-    }
-}
-
-fn zoom_centre(state: State, canvas: NodeRef<Canvas>, factor: f64, redraw: impl Fn()) {
-    if let Some(c) = canvas.get_untracked() {
-        let r = c.get_bounding_client_rect();
-        let centre = Point { x: r.width() / 2.0, y: r.height() / 2.0 };
-        state.with_value(|s| s.borrow_mut().view.zoom_at(centre, factor));
-        redraw();
-    }
-}
-
-fn centre_on(state: State, canvas: NodeRef<Canvas>, n: &NodeId) {
-    let Some(c) = canvas.get_untracked() else { return };
-    let r = c.get_bounding_client_rect();
-    state.with_value(|s| {
-        let mut s = s.borrow_mut();
-        if let Some(p) = s.placement.positions.get(n).copied() {
-            let at = s.view.to_screen(p);
-            s.view.pan(r.width() / 2.0 - at.x, r.height() / 2.0 - at.y);
-        }
-    });
-}
-
-/// Centres on a node only if it is off screen (the keyboard's moves).
-fn keep_in_view(state: State, canvas: NodeRef<Canvas>, n: &NodeId) {
-    let Some(c) = canvas.get_untracked() else { return };
-    let r = c.get_bounding_client_rect();
-    let visible = state.with_value(|s| {
-        let s = s.borrow();
-        s.placement.positions.get(n).is_some_and(|p| s.view.visible(*p, r.width(), r.height(), -20.0))
-    });
-    if !visible {
-        centre_on(state, canvas, n);
     }
 }

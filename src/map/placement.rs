@@ -46,6 +46,12 @@ impl Placement {
     /// theirs, nobody else moves; and re-indexes them.
     pub fn sync(&mut self, t: &Topology) {
         self.layout.sync(t.controllers.iter().map(|c| c.id.as_str()), t.groups());
+        self.reindex();
+    }
+
+    /// Reads every node's position from the layout again (after a pin or
+    /// a group's move) and re-indexes them.
+    pub fn reindex(&mut self) {
         let nodes = self.layout.nodes();
         self.order = nodes.iter().map(|(n, _)| n.clone()).collect();
         self.positions = nodes.iter().cloned().collect();

@@ -9,7 +9,7 @@ use super::groups::Groups;
 use super::keyboard::Keyboard;
 use super::matches::Matches;
 use super::placement::Placement;
-use super::pointer::Pointer;
+use super::pointer::{Grab, Pointer};
 use super::pulses::Pulses;
 use zitiscope_core::layout::hit::segment_distance;
 use zitiscope_core::layout::viewport::Viewport;
@@ -81,6 +81,35 @@ impl MapState {
             })
             .min_by(|x, y| x.0.total_cmp(&y.0))
             .map(|(_, e)| e)
+    }
+
+    /// What a press at screen point `p` takes hold of: a node (not one in
+    /// a collapsed group), else a group by its header or tile, else the map.
+    pub fn grab_at(&self, p: Point, reach_px: f64) -> Grab {
+        if let Some(n) = self.node_at(p, reach_px) {
+            return Grab::Node(n.clone());
+        }
+        match self.groups.toggle_at(self.view.to_map(p)) {
+            Some(g) => Grab::Group(g.to_owned()),
+            None => Grab::Map,
+        }
+    }
+
+    /// Moves what a drag holds by `by` screen pixels: a node is pinned
+    /// where it is dropped, a group's boxes move with their routers.
+    pub fn drag(&mut self, grab: &Grab, by: Point, t: &Topology) {
+        let d = Point { x: by.x / self.view.scale, y: by.y / self.view.scale };
+        let layout = &mut self.placement.layout;
+        match grab {
+            Grab::Map => return,
+            Grab::Node(n) => {
+                let Some(at) = layout.position(n) else { return };
+                layout.pin(n, Point { x: at.x + d.x, y: at.y + d.y });
+            }
+            Grab::Group(g) => layout.move_group(g, d),
+        }
+        self.placement.reindex();
+        self.groups.sync(&self.placement.layout, t);
     }
 
     /// Collapses or expands the group whose header or tile is under

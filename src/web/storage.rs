@@ -35,3 +35,10 @@ pub fn set_json<T: Serialize + ?Sized>(key: &str, value: &T) {
         set_text(key, &json);
     }
 }
+
+/// Forgets what is kept under `key`.
+pub fn remove(key: &str) {
+    if let Some(s) = storage() {
+        let _ = s.remove_item(key);
+    }
+}

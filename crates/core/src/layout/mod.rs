@@ -18,15 +18,22 @@
 //!   sequence of node sets gives the same picture, and a fresh layout of a
 //!   set always looks the same.
 //! - [`hit`]: the spatial index that finds the node under a pointer;
+//! - **Pinned**: a node pinned by hand is where its pin says, and a group
+//!   moved by hand has its boxes moved by that much ([`pins`]); churn
+//!   never moves either.
 //! - [`labels`]: where names go without overlapping;
 //! - [`viewport`]: pan and zoom.
 
 pub mod hit;
 pub mod labels;
+pub mod pins;
+mod rect;
 mod shelves;
 mod slots;
 pub mod viewport;
 
+use pins::{Pinned, Pins};
+pub use rect::Rect;
 use shelves::Shelves;
 use slots::Slots;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -78,32 +85,6 @@ impl NodeId {
 pub struct Point {
     pub x: f64,
     pub y: f64,
-}
-
-/// A rectangle in map units (or screen pixels, where said): top-left and size.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Rect {
-    pub x: f64,
-    pub y: f64,
-    pub w: f64,
-    pub h: f64,
-}
-
-impl Rect {
-    /// Whether `p` is inside (edges included).
-    pub fn contains(&self, p: Point) -> bool {
-        p.x >= self.x && p.y >= self.y && p.x <= self.x + self.w && p.y <= self.y + self.h
-    }
-
-    /// Whether the two overlap (touching edges do not).
-    pub fn overlaps(&self, o: &Rect) -> bool {
-        self.x < o.x + o.w && o.x < self.x + self.w && self.y < o.y + o.h && o.y < self.y + self.h
-    }
-
-    /// Its centre.
-    pub fn centre(&self) -> Point {
-        Point { x: self.x + self.w / 2.0, y: self.y + self.h / 2.0 }
-    }
 }
 
 /// Spacing, in map units.
@@ -194,6 +175,7 @@ pub struct Layout {
     shelves: Shelves,
     /// Router id → its group's key.
     router_group: HashMap<String, String>,
+    pinned: Pinned,
 }
 
 /// A router's group key: its id without a trailing `-<digits>` or digits.
@@ -295,30 +277,20 @@ impl Layout {
             })
             .collect();
         let row = controllers.saturating_sub(1) as f64 * c.controller_gap;
-        let off = |w: f64, h: f64| ((w / h) / c.aspect).ln().abs();
-        let mut best = (f64::INFINITY, 0.0);
-        let mut width = -c.group_gap;
-        for (w, _) in &boxes {
-            width += w + c.group_gap;
-            let mut packed = Shelves::new(width);
-            let (mut right, mut bottom): (f64, f64) = (0.0, 0.0);
-            for &(bw, bh) in &boxes {
-                let r = packed.place(bw, bh, c.group_gap);
-                right = right.max(r.x + r.w);
-                bottom = bottom.max(r.y + r.h);
-            }
-            let score = off(right.max(row), bottom + c.tier_gap);
-            if score < best.0 {
-                best = (score, width);
-            }
-        }
-        let width = best.1.max(row);
+        let width = Shelves::fit_width(&boxes, c.group_gap, c.aspect, c.tier_gap).max(row);
         self.shelves.width = Some(width);
         self.ctrl_x0.get_or_insert((width - row) / 2.0);
     }
 
-    /// Where a node is.
+    /// Where a node is: its pin, else its slot (in its group's box, moved
+    /// with its group).
     pub fn position(&self, node: &NodeId) -> Option<Point> {
+        let slot = self.slot_position(node)?;
+        Some(self.pinned.nodes.get(node).copied().unwrap_or(slot))
+    }
+
+    /// Where a node's slot is (its group's move included, its own pin not).
+    fn slot_position(&self, node: &NodeId) -> Option<Point> {
         match node {
             NodeId::Controller(id) => {
                 let slot = self.controllers.as_ref()?.slot(id)?;
@@ -327,9 +299,10 @@ impl Layout {
             NodeId::Router(id) => {
                 let group = self.groups.get(self.router_group.get(id)?)?;
                 let (b, col, row) = group.cell(group.slots.slot(id)?)?;
+                let by = self.group_move(self.router_group.get(id)?);
                 Some(Point {
-                    x: b.rect.x + (col as f64 + 0.5) * self.cfg.cell_x,
-                    y: b.rect.y + self.cfg.header + (row as f64 + 0.5) * self.cfg.cell_y,
+                    x: b.rect.x + by.x + (col as f64 + 0.5) * self.cfg.cell_x,
+                    y: b.rect.y + by.y + self.cfg.header + (row as f64 + 0.5) * self.cfg.cell_y,
                 })
             }
         }
@@ -363,12 +336,41 @@ impl Layout {
         let h = self.cfg.header;
         let mut out = Vec::with_capacity(self.groups.len());
         for (key, g) in self.groups.iter().filter(|(_, g)| g.slots.len() > 0) {
+            let by = self.group_move(key);
             for (i, b) in g.boxes.iter().enumerate() {
-                let header = Rect { h, ..b.rect };
-                out.push(Region { group: key.clone(), rect: b.rect, header, first: i == 0 });
+                let rect = Rect { x: b.rect.x + by.x, y: b.rect.y + by.y, ..b.rect };
+                let header = Rect { h, ..rect };
+                out.push(Region { group: key.clone(), rect, header, first: i == 0 });
             }
         }
         out
+    }
+
+    /// How far a group was moved by hand.
+    fn group_move(&self, group: &str) -> Point {
+        self.pinned.groups.get(group).copied().unwrap_or(Point { x: 0.0, y: 0.0 })
+    }
+
+    /// Pins `node` at `at` (map units).
+    pub fn pin(&mut self, node: &NodeId, at: Point) {
+        self.pinned.nodes.insert(node.clone(), at);
+    }
+
+    /// Moves `group`'s boxes, and its routers that are not pinned, by `by`.
+    pub fn move_group(&mut self, group: &str, by: Point) {
+        let m = self.pinned.groups.entry(group.to_owned()).or_insert(Point { x: 0.0, y: 0.0 });
+        m.x += by.x;
+        m.y += by.y;
+    }
+
+    /// The pins and moves, as a layout file holds them.
+    pub fn pins(&self) -> Pins {
+        self.pinned.to_pins()
+    }
+
+    /// Replaces the pins and moves (an import, a reload; empty: the reset).
+    pub fn set_pins(&mut self, pins: &Pins) {
+        self.pinned = Pinned::of(pins);
     }
 
     /// The group a router is placed in.

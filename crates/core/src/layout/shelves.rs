@@ -23,6 +23,30 @@ impl Shelves {
         Shelves { width: Some(width), ..Default::default() }
     }
 
+    /// Of the widths that end a shelf after the first k of these boxes
+    /// (`(w, h)`, in order), the one whose packed picture, `above` taller,
+    /// is nearest `aspect` (width : height).
+    pub fn fit_width(boxes: &[(f64, f64)], gap: f64, aspect: f64, above: f64) -> f64 {
+        let off = |w: f64, h: f64| ((w / h) / aspect).ln().abs();
+        let mut best = (f64::INFINITY, 0.0);
+        let mut width = -gap;
+        for (w, _) in boxes {
+            width += w + gap;
+            let mut packed = Shelves::new(width);
+            let (mut right, mut bottom): (f64, f64) = (0.0, 0.0);
+            for &(bw, bh) in boxes {
+                let r = packed.place(bw, bh, gap);
+                right = right.max(r.x + r.w);
+                bottom = bottom.max(r.y + r.h);
+            }
+            let score = off(right, bottom + above);
+            if score < best.0 {
+                best = (score, width);
+            }
+        }
+        best.1
+    }
+
     /// A place for a `w` × `h` box, `gap` away from its neighbours.
     pub fn place(&mut self, w: f64, h: f64, gap: f64) -> Rect {
         let width = self.width.unwrap_or(f64::INFINITY);

@@ -147,6 +147,27 @@ fn hit_testing_agrees_with_a_scan_of_every_node() {
 }
 
 #[test]
+fn a_moved_group_takes_its_routers_and_a_pin_survives_a_reset_of_the_others() {
+    let mut l = layout(&["c1"], &["edge-eu-1", "edge-eu-2", "edge-us-1"]);
+    let (eu1, us1) = (pos(&l, "edge-eu-1"), pos(&l, "edge-us-1"));
+    l.move_group("edge-eu", Point { x: 10.0, y: 500.0 });
+    assert_eq!(pos(&l, "edge-eu-1"), Point { x: eu1.x + 10.0, y: eu1.y + 500.0 });
+    assert_eq!(pos(&l, "edge-us-1"), us1, "another group stays");
+    let box_eu = l.regions().into_iter().find(|r| r.group == "edge-eu").unwrap();
+    assert!(box_eu.rect.contains(pos(&l, "edge-eu-2")), "the box moved with it");
+    let pinned = NodeId::Router("edge-us-1".into());
+    l.pin(&pinned, Point { x: -7.0, y: -9.0 });
+    let saved = l.pins();
+    assert_eq!(saved.nodes["router:edge-us-1"], [-7.0, -9.0]);
+    // A reload: a new layout of the same nodes with the saved pins.
+    let mut again = layout(&["c1"], &["edge-eu-1", "edge-eu-2", "edge-us-1"]);
+    again.set_pins(&saved);
+    assert_eq!(again.nodes(), l.nodes(), "the same picture");
+    again.set_pins(&Pins::default());
+    assert_eq!(pos(&again, "edge-us-1"), us1, "the reset puts it back in its slot");
+}
+
+#[test]
 fn a_point_s_distance_to_a_segment_is_to_its_nearest_point() {
     use super::hit::segment_distance;
     let p = |x: f64, y: f64| Point { x, y };
@@ -169,11 +190,14 @@ fn pool() -> Vec<String> {
 }
 
 proptest! {
-    /// Adding or removing a node moves no other node.
+    /// Adding or removing a node moves no other node, and never a pinned
+    /// one (pinned before the churn, or while it was away).
     #[test]
     fn churn_moves_no_other_node(
         start in proptest::collection::btree_set(0usize..60, 0..40),
         steps in proptest::collection::vec(prop_oneof![(0usize..60).prop_map(Step::Add), (0usize..60).prop_map(Step::Remove)], 1..30),
+        pinned in proptest::collection::btree_set(0usize..60, 0..10),
+        moved in proptest::bool::ANY,
     ) {
         let pool = pool();
         let mut present: BTreeSet<usize> = start;
@@ -182,6 +206,14 @@ proptest! {
             l.sync(["ctrl1", "ctrl2"], present.iter().map(|&i| (pool[i].as_str(), group_of(&pool[i]))));
         };
         sync(&mut l, &present);
+        // Pins far from every slot, one place each.
+        let pin_of = |i: usize| Point { x: -5_000.0 - 100.0 * i as f64, y: -3_000.0 };
+        for &i in &pinned {
+            l.pin(&NodeId::Router(pool[i].clone()), pin_of(i));
+        }
+        if moved {
+            l.move_group("edge-eu", Point { x: 40.0, y: 9_000.0 });
+        }
         for step in steps {
             let before: HashMap<NodeId, Point> = l.nodes().into_iter().collect();
             match step {
@@ -203,8 +235,14 @@ proptest! {
                     prop_assert!(!a.rect.overlaps(&b.rect), "{:?} and {:?} overlap", a, b);
                 }
             }
+            for &i in pinned.iter().filter(|i| present.contains(i)) {
+                prop_assert_eq!(after[&NodeId::Router(pool[i].clone())], pin_of(i), "{} left its pin", pool[i]);
+            }
             for (node, p) in &after {
                 if let NodeId::Router(r) = node {
+                    if pinned.iter().any(|&i| pool[i] == *r) {
+                        continue;
+                    }
                     let g = l.group(r).unwrap();
                     prop_assert!(regions.iter().any(|b| b.group == g && b.rect.contains(*p)), "{} outside its boxes", r);
                 }
