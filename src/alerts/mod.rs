@@ -106,6 +106,7 @@ pub fn use_alerts(store: LiveStore) -> UseAlertsReturn {
     });
     notify::follow(this);
     notify::wake_audio_on_gesture(prefs);
+    notify::repeat_until_answered(this);
     this
 }
 

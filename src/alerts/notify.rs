@@ -8,6 +8,7 @@ use super::UseAlertsReturn;
 use crate::web::storage;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
+use zitiscope_core::alerts::attention::unanswered;
 use zitiscope_core::alerts::{Alert, AlertKey, Severity, Silence};
 use zitiscope_core::Timestamp;
 
@@ -23,6 +24,9 @@ pub struct Prefs {
     pub operator: String,
     /// Beep when an alert fires.
     pub sound: bool,
+    /// With sound on: beep again every half minute while an alert that is
+    /// critical or major fires unanswered (neither acked nor silenced).
+    pub repeat: bool,
     /// A desktop notification when an alert fires.
     pub desktop: bool,
     pub silences: Vec<Silence>,
@@ -32,7 +36,14 @@ pub struct Prefs {
 
 impl Default for Prefs {
     fn default() -> Self {
-        Prefs { operator: "this browser".into(), sound: false, desktop: false, silences: Vec::new(), acks: Vec::new() }
+        Prefs {
+            operator: "this browser".into(),
+            sound: false,
+            repeat: false,
+            desktop: false,
+            silences: Vec::new(),
+            acks: Vec::new(),
+        }
     }
 }
 
@@ -207,6 +218,28 @@ pub fn wake_audio_on_gesture(prefs: PrefsStore) {
     }
     // Lives as long as the page; it does nothing once the context runs.
     wake.forget();
+}
+
+/// How often the sound repeats while an alert fires unanswered.
+const REPEAT_MS: u32 = 30_000;
+
+/// With sound and repeat on, beeps every [`REPEAT_MS`] while a critical or
+/// major alert fires unanswered (the core's `attention::unanswered`: the
+/// same rule that makes the map's nodes blink).
+pub fn repeat_until_answered(alerts: UseAlertsReturn) {
+    let tick = move || {
+        let Some(prefs) = alerts.prefs.0.try_get_untracked() else { return };
+        if !(prefs.sound && prefs.repeat) {
+            return;
+        }
+        let store = alerts.store;
+        let worst = store.board.with_untracked(|b| unanswered(b, |k| store.is_silenced_untracked(k)));
+        if let Some(worst) = worst.filter(|w| *w <= Severity::Major) {
+            beep(if worst == Severity::Critical { 880.0 } else { 660.0 });
+        }
+    };
+    // Lives as long as the page, as the alerts do.
+    let _ = set_interval_with_handle(tick, std::time::Duration::from_millis(u64::from(REPEAT_MS)));
 }
 
 /// A short tone.

@@ -188,6 +188,15 @@ fn Opt(
                 } />
                 " sound"
             </label>
+            <label title="Beep again every half minute while a critical or major alert fires and nobody acked or silenced it">
+                <input type="checkbox" data-testid="alert-repeat" prop:checked=move || prefs.with(|p| p.repeat)
+                    prop:disabled=move || prefs.with(|p| !p.sound)
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        alerts.prefs.update(|p| p.repeat = on);
+                    } />
+                " repeat until acked"
+            </label>
             <label>
                 <input type="checkbox" prop:checked=move || prefs.with(|p| p.desktop) on:change=move |ev| {
                     let on = event_target_checked(&ev);

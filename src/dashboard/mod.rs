@@ -33,7 +33,7 @@ use crate::network::NetworkList;
 use crate::shown::provide_shown;
 use crate::store::LiveStore;
 use crate::travel::{use_time_travel, TimeBar};
-use crate::wall::{source_lines, use_theme, use_wake_lock, use_wall, FeedBanner, SourceBanner, Theme};
+use crate::wall::{source_lines, use_theme, use_wake_lock, use_wall, FeedBanner, SourceBanner, Theme, WallMode};
 use leptos::prelude::*;
 use zitiscope_core::client::Beats;
 
@@ -62,6 +62,7 @@ pub fn Dashboard(
     config_error: Signal<Option<String>>,
 ) -> impl IntoView {
     let wall = use_wall();
+    provide_context(WallMode(wall));
     let theme = use_theme();
     provide_context(theme);
     use_wake_lock(wall.into());

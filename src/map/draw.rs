@@ -11,11 +11,13 @@
 use super::groups::Groups;
 use super::matches::Matches;
 use super::pulses::{Pulse, PULSE_MS};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use web_sys::CanvasRenderingContext2d as Ctx;
+use zitiscope_core::alerts::attention::Attention;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::{Edge, EdgeKind, Health, LinkGrade, LinkLimits, Role, Topology};
+use zitiscope_core::Timestamp;
 
 /// The map's colours for one theme (the CSS tokens' values).
 pub struct Palette {
@@ -131,6 +133,10 @@ pub struct Frame<'a> {
     pub report: bool,
     /// What links are judged by (the alert thresholds).
     pub limits: LinkLimits,
+    /// The nodes that call for attention or are acked (`marks.rs`).
+    pub attention: &'a BTreeMap<NodeId, Attention>,
+    /// The feed's time now, or the moment shown (what "lately" counts to).
+    pub at: Timestamp,
 }
 
 impl Frame<'_> {
@@ -145,9 +151,17 @@ impl Frame<'_> {
     }
 }
 
-/// Draws one frame; returns the names drawn, with their nodes' places on
-/// screen, when `f.report` is set.
-pub fn frame(f: &Frame) -> Vec<(String, Point)> {
+/// What a frame drew that its caller acts on.
+pub struct Drawn {
+    /// The names drawn, with their nodes' places on screen (only when
+    /// `Frame::report` is set).
+    pub names: Vec<(String, Point)>,
+    /// Something blinks: draw again within a blink.
+    pub blinking: bool,
+}
+
+/// Draws one frame.
+pub fn frame(f: &Frame) -> Drawn {
     let ctx = f.ctx;
     ctx.set_fill_style_str(f.palette.bg);
     ctx.fill_rect(0.0, 0.0, f.width, f.height);
@@ -168,7 +182,8 @@ pub fn frame(f: &Frame) -> Vec<(String, Point)> {
     pulses(f, &at);
     nodes(f, &at);
     super::pips::control_pips(f);
-    super::labels::draw(f, f.report)
+    let blinking = super::marks::draw(f);
+    Drawn { names: super::labels::draw(f, f.report), blinking }
 }
 
 /// Rings around nodes whose health just changed: one path per health.

@@ -2,7 +2,7 @@
 //! drawn from the map's state, the topology and the selection (the
 //! palette, pulses and the first-map mark included).
 
-use super::{draw, pulses, State};
+use super::{draw, marks, pulses, State};
 use crate::web::steady_ms;
 use leptos::html::Canvas;
 use leptos::prelude::*;
@@ -35,11 +35,18 @@ pub(super) fn request_draw(
 }
 
 /// `window.zitiscopeMap = { labels: [name…], at: { name: {x, y, mx, my} },
-/// groups: [{ group, collapsed, counts, header: {x, y, w, h}, tile: {…} }] }`:
+/// groups: [{ group, collapsed, counts, header: {x, y, w, h}, tile: {…} }],
+/// calls: [node…], acked: [node…], changed: [node…], scale }`:
 /// each named node's place in CSS pixels of the canvas (`x`, `y`) and in
 /// map units (`mx`, `my`: what a pin holds), and each group's first box
 /// (its header strip, and the whole) in CSS pixels.
-fn publish_report(names: &[(String, zitiscope_core::layout::Point)], groups: &super::groups::Groups, view: &Viewport) {
+fn publish_report(
+    names: &[(String, zitiscope_core::layout::Point)],
+    groups: &super::groups::Groups,
+    view: &Viewport,
+    attention: &std::collections::BTreeMap<NodeId, zitiscope_core::alerts::attention::Attention>,
+    changed: &[String],
+) {
     let rect = |r: &zitiscope_core::layout::Rect| {
         let a = view.to_screen(zitiscope_core::layout::Point { x: r.x, y: r.y });
         let o = js_sys::Object::new();
@@ -72,6 +79,17 @@ fn publish_report(names: &[(String, zitiscope_core::layout::Point)], groups: &su
     let map = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&map, &"labels".into(), &labels);
     let _ = js_sys::Reflect::set(&map, &"at".into(), &at);
+    // The nodes that call for attention and those acked, by `kind:id`.
+    let (calls, acked) = (js_sys::Array::new(), js_sys::Array::new());
+    for (n, a) in attention {
+        let list = if matches!(a, zitiscope_core::alerts::attention::Attention::Acked) { &acked } else { &calls };
+        list.push(&n.to_param().into());
+    }
+    let _ = js_sys::Reflect::set(&map, &"calls".into(), &calls);
+    let _ = js_sys::Reflect::set(&map, &"acked".into(), &acked);
+    let _ = js_sys::Reflect::set(&map, &"scale".into(), &view.scale.into());
+    let changed: js_sys::Array = changed.iter().map(|c| wasm_bindgen::JsValue::from_str(c)).collect();
+    let _ = js_sys::Reflect::set(&map, &"changed".into(), &changed);
     let _ = js_sys::Reflect::set(&map, &"groups".into(), &list);
     let _ = js_sys::Reflect::set(&window(), &"zitiscopeMap".into(), &map);
 }
@@ -120,8 +138,8 @@ pub(super) fn draw_now(
             }
         }
         let pulsing = s.pulses.pulsing(now);
-        let selected = selected.get_untracked();
-        let names = topology.with_untracked(|t| {
+        let chosen = selected.get_untracked();
+        let drawn = topology.with_untracked(|t| {
             draw::frame(&draw::Frame {
                 ctx: &ctx,
                 width: w,
@@ -130,7 +148,7 @@ pub(super) fn draw_now(
                 controllers: &s.placement.ctrl_pos,
                 routers: &s.placement.router_pos,
                 topology: t,
-                selected: selected.as_ref(),
+                selected: chosen.as_ref(),
                 hover: s.pointer.hover.as_ref(),
                 focus: s.keyboard.focus.as_ref(),
                 pulses: &s.pulses.running,
@@ -141,10 +159,15 @@ pub(super) fn draw_now(
                 groups: &s.groups,
                 report,
                 limits: s.limits,
+                attention: &s.attention,
+                at: s.at,
             })
         });
         if report {
-            publish_report(&names, &s.groups, &s.view);
+            let changed: Vec<String> = topology.with_untracked(|t| {
+                t.routers.iter().filter(|r| r.changed_lately(s.at)).map(|r| format!("router:{}", r.id)).collect()
+            });
+            publish_report(&drawn.names, &s.groups, &s.view, &s.attention, &changed);
         }
         // The first draw of a populated map: what "time to first map" measures.
         if !s.first_marked && !s.placement.is_empty() {
@@ -152,6 +175,18 @@ pub(super) fn draw_now(
             if let Some(p) = &perf {
                 let _ = p.mark("zitiscope:first-map");
             }
+        }
+        // Something blinks: one more draw at the blink's next turn (one
+        // timer at a time, however often the map draws meanwhile).
+        if drawn.blinking && s.blink_due <= now {
+            let phase = now % marks::BLINK_MS;
+            let on = marks::BLINK_MS * 0.6;
+            let wait = if phase < on { on - phase } else { marks::BLINK_MS - phase } + 1.0;
+            s.blink_due = now + wait;
+            set_timeout(
+                move || request_draw(state, canvas, topology, selected),
+                std::time::Duration::from_millis(wait as u64),
+            );
         }
         pulsing.then(|| s.pulses.oldest()).flatten()
     });

@@ -17,6 +17,7 @@
 //! - `frame` schedules a draw and `draw` paints it;
 //! - `drawer`: the selected node's details, with `identities`.
 
+mod attend;
 mod camera;
 mod describe;
 mod draw;
@@ -27,6 +28,7 @@ mod identities;
 mod keyboard;
 mod labels;
 mod layout_menu;
+mod marks;
 mod matches;
 mod pins;
 mod pips;
@@ -43,7 +45,7 @@ use crate::filter::FilterInput;
 use crate::shown::use_shown;
 use crate::wall::Theme;
 use crate::web::{steady_ms, use_url_flag, use_url_text, Param};
-use camera::{centre_on, keep_in_view, zoom_centre};
+use camera::{centre_on, keep_in_view, use_follow, zoom_centre};
 pub use describe::describe;
 use describe::describe_link;
 use frame::request_draw;
@@ -104,6 +106,9 @@ pub fn TopologyMap() -> impl IntoView {
             redraw();
         });
     }
+
+    let follow = use_follow();
+    attend::use_attention(state, canvas, shown.past_alerts, shown.now, follow, redraw);
 
     // The map takes the free space: a new window size is a new bitmap
     // size, drawn at once (a paused past would otherwise stay stretched).
@@ -373,6 +378,11 @@ pub fn TopologyMap() -> impl IntoView {
                     <input type="checkbox" data-testid="map-only-matches" prop:checked=move || only.get()
                         on:change=move |ev| only.set(event_target_checked(&ev)) />
                     " only matches"
+                </label>
+                <label class="map-only" title="Pan to a node that calls for attention, then back to the whole network after 30 s (on by default on the wall; ?follow=on|off)">
+                    <input type="checkbox" data-testid="map-follow" prop:checked=move || follow.on.get()
+                        on:change=move |ev| follow.choice.set(Some(event_target_checked(&ev))) />
+                    " follow problems"
                 </label>
                 <span class="map-hint" title=HINT>{HINT}</span>
             </div>

@@ -11,10 +11,13 @@ use super::matches::Matches;
 use super::placement::Placement;
 use super::pointer::{Grab, Pointer};
 use super::pulses::Pulses;
+use std::collections::BTreeMap;
+use zitiscope_core::alerts::attention::Attention;
 use zitiscope_core::layout::hit::segment_distance;
 use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::{Edge, EdgeKind, LinkLimits, Topology};
+use zitiscope_core::Timestamp;
 
 /// Everything the map keeps between frames.
 #[derive(Default)]
@@ -32,6 +35,15 @@ pub struct MapState {
     pub matches: Option<Matches>,
     /// What links are judged by (the alert thresholds, from the settings).
     pub limits: LinkLimits,
+    /// The nodes that call for attention or are acked (the alert board's).
+    pub attention: BTreeMap<NodeId, Attention>,
+    /// The feed's time now, or the moment shown.
+    pub at: Timestamp,
+    /// When the pending blink redraw is due (`performance.now()` ms).
+    pub blink_due: f64,
+    /// How many times the map followed a problem (the newest pan-to's
+    /// token: an older one's return to the whole network is void).
+    pub follows: u64,
     /// The high-contrast palette.
     pub high_contrast: bool,
     /// A draw is requested for the next animation frame.
@@ -110,6 +122,17 @@ impl MapState {
         }
         self.placement.reindex();
         self.groups.sync(&self.placement.layout, t);
+    }
+
+    /// Shows `node` (its group's tile, if collapsed) in the middle of a
+    /// `width` × `height` map, close enough to read: the wall's pan-to.
+    pub fn show(&mut self, node: &NodeId, width: f64, height: f64) {
+        let tile = self.groups.tile_of(node.id()).filter(|_| matches!(node, NodeId::Router(_)));
+        let Some(p) = tile.or_else(|| self.placement.positions.get(node).copied()) else { return };
+        let scale = self.view.scale.clamp(1.0, 1.5);
+        self.view = Viewport { scale, x: width / 2.0 - p.x * scale, y: height / 2.0 - p.y * scale };
+        // A wall that just opened shows the problem, not the first fit.
+        self.fitted = true;
     }
 
     /// Collapses or expands the group whose header or tile is under

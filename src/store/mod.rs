@@ -225,6 +225,12 @@ impl LiveStore {
         let now = self.now();
         self.silences.with(|s| s.iter().any(|s| s.covers(key, now)))
     }
+
+    /// The same, untracked (for timers).
+    pub fn is_silenced_untracked(&self, key: &AlertKey) -> bool {
+        let now = self.now();
+        self.silences.with_untracked(|s| s.iter().any(|s| s.covers(key, now)))
+    }
 }
 
 /// Publishes a part that changed; an equal value wakes nothing.

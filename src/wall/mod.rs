@@ -26,6 +26,11 @@ pub enum Theme {
     HighContrast,
 }
 
+/// Wall mode, for the views under the dashboard that behave differently
+/// on a wall (the map follows problems there).
+#[derive(Clone, Copy)]
+pub struct WallMode(pub RwSignal<bool>);
+
 /// Wall mode: from `?wall`, kept in the URL, shown as a class on `<html>`.
 pub fn use_wall() -> RwSignal<bool> {
     let wall = use_url_flag(Param::Wall);

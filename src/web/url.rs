@@ -37,11 +37,14 @@ pub enum Param {
     Changes,
     /// `?events=`: the event log's filter.
     Events,
+    /// `?follow=on|off`: the map pans to a node that calls for attention
+    /// (default: on on the wall, off at a desk).
+    Follow,
 }
 
 impl Param {
     /// Every parameter.
-    pub const ALL: [Param; 14] = [
+    pub const ALL: [Param; 15] = [
         Param::Feed,
         Param::Token,
         Param::Node,
@@ -56,6 +59,7 @@ impl Param {
         Param::Alerts,
         Param::Changes,
         Param::Events,
+        Param::Follow,
     ];
 
     /// Its name in the URL.
@@ -75,6 +79,7 @@ impl Param {
             Param::Alerts => "alerts",
             Param::Changes => "changes",
             Param::Events => "events",
+            Param::Follow => "follow",
         }
     }
 }

@@ -7,12 +7,15 @@
 //!   *pending* (for the rule's hold time) → *firing* → *resolved*, with a
 //!   dedupe key (rule + subject), a count of the times it fired, first and
 //!   last seen; acks and silences; a bounded history;
-//! - [`config`]: thresholds and hold times.
+//! - [`config`]: thresholds and hold times;
+//! - [`attention`]: which nodes call for attention on the map (and which
+//!   are acked), from the board.
 //!
 //! Time is the caller's `now` (the feed's clock in the app), so a test
 //! clock drives every rule. The feed can run the same engine for
 //! automation: it is plain Rust with no browser in it.
 
+pub mod attention;
 pub mod config;
 mod engine;
 pub mod rules;

@@ -66,7 +66,14 @@ pub struct RouterNode {
     pub controllers_up: u32,
     pub controllers_known: u32,
     pub identities: IdentityBadge,
+    /// The newest up/down change of any of its control channels: when its
+    /// state last moved (the map marks what changed lately).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_change: Option<Timestamp>,
 }
+
+/// How far back a change counts as recent on the map: half an hour.
+pub const RECENT_CHANGE_NS: i64 = 30 * 60 * 1_000_000_000;
 
 /// A router's control channels as the map marks them (one pip each, in
 /// place of a line to every controller): up, down, and never seen, of the
@@ -79,6 +86,11 @@ pub struct ControlMarks {
 }
 
 impl RouterNode {
+    /// Whether its state changed within [`RECENT_CHANGE_NS`] before `now`.
+    pub fn changed_lately(&self, now: Timestamp) -> bool {
+        self.last_change.is_some_and(|t| t.0 > now.0.saturating_sub(RECENT_CHANGE_NS))
+    }
+
     /// Its [`ControlMarks`] in a cluster of `controllers`. A router seen
     /// with more controllers than the cluster lists now (one was removed)
     /// shows what it was seen with.
@@ -339,6 +351,7 @@ impl Store {
                     offline: r.edge_known.saturating_sub(r.edge_up),
                     recent: self.drops_after(i as u32, r, super::details::recent_cutoff(now)),
                 },
+                last_change: None,
             })
             .collect();
         routers.sort_by(|a, b| a.id.cmp(&b.id));
@@ -356,6 +369,14 @@ impl Store {
                 }
                 if let Some(i) = ctrl_index(dst) {
                     routers_up[i] += u32::from(up);
+                }
+                // A channel first seen up and never since is how a router
+                // starts, not a change: a feed's start marks nothing.
+                let obs = conn.life.observations();
+                let changed = obs.first().is_some_and(|o| !o.1) || obs.windows(2).any(|w| w[0].1 != w[1].1);
+                if let (true, Ok(i)) = (changed, routers.binary_search_by(|r| r.id.as_str().cmp(src))) {
+                    let since = conn.life.folded().since;
+                    routers[i].last_change = routers[i].last_change.max(Some(since));
                 }
                 (EdgeKind::Control, NodeId::Router(src.to_owned()), NodeId::Controller(dst.to_owned()))
             } else {

@@ -148,3 +148,18 @@ fn control_marks_say_up_down_and_unseen_of_the_cluster() {
     let r1 = t.router("r1").unwrap();
     assert_eq!(r1.control_marks(1), ControlMarks { up: 1, down: 1, unseen: 0 }, "a removed controller still shows");
 }
+
+#[test]
+fn a_router_s_last_change_is_its_channels_newest_move_not_its_first_sight() {
+    let mut s = network();
+    let t = s.topology(Timestamp(10));
+    assert!(t.routers.iter().all(|r| r.last_change.is_none()), "first seen up: no change yet");
+    s.apply(&conn(100, ConnKind::RouterToCtrl, "r2", "c2", false));
+    let min = 60 * 1_000_000_000;
+    let t = s.topology(Timestamp(100 + min));
+    let r2 = t.router("r2").unwrap();
+    assert_eq!(r2.last_change, Some(Timestamp(100)));
+    assert!(r2.changed_lately(Timestamp(100 + min)));
+    assert!(!r2.changed_lately(Timestamp(100 + RECENT_CHANGE_NS)), "half an hour on, not lately");
+    assert_eq!(t.router("r1").unwrap().last_change, None, "r1 did not move");
+}

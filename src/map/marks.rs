@@ -1,0 +1,92 @@
+//! What the map marks for an unattended wall, over the nodes: a blinking
+//! ring on a node that calls for attention (a firing alert neither acked
+//! nor silenced: the core's `alerts::attention`), a check mark on one whose
+//! problems are all acked, and a small diamond on a router whose state
+//! changed in the last half hour (`RouterNode::changed_lately`). A
+//! collapsed group's tile carries its members' marks.
+
+use super::draw::{node_half, on_screen, Frame};
+use std::collections::BTreeMap;
+use zitiscope_core::alerts::attention::Attention;
+use zitiscope_core::layout::{NodeId, Point};
+
+/// A blink's period, in ms: on for the first part, off for the rest.
+pub const BLINK_MS: f64 = 1_000.0;
+
+/// The marks of one place on the map (a node, or a tile for its members).
+#[derive(Default, Clone, Copy)]
+struct Marks {
+    calls: bool,
+    acked: bool,
+    changed: bool,
+}
+
+/// Draws the marks; returns whether something blinks (the map then
+/// redraws at the blink's pace).
+pub(super) fn draw(f: &Frame) -> bool {
+    let mut at: BTreeMap<(i64, i64), (Point, Marks, bool)> = BTreeMap::new();
+    let mut mark = |p: Point, tile: bool, m: &dyn Fn(&mut Marks)| {
+        let e = at.entry((p.x.round() as i64, p.y.round() as i64)).or_insert((p, Marks::default(), tile));
+        m(&mut e.1);
+    };
+    let place = |n: &NodeId| -> Option<(Point, bool)> {
+        match n {
+            NodeId::Controller(id) => f.controllers.get(id).map(|p| (*p, false)),
+            NodeId::Router(id) => match f.groups.tile_of(id) {
+                Some(t) => Some((t, true)),
+                None => f.routers.get(id).map(|p| (*p, false)),
+            },
+        }
+    };
+    for (node, a) in f.attention {
+        if let Some((p, tile)) = place(node) {
+            mark(p, tile, &|m| match a {
+                Attention::Calls(_) => m.calls = true,
+                Attention::Acked => m.acked = true,
+            });
+        }
+    }
+    for r in f.topology.routers.iter().filter(|r| r.changed_lately(f.at)) {
+        if let Some((p, tile)) = place(&NodeId::Router(r.id.clone())) {
+            mark(p, tile, &|m| m.changed = true);
+        }
+    }
+    let ctx = f.ctx;
+    let half = node_half(f.view.scale);
+    let on = f.still || (f.now % BLINK_MS) < BLINK_MS * 0.6;
+    let mut blinking = false;
+    for (p, m, tile) in at.values() {
+        let s = f.view.to_screen(*p);
+        if !on_screen(f, s, 60.0) {
+            continue;
+        }
+        // A tile's marks sit at its centre, bigger.
+        let k = if *tile { 2.0 } else { 1.0 };
+        if m.calls {
+            blinking = true;
+            if on {
+                ctx.begin_path();
+                let _ = ctx.arc(s.x, s.y, (half + 7.0) * k, 0.0, std::f64::consts::TAU);
+                ctx.set_stroke_style_str(f.palette.down);
+                ctx.set_line_width(if f.still { 4.0 } else { 3.0 });
+                ctx.stroke();
+            }
+        } else if m.acked {
+            ctx.set_font(&format!("bold {}px sans-serif", (12.0 * k) as i32));
+            ctx.set_fill_style_str(f.palette.info);
+            let _ = ctx.fill_text("✓", s.x - half * k - 10.0 * k, s.y - half * k);
+        }
+        if m.changed {
+            let (x, y, d) = (s.x + half * k + 2.0, s.y - half * k - 2.0, 4.0 * k);
+            ctx.begin_path();
+            ctx.move_to(x, y - d);
+            ctx.line_to(x + d, y);
+            ctx.line_to(x, y + d);
+            ctx.line_to(x - d, y);
+            ctx.close_path();
+            ctx.set_fill_style_str(f.palette.info);
+            ctx.fill();
+        }
+    }
+    blinking && !f.still
+}
