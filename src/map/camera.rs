@@ -8,7 +8,6 @@ use crate::wall::WallMode;
 use crate::web::{set_url_params, url_param, Param};
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
 
 pub(super) fn zoom_centre(state: State, canvas: NodeRef<Canvas>, factor: f64, redraw: impl Fn()) {
@@ -85,8 +84,11 @@ pub(super) fn follow_to(state: State, canvas: NodeRef<Canvas>, n: &NodeId, redra
             let r = c.get_bounding_client_rect();
             let back = state.try_with_value(|s| {
                 let mut s = s.borrow_mut();
-                let fit = s.placement.layout.bounds().filter(|_| s.follows == token);
-                fit.map(|b| s.view = Viewport::fit(b, r.width(), r.height(), 40.0)).is_some()
+                let ours = s.follows == token;
+                if ours {
+                    s.fit(r.width(), r.height());
+                }
+                ours
             });
             if back == Some(true) {
                 redraw();

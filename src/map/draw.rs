@@ -70,13 +70,14 @@ pub const RADIUS: f64 = 8.0;
 /// How far from its centre (screen pixels) a badge still counts as clicked.
 pub const BADGE_REACH: f64 = 30.0;
 
-/// A node's radius on screen at zoom `scale`.
+/// A node's radius on screen at zoom `scale` (a wall's fit zooms past a
+/// desk's, and its nodes grow with it).
 pub(super) fn radius(scale: f64) -> f64 {
-    (RADIUS * scale).clamp(2.0, 14.0)
+    (RADIUS * scale).clamp(2.0, 24.0)
 }
 
 /// Layout cells are this wide, in map units (`LayoutConfig::cell_x`).
-const CELL: f64 = 96.0;
+pub(super) const CELL: f64 = 96.0;
 
 /// Whether every node's badge is drawn (and can be clicked): when nodes
 /// are far enough apart for one (`482↑ 12↓ · 31 dropped`).
@@ -92,7 +93,7 @@ pub(super) fn node_half(scale: f64) -> f64 {
 /// How far below its node's centre a badge is drawn, in screen pixels:
 /// under the name's spot below the node (`labels.rs`).
 pub fn badge_offset(scale: f64) -> f64 {
-    node_half(scale) + 20.0
+    node_half(scale) + 26.0
 }
 
 pub(super) fn health_colour(p: &Palette, h: Health) -> &'static str {
@@ -137,6 +138,10 @@ pub struct Frame<'a> {
     pub attention: &'a BTreeMap<NodeId, Attention>,
     /// The feed's time now, or the moment shown (what "lately" counts to).
     pub at: Timestamp,
+    /// Text on the map is this many times its desk size: the page's root
+    /// font over 16 px (the wall sizes its root font from the screen's
+    /// height, so names are as readable from across a room as the rest).
+    pub ui: f64,
 }
 
 impl Frame<'_> {

@@ -11,6 +11,14 @@ use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::NodeId;
 use zitiscope_core::store::Topology;
 
+/// The page's root font size in px (16 when it cannot be read).
+fn root_font_px() -> f64 {
+    let root = document().document_element();
+    let style = root.and_then(|r| window().get_computed_style(&r).ok().flatten());
+    let size = style.and_then(|s| s.get_property_value("font-size").ok());
+    size.and_then(|v| v.trim_end_matches("px").parse::<f64>().ok()).filter(|v| *v > 0.0).unwrap_or(16.0)
+}
+
 fn reduced_motion() -> bool {
     window().match_media("(prefers-reduced-motion: reduce)").ok().flatten().is_some_and(|m| m.matches())
 }
@@ -112,6 +120,10 @@ pub(super) fn draw_now(
     if c.width() != bw || c.height() != bh {
         c.set_width(bw);
         c.set_height(bh);
+        // A new size may be a new root font (the wall's follows the
+        // screen): read it again now, not on every draw.
+        let ui = root_font_px() / 16.0;
+        state.with_value(|s| s.borrow_mut().ui = ui);
     }
     let Ok(Some(ctx)) = c.get_context("2d") else { return };
     let Ok(ctx) = ctx.dyn_into::<web_sys::CanvasRenderingContext2d>() else { return };
@@ -132,10 +144,7 @@ pub(super) fn draw_now(
     let pulsing = state.with_value(|s| {
         let mut s = s.borrow_mut();
         if !s.fitted {
-            if let Some(b) = s.placement.layout.bounds() {
-                s.view = Viewport::fit(b, w, h, 40.0);
-                s.fitted = true;
-            }
+            s.fit(w, h);
         }
         let pulsing = s.pulses.pulsing(now);
         let chosen = selected.get_untracked();
@@ -161,6 +170,7 @@ pub(super) fn draw_now(
                 limits: s.limits,
                 attention: &s.attention,
                 at: s.at,
+                ui: if s.ui > 0.0 { s.ui } else { 1.0 },
             })
         });
         if report {

@@ -144,14 +144,16 @@ pub(super) fn draw(f: &Frame) {
         if collapsed {
             let c = rect.centre();
             ctx.set_text_align("center");
-            text(f, &format!("bold {}px sans-serif", tile_font(rect)), f.palette.text, name, c.x, c.y - 9.0, rect.w);
-            text(f, "12px sans-serif", colour, &counts, c.x, c.y + 9.0, rect.w);
+            let big = tile_font(rect) * f.ui;
+            let small = 12.0 * f.ui;
+            text(f, &format!("bold {big:.0}px sans-serif"), f.palette.text, name, c.x, c.y - big * 0.6, rect.w);
+            text(f, &format!("{small:.0}px sans-serif"), colour, &counts, c.x, c.y + small * 0.8, rect.w);
         } else {
             ctx.set_text_align("start");
             let y = rect.y + (28.0 * s).clamp(8.0, 28.0) / 2.0;
             let line = format!("{}  {counts}", short(name));
             let tone = if worst == Health::Ok { f.palette.muted } else { colour };
-            text(f, "bold 12px sans-serif", tone, &line, rect.x + 6.0, y, rect.w - 12.0);
+            text(f, &format!("bold {:.0}px sans-serif", 12.0 * f.ui), tone, &line, rect.x + 6.0, y, rect.w - 12.0);
         }
     }
     ctx.set_text_baseline("alphabetic");
@@ -159,8 +161,8 @@ pub(super) fn draw(f: &Frame) {
 }
 
 /// A tile's name: larger on a larger tile, within reason.
-fn tile_font(r: Rect) -> i32 {
-    (r.h / 8.0).clamp(12.0, 22.0) as i32
+fn tile_font(r: Rect) -> f64 {
+    (r.h / 8.0).clamp(12.0, 22.0)
 }
 
 fn screen_rect(f: &Frame, r: &Rect) -> Rect {

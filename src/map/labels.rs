@@ -9,12 +9,12 @@ use zitiscope_core::layout::labels::{place, short, LabelOptions, Want};
 use zitiscope_core::layout::{NodeId, Point, Rect};
 use zitiscope_core::store::Health;
 
-/// The names' font: monospace, so a name's width is its length times one
-/// character's advance (0.6 em in the common monospace fonts; a little
-/// over, so that names never touch).
-const FONT: &str = "12px ui-monospace, Menlo, Consolas, monospace";
-const CHAR_W: f64 = 7.4;
-const HEIGHT: f64 = 14.0;
+/// The names' font size (times the frame's text scale): monospace, so a
+/// name's width is its length times one character's advance (0.6 em in
+/// the common monospace fonts; a little over, so that names never touch).
+const FONT_PX: f64 = 12.0;
+const CHAR_EM: f64 = 0.62;
+const HEIGHT_EM: f64 = 1.17;
 
 /// A node's rank for a name: focus, then trouble, then controllers, then size.
 fn rank(f: &Frame, node: &NodeId, health: Health, identities: u32) -> u64 {
@@ -33,7 +33,8 @@ fn rank(f: &Frame, node: &NodeId, health: Health, identities: u32) -> u64 {
 /// places on screen, when `report` is set (the app's test hook), else nothing.
 pub(super) fn draw(f: &Frame, report: bool) -> Vec<(String, Point)> {
     let ctx = f.ctx;
-    ctx.set_font(FONT);
+    let px = FONT_PX * f.ui;
+    ctx.set_font(&format!("{px:.1}px ui-monospace, Menlo, Consolas, monospace"));
     let r = radius(f.view.scale);
     let mut nodes: Vec<(NodeId, Point, std::borrow::Cow<str>, u64)> = Vec::new();
     for c in f.topology.controllers.iter().filter(|c| f.shows_controller(&c.id)) {
@@ -42,7 +43,18 @@ pub(super) fn draw(f: &Frame, report: bool) -> Vec<(String, Point)> {
         let rank = rank(f, &node, c.health, c.rest_only);
         nodes.push((node, p, short(&c.name), rank));
     }
+    // Far out (a thousand routers on a screen), a healthy router's name
+    // has no room anyway: only the troubled and the focused are tried, so
+    // a frame does not place ten thousand names to draw none (the healthy
+    // dots are then no obstacle: a name may cover dots, never a name).
+    let crowded = super::draw::CELL * f.view.scale < 40.0;
     for rt in f.topology.routers.iter().filter(|rt| f.shows_router(&rt.id)) {
+        if crowded
+            && rt.health == Health::Ok
+            && ![f.selected, f.hover, f.focus].into_iter().flatten().any(|n| n.id() == rt.id)
+        {
+            continue;
+        }
         let Some(p) = f.routers.get(&rt.id).map(|p| f.view.to_screen(*p)) else { continue };
         if !super::draw::on_screen(f, p, 0.0) {
             continue;
@@ -54,13 +66,13 @@ pub(super) fn draw(f: &Frame, report: bool) -> Vec<(String, Point)> {
     }
     let wants: Vec<Want> = nodes
         .iter()
-        .map(|(_, p, name, rank)| Want { at: *p, width: name.chars().count() as f64 * CHAR_W, rank: *rank })
+        .map(|(_, p, name, rank)| Want { at: *p, width: name.chars().count() as f64 * CHAR_EM * px, rank: *rank })
         .collect();
     // A router's box: its disc (a controller's square is larger), and the
     // pips above it.
     let half = (r * 1.4).max(9.0);
     let opts = LabelOptions {
-        height: HEIGHT,
+        height: HEIGHT_EM * px,
         gap: 2.0,
         node: Rect { x: -half, y: -half - 7.0, w: 2.0 * half, h: 2.0 * half + 7.0 },
         bounds: Rect { x: 0.0, y: 0.0, w: f.width, h: f.height },
@@ -95,7 +107,9 @@ fn badges(f: &Frame, nodes: &[(&NodeId, Point)]) {
             let _ = ctx.fill_text(&b, p.x, p.y + y);
         }
     };
-    if badges_shown(f.view.scale) {
+    // Every badge only at a desk's text size: badges are for clicking,
+    // and a wall's larger names leave them no room.
+    if badges_shown(f.view.scale) && f.ui <= 1.0 {
         nodes.iter().for_each(|(n, p)| one(n, *p));
     } else {
         for n in [f.selected, f.hover, f.focus].into_iter().flatten() {

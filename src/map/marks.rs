@@ -72,7 +72,7 @@ pub(super) fn draw(f: &Frame) -> bool {
                 ctx.stroke();
             }
         } else if m.acked {
-            ctx.set_font(&format!("bold {}px sans-serif", (12.0 * k) as i32));
+            ctx.set_font(&format!("bold {:.0}px sans-serif", 12.0 * k * f.ui));
             ctx.set_fill_style_str(f.palette.info);
             let _ = ctx.fill_text("✓", s.x - half * k - 10.0 * k, s.y - half * k);
         }

@@ -56,7 +56,6 @@ use pointer::{Moved, Release};
 use state::MapState;
 use std::cell::RefCell;
 use zitiscope_core::filter::{Filter, NODE_SCHEMA};
-use zitiscope_core::layout::viewport::Viewport;
 use zitiscope_core::layout::{NodeId, Point};
 use zitiscope_core::store::LinkLimits;
 
@@ -127,10 +126,9 @@ pub fn TopologyMap() -> impl IntoView {
 
     let fit = move || {
         state.with_value(|s| {
-            let mut s = s.borrow_mut();
-            if let (Some(b), Some(c)) = (s.placement.layout.bounds(), canvas.get_untracked()) {
+            if let Some(c) = canvas.get_untracked() {
                 let r = c.get_bounding_client_rect();
-                s.view = Viewport::fit(b, r.width(), r.height(), 40.0);
+                s.borrow_mut().fit(r.width(), r.height());
             }
         });
         redraw();

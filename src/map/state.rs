@@ -41,6 +41,8 @@ pub struct MapState {
     pub at: Timestamp,
     /// When the pending blink redraw is due (`performance.now()` ms).
     pub blink_due: f64,
+    /// The map's text scale (`draw::Frame::ui`), read when the canvas is resized.
+    pub ui: f64,
     /// How many times the map followed a problem (the newest pan-to's
     /// token: an older one's return to the whole network is void).
     pub follows: u64,
@@ -124,12 +126,23 @@ impl MapState {
         self.groups.sync(&self.placement.layout, t);
     }
 
+    /// Shows the whole network in a `width` × `height` map, as large as the
+    /// map's text scale allows (a wall's map grows with its text).
+    pub fn fit(&mut self, width: f64, height: f64) {
+        if let Some(b) = self.placement.layout.bounds() {
+            let ui = if self.ui > 0.0 { self.ui } else { 1.0 };
+            self.view = Viewport::fit_within(b, width, height, 40.0, 1.5 * ui);
+            self.fitted = true;
+        }
+    }
+
     /// Shows `node` (its group's tile, if collapsed) in the middle of a
     /// `width` × `height` map, close enough to read: the wall's pan-to.
     pub fn show(&mut self, node: &NodeId, width: f64, height: f64) {
         let tile = self.groups.tile_of(node.id()).filter(|_| matches!(node, NodeId::Router(_)));
         let Some(p) = tile.or_else(|| self.placement.positions.get(node).copied()) else { return };
-        let scale = self.view.scale.clamp(1.0, 1.5);
+        let ui = if self.ui > 0.0 { self.ui } else { 1.0 };
+        let scale = self.view.scale.clamp(ui, 1.5 * ui);
         self.view = Viewport { scale, x: width / 2.0 - p.x * scale, y: height / 2.0 - p.y * scale };
         // A wall that just opened shows the problem, not the first fit.
         self.fitted = true;

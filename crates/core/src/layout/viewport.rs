@@ -66,11 +66,17 @@ impl Viewport {
     /// The viewport that shows `bounds` whole and centred in a `width` ×
     /// `height` screen, with `margin` pixels around it (never above zoom 1.5).
     pub fn fit(bounds: (Point, Point), width: f64, height: f64, margin: f64) -> Viewport {
+        Viewport::fit_within(bounds, width, height, margin, 1.5)
+    }
+
+    /// [`Viewport::fit`], never above zoom `max` (a wall whose text is
+    /// three times a desk's may draw its map three times as large).
+    pub fn fit_within(bounds: (Point, Point), width: f64, height: f64, margin: f64, max: f64) -> Viewport {
         let (lo, hi) = bounds;
         let (w, h) = ((hi.x - lo.x).max(1.0), (hi.y - lo.y).max(1.0));
         let avail_w = (width - 2.0 * margin).max(1.0);
         let avail_h = (height - 2.0 * margin).max(1.0);
-        let scale = (avail_w / w).min(avail_h / h).clamp(MIN_SCALE, 1.5);
+        let scale = (avail_w / w).min(avail_h / h).clamp(MIN_SCALE, max.clamp(MIN_SCALE, MAX_SCALE));
         let cx = (lo.x + hi.x) / 2.0;
         let cy = (lo.y + hi.y) / 2.0;
         Viewport { scale, x: width / 2.0 - cx * scale, y: height / 2.0 - cy * scale }
@@ -135,5 +141,8 @@ mod tests {
         let centre = v.to_screen(Point { x: 400.0, y: 200.0 });
         assert!(close(centre, Point { x: 400.0, y: 300.0 }));
         assert!(!v.visible(Point { x: 5000.0, y: 0.0 }, 800.0, 600.0, 0.0));
+        let small = (Point { x: 0.0, y: 0.0 }, Point { x: 10.0, y: 10.0 });
+        assert_eq!(Viewport::fit(small, 800.0, 600.0, 20.0).scale, 1.5, "a desk never zooms a tiny map past 1.5");
+        assert_eq!(Viewport::fit_within(small, 800.0, 600.0, 20.0, 4.0).scale, 4.0);
     }
 }
