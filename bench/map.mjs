@@ -107,6 +107,22 @@ async function waitLive(page, routers) {
     routers, { timeout: 60_000 });
 }
 
+/** Runs `f` on the app, live on a simulated network of `routers` routers (and 3 controllers) at 1k events/s. */
+async function onMap(browser, routers, f) {
+  const feed = await startFeed({ args: ['simulate', '--routers', String(routers), '--identities', '20000', '--rate', '1000'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Performance.enable');
+    await page.goto(feed.url);
+    await waitLive(page, routers);
+    await f({ page, cdp, worker: await appWorker(page) });
+    await page.close();
+  } finally {
+    await killFeed(feed);
+  }
+}
+
 /** Frame rate: a blank canvas (the baseline), then the map at 2,000 nodes and 1k events/s, as it is and with the CPU slowed 4×, and at 10,000 routers collapsed and open. */
 export async function frameRate(browser) {
   const results = {};
@@ -121,40 +137,20 @@ export async function frameRate(browser) {
   // big starts collapsed to its groups; "Routers" opens them all): as it
   // is, then with the CPU slowed 4× (Chromium's own throttling), which
   // stands for a slower machine.
-  const feed = await startFeed({ args: ['simulate', '--routers', '1997', '--identities', '20000', '--rate', '1000'] });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    await page.goto(feed.url);
-    await waitLive(page, 1997);
+  await onMap(browser, 1997, async ({ page, cdp, worker }) => {
     await page.getByTestId('map-expand-all').click();
-    const worker = await appWorker(page);
     results.map = await streamFigures(page, cdp, worker);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
     results.map4x = await streamFigures(page, cdp, worker);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
-    await page.close();
-  } finally {
-    await killFeed(feed);
-  }
+  });
   // 10,000 routers at 1k events/s: as the map starts (collapsed to its
   // groups), then with every router drawn.
-  const big = await startFeed({ args: ['simulate', '--routers', '9997', '--identities', '20000', '--rate', '1000'] });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    await page.goto(big.url);
-    await waitLive(page, 9997);
-    const worker = await appWorker(page);
+  await onMap(browser, 9997, async ({ page, cdp, worker }) => {
     results.big = await streamFigures(page, cdp, worker);
     await page.getByTestId('map-expand-all').click();
     results.bigOpen = await streamFigures(page, cdp, worker);
-    await page.close();
-  } finally {
-    await killFeed(big);
-  }
+  });
   return results;
 }
 

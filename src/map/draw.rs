@@ -237,13 +237,14 @@ fn edges(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) {
         stroke(f, at, f.topology.edges.iter().filter(shown), colour, width, dash);
     }
     // Links by grade (`store::grade`, the alert rule's): one path each.
-    // Far out, healthy links are hairlines under the nodes and are left
-    // out; a link in trouble is always drawn.
+    // Far out, links are hairlines under the nodes and are left out, but
+    // for those in trouble (what alerts, and what is down): thousands of
+    // fair or stale lines would only grey the picture.
     let mut by_grade: [Vec<&Edge>; 7] = Default::default();
     for e in f.topology.edges.iter().filter(|e| e.kind == EdgeKind::Link) {
         let grade = e.grade(&f.limits);
-        let healthy = matches!(grade, LinkGrade::Good | LinkGrade::Unmeasured);
-        if !healthy || f.view.scale >= 0.2 || focused(e) {
+        let trouble = grade.alerts() || grade == LinkGrade::Down;
+        if trouble || f.view.scale >= 0.2 || focused(e) {
             by_grade[grade as usize].push(e);
         }
     }

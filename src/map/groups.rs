@@ -46,23 +46,28 @@ pub fn title(key: &str) -> &str {
 impl Groups {
     /// Takes in a topology: the boxes and their roll-ups anew (states
     /// change on most updates), and, the first time, collapses every
-    /// group of a big network.
-    pub fn sync(&mut self, layout: &Layout, t: &Topology) {
+    /// group of a big network. `moved`: nodes or boxes moved or came and
+    /// went since the last sync (the tiles' index is rebuilt only then).
+    pub fn sync(&mut self, layout: &Layout, t: &Topology, moved: bool) {
         let regions = layout.regions();
         let mut rollups: HashMap<&str, Rollup> = HashMap::new();
         for r in &regions {
-            rollups.entry(r.group.as_str()).or_insert_with(|| t.rollup(layout.members(&r.group)));
+            rollups.entry(r.group.as_str()).or_insert_with(|| t.rollup(layout.members_any_order(&r.group)));
         }
         let views =
             regions.iter().map(|r| GroupView { region: r.clone(), rollup: rollups[r.group.as_str()] }).collect();
+        let mut moved = moved;
         if !self.started && !t.routers.is_empty() {
             self.started = true;
             if t.routers.len() >= COLLAPSE_AT {
                 self.collapsed = regions.iter().map(|r| r.group.clone()).collect();
+                moved = true;
             }
         }
         self.views = views;
-        self.index(layout);
+        if moved {
+            self.index(layout);
+        }
     }
 
     /// Collapses or expands `group`.

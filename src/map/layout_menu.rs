@@ -25,7 +25,7 @@ pub fn LayoutMenu(
             let s = &mut *s.borrow_mut();
             s.placement.layout.set_pins(p);
             s.placement.reindex();
-            topology.with_untracked(|t| s.groups.sync(&s.placement.layout, t));
+            topology.with_untracked(|t| s.groups.sync(&s.placement.layout, t, true));
         });
         pins::save(p);
         redraw.run(());

@@ -60,10 +60,11 @@ impl MapState {
     /// changed: most updates only change states and counts.
     pub fn sync(&mut self, t: &Topology, now_ms: f64) {
         let same_nodes = self.pulses.sync(t, now_ms);
-        if !same_nodes || self.placement.is_empty() {
+        let placed = !same_nodes || self.placement.is_empty();
+        if placed {
             self.placement.sync(t);
         }
-        self.groups.sync(&self.placement.layout, t);
+        self.groups.sync(&self.placement.layout, t, placed);
     }
 
     /// The shown node within `reach_px` screen pixels of screen point
@@ -123,7 +124,7 @@ impl MapState {
             Grab::Group(g) => layout.move_group(g, d),
         }
         self.placement.reindex();
-        self.groups.sync(&self.placement.layout, t);
+        self.groups.sync(&self.placement.layout, t, true);
     }
 
     /// Shows the whole network in a `width` × `height` map, as large as the
