@@ -29,6 +29,9 @@ pub struct Groups {
     /// A collapsed group's routers → where their edges end (the group's
     /// first box's centre, in map units).
     tiles: HashMap<String, Point>,
+    /// Each collapsed group's first router: the one the keyboard stops at
+    /// for the tile (the others are skipped).
+    stands_for: HashMap<String, String>,
     /// Whether the start-collapsed rule has been applied (once, at the
     /// first populated topology: the operator's choice wins after that).
     started: bool,
@@ -87,11 +90,22 @@ impl Groups {
 
     fn index(&mut self, layout: &Layout) {
         self.tiles.clear();
+        self.stands_for.clear();
         for v in self.views.iter().filter(|v| v.region.first && self.collapsed.contains(&v.region.group)) {
-            for r in layout.members(&v.region.group) {
+            let members = layout.members(&v.region.group);
+            if let Some(first) = members.first() {
+                self.stands_for.insert((*first).to_owned(), v.region.group.clone());
+            }
+            for r in members {
                 self.tiles.insert(r.to_owned(), v.region.rect.centre());
             }
         }
+    }
+
+    /// The collapsed group whose tile `router` stands for, for the
+    /// keyboard (its first router), if any.
+    pub fn tile_for(&self, router: &str) -> Option<&str> {
+        self.stands_for.get(router).map(String::as_str)
     }
 
     /// Where a collapsed group's router is drawn (its tile), if its group is collapsed.

@@ -61,8 +61,7 @@ use zitiscope_core::store::LinkLimits;
 
 /// How the map is used, in its toolbar (cut short where the toolbar is
 /// narrow: the whole of it is its tooltip).
-const HINT: &str =
-    "drag or two fingers to pan · wheel or pinch to zoom · arrows (then Tab) move, Enter opens, Esc lets go · f fits";
+const HINT: &str = "drag the map to pan, a node or a group's name to pin it · wheel or pinch to zoom · arrows (then Tab) move, Enter opens, c collapses a group, Esc lets go · f fits";
 
 /// Pointer reach for hover and click, in screen pixels.
 const REACH: f64 = 14.0;
@@ -258,10 +257,18 @@ pub fn TopologyMap() -> impl IntoView {
     let step = move |delta: isize, wrap: bool| -> bool {
         let Some(next) = state.with_value(|s| s.borrow().step(delta, wrap)) else { return false };
         state.with_value(|s| s.borrow_mut().keyboard.focus = Some(next.clone()));
-        announce.set(topology.with_untracked(|t| describe(t, &next)));
+        // A collapsed group's stop is its tile: say the group, not the router.
+        let tile = state.with_value(|s| s.borrow().describe_tile(&next));
+        announce.set(tile.unwrap_or_else(|| topology.with_untracked(|t| describe(t, &next))));
         keep_in_view(state, canvas, &next);
         redraw();
         true
+    };
+    let toggle_group = move |n: NodeId| {
+        if let Some(said) = state.with_value(|s| s.borrow_mut().toggle_group_of(&n)) {
+            announce.set(said);
+        }
+        redraw();
     };
     let on_key = move |ev: web_sys::KeyboardEvent| match ev.key().as_str() {
         "f" | "F" => {
@@ -286,7 +293,20 @@ pub fn TopologyMap() -> impl IntoView {
         "Enter" | " " => {
             if let Some(n) = state.with_value(|s| s.borrow().keyboard.focus.clone()) {
                 ev.prevent_default();
-                selected.set(Some(n));
+                // On a collapsed group's tile, Enter opens the group.
+                let tile = state.with_value(|s| s.borrow().groups.tile_for(n.id()).map(str::to_owned));
+                match tile {
+                    Some(_) => toggle_group(n),
+                    None => selected.set(Some(n)),
+                }
+            }
+        }
+        // `c`: collapses the keyboard's (or the selected) router's group, or opens it.
+        "c" | "C" => {
+            let n = state.with_value(|s| s.borrow().keyboard.focus.clone()).or_else(|| selected.get_untracked());
+            if let Some(n) = n {
+                ev.prevent_default();
+                toggle_group(n);
             }
         }
         "Escape" => {
@@ -403,7 +423,7 @@ pub fn TopologyMap() -> impl IntoView {
                     tabindex="0"
                     role="application"
                     aria-roledescription="topology map"
-                    aria-label="Topology map: arrows move between nodes, then Tab and Shift+Tab too; Enter opens one, Escape lets go; the Network list has the same nodes as a table"
+                    aria-label="Topology map: arrows move between nodes, then Tab and Shift+Tab too; Enter opens one (or a collapsed group), c collapses or opens a node's group, Escape lets go; the Network list has the same nodes as a table"
                     on:pointerdown=on_pointer_down
                     on:pointermove=on_pointer_move
                     on:pointerup=on_pointer_up

@@ -5,7 +5,7 @@
 //! it is drawn (the palette, the find filter's matches, the frame
 //! bookkeeping).
 
-use super::groups::Groups;
+use super::groups::{title, Groups};
 use super::keyboard::Keyboard;
 use super::matches::Matches;
 use super::placement::Placement;
@@ -158,8 +158,39 @@ impl MapState {
     }
 
     /// The keyboard's next node in the layout's order (see [`Keyboard::step`]).
+    /// A collapsed group is one stop, its tile (at its first router).
     pub fn step(&self, delta: isize, wrap: bool) -> Option<NodeId> {
-        self.keyboard.step(&self.placement.order, delta, wrap)
+        if self.groups.collapsed.is_empty() {
+            return self.keyboard.step(&self.placement.order, delta, wrap);
+        }
+        let stops: Vec<NodeId> = self
+            .placement
+            .order
+            .iter()
+            .filter(|n| match n {
+                NodeId::Router(id) => self.groups.tile_of(id).is_none() || self.groups.tile_for(id).is_some(),
+                NodeId::Controller(_) => true,
+            })
+            .cloned()
+            .collect();
+        self.keyboard.step(&stops, delta, wrap)
+    }
+
+    /// Collapses or opens a router's group (a collapsed group's stop:
+    /// the tile's); what to announce.
+    pub fn toggle_group_of(&mut self, n: &NodeId) -> Option<String> {
+        let NodeId::Router(id) = n else { return None };
+        let group = self.placement.layout.group(id)?.to_owned();
+        self.groups.toggle(&group, &self.placement.layout);
+        let shut = self.groups.collapsed.contains(&group);
+        Some(format!("group {} {}", title(&group), if shut { "collapsed" } else { "opened" }))
+    }
+
+    /// What the keyboard's stop on a collapsed group's tile announces.
+    pub fn describe_tile(&self, n: &NodeId) -> Option<String> {
+        let group = self.groups.tile_for(n.id())?;
+        let v = self.groups.views.iter().find(|v| v.region.group == group)?;
+        Some(format!("group {}, collapsed: {}; Enter opens it", title(group), v.rollup.text()))
     }
 }
 
@@ -188,6 +219,25 @@ mod tests {
         assert_eq!(m.placement.order.len(), 4, "the new router is placed");
         assert_eq!(m.placement.positions[&r1], before, "and nobody moved");
         assert_eq!(m.step(-1, true).map(|n| n.id().to_owned()).as_deref(), Some("r3"));
+    }
+
+    #[test]
+    fn a_collapsed_group_is_one_keyboard_stop_and_c_opens_it() {
+        let mut m = MapState::default();
+        m.sync(&topology(&["edge-1", "edge-2", "edge-3", "core-1"]), 0.0);
+        let edge = NodeId::Router("edge-2".into());
+        assert_eq!(m.toggle_group_of(&edge).as_deref(), Some("group edge collapsed"));
+        let mut seen = Vec::new();
+        m.keyboard.focus = None;
+        while let Some(n) = m.step(1, false) {
+            seen.push(n.id().to_owned());
+            m.keyboard.focus = Some(n);
+        }
+        assert_eq!(seen, ["c1", "core-1", "edge-1"], "one stop for the collapsed group, at its first router");
+        assert!(m
+            .describe_tile(&NodeId::Router("edge-1".into()))
+            .is_some_and(|d| d.contains("group edge, collapsed: 3")));
+        assert_eq!(m.toggle_group_of(&edge).as_deref(), Some("group edge opened"));
     }
 
     #[test]
