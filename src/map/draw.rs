@@ -187,7 +187,7 @@ pub fn frame(f: &Frame) -> Drawn {
     pulses(f, &at);
     nodes(f, &at);
     super::pips::control_pips(f);
-    let blinking = super::marks::draw(f);
+    let blinking = super::marks::draw(f, &at);
     Drawn { names: super::labels::draw(f, f.report), blinking }
 }
 

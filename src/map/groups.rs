@@ -129,7 +129,6 @@ impl Groups {
 /// name and counts in the middle.
 pub(super) fn draw(f: &Frame) {
     let ctx = f.ctx;
-    let s = f.view.scale;
     ctx.set_text_baseline("middle");
     for v in &f.groups.views {
         let rect = screen_rect(f, &v.region.rect);
@@ -169,7 +168,8 @@ pub(super) fn draw(f: &Frame) {
             text(f, &format!("{small:.0}px sans-serif"), colour, &counts, c.x, c.y + small * 0.8, rect.w);
         } else {
             ctx.set_text_align("start");
-            let y = rect.y + (28.0 * s).clamp(8.0, 28.0) / 2.0;
+            // Mid-header (a far-out header thinner than the text: its top).
+            let y = rect.y + screen_rect(f, &v.region.header).h.max(8.0) / 2.0;
             let line = format!("{}  {counts}", short(name));
             let tone = if worst == Health::Ok { f.palette.muted } else { colour };
             text(f, &format!("bold {:.0}px sans-serif", 12.0 * f.ui), tone, &line, rect.x + 6.0, y, rect.w - 12.0);

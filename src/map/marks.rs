@@ -21,43 +21,33 @@ struct Marks {
     changed: bool,
 }
 
-/// Draws the marks; returns whether something blinks (the map then
-/// redraws at the blink's pace).
-pub(super) fn draw(f: &Frame) -> bool {
-    let mut at: BTreeMap<(i64, i64), (Point, Marks, bool)> = BTreeMap::new();
-    let mut mark = |p: Point, tile: bool, m: &dyn Fn(&mut Marks)| {
-        let e = at.entry((p.x.round() as i64, p.y.round() as i64)).or_insert((p, Marks::default(), tile));
+/// Draws the marks at the nodes' places as `at` gives them (the frame's:
+/// a hidden node has none, a collapsed group's router is at its tile);
+/// returns whether something blinks (the map then redraws at the blink's pace).
+pub(super) fn draw(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) -> bool {
+    // One entry a place on screen: a tile gathers its members' marks.
+    let mut places: BTreeMap<(i64, i64), (Point, Marks, bool)> = BTreeMap::new();
+    let mut mark = |n: &NodeId, m: &dyn Fn(&mut Marks)| {
+        let Some(p) = at(n) else { return };
+        let tile = matches!(n, NodeId::Router(id) if f.groups.tile_of(id).is_some());
+        let e = places.entry((p.x.round() as i64, p.y.round() as i64)).or_insert((p, Marks::default(), tile));
         m(&mut e.1);
     };
-    let place = |n: &NodeId| -> Option<(Point, bool)> {
-        match n {
-            NodeId::Controller(id) => f.controllers.get(id).map(|p| (*p, false)),
-            NodeId::Router(id) => match f.groups.tile_of(id) {
-                Some(t) => Some((t, true)),
-                None => f.routers.get(id).map(|p| (*p, false)),
-            },
-        }
-    };
     for (node, a) in f.attention {
-        if let Some((p, tile)) = place(node) {
-            mark(p, tile, &|m| match a {
-                Attention::Calls(_) => m.calls = true,
-                Attention::Acked => m.acked = true,
-            });
-        }
+        mark(node, &|m| match a {
+            Attention::Calls(_) => m.calls = true,
+            Attention::Acked => m.acked = true,
+        });
     }
     for r in f.topology.routers.iter().filter(|r| r.changed_lately(f.at)) {
-        if let Some((p, tile)) = place(&NodeId::Router(r.id.clone())) {
-            mark(p, tile, &|m| m.changed = true);
-        }
+        mark(&NodeId::Router(r.id.clone()), &|m| m.changed = true);
     }
     let ctx = f.ctx;
     let half = node_half(f.view.scale);
     let on = f.still || (f.now % BLINK_MS) < BLINK_MS * 0.6;
     let mut blinking = false;
-    for (p, m, tile) in at.values() {
-        let s = f.view.to_screen(*p);
-        if !on_screen(f, s, 60.0) {
+    for (s, m, tile) in places.values() {
+        if !on_screen(f, *s, 60.0) {
             continue;
         }
         // A tile's marks sit at its centre, bigger.
