@@ -336,6 +336,15 @@ mod every_kind {
             // The map's view and the drawer's: the same whatever the order,
             // and the same after a snapshot (their indices are derived).
             let restored = Store::from_state(a.state(), roomy());
+            // What the history writes without copying the store: the same JSON.
+            prop_assert_eq!(serde_json::to_string(&a.state_ref()).unwrap(), serde_json::to_string(&a.state()).unwrap());
+            // A copy is a store of its own: a seek replays into one.
+            let before = a.state();
+            let mut copy = a.clone();
+            prop_assert_eq!(copy.state(), before.clone());
+            copy.apply(&Event::conn(Timestamp(99), ConnKind::RouterToCtrl, "r-copy", "c-copy", true));
+            prop_assert_ne!(copy.state(), before.clone());
+            prop_assert_eq!(a.state(), before, "the original is untouched");
             let now = Timestamp(12);
             prop_assert_eq!(a.topology(now), b.topology(now));
             prop_assert_eq!(restored.topology(now), a.topology(now));

@@ -144,7 +144,9 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
     app.layer(axum::middleware::from_fn_with_state(auth, security::guard))
         // The default predicate leaves `text/event-stream` alone: a
         // compressed stream would be buffered, not streamed.
-        .layer(CompressionLayer::new())
+        // zstd only where the history asks for it (fast, for answers built
+        // per request): brotli makes the app's files smaller.
+        .layer(CompressionLayer::new().no_zstd())
         .layer(header(CONTENT_SECURITY_POLICY, &csp))
         .layer(header(X_CONTENT_TYPE_OPTIONS, "nosniff"))
         // A token may sit in the page's URL: never pass it on.

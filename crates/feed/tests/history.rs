@@ -180,6 +180,24 @@ async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
     }
     assert_eq!(json(format!("{}/state?at={}", feed.base, T0 - 1)).await.0, 404, "before the history");
 
+    // As a browser asks for it: zstd, the fastest to make of a state that
+    // is tens of MB on a large network; the same JSON once decoded.
+    let url = format!("{}/state?at={}", feed.base, T0 + 250 * 1_000_000);
+    let zstd =
+        reqwest::Client::new().get(&url).header("accept-encoding", "gzip, deflate, br, zstd").send().await.unwrap();
+    assert_eq!(zstd.headers()["content-encoding"], "zstd");
+    let decoded = zstd::decode_all(&zstd.bytes().await.unwrap()[..]).unwrap();
+    let decoded: serde_json::Value = serde_json::from_slice(&decoded).unwrap();
+    assert_eq!(decoded, json(url).await.1);
+    // The app's files and the other answers stay brotli (smaller).
+    let snap = reqwest::Client::new()
+        .get(format!("{}/snapshot", feed.base))
+        .header("accept-encoding", "gzip, deflate, br, zstd")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(snap.headers()["content-encoding"], "br");
+
     // Exports: the same events as JSON lines and as CSV, as downloads.
     let get = |q: &str| reqwest::get(format!("{}/history?{q}", feed.base));
     let jsonl = get("format=jsonl&filter=type%3Dconn%20AND%20!up").await.unwrap();

@@ -53,7 +53,7 @@ pub struct CommitStats {
 }
 
 /// See the module docs.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Commits {
     staged: HashMap<String, CommittedChange>,
     commits: HashMap<String, Timestamp>,

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash, Hasher};
 
 /// See the module docs.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Dedupe {
     seen: HashSet<u64>,
     order: VecDeque<u64>,

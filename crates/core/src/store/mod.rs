@@ -58,7 +58,7 @@ pub use lifecycle::{LatencyReading, Lifecycle, LifecycleConfig};
 pub use lifeline::{Folded, Lifeline, Observe};
 pub use links::Link;
 pub use rollup::Rollup;
-pub use state::StoreState;
+pub use state::{StateRef, StoreState};
 pub use summary::{Summary, Tally};
 pub use topology::{
     ControlMarks, ControllerNode, Edge, EdgeKind, IdentityBadge, NodeRow, Role, RouterNode, SortBy, Topology,
@@ -187,7 +187,7 @@ impl IdentityRec {
 }
 
 /// See the module docs.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub struct Store {
     cfg: StoreConfig,
     conns: HashMap<Key, Connection>,

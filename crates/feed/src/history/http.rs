@@ -21,6 +21,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use std::collections::HashMap;
 use std::sync::Arc;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use zitiscope_core::timestamp::Timestamp;
 use zitiscope_core::EntityType;
 
@@ -66,6 +67,12 @@ pub fn router(history: Arc<History>, namer: Namer) -> Router {
         .route(PATHS[2], get(state))
         .route(PATHS[3], get(aggregate))
         .with_state(Service { history, namer })
+        // Built per request, and a state is 10–25 MB of JSON on a network
+        // of 20,000 identities: the server's default quality (brotli 4)
+        // took 270 ms of a 420 ms `/state` at 8.5 MB, the fastest takes
+        // about a tenth of that for a somewhat larger answer. (The
+        // server's own layer leaves an answer already compressed alone.)
+        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest))
 }
 
 /// The same paths on a feed that keeps no history: each says so.
@@ -239,6 +246,14 @@ fn export(h: &History, ask: Ask<'_>, csv: bool, namer: &Namer) -> Result<(String
     }
 }
 
+/// `GET /state`'s answer.
+#[derive(serde::Serialize)]
+struct At<'a> {
+    at: i64,
+    summary: zitiscope_core::store::Summary,
+    state: zitiscope_core::store::StateRef<'a>,
+}
+
 /// The network at `at`: `{at, state, summary}` (`state` as in a snapshot).
 async fn state(State(h): State<Arc<History>>, Query(q): Query<StateQuery>) -> Response {
     let at = match time("at", q.at.as_deref(), i64::MAX) {
@@ -246,12 +261,10 @@ async fn state(State(h): State<Arc<History>>, Query(q): Query<StateQuery>) -> Re
         Err(m) => return bad(m),
     };
     match blocking(h, move |h| h.state_at(at)).await {
-        Ok(Some(store)) => Json(serde_json::json!({
-            "at": at,
-            "summary": store.summary(),
-            "state": store.state(),
-        }))
-        .into_response(),
+        // Written straight from the store: through `json!` the state would
+        // be copied twice (a `Value` tree of every field), for 10–25 MB on
+        // a 20k-identity network.
+        Ok(Some(store)) => Json(At { at, summary: store.summary(), state: store.state_ref() }).into_response(),
         Ok(None) => (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "that is before the history starts" })))
             .into_response(),
         Err(e) => failed(e),

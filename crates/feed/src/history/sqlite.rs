@@ -9,6 +9,9 @@
 //! - `checkpoints`: the whole store state now and then, with the last event
 //!   row it includes and the newest event time in it, so `state_at` replays
 //!   only the events after one.
+//! - `late`: the rows that arrived more than [`LATE_NS`] behind the newest
+//!   event time stored before them, so that a replay up to a moment can stop
+//!   reading rows in arrival order soon after it (see [`replay_to`]).
 
 use super::store::{ChangePage, ChangeRow, HistoryStore, Names, Order, Page, Range, Row, StoreError, SCAN_MAX};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
@@ -16,7 +19,7 @@ use sha2::{Digest, Sha256};
 use std::path::Path;
 use zitiscope_core::filter::{Filter, Named, NamedEvent, Subject, Value};
 use zitiscope_core::store::Change;
-use zitiscope_core::store::StoreState;
+use zitiscope_core::store::{StateRef, StoreState};
 use zitiscope_core::{Event, Store, StoreConfig};
 
 const SCHEMA: &str = "
@@ -44,13 +47,43 @@ const SCHEMA: &str = "
         body TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS changes_at ON changes (at, id);
+    CREATE TABLE IF NOT EXISTS late (
+        id INTEGER PRIMARY KEY,
+        at INTEGER NOT NULL
+    );
+";
+
+/// How far behind the newest stored event time a row may arrive and still
+/// not be listed in `late`. The bounded replay reads this much past the
+/// moment it rebuilds; a larger bound lists fewer rows (HA copies and
+/// controllers with skewed clocks arrive a little behind each other).
+pub const LATE_NS: i64 = 1_000_000_000;
+
+/// The schema's version (`PRAGMA user_version`): 1 since `late` exists.
+const VERSION: i64 = 1;
+
+/// Lists in `late` the rows of a file written before it existed, by the
+/// same rule the writer applies to each new row.
+const BACKFILL_LATE: &str = "
+    INSERT OR IGNORE INTO late (id, at)
+    SELECT id, at FROM (
+        SELECT id, at, MAX(at) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newest
+        FROM events
+    ) WHERE at < newest - ?1
 ";
 
 /// Opens (creating if need be) the database for writing.
 fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
-    let db = Connection::open(path)?;
+    let mut db = Connection::open(path)?;
     db.busy_timeout(std::time::Duration::from_secs(5))?;
     db.execute_batch(SCHEMA)?;
+    let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version < VERSION {
+        let tx = db.transaction()?;
+        tx.execute(BACKFILL_LATE, [LATE_NS])?;
+        tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
+        tx.commit()?;
+    }
     Ok(db)
 }
 
@@ -69,24 +102,43 @@ fn digest(body: &str) -> i64 {
 }
 
 /// Inserts `events` in one transaction; returns how many were new.
-fn insert(db: &mut Connection, events: &[Event]) -> rusqlite::Result<usize> {
+/// `newest` is the newest event time stored so far, kept up to date: a new
+/// row more than [`LATE_NS`] behind it is listed in `late` too.
+fn insert(db: &mut Connection, events: &[Event], newest: &mut i64) -> rusqlite::Result<usize> {
     let tx = db.transaction()?;
     let mut added = 0;
+    // Raised only once the rows are in: an aborted batch leaves it as the
+    // rows left it. (Too high would only list more rows in `late`.)
+    let mut seen = *newest;
     {
         let mut stmt = tx.prepare_cached(
             "INSERT OR IGNORE INTO events (at, type, name, digest, body) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
+        let mut late = tx.prepare_cached("INSERT INTO late (id, at) VALUES (?1, ?2)")?;
         for e in events {
             let body = serde_json::to_string(e).expect("events always serialise");
             let text = |f: &str| match e.get(f) {
                 Some(Value::Text(t)) => Some(t.to_string()),
                 _ => None,
             };
-            added += stmt.execute(params![e.at.0, text("type"), text("name"), digest(&body), body])?;
+            if stmt.execute(params![e.at.0, text("type"), text("name"), digest(&body), body])? == 0 {
+                continue;
+            }
+            added += 1;
+            if e.at.0 < seen.saturating_sub(LATE_NS) {
+                late.execute(params![tx.last_insert_rowid(), e.at.0])?;
+            }
+            seen = seen.max(e.at.0);
         }
     }
     tx.commit()?;
+    *newest = seen;
     Ok(added)
+}
+
+/// The newest stored event time (`i64::MIN` when there is none).
+fn newest(db: &Connection) -> rusqlite::Result<i64> {
+    db.query_row("SELECT COALESCE(MAX(at), ?1) FROM events", [i64::MIN], |r| r.get(0))
 }
 
 /// The newest event row.
@@ -95,7 +147,7 @@ fn last_id(db: &Connection) -> rusqlite::Result<i64> {
 }
 
 /// Saves the store's state as including every row up to `event_id`.
-fn checkpoint(db: &Connection, event_id: i64, max_at: i64, state: &StoreState) -> rusqlite::Result<()> {
+fn checkpoint(db: &Connection, event_id: i64, max_at: i64, state: &StateRef<'_>) -> rusqlite::Result<()> {
     let json = serde_json::to_string(state).expect("states always serialise");
     db.execute(
         "INSERT OR REPLACE INTO checkpoints (event_id, max_at, state) VALUES (?1, ?2, ?3)",
@@ -120,20 +172,54 @@ fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
         },
         None => (0, i64::MIN, Store::new()),
     };
-    replay(db, &mut store, after, i64::MAX, |at| max_at = max_at.max(at))?;
+    replay(db, &mut store, after, |at| max_at = max_at.max(at))?;
     Ok((store, max_at))
 }
 
-/// Applies to `store` every event after row `after` up to time `until`.
-fn replay(
-    db: &Connection,
+/// Applies to `store` every event after row `after`, in arrival order.
+fn replay(db: &Connection, store: &mut Store, after: i64, mut seen: impl FnMut(i64)) -> rusqlite::Result<()> {
+    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 ORDER BY id")?;
+    apply_rows(&mut stmt, [after], store, &mut seen)
+}
+
+/// Applies to `store` every event after row `after` up to time `until`, in
+/// arrival order, reading rows in arrival order only up to a row `h` that
+/// happened more than [`LATE_NS`] after `until`.
+///
+/// Why that is enough: every row after `h` arrived when an event newer
+/// than `until + LATE_NS` (`h`'s) was already stored, so unless it is
+/// listed in `late` it happened after `until`. The rows listed in `late`
+/// after `h` are read from there; they follow every row up to `h` in
+/// arrival order, so the two reads together keep that order.
+fn replay_to(db: &Connection, store: &mut Store, after: i64, until: i64) -> rusqlite::Result<()> {
+    // A few of the earliest rows past the bound, and the first of them to
+    // arrive: the smaller `h`, the fewer rows read.
+    let h: Option<i64> = db.query_row(
+        "SELECT MIN(id) FROM (SELECT id FROM events WHERE at > ?1 ORDER BY at, id LIMIT 64)",
+        [until.saturating_add(LATE_NS)],
+        |r| r.get(0),
+    )?;
+    let Some(h) = h else {
+        let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND at <= ?2 ORDER BY id")?;
+        return apply_rows(&mut stmt, params![after, until], store, &mut |_| {});
+    };
+    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND id <= ?2 AND at <= ?3 ORDER BY id")?;
+    apply_rows(&mut stmt, params![after, h, until], store, &mut |_| {})?;
+    let mut stmt = db.prepare_cached(
+        "SELECT e.body FROM late l JOIN events e ON e.id = l.id WHERE l.id > ?1 AND l.at <= ?2 ORDER BY l.id",
+    )?;
+    apply_rows(&mut stmt, params![after.max(h), until], store, &mut |_| {})
+}
+
+/// Applies the event of each row `stmt` gives (its first column) to
+/// `store`; `seen` hears each event's time.
+fn apply_rows(
+    stmt: &mut rusqlite::Statement<'_>,
+    params: impl rusqlite::Params,
     store: &mut Store,
-    after: i64,
-    until: i64,
-    mut seen: impl FnMut(i64),
+    seen: &mut dyn FnMut(i64),
 ) -> rusqlite::Result<()> {
-    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND at <= ?2 ORDER BY id")?;
-    let mut rows = stmt.query(params![after, until])?;
+    let mut rows = stmt.query(params)?;
     while let Some(row) = rows.next()? {
         let body: String = row.get(0)?;
         if let Ok(e) = serde_json::from_str::<Event>(&body) {
@@ -144,22 +230,54 @@ fn replay(
     Ok(())
 }
 
+/// What a reader keeps from one seek for the next: seeks come in runs from
+/// one checkpoint (an operator scrubbing back through an incident), and a
+/// decoded checkpoint's copy takes about a third of the time of decoding
+/// it again, but copying it when no other seek follows would only add that
+/// third. So the second seek in a row from one checkpoint keeps a copy,
+/// and the seeks after it start from copies of that.
+#[derive(Default)]
+struct Seeks {
+    /// The checkpoint the last seek started from.
+    last: i64,
+    /// A checkpoint's store as decoded: one store's worth of memory, held
+    /// while the feed runs.
+    decoded: Option<(i64, Store)>,
+}
+
 /// The state of the network at `at`: the newest checkpoint whose events are
 /// all at or before `at`, plus every later row at or before `at` (late
 /// events included: the store puts them where they belong). With no such
 /// checkpoint, every row from the first, if none was ever dropped. `None`
 /// when `at` is before what the history can rebuild.
-fn state_at(db: &Connection, at: i64) -> rusqlite::Result<Option<Store>> {
-    let cp: Option<(i64, String)> = db
+///
+/// `seeks` keeps a decoded checkpoint for the seeks that follow (see
+/// [`Seeks`]).
+fn state_at(db: &Connection, at: i64, seeks: &mut Seeks) -> rusqlite::Result<Option<Store>> {
+    let held = seeks.decoded.as_ref().map_or(-1, |(id, _)| *id);
+    // The state's text only when it is not the one held (one statement, so
+    // that retention cannot drop the row between a look and a read).
+    let cp: Option<(i64, Option<String>)> = db
         .query_row(
-            "SELECT event_id, state FROM checkpoints WHERE max_at <= ?1 ORDER BY max_at DESC, event_id DESC LIMIT 1",
-            [at],
+            "SELECT event_id, CASE WHEN event_id = ?2 THEN NULL ELSE state END FROM checkpoints
+             WHERE max_at <= ?1 ORDER BY max_at DESC, event_id DESC LIMIT 1",
+            [at, held],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let (after, mut store) = match cp.and_then(|(id, json)| Some((id, serde_json::from_str::<StoreState>(&json).ok()?)))
-    {
-        Some((id, state)) => (id, Store::from_state(state, StoreConfig::default())),
+    let base = match cp {
+        Some((id, None)) => seeks.decoded.as_ref().map(|(_, store)| (id, store.clone())),
+        Some((id, Some(json))) => serde_json::from_str::<StoreState>(&json).ok().map(|state| {
+            let store = Store::from_state(state, StoreConfig::default());
+            if std::mem::replace(&mut seeks.last, id) == id {
+                seeks.decoded = Some((id, store.clone()));
+            }
+            (id, store)
+        }),
+        None => None,
+    };
+    let (after, mut store) = match base {
+        Some(base) => base,
         None => {
             // Row ids are never reused: a first row that is not 1 was dropped.
             let (first_id, first_at): (Option<i64>, Option<i64>) =
@@ -170,7 +288,7 @@ fn state_at(db: &Connection, at: i64) -> rusqlite::Result<Option<Store>> {
             }
         }
     };
-    replay(db, &mut store, after, at, |_| {})?;
+    replay_to(db, &mut store, after, at)?;
     Ok(Some(store))
 }
 
@@ -244,6 +362,7 @@ fn retain(db: &Connection, before: i64) -> rusqlite::Result<usize> {
         .optional()?;
     let Some(keep) = keep else { return Ok(0) };
     let dropped = db.execute("DELETE FROM events WHERE at < ?1 AND id <= ?2", params![before, keep])?;
+    db.execute("DELETE FROM late WHERE at < ?1 AND id <= ?2", params![before, keep])?;
     db.execute("DELETE FROM changes WHERE at < ?1", [before])?;
     db.execute("DELETE FROM checkpoints WHERE event_id < ?1", [keep])?;
     Ok(dropped)
@@ -284,17 +403,29 @@ fn changes(db: &Connection, range: Range, filter: &Filter, names: Names) -> rusq
 /// The history in one SQLite file.
 pub struct Sqlite {
     conn: Connection,
+    /// The newest stored event time, for the writer's [`insert`].
+    newest: i64,
+    /// A reader's seeks (see [`state_at`]).
+    seeks: Seeks,
 }
 
 impl Sqlite {
     /// Opens (creating if need be) the file for writing.
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
-        Ok(Sqlite { conn: open_writer(path).map_err(err)? })
+        let conn = open_writer(path).map_err(err)?;
+        let newest = newest(&conn).map_err(err)?;
+        Ok(Sqlite { conn, newest, seeks: Seeks::default() })
     }
 
     /// Opens the file for reading only (queries, beside the writer).
     pub fn open_read_only(path: &Path) -> Result<Sqlite, StoreError> {
-        Ok(Sqlite { conn: open_reader(path).map_err(err)? })
+        Ok(Sqlite { conn: open_reader(path).map_err(err)?, newest: i64::MAX, seeks: Seeks::default() })
+    }
+
+    /// The connection itself, for tests that look at the tables.
+    #[cfg(test)]
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 }
 
@@ -320,10 +451,10 @@ impl HistoryStore for Sqlite {
     }
 
     fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError> {
-        insert(&mut self.conn, events).map_err(err)
+        insert(&mut self.conn, events, &mut self.newest).map_err(err)
     }
 
-    fn checkpoint(&mut self, max_at: i64, state: &StoreState) -> Result<(), StoreError> {
+    fn checkpoint(&mut self, max_at: i64, state: &StateRef<'_>) -> Result<(), StoreError> {
         let id = last_id(&self.conn).map_err(err)?;
         checkpoint(&self.conn, id, max_at, state).map_err(err)
     }
@@ -333,7 +464,7 @@ impl HistoryStore for Sqlite {
     }
 
     fn state_at(&mut self, at: i64) -> Result<Option<Store>, StoreError> {
-        state_at(&self.conn, at).map_err(err)
+        state_at(&self.conn, at, &mut self.seeks).map_err(err)
     }
 
     fn page(&mut self, range: Range, filter: &Filter, names: Names) -> Result<Page, StoreError> {

@@ -3,7 +3,7 @@
 //! TimescaleDB (see `docs/history.md`), and nothing else changes.
 
 use zitiscope_core::filter::Filter;
-use zitiscope_core::store::{Change, ChangeLabel, StoreState};
+use zitiscope_core::store::{Change, ChangeLabel, StateRef};
 use zitiscope_core::{EntityType, Event, Store};
 
 /// A storage failure, as text (each backend has its own error type).
@@ -23,7 +23,7 @@ pub trait HistoryStore: Send {
     fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError>;
     /// Saves `state` as including every event stored so far, the newest of
     /// which happened at `max_at`.
-    fn checkpoint(&mut self, max_at: i64, state: &StoreState) -> Result<(), StoreError>;
+    fn checkpoint(&mut self, max_at: i64, state: &StateRef<'_>) -> Result<(), StoreError>;
     /// The store with every stored event applied (the newest checkpoint
     /// plus what came after it), and the newest event time in it.
     fn restore(&mut self) -> Result<(Store, i64), StoreError>;

@@ -62,7 +62,7 @@ fn checkpoints_replay_and_retention_agree_with_a_plain_replay() {
     // A late event: it happened at 10 but arrives after 59.
     push(conn, ev(1, Timestamp(t(10).0 + 1)), &mut live, &mut arrived);
     assert_eq!(conn.insert(&arrived[..5]).unwrap(), 0, "inserting again adds nothing");
-    conn.checkpoint(t(59).0, &live.state()).unwrap();
+    conn.checkpoint(t(59).0, &live.state_ref()).unwrap();
     for k in 60..100 {
         push(conn, ev(k, t(k)), &mut live, &mut arrived);
     }
@@ -123,5 +123,72 @@ fn a_replay_read_forward_through_pages_gives_the_state_at_the_end() {
         assert_eq!(replay.store().topology(now), want.topology(now), "{from} → {to}");
         assert_eq!(replay.store().summary(), want.summary(), "{from} → {to}");
         assert_eq!(replay.store().state(), want.state(), "{from} → {to}");
+    }
+}
+
+mod late {
+    //! Seeks read rows in arrival order only up to a bound past the moment
+    //! (`replay_to`): rows that arrive long after they happened must still
+    //! count, whether the writer listed them as late or an older file's
+    //! rows were listed when it was first opened.
+    use super::{reference, Fresh};
+    use crate::history::sqlite::LATE_NS;
+    use crate::history::{HistoryStore, Sqlite};
+    use proptest::prelude::*;
+    use zitiscope_core::{ConnKind, Event, Store, Timestamp};
+
+    const T0: i64 = 1_749_718_800_000_000_000;
+    const STEP: i64 = LATE_NS / 8;
+
+    /// One arrival: the event's router, whether it goes up, how far behind
+    /// its arrival slot it happened (in steps), and whether a checkpoint
+    /// follows it.
+    fn arrival() -> impl Strategy<Value = (u8, bool, u8, bool)> {
+        (0u8..4, any::<bool>(), prop_oneof![6 => Just(0u8), 3 => 0u8..24, 1 => 24u8..120], prop::bool::weighted(0.05))
+    }
+
+    /// The late rows listed, in order.
+    fn listed(db: &Sqlite) -> Vec<i64> {
+        let conn = db.connection();
+        let mut stmt = conn.prepare("SELECT id FROM late ORDER BY id").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+        #[test]
+        fn a_seek_equals_a_plain_replay_of_what_arrived(arrivals in prop::collection::vec(arrival(), 1..160)) {
+            let mut db = Fresh::new("late");
+            let (mut arrived, mut live, mut newest) = (Vec::new(), Store::new(), i64::MIN);
+            for (k, (router, up, behind, checkpoint)) in arrivals.into_iter().enumerate() {
+                let at = Timestamp(T0 + (k as i64 - behind as i64) * STEP + k as i64);
+                let e = Event::conn(at, ConnKind::RouterToCtrl, format!("r{router}"), "c1", up);
+                db.conn.insert(std::slice::from_ref(&e)).unwrap();
+                live.apply(&e);
+                newest = newest.max(at.0);
+                arrived.push(e);
+                if checkpoint {
+                    db.conn.checkpoint(newest, &live.state_ref()).unwrap();
+                }
+            }
+            let first = arrived.iter().map(|e| e.at.0).min().unwrap();
+            let mut moments: Vec<i64> = arrived.iter().flat_map(|e| [e.at.0 - 1, e.at.0]).collect();
+            moments.push(newest + LATE_NS);
+            let check = |db: &mut Sqlite| -> Result<(), TestCaseError> {
+                for &m in &moments {
+                    let want = (m >= first).then(|| reference(&arrived, Timestamp(m)).state());
+                    prop_assert_eq!(db.state_at(m).unwrap().map(|s| s.state()), want, "at {}", m - T0);
+                }
+                Ok(())
+            };
+            check(&mut db.conn)?;
+            // A file from before `late` existed: opening it lists the same rows.
+            let by_writer = listed(&db.conn);
+            db.conn.connection().execute_batch("DROP TABLE late; PRAGMA user_version = 0;").unwrap();
+            let path = db.dir.join("h.db");
+            db.conn = Sqlite::open(&path).unwrap();
+            prop_assert_eq!(listed(&db.conn), by_writer);
+            check(&mut db.conn)?;
+        }
     }
 }

@@ -113,7 +113,7 @@ impl Writer {
     }
 
     fn checkpoint(&mut self, db: &mut dyn HistoryStore) {
-        match db.checkpoint(self.max_at, &self.store.state()) {
+        match db.checkpoint(self.max_at, &self.store.state_ref()) {
             Ok(()) => {
                 self.stats.checkpoints.fetch_add(1, Ordering::Relaxed);
                 self.since_checkpoint = 0;
