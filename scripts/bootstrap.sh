@@ -19,15 +19,21 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || {
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 
+# The tools are built for this machine, not shipped: their upstream release
+# profiles (trunk's is fat LTO with one codegen unit, a long single-threaded
+# last step) cost minutes and buy nothing at our sizes. Optimised, but with
+# thin local LTO and parallel codegen (BENCHMARKS.md, "Set-up time").
+tool_profile=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
-  say "installing trunk $TRUNK_VERSION from crates.io (about 6 minutes, once)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked --force
+  say "installing trunk $TRUNK_VERSION from crates.io (a few minutes, once)"
+  "${tool_profile[@]}" cargo install trunk --version "$TRUNK_VERSION" --locked --force
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 2 minutes, once)"
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (a few minutes, once)"
   # Not --locked: its lock pins a webpki-roots release that crates.io lacks.
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  "${tool_profile[@]}" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 # npm: wasm-opt (binaryen 132, which trunk is pinned to) and playwright-core.
