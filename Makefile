@@ -13,7 +13,12 @@ WASM := --target wasm32-unknown-unknown
 .PHONY: run test bench chaos bootstrap bootstrap-test build feed lint test-native test-wasm test-e2e clean
 
 ## run: install what is missing, build the app (release) and serve it with a simulated network
-run: bootstrap build feed
+# The tools' installs and the feed's build run side by side: each leaves a
+# core idle at times (downloads, build scripts, links), and on a fresh machine
+# they are most of the wait (BENCHMARKS.md, "Set-up time").
+run:
+	@$(MAKE) --no-print-directory -j2 bootstrap feed
+	@$(MAKE) --no-print-directory build
 	@echo "zitiscope: open http://$(LISTEN)/  (Ctrl-C stops)"
 	./target/release/zitiscope-feed --listen $(LISTEN) --static dist --controller http://$(LISTEN)
 
@@ -34,9 +39,15 @@ bootstrap:
 bootstrap-test:
 	./scripts/bootstrap.sh --browser
 
-## build: the release app into dist/
-build:
+## build: the release app into dist/, when one of its inputs changed (trunk
+## itself always runs wasm-bindgen and wasm-opt again: ~20 s for nothing)
+APP_INPUTS := $(shell find src style crates/core/src crates/worker/src -type f 2>/dev/null) \
+	index.html Trunk.toml config.json Cargo.toml Cargo.lock crates/core/Cargo.toml crates/worker/Cargo.toml
+build: dist/.built
+
+dist/.built: $(APP_INPUTS)
 	trunk build --release --locked
+	@touch $@
 
 feed:
 	cargo build --release --locked -p zitiscope-feed

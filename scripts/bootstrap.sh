@@ -22,8 +22,10 @@ rustup component list --installed | grep -q '^rustfmt' || rustup component add r
 # The tools are built for this machine, not shipped: their upstream release
 # profiles (trunk's is fat LTO with one codegen unit, a long single-threaded
 # last step) cost minutes and buy nothing at our sizes. Optimised, but with
-# thin local LTO and parallel codegen (BENCHMARKS.md, "Set-up time").
-tool_profile=(env CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
+# the lightest optimisation level, no cross-crate LTO and parallel codegen:
+# they only drive cargo, wasm-bindgen and wasm-opt over our files
+# (BENCHMARKS.md, "Set-up time").
+tool_profile=(env CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
 
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION from crates.io (a few minutes, once)"
