@@ -19,23 +19,24 @@ rustup target list --installed | grep -qx wasm32-unknown-unknown || {
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 
-# The tools are built for this machine, not shipped: their upstream release
-# profiles (trunk's is fat LTO with one codegen unit, a long single-threaded
-# last step) cost minutes and buy nothing at our sizes. Optimised, but with
-# the lightest optimisation level, no cross-crate LTO and parallel codegen:
-# they only drive cargo, wasm-bindgen and wasm-opt over our files
-# (BENCHMARKS.md, "Set-up time").
-tool_profile=(env CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16)
-
+# The tools are built for this machine, not shipped, so not with their
+# upstream release profiles (trunk's is fat LTO with one codegen unit: a long
+# single-threaded last step). Measured in BENCHMARKS.md ("Set-up time"):
+# - trunk only drives cargo, wasm-bindgen and wasm-opt, and reads a few small
+#   files: an unoptimised build runs our builds as fast, and without TLS or
+#   its update check (it runs offline) it builds in half the time (3:15 vs 6:19);
+# - wasm-bindgen does real work (a test binary's wasm is ~150 MB: 66 s
+#   unoptimised, 20 s optimised): optimised, but without cross-crate LTO.
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
-  say "installing trunk $TRUNK_VERSION from crates.io (a few minutes, once)"
-  "${tool_profile[@]}" cargo install trunk --version "$TRUNK_VERSION" --locked --force
+  say "installing trunk $TRUNK_VERSION from crates.io (about 3 minutes, once)"
+  cargo install trunk --version "$TRUNK_VERSION" --locked --force --debug --no-default-features
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (a few minutes, once)"
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 2.5 minutes, once)"
   # Not --locked: its lock pins a webpki-roots release that crates.io lacks.
-  "${tool_profile[@]}" cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
 fi
 
 # npm: wasm-opt (binaryen 132, which trunk is pinned to) and playwright-core.
