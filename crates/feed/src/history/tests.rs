@@ -132,7 +132,7 @@ mod late {
     //! count, whether the writer listed them as late or an older file's
     //! rows were listed when it was first opened.
     use super::{reference, Fresh};
-    use crate::history::sqlite::LATE_NS;
+    use crate::history::seek::LATE_NS;
     use crate::history::{HistoryStore, Sqlite};
     use proptest::prelude::*;
     use zitiscope_core::{ConnKind, Event, Store, Timestamp};
