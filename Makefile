@@ -13,12 +13,9 @@ WASM := --target wasm32-unknown-unknown
 .PHONY: run test bench chaos bootstrap bootstrap-test build feed lint test-native test-wasm test-e2e clean
 
 ## run: install what is missing, build the app (release) and serve it with a simulated network
-# The tools' installs and the feed's build run side by side: each leaves a
-# core idle at times (downloads, build scripts, links), and on a fresh machine
-# they are most of the wait (BENCHMARKS.md, "Set-up time").
-run:
-	@$(MAKE) --no-print-directory -j2 bootstrap feed
-	@$(MAKE) --no-print-directory build
+# (Running the tools' installs beside the feed's build gained nothing on two
+# cores: BENCHMARKS.md, "Set-up time".)
+run: bootstrap feed build
 	@echo "zitiscope: open http://$(LISTEN)/  (Ctrl-C stops)"
 	./target/release/zitiscope-feed --listen $(LISTEN) --static dist --controller http://$(LISTEN)
 
