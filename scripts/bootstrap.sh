@@ -21,24 +21,31 @@ rustup component list --installed | grep -q '^rustfmt' || rustup component add r
 
 # The tools are built for this machine, not shipped, so not with their
 # upstream release profiles (trunk's is fat LTO with one codegen unit: a long
-# single-threaded last step). Measured in BENCHMARKS.md ("Set-up time"):
+# single-threaded last step), and without debug info (nobody debugs them
+# here). Measured in BENCHMARKS.md ("Set-up time"):
 # - trunk only drives cargo, wasm-bindgen and wasm-opt, and reads a few small
 #   files: an unoptimised build runs our builds as fast, and without TLS or
-#   its update check (it runs offline) it builds in half the time (3:15 vs 6:19);
-# - wasm-bindgen does real work (a test binary's wasm is ~150 MB: 66 s
-#   unoptimised, 20 s optimised): optimised, but without cross-crate LTO, and
-#   without TLS (its test runner only talks to the local chromedriver, over
-#   plain HTTP): 137 s instead of 156 s.
+#   its update check (it runs offline) it builds in half the time; without
+#   debug info, in 192 s instead of 240 s on the 2.0 GHz EPYC;
+# - wasm-bindgen does real work on each wasm (walrus parses and rewrites it):
+#   unoptimised except for the three crates that do that work, and without
+#   TLS (its test runner only talks to the local chromedriver, over plain
+#   HTTP): 97 s to build instead of 159 s optimised, and 0.49 s instead of
+#   0.33 s on the app's wasm (1.7 s with nothing optimised).
 if [ "$(trunk --version 2>/dev/null || true)" != "trunk $TRUNK_VERSION" ]; then
   say "installing trunk $TRUNK_VERSION from crates.io (about 3 minutes, once)"
-  cargo install trunk --version "$TRUNK_VERSION" --locked --force --debug --no-default-features
+  CARGO_PROFILE_DEV_DEBUG=0 \
+    cargo install trunk --version "$TRUNK_VERSION" --locked --force --debug --no-default-features
 fi
 
 if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$WASM_BINDGEN_VERSION" ]; then
-  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 2.5 minutes, once)"
+  say "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION from crates.io (about 1.5 minutes, once)"
   # Not --locked: its lock pins a webpki-roots release that crates.io lacks.
-  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
-    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force --no-default-features
+  CARGO_PROFILE_DEV_DEBUG=0 cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" \
+    --force --debug --no-default-features \
+    --config 'profile.dev.package.walrus.opt-level=2' \
+    --config 'profile.dev.package.wasmparser.opt-level=2' \
+    --config 'profile.dev.package.wasm-bindgen-cli-support.opt-level=2'
 fi
 
 # npm: wasm-opt (binaryen 132, which trunk is pinned to) and playwright-core.
