@@ -53,9 +53,11 @@ impl std::fmt::Display for EventId {
     }
 }
 
-/// The full state at a sequence number.
+/// The full state at a sequence number. A feed writes one straight from
+/// its store (`Snapshot<StateRef>`: the same JSON, without copying the
+/// store); a client reads it into a `Snapshot` (of a [`StoreState`]).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Snapshot {
+pub struct Snapshot<S = StoreState> {
     /// The feed run that took it (see [`EventId`]); `feed` on the wire.
     #[serde(default, rename = "feed")]
     pub run: String,
@@ -64,7 +66,7 @@ pub struct Snapshot {
     /// Server time when it was taken.
     pub at: Timestamp,
     /// The store, exactly.
-    pub state: StoreState,
+    pub state: S,
 }
 
 /// The payload of a `heartbeat` event.
