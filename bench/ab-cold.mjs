@@ -4,6 +4,9 @@
 // 3 loads, so that a noisy spell hits both. Prints the medians of first
 // paint and of the first full map. Build the old one from a worktree, e.g.
 //   git worktree add /tmp/old <rev> && (cd /tmp/old && trunk build --release --dist /tmp/dist-old)
+// To compare two feeds instead, give the same dist twice and name the
+// feeds' binaries in OLD_FEED_BIN and NEW_FEED_BIN (each defaults to the
+// tests' feed, target/release/zitiscope-feed).
 import { spawn } from 'node:child_process';
 import { launchBrowser, FEED_BIN } from '../e2e/feed.mjs';
 import { median } from './map.mjs';
@@ -11,9 +14,11 @@ import { median } from './map.mjs';
 const [oldDist, newDist] = process.argv.slice(2);
 if (!oldDist || !newDist) throw new Error('usage: node bench/ab-cold.mjs OLD_DIST NEW_DIST');
 
-async function feed(dist) {
+const BINS = { old: process.env.OLD_FEED_BIN ?? FEED_BIN, new: process.env.NEW_FEED_BIN ?? FEED_BIN };
+
+async function feed(dist, bin) {
   const args = ['--listen', '127.0.0.1:0', '--static', dist, '--no-history', 'simulate', '--routers', '300', '--identities', '20000', '--rate', '200'];
-  const child = spawn(FEED_BIN, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+  const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'ignore'] });
   const url = await new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -31,7 +36,7 @@ const runs = { old: [], new: [] };
 try {
   for (let round = 0; round < 4; round++) {
     for (const [side, dist] of [['old', oldDist], ['new', newDist]]) {
-      const f = await feed(dist);
+      const f = await feed(dist, BINS[side]);
       try {
         for (let i = 0; i < 3; i++) {
           const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
