@@ -154,13 +154,24 @@ export async function frameRate(browser) {
   return results;
 }
 
-/** Cold start at 300 routers / 20k identities: three page loads, each timed from navigation. */
-export async function coldStart(browser) {
+/**
+ * Cold start at 300 routers / 20k identities: three page loads, each timed
+ * from navigation; over `link` ({ mbit, latencyMs }) when given, as a screen
+ * at a remote site loads it.
+ */
+export async function coldStart(browser, { link } = {}) {
   const feed = await startFeed({ args: ['simulate', '--routers', '300', '--identities', '20000', '--rate', '200'] });
   try {
     const runs = [];
     for (let i = 0; i < 3; i++) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+      if (link) {
+        // Chromium's own throttling, which its workers' requests obey too.
+        const cdp = await page.context().newCDPSession(page);
+        await cdp.send('Network.enable');
+        const bytesPerSecond = (link.mbit * 1e6) / 8;
+        await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: link.latencyMs, downloadThroughput: bytesPerSecond, uploadThroughput: bytesPerSecond });
+      }
       await page.goto(feed.url);
       await page.waitForFunction(() => performance.getEntriesByName('zitiscope:first-map').length > 0, null, { timeout: 60_000 });
       runs.push(await page.evaluate(() => {

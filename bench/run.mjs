@@ -5,7 +5,7 @@
 //
 //   node bench/run.mjs [figure …]   (after `make build feed`; from the repo root)
 //
-// Figures: bundle, ingest, latency, frames, cold, memory, fanout, history (all by
+// Figures: bundle, ingest, latency, frames, cold, remote, memory, fanout, history (all by
 // default). A run of only some writes bench/results/<date>-partial.json and
 // prints its table, leaving BENCHMARKS.md alone: the table there is always
 // one whole run. A figure that fails is recorded with its error and the
@@ -23,7 +23,7 @@ import { memory } from './memory.mjs';
 import { history } from './history.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const ALL = ['bundle', 'ingest', 'latency', 'frames', 'cold', 'memory', 'fanout', 'history'];
+const ALL = ['bundle', 'ingest', 'latency', 'frames', 'cold', 'remote', 'memory', 'fanout', 'history'];
 const wanted = process.argv.length > 2 ? process.argv.slice(2) : ALL;
 for (const w of wanted) if (!ALL.includes(w)) throw new Error(`unknown figure ${w}: one of ${ALL.join(', ')}`);
 
@@ -62,12 +62,16 @@ async function pairs(n, f) {
   return runs;
 }
 
+/** The link of the `remote` figure: a screen at another site than the feed. */
+const REMOTE = { mbit: 50, latencyMs: 20 };
+
 const FIGURES = {
   bundle: async () => bundleSizes(path.join(root, 'dist')),
   ingest: async () => pairs(3, (kind) => ingest(browser, kind, { events: 500_000 })),
   latency: async () => pairs(1, (kind) => eventToPixel(browser, kind, { rate: 5_000, seconds: 20 })),
   frames: async () => frameRate(browser),
   cold: async () => coldStart(browser),
+  remote: async () => coldStart(browser, { link: REMOTE }),
   memory: async () => memory(browser),
   fanout: async () => fanout(),
   history: async () => history(browser),
@@ -153,6 +157,12 @@ if (!skipped('cold')) {
   // First paint is index.html's shell; when the app itself mounted is shown beside it.
   const mounted = median(fig.cold.map((r) => r.appMounted ?? NaN));
   row('cold start, 300 routers / 20k identities: first paint / first full map (median of 3 loads)', `${f0(fcp)} / ${f0(map)} ms (the app mounted at ${f0(mounted)} ms; snapshot in the worker at ${f0(median(fig.cold.map((r) => r.snapshotReceived)))} ms, parsed by ${f0(median(fig.cold.map((r) => r.snapshotApplied)))} ms)`, '—', '—', `≤250 / ≤800 ms: ${verdict(fcp <= 250 && map <= 800)}`);
+}
+if (!skipped('remote')) {
+  const map = median(fig.remote.map((r) => r.map));
+  const local = skipped('cold') ? NaN : median(fig.cold.map((r) => r.map));
+  row(`cold start over a ${REMOTE.mbit} Mbit/s link with ${REMOTE.latencyMs} ms latency (Chromium's throttling): first full map (median of 3 loads)`, `${f0(map)} ms (snapshot in the worker at ${f0(median(fig.remote.map((r) => r.snapshotReceived)))} ms)`,
+    `${f0(local)} ms (the same on loopback, the row above)`, ratio(map, local), '— (no goal; BENCHMARKS.md, "The snapshot fetched by the loader")');
 }
 if (!skipped('bundle')) {
   const first = fig.bundle.find((r) => r.file === 'first load');

@@ -45,7 +45,16 @@ test(`the worker holds the store; with the main thread slowed 4× and ${RATE} ev
     page.on('pageerror', (e) => errors.push(e));
     page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
     let streams = 0;
-    page.on('request', (r) => { if (new URL(r.url()).pathname === '/events') streams += 1; });
+    let resumed = false;
+    const requested = [];
+    page.on('request', (r) => {
+      const url = new URL(r.url());
+      requested.push(url.pathname);
+      if (url.pathname === '/events') {
+        streams += 1;
+        resumed = /since=/.test(url.search);
+      }
+    });
     const spawned = page.waitForEvent('worker');
     await page.goto(feed.url);
     const worker = await spawned;
@@ -88,6 +97,10 @@ test(`the worker holds the store; with the main thread slowed 4× and ${RATE} ev
     assert.equal(await page.evaluate(() => typeof window.zitiscopeEarly), 'undefined', 'the app took the early worker over');
     assert.equal(await metric(feed.url, 'client_resets_total'), 0, 'the feed never reset the app');
     assert.equal(streams, 1, 'one stream throughout');
+    assert.ok(resumed, 'opened after the snapshot the loader fetched, naming its point (?since=)');
+    assert.ok(requested.indexOf('/snapshot') >= 0 && requested.indexOf('/snapshot') < requested.indexOf('/zitiscope-worker_bg.wasm'), `the loader fetched the snapshot before the wasm: ${requested}`);
+    assert.equal(await metric(feed.url, 'streams_snapshot_total'), 0, 'the stream resumed after the fetched snapshot instead of sending one');
+    assert.equal(await metric(feed.url, 'streams_resumed_total'), 1, 'and resumed exactly once');
     const counters = {};
     for (const id of ['router-online', 'router-offline', 'identity-online', 'identity-offline']) {
       counters[id] = Number(await page.getByTestId(id).textContent());

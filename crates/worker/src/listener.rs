@@ -23,7 +23,7 @@ use web_sys::MessageEvent;
 use zitiscope_core::alerts::AlertConfig;
 use zitiscope_core::client::{events_url, with_since, Liveness, Phase};
 use zitiscope_core::sync::{Command, Engine, FeedStatus, Mark, HELLO};
-use zitiscope_core::Backoff;
+use zitiscope_core::{wire, Backoff};
 
 /// The watchdog's and the alert rules' tick, in ms.
 const TICK_MS: i32 = 1_000;
@@ -98,6 +98,7 @@ fn command(cmd: Command) {
 }
 
 fn start(url: String, heartbeat_ms: f64, engine: Engine) {
+    let early = crate::early::take(&url);
     let fresh = LISTENER.with(|cell| {
         let mut cell = cell.borrow_mut();
         let fresh = cell.is_none();
@@ -121,7 +122,31 @@ fn start(url: String, heartbeat_ms: f64, engine: Engine) {
         let _ = scope().set_interval_with_callback_and_timeout_and_arguments_0(tick.as_ref().unchecked_ref(), TICK_MS);
         tick.forget();
     }
-    connect();
+    match early {
+        Some(fetch) => start_from(fetch),
+        None => connect(),
+    }
+}
+
+/// Starts from the snapshot the loader fetched (see `early.rs`), then
+/// connects after it; without it when the fetch gave nothing. The fetch
+/// counts as a stream being opened: the watchdog gives up on it as on a
+/// silent stream and connects, and a fetch that answers after that is
+/// dropped (the first connection has taken the generation past 0).
+fn start_from(fetch: js_sys::Promise) {
+    with(|l| l.liveness.connecting(now_ms()));
+    wasm_bindgen_futures::spawn_local(async move {
+        let text = crate::early::text(fetch).await;
+        let first = with(|l| {
+            if let (0, Some(text)) = (l.generation, &text) {
+                apply(l, wire::SNAPSHOT, "", text);
+            }
+            l.generation == 0
+        });
+        if first == Some(true) {
+            connect();
+        }
+    });
 }
 
 /// The watchdog (a silent stream of a feed that sends heartbeats, or one
@@ -174,6 +199,21 @@ fn connect() {
     send_if_asked();
 }
 
+/// Applies one message; whether the feed asked for a fresh connection.
+fn apply(l: &mut Listener, event: &str, id: &str, data: &str) -> bool {
+    // The benchmarks time the snapshot's arrival and its parsing here.
+    let snapshot = event == wire::SNAPSHOT;
+    let t0 = now_ms();
+    if snapshot {
+        l.engine.mark(Mark::SnapshotReceived, t0);
+    }
+    l.engine.message(event, id, data, t0);
+    if snapshot {
+        l.engine.mark(Mark::SnapshotApplied, now_ms());
+    }
+    l.engine.take_reconnect()
+}
+
 /// A stream's callbacks, bound to the generation that opened it.
 struct Bound {
     generation: u64,
@@ -203,17 +243,7 @@ impl Listen for Bound {
             if l.generation != self.generation {
                 return false;
             }
-            // The benchmarks time the snapshot's arrival and its parsing here.
-            let snapshot = event == zitiscope_core::wire::SNAPSHOT;
-            let t0 = now_ms();
-            if snapshot {
-                l.engine.mark(Mark::SnapshotReceived, t0);
-            }
-            l.engine.message(event, id, data, t0);
-            if snapshot {
-                l.engine.mark(Mark::SnapshotApplied, now_ms());
-            }
-            l.engine.take_reconnect()
+            apply(l, event, id, data)
         });
         // The server's `reset` asks for an immediate, fresh connection.
         if reconnect == Some(true) {

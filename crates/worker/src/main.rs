@@ -3,6 +3,7 @@
 //! protocol is `zitiscope_core::sync`). The page's main thread only draws.
 //!
 //! - [`state`]: the worker's state, its clock and timers;
+//! - [`early`]: the snapshot the loader fetched while the wasm loaded;
 //! - [`listener`]: the page's commands, the stream's reconnects and
 //!   watchdog, the one-second tick;
 //! - [`send`]: the updates to the page, when it asked;
@@ -13,6 +14,8 @@
 //! All of it is I/O: what a message does, what a command does and what an
 //! update holds is `zitiscope_core::sync::Engine`, tested natively.
 
+#[cfg(target_arch = "wasm32")]
+mod early;
 #[cfg(target_arch = "wasm32")]
 mod listener;
 #[cfg(target_arch = "wasm32")]
