@@ -40,9 +40,11 @@ try {
   const events = eventsUrl();
   if (events !== null) {
     const url = snapshotUrl(events);
-    // The bytes of a 200, or null: the wasm starts from the stream then.
-    const snapshot = fetch(url).then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
-    self.zitiscopeEarlySnapshot = { url: new URL(url, self.location.href).href, snapshot };
+    // The answer's headers, then the bytes of a 200 (null otherwise: the
+    // wasm starts from the stream then).
+    const response = fetch(url);
+    const snapshot = response.then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
+    self.zitiscopeEarlySnapshot = { url: new URL(url, self.location.href).href, response, snapshot };
   }
 } catch {
   // A URL the browser refuses: the wasm connects itself, and shows why not.

@@ -12,7 +12,10 @@
 //!   snapshot of its own, as for any reconnect;
 //! - a fetch that fails, answers anything but 200 or is not UTF-8 leaves
 //!   the worker to connect as before, from the stream's snapshot; so does a
-//!   fetch still unanswered when the watchdog would give up on a stream.
+//!   fetch still unanswered when the watchdog would give up on a stream;
+//! - a fetch that has answered is waited for however long its body takes,
+//!   as an open stream's snapshot is: on a slow link a second download
+//!   beside it would only slow both.
 
 use crate::state::scope;
 use js_sys::{Promise, Reflect, Uint8Array};
@@ -23,9 +26,17 @@ use zitiscope_core::client::feed_api_url;
 /// The global the loader leaves its fetch in.
 const GLOBAL: &str = "zitiscopeEarlySnapshot";
 
+/// The loader's fetch of a snapshot.
+pub struct Fetch {
+    /// Settles when the feed has answered (its headers).
+    pub answered: Promise,
+    /// The body's bytes when the answer was a 200 (see [`text`]).
+    pub body: Promise,
+}
+
 /// The loader's fetch of the snapshot, when it is the one beside `events`.
 /// Only the first call can find one: the loader's record is removed.
-pub fn take(events: &str) -> Option<Promise> {
+pub fn take(events: &str) -> Option<Fetch> {
     let global: JsValue = scope().into();
     let record = Reflect::get(&global, &GLOBAL.into()).ok().filter(JsValue::is_object)?;
     let _ = Reflect::delete_property(global.unchecked_ref::<js_sys::Object>(), &GLOBAL.into());
@@ -34,13 +45,18 @@ pub fn take(events: &str) -> Option<Promise> {
     if !same {
         return None;
     }
-    field("snapshot").dyn_into().ok()
+    Some(Fetch { answered: field("response").dyn_into().ok()?, body: field("snapshot").dyn_into().ok()? })
+}
+
+/// Whether the feed answered (a status, any status) rather than failing.
+pub async fn answered(fetch: &Fetch) -> bool {
+    JsFuture::from(fetch.answered.clone()).await.is_ok()
 }
 
 /// The snapshot's text, once fetched: `None` when the fetch failed, the feed
 /// answered anything but 200, or the body is not UTF-8.
-pub async fn text(fetch: Promise) -> Option<String> {
-    let bytes = JsFuture::from(fetch).await.ok().filter(|b| b.is_instance_of::<js_sys::ArrayBuffer>())?;
+pub async fn text(fetch: Fetch) -> Option<String> {
+    let bytes = JsFuture::from(fetch.body).await.ok().filter(|b| b.is_instance_of::<js_sys::ArrayBuffer>())?;
     String::from_utf8(Uint8Array::new(&bytes).to_vec()).ok()
 }
 
@@ -64,6 +80,7 @@ mod tests {
         let href = absolute(url).unwrap();
         Reflect::set(&record, &"url".into(), &href.into()).unwrap();
         let value = body.map_or(JsValue::NULL, |b| Uint8Array::from(b.as_bytes()).buffer().into());
+        Reflect::set(&record, &"response".into(), &Promise::resolve(&JsValue::TRUE)).unwrap();
         Reflect::set(&record, &"snapshot".into(), &Promise::resolve(&value)).unwrap();
         Reflect::set(&scope(), &GLOBAL.into(), &record).unwrap();
     }
@@ -78,6 +95,7 @@ mod tests {
         let fetch = take("/events?token=a%20b").expect("the same feed and token");
         assert!(record_gone(), "only the first connection can take it");
         assert!(take("/events?token=a%20b").is_none());
+        assert!(answered(&fetch).await);
         assert_eq!(text(fetch).await.as_deref(), Some(r#"{"feed":"r1","seq":7}"#));
     }
 
@@ -102,9 +120,12 @@ mod tests {
         let record = js_sys::Object::new();
         Reflect::set(&record, &"url".into(), &absolute("/snapshot").unwrap().into()).unwrap();
         let bytes = Uint8Array::from(&[0xff_u8, 0xfe][..]).buffer();
+        Reflect::set(&record, &"response".into(), &Promise::reject(&"refused".into())).unwrap();
         Reflect::set(&record, &"snapshot".into(), &Promise::resolve(&bytes)).unwrap();
         Reflect::set(&scope(), &GLOBAL.into(), &record).unwrap();
-        assert_eq!(text(take("/events").unwrap()).await, None, "not UTF-8");
+        let fetch = take("/events").unwrap();
+        assert!(!answered(&fetch).await, "a fetch that failed did not answer");
+        assert_eq!(text(fetch).await, None, "not UTF-8");
         assert!(take("/events").is_none(), "without a loader's record there is nothing to take");
     }
 }

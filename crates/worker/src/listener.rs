@@ -14,6 +14,7 @@
 //!   heartbeat is live while its stream is open.
 //!
 
+use crate::early::Fetch;
 use crate::send::{send_if_asked, send_when_due};
 use crate::state::{now_ms, scope, set_timeout, with, Crossing, Listener, LISTENER};
 use crate::stream::{Listen, Stream};
@@ -129,13 +130,22 @@ fn start(url: String, heartbeat_ms: f64, engine: Engine) {
 }
 
 /// Starts from the snapshot the loader fetched (see `early.rs`), then
-/// connects after it; without it when the fetch gave nothing. The fetch
-/// counts as a stream being opened: the watchdog gives up on it as on a
-/// silent stream and connects, and a fetch that answers after that is
-/// dropped (the first connection has taken the generation past 0).
-fn start_from(fetch: js_sys::Promise) {
+/// connects after it; without it when the fetch gave nothing. Until the
+/// feed answers, the fetch counts as a stream being opened: the watchdog
+/// gives up on it as on a silent stream and connects, and a fetch that
+/// answers after that is dropped (the first connection has taken the
+/// generation past 0). Once it has answered, there is no stream for the
+/// watchdog to judge while its body arrives.
+fn start_from(fetch: Fetch) {
     with(|l| l.liveness.connecting(now_ms()));
     wasm_bindgen_futures::spawn_local(async move {
+        if crate::early::answered(&fetch).await {
+            with(|l| {
+                if l.generation == 0 {
+                    l.liveness = Liveness::new();
+                }
+            });
+        }
         let text = crate::early::text(fetch).await;
         let first = with(|l| {
             if let (0, Some(text)) = (l.generation, &text) {
