@@ -44,6 +44,8 @@ try {
     // wasm starts from the stream then).
     const response = fetch(url);
     const snapshot = response.then((r) => (r.ok ? r.arrayBuffer() : null)).catch(() => null);
+    // Handled here too: when the wasm never loads, nobody else waits on it.
+    response.catch(() => {});
     self.zitiscopeEarlySnapshot = { url: new URL(url, self.location.href).href, response, snapshot };
   }
 } catch {
