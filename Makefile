@@ -39,7 +39,8 @@ bootstrap-test:
 ## build: the release app into dist/, when one of its inputs changed (trunk
 ## itself always runs wasm-bindgen and wasm-opt again: ~20 s for nothing)
 APP_INPUTS := $(shell find src style crates/core/src crates/worker/src -type f 2>/dev/null) \
-	index.html Trunk.toml config.json Cargo.toml Cargo.lock crates/core/Cargo.toml crates/worker/Cargo.toml
+	index.html Trunk.toml config.json Cargo.toml Cargo.lock crates/core/Cargo.toml crates/worker/Cargo.toml \
+	crates/worker/zitiscope-worker_loader.js
 build: dist/.built
 
 dist/.built: $(APP_INPUTS)
