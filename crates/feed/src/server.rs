@@ -109,7 +109,7 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
         // The app's worker starts from it (crates/worker/src/early.rs): a
         // 20,000-identity network's is ~6 MB of JSON, built per request, which
         // the server's default (brotli 4) took ~200 ms to compress, and zstd's
-        // fastest level ~15 ms (to a tenth of its size).
+        // fastest level ~20 ms (to about a fifth of its size).
         .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));
     let status = Router::new().route("/healthz", get(healthz)).route("/nodes", get(nodes)).with_state(Status {
         hub,
