@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { startFeed, killFeed, launchBrowser, ARTIFACTS } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, watchStreams, ARTIFACTS } from './feed.mjs';
 
 
 // The served app may connect to other local feeds (the ?feed= tests).
@@ -87,10 +87,12 @@ test('?feed= points the app at another feed that allows its origin', async () =>
   const other = await startFeed({ args: ['--allow-origin', feed.url, 'simulate', '--routers', '7', '--identities', '50'] });
   try {
     const page = await browser.newPage();
+    const streams = watchStreams(page);
     await page.goto(`${feed.url}/?feed=${encodeURIComponent(other.url)}`);
     await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=router-online]')?.textContent) > 0, null, { timeout: 10_000 });
     assert.equal(await num(page, 'router-online') + await num(page, 'router-offline'), 7, 'counts come from the other feed');
+    assert.match(streams[0] ?? '', /since=/, "started from the other feed's snapshot, fetched by the worker's loader");
     await page.close();
   } finally {
     await killFeed(other);
@@ -105,11 +107,15 @@ test('with --token, the app opened once with ?token= stays connected, and reload
     const page = await context.newPage();
     const denied = await page.request.get(`${guarded.url}/snapshot`);
     assert.equal(denied.status(), 401, 'no token, no data');
+    const streams = watchStreams(page);
     await page.goto(`${guarded.url}/?token=${token}`);
     await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
     await page.goto(`${guarded.url}/`);
     await page.getByTestId('feed-status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
     assert.equal(await num(page, 'router-online') + await num(page, 'router-offline'), 5);
+    // Each load started from the snapshot its loader fetched, with the token and then with the cookie.
+    assert.equal(streams.length, 2, `one stream a load: ${streams}`);
+    for (const s of streams) assert.match(s, /since=/);
     await context.close();
   } finally {
     await killFeed(guarded);

@@ -77,6 +77,26 @@ export async function until(f, what, ms = 30_000) {
   }
 }
 
+/** A counter or gauge of the feed's `/metrics` (`zitiscope_feed_<name>`), as a number. */
+export async function metric(url, name) {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  return Number(text.match(new RegExp(`^zitiscope_feed_${name} (\\d+)`, 'm'))?.[1]);
+}
+
+/**
+ * The query strings of the event streams `page` opens (its worker's
+ * `/events` requests), in order, as they are opened: the app's first stream
+ * names `since=` when it started from the snapshot its loader fetched.
+ */
+export function watchStreams(page) {
+  const streams = [];
+  page.on('request', (r) => {
+    const url = new URL(r.url());
+    if (url.pathname === '/events') streams.push(url.search);
+  });
+  return streams;
+}
+
 /** The feed's `/nodes` as `[node, health, identities online, identities offline]` rows, in its order. */
 export async function feedNodes(feed) {
   return (await (await fetch(`${feed.url}/nodes`)).json())

@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { startFeed, killFeed, launchBrowser } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, metric } from './feed.mjs';
 
 let browser;
 before(async () => {
@@ -39,7 +39,6 @@ async function proxy(target) {
 }
 
 const rssKiB = (pid) => Number(readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmRSS:\s+(\d+)/)[1]);
-const metric = async (url, name) => Number((await (await fetch(`${url}/metrics`)).text()).match(new RegExp(`^zitiscope_feed_${name} (\\d+)`, 'm'))?.[1]);
 
 test('a client that stops reading gets reset, the feed stays bounded, the app recovers by itself', async () => {
   // A busy stream, a short client queue and a small replay ring.

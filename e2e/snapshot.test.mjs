@@ -9,7 +9,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
-import { startFeed, killFeed, launchBrowser, until, feedNodes, listEqualsNodes } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, until, feedNodes, listEqualsNodes, metric, watchStreams } from './feed.mjs';
 
 let browser;
 before(async () => {
@@ -81,8 +81,6 @@ async function publish(feed, from, to) {
   await until(async () => (await (await fetch(`${feed.url}/healthz`)).json()).events === to, () => `${to} events published`, 10_000);
 }
 
-const metric = async (url, name) => Number((await (await fetch(`${url}/metrics`)).text()).match(new RegExp(`^zitiscope_feed_${name} (\\d+)`, 'm'))?.[1]);
-
 for (const mode of ['headers', 'silent']) {
   const what = mode === 'headers'
     ? 'a snapshot whose body comes slowly is waited for past the watchdog, and the one stream resumes after it with nothing lost'
@@ -93,11 +91,7 @@ for (const mode of ['headers', 'silent']) {
     try {
       await publish(feed, 0, 300);
       const page = await browser.newPage();
-      const streams = [];
-      page.on('request', (r) => {
-        const url = new URL(r.url());
-        if (url.pathname === '/events') streams.push(url.search);
-      });
+      const streams = watchStreams(page);
       await page.goto(front.url);
       // The feed has answered the snapshot (the proxy holds it): more events meanwhile.
       await until(() => front.held() > 0, () => 'the proxy got the snapshot', 10_000);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, cpSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startFeed, killFeed, launchBrowser, until, feedNodes, listEqualsNodes, DIST } from './feed.mjs';
+import { startFeed, killFeed, launchBrowser, until, feedNodes, listEqualsNodes, metric, DIST } from './feed.mjs';
 
 let browser;
 before(async () => {
@@ -34,8 +34,6 @@ function event(k) {
   if (k % 13 === 0) return { namespace: 'sdk', event_src_id: 'ctrl1', timestamp: ts, event_type: 'sdk-offline', identity_id: `laptop-${i}` };
   return { namespace: 'connect', event_src_id: 'ctrl1', timestamp: ts, src_type: 'identity', dst_type: 'router', src_id: `laptop-${i}`, src_addr: '100.64.0.1:1', dst_id: `edge-${(i + Math.floor(k / IDENTITIES)) % ROUTERS}`, dst_addr: '10.0.0.2:3022' };
 }
-
-const metric = async (url, name) => Number((await (await fetch(`${url}/metrics`)).text()).match(new RegExp(`^zitiscope_feed_${name} (\\d+)`, 'm'))?.[1]);
 
 test(`the worker holds the store; with the main thread slowed 4× and ${RATE} events/s for ${SECONDS} s the app ends with the feed's counts, never reset`, { timeout: 5 * 60_000 }, async () => {
   const feed = await startFeed({ stdin: true, args: ['stdin'] });

@@ -103,24 +103,19 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
         }
         None => crate::history::absent(),
     };
-    let snapshot = Router::new()
-        .route("/snapshot", get(snapshot))
-        .with_state(Status { hub: hub.clone(), registry: registry.clone(), history: history.clone() })
+    let status = Router::new()
         // The app's worker starts from it (crates/worker/src/early.rs): a
         // 20,000-identity network's is ~6 MB of JSON, built per request, which
         // the server's default (brotli 4) took ~200 ms to compress, and zstd's
         // fastest level ~20 ms (to about a fifth of its size).
-        .layer(CompressionLayer::new().quality(CompressionLevel::Fastest));
-    let status = Router::new().route("/healthz", get(healthz)).route("/nodes", get(nodes)).with_state(Status {
-        hub,
-        registry,
-        history,
-    });
+        .route("/snapshot", get(snapshot).layer(CompressionLayer::new().quality(CompressionLevel::Fastest)))
+        .route("/healthz", get(healthz))
+        .route("/nodes", get(nodes))
+        .with_state(Status { hub, registry, history });
     // Ahead of any config.json among the static files: the feed knows its
     // own heartbeat, and its config file's [alerts].
     let config = Router::new().route("/config.json", get(config_json)).with_state(app_config);
-    let mut api =
-        Router::new().merge(sse).merge(history_routes).merge(metrics).merge(snapshot).merge(status).merge(config);
+    let mut api = Router::new().merge(sse).merge(history_routes).merge(metrics).merge(status).merge(config);
     if let Some(state) = mgmt {
         api = api.merge(crate::mgmt::router(state));
     }
