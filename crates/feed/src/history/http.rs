@@ -264,7 +264,12 @@ async fn state(State(h): State<Arc<History>>, Query(q): Query<StateQuery>) -> Re
         // Written straight from the store: through `json!` the state would
         // be copied twice (a `Value` tree of every field), for 10–25 MB on
         // a 20k-identity network.
-        Ok(Some(store)) => Json(At { at, summary: store.summary(), state: store.state_ref() }).into_response(),
+        Ok(Some(store)) => {
+            let answer = Json(At { at, summary: store.summary(), state: store.state_ref() }).into_response();
+            // Freeing a large store takes 5–10 ms: not before the answer leaves.
+            tokio::task::spawn_blocking(move || drop(store));
+            answer
+        }
         Ok(None) => (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "that is before the history starts" })))
             .into_response(),
         Err(e) => failed(e),

@@ -8,6 +8,7 @@
 //! after it). See `docs/history.md`. Its routes are its own ([`router`]).
 
 pub mod http;
+mod late;
 mod seek;
 pub mod sqlite;
 pub mod store;

@@ -4,15 +4,11 @@
 //! arrival order, reading only as far as [`replay_to`] shows it must; a
 //! run of seeks from one checkpoint decodes it once ([`Seeks`]).
 
+use super::late::{LATE_NS, LATE_ROWS};
+use super::sqlite::VERSION;
 use rusqlite::{params, Connection, OptionalExtension};
 use zitiscope_core::store::StoreState;
 use zitiscope_core::{Event, Store, StoreConfig};
-
-/// How far behind the newest stored event time a row may arrive and still
-/// not be listed in `late`. The bounded replay reads this much past the
-/// moment it rebuilds; a larger bound lists fewer rows (HA copies and
-/// controllers with skewed clocks arrive a little behind each other).
-pub const LATE_NS: i64 = 1_000_000_000;
 
 /// The store as the newest checkpoint left it plus every event after it:
 /// the state the writer continues from after a restart. Also the newest
@@ -41,23 +37,15 @@ fn replay(db: &Connection, store: &mut Store, after: i64, mut seen: impl FnMut(i
 }
 
 /// Applies to `store` every event after row `after` up to time `until`, in
-/// arrival order, reading rows in arrival order only up to a row `h` that
-/// happened more than [`LATE_NS`] after `until`.
+/// arrival order, reading rows in arrival order only up to the bound
+/// [`read_bound`] gives, and the rows listed in `late` after it.
 ///
-/// Why that is enough: every row after `h` arrived when an event newer
-/// than `until + LATE_NS` (`h`'s) was already stored, so unless it is
-/// listed in `late` it happened after `until`. The rows listed in `late`
-/// after `h` are read from there; they follow every row up to `h` in
-/// arrival order, so the two reads together keep that order.
+/// Why that is enough: every row after the bound that is not listed in
+/// `late` happened after `until` (see `late.rs`). The rows listed after it
+/// follow every row up to it in arrival order, so the two reads together
+/// keep that order.
 fn replay_to(db: &Connection, store: &mut Store, after: i64, until: i64) -> rusqlite::Result<()> {
-    // A few of the earliest rows past the bound, and the first of them to
-    // arrive: the smaller `h`, the fewer rows read.
-    let h: Option<i64> = db.query_row(
-        "SELECT MIN(id) FROM (SELECT id FROM events WHERE at > ?1 ORDER BY at, id LIMIT 64)",
-        [until.saturating_add(LATE_NS)],
-        |r| r.get(0),
-    )?;
-    let Some(h) = h else {
+    let Some(h) = read_bound(db, until)? else {
         let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND at <= ?2 ORDER BY id")?;
         return apply_rows(&mut stmt, params![after, until], store, &mut |_| {});
     };
@@ -67,6 +55,28 @@ fn replay_to(db: &Connection, store: &mut Store, after: i64, until: i64) -> rusq
         "SELECT e.body FROM late l JOIN events e ON e.id = l.id WHERE l.id > ?1 AND l.at <= ?2 ORDER BY l.id",
     )?;
     apply_rows(&mut stmt, params![after.max(h), until], store, &mut |_| {})
+}
+
+/// The last row a replay up to `until` reads in arrival order (the rows
+/// listed in `late` aside): the nearer of the two bounds of `late.rs`, the
+/// first row to happen past `until + LATE_NS` and `LATE_ROWS` rows after
+/// one that happened past `until`. `None` when neither is stored yet. A
+/// file whose `late` predates the row bound gets only the time bound.
+pub(super) fn read_bound(db: &Connection, until: i64) -> rusqlite::Result<Option<i64>> {
+    // A few of the earliest rows past a time, and the first of them to
+    // arrive: the smaller the bound, the fewer rows read.
+    let first_past = |t: i64| -> rusqlite::Result<Option<i64>> {
+        db.query_row("SELECT MIN(id) FROM (SELECT id FROM events WHERE at > ?1 ORDER BY at, id LIMIT 64)", [t], |r| {
+            r.get(0)
+        })
+    };
+    let by_time = first_past(until.saturating_add(LATE_NS))?;
+    let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let by_rows = match version >= VERSION {
+        true => first_past(until)?.map(|g| g + LATE_ROWS),
+        false => None,
+    };
+    Ok(by_time.into_iter().chain(by_rows).min())
 }
 
 /// Applies the event of each row `stmt` gives (its first column) to

@@ -9,11 +9,12 @@
 //! - `checkpoints`: the whole store state now and then, with the last event
 //!   row it includes and the newest event time in it, so `state_at` replays
 //!   only the events after one.
-//! - `late`: the rows that arrived more than [`LATE_NS`] behind the newest
-//!   event time stored before them, so that a replay up to a moment can stop
+//! - `late`: the rows that arrived behind the times stored before them
+//!   (`late.rs` has the rule), so that a replay up to a moment can stop
 //!   reading rows in arrival order soon after it (see `seek.rs`).
 
-use super::seek::{restore, state_at, Seeks, LATE_NS};
+use super::late::{Arrivals, BACKFILL, LATE_NS, LATE_ROWS};
+use super::seek::{restore, state_at, Seeks};
 use super::store::{ChangePage, ChangeRow, HistoryStore, Names, Order, Page, Range, Row, StoreError, SCAN_MAX};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
 use sha2::{Digest, Sha256};
@@ -54,18 +55,9 @@ const SCHEMA: &str = "
     );
 ";
 
-/// The schema's version (`PRAGMA user_version`): 1 since `late` exists.
-const VERSION: i64 = 1;
-
-/// Lists in `late` the rows of a file written before it existed, by the
-/// same rule the writer applies to each new row.
-const BACKFILL_LATE: &str = "
-    INSERT OR IGNORE INTO late (id, at)
-    SELECT id, at FROM (
-        SELECT id, at, MAX(at) OVER (ORDER BY id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS newest
-        FROM events
-    ) WHERE at < newest - ?1
-";
+/// The schema's version (`PRAGMA user_version`): 1 since `late` exists,
+/// 2 since it lists rows by the row bound too ([`LATE_ROWS`]).
+pub(super) const VERSION: i64 = 2;
 
 /// Opens (creating if need be) the database for writing.
 fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
@@ -75,7 +67,7 @@ fn open_writer(path: &Path) -> rusqlite::Result<Connection> {
     let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version < VERSION {
         let tx = db.transaction()?;
-        tx.execute(BACKFILL_LATE, [LATE_NS])?;
+        tx.execute(BACKFILL, [LATE_NS, LATE_ROWS])?;
         tx.execute_batch(&format!("PRAGMA user_version = {VERSION}"))?;
         tx.commit()?;
     }
@@ -97,14 +89,14 @@ fn digest(body: &str) -> i64 {
 }
 
 /// Inserts `events` in one transaction; returns how many were new.
-/// `newest` is the newest event time stored so far, kept up to date: a new
-/// row more than [`LATE_NS`] behind it is listed in `late` too.
-fn insert(db: &mut Connection, events: &[Event], newest: &mut i64) -> rusqlite::Result<usize> {
+/// `arrivals` is what was stored before, kept up to date: a new row that
+/// arrived behind it is listed in `late` too (see `late.rs`).
+fn insert(db: &mut Connection, events: &[Event], arrivals: &mut Arrivals) -> rusqlite::Result<usize> {
     let tx = db.transaction()?;
     let mut added = 0;
-    // Raised only once the rows are in: an aborted batch leaves it as the
-    // rows left it. (Too high would only list more rows in `late`.)
-    let mut seen = *newest;
+    // Kept only once the rows are in: an aborted batch leaves it as the
+    // rows left it.
+    let mut seen = arrivals.clone();
     {
         let mut stmt = tx.prepare_cached(
             "INSERT OR IGNORE INTO events (at, type, name, digest, body) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -120,20 +112,32 @@ fn insert(db: &mut Connection, events: &[Event], newest: &mut i64) -> rusqlite::
                 continue;
             }
             added += 1;
-            if e.at.0 < seen.saturating_sub(LATE_NS) {
-                late.execute(params![tx.last_insert_rowid(), e.at.0])?;
+            let id = tx.last_insert_rowid();
+            if seen.is_late(id, e.at.0) {
+                late.execute(params![id, e.at.0])?;
             }
-            seen = seen.max(e.at.0);
+            seen.push(id, e.at.0);
         }
     }
     tx.commit()?;
-    *newest = seen;
+    *arrivals = seen;
     Ok(added)
 }
 
-/// The newest stored event time (`i64::MIN` when there is none).
-fn newest(db: &Connection) -> rusqlite::Result<i64> {
-    db.query_row("SELECT COALESCE(MAX(at), ?1) FROM events", [i64::MIN], |r| r.get(0))
+/// What the writer needs of the rows stored before it opened: the newest
+/// time of the rows the row bound no longer looks at (the index on `at`
+/// finds it from the top), and the rows it does.
+fn arrivals(db: &Connection) -> rusqlite::Result<Arrivals> {
+    let from = last_id(db)? - LATE_ROWS;
+    let before = db
+        .query_row("SELECT at FROM events INDEXED BY events_at WHERE id <= ?1 ORDER BY at DESC LIMIT 1", [from], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or(i64::MIN);
+    let mut stmt = db.prepare("SELECT id, at FROM events WHERE id > ?1 ORDER BY id")?;
+    let rows = stmt.query_map([from], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Arrivals::resume(before, rows))
 }
 
 /// The newest event row.
@@ -262,8 +266,8 @@ fn changes(db: &Connection, range: Range, filter: &Filter, names: Names) -> rusq
 /// The history in one SQLite file.
 pub struct Sqlite {
     conn: Connection,
-    /// The newest stored event time, for the writer's [`insert`].
-    newest: i64,
+    /// The rows stored so far, for the writer's [`insert`].
+    arrivals: Arrivals,
     /// A reader's seeks (see [`state_at`]).
     seeks: Seeks,
 }
@@ -272,13 +276,13 @@ impl Sqlite {
     /// Opens (creating if need be) the file for writing.
     pub fn open(path: &Path) -> Result<Sqlite, StoreError> {
         let conn = open_writer(path).map_err(err)?;
-        let newest = newest(&conn).map_err(err)?;
-        Ok(Sqlite { conn, newest, seeks: Seeks::default() })
+        let arrivals = arrivals(&conn).map_err(err)?;
+        Ok(Sqlite { conn, arrivals, seeks: Seeks::default() })
     }
 
     /// Opens the file for reading only (queries, beside the writer).
     pub fn open_read_only(path: &Path) -> Result<Sqlite, StoreError> {
-        Ok(Sqlite { conn: open_reader(path).map_err(err)?, newest: i64::MAX, seeks: Seeks::default() })
+        Ok(Sqlite { conn: open_reader(path).map_err(err)?, arrivals: Arrivals::default(), seeks: Seeks::default() })
     }
 
     /// The connection itself, for tests that look at the tables.
@@ -310,7 +314,7 @@ impl HistoryStore for Sqlite {
     }
 
     fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError> {
-        insert(&mut self.conn, events, &mut self.newest).map_err(err)
+        insert(&mut self.conn, events, &mut self.arrivals).map_err(err)
     }
 
     fn checkpoint(&mut self, max_at: i64, state: &StateRef<'_>) -> Result<(), StoreError> {

@@ -132,7 +132,7 @@ mod late {
     //! count, whether the writer listed them as late or an older file's
     //! rows were listed when it was first opened.
     use super::{reference, Fresh};
-    use crate::history::seek::LATE_NS;
+    use crate::history::late::LATE_NS;
     use crate::history::{HistoryStore, Sqlite};
     use proptest::prelude::*;
     use zitiscope_core::{ConnKind, Event, Store, Timestamp};
@@ -147,6 +147,28 @@ mod late {
         (0u8..4, any::<bool>(), prop_oneof![6 => Just(0u8), 3 => 0u8..24, 1 => 24u8..120], prop::bool::weighted(0.05))
     }
 
+    /// In a dense history (events a microsecond apart, all within the
+    /// time bound), a seek reads rows in arrival order only up to the row
+    /// bound past the moment; a file from before the row bound, up to the
+    /// end.
+    #[test]
+    fn a_dense_history_is_read_only_up_to_the_row_bound() {
+        use crate::history::late::LATE_ROWS;
+        use crate::history::seek::read_bound;
+        let mut db = Fresh::new("dense");
+        let events: Vec<Event> = (0..200)
+            .map(|k| {
+                Event::conn(Timestamp(T0 + k * 1_000), ConnKind::RouterToCtrl, format!("r{}", k % 4), "c1", k % 3 != 0)
+            })
+            .collect();
+        db.conn.insert(&events).unwrap();
+        // Rows are ids 1..=200; row 51 is the first past the moment of row 50.
+        let until = T0 + 49 * 1_000;
+        assert_eq!(read_bound(db.conn.connection(), until).unwrap(), Some(51 + LATE_ROWS));
+        db.conn.connection().execute_batch("PRAGMA user_version = 1;").unwrap();
+        assert_eq!(read_bound(db.conn.connection(), until).unwrap(), None);
+    }
+
     /// The late rows listed, in order.
     fn listed(db: &Sqlite) -> Vec<i64> {
         let conn = db.connection();
@@ -157,11 +179,14 @@ mod late {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
         #[test]
-        fn a_seek_equals_a_plain_replay_of_what_arrived(arrivals in prop::collection::vec(arrival(), 1..160)) {
+        fn a_seek_equals_a_plain_replay_of_what_arrived(arrivals in prop::collection::vec(arrival(), 1..160), dense in any::<bool>()) {
             let mut db = Fresh::new("late");
             let (mut arrived, mut live, mut newest) = (Vec::new(), Store::new(), i64::MIN);
+            // Dense: a thousand events in a second, so that the row bound
+            // is the nearer one (see `late.rs`).
+            let step = if dense { LATE_NS / 1_000 } else { STEP };
             for (k, (router, up, behind, checkpoint)) in arrivals.into_iter().enumerate() {
-                let at = Timestamp(T0 + (k as i64 - behind as i64) * STEP + k as i64);
+                let at = Timestamp(T0 + (k as i64 - behind as i64) * step + k as i64);
                 let e = Event::conn(at, ConnKind::RouterToCtrl, format!("r{router}"), "c1", up);
                 db.conn.insert(std::slice::from_ref(&e)).unwrap();
                 live.apply(&e);
