@@ -201,15 +201,21 @@ const BASELINE_PROBES = `
  * router's `router-online`) every 100 ms. A probe's latency is the time from
  * just before this process writes it into the feed's stdin to the end of the
  * page's first paint that shows it; both clocks are this machine's wall
- * clock (`performance.timeOrigin + performance.now()`).
+ * clock (`performance.timeOrigin + performance.now()`). `animate`: the page
+ * also asks for every frame (see below).
  */
-export async function eventToPixel(browser, kind, { rate = 5_000, seconds = 20, routers = 100, identities = 10_000 } = {}) {
+export async function eventToPixel(browser, kind, { rate = 5_000, seconds = 20, routers = 100, identities = 10_000, animate = false } = {}) {
   const net = network({ routers, identities });
   const feed = await feedWithNetwork(net);
   try {
     const { page, context } = await openPage(browser, kind, feed);
     await page.evaluate(PROBE_CLOCK + (kind === 'app' ? APP_PROBES : BASELINE_PROBES));
     await page.evaluate(() => window.__armProbes());
+    // A page that asks for every frame, as one that draws a live map does:
+    // its frames come on the display's beat. A page that asks for a frame
+    // only when a probe arrives may get one at once (headless Chromium
+    // does), which no page that draws continuously can.
+    if (animate) await page.evaluate(() => { const f = () => requestAnimationFrame(f); f(); });
     const sentAt = [];
     let nextProbe = performance.now() + 500;
     await paced(feed.child.stdin, net, {
