@@ -2,11 +2,11 @@
 //! that a seek can stop reading rows in arrival order soon after its moment
 //! (`seek::replay_to`).
 //!
-//! The invariant: a row **not** listed in `late` happened after both
-//! - the newest event time stored before it, less [`LATE_NS`] (the time
-//!   bound), and
-//! - the newest event time of the rows [`LATE_ROWS`] or more ids before it
-//!   (the row bound).
+//! The invariant: a row **not** listed in `late` happened
+//! - no earlier than the newest event time stored before it, less
+//!   [`LATE_NS`] (the time bound), and
+//! - after the newest event time of the rows [`LATE_ROWS`] or more ids
+//!   before it (the row bound).
 //!
 //! So, for a moment `until`, take any row `g` that happened after `until`:
 //! - every unlisted row after the first row that happened after
