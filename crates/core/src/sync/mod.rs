@@ -64,7 +64,7 @@ pub const HELLO: &str = "hello";
 
 /// Where the feed connection stands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "is")]
+#[serde(rename_all = "kebab-case")]
 pub enum FeedStatus {
     /// Opening a connection; nothing received on it yet.
     #[default]
@@ -263,8 +263,11 @@ impl Mark {
 pub struct Update {
     /// 1 for the first, then one more each time.
     pub n: u64,
-    /// The parts of the view that changed, whole.
-    #[serde(flatten)]
+    /// The parts of the view that changed, whole. Nested, not flattened:
+    /// a flattened field makes serde buffer the whole message into a
+    /// generic tree and read every part a second time from it (slower, and
+    /// a second decoder of each part's type in the page's wasm).
+    #[serde(default, skip_serializing_if = "Parts::is_empty")]
     pub parts: Parts,
     /// The topology's change.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -279,9 +282,11 @@ pub struct Update {
     pub riders: Riders,
 }
 
-/// What the page tells the worker.
+/// What the page tells the worker. Externally tagged, as [`FeedStatus`]
+/// is: an internally tagged enum is buffered into a generic tree before
+/// serde reads it (slower, and more code in each wasm).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "do")]
+#[serde(rename_all = "kebab-case")]
 pub enum Command {
     /// Connect to the feed at `url` (the first command).
     Start {
