@@ -71,11 +71,10 @@ pub(super) fn read_bound(db: &Connection, until: i64) -> rusqlite::Result<Option
         })
     };
     let by_time = first_past(until.saturating_add(LATE_NS))?;
+    // Per seek, not per connection: the writer upgrades a file it opens
+    // while the readers may already hold it.
     let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let by_rows = match version >= VERSION {
-        true => first_past(until)?.map(|g| g + LATE_ROWS),
-        false => None,
-    };
+    let by_rows = if version >= VERSION { first_past(until)?.map(|g| g + LATE_ROWS) } else { None };
     Ok(by_time.into_iter().chain(by_rows).min())
 }
 
