@@ -1,8 +1,9 @@
 //! Rebuilding a store from the SQLite history: the writer's restore after
 //! a restart, and the readers' seeks (`state_at`). A seek starts from the
 //! newest checkpoint before the moment and replays the rows after it, in
-//! arrival order, reading only as far as [`replay_to`] shows it must; a
-//! run of seeks from one checkpoint decodes it once ([`Seeks`]).
+//! arrival order, reading only as far as [`replay_to`] shows it must, on
+//! two threads ([`replay_onto`]); a run of seeks from one checkpoint
+//! decodes it once ([`Seeks`]).
 
 use super::late::{LATE_NS, LATE_ROWS};
 use super::sqlite::VERSION;
@@ -26,17 +27,15 @@ pub(super) fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
         },
         None => (0, i64::MIN, Store::new()),
     };
-    replay(db, &mut store, after, |at| max_at = max_at.max(at))?;
+    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 ORDER BY id")?;
+    read_rows(&mut stmt, [after], &mut |e| {
+        max_at = max_at.max(e.at.0);
+        store.apply(&e);
+    })?;
     Ok((store, max_at))
 }
 
-/// Applies to `store` every event after row `after`, in arrival order.
-fn replay(db: &Connection, store: &mut Store, after: i64, mut seen: impl FnMut(i64)) -> rusqlite::Result<()> {
-    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 ORDER BY id")?;
-    apply_rows(&mut stmt, [after], store, &mut seen)
-}
-
-/// Applies to `store` every event after row `after` up to time `until`, in
+/// Hands `each` every event after row `after` up to time `until`, in
 /// arrival order, reading rows in arrival order only up to the bound
 /// [`read_bound`] gives, and the rows listed in `late` after it.
 ///
@@ -44,17 +43,17 @@ fn replay(db: &Connection, store: &mut Store, after: i64, mut seen: impl FnMut(i
 /// `late` happened after `until` (see `late.rs`). The rows listed after it
 /// follow every row up to it in arrival order, so the two reads together
 /// keep that order.
-fn replay_to(db: &Connection, store: &mut Store, after: i64, until: i64) -> rusqlite::Result<()> {
+fn replay_to(db: &Connection, after: i64, until: i64, each: &mut dyn FnMut(Event)) -> rusqlite::Result<()> {
     let Some(h) = read_bound(db, until)? else {
         let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND at <= ?2 ORDER BY id")?;
-        return apply_rows(&mut stmt, params![after, until], store, &mut |_| {});
+        return read_rows(&mut stmt, params![after, until], each);
     };
     let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND id <= ?2 AND at <= ?3 ORDER BY id")?;
-    apply_rows(&mut stmt, params![after, h, until], store, &mut |_| {})?;
+    read_rows(&mut stmt, params![after, h, until], each)?;
     let mut stmt = db.prepare_cached(
         "SELECT e.body FROM late l JOIN events e ON e.id = l.id WHERE l.id > ?1 AND l.at <= ?2 ORDER BY l.id",
     )?;
-    apply_rows(&mut stmt, params![after.max(h), until], store, &mut |_| {})
+    read_rows(&mut stmt, params![after.max(h), until], each)
 }
 
 /// The last row a replay up to `until` reads in arrival order (the rows
@@ -78,20 +77,22 @@ pub(super) fn read_bound(db: &Connection, until: i64) -> rusqlite::Result<Option
     Ok(by_time.into_iter().chain(by_rows).min())
 }
 
-/// Applies the event of each row `stmt` gives (its first column) to
-/// `store`; `seen` hears each event's time.
-fn apply_rows(
+/// Hands `each` the event of each row `stmt` gives (its first column), in
+/// order; a row whose text is not an event is skipped.
+fn read_rows(
     stmt: &mut rusqlite::Statement<'_>,
     params: impl rusqlite::Params,
-    store: &mut Store,
-    seen: &mut dyn FnMut(i64),
+    each: &mut dyn FnMut(Event),
 ) -> rusqlite::Result<()> {
     let mut rows = stmt.query(params)?;
     while let Some(row) = rows.next()? {
-        let body: String = row.get(0)?;
-        if let Ok(e) = serde_json::from_str::<Event>(&body) {
-            seen(e.at.0);
-            store.apply(&e);
+        // Borrowed, not copied into a `String`: the parse copies what it keeps.
+        let body = row
+            .get_ref(0)?
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))?;
+        if let Ok(e) = serde_json::from_str::<Event>(body) {
+            each(e);
         }
     }
     Ok(())
@@ -132,29 +133,93 @@ pub(super) fn state_at(db: &Connection, at: i64, seeks: &mut Seeks) -> rusqlite:
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let base = match cp {
-        Some((id, None)) => seeks.decoded.as_ref().map(|(_, store)| (id, store.clone())),
-        Some((id, Some(json))) => serde_json::from_str::<StoreState>(&json).ok().map(|state| {
-            let store = Store::from_state(state, StoreConfig::default());
-            if std::mem::replace(&mut seeks.last, id) == id {
-                seeks.decoded = Some((id, store.clone()));
+    if let Some((id, text)) = cp {
+        let keep = text.is_some() && std::mem::replace(&mut seeks.last, id) == id;
+        let start = match &text {
+            Some(json) => Some(Start::Text(json)),
+            None => seeks.decoded.as_ref().map(|(_, store)| Start::Copy(store)),
+        };
+        if let Some((store, kept)) = start.map(|start| replay_onto(db, start, keep, id, at)).transpose()?.flatten() {
+            if let Some(kept) = kept {
+                seeks.decoded = Some((id, kept));
             }
-            (id, store)
-        }),
-        None => None,
-    };
-    let (after, mut store) = match base {
-        Some(base) => base,
-        None => {
-            // Row ids are never reused: a first row that is not 1 was dropped.
-            let (first_id, first_at): (Option<i64>, Option<i64>) =
-                db.query_row("SELECT MIN(id), MIN(at) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            match (first_id, first_at) {
-                (Some(1), Some(first)) if at >= first => (0, Store::new()),
-                _ => return Ok(None),
-            }
+            return Ok(Some(store));
         }
-    };
-    replay_to(db, &mut store, after, at)?;
-    Ok(Some(store))
+    }
+    // No checkpoint to start from: every row from the first, if none was
+    // ever dropped (row ids are never reused: a first row that is not 1 was).
+    let (first_id, first_at): (Option<i64>, Option<i64>) =
+        db.query_row("SELECT MIN(id), MIN(at) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    match (first_id, first_at) {
+        (Some(1), Some(first)) if at >= first => {
+            Ok(replay_onto(db, Start::Empty, false, 0, at)?.map(|(store, _)| store))
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Where a seek's store starts.
+enum Start<'a> {
+    /// An empty store (the history from its first row).
+    Empty,
+    /// A copy of a checkpoint already decoded.
+    Copy(&'a Store),
+    /// A checkpoint's text.
+    Text(&'a str),
+}
+
+/// How many parsed events go to the applying thread at a time (a few in
+/// the tests, so that their short histories cross chunks).
+const CHUNK: usize = if cfg!(test) { 7 } else { 1_024 };
+
+/// The store `start` gives with [`replay_to`]'s events after row `after` up
+/// to `until` applied, and, when `keep`, a copy of it as it started. `None`
+/// when the checkpoint's text does not decode.
+///
+/// Two threads, so that a seek takes the longer of its two halves rather
+/// than their sum: this one reads the rows and parses them (about half of
+/// a replay), while another decodes the checkpoint (a third of a seek),
+/// then applies the parsed events in order as they come.
+fn replay_onto(
+    db: &Connection,
+    start: Start<'_>,
+    keep: bool,
+    after: i64,
+    until: i64,
+) -> rusqlite::Result<Option<(Store, Option<Store>)>> {
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<Event>>();
+        let builder = s.spawn(move || {
+            let mut store = match start {
+                Start::Empty => Store::new(),
+                Start::Copy(held) => held.clone(),
+                Start::Text(json) => {
+                    Store::from_state(serde_json::from_str::<StoreState>(json).ok()?, StoreConfig::default())
+                }
+            };
+            let kept = keep.then(|| store.clone());
+            // A seek wants the state, not the changes: one buffer for them all.
+            let mut changes = Vec::new();
+            for chunk in rx {
+                for e in &chunk {
+                    store.apply_into(e, &mut changes);
+                    changes.clear();
+                }
+            }
+            Some((store, kept))
+        });
+        let mut chunk = Vec::with_capacity(CHUNK);
+        let read = replay_to(db, after, until, &mut |e| {
+            chunk.push(e);
+            if chunk.len() == CHUNK {
+                // A send fails only when the checkpoint did not decode: the
+                // answer is `None` then, whatever is read.
+                let _ = tx.send(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
+            }
+        });
+        let _ = tx.send(chunk);
+        drop(tx);
+        let built = builder.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        read.map(|()| built)
+    })
 }
