@@ -52,21 +52,25 @@ feed:
 
 ## feed-quick: the feed `make run` starts, its dependencies at opt-level 1 and
 ## our own crates unoptimised (1.5 minutes sooner on a fresh machine; see the
-## profile in Cargo.toml)
+## profile in Cargo.toml), and without the AMQP client, which the simulator
+## does not need (`make feed` has it)
 feed-quick:
-	cargo build --profile feed-quick --locked -p zitiscope-feed
+	cargo build --profile feed-quick --locked -p zitiscope-feed --no-default-features
 
 lint:
 	python3 scripts/layering.py src crates/feed/src crates/core/src crates/worker/src
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	cargo clippy -p zitiscope-feed --no-default-features --locked -- -D warnings
 	cargo clippy $(WASM) -p zitiscope --all-targets --locked -- -D warnings
 	cargo clippy $(WASM) -p zitiscope-core --lib --locked -- -D warnings
 	cargo clippy $(WASM) -p zitiscope-worker --all-targets --locked -- -D warnings
 
 ## layer 1: core unit/property/golden tests and the feed's HTTP/SSE tests
+## (the `amqp` tests start a RabbitMQ of their own; it is stopped here,
+## pass or fail)
 test-native:
-	cargo test --workspace --locked
+	cargo test --workspace --locked; status=$$?; ./scripts/rabbitmq.sh stop; exit $$status
 
 ## layer 2: components in headless Chromium
 test-wasm:

@@ -55,7 +55,7 @@ fn main() {
     let plain = median(plain);
 
     let (_frames, rx) = tokio::sync::broadcast::channel(1);
-    let history = History::start(config, rx).expect("the history opens");
+    let (history, _) = History::start(config, rx).expect("the history opens");
     let span = (last - first) as f64;
     let at = |f: f64| first + (span * f) as i64;
     // Jumps: a fixed shuffle of the ten moments, so no two are neighbours.

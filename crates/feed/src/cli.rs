@@ -2,7 +2,7 @@
 
 use crate::simulate::SimulateArgs;
 pub use crate::source::spec::MAX_LINE_DEFAULT;
-use crate::source::spec::{split_name, ExecSpec, FileSpec, SourceSpec, StdinSpec};
+use crate::source::spec::{split_name, AmqpSpec, ExecSpec, FileSpec, SourceSpec, StdinSpec};
 use clap::builder::TypedValueParser;
 use clap::{Args as ClapArgs, Parser, Subcommand};
 use std::path::PathBuf;
@@ -168,6 +168,12 @@ pub enum SourceCmd {
     /// `zitiscope-feed exec -- ziti fabric stream events --connect --sdk --routers --links --cluster`.
     /// Lines that are not JSON (the CLI's `--verbose` output) are skipped.
     Exec(ExecArgs),
+    /// Consume the queue that the controllers' AMQP event handlers (`type:
+    /// amqp`, `format: json`) publish into, one event a message. A message
+    /// is acknowledged only once its event is published to the clients and,
+    /// with the history on, written to it: a feed that dies gets the rest
+    /// again. A broker that goes away is retried, with a growing delay.
+    Amqp(AmqpArgs),
 }
 
 /// Options of every line-reading source.
@@ -227,6 +233,32 @@ pub struct ExecArgs {
     pub command: Vec<String>,
 }
 
+/// Options of the `amqp` source (the queue's defaults are the controller's).
+#[derive(ClapArgs, Debug, Clone, PartialEq)]
+pub struct AmqpArgs {
+    /// The broker: `amqp://user:password@host:5672/%2f` (`%2f` is the vhost
+    /// `/`). Keep the password out of the command line with the environment.
+    #[arg(long, env = "ZITISCOPE_AMQP_URL", hide_env_values = true)]
+    pub url: String,
+
+    /// The queue the controllers' handlers name in `queue:`.
+    #[arg(long)]
+    pub queue: String,
+
+    /// How many messages may be on their way before the feed acknowledges
+    /// them.
+    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u16).range(1..))]
+    pub prefetch: u16,
+
+    /// The first retry delay (ms) after the broker went away; it doubles up
+    /// to 30 s.
+    #[arg(long, default_value_t = 1_000, value_parser = clap::value_parser!(u64).range(10..=600_000))]
+    pub retry_ms: u64,
+
+    #[command(flatten)]
+    pub lines: LineArgs,
+}
+
 /// Where events come from, with defaults applied.
 #[derive(Debug, PartialEq)]
 pub enum Sources {
@@ -277,6 +309,13 @@ impl Args {
                 restart_max_ms: e.restart_max_ms,
                 max_line_bytes: e.lines.max_line_bytes,
             })),
+            Some(SourceCmd::Amqp(a)) => specs.push(SourceSpec::Amqp(AmqpSpec {
+                prefetch: a.prefetch,
+                retry_ms: a.retry_ms,
+                retry_max_ms: a.retry_ms.max(30_000),
+                max_line_bytes: a.lines.max_line_bytes,
+                ..AmqpSpec::new(a.lines.name.clone(), a.url.clone(), a.queue.clone())
+            })),
             None => {}
         }
         for text in &self.exec {
@@ -320,6 +359,16 @@ mod tests {
             Sources::Lines(l) => l,
             other => panic!("line sources, not {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_amqp_subcommand_names_its_queue_and_keeps_the_controllers_queue_options() {
+        let l = lines(&["amqp", "--url", "amqp://127.0.0.1:5672/%2f", "--queue", "ziti", "--prefetch", "50"]);
+        let [(name, SourceSpec::Amqp(a))] = &l[..] else { panic!("one amqp source: {l:?}") };
+        assert_eq!(name, "amqp:ziti");
+        assert_eq!((a.prefetch, a.durable, a.auto_delete, a.exclusive), (50, true, false, false));
+        assert!(sources(&["amqp", "--url", "amqp://x"]).is_err(), "a queue is required");
+        assert!(sources(&["amqp", "--url", "http://x", "--queue", "q"]).unwrap_err().contains("amqp://"));
     }
 
     #[test]

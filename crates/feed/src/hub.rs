@@ -120,6 +120,14 @@ impl Hub {
         }
     }
 
+    /// Starts from `store` instead of an empty one: the history's state
+    /// when the feed restarts. Call it before anything is published.
+    pub fn seed(&self, store: Store) {
+        let mut st = self.lock();
+        debug_assert_eq!(st.seq, 0, "seeded after a publish");
+        st.store = store;
+    }
+
     /// Also bounds the replay ring by size: at a high event rate, 4,096
     /// batches could be hundreds of megabytes.
     pub fn limit_replay_bytes(&self, bytes: usize) {

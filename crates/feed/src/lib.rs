@@ -59,6 +59,9 @@ pub struct Assembled {
     /// flushes and ends once every sender is dropped.
     pub events: mpsc::Sender<Event>,
     pub batcher: tokio::task::JoinHandle<()>,
+    /// For a source that publishes its own batches (`amqp`): their size and
+    /// time, and the history writer's progress when the history is on.
+    pub publish: source::Publish,
     pub app: axum::Router,
     /// Keep it for the feed's lifetime: dropping it unsubscribes the hooks
     /// and the change log.
@@ -138,7 +141,13 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         let mut cfg = history::HistoryConfig::new(args.history.clone());
         cfg.max_age = std::time::Duration::from_secs_f64(args.history_days.max(0.0) * 86_400.0);
         cfg.max_bytes = args.history_mb << 20;
-        Some(history::History::start(cfg, hub.frames())?)
+        let (history, restored) = history::History::start(cfg, hub.frames())?;
+        // The simulator starts a new network each run; every real source
+        // continues the network the history holds.
+        if !matches!(args.sources(), Ok(cli::Sources::Simulate(_))) {
+            hub.seed(restored);
+        }
+        Some(history)
     };
     let (events, rx) = mpsc::channel(args.batch_max * 4);
     let batch_cfg = batcher::BatchConfig {
@@ -146,6 +155,8 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         max_delay: std::time::Duration::from_millis(args.batch_interval_ms),
     };
     let batcher = tokio::spawn(batcher::run(rx, hub.clone(), batch_cfg));
+    let publish =
+        source::Publish { hub: hub.clone(), written: history.as_ref().map(|h| h.written_through()), batch: batch_cfg };
     let simulated = matches!(args.sources(), Ok(cli::Sources::Simulate(_))).then(simulate::Live::default);
     let app = server::router(
         server::Services {
@@ -172,7 +183,16 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         args.static_dir.as_deref(),
         server::Protection { allow_origins, auth: Arc::new(auth), connect_src: args.connect_src.clone() },
     );
-    Ok(Assembled { hub, registry, events, batcher, app, guards: Guards { _hooks: hooks, _log: log }, simulated })
+    Ok(Assembled {
+        hub,
+        registry,
+        events,
+        batcher,
+        publish,
+        app,
+        guards: Guards { _hooks: hooks, _log: log },
+        simulated,
+    })
 }
 
 /// Starts the sources the arguments name, feeding `feed`. Wait for the
@@ -204,7 +224,7 @@ pub fn start_source(
             tokio::spawn(simulate::run(live, tx, registry.register_source("simulate"), shutdown));
             Ok(source::Running::default())
         }
-        cli::Sources::Lines(sources) => source::start(sources, registry, &tx, &shutdown),
+        cli::Sources::Lines(sources) => source::start(sources, registry, &tx, &feed.publish, &shutdown),
     }
 }
 

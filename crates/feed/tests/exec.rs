@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::binary::{core_store, get, health, samples, snapshot, start_binary, BinFeed as Feed};
+use common::binary::{core_store, get, samples, snapshot, start_binary, until, BinFeed as Feed};
 use common::{TempDir as Scratch, WAIT};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
@@ -17,19 +17,6 @@ use zitiscope_core::wire::Heartbeat;
 
 fn start(args: &[&str]) -> Feed {
     start_binary(&[&["--heartbeat-ms", "100"], args].concat(), Stdio::null())
-}
-
-/// Polls `/healthz` until `ok` holds.
-fn until(feed: &Feed, what: &str, ok: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let deadline = Instant::now() + WAIT;
-    loop {
-        let h = health(feed);
-        if ok(&h) {
-            return h;
-        }
-        assert!(Instant::now() < deadline, "{what}: {h:#}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn metric(feed: &Feed, sample: &str) -> Option<f64> {

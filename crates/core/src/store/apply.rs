@@ -16,6 +16,14 @@ impl Store {
         out
     }
 
+    /// Remembers `ev` as seen without applying it: a store rebuilt from a
+    /// checkpoint (which keeps no dedupe window) learns the events just
+    /// before it, so that a copy of one arriving again (a redelivery) is
+    /// known as a duplicate, as it would have been by the store that saw it.
+    pub fn remember(&mut self, ev: &Event) {
+        self.dedupe.first_sight(ev);
+    }
+
     /// [`Self::apply`], adding the changes to `out` (a batch's changes
     /// gathered in one vector, for one dispatch).
     pub fn apply_into(&mut self, ev: &Event, out: &mut Vec<Change>) {

@@ -78,6 +78,8 @@ pub struct History {
     config: HistoryConfig,
     pub stats: Arc<HistoryStats>,
     reader: Mutex<Option<Box<dyn HistoryStore>>>,
+    /// The sequence number of the last batch the writer dealt with.
+    through: tokio::sync::watch::Receiver<u64>,
 }
 
 /// A history request that cannot be answered as asked.
@@ -97,19 +99,31 @@ impl From<StoreError> for QueryError {
 
 impl History {
     /// Opens (or creates) the database, restores the writer's state from it
-    /// and starts the writer on `frames`, the hub's batches.
+    /// and starts the writer on `frames`, the hub's batches. Also returns
+    /// the restored state: a feed that restarts continues from it, since a
+    /// source that acknowledges what it read (`amqp`) or streams only what
+    /// happens from now on (`exec`) will not give the past again.
     pub fn start(
         config: HistoryConfig,
         frames: tokio::sync::broadcast::Receiver<Arc<crate::hub::Frame>>,
-    ) -> std::io::Result<Arc<History>> {
+    ) -> std::io::Result<(Arc<History>, Store)> {
         let io = |e: StoreError| std::io::Error::other(format!("history {}: {e}", config.path.display()));
         let mut db: Box<dyn HistoryStore> = Box::new(Sqlite::open(&config.path).map_err(io)?);
         let (store, max_at) = db.restore().map_err(io)?;
+        let restored = store.clone();
         let stats = Arc::new(HistoryStats::default());
-        let w = writer::Writer::new(config.clone(), stats.clone(), store, max_at);
+        let (tx, through) = tokio::sync::watch::channel(0);
+        let w = writer::Writer::new(config.clone(), stats.clone(), store, max_at, tx);
         // The schema exists now; the reader opens on first use (read-only).
         std::thread::Builder::new().name("history".into()).spawn(move || w.run(db.as_mut(), frames))?;
-        Ok(Arc::new(History { config, stats, reader: Mutex::new(None) }))
+        Ok((Arc::new(History { config, stats, reader: Mutex::new(None), through }), restored))
+    }
+
+    /// The sequence number of the last of the hub's batches the writer
+    /// dealt with (written, or failed and counted), as it moves: a batch at
+    /// or before it is in the history, unless an error was counted.
+    pub fn written_through(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.through.clone()
     }
 
     /// Runs `f` on the reader connection (opened on first use).

@@ -12,8 +12,9 @@ use zitiscope_core::store::StoreState;
 use zitiscope_core::{Event, Store, StoreConfig};
 
 /// The store as the newest checkpoint left it plus every event after it:
-/// the state the writer continues from after a restart. Also the newest
-/// event time in it.
+/// the state the writer (and the live store, see `History::start`)
+/// continues from after a restart, remembering the events of a dedupe
+/// window before the checkpoint. Also the newest event time in it.
 pub(super) fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
     let cp: Option<(i64, i64, String)> = db
         .query_row("SELECT event_id, max_at, state FROM checkpoints ORDER BY event_id DESC LIMIT 1", [], |r| {
@@ -27,6 +28,11 @@ pub(super) fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
         },
         None => (0, i64::MIN, Store::new()),
     };
+    // The dedupe window the store would have had: the rows just before
+    // the checkpoint (those after it fill it as they are applied).
+    let window = StoreConfig::default().dedupe_window as i64;
+    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND id <= ?2 ORDER BY id")?;
+    read_rows(&mut stmt, [after.saturating_sub(window), after], &mut |e| store.remember(&e))?;
     let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 ORDER BY id")?;
     read_rows(&mut stmt, [after], &mut |e| {
         max_at = max_at.max(e.at.0);

@@ -217,3 +217,25 @@ mod late {
         }
     }
 }
+
+#[test]
+fn a_restored_store_knows_the_events_just_before_its_checkpoint() {
+    let mut db = Fresh::new("remember");
+    let conn = &mut db.conn;
+    let mut live = Store::new();
+    let all: Vec<Event> = (0..40).map(|k| ev(k, t(k))).collect();
+    conn.insert(&all).unwrap();
+    all.iter().for_each(|e| drop(live.apply(e)));
+    conn.checkpoint(t(39).0, &live.state_ref()).unwrap();
+    let (mut restored, max_at) = conn.restore().unwrap();
+    assert_eq!(max_at, t(39).0);
+    assert!(restored.state() == live.state());
+    // A redelivered copy of an event the checkpoint holds (a feed that died
+    // between publishing it and acknowledging it): a duplicate, as it was
+    // to the store that saw it first, and not applied again.
+    let again = &all[36];
+    assert!(live.apply(again).is_empty() && live.stats().duplicates == 1);
+    assert!(restored.apply(again).is_empty());
+    assert_eq!(restored.stats().duplicates, 1, "known as a duplicate");
+    assert!(restored.state() == live.state());
+}

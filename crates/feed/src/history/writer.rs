@@ -1,6 +1,9 @@
 //! The history's writer thread: it takes the hub's batches as they are
 //! published, writes them in transactions of up to [`MAX_EVENTS`] events or
 //! [`MAX_WAIT`], keeps its own store for checkpoints, and runs retention.
+//! After each transaction it says how far it got (`through`: the last
+//! batch's sequence number), for a source that acknowledges what it read
+//! only once it is written (`amqp`).
 
 use super::{failed, HistoryConfig, HistoryStats, HistoryStore};
 use crate::hub::Frame;
@@ -26,12 +29,21 @@ pub(super) struct Writer {
     since_checkpoint: u64,
     last_checkpoint: Instant,
     last_retain: Instant,
+    /// The sequence number of the last batch dealt with: written, or
+    /// failed and counted as an error.
+    through: tokio::sync::watch::Sender<u64>,
 }
 
 impl Writer {
-    pub(super) fn new(config: HistoryConfig, stats: Arc<HistoryStats>, store: Store, max_at: i64) -> Self {
+    pub(super) fn new(
+        config: HistoryConfig,
+        stats: Arc<HistoryStats>,
+        store: Store,
+        max_at: i64,
+        through: tokio::sync::watch::Sender<u64>,
+    ) -> Self {
         let now = Instant::now();
-        Writer { config, stats, store, max_at, since_checkpoint: 0, last_checkpoint: now, last_retain: now }
+        Writer { config, stats, store, max_at, since_checkpoint: 0, last_checkpoint: now, last_retain: now, through }
     }
 
     pub(super) fn run(mut self, db: &mut dyn HistoryStore, mut frames: broadcast::Receiver<Arc<Frame>>) {
@@ -46,11 +58,15 @@ impl Writer {
                 Err(broadcast::error::RecvError::Closed) => break,
             };
             let mut events = self.decode(&first);
+            let mut last = first.seq;
             let start = Instant::now();
             let mut closed = false;
             while events.len() < MAX_EVENTS && start.elapsed() < MAX_WAIT {
                 match frames.try_recv() {
-                    Ok(f) => events.extend(self.decode(&f)),
+                    Ok(f) => {
+                        events.extend(self.decode(&f));
+                        last = f.seq;
+                    }
                     Err(TryRecvError::Empty) => std::thread::sleep(Duration::from_millis(5)),
                     Err(TryRecvError::Lagged(n)) => self.missed(n),
                     Err(TryRecvError::Closed) => {
@@ -60,6 +76,7 @@ impl Writer {
                 }
             }
             self.write(db, &events);
+            self.through.send_replace(last);
             if closed {
                 break;
             }

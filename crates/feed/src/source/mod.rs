@@ -1,18 +1,25 @@
-//! Event sources that read the controller's JSON lines: `stdin` (for
+//! Event sources that read the controller's JSON events: `stdin` (for
 //! `ziti fabric stream events … | zitiscope-feed stdin`), `file` (follows
-//! the controller's JSON event log) and `exec` (runs `ziti fabric stream
-//! events` itself, and restarts it whenever it exits). Any number run at
-//! once, one a controller: HA copies of an event count once in the store.
-//! Each parses through the core, counts what it reads, skips and rejects,
-//! says whether it is up, and never stops on bad input.
+//! the controller's JSON event log), `exec` (runs `ziti fabric stream
+//! events` itself, and restarts it whenever it exits) and `amqp` (the queue
+//! the controllers' AMQP handlers publish into). Any number run at once,
+//! one a controller: HA copies of an event count once in the store. Each
+//! parses through the core, counts what it reads, skips and rejects, says
+//! whether it is up, and never stops on bad input.
 //!
 //! - [`spec`]: what a source is and what it is called;
 //! - [`lines`]: bounded line splitting with partial-line tolerance;
-//! - [`stdin`], [`file`] and [`exec`]: the readers, each on its own thread
-//!   (plain blocking reads; a pipe or a file has nothing to gain from async);
-//! - [`Ingest`]: one line → parse → the batcher, with the counters (the
-//!   source's [`SourceStats`], which live with the metrics).
+//! - [`stdin`], [`file`] and [`exec`]: the line readers, each on its own
+//!   thread (plain blocking reads; a pipe or a file has nothing to gain
+//!   from async);
+//! - [`amqp`]: the queue's consumer, a task that publishes its own batches
+//!   (it acknowledges what was published, so it must know when that is);
+//! - [`Reader`]: one line → an event, with the counters (the source's
+//!   [`SourceStats`], which live with the metrics); [`Ingest`]: the same,
+//!   passed on to the batcher.
 
+#[cfg(feature = "amqp")]
+pub mod amqp;
 pub mod exec;
 pub mod file;
 pub mod lines;
@@ -43,21 +50,61 @@ const LOG_FIRST: u64 = 20;
 
 /// Turns lines into events for the batcher.
 pub struct Ingest {
-    name: String,
-    stats: Arc<SourceStats>,
+    read: Reader,
     tx: mpsc::Sender<Event>,
-    not_json: NotJson,
 }
 
 impl Ingest {
     /// An ingest for source `name` that counts into `stats`.
     pub fn new(name: impl Into<String>, stats: Arc<SourceStats>, tx: mpsc::Sender<Event>) -> Self {
-        Ingest { name: name.into(), stats, tx, not_json: NotJson::Reject }
+        Ingest { read: Reader::new(name, stats), tx }
     }
 
     /// The same, with lines that are not JSON objects handled as `not_json` says.
     pub fn not_json(self, not_json: NotJson) -> Self {
-        Ingest { not_json, ..self }
+        Ingest { read: Reader { not_json, ..self.read }, ..self }
+    }
+
+    /// The source's name.
+    pub fn name(&self) -> &str {
+        &self.read.name
+    }
+
+    /// The source's counters and state.
+    pub fn stats(&self) -> &Arc<SourceStats> {
+        &self.read.stats
+    }
+
+    /// Handles one line (`line` is its number, for messages). Blocks while
+    /// the batcher is full, which is the backpressure a pipe or a file
+    /// needs. Returns `false` once the batcher is gone.
+    pub fn line(&self, line: u64, bytes: Result<&[u8], lines::Overlong>) -> bool {
+        match self.read.event(line, bytes) {
+            Some(e) => self.tx.blocking_send(e).is_ok(),
+            None => true,
+        }
+    }
+}
+
+/// Turns lines into events, counting into the source's [`SourceStats`]
+/// what it reads, skips and rejects.
+pub struct Reader {
+    name: String,
+    stats: Arc<SourceStats>,
+    not_json: NotJson,
+    /// What a line is called in messages (`line`, or `message` for AMQP).
+    unit: &'static str,
+}
+
+impl Reader {
+    /// A reader for source `name` that counts into `stats`.
+    pub fn new(name: impl Into<String>, stats: Arc<SourceStats>) -> Self {
+        Reader { name: name.into(), stats, not_json: NotJson::Reject, unit: "line" }
+    }
+
+    /// The same, calling what it reads `unit` in its messages.
+    pub fn unit(self, unit: &'static str) -> Self {
+        Reader { unit, ..self }
     }
 
     /// The source's name.
@@ -70,46 +117,46 @@ impl Ingest {
         &self.stats
     }
 
-    /// Handles one line (`line` is its number, for messages). Blocks while
-    /// the batcher is full, which is the backpressure a pipe or a file
-    /// needs. Returns `false` once the batcher is gone.
-    pub fn line(&self, line: u64, bytes: Result<&[u8], lines::Overlong>) -> bool {
+    /// The event that one line is, if it is one (`line` is its number, for
+    /// messages); what it is otherwise is counted.
+    pub fn event(&self, line: u64, bytes: Result<&[u8], lines::Overlong>) -> Option<Event> {
+        let unit = self.unit;
         let text = match bytes {
-            Ok(b) if b.iter().all(u8::is_ascii_whitespace) => return true,
+            Ok(b) if b.iter().all(u8::is_ascii_whitespace) => return None,
             Ok(b) => std::str::from_utf8(b).map_err(|e| format!("invalid UTF-8 at byte {}", e.valid_up_to())),
-            Err(o) => Err(format!("line is {} bytes long; the limit is {}", o.len, o.max)),
+            Err(o) => Err(format!("{unit} is {} bytes long; the limit is {}", o.len, o.max)),
         };
         self.stats.lines.fetch_add(1, Ordering::Relaxed);
         if let (NotJson::Skip, Ok(t)) = (self.not_json, &text) {
             if !t.trim_start().starts_with('{') {
                 let n = self.stats.skipped.fetch_add(1, Ordering::Relaxed) + 1;
                 if n <= LOG_FIRST || n.is_power_of_two() {
-                    tracing::info!(source = %self.name, line, "skipping a line that is not JSON: {}", cap(t, 200));
+                    tracing::info!(source = %self.name, line, "skipping a {unit} that is not JSON: {}", cap(t, 200));
                 }
-                return true;
+                return None;
             }
         }
         let parsed = text.and_then(|t| parse_line(t).map_err(|e| e.to_string()));
         match parsed {
             Ok(Parsed::Event(e)) => {
                 self.stats.events.fetch_add(1, Ordering::Relaxed);
-                return self.tx.blocking_send(e).is_ok();
+                return Some(e);
             }
             Ok(Parsed::Skipped(_)) => {
                 self.stats.skipped.fetch_add(1, Ordering::Relaxed);
             }
             Err(reason) => self.reject(line, reason),
         }
-        true
+        None
     }
 
     fn reject(&self, line: u64, reason: String) {
         let n = self.stats.rejected.fetch_add(1, Ordering::Relaxed) + 1;
         if n <= LOG_FIRST || n.is_power_of_two() {
-            tracing::warn!(source = %self.name, line, rejected = n, "skipping a bad line: {reason}");
+            tracing::warn!(source = %self.name, line, rejected = n, "skipping a bad {}: {reason}", self.unit);
         }
         let mut last = self.stats.last_error.lock().unwrap_or_else(|p| p.into_inner());
-        *last = Some(format!("line {line}: {reason}"));
+        *last = Some(format!("{} {line}: {reason}", self.unit));
     }
 }
 
@@ -128,6 +175,8 @@ pub struct Running {
     /// The threads that end when told to stop (not `stdin`'s, which a
     /// blocked read holds).
     threads: Vec<std::thread::JoinHandle<()>>,
+    /// The tasks that end when told to stop (`amqp`).
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Running {
@@ -135,7 +184,7 @@ impl Running {
     /// signalled); returns whether they all did.
     pub fn wait(self, within: std::time::Duration) -> bool {
         let deadline = std::time::Instant::now() + within;
-        while self.threads.iter().any(|t| !t.is_finished()) {
+        while self.threads.iter().any(|t| !t.is_finished()) || self.tasks.iter().any(|t| !t.is_finished()) {
             if std::time::Instant::now() >= deadline {
                 return false;
             }
@@ -145,12 +194,14 @@ impl Running {
     }
 }
 
-/// Starts every named source, each on its own thread, feeding `tx` and
-/// counting into its entry in `registry`.
+/// Starts every named source, each on its own thread (`amqp`: its own
+/// task), feeding `tx` (`amqp`: publishing through `publish`) and counting
+/// into its entry in `registry`.
 pub fn start(
     sources: Vec<(String, SourceSpec)>,
     registry: &Registry,
     tx: &mpsc::Sender<Event>,
+    publish: &Publish,
     stop: &watch::Receiver<bool>,
 ) -> std::io::Result<Running> {
     let mut running = Running::default();
@@ -171,7 +222,31 @@ pub fn start(
                 let ingest = Arc::new(ingest.not_json(NotJson::Skip));
                 running.threads.push(thread.spawn(move || exec::supervise(exec::ExecOptions::from(&e), ingest, stop))?);
             }
+            #[cfg(feature = "amqp")]
+            SourceSpec::Amqp(a) => {
+                let read = ingest.read.unit("message");
+                running.tasks.push(tokio::spawn(amqp::consume(a, read, publish.clone(), stop)));
+            }
+            #[cfg(not(feature = "amqp"))]
+            SourceSpec::Amqp(_) => {
+                let _ = publish;
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::Unsupported,
+                    format!("source {name}: this build has no AMQP client (`make feed` builds one that has)"),
+                ));
+            }
         }
     }
     Ok(running)
+}
+
+/// Where a source that publishes its own batches (`amqp`) sends them, and
+/// how it learns that the history has them.
+#[derive(Clone)]
+pub struct Publish {
+    pub hub: Arc<crate::hub::Hub>,
+    /// The history's writer's progress
+    /// ([`crate::history::History::written_through`]), when the history is on.
+    pub written: Option<watch::Receiver<u64>>,
+    pub batch: crate::batcher::BatchConfig,
 }

@@ -12,13 +12,18 @@
 //! [[source]]
 //! kind = "file"
 //! path = "/var/log/ziti/ctrl3-events.jsonl"
+//!
+//! [[source]]
+//! kind = "amqp"
+//! url = "amqp://zitiscope:secret@rabbit.example.net:5672/%2f"
+//! queue = "ziti-events"
 //! ```
 //!
 //! A source's name labels its counters and its state everywhere (`/healthz`,
 //! `/metrics`, the heartbeats, the app's alerts), so it must be unique. When
 //! none is given it is derived: `stdin`; `file` for the only file source,
-//! else `file:PATH`; an exec source's program name (`ziti`), with `-2`, `-3`
-//! after it when several share one.
+//! else `file:PATH`; an exec source's program name (`ziti`); `amqp:QUEUE`;
+//! with `-2`, `-3` after it when several share one.
 
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -38,6 +43,8 @@ pub enum SourceSpec {
     File(FileSpec),
     /// A command's standard output, supervised: restarted when it exits.
     Exec(ExecSpec),
+    /// A RabbitMQ queue the controllers' AMQP event handlers publish into.
+    Amqp(AmqpSpec),
 }
 
 /// The `stdin` source.
@@ -86,6 +93,63 @@ pub struct ExecSpec {
     pub max_line_bytes: usize,
 }
 
+/// The `amqp` source. The queue options default to what the controller's
+/// handler declares (`controller/events/amqp_logger.go`: durable, not
+/// auto-deleted, not exclusive, no arguments): a declaration that differs
+/// from the queue's is refused by the broker.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+pub struct AmqpSpec {
+    pub name: Option<String>,
+    /// `amqp://user:password@host:port/vhost` (the vhost `/` is `%2f`).
+    pub url: String,
+    pub queue: String,
+    /// How many messages the broker may send before the feed acks them.
+    #[serde(default = "prefetch")]
+    pub prefetch: u16,
+    #[serde(default = "yes")]
+    pub durable: bool,
+    #[serde(default)]
+    pub auto_delete: bool,
+    #[serde(default)]
+    pub exclusive: bool,
+    /// The first retry delay after the broker went away, doubling up to
+    /// `retry-max-ms`.
+    #[serde(default = "restart_ms")]
+    pub retry_ms: u64,
+    #[serde(default = "restart_max_ms")]
+    pub retry_max_ms: u64,
+    /// The largest message accepted, in bytes (one event each).
+    #[serde(default = "max_line")]
+    pub max_line_bytes: usize,
+}
+
+impl AmqpSpec {
+    /// An amqp source of `queue` at `url` with the default options.
+    pub fn new(name: Option<String>, url: String, queue: String) -> Self {
+        AmqpSpec {
+            name,
+            url,
+            queue,
+            prefetch: prefetch(),
+            durable: true,
+            auto_delete: false,
+            exclusive: false,
+            retry_ms: restart_ms(),
+            retry_max_ms: restart_max_ms(),
+            max_line_bytes: max_line(),
+        }
+    }
+}
+
+/// Enough messages in flight for the batches to fill (`--batch-max` is
+/// 500 by default), few enough that a redelivery after a crash is small.
+fn prefetch() -> u16 {
+    2_000
+}
+fn yes() -> bool {
+    true
+}
 fn max_line() -> usize {
     MAX_LINE_DEFAULT
 }
@@ -127,6 +191,7 @@ impl SourceSpec {
             SourceSpec::Stdin(s) => s.name.as_deref(),
             SourceSpec::File(f) => f.name.as_deref(),
             SourceSpec::Exec(e) => e.name.as_deref(),
+            SourceSpec::Amqp(a) => a.name.as_deref(),
         }
     }
 
@@ -153,6 +218,25 @@ impl SourceSpec {
                     return Err(format!(
                         "restart-ms must be 10..=600000 and at most restart-max-ms, not {} and {}",
                         e.restart_ms, e.restart_max_ms
+                    ));
+                }
+                Ok(())
+            }
+            SourceSpec::Amqp(a) => {
+                line(a.max_line_bytes)?;
+                if !(a.url.starts_with("amqp://") || a.url.starts_with("amqps://")) {
+                    return Err("url must start with amqp:// (or amqps://)".into());
+                }
+                if a.queue.trim().is_empty() || a.queue.len() > 255 {
+                    return Err("queue must be a name of 1 to 255 bytes".into());
+                }
+                if a.prefetch == 0 {
+                    return Err("prefetch must be at least 1".into());
+                }
+                if !(10..=600_000).contains(&a.retry_ms) || a.retry_max_ms < a.retry_ms {
+                    return Err(format!(
+                        "retry-ms must be 10..=600000 and at most retry-max-ms, not {} and {}",
+                        a.retry_ms, a.retry_max_ms
                     ));
                 }
                 Ok(())
@@ -205,6 +289,7 @@ fn derived(spec: &SourceSpec, files: usize) -> String {
             let base = program.rsplit(['/', '\\']).next().filter(|b| !b.is_empty()).unwrap_or(program);
             base.to_owned()
         }
+        SourceSpec::Amqp(a) => format!("amqp:{}", a.queue),
     };
     // A long path still makes a name the app keeps whole.
     let clean: String = name.chars().filter(|c| !c.is_control()).collect();
@@ -287,6 +372,12 @@ mod tests {
                 "restart-ms",
             ),
             (vec![SourceSpec::File(FileSpec { poll_ms: 1, ..FileSpec::new(None, "/p".into()) })], "poll-ms"),
+            (vec![SourceSpec::Amqp(AmqpSpec::new(None, "http://x".into(), "q".into()))], "amqp://"),
+            (vec![SourceSpec::Amqp(AmqpSpec::new(None, "amqp://x".into(), " ".into()))], "queue"),
+            (
+                vec![SourceSpec::Amqp(AmqpSpec { prefetch: 0, ..AmqpSpec::new(None, "amqp://x".into(), "q".into()) })],
+                "prefetch",
+            ),
         ] {
             let err = named(specs).expect_err(needle);
             assert!(err.contains(needle), "{needle}: {err}");
@@ -321,6 +412,11 @@ mod tests {
             from-start = true
             [[source]]
             kind = "stdin"
+            [[source]]
+            kind = "amqp"
+            url = "amqp://127.0.0.1:5672/%2f"
+            queue = "ziti-events"
+            prefetch = 100
             "#,
         )
         .unwrap();
@@ -329,6 +425,9 @@ mod tests {
         let SourceSpec::File(f) = &doc.source[1] else { panic!("file second") };
         assert_eq!((f.from_start, f.poll_ms), (true, 250));
         assert!(matches!(doc.source[2], SourceSpec::Stdin(_)));
+        let SourceSpec::Amqp(a) = &doc.source[3] else { panic!("amqp fourth") };
+        assert_eq!((a.queue.as_str(), a.prefetch, a.durable, a.auto_delete), ("ziti-events", 100, true, false));
+        assert_eq!(names(doc.source), ["ctrl1", "file", "stdin", "amqp:ziti-events"]);
         for bad in ["kind = \"exec\"\ncommnd = [\"x\"]", "kind = \"kafka\"", "path = \"/x\""] {
             assert!(toml::from_str::<Doc>(&format!("[[source]]\n{bad}")).is_err(), "{bad}");
         }

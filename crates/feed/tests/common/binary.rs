@@ -21,11 +21,14 @@ impl Drop for BinFeed {
     }
 }
 
-/// Starts the binary on a free port (no history, 5 ms batches) with `args`;
-/// returns once it says where it listens.
+/// Starts the binary on a free port (5 ms batches; no history unless `args`
+/// name a `--history` file) with `args`; returns once it says where it
+/// listens.
 pub fn start_binary(args: &[&str], stdin: Stdio) -> BinFeed {
+    let history = if args.contains(&"--history") { None } else { Some("--no-history") };
     let mut child = Command::new(env!("CARGO_BIN_EXE_zitiscope-feed"))
-        .args(["--listen", "127.0.0.1:0", "--batch-interval-ms", "5", "--no-history"])
+        .args(["--listen", "127.0.0.1:0", "--batch-interval-ms", "5"])
+        .args(history)
         .args(args)
         .stdin(stdin)
         .stdout(Stdio::piped())
@@ -48,6 +51,30 @@ pub fn get(url: &str) -> String {
 /// The feed's `/healthz`.
 pub fn health(feed: &BinFeed) -> serde_json::Value {
     serde_json::from_str(&get(&format!("{}/healthz", feed.base))).unwrap()
+}
+
+/// Waits (up to [`super::WAIT`]) until the feed's `/healthz` passes `ok`,
+/// and returns it; fails saying `what` it waited for.
+pub fn until(feed: &BinFeed, what: &str, ok: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    until_within(feed, super::WAIT, what, ok)
+}
+
+/// [`until`], waiting up to `within`.
+pub fn until_within(
+    feed: &BinFeed,
+    within: std::time::Duration,
+    what: &str,
+    ok: impl Fn(&serde_json::Value) -> bool,
+) -> serde_json::Value {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let h = health(feed);
+        if ok(&h) {
+            return h;
+        }
+        assert!(std::time::Instant::now() < deadline, "{what}: {h:#}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
 }
 
 /// The feed's `/snapshot`.

@@ -2,6 +2,8 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod binary;
+#[cfg(feature = "amqp")]
+pub mod rabbitmq;
 
 use clap::Parser;
 use std::time::Duration;
