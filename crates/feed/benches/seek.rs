@@ -22,8 +22,11 @@ use std::time::{Duration, Instant};
 use zitiscope_core::{parse_line, Event, Parsed, Store};
 use zitiscope_feed::history::{History, HistoryConfig, HistoryStore, Sqlite};
 
+mod common;
 #[path = "../../core/benches/stream.rs"]
 mod stream;
+
+use common::machine;
 
 const EVENTS: usize = 500_000;
 
@@ -150,12 +153,4 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
-}
-
-/// The CPU's model and count, from `/proc/cpuinfo` where there is one.
-fn machine() -> String {
-    let info = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = info.lines().find_map(|l| l.strip_prefix("model name")).map(|m| m.trim_start_matches([' ', '\t', ':']));
-    let cpus = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    format!("{} × {cpus}", model.unwrap_or("unknown CPU"))
 }

@@ -246,8 +246,8 @@ pub struct AmqpArgs {
     pub queue: String,
 
     /// How many messages may be on their way before the feed acknowledges
-    /// them.
-    #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u16).range(1..))]
+    /// them (it acks once the history has written them: ~150 ms).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u16).range(1..))]
     pub prefetch: u16,
 
     /// The first retry delay (ms) after the broker went away; it doubles up

@@ -142,10 +142,12 @@ impl AmqpSpec {
     }
 }
 
-/// Enough messages in flight for the batches to fill (`--batch-max` is
-/// 500 by default), few enough that a redelivery after a crash is small.
+/// Messages in flight: the source acks a batch once the history's writer
+/// has it, which takes up to ~150 ms (its transactions gather for 100 ms),
+/// so this bounds the rate at about `prefetch / 0.15 s` (BENCHMARKS.md,
+/// "AMQP in"). A feed that dies gets at most this many again.
 fn prefetch() -> u16 {
-    2_000
+    10_000
 }
 fn yes() -> bool {
     true
