@@ -79,7 +79,7 @@ test-wasm:
 
 ## layer 3: the real feed and the real release build in Chromium
 test-e2e: build feed
-	cd e2e && node --test --test-concurrency=1
+	cd e2e && node --test --test-concurrency=1; status=$$?; ../scripts/rabbitmq.sh stop; exit $$status
 
 clean:
 	rm -rf dist e2e/artifacts
