@@ -217,13 +217,7 @@ impl SourceSpec {
                 if e.command.first().is_none_or(|p| p.trim().is_empty()) {
                     return Err("an exec source needs a command".into());
                 }
-                if !(10..=600_000).contains(&e.restart_ms) || e.restart_max_ms < e.restart_ms {
-                    return Err(format!(
-                        "restart-ms must be 10..=600000 and at most restart-max-ms, not {} and {}",
-                        e.restart_ms, e.restart_max_ms
-                    ));
-                }
-                Ok(())
+                backoff("restart", e.restart_ms, e.restart_max_ms)
             }
             SourceSpec::Amqp(a) => {
                 line(a.max_line_bytes)?;
@@ -240,16 +234,18 @@ impl SourceSpec {
                 if a.prefetch == 0 {
                     return Err("prefetch must be at least 1".into());
                 }
-                if !(10..=600_000).contains(&a.retry_ms) || a.retry_max_ms < a.retry_ms {
-                    return Err(format!(
-                        "retry-ms must be 10..=600000 and at most retry-max-ms, not {} and {}",
-                        a.retry_ms, a.retry_max_ms
-                    ));
-                }
-                Ok(())
+                backoff("retry", a.retry_ms, a.retry_max_ms)
             }
         }
     }
+}
+
+/// Checks a backoff's first and longest delay (`{what}-ms`, `{what}-max-ms`).
+fn backoff(what: &str, first: u64, max: u64) -> Result<(), String> {
+    if !(10..=600_000).contains(&first) || max < first {
+        return Err(format!("{what}-ms must be 10..=600000 and at most {what}-max-ms, not {first} and {max}"));
+    }
+    Ok(())
 }
 
 /// The sources, each with its unique name (see the module docs), in order;
