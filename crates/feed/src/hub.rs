@@ -121,8 +121,10 @@ impl Hub {
     }
 
     /// Starts from `store` instead of an empty one: the history's state
-    /// when the feed restarts. Call it before anything is published.
-    pub fn seed(&self, store: Store) {
+    /// when the feed restarts. Call it before anything is published. Its
+    /// counters start from zero (they are this run's, in `/metrics`).
+    pub fn seed(&self, mut store: Store) {
+        store.restart_stats();
         let mut st = self.lock();
         debug_assert_eq!(st.seq, 0, "seeded after a publish");
         st.store = store;

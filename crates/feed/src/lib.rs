@@ -134,6 +134,7 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         .cloned()
         .map(|spec| hooks::start(spec, &hub.changes, &hub.run_id, &registry, label.clone()))
         .collect();
+    let simulating = matches!(args.sources(), Ok(cli::Sources::Simulate(_)));
     // Before any source publishes: the history must see every batch.
     let history = if args.no_history {
         None
@@ -144,7 +145,7 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         let (history, restored) = history::History::start(cfg, hub.frames())?;
         // The simulator starts a new network each run; every real source
         // continues the network the history holds.
-        if !matches!(args.sources(), Ok(cli::Sources::Simulate(_))) {
+        if !simulating {
             hub.seed(restored);
         }
         Some(history)
@@ -157,7 +158,7 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
     let batcher = tokio::spawn(batcher::run(rx, hub.clone(), batch_cfg));
     let publish =
         source::Publish { hub: hub.clone(), written: history.as_ref().map(|h| h.written_through()), batch: batch_cfg };
-    let simulated = matches!(args.sources(), Ok(cli::Sources::Simulate(_))).then(simulate::Live::default);
+    let simulated = simulating.then(simulate::Live::default);
     let app = server::router(
         server::Services {
             hub: hub.clone(),

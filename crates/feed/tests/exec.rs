@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::binary::{core_store, get, samples, snapshot, start_binary, until, BinFeed as Feed};
+use common::binary::{core_store, metric, samples, snapshot, start_binary, until, BinFeed as Feed};
 use common::{TempDir as Scratch, WAIT};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
@@ -17,11 +17,6 @@ use zitiscope_core::wire::Heartbeat;
 
 fn start(args: &[&str]) -> Feed {
     start_binary(&[&["--heartbeat-ms", "100"], args].concat(), Stdio::null())
-}
-
-fn metric(feed: &Feed, sample: &str) -> Option<f64> {
-    let text = get(&format!("{}/metrics", feed.base));
-    text.lines().find_map(|l| l.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
 }
 
 /// Each controller's stream: the HA samples' lines that it emitted, then

@@ -331,6 +331,14 @@ impl Store {
         self.stats
     }
 
+    /// Counts from zero again, keeping the state: a store that continues
+    /// another's (a feed restarted from its history) reports only what it
+    /// applied itself, as a process's counters do (a monitor reads a
+    /// counter that starts high as events that never came).
+    pub fn restart_stats(&mut self) {
+        self.stats = StoreStats::default();
+    }
+
     /// What came of the `entityChange` events: committed, rolled back,
     /// commits with no change.
     pub fn commit_stats(&self) -> crate::parse::CommitStats {

@@ -70,6 +70,28 @@ fn ha_copies_apply_once() {
 }
 
 #[test]
+fn a_store_that_continues_another_counts_from_zero_and_remembers_what_it_is_told() {
+    let mut s = Store::new();
+    let up = ev(1, ConnKind::RouterToCtrl, "r1", "c1", true);
+    s.apply(&up);
+    s.apply(&up);
+    let state = s.state();
+    s.restart_stats();
+    assert_eq!((s.stats().applied, s.stats().duplicates), (0, 0));
+    assert!(s.state() == state, "the state stays");
+    s.apply(&up);
+    assert_eq!(s.stats().duplicates, 1, "its dedupe window stays too");
+
+    let mut fresh = Store::from_state(state, StoreConfig::default());
+    fresh.remember(&up);
+    assert!(fresh.apply(&up).is_empty());
+    assert_eq!((fresh.stats().applied, fresh.stats().duplicates), (0, 1), "remembered, so a copy");
+    let later = ev(2, ConnKind::RouterToCtrl, "r1", "c1", false);
+    fresh.remember(&later);
+    assert!(fresh.state().connections[0].1.is_up(), "remembering applies nothing");
+}
+
+#[test]
 fn late_events_do_not_overwrite_newer_state_but_join_history() {
     let mut s = Store::new();
     s.apply(&ev(20, ConnKind::RouterToCtrl, "r1", "c1", false));

@@ -77,6 +77,13 @@ pub fn until_within(
     }
 }
 
+/// One sample of the feed's `/metrics` (`sample` is its name with its
+/// labels, as printed).
+pub fn metric(feed: &BinFeed, sample: &str) -> Option<f64> {
+    let text = get(&format!("{}/metrics", feed.base));
+    text.lines().find_map(|l| l.strip_prefix(sample)?.strip_prefix(' ')?.parse().ok())
+}
+
 /// The feed's `/snapshot`.
 pub fn snapshot(feed: &BinFeed) -> Snapshot {
     serde_json::from_str(&get(&format!("{}/snapshot", feed.base))).unwrap()
