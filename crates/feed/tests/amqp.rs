@@ -177,7 +177,6 @@ fn a_feed_killed_mid_stream_applies_and_keeps_every_event_once() {
     let applied = metric(&second, "zitiscope_feed_events_applied_total").unwrap();
     let duplicates = metric(&second, "zitiscope_feed_events_duplicate_total").unwrap();
     assert_eq!(applied + duplicates, read as f64, "{applied} applied and {duplicates} copies of {read} read");
-    assert!(duplicates > 0.0, "the redelivered events it had already are copies");
     rt.block_on(queue_until(&ch, queue, "the queue emptied", |ready, _| ready == 0));
 }
 
