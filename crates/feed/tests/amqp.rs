@@ -163,7 +163,7 @@ fn a_feed_killed_mid_stream_applies_and_keeps_every_event_once() {
 
     let second = feed(queue, &args);
     state_until(&second, &core_store(&all.join("\n")), "the state is a plain replay of everything published");
-    let h = until(&second, "every event read again written", |h| {
+    let h = until(&second, "every event it read is in the history", |h| {
         let hist = &h["history"];
         hist["written"].as_u64().unwrap_or(0) + hist["known"].as_u64().unwrap_or(0)
             == source(h, queue)["events"].as_u64().unwrap_or(u64::MAX)
