@@ -3,8 +3,8 @@
 //! as the controller's AMQP handler publishes them: what is published
 //! reaches the clients and leaves the queue; a feed killed mid-stream and
 //! started again applies every event once and keeps each in its history
-//! once; a broker that goes away shows the source down, and it recovers
-//! with nothing lost; a queue declared otherwise than the controllers do
+//! once; a broker that goes away shows the source down, the other
+//! sources go on, and it recovers with nothing lost; a queue declared otherwise than the controllers do
 //! is a source problem with the broker's reason.
 #![cfg(feature = "amqp")]
 
@@ -185,9 +185,15 @@ fn a_broker_that_goes_away_is_a_source_problem_and_recovery_loses_nothing() {
     let _one = serial();
     let rt = runtime();
     let queue = "zitiscope-test-restart";
+    // A second source beside it, a controller's event log, which goes on
+    // while the broker is away.
+    let dir = TempDir::new("amqp-restart");
+    let log = dir.0.join("ctrl2.jsonl");
+    std::fs::write(&log, "").unwrap();
+    let other = format!("ctrl2={}", log.display());
     let (conn, ch) = rt.block_on(fresh_queue(queue));
     rt.block_on(publish(&ch, queue, events(0..500)));
-    let feed = feed(queue, &[]);
+    let feed = feed(queue, &["--file", &other]);
     until(&feed, "the first events", |h| source(h, queue)["events"] == 500);
     drop((ch, conn));
 
@@ -195,13 +201,17 @@ fn a_broker_that_goes_away_is_a_source_problem_and_recovery_loses_nothing() {
     let h = until(&feed, "the source down", |h| source(h, queue)["up"] == false && h["status"] == "degraded");
     let reason = source(&h, queue)["reason"].as_str().unwrap().to_owned();
     assert!(!reason.is_empty() && !reason.contains("guest:guest"), "a reason, without the password: {reason}");
+    let logged = events(5_000..5_100);
+    std::fs::write(&log, logged.join("\n") + "\n").unwrap();
+    until(&feed, "the other source read while the broker is away", |h| h["sources"]["ctrl2"]["events"] == 100);
 
     script("start");
     until_within(&feed, Duration::from_secs(60), "the source back", |h| source(h, queue)["up"] == true);
     let (_conn, ch) = rt.block_on(channel());
     rt.block_on(publish(&ch, queue, events(500..1_000)));
     until(&feed, "the later events", |h| source(h, queue)["events"] == 1_000);
-    assert!(snapshot(&feed).state == core_store(&events(0..1_000).join("\n")).state());
+    let arrived = [events(0..500), logged, events(500..1_000)].concat();
+    assert!(snapshot(&feed).state == core_store(&arrived.join("\n")).state(), "every event of both, once");
 }
 
 #[test]
