@@ -19,15 +19,19 @@
 //! The broker is Debian's RabbitMQ, started by `scripts/rabbitmq.sh` (and
 //! left running: `scripts/rabbitmq.sh stop`).
 
-use lapin::options::{BasicPublishOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
-use lapin::{BasicProperties, Connection, ConnectionProperties};
+use lapin::{Connection, ConnectionProperties};
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
+/// The tests' broker and publisher (the same script, the same publishing
+/// as the controller's); the bench uses a part of it.
+#[allow(dead_code)]
+#[path = "../tests/common/rabbitmq.rs"]
+mod rabbitmq;
 #[path = "../../core/benches/stream.rs"]
 mod stream;
 
@@ -44,14 +48,7 @@ fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let bin = root.join("target/release/zitiscope-feed");
     assert!(bin.exists(), "{} is missing: run `make feed` first", bin.display());
-    let script = root.join("scripts/rabbitmq.sh");
-    let run = |what: &str| {
-        let out = Command::new(&script).arg(what).output().expect("scripts/rabbitmq.sh");
-        assert!(out.status.success(), "rabbitmq.sh {what}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap().trim().to_owned()
-    };
-    run("start");
-    let url = run("url");
+    let url = rabbitmq::url();
     let lines = stream::Gen::new(7).lines(EVENTS);
     let rt = tokio::runtime::Runtime::new().unwrap();
     println!("machine: {}", machine());
@@ -63,11 +60,11 @@ fn main() {
         let (mut amqp, mut stdin) = (Vec::new(), Vec::new());
         for i in 0..RUNS {
             let db = history.then(|| dir.join(format!("h-{i}.db")));
-            rt.block_on(fill(&url, &lines));
+            rt.block_on(fill(&lines));
             amqp.push(rate(&bin, db.as_deref(), Input::Amqp(&url), &lines, "a"));
             stdin.push(rate(&bin, db.map(|d| d.with_extension("stdin.db")).as_deref(), Input::Stdin, &lines, "s"));
             if !history {
-                rt.block_on(fill(&url, &lines));
+                rt.block_on(fill(&lines));
                 bare.push(rt.block_on(drain(&url, lines.len())));
             }
         }
@@ -82,26 +79,12 @@ fn main() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Empties the queue and publishes every line into it, as the controller does.
-async fn fill(url: &str, lines: &[String]) {
-    let conn = Connection::connect(url, ConnectionProperties::default()).await.unwrap();
-    let ch = conn.create_channel().await.unwrap();
-    let durable = QueueDeclareOptions { durable: true, ..Default::default() };
-    ch.queue_declare(QUEUE.into(), durable, FieldTable::default()).await.unwrap();
-    ch.queue_purge(QUEUE.into(), Default::default()).await.unwrap();
-    let props = BasicProperties::default().with_content_type("application/json".into());
-    for line in lines {
-        ch.basic_publish("".into(), QUEUE.into(), BasicPublishOptions::default(), line.as_bytes(), props.clone())
-            .await
-            .unwrap();
-    }
-    // Published messages are in the queue once the broker says so.
-    loop {
-        let passive = QueueDeclareOptions { passive: true, ..Default::default() };
-        let q = ch.queue_declare(QUEUE.into(), passive, FieldTable::default()).await.unwrap();
-        if q.message_count() as usize >= lines.len() {
-            break;
-        }
+/// Empties the queue and publishes every line into it, as the controller
+/// does; returns once the broker holds them all.
+async fn fill(lines: &[String]) {
+    let (conn, ch) = rabbitmq::fresh_queue(QUEUE).await;
+    rabbitmq::publish(&ch, QUEUE, lines.iter().cloned()).await;
+    while (rabbitmq::queue_state(&ch, QUEUE).await.0 as usize) < lines.len() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let _ = conn.close(200, "filled".into()).await;

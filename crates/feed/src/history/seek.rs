@@ -21,11 +21,8 @@ pub(super) fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?))
         })
         .optional()?;
-    let (after, mut max_at, mut store) = match cp {
-        Some((id, max_at, json)) => match serde_json::from_str::<StoreState>(&json) {
-            Ok(state) => (id, max_at, Store::from_state(state, StoreConfig::default())),
-            Err(_) => (0, i64::MIN, Store::new()),
-        },
+    let (after, mut max_at, mut store) = match cp.and_then(|(id, max_at, text)| Some((id, max_at, decode(&text)?))) {
+        Some(decoded) => decoded,
         None => (0, i64::MIN, Store::new()),
     };
     // The dedupe window the store would have had: the rows just before
@@ -39,6 +36,12 @@ pub(super) fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
         store.apply(&e);
     })?;
     Ok((store, max_at))
+}
+
+/// The store a checkpoint's text holds; `None` when it does not decode
+/// (the caller starts from the first row instead).
+fn decode(text: &str) -> Option<Store> {
+    serde_json::from_str::<StoreState>(text).ok().map(|state| Store::from_state(state, StoreConfig::default()))
 }
 
 /// Hands `each` every event after row `after` up to time `until`, in
@@ -142,14 +145,17 @@ pub(super) fn state_at(db: &Connection, at: i64, seeks: &mut Seeks) -> rusqlite:
     if let Some((id, text)) = cp {
         let keep = text.is_some() && std::mem::replace(&mut seeks.last, id) == id;
         let start = match &text {
-            Some(json) => Some(Start::Text(json)),
+            Some(text) => Some(Start::Text(text)),
             None => seeks.decoded.as_ref().map(|(_, store)| Start::Copy(store)),
         };
-        if let Some((store, kept)) = start.map(|start| replay_onto(db, start, keep, id, at)).transpose()?.flatten() {
-            if let Some(kept) = kept {
-                seeks.decoded = Some((id, kept));
+        // A checkpoint that does not decode is passed over, as if absent.
+        if let Some(start) = start {
+            if let Some((store, kept)) = replay_onto(db, start, keep, id, at)? {
+                if let Some(kept) = kept {
+                    seeks.decoded = Some((id, kept));
+                }
+                return Ok(Some(store));
             }
-            return Ok(Some(store));
         }
     }
     // No checkpoint to start from: every row from the first, if none was
@@ -199,9 +205,7 @@ fn replay_onto(
             let mut store = match start {
                 Start::Empty => Store::new(),
                 Start::Copy(held) => held.clone(),
-                Start::Text(json) => {
-                    Store::from_state(serde_json::from_str::<StoreState>(json).ok()?, StoreConfig::default())
-                }
+                Start::Text(text) => decode(text)?,
             };
             let kept = keep.then(|| store.clone());
             // A seek wants the state, not the changes: one buffer for them all.
