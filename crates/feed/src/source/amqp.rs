@@ -25,8 +25,8 @@
 //! - a message that is not an event is counted (rejected or skipped) and
 //!   acked with its batch: a broken message must not come back forever;
 //! - the broker going away, a refused declaration or a closed channel
-//!   marks the source down with the reason and retries after a delay that
-//!   doubles up to `retry-max-ms`; whatever was not acked is redelivered.
+//!   marks the source down with the reason and retries on the core's
+//!   backoff; whatever was not acked is redelivered.
 
 use super::lines::Overlong;
 use super::spec::AmqpSpec;
@@ -37,28 +37,38 @@ use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicConsumeOptions, BasicQosOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::{Acker, Connection, ConnectionProperties};
+use rand::rngs::SmallRng;
+use rand::{Rng, SeedableRng};
 use std::collections::VecDeque;
 use std::time::Duration;
 use tokio::sync::watch;
+use zitiscope_core::Backoff;
 
-/// Consumes the queue `spec` names until `stop`, reconnecting as needed.
+/// Consumes the queue `spec` names until `stop`, reconnecting as needed
+/// on the core's backoff (as `exec` restarts its command): from
+/// `retry-ms`, doubling with jitter up to `retry-max-ms`, and from the
+/// start again once a connection consumed.
 pub async fn consume(spec: AmqpSpec, read: Reader, to: Publish, stop: watch::Receiver<bool>) {
     read.stats().down(crate::hub::now(), format!("connecting to {}", redacted(&spec.url)));
-    let first = Duration::from_millis(spec.retry_ms);
-    let mut delay = first;
+    let mut backoff = Backoff::new(spec.retry_ms as f64, spec.retry_max_ms as f64);
+    let mut jitter = SmallRng::seed_from_u64(crate::hub::now().0 as u64 ^ read.name().len() as u64);
     let mut messages = 0u64;
     loop {
         let reason = tokio::select! {
-            ended = session(&spec, &read, &to, &mut messages, || delay = first) => ended,
+            ended = session(&spec, &read, &to, &mut messages, || backoff.reset()) => ended,
             () = crate::stopped(stop.clone()) => return,
         };
-        read.stats().down(crate::hub::now(), reason.clone());
-        tracing::warn!(source = %read.name(), "{reason}; retrying in {} ms", delay.as_millis());
+        let delay = Duration::from_millis(backoff.next_delay_ms(jitter.random::<f64>()) as u64);
+        let was_up = read.stats().down(crate::hub::now(), reason.clone());
+        // A broker away for hours must not fill the log: every try at
+        // first, then ever more rarely (the counters stay exact).
+        if was_up || backoff.attempts() <= 3 || backoff.attempts().is_power_of_two() {
+            tracing::warn!(source = %read.name(), "{reason}; retrying in {} ms", delay.as_millis());
+        }
         tokio::select! {
             () = tokio::time::sleep(delay) => {}
             () = crate::stopped(stop.clone()) => return,
         }
-        delay = (delay * 2).min(Duration::from_millis(spec.retry_max_ms));
     }
 }
 
