@@ -67,10 +67,10 @@ lint:
 	cargo clippy $(WASM) -p zitiscope-worker --all-targets --locked -- -D warnings
 
 ## layer 1: core unit/property/golden tests and the feed's HTTP/SSE tests
-## (the `amqp` tests start a RabbitMQ of their own; it is stopped here,
-## pass or fail)
+## (the `amqp` tests start a RabbitMQ of their own, the history's a
+## PostgreSQL; both are stopped here, pass or fail)
 test-native:
-	cargo test --workspace --locked; status=$$?; ./scripts/rabbitmq.sh stop; exit $$status
+	cargo test --workspace --locked; status=$$?; ./scripts/rabbitmq.sh stop; ./scripts/postgres.sh stop; exit $$status
 
 ## layer 2: components in headless Chromium
 test-wasm:
@@ -79,7 +79,7 @@ test-wasm:
 
 ## layer 3: the real feed and the real release build in Chromium
 test-e2e: build feed
-	cd e2e && node --test --test-concurrency=1; status=$$?; ../scripts/rabbitmq.sh stop; exit $$status
+	cd e2e && node --test --test-concurrency=1; status=$$?; ../scripts/rabbitmq.sh stop; ../scripts/postgres.sh stop; exit $$status
 
 clean:
 	rm -rf dist e2e/artifacts

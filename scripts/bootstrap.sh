@@ -56,13 +56,15 @@ if [ ! -x e2e/node_modules/.bin/wasm-opt ] || [ ! -d e2e/node_modules/playwright
 fi
 
 # The tests' Debian packages: chromium and its driver for the browser
-# tests, RabbitMQ for the `amqp` source's (scripts/rabbitmq.sh runs it; the
-# package's own service is not started).
+# tests, RabbitMQ for the `amqp` source's (scripts/rabbitmq.sh runs it) and
+# PostgreSQL for the history's (scripts/postgres.sh runs a cluster of its
+# own). The packages' own services are not started.
 if [ "$want_browser" = "--browser" ]; then
   missing=()
   command -v chromium >/dev/null || missing+=(chromium)
   command -v chromedriver >/dev/null || missing+=(chromium-driver)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
   if [ ${#missing[@]} -gt 0 ]; then
     say "installing Debian's ${missing[*]}"
     as_root apt-get update -qq

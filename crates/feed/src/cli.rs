@@ -90,10 +90,12 @@ pub struct Args {
     #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u64).range(1..=65_536).map(|v| v as usize))]
     pub replay_mb: usize,
 
-    /// Keep every event in this SQLite file (the history: `GET /history`,
-    /// `GET /state?at=`). Created if missing; kept across restarts.
-    #[arg(long, value_name = "FILE", env = "ZITISCOPE_HISTORY", default_value = "zitiscope-history.db")]
-    pub history: PathBuf,
+    /// Keep every event in this SQLite file, or in the PostgreSQL database
+    /// of a `postgres://user:password@host/db` URL (the history: `GET
+    /// /history`, `GET /state?at=`). Created if missing; kept across
+    /// restarts.
+    #[arg(long, value_name = "FILE|URL", env = "ZITISCOPE_HISTORY", default_value = "zitiscope-history.db")]
+    pub history: crate::history::Location,
 
     /// Keep no history (nothing is written to disk).
     #[arg(long, env = "ZITISCOPE_NO_HISTORY")]
@@ -103,7 +105,8 @@ pub struct Args {
     #[arg(long, default_value_t = 7.0)]
     pub history_days: f64,
 
-    /// Keep the history file under this many MiB (the oldest tenth goes first).
+    /// Keep the history under this many MiB (in a file, the oldest tenth
+    /// goes first; in PostgreSQL, the oldest day).
     #[arg(long, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=1_048_576))]
     pub history_mb: u64,
 

@@ -14,8 +14,9 @@
 //! - [`mgmt`]: the management-API subset the simulator serves;
 //! - [`inventory`]: the management-API client (`--controller`): names,
 //!   attributes and router states from a real controller;
-//! - [`history`]: every event in SQLite, and its routes (`/history`,
-//!   `/changes`, `/state?at=`, `/aggregate`);
+//! - [`history`]: every event in SQLite or PostgreSQL, and its routes
+//!   (`/history`, `/changes`, `/state?at=`, `/aggregate`);
+//! - [`redact`]: server URLs without their credentials, for messages;
 //! - [`sse`]: the SSE stream, `/events`;
 //! - [`security`]: the token and the served app's headers;
 //! - [`server`]: merges each service's router, adds `/snapshot`,
@@ -33,6 +34,7 @@ pub mod hub;
 pub mod inventory;
 pub mod metrics;
 pub mod mgmt;
+pub mod redact;
 pub mod security;
 pub mod server;
 pub mod simulate;

@@ -1,6 +1,6 @@
 //! The durable history: every normalised event the feed publishes (and
-//! every state change it made) goes to
-//! an embedded SQLite database (one file, WAL mode), written by its own
+//! every state change it made) goes to an embedded SQLite database (one
+//! file, WAL mode) or to PostgreSQL ([`Location`]), written by its own
 //! thread in batched transactions, so the live stream never waits on the
 //! disk. Kept by age and by size. Read by `GET /history` (pages of events,
 //! filtered by the filter language) and `GET /state?at=` (the network at
@@ -9,12 +9,17 @@
 
 pub mod http;
 mod late;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+mod scan;
 mod seek;
 pub mod sqlite;
 pub mod store;
 mod writer;
 
 pub use http::{absent, router};
+#[cfg(feature = "postgres")]
+pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 pub use store::{ChangePage, HistoryStore, Names, Order, Page, Range, StoreError};
 
@@ -26,11 +31,95 @@ use zitiscope_core::aggregate::{Aggregator, Report};
 use zitiscope_core::filter::{Filter, Schema, CHANGE_SCHEMA, EVENT_SCHEMA};
 use zitiscope_core::{Store, Timestamp};
 
+/// Where the history is kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// An SQLite file (the default).
+    File(PathBuf),
+    /// A PostgreSQL database, by its URL (`postgres://user:pw@host/db`).
+    Postgres(String),
+}
+
+impl std::str::FromStr for Location {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(if s.starts_with("postgres://") || s.starts_with("postgresql://") {
+            Location::Postgres(s.to_owned())
+        } else {
+            Location::File(s.into())
+        })
+    }
+}
+
+/// The file's path, or the URL without its credentials.
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(path) => write!(f, "{}", path.display()),
+            Location::Postgres(url) => f.write_str(&crate::redact::redacted(url)),
+        }
+    }
+}
+
+impl Location {
+    /// Opens the history for writing, making its tables if need be.
+    pub fn open(&self) -> Result<Box<dyn HistoryStore>, StoreError> {
+        match self {
+            Location::File(path) => Ok(Box::new(Sqlite::open(path)?)),
+            #[cfg(feature = "postgres")]
+            Location::Postgres(url) => Ok(Box::new(Postgres::open(url)?)),
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres(_) => Err(no_postgres()),
+        }
+    }
+
+    /// Opens the history for reading only (queries, beside the writer).
+    pub fn open_read_only(&self) -> Result<Box<dyn HistoryStore>, StoreError> {
+        match self {
+            Location::File(path) => Ok(Box::new(Sqlite::open_read_only(path)?)),
+            #[cfg(feature = "postgres")]
+            Location::Postgres(url) => Ok(Box::new(Postgres::open_read_only(url)?)),
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres(_) => Err(no_postgres()),
+        }
+    }
+}
+
+#[cfg(not(feature = "postgres"))]
+fn no_postgres() -> StoreError {
+    StoreError("this zitiscope-feed was built without PostgreSQL (its `postgres` feature)".into())
+}
+
+/// The readers' pool: each connection a [`HistoryStore`] opened read-only.
+struct Readers(Location);
+
+impl r2d2::ManageConnection for Readers {
+    type Connection = Box<dyn HistoryStore>;
+    type Error = StoreError;
+
+    fn connect(&self) -> Result<Self::Connection, StoreError> {
+        self.0.open_read_only()
+    }
+
+    fn is_valid(&self, _: &mut Self::Connection) -> Result<(), StoreError> {
+        Ok(())
+    }
+
+    fn has_broken(&self, conn: &mut Self::Connection) -> bool {
+        conn.is_broken()
+    }
+}
+
+/// At most this many queries read the history at once (each reader holds
+/// a connection, and may hold a decoded checkpoint: see `seek.rs`).
+const READERS: u32 = 4;
+
 /// Where the history lives and how much of it is kept.
 #[derive(Clone, Debug)]
 pub struct HistoryConfig {
-    /// The database file.
-    pub path: PathBuf,
+    /// The database.
+    pub at: Location,
     /// Events older than this are dropped.
     pub max_age: Duration,
     /// Past this size the oldest tenth of the events is dropped.
@@ -42,11 +131,11 @@ pub struct HistoryConfig {
 }
 
 impl HistoryConfig {
-    /// Defaults for `path`: 7 days, 1 GiB, a checkpoint every 50,000 events
+    /// Defaults for `at`: 7 days, 1 GiB, a checkpoint every 50,000 events
     /// or 10 minutes.
-    pub fn new(path: PathBuf) -> Self {
+    pub fn new(at: Location) -> Self {
         HistoryConfig {
-            path,
+            at,
             max_age: Duration::from_secs(7 * 86_400),
             max_bytes: 1 << 30,
             checkpoint_events: 50_000,
@@ -77,7 +166,7 @@ pub struct HistoryStats {
 pub struct History {
     config: HistoryConfig,
     pub stats: Arc<HistoryStats>,
-    reader: Mutex<Option<Box<dyn HistoryStore>>>,
+    readers: r2d2::Pool<Readers>,
     /// The sequence number of the last batch the writer dealt with.
     through: tokio::sync::watch::Receiver<u64>,
 }
@@ -107,16 +196,37 @@ impl History {
         config: HistoryConfig,
         frames: tokio::sync::broadcast::Receiver<Arc<crate::hub::Frame>>,
     ) -> std::io::Result<(Arc<History>, Store)> {
-        let io = |e: StoreError| std::io::Error::other(format!("history {}: {e}", config.path.display()));
-        let mut db: Box<dyn HistoryStore> = Box::new(Sqlite::open(&config.path).map_err(io)?);
-        let (store, max_at) = db.restore().map_err(io)?;
-        let restored = store.clone();
         let stats = Arc::new(HistoryStats::default());
         let (tx, through) = tokio::sync::watch::channel(0);
-        let w = writer::Writer::new(config.clone(), stats.clone(), store, max_at, tx);
-        // The schema exists now; the reader opens on first use (read-only).
-        std::thread::Builder::new().name("history".into()).spawn(move || w.run(db.as_mut(), frames))?;
-        Ok((Arc::new(History { config, stats, reader: Mutex::new(None), through }), restored))
+        // The writer's thread opens the database: PostgreSQL's blocking
+        // client may not run inside the caller's tokio task.
+        let (opened_tx, opened) = std::sync::mpsc::channel();
+        let (cfg, writer_stats) = (config.clone(), stats.clone());
+        std::thread::Builder::new().name("history".into()).spawn(move || {
+            let open = || -> Result<_, StoreError> {
+                let mut db = cfg.at.open()?;
+                let (store, max_at) = db.restore()?;
+                Ok((db, store, max_at))
+            };
+            match open() {
+                Ok((mut db, store, max_at)) => {
+                    let _ = opened_tx.send(Ok(store.clone()));
+                    writer::Writer::new(cfg, writer_stats, store, max_at, tx).run(db.as_mut(), frames);
+                }
+                Err(e) => drop(opened_tx.send(Err(e))),
+            }
+        })?;
+        let restored = opened
+            .recv()
+            .unwrap_or_else(|_| Err(StoreError("the writer stopped while opening".into())))
+            .map_err(|e| std::io::Error::other(format!("history {}: {e}", config.at)))?;
+        // The readers open on first use (read-only), the schema made.
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(5))
+            .build_unchecked(Readers(config.at.clone()));
+        Ok((Arc::new(History { config, stats, readers, through }), restored))
     }
 
     /// The sequence number of the last of the hub's batches the writer
@@ -126,13 +236,10 @@ impl History {
         self.through.clone()
     }
 
-    /// Runs `f` on the reader connection (opened on first use).
+    /// Runs `f` on a reader from the pool.
     fn read<R>(&self, f: impl FnOnce(&mut dyn HistoryStore) -> Result<R, QueryError>) -> Result<R, QueryError> {
-        let mut guard = self.reader.lock().unwrap_or_else(|p| p.into_inner());
-        if guard.is_none() {
-            *guard = Some(Box::new(Sqlite::open_read_only(&self.config.path)?));
-        }
-        f(guard.as_mut().expect("opened above").as_mut())
+        let mut reader = self.readers.get().map_err(|e| QueryError::Db(format!("no reader: {e}")))?;
+        f(reader.as_mut())
     }
 
     /// A page of events (see [`HistoryStore::page`]); the filter is in the
@@ -195,9 +302,9 @@ impl History {
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &std::path::Path {
-        &self.config.path
+    /// Where the history is kept.
+    pub fn location(&self) -> &Location {
+        &self.config.at
     }
 }
 

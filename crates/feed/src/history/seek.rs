@@ -1,26 +1,55 @@
-//! Rebuilding a store from the SQLite history: the writer's restore after
+//! Rebuilding a store from the history, on either backend (through
+//! [`Rows`]): the writer's restore after
 //! a restart, and the readers' seeks (`state_at`). A seek starts from the
 //! newest checkpoint before the moment and replays the rows after it, in
 //! arrival order, reading only as far as [`replay_to`] shows it must, on
 //! two threads ([`replay_onto`]); a run of seeks from one checkpoint
 //! decodes it once ([`Seeks`]).
 
-use super::late::{LATE_NS, LATE_ROWS};
-use super::sqlite::VERSION;
-use rusqlite::{params, Connection, OptionalExtension};
+use super::late::LATE_ROWS;
+use super::store::StoreError;
 use zitiscope_core::store::StoreState;
 use zitiscope_core::{Event, Store, StoreConfig};
+
+/// What a seek reads of a backend's tables (see `sqlite.rs` for the
+/// schema both backends share). Rows are handed over borrowed, as their
+/// text: the parse copies what it keeps.
+pub(super) trait Rows {
+    /// The newest checkpoint: its last row, its newest event time, its state.
+    fn newest_checkpoint(&mut self) -> Result<Option<(i64, i64, String)>, StoreError>;
+    /// The newest checkpoint whose events all happened at or before `at`:
+    /// its last row, and its state unless that row is `held` (one read, so
+    /// that retention cannot drop it between a look and a read).
+    fn checkpoint_before(&mut self, at: i64, held: i64) -> Result<Option<(i64, Option<String>)>, StoreError>;
+    /// The bodies of rows `after < id <= through` (no upper bound when
+    /// `None`) that happened at or before `until`, in arrival order.
+    fn events(
+        &mut self,
+        after: i64,
+        through: Option<i64>,
+        until: i64,
+        each: &mut dyn FnMut(&str),
+    ) -> Result<(), StoreError>;
+    /// The bodies of the rows after `after` listed in `late` that happened
+    /// at or before `until`, in arrival order.
+    fn late(&mut self, after: i64, until: i64, each: &mut dyn FnMut(&str)) -> Result<(), StoreError>;
+    /// The first to arrive of a few of the earliest rows that happened
+    /// after `t`.
+    fn first_past(&mut self, t: i64) -> Result<Option<i64>, StoreError>;
+    /// Whether `late` lists rows by the row bound too (a file written
+    /// before it existed lists them by time only).
+    fn has_row_bound(&mut self) -> Result<bool, StoreError>;
+    /// The time of the first row, when the history holds every row from
+    /// the first one ever stored (none was dropped) and has some.
+    fn whole_from(&mut self) -> Result<Option<i64>, StoreError>;
+}
 
 /// The store as the newest checkpoint left it plus every event after it:
 /// the state the writer (and the live store, see `History::start`)
 /// continues from after a restart, remembering the events of a dedupe
 /// window before the checkpoint. Also the newest event time in it.
-pub(super) fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
-    let cp: Option<(i64, i64, String)> = db
-        .query_row("SELECT event_id, max_at, state FROM checkpoints ORDER BY event_id DESC LIMIT 1", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
+pub(super) fn restore(db: &mut dyn Rows) -> Result<(Store, i64), StoreError> {
+    let cp = db.newest_checkpoint()?;
     let (after, mut max_at, mut store) = match cp.and_then(|(id, max_at, text)| Some((id, max_at, decode(&text)?))) {
         Some(decoded) => decoded,
         None => (0, i64::MIN, Store::new()),
@@ -28,14 +57,23 @@ pub(super) fn restore(db: &Connection) -> rusqlite::Result<(Store, i64)> {
     // The dedupe window the store would have had: the rows just before
     // the checkpoint (those after it fill it as they are applied).
     let window = StoreConfig::default().dedupe_window as i64;
-    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND id <= ?2 ORDER BY id")?;
-    read_rows(&mut stmt, [after.saturating_sub(window), after], &mut |e| store.remember(&e))?;
-    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 ORDER BY id")?;
-    read_rows(&mut stmt, [after], &mut |e| {
-        max_at = max_at.max(e.at.0);
-        store.apply(&e);
+    db.events(after.saturating_sub(window), Some(after), i64::MAX, &mut |body| {
+        if let Some(e) = parse(body) {
+            store.remember(&e);
+        }
+    })?;
+    db.events(after, None, i64::MAX, &mut |body| {
+        if let Some(e) = parse(body) {
+            max_at = max_at.max(e.at.0);
+            store.apply(&e);
+        }
     })?;
     Ok((store, max_at))
+}
+
+/// The event a row's text holds; a row that is not one is skipped.
+fn parse(body: &str) -> Option<Event> {
+    serde_json::from_str::<Event>(body).ok()
 }
 
 /// The store a checkpoint's text holds; `None` when it does not decode
@@ -52,17 +90,17 @@ fn decode(text: &str) -> Option<Store> {
 /// `late` happened after `until` (see `late.rs`). The rows listed after it
 /// follow every row up to it in arrival order, so the two reads together
 /// keep that order.
-fn replay_to(db: &Connection, after: i64, until: i64, each: &mut dyn FnMut(Event)) -> rusqlite::Result<()> {
-    let Some(h) = read_bound(db, until)? else {
-        let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND at <= ?2 ORDER BY id")?;
-        return read_rows(&mut stmt, params![after, until], each);
+fn replay_to(db: &mut dyn Rows, after: i64, until: i64, each: &mut dyn FnMut(Event)) -> Result<(), StoreError> {
+    let mut each = |body: &str| {
+        if let Some(e) = parse(body) {
+            each(e)
+        }
     };
-    let mut stmt = db.prepare_cached("SELECT body FROM events WHERE id > ?1 AND id <= ?2 AND at <= ?3 ORDER BY id")?;
-    read_rows(&mut stmt, params![after, h, until], each)?;
-    let mut stmt = db.prepare_cached(
-        "SELECT e.body FROM late l JOIN events e ON e.id = l.id WHERE l.id > ?1 AND l.at <= ?2 ORDER BY l.id",
-    )?;
-    read_rows(&mut stmt, params![after.max(h), until], each)
+    let Some(h) = read_bound(db, until)? else {
+        return db.events(after, None, until, &mut each);
+    };
+    db.events(after, Some(h), until, &mut each)?;
+    db.late(after.max(h), until, &mut each)
 }
 
 /// The last row a replay up to `until` reads in arrival order (the rows
@@ -70,41 +108,12 @@ fn replay_to(db: &Connection, after: i64, until: i64, each: &mut dyn FnMut(Event
 /// first row to happen past `until + LATE_NS` and `LATE_ROWS` rows after
 /// one that happened past `until`. `None` when neither is stored yet. A
 /// file whose `late` predates the row bound gets only the time bound.
-pub(super) fn read_bound(db: &Connection, until: i64) -> rusqlite::Result<Option<i64>> {
-    // A few of the earliest rows past a time, and the first of them to
-    // arrive: the smaller the bound, the fewer rows read.
-    let first_past = |t: i64| -> rusqlite::Result<Option<i64>> {
-        db.query_row("SELECT MIN(id) FROM (SELECT id FROM events WHERE at > ?1 ORDER BY at, id LIMIT 64)", [t], |r| {
-            r.get(0)
-        })
-    };
-    let by_time = first_past(until.saturating_add(LATE_NS))?;
+pub(super) fn read_bound(db: &mut dyn Rows, until: i64) -> Result<Option<i64>, StoreError> {
+    let by_time = db.first_past(until.saturating_add(super::late::LATE_NS))?;
     // Per seek, not per connection: the writer upgrades a file it opens
     // while the readers may already hold it.
-    let version: i64 = db.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    let by_rows = if version >= VERSION { first_past(until)?.map(|g| g + LATE_ROWS) } else { None };
+    let by_rows = if db.has_row_bound()? { db.first_past(until)?.map(|g| g + LATE_ROWS) } else { None };
     Ok(by_time.into_iter().chain(by_rows).min())
-}
-
-/// Hands `each` the event of each row `stmt` gives (its first column), in
-/// order; a row whose text is not an event is skipped.
-fn read_rows(
-    stmt: &mut rusqlite::Statement<'_>,
-    params: impl rusqlite::Params,
-    each: &mut dyn FnMut(Event),
-) -> rusqlite::Result<()> {
-    let mut rows = stmt.query(params)?;
-    while let Some(row) = rows.next()? {
-        // Borrowed, not copied into a `String`: the parse copies what it keeps.
-        let body = row
-            .get_ref(0)?
-            .as_str()
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, e.into()))?;
-        if let Ok(e) = serde_json::from_str::<Event>(body) {
-            each(e);
-        }
-    }
-    Ok(())
 }
 
 /// What a reader keeps from one seek for the next: seeks come in runs from
@@ -130,19 +139,9 @@ pub(super) struct Seeks {
 ///
 /// `seeks` keeps a decoded checkpoint for the seeks that follow (see
 /// [`Seeks`]).
-pub(super) fn state_at(db: &Connection, at: i64, seeks: &mut Seeks) -> rusqlite::Result<Option<Store>> {
+pub(super) fn state_at(db: &mut dyn Rows, at: i64, seeks: &mut Seeks) -> Result<Option<Store>, StoreError> {
     let held = seeks.decoded.as_ref().map_or(-1, |(id, _)| *id);
-    // The state's text only when it is not the one held (one statement, so
-    // that retention cannot drop the row between a look and a read).
-    let cp: Option<(i64, Option<String>)> = db
-        .query_row(
-            "SELECT event_id, CASE WHEN event_id = ?2 THEN NULL ELSE state END FROM checkpoints
-             WHERE max_at <= ?1 ORDER BY max_at DESC, event_id DESC LIMIT 1",
-            [at, held],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    if let Some((id, text)) = cp {
+    if let Some((id, text)) = db.checkpoint_before(at, held)? {
         let keep = text.is_some() && std::mem::replace(&mut seeks.last, id) == id;
         let start = match &text {
             Some(text) => Some(Start::Text(text)),
@@ -159,13 +158,9 @@ pub(super) fn state_at(db: &Connection, at: i64, seeks: &mut Seeks) -> rusqlite:
         }
     }
     // No checkpoint to start from: every row from the first, if none was
-    // ever dropped (row ids are never reused: a first row that is not 1 was).
-    let (first_id, first_at): (Option<i64>, Option<i64>) =
-        db.query_row("SELECT MIN(id), MIN(at) FROM events", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    match (first_id, first_at) {
-        (Some(1), Some(first)) if at >= first => {
-            Ok(replay_onto(db, Start::Empty, false, 0, at)?.map(|(store, _)| store))
-        }
+    // ever dropped.
+    match db.whole_from()? {
+        Some(first) if at >= first => Ok(replay_onto(db, Start::Empty, false, 0, at)?.map(|(store, _)| store)),
         _ => Ok(None),
     }
 }
@@ -193,12 +188,12 @@ const CHUNK: usize = if cfg!(test) { 7 } else { 1_024 };
 /// a replay), while another decodes the checkpoint (a third of a seek),
 /// then applies the parsed events in order as they come.
 fn replay_onto(
-    db: &Connection,
+    db: &mut dyn Rows,
     start: Start<'_>,
     keep: bool,
     after: i64,
     until: i64,
-) -> rusqlite::Result<Option<(Store, Option<Store>)>> {
+) -> Result<Option<(Store, Option<Store>)>, StoreError> {
     std::thread::scope(|s| {
         let (tx, rx) = std::sync::mpsc::channel::<Vec<Event>>();
         let builder = s.spawn(move || {

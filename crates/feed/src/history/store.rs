@@ -1,8 +1,9 @@
-//! The history's storage, behind one trait: SQLite here ([`super::sqlite`]);
-//! a site with more scale implements the same trait over PostgreSQL or
-//! TimescaleDB (see `docs/history.md`), and nothing else changes.
+//! The history's storage, behind one trait: SQLite ([`super::sqlite`], the
+//! default) or PostgreSQL ([`super::postgres`], for a site with more scale
+//! or several feeds); nothing else knows which (see `docs/history.md`).
 
-use zitiscope_core::filter::Filter;
+use sha2::{Digest, Sha256};
+use zitiscope_core::filter::{Filter, Subject, Value};
 use zitiscope_core::store::{Change, ChangeLabel, StateRef};
 use zitiscope_core::{EntityType, Event, Store};
 
@@ -15,6 +16,8 @@ impl std::fmt::Display for StoreError {
         f.write_str(&self.0)
     }
 }
+
+impl std::error::Error for StoreError {}
 
 /// Where the history is kept. Times are integer ns since the epoch.
 pub trait HistoryStore: Send {
@@ -46,6 +49,11 @@ pub trait HistoryStore: Send {
     /// Stored changes in `range` passing `filter`, reading at most
     /// [`SCAN_MAX`] rows, labelled (and filtered) with `names`.
     fn changes(&mut self, range: Range, filter: &Filter, names: Names) -> Result<ChangePage, StoreError>;
+    /// Whether the connection is gone for good (the readers' pool then
+    /// opens another).
+    fn is_broken(&self) -> bool {
+        false
+    }
 }
 
 /// The name a person reads for an entity (the live store's, through the
@@ -111,3 +119,27 @@ pub struct Row {
 /// At most this many rows are read for one page, however selective the
 /// filter: a page may come back short, with a cursor to go on.
 pub const SCAN_MAX: u64 = 100_000;
+
+/// An event as both backends store it: its JSON, its type and name (for a
+/// person reading the table), and the digest of its JSON that, with its
+/// time, makes it unique.
+pub(super) struct Stored {
+    pub body: String,
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub digest: i64,
+}
+
+impl Stored {
+    pub(super) fn of(e: &Event) -> Stored {
+        let body = serde_json::to_string(e).expect("events always serialise");
+        let text = |f: &str| match e.get(f) {
+            Some(Value::Text(t)) => Some(t.to_string()),
+            _ => None,
+        };
+        // A stable digest (the same across runs, machines and backends).
+        let h = Sha256::digest(body.as_bytes());
+        let digest = i64::from_le_bytes(h[..8].try_into().expect("8 bytes"));
+        Stored { kind: text("type"), name: text("name"), digest, body }
+    }
+}

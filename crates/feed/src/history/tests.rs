@@ -1,8 +1,9 @@
-//! The database layer on a real SQLite file: checkpoints plus replay give
+//! The database layer on a real SQLite file and a real PostgreSQL (each
+//! test runs on both, see [`on_both`]): checkpoints plus replay give
 //! exactly the state of the events up to a moment (late ones included),
 //! and retention keeps every moment after its cutoff rebuildable.
 
-use super::{HistoryStore, Order, Range, Sqlite};
+use super::{HistoryStore, Location, Order, Range};
 use zitiscope_core::{ConnKind, Event, Store, Timestamp};
 
 fn t(k: i64) -> Timestamp {
@@ -23,19 +24,85 @@ fn reference(arrived: &[Event], at: Timestamp) -> Store {
     s
 }
 
-/// A new database file in a folder of its own, removed when dropped.
-struct Fresh {
+/// Which backend a test runs on.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Backend {
+    Sqlite,
+    #[cfg(feature = "postgres")]
+    Postgres,
+}
+
+/// Runs each of the named tests (`fn(Backend)`) on SQLite and on
+/// PostgreSQL, as `sqlite::name` and `postgres::name`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[test] fn $name() { super::$name(super::Backend::Sqlite) })*
+        }
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(#[test] fn $name() { super::$name(super::Backend::Postgres) })*
+        }
+    };
+}
+
+/// A new, empty history of its own, removed when dropped: a file in a
+/// folder of its own, or a schema of its own in the tests' PostgreSQL
+/// (`scripts/postgres.sh`, started on first use).
+pub(super) struct Fresh {
     dir: std::path::PathBuf,
-    conn: Sqlite,
+    pub at: Location,
+    pub conn: Box<dyn HistoryStore>,
+    #[cfg(feature = "postgres")]
+    _schema: Option<pg::Schema>,
 }
 
 impl Fresh {
-    fn new(name: &str) -> Fresh {
-        let dir = std::env::temp_dir().join(format!("zitiscope-history-{name}-{}", std::process::id()));
+    pub fn new(backend: Backend, name: &str) -> Fresh {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static N: AtomicU32 = AtomicU32::new(0);
+        let unique = format!("{name}-{}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
+        let dir = std::env::temp_dir().join(format!("zitiscope-history-{unique}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
-        let conn = Sqlite::open(&dir.join("h.db")).unwrap();
-        Fresh { dir, conn }
+        let (at, _schema) = match backend {
+            Backend::Sqlite => (Location::File(dir.join("h.db")), None),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => {
+                let schema = pg::Schema::new(name);
+                (Location::Postgres(schema.url.clone()), Some(schema))
+            }
+        };
+        let conn = at.open().unwrap();
+        Fresh {
+            dir,
+            at,
+            conn,
+            #[cfg(feature = "postgres")]
+            _schema,
+        }
+    }
+
+    /// Opens it again, as a restarted feed's writer does.
+    pub fn reopen(&mut self) {
+        self.conn = self.at.open().unwrap();
+    }
+
+    /// A connection of its own, as a seek reads it.
+    pub fn rows(&self) -> Box<dyn super::seek::Rows> {
+        match &self.at {
+            Location::File(path) => Box::new(rusqlite::Connection::open(path).unwrap()),
+            #[cfg(feature = "postgres")]
+            Location::Postgres(url) => Box::new(::postgres::Client::connect(url, ::postgres::NoTls).unwrap()),
+            #[cfg(not(feature = "postgres"))]
+            Location::Postgres(_) => unreachable!("no PostgreSQL in this build"),
+        }
+    }
+
+    /// The SQLite file, opened on its own (an SQLite test's look at it).
+    pub fn sqlite(&self) -> rusqlite::Connection {
+        let Location::File(path) = &self.at else { panic!("an SQLite history") };
+        rusqlite::Connection::open(path).unwrap()
     }
 }
 
@@ -45,13 +112,27 @@ impl Drop for Fresh {
     }
 }
 
-#[test]
-fn checkpoints_replay_and_retention_agree_with_a_plain_replay() {
-    let mut db = Fresh::new("db");
-    let conn = &mut db.conn;
+/// The tests' PostgreSQL, as the integration tests run it.
+#[cfg(feature = "postgres")]
+#[path = "../../tests/common/postgres.rs"]
+mod pg;
+
+use late::{a_dense_history_is_read_only_up_to_the_row_bound, a_seek_equals_a_plain_replay_of_what_arrived};
+
+on_both!(
+    checkpoints_replay_and_retention_agree_with_a_plain_replay,
+    a_replay_read_forward_through_pages_gives_the_state_at_the_end,
+    a_dense_history_is_read_only_up_to_the_row_bound,
+    a_restored_store_knows_the_events_just_before_its_checkpoint,
+    a_seek_equals_a_plain_replay_of_what_arrived,
+);
+
+fn checkpoints_replay_and_retention_agree_with_a_plain_replay(backend: Backend) {
+    let mut db = Fresh::new(backend, "db");
+    let conn = db.conn.as_mut();
     let mut arrived = Vec::new();
     let mut live = Store::new();
-    let push = |conn: &mut Sqlite, e: Event, live: &mut Store, arrived: &mut Vec<Event>| {
+    let push = |conn: &mut dyn HistoryStore, e: Event, live: &mut Store, arrived: &mut Vec<Event>| {
         assert_eq!(conn.insert(std::slice::from_ref(&e)).unwrap(), 1);
         live.apply(&e);
         arrived.push(e);
@@ -87,12 +168,11 @@ fn checkpoints_replay_and_retention_agree_with_a_plain_replay() {
     assert!(conn.state_at(t(30).0).unwrap().is_none(), "before what can be rebuilt");
 }
 
-#[test]
-fn a_replay_read_forward_through_pages_gives_the_state_at_the_end() {
+fn a_replay_read_forward_through_pages_gives_the_state_at_the_end(backend: Backend) {
     use zitiscope_core::filter::Filter;
     use zitiscope_core::replay::{Replay, Step};
-    let mut db = Fresh::new("replay");
-    let conn = &mut db.conn;
+    let mut db = Fresh::new(backend, "replay");
+    let conn = db.conn.as_mut();
     let mut arrived: Vec<Event> = (0..80).map(|k| ev(k, t(k))).collect();
     // Late ones: they happened early and arrive last.
     arrived.extend([ev(2, Timestamp(t(10).0 + 1)), ev(4, Timestamp(t(41).0 + 1)), ev(3, t(60))]);
@@ -131,9 +211,9 @@ mod late {
     //! (`replay_to`): rows that arrive long after they happened must still
     //! count, whether the writer listed them as late or an older file's
     //! rows were listed when it was first opened.
-    use super::{reference, Fresh};
+    use super::{reference, Backend, Fresh};
     use crate::history::late::LATE_NS;
-    use crate::history::{HistoryStore, Sqlite};
+    use crate::history::HistoryStore;
     use proptest::prelude::*;
     use zitiscope_core::{ConnKind, Event, Store, Timestamp};
 
@@ -149,13 +229,12 @@ mod late {
 
     /// In a dense history (events a microsecond apart, all within the
     /// time bound), a seek reads rows in arrival order only up to the row
-    /// bound past the moment; a file from before the row bound, up to the
-    /// end.
-    #[test]
-    fn a_dense_history_is_read_only_up_to_the_row_bound() {
+    /// bound past the moment; an SQLite file from before the row bound, up
+    /// to the end.
+    pub(in crate::history) fn a_dense_history_is_read_only_up_to_the_row_bound(backend: Backend) {
         use crate::history::late::LATE_ROWS;
         use crate::history::seek::read_bound;
-        let mut db = Fresh::new("dense");
+        let mut db = Fresh::new(backend, "dense");
         let events: Vec<Event> = (0..200)
             .map(|k| {
                 Event::conn(Timestamp(T0 + k * 1_000), ConnKind::RouterToCtrl, format!("r{}", k % 4), "c1", k % 3 != 0)
@@ -164,64 +243,79 @@ mod late {
         db.conn.insert(&events).unwrap();
         // Rows are ids 1..=200; row 51 is the first past the moment of row 50.
         let until = T0 + 49 * 1_000;
-        assert_eq!(read_bound(db.conn.connection(), until).unwrap(), Some(51 + LATE_ROWS));
-        db.conn.connection().execute_batch("PRAGMA user_version = 1;").unwrap();
-        assert_eq!(read_bound(db.conn.connection(), until).unwrap(), None);
+        assert_eq!(read_bound(db.rows().as_mut(), until).unwrap(), Some(51 + LATE_ROWS));
+        if let Backend::Sqlite = backend {
+            db.sqlite().execute_batch("PRAGMA user_version = 1;").unwrap();
+            assert_eq!(read_bound(db.rows().as_mut(), until).unwrap(), None);
+        }
     }
 
     /// The late rows listed, in order.
-    fn listed(db: &Sqlite) -> Vec<i64> {
-        let conn = db.connection();
+    fn listed(db: &Fresh) -> Vec<i64> {
+        let conn = db.sqlite();
         let mut stmt = conn.prepare("SELECT id FROM late ORDER BY id").unwrap();
         stmt.query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect()
     }
 
-    proptest! {
-        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
-        #[test]
-        fn a_seek_equals_a_plain_replay_of_what_arrived(arrivals in prop::collection::vec(arrival(), 1..160), dense in any::<bool>()) {
-            let mut db = Fresh::new("late");
-            let (mut arrived, mut live, mut newest) = (Vec::new(), Store::new(), i64::MIN);
-            // Dense: a thousand events in a second, so that the row bound
-            // is the nearer one (see `late.rs`).
-            let step = if dense { LATE_NS / 1_000 } else { STEP };
-            for (k, (router, up, behind, checkpoint)) in arrivals.into_iter().enumerate() {
-                let at = Timestamp(T0 + (k as i64 - behind as i64) * step + k as i64);
-                let e = Event::conn(at, ConnKind::RouterToCtrl, format!("r{router}"), "c1", up);
-                db.conn.insert(std::slice::from_ref(&e)).unwrap();
-                live.apply(&e);
-                newest = newest.max(at.0);
-                arrived.push(e);
-                if checkpoint {
-                    db.conn.checkpoint(newest, &live.state_ref()).unwrap();
-                }
-            }
-            let first = arrived.iter().map(|e| e.at.0).min().unwrap();
-            let mut moments: Vec<i64> = arrived.iter().flat_map(|e| [e.at.0 - 1, e.at.0]).collect();
-            moments.push(newest + LATE_NS);
-            let check = |db: &mut Sqlite| -> Result<(), TestCaseError> {
-                for &m in &moments {
-                    let want = (m >= first).then(|| reference(&arrived, Timestamp(m)).state());
-                    prop_assert_eq!(db.state_at(m).unwrap().map(|s| s.state()), want, "at {}", m - T0);
-                }
-                Ok(())
-            };
-            check(&mut db.conn)?;
-            // A file from before `late` existed: opening it lists the same rows.
-            let by_writer = listed(&db.conn);
-            db.conn.connection().execute_batch("DROP TABLE late; PRAGMA user_version = 0;").unwrap();
-            let path = db.dir.join("h.db");
-            db.conn = Sqlite::open(&path).unwrap();
-            prop_assert_eq!(listed(&db.conn), by_writer);
-            check(&mut db.conn)?;
+    /// Arrivals in any order, with checkpoints now and then: a seek to any
+    /// moment equals a plain replay of what arrived. Fewer cases on
+    /// PostgreSQL, whose every case makes a schema.
+    pub(in crate::history) fn a_seek_equals_a_plain_replay_of_what_arrived(backend: Backend) {
+        let cases = match backend {
+            Backend::Sqlite => 48,
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => 16,
+        };
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases, ..ProptestConfig::default() });
+        let input = (prop::collection::vec(arrival(), 1..160), any::<bool>());
+        if let Err(e) = runner.run(&input, |(arrivals, dense)| seek_case(backend, arrivals, dense)) {
+            panic!("{e}");
         }
+    }
+
+    fn seek_case(backend: Backend, arrivals: Vec<(u8, bool, u8, bool)>, dense: bool) -> Result<(), TestCaseError> {
+        let mut db = Fresh::new(backend, "late");
+        let (mut arrived, mut live, mut newest) = (Vec::new(), Store::new(), i64::MIN);
+        // Dense: a thousand events in a second, so that the row bound
+        // is the nearer one (see `late.rs`).
+        let step = if dense { LATE_NS / 1_000 } else { STEP };
+        for (k, (router, up, behind, checkpoint)) in arrivals.into_iter().enumerate() {
+            let at = Timestamp(T0 + (k as i64 - behind as i64) * step + k as i64);
+            let e = Event::conn(at, ConnKind::RouterToCtrl, format!("r{router}"), "c1", up);
+            db.conn.insert(std::slice::from_ref(&e)).unwrap();
+            live.apply(&e);
+            newest = newest.max(at.0);
+            arrived.push(e);
+            if checkpoint {
+                db.conn.checkpoint(newest, &live.state_ref()).unwrap();
+            }
+        }
+        let first = arrived.iter().map(|e| e.at.0).min().unwrap();
+        let mut moments: Vec<i64> = arrived.iter().flat_map(|e| [e.at.0 - 1, e.at.0]).collect();
+        moments.push(newest + LATE_NS);
+        let check = |db: &mut dyn HistoryStore| -> Result<(), TestCaseError> {
+            for &m in &moments {
+                let want = (m >= first).then(|| reference(&arrived, Timestamp(m)).state());
+                prop_assert_eq!(db.state_at(m).unwrap().map(|s| s.state()), want, "at {}", m - T0);
+            }
+            Ok(())
+        };
+        check(db.conn.as_mut())?;
+        if let Backend::Sqlite = backend {
+            // A file from before `late` existed: opening it lists the same rows.
+            let by_writer = listed(&db);
+            db.sqlite().execute_batch("DROP TABLE late; PRAGMA user_version = 0;").unwrap();
+            db.reopen();
+            prop_assert_eq!(listed(&db), by_writer);
+            check(db.conn.as_mut())?;
+        }
+        Ok(())
     }
 }
 
-#[test]
-fn a_restored_store_knows_the_events_just_before_its_checkpoint() {
-    let mut db = Fresh::new("remember");
-    let conn = &mut db.conn;
+fn a_restored_store_knows_the_events_just_before_its_checkpoint(backend: Backend) {
+    let mut db = Fresh::new(backend, "remember");
+    let conn = db.conn.as_mut();
     let mut live = Store::new();
     let all: Vec<Event> = (0..40).map(|k| ev(k, t(k))).collect();
     conn.insert(&all).unwrap();
@@ -238,4 +332,65 @@ fn a_restored_store_knows_the_events_just_before_its_checkpoint() {
     assert!(restored.apply(again).is_empty());
     assert_eq!(restored.stats().duplicates, 1, "known as a duplicate");
     assert!(restored.state() == live.state());
+}
+
+/// PostgreSQL keeps events in a partition a day: retention drops the days
+/// a checkpoint holds as whole tables, the size bound drops the oldest
+/// day but never the newest, and times at the ends of the range have
+/// partitions of their own.
+#[cfg(feature = "postgres")]
+#[test]
+fn postgres_retention_drops_whole_days() {
+    const DAY: i64 = 86_400 * 1_000_000_000;
+    let mut db = Fresh::new(Backend::Postgres, "days");
+    let Location::Postgres(url) = db.at.clone() else { unreachable!() };
+    let partitions = || -> Vec<String> {
+        let mut c = ::postgres::Client::connect(&url, ::postgres::NoTls).unwrap();
+        let rows = c
+            .query(
+                "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                 WHERE i.inhparent = 'events'::regclass ORDER BY 1",
+                &[],
+            )
+            .unwrap();
+        rows.iter().map(|r| r.get(0)).collect()
+    };
+    // 2026-12-04 00:00 UTC, then ten events in each of four days, with a
+    // checkpoint at the end of each day.
+    let day0 = 1_796_342_400_000_000_000;
+    let (mut live, mut arrived) = (Store::new(), Vec::new());
+    for day in 0..4 {
+        for k in 0..10 {
+            let e = ev(day * 10 + k, Timestamp(day0 + day * DAY + k * 1_000_000_000));
+            assert_eq!(db.conn.insert(std::slice::from_ref(&e)).unwrap(), 1);
+            live.apply(&e);
+            arrived.push(e);
+        }
+        db.conn.checkpoint(arrived.last().unwrap().at.0, &live.state_ref()).unwrap();
+    }
+    let days = ["events_20261204", "events_20261205", "events_20261206", "events_20261207"];
+    assert_eq!(partitions(), days);
+
+    // Before day 2: the checkpoint of day 1 holds days 0 and 1.
+    assert_eq!(db.conn.retain(day0 + 2 * DAY).unwrap(), 20);
+    assert_eq!(partitions(), days[2..]);
+    assert!(db.conn.state_at(day0 + DAY).unwrap().is_none(), "dropped");
+    let at = day0 + 2 * DAY + 5_000_000_000;
+    assert_eq!(db.conn.state_at(at).unwrap().map(|s| s.state()), Some(reference(&arrived, Timestamp(at)).state()));
+
+    // Far too big for a byte: the oldest day goes, never the newest.
+    assert_eq!(db.conn.shrink_to(1).unwrap(), 10);
+    assert_eq!(partitions(), days[3..]);
+    let end = arrived.last().unwrap().at.0;
+    assert_eq!(db.conn.state_at(end).unwrap().map(|s| s.state()), Some(live.state()));
+
+    // The first and last moments there are: partitions open at the ends.
+    let edges = [ev(1, Timestamp(i64::MIN + 1)), ev(2, Timestamp(i64::MAX))];
+    assert_eq!(db.conn.insert(&edges).unwrap(), 2);
+    assert_eq!(db.conn.insert(&edges).unwrap(), 0, "each once");
+    assert_eq!(partitions().len(), 3);
+    // A restart finds the partitions it made.
+    db.reopen();
+    assert_eq!(db.conn.insert(&[ev(3, Timestamp(i64::MAX - 1))]).unwrap(), 1);
+    assert_eq!(partitions().len(), 3);
 }

@@ -31,6 +31,7 @@
 use super::lines::Overlong;
 use super::spec::AmqpSpec;
 use super::{Publish, Reader};
+use crate::redact::redacted;
 use futures_util::StreamExt;
 
 use lapin::message::Delivery;
@@ -197,30 +198,11 @@ fn events(read: &Reader, n: u64, body: &[u8], max: usize) -> Vec<zitiscope_core:
     body.split(|b| *b == b'\n').filter_map(|line| read.event(n, Ok(line))).collect()
 }
 
-/// `url` without its user and password, for messages.
-fn redacted(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => {
-            let host = rest.rsplit_once('@').map_or(rest, |(_, host)| host);
-            format!("{scheme}://{host}")
-        }
-        None => "the broker".into(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::metrics::SourceStats;
     use std::sync::Arc;
-
-    #[test]
-    fn a_url_loses_its_credentials_in_messages() {
-        assert_eq!(redacted("amqp://zitiscope:s3cret@rabbit:5672/%2f"), "amqp://rabbit:5672/%2f");
-        assert_eq!(redacted("amqp://127.0.0.1:5672"), "amqp://127.0.0.1:5672");
-        assert_eq!(redacted("amqp://u:p@ss@h/v"), "amqp://h/v", "an @ in the password");
-        assert_eq!(redacted("nonsense"), "the broker");
-    }
 
     #[test]
     fn a_message_is_one_event_or_lines_and_bad_ones_are_counted() {

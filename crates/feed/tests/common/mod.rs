@@ -4,6 +4,8 @@
 pub mod binary;
 #[cfg(feature = "amqp")]
 pub mod rabbitmq;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 
 use clap::Parser;
 use std::time::Duration;

@@ -12,17 +12,21 @@
 //! - `late`: the rows that arrived behind the times stored before them
 //!   (`late.rs` has the rule), so that a replay up to a moment can stop
 //!   reading rows in arrival order soon after it (see `seek.rs`).
+//!
+//! PostgreSQL's tables (`postgres/`) are these, partitioned by day.
 
-use super::late::{Arrivals, BACKFILL, LATE_NS, LATE_ROWS};
-use super::seek::{restore, state_at, Seeks};
-use super::store::{ChangePage, ChangeRow, HistoryStore, Names, Order, Page, Range, Row, StoreError, SCAN_MAX};
+use crate::history::late::{Arrivals, BACKFILL, LATE_NS, LATE_ROWS};
+use crate::history::scan;
+use crate::history::seek::{restore, state_at, Seeks};
+use crate::history::store::{ChangePage, HistoryStore, Names, Page, Range, StoreError, Stored};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
-use sha2::{Digest, Sha256};
 use std::path::Path;
-use zitiscope_core::filter::{Filter, Named, NamedEvent, Subject, Value};
+use zitiscope_core::filter::Filter;
 use zitiscope_core::store::Change;
 use zitiscope_core::store::StateRef;
 use zitiscope_core::{Event, Store};
+
+mod rows;
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
@@ -82,12 +86,6 @@ fn open_reader(path: &Path) -> rusqlite::Result<Connection> {
     Ok(db)
 }
 
-/// A stable digest of an event's JSON (the same across runs and machines).
-fn digest(body: &str) -> i64 {
-    let h = Sha256::digest(body.as_bytes());
-    i64::from_le_bytes(h[..8].try_into().expect("8 bytes"))
-}
-
 /// Inserts `events` in one transaction; returns how many were new.
 /// `arrivals` is what was stored before, kept up to date: a new row that
 /// arrived behind it is listed in `late` too (see `late.rs`).
@@ -103,12 +101,8 @@ fn insert(db: &mut Connection, events: &[Event], arrivals: &mut Arrivals) -> rus
         )?;
         let mut late = tx.prepare_cached("INSERT INTO late (id, at) VALUES (?1, ?2)")?;
         for e in events {
-            let body = serde_json::to_string(e).expect("events always serialise");
-            let text = |f: &str| match e.get(f) {
-                Some(Value::Text(t)) => Some(t.to_string()),
-                _ => None,
-            };
-            if stmt.execute(params![e.at.0, text("type"), text("name"), digest(&body), body])? == 0 {
+            let Stored { body, kind, name, digest } = Stored::of(e);
+            if stmt.execute(params![e.at.0, kind, name, digest, body])? == 0 {
                 continue;
             }
             added += 1;
@@ -155,62 +149,6 @@ fn checkpoint(db: &Connection, event_id: i64, max_at: i64, state: &StateRef<'_>)
     Ok(())
 }
 
-/// See [`HistoryStore::page`].
-fn page(db: &Connection, range: Range, filter: &Filter, names: Names) -> rusqlite::Result<Page> {
-    let (events, next, scanned) = scan_range(db, "events", range, |id, body| {
-        let event = serde_json::from_str::<Event>(body).ok()?;
-        filter.matches(&NamedEvent { event: &event, names }).then_some(Row { id, event })
-    })?;
-    Ok(Page { events, next, scanned })
-}
-
-/// The `(id, at, body)` rows of `table` in `range` (ties by row), through
-/// [`scan`].
-fn scan_range<R>(
-    db: &Connection,
-    // `'static`: a table name is always one of this file's, never input.
-    table: &'static str,
-    Range { from, to, order, limit, cursor }: Range,
-    take: impl FnMut(i64, &str) -> Option<R>,
-) -> rusqlite::Result<(Vec<R>, Option<String>, u64)> {
-    let (after, sort, start) = match order {
-        Order::Oldest => ("at > ?3 OR (at = ?3 AND id > ?4)", "at, id", (i64::MIN, i64::MIN)),
-        Order::Newest => ("at < ?3 OR (at = ?3 AND id < ?4)", "at DESC, id DESC", (i64::MAX, i64::MAX)),
-    };
-    let mut stmt = db.prepare_cached(&format!(
-        "SELECT id, at, body FROM {table} WHERE at >= ?1 AND at < ?2 AND ({after}) ORDER BY {sort} LIMIT ?5"
-    ))?;
-    let (c_at, c_id) = cursor.unwrap_or(start);
-    let rows = stmt.query(params![from, to, c_at, c_id, SCAN_MAX as i64])?;
-    scan(rows, limit, take)
-}
-
-/// Reads `(id, at, body)` rows until `limit` of them are taken (`take`
-/// turns a row into what the page holds, or skips it) or the query's
-/// [`SCAN_MAX`] rows are read. Returns what was taken, the cursor to go on
-/// from (when more may follow), and how many rows were read.
-fn scan<R>(
-    mut rows: rusqlite::Rows<'_>,
-    limit: usize,
-    mut take: impl FnMut(i64, &str) -> Option<R>,
-) -> rusqlite::Result<(Vec<R>, Option<String>, u64)> {
-    let (mut out, mut scanned, mut last) = (Vec::new(), 0, None);
-    while let Some(row) = rows.next()? {
-        let (id, at, body): (i64, i64, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
-        scanned += 1;
-        last = Some((at, id));
-        if let Some(r) = take(id, &body) {
-            out.push(r);
-            if out.len() >= limit {
-                break;
-            }
-        }
-    }
-    // More may follow a full page, or a read that stopped at its bound.
-    let more = out.len() >= limit || scanned >= SCAN_MAX;
-    Ok((out, more.then(|| last.map(|(at, id)| format!("{at}:{id}"))).flatten(), scanned))
-}
-
 /// Drops events older than `before` (and checkpoints no longer needed),
 /// keeping the newest checkpoint below the cutoff and every row after it,
 /// so that any time from the cutoff on can still be rebuilt. Returns the
@@ -249,20 +187,6 @@ fn tenth_cutoff(db: &Connection) -> rusqlite::Result<Option<i64>> {
     db.query_row("SELECT at FROM events ORDER BY at LIMIT 1 OFFSET ?1", [n / 10], |r| r.get(0)).optional()
 }
 
-/// See [`HistoryStore::changes`].
-fn changes(db: &Connection, range: Range, filter: &Filter, names: Names) -> rusqlite::Result<ChangePage> {
-    let label = |c: &Change| c.label_with(names);
-    let (changes, next, _) = scan_range(db, "changes", range, |id, body| {
-        let change = serde_json::from_str::<Change>(body).ok()?;
-        filter.matches(&Named { change: &change, label: &label }).then(|| ChangeRow {
-            id,
-            label: label(&change),
-            change,
-        })
-    })?;
-    Ok(ChangePage { changes, next })
-}
-
 /// The history in one SQLite file.
 pub struct Sqlite {
     conn: Connection,
@@ -284,12 +208,6 @@ impl Sqlite {
     pub fn open_read_only(path: &Path) -> Result<Sqlite, StoreError> {
         Ok(Sqlite { conn: open_reader(path).map_err(err)?, arrivals: Arrivals::default(), seeks: Seeks::default() })
     }
-
-    /// The connection itself, for tests that look at the tables.
-    #[cfg(test)]
-    pub(crate) fn connection(&self) -> &Connection {
-        &self.conn
-    }
 }
 
 fn err(e: rusqlite::Error) -> StoreError {
@@ -310,7 +228,7 @@ impl HistoryStore for Sqlite {
     }
 
     fn changes(&mut self, range: Range, filter: &Filter, names: Names) -> Result<ChangePage, StoreError> {
-        changes(&self.conn, range, filter, names).map_err(err)
+        scan::changes(&mut self.conn, range, filter, names)
     }
 
     fn insert(&mut self, events: &[Event]) -> Result<usize, StoreError> {
@@ -323,15 +241,15 @@ impl HistoryStore for Sqlite {
     }
 
     fn restore(&mut self) -> Result<(Store, i64), StoreError> {
-        restore(&self.conn).map_err(err)
+        restore(&mut self.conn)
     }
 
     fn state_at(&mut self, at: i64) -> Result<Option<Store>, StoreError> {
-        state_at(&self.conn, at, &mut self.seeks).map_err(err)
+        state_at(&mut self.conn, at, &mut self.seeks)
     }
 
     fn page(&mut self, range: Range, filter: &Filter, names: Names) -> Result<Page, StoreError> {
-        page(&self.conn, range, filter, names).map_err(err)
+        scan::page(&mut self.conn, range, filter, names)
     }
 
     fn retain(&mut self, before: i64) -> Result<usize, StoreError> {
