@@ -15,14 +15,23 @@
 //! history apart, backward, as a handle dragged back through an incident:
 //! forward, the app reads `/history` pages instead of seeking).
 //!
+//! Both backends, on the same events in the same run: SQLite (a file) and
+//! PostgreSQL (the tests' server, `scripts/postgres.sh`, in a schema of
+//! its own); each backend's write rate and seek times, and PostgreSQL's
+//! against SQLite's. `SEEK_BACKENDS=sqlite` runs SQLite alone.
+//!
 //! `SEEK_CHECKPOINT_EVENTS=N` writes a checkpoint every N events instead of
 //! the feed's default (how BENCHMARKS.md's "every 25,000" trial was run).
 
 use std::time::{Duration, Instant};
 use zitiscope_core::{parse_line, Event, Parsed, Store};
-use zitiscope_feed::history::{History, HistoryConfig, HistoryStore, Sqlite};
+use zitiscope_feed::history::{History, HistoryConfig, Location};
 
 mod common;
+/// The tests' PostgreSQL (the same script, a schema of its own).
+#[allow(dead_code)]
+#[path = "../tests/common/postgres.rs"]
+mod pg;
 #[path = "../../core/benches/stream.rs"]
 mod stream;
 
@@ -39,64 +48,6 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("zitiscope-bench-seek-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary directory");
     let path = dir.join("h.db");
-    let mut config = HistoryConfig::new(path.clone());
-    if let Ok(n) = std::env::var("SEEK_CHECKPOINT_EVENTS") {
-        config.checkpoint_events = n.parse().expect("a count");
-    }
-
-    let t = Instant::now();
-    let (first, last, rows) = write(&config);
-    let mb = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
-    println!("machine: {}", machine());
-    println!(
-        "history: {rows} rows, a checkpoint every {} events, {mb:.0} MB, written in {:.1} s",
-        config.checkpoint_events,
-        t.elapsed().as_secs_f64()
-    );
-
-    let plain: Vec<Duration> = (0..3).map(|_| timed(|| replay_all(&path)).0).collect();
-    let plain = median(plain);
-
-    let (_frames, rx) = tokio::sync::broadcast::channel(1);
-    let (history, _) = History::start(config, rx).expect("the history opens");
-    let span = (last - first) as f64;
-    let at = |f: f64| first + (span * f) as i64;
-    // Jumps: a fixed shuffle of the ten moments, so no two are neighbours.
-    let jumps: Vec<i64> = [7, 2, 9, 0, 5, 3, 8, 1, 6, 4].iter().map(|&i| at((i as f64 + 0.5) / 10.0)).collect();
-    // Back, as the app seeks while scrubbing (forward it reads `/history`).
-    let scrub: Vec<i64> = (0..40).map(|i| at(0.6 - i as f64 * 0.005)).collect();
-    for (name, moments) in [("jumps", &jumps), ("scrub", &scrub)] {
-        let mut seek = Vec::new();
-        let mut reply = Vec::new();
-        let mut bytes = 0;
-        for &m in moments {
-            let (d, store) = timed(|| history.state_at(m).expect("a seek").expect("a moment the history holds"));
-            let (s, n) = timed(|| serde_json::to_vec(&store.state_ref()).expect("a state serialises").len());
-            bytes = bytes.max(n);
-            seek.push(d);
-            reply.push(d + s);
-        }
-        let max = |v: &[Duration]| v.iter().max().copied().unwrap_or_default();
-        println!(
-            "{name} ({} seeks): seek median {:.1} ms (max {:.1}), reply median {:.1} ms (max {:.1}); \
-             plain replay {:.0} ms: median seek = {:.3}× the plain replay; states up to {:.1} MB",
-            moments.len(),
-            ms(median(seek.clone())),
-            ms(max(&seek)),
-            ms(median(reply.clone())),
-            ms(max(&reply)),
-            ms(plain),
-            ms(median(seek)) / ms(plain),
-            bytes as f64 / 1e6,
-        );
-    }
-    drop(history);
-    let _ = std::fs::remove_dir_all(&dir);
-}
-
-/// Writes the history as the feed's writer does; returns the first and
-/// last event times and the rows stored.
-fn write(config: &HistoryConfig) -> (i64, i64, usize) {
     let events: Vec<Event> = stream::Gen::new(42)
         .lines(EVENTS)
         .iter()
@@ -105,7 +56,81 @@ fn write(config: &HistoryConfig) -> (i64, i64, usize) {
             _ => None,
         })
         .collect();
-    let mut db = Sqlite::open(&config.path).expect("the history file opens");
+    println!("machine: {}", machine());
+    let schema = (std::env::var("SEEK_BACKENDS").as_deref() != Ok("sqlite")).then(|| pg::Schema::new("bench_seek"));
+    let backends = [
+        Some(("sqlite", Location::File(path.clone()))),
+        schema.as_ref().map(|s| ("postgres", Location::Postgres(s.url.clone()))),
+    ];
+    // SQLite's figures, for PostgreSQL's ratios.
+    let mut first_run: Option<(f64, [f64; 2])> = None;
+    let mut plain = Duration::ZERO;
+    for (name, at) in backends.into_iter().flatten() {
+        let mut config = HistoryConfig::new(at);
+        if let Ok(n) = std::env::var("SEEK_CHECKPOINT_EVENTS") {
+            config.checkpoint_events = n.parse().expect("a count");
+        }
+        let t = Instant::now();
+        let (first, last, rows) = write(&config, &events);
+        let took = t.elapsed().as_secs_f64();
+        let rate = rows as f64 / took;
+        let vs = |mine: f64, i: Option<f64>| i.map_or(String::new(), |base| format!(" = {:.2}× SQLite's", mine / base));
+        println!(
+            "{name}: {rows} rows, a checkpoint every {} events, written in {took:.1} s: {rate:.0} events/s{}",
+            config.checkpoint_events,
+            vs(rate, first_run.map(|f| f.0)),
+        );
+        if name == "sqlite" {
+            let mb = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+            plain = median((0..3).map(|_| timed(|| replay_all(&path)).0).collect());
+            println!("sqlite: {mb:.0} MB; plain replay of every row: {:.0} ms", ms(plain));
+        }
+
+        let (_frames, rx) = tokio::sync::broadcast::channel(1);
+        let (history, _) = History::start(config, rx).expect("the history opens");
+        let span = (last - first) as f64;
+        let at = |f: f64| first + (span * f) as i64;
+        // Jumps: a fixed shuffle of the ten moments, so no two are neighbours.
+        let jumps: Vec<i64> = [7, 2, 9, 0, 5, 3, 8, 1, 6, 4].iter().map(|&i| at((i as f64 + 0.5) / 10.0)).collect();
+        // Back, as the app seeks while scrubbing (forward it reads `/history`).
+        let scrub: Vec<i64> = (0..40).map(|i| at(0.6 - i as f64 * 0.005)).collect();
+        let mut medians = [0.0; 2];
+        for (k, (series, moments)) in [("jumps", &jumps), ("scrub", &scrub)].into_iter().enumerate() {
+            let mut seek = Vec::new();
+            let mut reply = Vec::new();
+            let mut bytes = 0;
+            for &m in moments {
+                let (d, store) = timed(|| history.state_at(m).expect("a seek").expect("a moment the history holds"));
+                let (s, n) = timed(|| serde_json::to_vec(&store.state_ref()).expect("a state serialises").len());
+                bytes = bytes.max(n);
+                seek.push(d);
+                reply.push(d + s);
+            }
+            let max = |v: &[Duration]| v.iter().max().copied().unwrap_or_default();
+            medians[k] = ms(median(seek.clone()));
+            println!(
+                "{name} {series} ({} seeks): seek median {:.1} ms (max {:.1}){}, reply median {:.1} ms (max {:.1}); \
+                 median seek = {:.3}× SQLite's plain replay; states up to {:.1} MB",
+                moments.len(),
+                medians[k],
+                ms(max(&seek)),
+                vs(medians[k], first_run.map(|f| f.1[k])),
+                ms(median(reply.clone())),
+                ms(max(&reply)),
+                medians[k] / ms(plain),
+                bytes as f64 / 1e6,
+            );
+        }
+        first_run.get_or_insert((rate, medians));
+        drop(history);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Writes the history as the feed's writer does; returns the first and
+/// last event times and the rows stored.
+fn write(config: &HistoryConfig, events: &[Event]) -> (i64, i64, usize) {
+    let mut db = config.at.open().expect("the history opens");
     let mut store = Store::new();
     let (mut rows, mut since, mut max_at) = (0usize, 0u64, i64::MIN);
     for batch in events.chunks(1_000) {

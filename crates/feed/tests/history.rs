@@ -1,7 +1,8 @@
-//! The history against a real SQLite file, through the real server: every
-//! event is kept once, `/history` pages and filters them, `/state?at=`
-//! rebuilds the network at a moment, and a restart that reads the same log
-//! again loses nothing and adds nothing.
+//! The history against a real SQLite file and a real PostgreSQL (each test
+//! of the suite runs on both), through the real server: every event is
+//! kept once, `/history` pages and filters them, `/state?at=` rebuilds the
+//! network at a moment, and a restart that reads the same log again loses
+//! nothing and adds nothing.
 
 mod common;
 
@@ -97,10 +98,63 @@ async fn all(feed: &Feed, query: &str, per: usize) -> Vec<serde_json::Value> {
     pages(feed, &format!("/history?limit={per}&{query}"), "events").await
 }
 
-async fn feed(dir: &TempDir, log: &Path) -> Feed {
-    let db = dir.0.join("history.db");
-    let (db, log) = (db.to_str().unwrap().to_owned(), log.to_str().unwrap().to_owned());
-    start(&["--history", &db, "--batch-interval-ms", "5", "file", &log, "--from-start", "--poll-ms", "20"]).await
+/// Which backend a test's history is on.
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    #[cfg(feature = "postgres")]
+    Postgres,
+}
+
+/// Runs each of the named tests (`async fn(Backend)`) on SQLite and on
+/// PostgreSQL, as `sqlite::name` and `postgres::name`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test] async fn $name() { super::$name(super::Backend::Sqlite).await })*
+        }
+        #[cfg(feature = "postgres")]
+        mod postgres {
+            $(#[tokio::test] async fn $name() { super::$name(super::Backend::Postgres).await })*
+        }
+    };
+}
+
+on_both!(
+    pages_filters_and_rebuilds_the_network_at_a_moment,
+    a_restart_that_reads_the_log_again_loses_nothing_and_adds_nothing,
+    the_history_finds_entities_by_name_as_well_as_by_id,
+);
+
+/// A test's history: a file in its folder, or a schema of its own.
+enum Db {
+    File(String),
+    #[cfg(feature = "postgres")]
+    Postgres(common::postgres::Schema),
+}
+
+impl Db {
+    fn new(backend: Backend, dir: &TempDir, name: &str) -> Db {
+        match backend {
+            Backend::Sqlite => Db::File(dir.0.join("history.db").to_str().unwrap().to_owned()),
+            #[cfg(feature = "postgres")]
+            Backend::Postgres => Db::Postgres(common::postgres::Schema::new(name)),
+        }
+    }
+
+    /// What `--history` says.
+    fn arg(&self) -> &str {
+        match self {
+            Db::File(path) => path,
+            #[cfg(feature = "postgres")]
+            Db::Postgres(schema) => &schema.url,
+        }
+    }
+}
+
+async fn feed(db: &Db, log: &Path) -> Feed {
+    let log = log.to_str().unwrap().to_owned();
+    start(&["--history", db.arg(), "--batch-interval-ms", "5", "file", &log, "--from-start", "--poll-ms", "20"]).await
 }
 
 async fn stop(feed: Feed) {
@@ -108,12 +162,12 @@ async fn stop(feed: Feed) {
     let _ = feed.task.await;
 }
 
-#[tokio::test]
-async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
-    let dir = TempDir::new("history-pages");
+async fn pages_filters_and_rebuilds_the_network_at_a_moment(backend: Backend) {
+    let dir = TempDir::new(&format!("history-pages-{backend:?}"));
+    let db = Db::new(backend, &dir, "pages");
     let path = dir.0.join("events.jsonl");
     log(&path, 0..500);
-    let feed = feed(&dir, &path).await;
+    let feed = feed(&db, &path).await;
     let health = settled(&feed, 500).await;
     assert_eq!(health["history"]["written"], 500);
     assert_eq!(health["history"]["errors"], 0);
@@ -259,18 +313,18 @@ async fn pages_filters_and_rebuilds_the_network_at_a_moment() {
     stop(feed).await;
 }
 
-#[tokio::test]
-async fn a_restart_that_reads_the_log_again_loses_nothing_and_adds_nothing() {
-    let dir = TempDir::new("history-restart");
+async fn a_restart_that_reads_the_log_again_loses_nothing_and_adds_nothing(backend: Backend) {
+    let dir = TempDir::new(&format!("history-restart-{backend:?}"));
+    let db = Db::new(backend, &dir, "restart");
     let path = dir.0.join("events.jsonl");
     log(&path, 0..300);
-    let first = feed(&dir, &path).await;
+    let first = feed(&db, &path).await;
     settled(&first, 300).await;
     stop(first).await;
 
     // While it is down the log grows; the next run reads it all from the start.
     log(&path, 300..450);
-    let second = feed(&dir, &path).await;
+    let second = feed(&db, &path).await;
     let health = settled(&second, 450).await;
     assert_eq!(health["history"]["written"], 150, "only the new events are new");
     assert_eq!(health["history"]["known"], 300, "the old ones are recognised");
@@ -315,9 +369,9 @@ async fn the_history_needs_the_token_when_there_is_one() {
 /// Real networks name entities by opaque ids: `/history` and `/changes`
 /// find them by the name the controller gave them too, and `/changes`
 /// labels them by name.
-#[tokio::test]
-async fn the_history_finds_entities_by_name_as_well_as_by_id() {
-    let dir = TempDir::new("history-names");
+async fn the_history_finds_entities_by_name_as_well_as_by_id(backend: Backend) {
+    let dir = TempDir::new(&format!("history-names-{backend:?}"));
+    let db = Db::new(backend, &dir, "names");
     let path = dir.0.join("events.jsonl");
     // edge-3 is named eu-three (a committed entityChange, before T0).
     let named = [
@@ -326,7 +380,7 @@ async fn the_history_finds_entities_by_name_as_well_as_by_id() {
     ];
     std::fs::write(&path, format!("{}\n", named.join("\n"))).unwrap();
     log(&path, 0..100);
-    let feed = feed(&dir, &path).await;
+    let feed = feed(&db, &path).await;
     settled(&feed, 102).await;
 
     let by_id = all(&feed, "filter=dst%3Dedge-3", 1000).await;

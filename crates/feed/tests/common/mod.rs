@@ -2,10 +2,10 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod binary;
-#[cfg(feature = "amqp")]
-pub mod rabbitmq;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+#[cfg(feature = "amqp")]
+pub mod rabbitmq;
 
 use clap::Parser;
 use std::time::Duration;
