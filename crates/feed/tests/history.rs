@@ -395,3 +395,56 @@ async fn the_history_finds_entities_by_name_as_well_as_by_id(backend: Backend) {
     assert!(changes.iter().all(|c| c["label"]["subject"] == "eu-three → ctrl1"), "labelled by name: {changes:?}");
     stop(feed).await;
 }
+
+/// PostgreSQL going away under a running feed: the live feed goes on, the
+/// history counts the failure and says why, and once the server is back
+/// every event is in the history, once.
+#[cfg(feature = "postgres")]
+#[tokio::test]
+async fn postgres_going_away_loses_nothing() {
+    let dir = TempDir::new("history-pg-outage");
+    let server = common::postgres::Own::start("outage", 55433);
+    let path = dir.0.join("events.jsonl");
+    log(&path, 0..200);
+    let db = Db::Postgres(common::postgres::Schema::on(&server.url(), "outage"));
+    let feed = feed(&db, &path).await;
+    let health = settled(&feed, 200).await;
+    assert_eq!(
+        (health["history"]["backend"].as_str(), health["history"]["written"].as_u64()),
+        (Some("postgres"), Some(200))
+    );
+
+    server.script("stop");
+    log(&path, 200..400);
+    // The live feed goes on without it…
+    let deadline = Instant::now() + WAIT;
+    while !reqwest::get(format!("{}/snapshot", feed.base)).await.unwrap().text().await.unwrap().contains("laptop-398") {
+        assert!(Instant::now() < deadline, "the live feed goes on");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // …and the history says why it is behind.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let (_, h) = json(format!("{}/healthz", feed.base)).await;
+        if h["history"]["errors"].as_u64() > Some(0) {
+            let why = h["history"]["last_error"].as_str().unwrap_or_default().to_owned();
+            assert!(why.starts_with("writing events: postgres"), "{why}");
+            assert!(h["history"]["written"].as_u64() < Some(400));
+            break;
+        }
+        assert!(Instant::now() < deadline, "the history reports the failure: {h}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    server.script("start");
+    let health = settled(&feed, 400).await;
+    assert_eq!(health["history"]["written"], 400, "every event, once the server is back");
+    let events = all(&feed, "", 1000).await;
+    let times: Vec<i64> = events.iter().map(|e| e["event"]["at"].as_i64().unwrap()).collect();
+    assert_eq!(times.len(), 400);
+    assert!(times.windows(2).all(|w| w[0] < w[1]), "in time order, none twice");
+    let (_, now) = json(format!("{}/state?at={}", feed.base, T0 + 399 * 1_000_000)).await;
+    let (_, snap) = json(format!("{}/snapshot", feed.base)).await;
+    assert_eq!(now["state"], snap["state"], "the history's latest state is the live one");
+    stop(feed).await;
+}

@@ -209,9 +209,9 @@ impl History {
                 Ok((db, store, max_at))
             };
             match open() {
-                Ok((mut db, store, max_at)) => {
+                Ok((db, store, max_at)) => {
                     let _ = opened_tx.send(Ok(store.clone()));
-                    writer::Writer::new(cfg, writer_stats, store, max_at, tx).run(db.as_mut(), frames);
+                    writer::Writer::new(cfg, writer_stats, store, max_at, tx).run(db, frames);
                 }
                 Err(e) => drop(opened_tx.send(Err(e))),
             }
@@ -292,6 +292,8 @@ impl History {
         let s = &self.stats;
         let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
         serde_json::json!({
+            "backend": match self.config.at { Location::File(_) => "sqlite", Location::Postgres(_) => "postgres" },
+            "at": self.config.at.to_string(),
             "written": n(&s.written),
             "known": n(&s.known),
             "missed_batches": n(&s.missed_batches),

@@ -114,6 +114,7 @@ impl Drop for Fresh {
 
 /// The tests' PostgreSQL, as the integration tests run it.
 #[cfg(feature = "postgres")]
+#[allow(dead_code)] // the integration tests' part of it
 #[path = "../../tests/common/postgres.rs"]
 mod pg;
 

@@ -4,6 +4,12 @@
 //! After each transaction it says how far it got (`through`: the last
 //! batch's sequence number), for a source that acknowledges what it read
 //! only once it is written (`amqp`).
+//!
+//! A database that goes away (PostgreSQL restarted, a network cut) holds
+//! the writer on its batch: it reconnects with a capped backoff and writes
+//! the batch then, so nothing is lost while the hub's channel holds what
+//! is published meanwhile (past its bound, batches are counted as missed),
+//! and `through` stays put, so an acknowledging source stops acking.
 
 use super::{failed, HistoryConfig, HistoryStats, HistoryStore};
 use crate::hub::Frame;
@@ -11,6 +17,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::broadcast::{self, error::TryRecvError};
+use zitiscope_core::backoff::Backoff;
 use zitiscope_core::{Event, Store};
 
 /// A transaction holds at most this many events…
@@ -46,7 +53,7 @@ impl Writer {
         Writer { config, stats, store, max_at, since_checkpoint: 0, last_checkpoint: now, last_retain: now, through }
     }
 
-    pub(super) fn run(mut self, db: &mut dyn HistoryStore, mut frames: broadcast::Receiver<Arc<Frame>>) {
+    pub(super) fn run(mut self, mut db: Box<dyn HistoryStore>, mut frames: broadcast::Receiver<Arc<Frame>>) {
         loop {
             // Block for the first batch, then gather what follows for a while.
             let first = match frames.blocking_recv() {
@@ -75,14 +82,14 @@ impl Writer {
                     }
                 }
             }
-            self.write(db, &events);
+            self.write(&mut db, &events, &frames);
             self.through.send_replace(last);
             if closed {
                 break;
             }
         }
         // The feed is stopping: leave a checkpoint, so the next start is quick.
-        self.checkpoint(db);
+        self.checkpoint(db.as_mut());
     }
 
     fn decode(&self, frame: &Frame) -> Vec<Event> {
@@ -97,18 +104,22 @@ impl Writer {
         failed(&self.stats, "the history writer fell behind", format!("{n} batches not written"));
     }
 
-    fn write(&mut self, db: &mut dyn HistoryStore, events: &[Event]) {
-        match db.insert(events) {
-            Ok(added) => {
-                self.stats.written.fetch_add(added as u64, Ordering::Relaxed);
-                self.stats.known.fetch_add((events.len() - added) as u64, Ordering::Relaxed);
-                self.since_checkpoint += added as u64;
+    fn write(&mut self, db: &mut Box<dyn HistoryStore>, events: &[Event], frames: &broadcast::Receiver<Arc<Frame>>) {
+        let added = loop {
+            match db.insert(events) {
+                Ok(added) => break added,
+                Err(e) => {
+                    failed(&self.stats, "writing events", e);
+                    if !db.is_broken() || !self.reconnect(db, frames) {
+                        return;
+                    }
+                }
             }
-            Err(e) => {
-                failed(&self.stats, "writing events", e);
-                return;
-            }
-        }
+        };
+        self.stats.written.fetch_add(added as u64, Ordering::Relaxed);
+        self.stats.known.fetch_add((events.len() - added) as u64, Ordering::Relaxed);
+        self.since_checkpoint += added as u64;
+        let db = db.as_mut();
         let mut changes = Vec::new();
         for e in events {
             self.max_at = self.max_at.max(e.at.0);
@@ -126,6 +137,38 @@ impl Writer {
         }
         if self.last_retain.elapsed() >= RETAIN_EVERY {
             self.retain(db);
+        }
+    }
+
+    /// Opens the database again after its connection broke, retrying
+    /// with a capped backoff (its failures counted, their logs thinning
+    /// out); `false` when the feed stops first.
+    fn reconnect(&mut self, db: &mut Box<dyn HistoryStore>, frames: &broadcast::Receiver<Arc<Frame>>) -> bool {
+        let mut backoff = Backoff::new(250.0, 10_000.0);
+        loop {
+            let jitter = f64::from(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.subsec_nanos() % 1_000),
+            ) / 1_000.0;
+            let until = Instant::now() + Duration::from_secs_f64(backoff.next_delay_ms(jitter) / 1_000.0);
+            while Instant::now() < until {
+                if frames.is_closed() {
+                    return false;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            match self.config.at.open() {
+                Ok(fresh) => {
+                    tracing::info!(target: "zitiscope::history", "reconnected to {}", self.config.at);
+                    *db = fresh;
+                    return true;
+                }
+                Err(e) if backoff.attempts().is_power_of_two() => failed(&self.stats, "reconnecting", e),
+                Err(_) => {
+                    self.stats.errors.fetch_add(1, Ordering::Relaxed);
+                }
+            }
         }
     }
 

@@ -53,15 +53,22 @@ pub fn query(url: &str, sql: &str) -> Vec<String> {
 pub struct Schema {
     pub name: String,
     pub url: String,
+    server: String,
 }
 
 impl Schema {
+    /// A schema on the shared server.
     pub fn new(name: &str) -> Schema {
+        Schema::on(url(), name)
+    }
+
+    /// A schema on the server at `server`.
+    pub fn on(server: &str, name: &str) -> Schema {
         static N: AtomicU32 = AtomicU32::new(0);
         let name = format!("t_{name}_{}_{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed));
-        query(url(), &format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"));
-        let url = format!("{}?options=-c%20search_path%3D{name}", url());
-        Schema { name, url }
+        query(server, &format!("DROP SCHEMA IF EXISTS {name} CASCADE; CREATE SCHEMA {name}"));
+        let url = format!("{server}?options=-c%20search_path%3D{name}");
+        Schema { name, url, server: server.to_owned() }
     }
 }
 
@@ -69,7 +76,47 @@ impl Drop for Schema {
     fn drop(&mut self) {
         // Not while a test is failing: what it left is worth a look.
         if !std::thread::panicking() {
-            query(url(), &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
+            query(&self.server, &format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name));
         }
+    }
+}
+
+/// A server of a test's own, to stop and start under a running feed (the
+/// shared one serves the other tests meanwhile): its own cluster folder
+/// and port; stopped when dropped.
+pub struct Own {
+    dir: std::path::PathBuf,
+    port: u16,
+}
+
+impl Own {
+    /// Starts it (making its cluster the first time).
+    pub fn start(name: &str, port: u16) -> Own {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../target/services/postgres-{name}"));
+        let own = Own { dir, port };
+        own.script("start");
+        own
+    }
+
+    pub fn script(&self, what: &str) -> String {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/postgres.sh");
+        let out = Command::new(script)
+            .arg(what)
+            .env("ZITISCOPE_POSTGRES_DIR", &self.dir)
+            .env("ZITISCOPE_POSTGRES_PORT", self.port.to_string())
+            .output()
+            .expect("scripts/postgres.sh runs");
+        assert!(out.status.success(), "postgres.sh {what}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap().trim().to_owned()
+    }
+
+    pub fn url(&self) -> String {
+        self.script("url")
+    }
+}
+
+impl Drop for Own {
+    fn drop(&mut self) {
+        self.script("stop");
     }
 }
