@@ -3,8 +3,7 @@
 //! comes first. Browsers dispatch only ~30k SSE messages/s, so batching is
 //! what makes high event rates possible at all.
 
-use crate::hub::Hub;
-use std::sync::Arc;
+use crate::publish::Publisher;
 use std::time::Duration;
 use tokio::sync::mpsc;
 use zitiscope_core::Event;
@@ -17,7 +16,7 @@ pub struct BatchConfig {
 }
 
 /// Runs until every sender is dropped, then flushes what is left.
-pub async fn run(mut rx: mpsc::Receiver<Event>, hub: Arc<Hub>, cfg: BatchConfig) {
+pub async fn run(mut rx: mpsc::Receiver<Event>, to: Publisher, cfg: BatchConfig) {
     let mut batch: Vec<Event> = Vec::with_capacity(cfg.max_events);
     loop {
         // Wait for the first event of a batch with no deadline.
@@ -32,9 +31,9 @@ pub async fn run(mut rx: mpsc::Receiver<Event>, hub: Arc<Hub>, cfg: BatchConfig)
                 Ok(None) | Err(_) => break,
             }
         }
-        hub.publish(std::mem::replace(&mut batch, Vec::with_capacity(cfg.max_events)));
+        to.publish(std::mem::replace(&mut batch, Vec::with_capacity(cfg.max_events))).await;
     }
     if !batch.is_empty() {
-        hub.publish(batch);
+        to.publish(batch).await;
     }
 }

@@ -97,6 +97,13 @@ pub struct Args {
     #[arg(long, value_name = "FILE|URL", env = "ZITISCOPE_HISTORY", default_value = "zitiscope-history.db")]
     pub history: crate::history::Location,
 
+    /// One of several feeds serving the same network from the same
+    /// PostgreSQL history (`--history postgres://…`): one of them runs the
+    /// sources, the others follow it, and any of them serves any client
+    /// (docs/deployment.md, "Replicas").
+    #[arg(long, env = "ZITISCOPE_REPLICA")]
+    pub replica: bool,
+
     /// Keep no history (nothing is written to disk).
     #[arg(long, env = "ZITISCOPE_NO_HISTORY")]
     pub no_history: bool,

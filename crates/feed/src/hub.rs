@@ -123,11 +123,38 @@ impl Hub {
     /// Starts from `store` instead of an empty one: the history's state
     /// when the feed restarts. Call it before anything is published. Its
     /// counters start from zero (they are this run's, in `/metrics`).
-    pub fn seed(&self, mut store: Store) {
+    pub fn seed(&self, store: Store) {
+        self.seed_at(store, 0);
+    }
+
+    /// Starts from `store` as of batch `seq`: a replica's start, from the
+    /// shared log's snapshot (the batches after it follow).
+    pub fn seed_at(&self, mut store: Store, seq: u64) {
         store.restart_stats();
         let mut st = self.lock();
         debug_assert_eq!(st.seq, 0, "seeded after a publish");
         st.store = store;
+        st.seq = seq;
+    }
+
+    /// The same hub under `run`, the id its clients' resume points name
+    /// (the replicas of one network share one: see [`crate::replica`]).
+    pub fn with_run(mut self, run: String) -> Self {
+        self.run_id = run;
+        self
+    }
+
+    /// Resolves once batch `seq` is published here, or after `wait`: a
+    /// client that resumes from a replica a little ahead of this one.
+    pub async fn reached(&self, seq: u64, wait: std::time::Duration) {
+        let mut rx = self.tx.subscribe();
+        let deadline = tokio::time::Instant::now() + wait;
+        while self.seq() < seq {
+            match tokio::time::timeout_at(deadline, rx.recv()).await {
+                Err(_) | Ok(Err(broadcast::error::RecvError::Closed)) => return,
+                Ok(_) => {}
+            }
+        }
     }
 
     /// Also bounds the replay ring by size: at a high event rate, 4,096
@@ -143,14 +170,37 @@ impl Hub {
             return self.lock().seq;
         }
         let data = serde_json::to_string(&events).expect("events always serialise");
-        let mut st = self.lock();
+        let st = self.lock();
+        let seq = st.seq + 1;
+        self.publish_locked(st, seq, data, &events);
+        seq
+    }
+
+    /// Publishes a batch that already has its sequence number and its text
+    /// (a replica's, from the shared log: see [`crate::replica`]), if it is
+    /// the next one. `Err` holds the last sequence number published when it
+    /// is not: a batch at or before it is already here, one after it would
+    /// leave a gap.
+    pub fn publish_at(&self, seq: u64, data: String, events: &[Event]) -> Result<(), u64> {
+        let st = self.lock();
+        if seq != st.seq + 1 {
+            return Err(st.seq);
+        }
+        self.publish_locked(st, seq, data, events);
+        Ok(())
+    }
+
+    /// Applies `events` as batch `seq`, keeps it for resuming clients and
+    /// sends it to every client; then, with the lock released, tells the
+    /// observers what changed.
+    fn publish_locked(&self, mut st: std::sync::MutexGuard<'_, State>, seq: u64, data: String, events: &[Event]) {
         let mut changes = Vec::new();
-        for e in &events {
+        for e in events {
             changes.extend(st.store.apply(e));
         }
-        st.seq += 1;
+        st.seq = seq;
         st.events += events.len() as u64;
-        let frame = Arc::new(Frame { seq: st.seq, data, len: events.len() });
+        let frame = Arc::new(Frame { seq, data, len: events.len() });
         if st.ring_cap > 0 {
             st.ring_bytes += frame.data.len();
             st.ring.push_back(frame.clone());
@@ -162,12 +212,10 @@ impl Hub {
         }
         // An error only means that no client is listening right now.
         let _ = self.tx.send(frame);
-        let seq = st.seq;
         drop(st);
         // Observers run after the lock is released, so they cannot stall
         // publishing for the SSE clients.
         self.changes.dispatch(&changes);
-        seq
     }
 
     /// Where a client starts, and the batches after it. A client that
@@ -202,6 +250,12 @@ impl Hub {
     /// The full current state, serialised (for `GET /snapshot`).
     pub fn snapshot(&self) -> String {
         self.snapshot_text(&self.lock())
+    }
+
+    /// The same, with the batch it includes.
+    pub fn snapshot_at(&self) -> (u64, String) {
+        let st = self.lock();
+        (st.seq, self.snapshot_text(&st))
     }
 
     /// The snapshot's text, written under the lock straight from the store.
@@ -331,7 +385,7 @@ impl Drop for ClientGuard {
 }
 
 /// A random id for this run of the feed (std's per-process random hash keys).
-fn run_id() -> String {
+pub(crate) fn run_id() -> String {
     use std::hash::{BuildHasher, Hasher};
     let h = std::collections::hash_map::RandomState::new().build_hasher().finish();
     format!("{:08x}", h as u32)

@@ -17,6 +17,8 @@
 //! - [`history`]: every event in SQLite or PostgreSQL, and its routes
 //!   (`/history`, `/changes`, `/state?at=`, `/aggregate`);
 //! - [`redact`]: server URLs without their credentials, for messages;
+//! - [`publish`]: where the sources' batches go: the hub, or on a
+//!   [`replica`] the shared log first (several feeds, one network);
 //! - [`sse`]: the SSE stream, `/events`;
 //! - [`security`]: the token and the served app's headers;
 //! - [`server`]: merges each service's router, adds `/snapshot`,
@@ -34,7 +36,9 @@ pub mod hub;
 pub mod inventory;
 pub mod metrics;
 pub mod mgmt;
+pub mod publish;
 pub mod redact;
+pub mod replica;
 pub mod security;
 pub mod server;
 pub mod simulate;
@@ -71,6 +75,10 @@ pub struct Assembled {
     /// The simulated network, shared with the management-API subset, when
     /// the source is the simulator ([`start_source`] installs it).
     pub simulated: Option<simulate::Live>,
+    /// With `--replica`: it follows the log, and starts the sources when
+    /// it leads ([`run`] sets it going).
+    #[cfg(feature = "postgres")]
+    pub replica: Option<Arc<replica::Replica>>,
 }
 
 /// See [`Assembled::guards`].
@@ -110,7 +118,16 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
     if args.no_auth && !auth.required() && !local.ip().is_loopback() {
         tracing::warn!("listening on {local} with no token (--no-auth): anyone who reaches it can read the feed");
     }
-    let hub = Arc::new(hub::Hub::new(args.client_queue, args.replay));
+    let simulating = matches!(args.sources(), Ok(cli::Sources::Simulate(_)));
+    // A replica reads the shared run id and where to start before its hub exists.
+    let replica = replica_start(args, simulating)?;
+    let hub = hub::Hub::new(args.client_queue, args.replay);
+    #[cfg(feature = "postgres")]
+    let hub = match &replica {
+        Some((_, opened)) => hub.with_run(opened.run.clone()),
+        None => hub,
+    };
+    let hub = Arc::new(hub);
     hub.limit_replay_bytes(args.replay_mb << 20);
     let registry = Arc::new(metrics::Registry::new());
     // Weak: the hub's own dispatcher holds the labeler, and must not keep
@@ -136,7 +153,6 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         .cloned()
         .map(|spec| hooks::start(spec, &hub.changes, &hub.run_id, &registry, label.clone()))
         .collect();
-    let simulating = matches!(args.sources(), Ok(cli::Sources::Simulate(_)));
     // Before any source publishes: the history must see every batch.
     let history = if args.no_history {
         None
@@ -144,28 +160,56 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         let mut cfg = history::HistoryConfig::new(args.history.clone());
         cfg.max_age = std::time::Duration::from_secs_f64(args.history_days.max(0.0) * 86_400.0);
         cfg.max_bytes = args.history_mb << 20;
-        let (history, restored) = history::History::start(cfg, hub.frames())?;
-        // The simulator starts a new network each run; every real source
-        // continues the network the history holds.
-        if !simulating {
-            hub.seed(restored);
+        if replica.is_some() {
+            // A replica writes the history only once it leads.
+            Some(history::History::open(cfg))
+        } else {
+            let (history, restored) = history::History::start(cfg, hub.frames())?;
+            // The simulator starts a new network each run; every real source
+            // continues the network the history holds.
+            if !simulating {
+                hub.seed(restored);
+            }
+            Some(history)
         }
-        Some(history)
     };
+    let replica_status = replica.as_ref().map(|_| Arc::new(replica::Status::default()));
+    #[cfg(feature = "postgres")]
+    let (publisher, replica) = match (replica, &replica_status, &history) {
+        (Some((url, opened)), Some(status), Some(history)) => {
+            if let Some((seq, store)) = opened.start {
+                hub.seed_at(store, seq);
+            }
+            let log = Arc::new(replica::Log::new(url.clone(), hub.clone(), status.clone()));
+            let replica = replica::Replica {
+                url,
+                hub: hub.clone(),
+                status: status.clone(),
+                history: history.clone(),
+                lead: std::sync::Mutex::new(None),
+                running: std::sync::Mutex::new(None),
+            };
+            (publish::Publisher::Log(log), Some(Arc::new(replica)))
+        }
+        _ => (publish::Publisher::Hub(hub.clone()), None),
+    };
+    #[cfg(not(feature = "postgres"))]
+    let publisher = publish::Publisher::Hub(hub.clone());
     let (events, rx) = mpsc::channel(args.batch_max * 4);
     let batch_cfg = batcher::BatchConfig {
         max_events: args.batch_max,
         max_delay: std::time::Duration::from_millis(args.batch_interval_ms),
     };
-    let batcher = tokio::spawn(batcher::run(rx, hub.clone(), batch_cfg));
+    let batcher = tokio::spawn(batcher::run(rx, publisher.clone(), batch_cfg));
     let publish =
-        source::Publish { hub: hub.clone(), written: history.as_ref().map(|h| h.written_through()), batch: batch_cfg };
+        source::Publish { to: publisher, written: history.as_ref().map(|h| h.written_through()), batch: batch_cfg };
     let simulated = simulating.then(simulate::Live::default);
     let app = server::router(
         server::Services {
             hub: hub.clone(),
             registry: registry.clone(),
             history,
+            replica: replica_status,
             heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
             retry_ms: args.retry_ms,
             shutdown,
@@ -195,7 +239,41 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         app,
         guards: Guards { _hooks: hooks, _log: log },
         simulated,
+        #[cfg(feature = "postgres")]
+        replica,
     })
+}
+
+/// With `--replica`: the history's URL and what the log says to start
+/// from, once the arguments are checked.
+#[cfg(feature = "postgres")]
+fn replica_start(args: &Args, simulating: bool) -> std::io::Result<Option<(String, replica::Opened)>> {
+    let invalid = |msg: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, msg.to_owned());
+    if !args.replica {
+        return Ok(None);
+    }
+    let history::Location::Postgres(url) = &args.history else {
+        return Err(invalid("--replica needs the history in PostgreSQL (--history postgres://…), which the replicas share"));
+    };
+    if args.no_history {
+        return Err(invalid("--replica needs the history (not --no-history)"));
+    }
+    if simulating {
+        return Err(invalid("--replica needs a real source: each simulator would make a network of its own"));
+    }
+    Ok(Some((url.clone(), replica::open(url)?)))
+}
+
+/// Without PostgreSQL, no replicas.
+#[cfg(not(feature = "postgres"))]
+fn replica_start(args: &Args, _: bool) -> std::io::Result<Option<((), ())>> {
+    if args.replica {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "this zitiscope-feed was built without PostgreSQL (its `postgres` feature), which --replica needs",
+        ));
+    }
+    Ok(None)
 }
 
 /// Starts the sources the arguments name, feeding `feed`. Wait for the
@@ -247,13 +325,31 @@ pub async fn serve(listener: TcpListener, app: axum::Router, shutdown: watch::Re
 /// Starts everything the arguments ask for on an already-bound listener,
 /// and runs until `shutdown` turns `true`. Tests call this with port 0.
 pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
-    let feed = assemble(&args, listener.local_addr()?, shutdown.clone())?;
-    let sources = start_source(&args, &feed, shutdown.clone())?;
+    let feed = Arc::new(assemble(&args, listener.local_addr()?, shutdown.clone())?);
+    #[cfg(feature = "postgres")]
+    let sources = match &feed.replica {
+        // A replica starts its sources once it leads.
+        Some(replica) => {
+            let (args, feed, stop) = (args.clone(), feed.clone(), shutdown.clone());
+            *replica.lead.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some(Box::new(move || start_source(&args, &feed, stop)));
+            tokio::spawn(replica::run(replica.clone(), shutdown.clone()));
+            None
+        }
+        None => Some(start_source(&args, &feed, shutdown.clone())?),
+    };
+    #[cfg(not(feature = "postgres"))]
+    let sources = Some(start_source(&args, &feed, shutdown.clone())?);
     let served = serve(listener, feed.app.clone(), shutdown).await;
+    #[cfg(feature = "postgres")]
+    let sources =
+        sources.or_else(|| feed.replica.as_ref().and_then(|r| r.running.lock().unwrap_or_else(|p| p.into_inner()).take()));
     // The commands the sources run end before the feed does.
-    let stopped = tokio::task::spawn_blocking(move || sources.wait(std::time::Duration::from_secs(5))).await;
-    if !matches!(stopped, Ok(true)) {
-        tracing::warn!("a source did not stop within 5 s");
+    if let Some(sources) = sources {
+        let stopped = tokio::task::spawn_blocking(move || sources.wait(std::time::Duration::from_secs(5))).await;
+        if !matches!(stopped, Ok(true)) {
+            tracing::warn!("a source did not stop within 5 s");
+        }
     }
     served
 }

@@ -61,6 +61,8 @@ pub struct Services {
     pub app_config: Arc<AppConfig>,
     /// The management-API subset, when the feed simulates.
     pub mgmt: Option<crate::mgmt::MgmtState>,
+    /// With `--replica`: its role and how far behind the log it is.
+    pub replica: Option<Arc<crate::replica::Status>>,
 }
 
 /// What the reads here need: the hub, and for `/healthz` the counters
@@ -70,6 +72,7 @@ struct Status {
     hub: Arc<Hub>,
     registry: Arc<Registry>,
     history: Option<Arc<History>>,
+    replica: Option<Arc<crate::replica::Status>>,
 }
 
 /// How the HTTP surface is protected.
@@ -87,13 +90,14 @@ pub struct Protection {
 /// deep links).
 pub fn router(services: Services, static_dir: Option<&Path>, protection: Protection) -> Router {
     let Protection { allow_origins, auth, connect_src } = protection;
-    let Services { hub, registry, history, heartbeat, retry_ms, shutdown, app_config, mgmt } = services;
+    let Services { hub, registry, history, heartbeat, retry_ms, shutdown, app_config, mgmt, replica } = services;
     let sse =
         crate::sse::router(SseState { hub: hub.clone(), registry: registry.clone(), heartbeat, retry_ms, shutdown });
     let metrics = crate::metrics::router(MetricsState {
         hub: hub.clone(),
         registry: registry.clone(),
         history: history.as_ref().map(|h| h.stats.clone()),
+        replica: replica.clone(),
     });
     let history_routes = match &history {
         Some(h) => {
@@ -111,7 +115,7 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
         .route("/snapshot", get(snapshot).layer(CompressionLayer::new().quality(CompressionLevel::Fastest)))
         .route("/healthz", get(healthz))
         .route("/nodes", get(nodes))
-        .with_state(Status { hub, registry, history });
+        .with_state(Status { hub, registry, history, replica });
     // Ahead of any config.json among the static files: the feed knows its
     // own heartbeat, and its config file's [alerts].
     let config = Router::new().route("/config.json", get(config_json)).with_state(app_config);
@@ -186,6 +190,9 @@ async fn healthz(State(app): State<Status>, Extension(auth): Extension<Authorize
     body["sources_down"] = down.into();
     if let Some(h) = &app.history {
         body["history"] = h.health();
+    }
+    if let Some(r) = &app.replica {
+        body["replica"] = r.health(&app.hub);
     }
     Json(body)
 }

@@ -27,6 +27,10 @@ use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
 use zitiscope_core::wire::{self, EventId, Heartbeat, Reset, Resume};
 
+/// How long a client whose resume point is ahead of this feed waits for
+/// it before it gets a snapshot instead.
+const AHEAD_WAIT: Duration = Duration::from_secs(2);
+
 /// What the stream needs.
 #[derive(Clone)]
 pub struct SseState {
@@ -69,6 +73,11 @@ async fn events(State(sse): State<SseState>, headers: HeaderMap, Query(q): Query
 fn stream(sse: SseState, since: Option<EventId>) -> impl Stream<Item = Result<SseEvent, Infallible>> {
     let SseState { hub, registry, heartbeat, retry_ms, shutdown } = sse;
     async_stream::stream! {
+        // A point of this run that this feed has not reached yet: a replica
+        // a moment behind the one the client left (see `crate::replica`).
+        if let Some(id) = since.as_ref().filter(|id| id.run == hub.run_id) {
+            hub.reached(id.seq, AHEAD_WAIT).await;
+        }
         let guard = hub.client_guard();
         let joined = hub.subscribe(since.as_ref());
         let mut rx = joined.rx;

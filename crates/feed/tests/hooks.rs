@@ -108,7 +108,7 @@ async fn a_webhook_gets_matching_changes_and_is_retried_until_it_accepts() {
     assert_eq!(b["change"]["conn"]["key"]["src"], "edge-eu-1", "{b}");
     assert_eq!(b["label"]["state"], "disconnected", "{b}");
 
-    let metrics = zitiscope_feed::metrics::render(&hub, &registry, None);
+    let metrics = zitiscope_feed::metrics::render(&hub, &registry, None, None);
     assert!(metrics.contains("zitiscope_feed_hook_delivered_total{hook=\"router-down\"} 1"), "{metrics}");
     assert!(metrics.contains("zitiscope_feed_hook_retries_total{hook=\"router-down\"} 2"), "{metrics}");
 }

@@ -111,6 +111,10 @@ impl r2d2::ManageConnection for Readers {
     }
 }
 
+/// Given the last of the hub's batches the history holds, the batches
+/// after it that it lacks (a replica taking over: see `crate::replica`).
+pub type Backlog = Box<dyn FnOnce(u64) -> Result<Vec<Arc<crate::hub::Frame>>, StoreError> + Send>;
+
 /// At most this many queries read the history at once (each reader holds
 /// a connection, and may hold a decoded checkpoint: see `seek.rs`).
 const READERS: u32 = 4;
@@ -169,6 +173,8 @@ pub struct History {
     readers: r2d2::Pool<Readers>,
     /// The sequence number of the last batch the writer dealt with.
     through: tokio::sync::watch::Receiver<u64>,
+    /// Its sender, until the writer starts.
+    writer: Mutex<Option<tokio::sync::watch::Sender<u64>>>,
 }
 
 /// A history request that cannot be answered as asked.
@@ -196,12 +202,40 @@ impl History {
         config: HistoryConfig,
         frames: tokio::sync::broadcast::Receiver<Arc<crate::hub::Frame>>,
     ) -> std::io::Result<(Arc<History>, Store)> {
-        let stats = Arc::new(HistoryStats::default());
+        let history = History::open(config);
+        let restored = history.write(frames, None)?;
+        Ok((history, restored))
+    }
+
+    /// The history for reading: its readers open on first use, and nothing
+    /// writes until [`History::write`] (a replica that follows reads only).
+    pub fn open(config: HistoryConfig) -> Arc<History> {
         let (tx, through) = tokio::sync::watch::channel(0);
+        let readers = r2d2::Pool::builder()
+            .max_size(READERS)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(5))
+            .build_unchecked(Readers(config.at.clone()));
+        let stats = Arc::new(HistoryStats::default());
+        Arc::new(History { config, stats, readers, through, writer: Mutex::new(Some(tx)) })
+    }
+
+    /// Opens the database for writing (making its tables), restores the
+    /// writer's state from it and starts the writer on `frames`, the hub's
+    /// batches, after the `backlog`'s, if any. Returns the restored state.
+    /// At most once.
+    pub fn write(
+        &self,
+        frames: tokio::sync::broadcast::Receiver<Arc<crate::hub::Frame>>,
+        backlog: Option<Backlog>,
+    ) -> std::io::Result<Store> {
+        let Some(tx) = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take() else {
+            return Err(std::io::Error::other("the history's writer is already running"));
+        };
         // The writer's thread opens the database: PostgreSQL's blocking
         // client may not run inside the caller's tokio task.
         let (opened_tx, opened) = std::sync::mpsc::channel();
-        let (cfg, writer_stats) = (config.clone(), stats.clone());
+        let (cfg, writer_stats) = (self.config.clone(), self.stats.clone());
         std::thread::Builder::new().name("history".into()).spawn(move || {
             let open = || -> Result<_, StoreError> {
                 let mut db = cfg.at.open()?;
@@ -211,22 +245,15 @@ impl History {
             match open() {
                 Ok((db, store, max_at)) => {
                     let _ = opened_tx.send(Ok(store.clone()));
-                    writer::Writer::new(cfg, writer_stats, store, max_at, tx).run(db, frames);
+                    writer::Writer::new(cfg, writer_stats, store, max_at, tx).run(db, frames, backlog);
                 }
                 Err(e) => drop(opened_tx.send(Err(e))),
             }
         })?;
-        let restored = opened
+        opened
             .recv()
             .unwrap_or_else(|_| Err(StoreError("the writer stopped while opening".into())))
-            .map_err(|e| std::io::Error::other(format!("history {}: {e}", config.at)))?;
-        // The readers open on first use (read-only), the schema made.
-        let readers = r2d2::Pool::builder()
-            .max_size(READERS)
-            .min_idle(Some(0))
-            .connection_timeout(Duration::from_secs(5))
-            .build_unchecked(Readers(config.at.clone()));
-        Ok((Arc::new(History { config, stats, readers, through }), restored))
+            .map_err(|e| std::io::Error::other(format!("history {}: {e}", self.config.at)))
     }
 
     /// The sequence number of the last of the hub's batches the writer

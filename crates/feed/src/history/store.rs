@@ -49,6 +49,19 @@ pub trait HistoryStore: Send {
     /// Stored changes in `range` passing `filter`, reading at most
     /// [`SCAN_MAX`] rows, labelled (and filtered) with `names`.
     fn changes(&mut self, range: Range, filter: &Filter, names: Names) -> Result<ChangePage, StoreError>;
+    /// The last of the hub's batches the history holds, as [`mark_batch`]
+    /// left it (0 with none): where a replica that takes over starts
+    /// writing (`crate::replica`).
+    ///
+    /// [`mark_batch`]: HistoryStore::mark_batch
+    fn written_batch(&mut self) -> Result<u64, StoreError> {
+        Ok(0)
+    }
+    /// Records that the history holds the hub's batches up to `seq` (only
+    /// a store that replicas share keeps it).
+    fn mark_batch(&mut self, _seq: u64) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Whether the connection is gone for good (the readers' pool then
     /// opens another).
     fn is_broken(&self) -> bool {

@@ -11,7 +11,7 @@
 //! is published meanwhile (past its bound, batches are counted as missed),
 //! and `through` stays put, so an acknowledging source stops acking.
 
-use super::{failed, HistoryConfig, HistoryStats, HistoryStore};
+use super::{failed, Backlog, HistoryConfig, HistoryStats, HistoryStore};
 use crate::hub::Frame;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -53,7 +53,31 @@ impl Writer {
         Writer { config, stats, store, max_at, since_checkpoint: 0, last_checkpoint: now, last_retain: now, through }
     }
 
-    pub(super) fn run(mut self, mut db: Box<dyn HistoryStore>, mut frames: broadcast::Receiver<Arc<Frame>>) {
+    pub(super) fn run(
+        mut self,
+        mut db: Box<dyn HistoryStore>,
+        mut frames: broadcast::Receiver<Arc<Frame>>,
+        backlog: Option<Backlog>,
+    ) {
+        // A replica taking over: first the batches the history lacks (its
+        // `frames` hold only those published from now on).
+        let mut after = 0;
+        if let Some(backlog) = backlog {
+            let written = db.written_batch().unwrap_or_else(|e| {
+                failed(&self.stats, "reading how far the history got", e);
+                0
+            });
+            match backlog(written) {
+                Ok(missing) => {
+                    for frame in missing {
+                        let events = self.decode(&frame);
+                        self.write(&mut db, &events, frame.seq, &frames);
+                        after = frame.seq;
+                    }
+                }
+                Err(e) => failed(&self.stats, "reading the batches the history lacks", e),
+            }
+        }
         loop {
             // Block for the first batch, then gather what follows for a while.
             let first = match frames.blocking_recv() {
@@ -64,6 +88,10 @@ impl Writer {
                 }
                 Err(broadcast::error::RecvError::Closed) => break,
             };
+            // The backlog already held it.
+            if first.seq <= after {
+                continue;
+            }
             let mut events = self.decode(&first);
             let mut last = first.seq;
             let start = Instant::now();
@@ -82,7 +110,7 @@ impl Writer {
                     }
                 }
             }
-            self.write(&mut db, &events, &frames);
+            self.write(&mut db, &events, last, &frames);
             self.through.send_replace(last);
             if closed {
                 break;
@@ -104,9 +132,16 @@ impl Writer {
         failed(&self.stats, "the history writer fell behind", format!("{n} batches not written"));
     }
 
-    fn write(&mut self, db: &mut Box<dyn HistoryStore>, events: &[Event], frames: &broadcast::Receiver<Arc<Frame>>) {
+    /// Writes `events`, the hub's batches up to `last`.
+    fn write(
+        &mut self,
+        db: &mut Box<dyn HistoryStore>,
+        events: &[Event],
+        last: u64,
+        frames: &broadcast::Receiver<Arc<Frame>>,
+    ) {
         let added = loop {
-            match db.insert(events) {
+            match db.insert(events).and_then(|added| db.mark_batch(last).map(|()| added)) {
                 Ok(added) => break added,
                 Err(e) => {
                     failed(&self.stats, "writing events", e);

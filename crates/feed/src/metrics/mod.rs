@@ -29,6 +29,8 @@ pub struct MetricsState {
     pub registry: Arc<Registry>,
     /// The history writer's counters, unless the feed keeps no history.
     pub history: Option<Arc<HistoryStats>>,
+    /// With `--replica`: its role and how far behind the log it is.
+    pub replica: Option<Arc<crate::replica::Status>>,
 }
 
 /// The `/metrics` route.
@@ -37,7 +39,7 @@ pub fn router(state: MetricsState) -> Router {
 }
 
 async fn metrics(State(m): State<MetricsState>) -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], render(&m.hub, &m.registry, m.history.as_deref()))
+    ([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], render(&m.hub, &m.registry, m.history.as_deref(), m.replica.as_deref()))
 }
 
 /// The exposition's content type.
@@ -72,7 +74,12 @@ fn escape(v: &str) -> String {
 }
 
 /// The whole exposition.
-pub fn render(hub: &Hub, registry: &Registry, history: Option<&HistoryStats>) -> String {
+pub fn render(
+    hub: &Hub,
+    registry: &Registry,
+    history: Option<&HistoryStats>,
+    replica: Option<&crate::replica::Status>,
+) -> String {
     let mut o = Out(String::new());
     let sources = registry.sources();
     type Counter = fn(&SourceStats) -> u64;
@@ -196,6 +203,12 @@ pub fn render(hub: &Hub, registry: &Registry, history: Option<&HistoryStats>) ->
         o.one("history_errors_total", "counter", "History write failures.", n(&h.errors));
         o.one("history_checkpoints_total", "counter", "State checkpoints written.", n(&h.checkpoints));
         o.one("history_pruned_total", "counter", "Events dropped by retention.", n(&h.pruned));
+    }
+    if let Some(r) = replica {
+        let head = r.head.load(Ordering::Relaxed);
+        o.one("replica_leader", "gauge", "1 while this replica leads (runs the sources).", u64::from(r.leading.load(Ordering::Relaxed)));
+        o.one("replica_behind_batches", "gauge", "Batches of the shared log this replica has not applied yet.", head.saturating_sub(hub.seq()));
+        o.one("replica_takeovers_total", "counter", "Times this replica took the lead.", r.takeovers.load(Ordering::Relaxed));
     }
     o.0
 }

@@ -160,7 +160,7 @@ async fn session(spec: &AmqpSpec, read: &Reader, to: &Publish, messages: &mut u6
                 events(read, *messages, &d.data, spec.max_line_bytes)
             })
             .collect();
-        let seq = to.hub.publish(events);
+        let seq = to.to.publish(events).await;
         if let Some(failed) = failed {
             return failed;
         }

@@ -244,7 +244,7 @@ pub fn start(
 /// how it learns that the history has them.
 #[derive(Clone)]
 pub struct Publish {
-    pub hub: Arc<crate::hub::Hub>,
+    pub to: crate::publish::Publisher,
     /// The history's writer's progress
     /// ([`crate::history::History::written_through`]), when the history is on.
     pub written: Option<watch::Receiver<u64>>,

@@ -281,4 +281,23 @@ impl HistoryStore for Postgres {
     fn is_broken(&self) -> bool {
         self.client.is_closed()
     }
+
+    fn written_batch(&mut self) -> Result<u64, StoreError> {
+        let row = self
+            .client
+            .query_opt("SELECT value FROM history_meta WHERE key = 'batch'", &[])
+            .map_err(err)?;
+        Ok(row.map_or(0, |r| r.get::<_, i64>(0).max(0) as u64))
+    }
+
+    fn mark_batch(&mut self, seq: u64) -> Result<(), StoreError> {
+        self.client
+            .execute(
+                "INSERT INTO history_meta (key, value) VALUES ('batch', $1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&(seq as i64)],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
 }

@@ -44,7 +44,9 @@ pub(super) const SCHEMA: &str = "
         at BIGINT NOT NULL
     );
     -- `dropped`: whether retention ever dropped an event (a seek with no
-    -- checkpoint before its moment may start from the first row only if not).
+    -- checkpoint before its moment may start from the first row only if not);
+    -- `batch`: the last of the hub's batches written (where a replica that
+    -- takes over starts writing).
     CREATE TABLE IF NOT EXISTS history_meta (
         key   TEXT PRIMARY KEY,
         value BIGINT NOT NULL
