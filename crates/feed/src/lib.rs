@@ -253,7 +253,9 @@ fn replica_start(args: &Args, simulating: bool) -> std::io::Result<Option<(Strin
         return Ok(None);
     }
     let history::Location::Postgres(url) = &args.history else {
-        return Err(invalid("--replica needs the history in PostgreSQL (--history postgres://…), which the replicas share"));
+        return Err(invalid(
+            "--replica needs the history in PostgreSQL (--history postgres://…), which the replicas share",
+        ));
     };
     if args.no_history {
         return Err(invalid("--replica needs the history (not --no-history)"));
@@ -342,8 +344,8 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
     let sources = Some(start_source(&args, &feed, shutdown.clone())?);
     let served = serve(listener, feed.app.clone(), shutdown).await;
     #[cfg(feature = "postgres")]
-    let sources =
-        sources.or_else(|| feed.replica.as_ref().and_then(|r| r.running.lock().unwrap_or_else(|p| p.into_inner()).take()));
+    let sources = sources
+        .or_else(|| feed.replica.as_ref().and_then(|r| r.running.lock().unwrap_or_else(|p| p.into_inner()).take()));
     // The commands the sources run end before the feed does.
     if let Some(sources) = sources {
         let stopped = tokio::task::spawn_blocking(move || sources.wait(std::time::Duration::from_secs(5))).await;

@@ -156,6 +156,10 @@ fn a_feed_killed_mid_stream_applies_and_keeps_every_event_once() {
     let args = ["--history", history, "--batch-max", "100"];
     let mut first = feed(queue, &args);
     until(&first, "a part of the stream applied", |h| source(h, queue)["events"].as_u64() >= Some(3_000));
+    // And a part acknowledged: the broker holds back what the feed's
+    // prefetch (10,000) has not freed, so fewer ready than that means acks.
+    // (Waiting on the events alone raced the writer on a loaded machine.)
+    rt.block_on(queue_until(&ch, queue, "a part of the stream acknowledged", |ready, _| ready < 10_000));
     first.child.kill().unwrap();
     first.child.wait().unwrap();
     let (left, _) = rt.block_on(queue_until(&ch, queue, "the broker saw the feed go", |_, consumers| consumers == 0));

@@ -66,7 +66,7 @@ fn role(h: &serde_json::Value) -> &str {
 /// What an SSE client saw, as it saw it.
 #[derive(Debug)]
 enum Seen {
-    Snapshot(Snapshot),
+    Snapshot(Box<Snapshot>),
     Resume(Resume),
     Batch(u64, Vec<Event>),
     /// The stream ended (its feed died).
@@ -90,7 +90,7 @@ fn client(base: &str, last: Option<String>) -> mpsc::Receiver<Seen> {
             let mut stream = resp.bytes_stream().eventsource();
             while let Some(Ok(e)) = stream.next().await {
                 let seen = match e.event.as_str() {
-                    "snapshot" => Seen::Snapshot(serde_json::from_str(&e.data).unwrap()),
+                    "snapshot" => Seen::Snapshot(Box::new(serde_json::from_str(&e.data).unwrap())),
                     "resume" => Seen::Resume(serde_json::from_str(&e.data).unwrap()),
                     "batch" => {
                         let seq = e.id.rsplit_once(':').unwrap().1.parse().unwrap();
@@ -140,7 +140,9 @@ impl View {
 /// The first thing a client sees: a snapshot.
 fn first_view(rx: &mpsc::Receiver<Seen>) -> View {
     match rx.recv_timeout(common::WAIT) {
-        Ok(Seen::Snapshot(s)) => View { store: Store::from_state(s.state, StoreConfig::default()), run: s.run, seq: s.seq },
+        Ok(Seen::Snapshot(s)) => {
+            View { store: Store::from_state(s.state, StoreConfig::default()), run: s.run, seq: s.seq }
+        }
         other => panic!("a new client starts from a snapshot, not {other:?}"),
     }
 }

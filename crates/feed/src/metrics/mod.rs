@@ -39,7 +39,10 @@ pub fn router(state: MetricsState) -> Router {
 }
 
 async fn metrics(State(m): State<MetricsState>) -> impl IntoResponse {
-    ([(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)], render(&m.hub, &m.registry, m.history.as_deref(), m.replica.as_deref()))
+    (
+        [(axum::http::header::CONTENT_TYPE, CONTENT_TYPE)],
+        render(&m.hub, &m.registry, m.history.as_deref(), m.replica.as_deref()),
+    )
 }
 
 /// The exposition's content type.
@@ -206,9 +209,24 @@ pub fn render(
     }
     if let Some(r) = replica {
         let head = r.head.load(Ordering::Relaxed);
-        o.one("replica_leader", "gauge", "1 while this replica leads (runs the sources).", u64::from(r.leading.load(Ordering::Relaxed)));
-        o.one("replica_behind_batches", "gauge", "Batches of the shared log this replica has not applied yet.", head.saturating_sub(hub.seq()));
-        o.one("replica_takeovers_total", "counter", "Times this replica took the lead.", r.takeovers.load(Ordering::Relaxed));
+        o.one(
+            "replica_leader",
+            "gauge",
+            "1 while this replica leads (runs the sources).",
+            u64::from(r.leading.load(Ordering::Relaxed)),
+        );
+        o.one(
+            "replica_behind_batches",
+            "gauge",
+            "Batches of the shared log this replica has not applied yet.",
+            head.saturating_sub(hub.seq()),
+        );
+        o.one(
+            "replica_takeovers_total",
+            "counter",
+            "Times this replica took the lead.",
+            r.takeovers.load(Ordering::Relaxed),
+        );
     }
     o.0
 }

@@ -52,9 +52,9 @@ impl Log {
             if let Some(client) = db.as_ref() {
                 match log::append(client, seq, &data).await {
                     Ok(()) => break,
-                    Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => fenced(&format!(
-                        "another feed published batch {seq}: this one no longer leads"
-                    )),
+                    Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                        fenced(&format!("another feed published batch {seq}: this one no longer leads"))
+                    }
                     Err(e) => {
                         tracing::warn!(target: "zitiscope::replica", "appending batch {seq}: {e}");
                         if client.is_closed() {
@@ -72,4 +72,3 @@ impl Log {
         seq
     }
 }
-

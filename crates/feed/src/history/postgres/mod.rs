@@ -283,10 +283,7 @@ impl HistoryStore for Postgres {
     }
 
     fn written_batch(&mut self) -> Result<u64, StoreError> {
-        let row = self
-            .client
-            .query_opt("SELECT value FROM history_meta WHERE key = 'batch'", &[])
-            .map_err(err)?;
+        let row = self.client.query_opt("SELECT value FROM history_meta WHERE key = 'batch'", &[]).map_err(err)?;
         Ok(row.map_or(0, |r| r.get::<_, i64>(0).max(0) as u64))
     }
 
