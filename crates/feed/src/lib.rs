@@ -121,6 +121,7 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
     let simulating = matches!(args.sources(), Ok(cli::Sources::Simulate(_)));
     // A replica reads the shared run id and where to start before its hub exists.
     let replica = replica_start(args, simulating)?;
+    let replica_status = replica.as_ref().map(|_| Arc::new(replica::Status::default()));
     let hub = hub::Hub::new(args.client_queue, args.replay);
     #[cfg(feature = "postgres")]
     let hub = match &replica {
@@ -151,7 +152,10 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         .hooks
         .iter()
         .cloned()
-        .map(|spec| hooks::start(spec, &hub.changes, &hub.run_id, &registry, label.clone()))
+        .map(|spec| {
+            let leading = replica_status.as_ref().map(|s| s.leading_flag());
+            hooks::start(spec, &hub.changes, &hub.run_id, &registry, label.clone(), leading)
+        })
         .collect();
     // Before any source publishes: the history must see every batch.
     let history = if args.no_history {
@@ -173,7 +177,6 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
             Some(history)
         }
     };
-    let replica_status = replica.as_ref().map(|_| Arc::new(replica::Status::default()));
     #[cfg(feature = "postgres")]
     let (publisher, replica) = match (replica, &replica_status, &history) {
         (Some((url, opened)), Some(status), Some(history)) => {

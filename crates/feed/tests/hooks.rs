@@ -66,7 +66,7 @@ fn routers_down() -> When {
 /// through the hub's store as the feed does.
 fn start(spec: HookSpec, hub: &Arc<Hub>, registry: &Registry) -> Hook {
     let names = hub.clone();
-    hooks::start(spec, &hub.changes, &hub.run_id, registry, Arc::new(move |c| names.label(c)))
+    hooks::start(spec, &hub.changes, &hub.run_id, registry, Arc::new(move |c| names.label(c)), None)
 }
 
 fn conn(at: i64, kind: ConnKind, src: &str, dst: &str, up: bool) -> Event {
@@ -315,4 +315,34 @@ async fn a_rule_and_its_payload_read_names_not_opaque_ids() {
     let b = receiver.bodies.lock().unwrap()[0].clone();
     assert_eq!(b["change"]["conn"]["key"]["src"], "Kx7pWq2mRa", "the change keeps the id");
     assert_eq!(b["label"]["subject"], "edge-eu-1 → ctrl1", "the label reads the name: {b}");
+}
+
+/// A replica's hooks fire only while it leads: a follower applies the
+/// same changes, and calling the hooks too would call them once a replica.
+#[tokio::test]
+async fn a_hook_held_by_its_flag_fires_only_while_it_is_set() {
+    let receiver = Receiver::default();
+    let url = serve(receiver.clone()).await;
+    let hub = Arc::new(Hub::new(16, 16));
+    let registry = Registry::new();
+    let leading = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let names = hub.clone();
+    let hook = hooks::start(
+        HookSpec { url: Some(url), ..spec("router-down", routers_down()) },
+        &hub.changes,
+        &hub.run_id,
+        &registry,
+        Arc::new(move |c| names.label(c)),
+        Some(leading.clone()),
+    );
+    hub.publish(vec![conn(1, ConnKind::RouterToCtrl, "edge-1", "ctrl1", true)]);
+    hub.publish(vec![conn(2, ConnKind::RouterToCtrl, "edge-1", "ctrl1", false)]);
+    leading.store(true, Ordering::SeqCst);
+    hub.publish(vec![conn(3, ConnKind::RouterToCtrl, "edge-2", "ctrl1", true)]);
+    hub.publish(vec![conn(4, ConnKind::RouterToCtrl, "edge-2", "ctrl1", false)]);
+    let stats: &HookStats = &hook.stats;
+    until("delivery", || get(&stats.delivered) == 1).await;
+    let bodies = receiver.bodies.lock().unwrap().clone();
+    assert_eq!(bodies.len(), 1, "only the change made while leading: {bodies:?}");
+    assert_eq!(bodies[0]["change"]["conn"]["key"]["src"], "edge-2", "the first offered is the one made while leading");
 }

@@ -31,7 +31,7 @@ pub use when::When;
 
 use crate::metrics::{HookStats, Registry};
 use serde::Deserialize;
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use tokio::sync::mpsc;
 use zitiscope_core::dispatch::{Dispatcher, Subscription};
@@ -117,13 +117,24 @@ pub struct Hook {
 /// Subscribes a hook to `changes` (the hub's dispatcher), registers its
 /// counters and starts its delivery task. `run_id` is the feed run the
 /// payloads name. Call it inside a tokio runtime.
-pub fn start(spec: HookSpec, changes: &Dispatcher, run_id: &str, registry: &Registry, label: Labeler) -> Hook {
+///
+/// With `active`, it fires only while that is `true`: a replica's hooks
+/// fire on the leader alone, or every replica would call them
+/// (`crate::replica`).
+pub fn start(
+    spec: HookSpec,
+    changes: &Dispatcher,
+    run_id: &str,
+    registry: &Registry,
+    label: Labeler,
+    active: Option<Arc<AtomicBool>>,
+) -> Hook {
     let stats = registry.register_hook(&spec.name);
     let (tx, rx) = mpsc::channel::<(Change, ChangeLabel)>(spec.queue);
     let offer = stats.clone();
     let when = spec.when.clone();
     let subscription = changes.on(when.interest(), move |change| {
-        if !when.passes(change, &*label) {
+        if active.as_ref().is_some_and(|a| !a.load(Ordering::Relaxed)) || !when.passes(change, &*label) {
             return;
         }
         // Named now, as the change happens: a later rename or deletion

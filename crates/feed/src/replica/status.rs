@@ -4,12 +4,13 @@
 
 use crate::hub::Hub;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// What a replica is doing, for `/healthz` and `/metrics`.
 #[derive(Debug, Default)]
 pub struct Status {
-    /// Whether it leads.
-    pub leading: AtomicBool,
+    /// Whether it leads (shared with its hooks, which fire only then).
+    pub leading: Arc<AtomicBool>,
     /// The newest batch it knows the log holds.
     pub head: AtomicU64,
     /// Times it took over (0 or 1 in a run: a leader never steps down
@@ -21,6 +22,11 @@ pub struct Status {
 }
 
 impl Status {
+    /// The flag that says it leads, for what must run on the leader alone.
+    pub fn leading_flag(&self) -> Arc<AtomicBool> {
+        self.leading.clone()
+    }
+
     /// `/healthz`'s `replica`: the role, and how far behind the log it is.
     pub fn health(&self, hub: &Hub) -> serde_json::Value {
         let head = self.head.load(Ordering::Relaxed);
