@@ -88,17 +88,30 @@ fn main() {
     let survivors: Vec<&Feed> = three.iter().filter(|f| f.alive()).collect();
     let stored = settle(&schema, rep.published);
     let seqs: Vec<u64> = survivors.iter().map(|f| f.health()["seq"].as_u64().unwrap_or(0)).collect();
+    // Each message is one event; the history holds each event once (its
+    // key), so fewer rows than messages is a loss.
     println!(
         "published {}, in the history {stored} (lost {}), survivors at batches {seqs:?}",
         rep.published,
         rep.published.saturating_sub(stored)
     );
+    if stored < rep.published {
+        for f in &survivors {
+            let h = f.health();
+            println!("  survivor: role {}, sources {}, history {}", h["replica"]["role"], h["sources"], h["history"]);
+        }
+    }
     three.clear();
 }
 
 /// What one phase measured.
 struct Phase {
+    /// The delays of the batches whose events were published away from a
+    /// takeover (all of them when there was none), in µs…
     delays_us: Vec<u64>,
+    /// …and of those published from a second before the kill to 2 s after
+    /// the takeover.
+    around_us: Vec<u64>,
     published: u64,
     gaps: u64,
     repeats: u64,
@@ -120,8 +133,13 @@ impl Phase {
     }
 
     fn print(&self, what: &str) {
+        let mut around = self.around_us.clone();
+        around.sort_unstable();
+        let worst = around.last().map_or(String::new(), |&us| {
+            format!(" (around the takeover: {} samples, max {:.0} ms)", around.len(), us as f64 / 1e3)
+        });
         println!(
-            "{what}: {} samples, delay p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms; gaps {}, repeats {}, \
+            "{what}: {} samples, delay p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms{worst}; gaps {}, repeats {}, \
              resets {}, reconnects: {} resume, {} snapshot",
             self.delays_us.len(),
             self.p(0.5),
@@ -154,6 +172,7 @@ async fn phase(feeds: &[Feed], clients: u64, rate: u64, secs: u64, kill: Option<
     let start = Instant::now();
     let mut published = 0u64;
     let mut takeover = None;
+    let mut window = None;
     let mut killed = false;
     while start.elapsed() < Duration::from_secs(secs) {
         let due = (start.elapsed().as_secs_f64() * rate as f64) as u64;
@@ -177,6 +196,10 @@ async fn phase(feeds: &[Feed], clients: u64, rate: u64, secs: u64, kill: Option<
                     tokio::time::sleep(Duration::from_millis(10)).await;
                 }
                 takeover = Some(t.elapsed());
+                // From a second before the kill: what the dead leader had taken
+                // but not acknowledged comes again after the takeover.
+                let from = now_ns() - t.elapsed().as_nanos() as u64 - 1_000_000_000;
+                window = Some((from, now_ns() + 2_000_000_000));
             }
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -188,8 +211,11 @@ async fn phase(feeds: &[Feed], clients: u64, rate: u64, secs: u64, kill: Option<
     }
     let n = |c: &AtomicU64| c.load(Ordering::Relaxed);
     let delays = std::mem::take(&mut *shared.delays.lock().unwrap());
+    let around = |at: u64| window.is_some_and(|(from, to)| at >= from && at <= to);
+    let (around_us, delays_us) = delays.into_iter().partition::<Vec<_>, _>(|(at, _)| around(*at));
     Phase {
-        delays_us: delays,
+        delays_us: delays_us.into_iter().map(|(_, d)| d).collect(),
+        around_us: around_us.into_iter().map(|(_, d)| d).collect(),
         published,
         gaps: n(&shared.gaps),
         repeats: n(&shared.repeats),
@@ -202,7 +228,8 @@ async fn phase(feeds: &[Feed], clients: u64, rate: u64, secs: u64, kill: Option<
 
 #[derive(Default)]
 struct Shared {
-    delays: Mutex<Vec<u64>>,
+    /// `(the batch's first event's time, its delay in µs)`.
+    delays: Mutex<Vec<(u64, u64)>>,
     gaps: AtomicU64,
     repeats: AtomicU64,
     resumes: AtomicU64,
@@ -249,7 +276,7 @@ async fn client(bases: Arc<Vec<String>>, mut at: usize, shared: Arc<Shared>, sto
                         }
                         last = Some((run.to_owned(), seq));
                         if let Some(at) = first_at(&e.data) {
-                            mine.push(now.saturating_sub(at) / 1_000);
+                            mine.push((at, now.saturating_sub(at) / 1_000));
                         }
                     }
                     "reset" => {
@@ -281,20 +308,22 @@ fn now_ns() -> u64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64
 }
 
-/// Event `k`, stamped now: twenty routers online, then identities
-/// connecting to and leaving them.
+/// Event `k`, stamped now, in the controller's shapes: 300 routers come
+/// online, then identities connect to them (20,000 of them, over and
+/// over), and every 10th event a router goes offline or comes back.
 fn event(k: u64) -> String {
     let ts = zitiscope_core::Timestamp(now_ns() as i64).to_rfc3339();
     let r = k % 300;
-    if k < 300 {
+    if k < 300 || k.is_multiple_of(10) {
+        let online = k < 300 || k.is_multiple_of(20);
+        let kind = if online { "router-online" } else { "router-offline" };
         return format!(
-            r#"{{"namespace":"router","timestamp":"{ts}","event_src_id":"ctrl1","event_type":"router-online","router_id":"edge-{r}","router_online":true}}"#
+            r#"{{"namespace":"router","timestamp":"{ts}","event_src_id":"ctrl1","event_type":"{kind}","router_id":"edge-{r}","router_online":{online}}}"#
         );
     }
-    let kind = if k.is_multiple_of(2) { "connect" } else { "disconnect" };
     format!(
-        r#"{{"namespace":"{kind}","event_src_id":"ctrl1","timestamp":"{ts}","src_type":"identity","dst_type":"router","src_id":"id-{}","src_addr":"100.64.0.1:1","dst_id":"edge-{r}","dst_addr":"10.0.0.2:3022"}}"#,
-        (k / 2) % 20_000
+        r#"{{"namespace":"connect","event_src_id":"ctrl1","timestamp":"{ts}","src_type":"identity","dst_type":"router","src_id":"id-{}","src_addr":"100.64.0.1:1","dst_id":"edge-{r}","dst_addr":"10.0.0.2:3022"}}"#,
+        k % 20_000
     )
 }
 
