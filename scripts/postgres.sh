@@ -40,9 +40,12 @@ start)
   fi
   # Loopback only, its socket in its own folder, and made for a test run:
   # no durability to wait for (fsync off), enough connections for the
-  # replicas' tests.
+  # replicas' tests. ZITISCOPE_POSTGRES_DURABLE=1 keeps PostgreSQL's own
+  # durability (for a benchmark that compares with SQLite's).
+  fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  if [ "${ZITISCOPE_POSTGRES_DURABLE:-0}" = 1 ]; then fast=""; fi
   as_owner "$BIN/pg_ctl" -D "$DATA" -l "$DIR/server.log" -w -t 120 start \
-    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+    -o "-c listen_addresses=127.0.0.1 -p $PORT -k $DIR $fast -c max_connections=200" \
     >/dev/null || {
     echo "postgres.sh: no server on 127.0.0.1:$PORT; see $DIR/server.log" >&2
     tail -20 "$DIR/server.log" >&2 || true

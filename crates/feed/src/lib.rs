@@ -190,7 +190,6 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
                 status: status.clone(),
                 history: history.clone(),
                 lead: std::sync::Mutex::new(None),
-                running: std::sync::Mutex::new(None),
             };
             (publish::Publisher::Log(log), Some(Arc::new(replica)))
         }
@@ -331,24 +330,23 @@ pub async fn serve(listener: TcpListener, app: axum::Router, shutdown: watch::Re
 /// and runs until `shutdown` turns `true`. Tests call this with port 0.
 pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bool>) -> std::io::Result<()> {
     let feed = Arc::new(assemble(&args, listener.local_addr()?, shutdown.clone())?);
+    // The sources, once started (a replica starts them when it leads).
+    let running = Arc::new(std::sync::Mutex::new(None));
     #[cfg(feature = "postgres")]
-    let sources = match &feed.replica {
-        // A replica starts its sources once it leads.
-        Some(replica) => {
-            let (args, feed, stop) = (args.clone(), feed.clone(), shutdown.clone());
-            *replica.lead.lock().unwrap_or_else(|p| p.into_inner()) =
-                Some(Box::new(move || start_source(&args, &feed, stop)));
-            tokio::spawn(replica::run(replica.clone(), shutdown.clone()));
-            None
-        }
-        None => Some(start_source(&args, &feed, shutdown.clone())?),
-    };
-    #[cfg(not(feature = "postgres"))]
-    let sources = Some(start_source(&args, &feed, shutdown.clone())?);
+    if let Some(replica) = &feed.replica {
+        let (args, feed, stop, running) = (args.clone(), feed.clone(), shutdown.clone(), running.clone());
+        *replica.lead.lock().unwrap_or_else(|p| p.into_inner()) = Some(Box::new(move || {
+            let sources = start_source(&args, &feed, stop)?;
+            *running.lock().unwrap_or_else(|p| p.into_inner()) = Some(sources);
+            Ok(())
+        }));
+        tokio::spawn(replica::run(replica.clone(), shutdown.clone()));
+    }
+    if !is_replica(&feed) {
+        *running.lock().unwrap_or_else(|p| p.into_inner()) = Some(start_source(&args, &feed, shutdown.clone())?);
+    }
     let served = serve(listener, feed.app.clone(), shutdown).await;
-    #[cfg(feature = "postgres")]
-    let sources = sources
-        .or_else(|| feed.replica.as_ref().and_then(|r| r.running.lock().unwrap_or_else(|p| p.into_inner()).take()));
+    let sources = running.lock().unwrap_or_else(|p| p.into_inner()).take();
     // The commands the sources run end before the feed does.
     if let Some(sources) = sources {
         let stopped = tokio::task::spawn_blocking(move || sources.wait(std::time::Duration::from_secs(5))).await;
@@ -357,6 +355,14 @@ pub async fn run(args: Args, listener: TcpListener, shutdown: watch::Receiver<bo
         }
     }
     served
+}
+
+/// Whether the feed is a replica (which starts its sources once it leads).
+fn is_replica(_feed: &Assembled) -> bool {
+    #[cfg(feature = "postgres")]
+    return _feed.replica.is_some();
+    #[cfg(not(feature = "postgres"))]
+    false
 }
 
 /// Resolves once `shutdown` turns `true` (or its sender is gone).

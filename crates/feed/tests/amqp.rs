@@ -12,7 +12,7 @@ mod common;
 
 use common::binary::{core_store, get, metric, snapshot, start_binary, until, until_within, BinFeed as Feed};
 use common::rabbitmq::{channel, fresh_queue, publish, queue_state, script, url};
-use common::TempDir;
+use common::{controller_event as event, TempDir, T0};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -27,26 +27,6 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
 /// lives on it); the feed is a process, read with blocking calls.
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap()
-}
-
-const T0: i64 = 1_749_718_800_000_000_000; // 2025-06-12T09:00:00Z
-
-/// Controller event `k`, as its AMQP handler sends it: ten routers come
-/// online, then identities connect to them, and every 7th event a router
-/// goes offline or comes back.
-fn event(k: i64) -> String {
-    let ts = zitiscope_core::Timestamp(T0 + k * 1_000_000).to_rfc3339();
-    let r = k % 10;
-    if k < 10 || k % 7 == 0 {
-        let online = k < 10 || k % 14 == 0;
-        let kind = if online { "router-online" } else { "router-offline" };
-        return format!(
-            r#"{{"namespace":"router","timestamp":"{ts}","event_src_id":"ctrl1","event_type":"{kind}","router_id":"edge-{r}","router_online":{online}}}"#
-        );
-    }
-    format!(
-        r#"{{"namespace":"connect","event_src_id":"ctrl1","timestamp":"{ts}","src_type":"identity","dst_type":"router","src_id":"id-{k}","src_addr":"100.64.0.1:1","dst_id":"edge-{r}","dst_addr":"10.0.0.2:3022"}}"#
-    )
 }
 
 fn events(range: std::ops::Range<i64>) -> Vec<String> {

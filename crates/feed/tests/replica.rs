@@ -9,6 +9,7 @@
 mod common;
 
 use common::binary::{get, health, snapshot, start_binary, until_within, BinFeed as Feed};
+use common::controller_event as event;
 use common::postgres::Schema;
 use common::rabbitmq::{fresh_queue, publish, url};
 use eventsource_stream::Eventsource;
@@ -18,25 +19,6 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 use zitiscope_core::wire::{Resume, Snapshot};
 use zitiscope_core::{Event, Store, StoreConfig};
-
-const T0: i64 = 1_749_718_800_000_000_000; // 2025-06-12T09:00:00Z
-
-/// Controller event `k`: twenty routers come online, identities connect to
-/// them, and every 11th event a router goes offline or comes back.
-fn event(k: i64) -> String {
-    let ts = zitiscope_core::Timestamp(T0 + k * 1_000_000).to_rfc3339();
-    let r = k % 20;
-    if k < 20 || k % 11 == 0 {
-        let online = k < 20 || k % 22 == 0;
-        let kind = if online { "router-online" } else { "router-offline" };
-        return format!(
-            r#"{{"namespace":"router","timestamp":"{ts}","event_src_id":"ctrl1","event_type":"{kind}","router_id":"edge-{r}","router_online":{online}}}"#
-        );
-    }
-    format!(
-        r#"{{"namespace":"connect","event_src_id":"ctrl1","timestamp":"{ts}","src_type":"identity","dst_type":"router","src_id":"id-{k}","src_addr":"100.64.0.1:1","dst_id":"edge-{r}","dst_addr":"10.0.0.2:3022"}}"#
-    )
-}
 
 fn replica(history: &str, queue: &str) -> Feed {
     let amqp = url();

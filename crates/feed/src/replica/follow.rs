@@ -116,9 +116,8 @@ async fn lead(replica: Arc<Replica>, db: Client, mut notes: mpsc::UnboundedRecei
     }
     let lead = replica.lead.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some(start) = lead {
-        match start() {
-            Ok(running) => *replica.running.lock().unwrap_or_else(|p| p.into_inner()) = Some(running),
-            Err(e) => fenced(&format!("starting the sources: {e}")),
+        if let Err(e) = start() {
+            fenced(&format!("starting the sources: {e}"));
         }
     }
     replica.status.takeovers.fetch_add(1, Ordering::Relaxed);

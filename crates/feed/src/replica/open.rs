@@ -53,8 +53,8 @@ fn open_blocking(url: &str) -> Result<Opened, String> {
     Ok(Opened { run, start })
 }
 
-/// The sources to start once this replica leads, and what they return.
-pub type Lead = Box<dyn FnOnce() -> std::io::Result<crate::source::Running> + Send>;
+/// Starts the sources once this replica leads.
+pub type Lead = Box<dyn FnOnce() -> std::io::Result<()> + Send>;
 
 /// What a replica needs to follow and, once it leads, to lead.
 pub struct Replica {
@@ -64,6 +64,4 @@ pub struct Replica {
     pub history: Arc<crate::history::History>,
     /// Starts the sources (taken when it leads).
     pub lead: Mutex<Option<Lead>>,
-    /// The sources, once started (waited for at shutdown).
-    pub running: Mutex<Option<crate::source::Running>>,
 }

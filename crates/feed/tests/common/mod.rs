@@ -15,6 +15,26 @@ use zitiscope_feed::{run, Args};
 
 pub const WAIT: Duration = Duration::from_secs(20);
 
+pub const T0: i64 = 1_749_718_800_000_000_000; // 2025-06-12T09:00:00Z
+
+/// Controller event `k`, as its AMQP handler sends it: ten routers come
+/// online, then identities connect to them, and every 7th event a router
+/// goes offline or comes back.
+pub fn controller_event(k: i64) -> String {
+    let ts = zitiscope_core::Timestamp(T0 + k * 1_000_000).to_rfc3339();
+    let r = k % 10;
+    if k < 10 || k % 7 == 0 {
+        let online = k < 10 || k % 14 == 0;
+        let kind = if online { "router-online" } else { "router-offline" };
+        return format!(
+            r#"{{"namespace":"router","timestamp":"{ts}","event_src_id":"ctrl1","event_type":"{kind}","router_id":"edge-{r}","router_online":{online}}}"#
+        );
+    }
+    format!(
+        r#"{{"namespace":"connect","event_src_id":"ctrl1","timestamp":"{ts}","src_type":"identity","dst_type":"router","src_id":"id-{k}","src_addr":"100.64.0.1:1","dst_id":"edge-{r}","dst_addr":"10.0.0.2:3022"}}"#
+    )
+}
+
 pub struct Feed {
     pub base: String,
     pub stop: watch::Sender<bool>,
