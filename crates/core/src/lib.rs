@@ -14,6 +14,8 @@
 //! - [`export`] writes events as CSV (safe against spreadsheet formulas);
 //! - [`replay`] moves a past moment's network forward through the
 //!   history's events (time travel's playback);
+//! - [`report`] is availability over a range (outages, MTTR, MTBF, with
+//!   maintenance left out), from the store's own rule of when a node is down;
 //! - [`filter`] is the filter language (map find/hide, event log, alerts,
 //!   history);
 //! - [`mgmt`] is the edge management API's list and error shapes (the
@@ -37,6 +39,7 @@ pub mod layout;
 pub mod mgmt;
 pub mod parse;
 pub mod replay;
+pub mod report;
 pub mod store;
 pub mod sync;
 pub mod timestamp;

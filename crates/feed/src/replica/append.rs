@@ -16,12 +16,12 @@ pub struct Log {
     /// One append at a time, in order; `None` until connected (or after
     /// the connection broke).
     db: tokio::sync::Mutex<Option<tokio_postgres::Client>>,
-    leading: Arc<Status>,
+    status: Arc<Status>,
 }
 
 impl Log {
     pub fn new(url: String, hub: Arc<Hub>, status: Arc<Status>) -> Log {
-        Log { url, hub, db: tokio::sync::Mutex::new(None), leading: status }
+        Log { url, hub, db: tokio::sync::Mutex::new(None), status }
     }
 
     /// The hub the batches end in.
@@ -37,7 +37,7 @@ impl Log {
         if events.is_empty() {
             return self.hub.seq();
         }
-        assert!(self.leading.leading.load(Ordering::Relaxed), "only the leader publishes");
+        assert!(self.status.leading.load(Ordering::Relaxed), "only the leader publishes");
         let data = serde_json::to_string(&events).expect("events always serialise");
         let mut db = self.db.lock().await;
         let seq = self.hub.seq() + 1;
@@ -68,7 +68,7 @@ impl Log {
         if let Err(last) = self.hub.publish_at(seq, data, &events) {
             fenced(&format!("batch {seq} after {last}: the hub moved under the leader"));
         }
-        self.leading.head.fetch_max(seq, Ordering::Relaxed);
+        self.status.head.fetch_max(seq, Ordering::Relaxed);
         seq
     }
 }

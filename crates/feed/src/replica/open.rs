@@ -25,23 +25,30 @@ pub fn open(url: &str) -> std::io::Result<Opened> {
         .map_err(|e| std::io::Error::other(format!("replica log {shown}: {e}")))
 }
 
+/// A database error in the server's own words (`db error` alone hides them).
+fn text(e: impl Into<Box<dyn std::error::Error>>) -> String {
+    let e = e.into();
+    match e.downcast_ref::<postgres::Error>().and_then(|e| e.as_db_error()) {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => e.to_string(),
+    }
+}
+
 fn open_blocking(url: &str) -> Result<Opened, String> {
     // The history's tables: a follower reads them before any leader wrote.
-    crate::history::Location::Postgres(url.to_owned()).open().map_err(|e| e.to_string())?;
-    let mut db = postgres::Client::connect(url, postgres::NoTls).map_err(|e| e.to_string())?;
-    let mut tx = db.transaction().map_err(|e| e.to_string())?;
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&(log::LEADER_LOCK + 1)]).map_err(|e| e.to_string())?;
-    tx.batch_execute(log::SCHEMA).map_err(|e| e.to_string())?;
+    crate::history::Location::Postgres(url.to_owned()).open().map_err(text)?;
+    let mut db = postgres::Client::connect(url, postgres::NoTls).map_err(text)?;
+    let mut tx = db.transaction().map_err(text)?;
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&(log::LEADER_LOCK + 1)]).map_err(text)?;
+    tx.batch_execute(log::SCHEMA).map_err(text)?;
     tx.execute(
         "INSERT INTO feed_cluster (run) VALUES ($1) ON CONFLICT (only_row) DO NOTHING",
         &[&format!("c{}", crate::hub::run_id())],
     )
-    .map_err(|e| e.to_string())?;
-    let run: String = tx.query_one("SELECT run FROM feed_cluster", &[]).map_err(|e| e.to_string())?.get(0);
-    let snap = tx
-        .query_opt("SELECT seq, state FROM feed_snapshots ORDER BY seq DESC LIMIT 1", &[])
-        .map_err(|e| e.to_string())?;
-    tx.commit().map_err(|e| e.to_string())?;
+    .map_err(text)?;
+    let run: String = tx.query_one("SELECT run FROM feed_cluster", &[]).map_err(text)?.get(0);
+    let snap = tx.query_opt("SELECT seq, state FROM feed_snapshots ORDER BY seq DESC LIMIT 1", &[]).map_err(text)?;
+    tx.commit().map_err(text)?;
     let start = match snap {
         Some(row) => {
             let (seq, text): (i64, String) = (row.get(0), row.get(1));

@@ -1,0 +1,109 @@
+//! Availability against hand-made timelines: outages that straddle the
+//! range, maintenance that overlaps an outage or holds one whole, and
+//! timelines replayed from events through the store's own rule.
+
+use super::spans::merged;
+use super::*;
+use crate::{ConnKind, Event, Store, Timestamp};
+
+const S: i64 = 1_000_000_000;
+
+fn span(from: i64, to: i64) -> Span {
+    Span::new(from * S, to * S)
+}
+
+#[test]
+fn up_throughout_is_all_up_and_never_down_has_no_mean_times() {
+    let a = availability(&[], span(0, 100), &[]);
+    assert_eq!((a.percent, a.down_ns, a.mttr_ns, a.mtbf_ns), (Some(100.0), 0, None, None));
+    assert!(a.outages.is_empty());
+}
+
+#[test]
+fn outages_inside_count_whole_and_give_the_mean_times() {
+    // Down 10–20 and 50–55 of 0–100: 15 s down, 85 up.
+    let a = availability(&[span(10, 20), span(50, 55)], span(0, 100), &[]);
+    assert_eq!(a.percent, Some(85.0));
+    assert_eq!(a.down_ns, 15 * S);
+    assert_eq!(a.mttr_ns, Some(7 * S + S / 2), "(10 + 5) / 2");
+    assert_eq!(a.mtbf_ns, Some(42 * S + S / 2), "85 / 2");
+    assert!(a.outages.iter().all(|o| !o.from_before && !o.ongoing));
+}
+
+#[test]
+fn outages_that_straddle_the_range_are_cut_and_say_so() {
+    // Down from before the range to 5, and from 95 on (still down).
+    let a = availability(&[span(-30, 5), Span::new(95 * S, i64::MAX)], span(0, 100), &[]);
+    assert_eq!(a.outages.len(), 2);
+    let (first, last) = (&a.outages[0], &a.outages[1]);
+    assert_eq!((first.span, first.from_before, first.ongoing), (span(0, 5), true, false));
+    assert_eq!((last.span, last.from_before, last.ongoing), (span(95, 100), false, true));
+    assert_eq!(a.percent, Some(90.0), "only the parts inside count");
+    // Wholly outside: nothing.
+    let a = availability(&[span(-30, -10), span(120, 130)], span(0, 100), &[]);
+    assert_eq!((a.percent, a.outages.len()), (Some(100.0), 0));
+}
+
+#[test]
+fn maintenance_is_left_out_of_the_time_and_of_the_outages() {
+    // Maintenance 8–15 overlaps the outage 10–20: 5 s of it count, of 93
+    // observed. Maintenance 40–60 holds the outage 45–50 whole: not one.
+    let a = availability(&[span(10, 20), span(45, 50)], span(0, 100), &[span(8, 15), span(40, 60)]);
+    assert_eq!(a.maintenance_ns, 27 * S);
+    assert_eq!(a.observed_ns, 73 * S);
+    assert_eq!(a.outages.len(), 1, "the one inside maintenance is planned");
+    assert_eq!((a.outages[0].span, a.outages[0].counted_ns), (span(10, 20), 5 * S));
+    assert_eq!(a.down_ns, 5 * S);
+    let want = 100.0 * 68.0 / 73.0;
+    assert!((a.percent.unwrap() - want).abs() < 1e-9, "{:?}", a.percent);
+    // Overlapping windows count once; windows outside the range not at all.
+    let b = availability(&[], span(0, 100), &[span(10, 30), span(20, 40), span(150, 160)]);
+    assert_eq!(b.maintenance_ns, 30 * S);
+    // A range that is all maintenance observes nothing.
+    let c = availability(&[span(10, 20)], span(0, 100), &[span(-5, 105)]);
+    assert_eq!((c.percent, c.outages.len()), (None, 0));
+}
+
+#[test]
+fn spans_merge_when_they_meet() {
+    assert_eq!(merged(vec![span(5, 10), span(0, 5), span(20, 30), span(25, 26)]), vec![span(0, 10), span(20, 30)]);
+    assert_eq!(merged(vec![span(3, 3)]), vec![], "empty spans go");
+}
+
+fn conn(at: i64, src: &str, dst: &str, up: bool) -> Event {
+    Event::conn(Timestamp(at * S), ConnKind::RouterToCtrl, src, dst, up).via("c1")
+}
+
+/// A router is down only while it holds none of its controller
+/// connections (the store's rule), so one of two lost is not an outage.
+#[test]
+fn a_replayed_timeline_follows_the_stores_rule() {
+    let mut start = Store::new();
+    // Before the range: r1 up on two controllers; r2 down since -20.
+    for e in [conn(-50, "r1", "c1", true), conn(-50, "r1", "c2", true), conn(-50, "r2", "c1", true)] {
+        start.apply(&e);
+    }
+    start.apply(&conn(-20, "r2", "c1", false));
+    let mut t = Timelines::new(start, 0);
+    // In time order, as a report reads the history.
+    for e in [
+        conn(5, "r2", "c1", true),   // r2 back
+        conn(10, "r1", "c2", false), // r1 degraded: not down
+        conn(30, "r1", "c1", false), // r1 down
+        conn(40, "r1", "c2", true),  // r1 up again
+        conn(90, "r2", "c1", false), // r2 down to the end
+    ] {
+        t.observe(&e);
+    }
+    let timelines: std::collections::BTreeMap<Subject, Vec<Span>> = t.finish().into_iter().collect();
+    assert_eq!(timelines[&Subject::Router("r1".into())], vec![span(30, 40)]);
+    assert_eq!(timelines[&Subject::Router("r2".into())], vec![span(-20, 5), Span::new(90 * S, i64::MAX)]);
+    let r2 = availability(&timelines[&Subject::Router("r2".into())], span(0, 100), &[]);
+    assert_eq!(r2.percent, Some(85.0));
+    assert!(r2.outages[0].from_before && r2.outages[1].ongoing);
+    // A controller is down while it holds no router: c2 lost its one
+    // router (r1) from 10 to 40; c1 held r2 from 5 and r1 until 30, so it
+    // is down from r2's loss at 90 on.
+    assert_eq!(timelines[&Subject::Controller("c2".into())], vec![span(10, 40)]);
+    assert_eq!(timelines[&Subject::Controller("c1".into())], vec![Span::new(90 * S, i64::MAX)]);
+}
