@@ -131,7 +131,7 @@ pub fn column_named(e: &Event, column: &str, names: Namer) -> Option<String> {
 }
 
 /// Appends `text` as one safe CSV cell.
-fn cell(out: &mut String, text: &str) {
+pub(crate) fn cell(out: &mut String, text: &str) {
     let clean: String = text.chars().filter(|c| !c.is_control() || *c == '\t').collect();
     let formula = matches!(clean.chars().next(), Some('=' | '+' | '-' | '@' | '\t'));
     let quote = formula || clean.contains([',', '"', '\n', '\r']);

@@ -29,7 +29,7 @@ pub const TOKEN_COOKIE: &str = "zitiscope_token";
 
 /// Paths that need the token when one is configured (the network's state,
 /// its history, and the simulator's management-API subset).
-const GUARDED: [&str; 10] = [
+const GUARDED: [&str; 11] = [
     "/events",
     "/snapshot",
     "/metrics",
@@ -37,6 +37,7 @@ const GUARDED: [&str; 10] = [
     "/history",
     "/state",
     "/aggregate",
+    "/report",
     "/changes",
     zitiscope_core::mgmt::EDGE_ROUTERS_PATH,
     zitiscope_core::mgmt::IDENTITIES_PATH,

@@ -124,6 +124,7 @@ on_both!(
     pages_filters_and_rebuilds_the_network_at_a_moment,
     a_restart_that_reads_the_log_again_loses_nothing_and_adds_nothing,
     the_history_finds_entities_by_name_as_well_as_by_id,
+    a_report_is_the_cores_own_over_the_same_events,
 );
 
 /// A test's history: a file in its folder, or a schema of its own.
@@ -358,7 +359,7 @@ async fn the_history_needs_the_token_when_there_is_one() {
         assert!(Instant::now() < deadline, "the simulated network reaches the history");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    for path in ["/history", "/state"] {
+    for path in ["/history", "/state", "/report"] {
         assert_eq!(reqwest::get(format!("{}{path}", feed.base)).await.unwrap().status(), 401, "{path} without it");
         let ok = reqwest::get(format!("{}{path}?token={token}", feed.base)).await.unwrap();
         assert_eq!(ok.status(), 200, "{path} with it");
@@ -403,7 +404,9 @@ async fn the_history_finds_entities_by_name_as_well_as_by_id(backend: Backend) {
 #[tokio::test]
 async fn postgres_going_away_loses_nothing() {
     let dir = TempDir::new("history-pg-outage");
-    let server = common::postgres::Own::start("outage", 55433);
+    // Beside the shared server's port (55432 unless the environment moves it).
+    let port = std::env::var("ZITISCOPE_POSTGRES_PORT").ok().and_then(|p| p.parse().ok()).unwrap_or(55432u16) + 1;
+    let server = common::postgres::Own::start("outage", port);
     let path = dir.0.join("events.jsonl");
     log(&path, 0..200);
     let db = Db::Postgres(common::postgres::Schema::on(&server.url(), "outage"));
@@ -446,5 +449,57 @@ async fn postgres_going_away_loses_nothing() {
     let (_, now) = json(format!("{}/state?at={}", feed.base, T0 + 399 * 1_000_000)).await;
     let (_, snap) = json(format!("{}/snapshot", feed.base)).await;
     assert_eq!(now["state"], snap["state"], "the history's latest state is the live one");
+    stop(feed).await;
+}
+
+/// `GET /report`: availability over a range is the core's own report over
+/// the same events (the state at its start, then the range's events), as
+/// JSON and as CSV; a reversed, too long or unknown request is refused.
+async fn a_report_is_the_cores_own_over_the_same_events(backend: Backend) {
+    use zitiscope_core::report::{self, Subject, Timelines};
+    let dir = TempDir::new(&format!("history-report-{backend:?}"));
+    let db = Db::new(backend, &dir, "report");
+    let path = dir.0.join("events.jsonl");
+    log(&path, 0..500);
+    let feed = feed(&db, &path).await;
+    settled(&feed, 500).await;
+
+    let (from, to) = (T0 + 50 * 1_000_000, T0 + 450 * 1_000_000);
+    let (status, body) = json(format!("{}/report?from={from}&to={to}", feed.base)).await;
+    assert_eq!(status, 200, "{body}");
+    let events: Vec<zitiscope_core::Event> = (0..500)
+        .filter_map(|k| match zitiscope_core::parse_line(&line(k)) {
+            Ok(zitiscope_core::Parsed::Event(e)) => Some(e),
+            _ => None,
+        })
+        .collect();
+    let mut start = zitiscope_core::Store::new();
+    events.iter().filter(|e| e.at.0 <= from).for_each(|e| drop(start.apply(e)));
+    let mut timelines = Timelines::new(start, from);
+    let inside: Vec<_> = events.iter().filter(|e| e.at.0 >= from && e.at.0 < to).collect();
+    inside.iter().for_each(|e| timelines.observe(e));
+    let id = |s: &Subject| match s {
+        Subject::Router(id) | Subject::Controller(id) | Subject::Link(id) => id.clone(),
+    };
+    let range = report::Span::new(from, to);
+    let rows = report::rows(timelines.finish(), range, |_| Vec::new(), id);
+    let want = report::Report { range, events: inside.len() as u64, complete: true, rows };
+    assert_eq!(body, serde_json::to_value(&want).unwrap());
+    // Routers went offline one by one, and stayed so: the worst is down
+    // to the end, and said so.
+    let worst = &want.rows[0].availability;
+    assert!(worst.percent < Some(100.0) && worst.outages.last().is_some_and(|o| o.ongoing), "{worst:?}");
+
+    let csv = reqwest::get(format!("{}/report?from={from}&to={to}&format=csv", feed.base)).await.unwrap();
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(csv.text().await.unwrap(), report::csv(&want.rows));
+    for bad in [
+        format!("from={to}&to={from}"),
+        format!("from={from}&to={}", from + 401 * 86_400_000_000_000),
+        "format=xml".into(),
+    ] {
+        let (status, body) = json(format!("{}/report?{bad}", feed.base)).await;
+        assert_eq!(status, 400, "{bad}: {body}");
+    }
     stop(feed).await;
 }

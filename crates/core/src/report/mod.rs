@@ -22,11 +22,17 @@
 //! - A subject whose state was never known in the range (`Unknown`
 //!   throughout) has no availability rather than 100%.
 
+pub mod rows;
 pub mod spans;
 pub mod timeline;
 
+pub use rows::{csv, rows, Report, Row};
 pub use spans::{availability, Availability, Outage, Span};
 pub use timeline::{Subject, Timelines};
+
+/// The longest range a report covers (about 13 months: a year's report
+/// with room to spare; more is refused rather than read for minutes).
+pub const MAX_RANGE_NS: i64 = 400 * 86_400 * 1_000_000_000;
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //! range, maintenance that overlaps an outage or holds one whole, and
 //! timelines replayed from events through the store's own rule.
 
+use super::rows::CSV_HEADER;
 use super::spans::merged;
 use super::*;
 use crate::{ConnKind, Event, Store, Timestamp};
@@ -106,4 +107,29 @@ fn a_replayed_timeline_follows_the_stores_rule() {
     // is down from r2's loss at 90 on.
     assert_eq!(timelines[&Subject::Controller("c2".into())], vec![span(10, 40)]);
     assert_eq!(timelines[&Subject::Controller("c1".into())], vec![Span::new(90 * S, i64::MAX)]);
+}
+
+#[test]
+fn rows_come_worst_first_and_csv_cells_are_safe() {
+    let timelines = vec![
+        (Subject::Router("a".into()), vec![span(10, 20)]),
+        (Subject::Router("b".into()), vec![]),
+        (Subject::Link("l".into()), vec![span(0, 50)]),
+        (Subject::Controller("c".into()), vec![span(10, 15)]),
+    ];
+    // "b" is in maintenance all along: nothing observed, last.
+    let maint = |s: &Subject| if *s == Subject::Router("b".into()) { vec![span(0, 100)] } else { vec![] };
+    let name = |s: &Subject| match s {
+        Subject::Router(id) if id == "a" => "=HYPERLINK(\"x\")".to_owned(),
+        Subject::Router(id) | Subject::Controller(id) | Subject::Link(id) => id.clone(),
+    };
+    let rows = rows(timelines, span(0, 100), maint, name);
+    let order: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(order, ["l", "=HYPERLINK(\"x\")", "c", "b"]);
+    let text = csv(&rows);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], CSV_HEADER.trim_end());
+    assert_eq!(lines[1], "link,l,l,50.0000,100.000,0.000,50.000,1,50.000,50.000,false");
+    assert!(lines[2].starts_with("router,a,\"'=HYPERLINK(\"\"x\"\")\",90.0000,"), "{}", lines[2]);
+    assert_eq!(lines[4], "router,b,b,,0.000,100.000,0.000,0,,,false");
 }

@@ -1,5 +1,6 @@
-//! The history's HTTP face: `GET /history`, `/changes`, `/state?at=` and
-//! `/aggregate`, one router over the running [`History`] ([`router`]). All
+//! The history's HTTP face: `GET /history`, `/changes`, `/state?at=`,
+//! `/aggregate` and `/report`, one router over the running [`History`]
+//! ([`router`]). All
 //! are reads, so all are idempotent; the database work runs off the async
 //! threads.
 //!
@@ -26,7 +27,7 @@ use zitiscope_core::timestamp::Timestamp;
 use zitiscope_core::EntityType;
 
 /// The paths this service answers.
-pub const PATHS: [&str; 4] = ["/history", "/changes", "/state", "/aggregate"];
+pub const PATHS: [&str; 5] = ["/history", "/changes", "/state", "/aggregate", "/report"];
 
 /// The names a person reads for some entities, now, in the order asked
 /// (an entity with no name reads as its id). Called once per page of an
@@ -66,6 +67,7 @@ pub fn router(history: Arc<History>, namer: Namer) -> Router {
         .route(PATHS[1], get(changes))
         .route(PATHS[2], get(state))
         .route(PATHS[3], get(aggregate))
+        .route(PATHS[4], get(report))
         .with_state(Service { history, namer })
         // Built per request, and a state is 10–25 MB of JSON on a network
         // of 20,000 identities: the server's default quality (brotli 4)
@@ -304,6 +306,62 @@ async fn aggregate(State(h): State<Arc<History>>, Query(q): Query<AggregateQuery
         Ok(report) => Json(report).into_response(),
         Err(e) => failed(e),
     }
+}
+
+/// `GET /report` parameters: the range (default: the last 24 hours) and
+/// `format=csv` for a download.
+#[derive(serde::Deserialize)]
+pub struct ReportQuery {
+    from: Option<String>,
+    to: Option<String>,
+    format: Option<String>,
+}
+
+/// Availability over the range (`zitiscope_core::report::Report`), its
+/// subjects named by the live store; or, with `format=csv`, its rows.
+async fn report(State(Service { history: h, namer }): State<Service>, Query(q): Query<ReportQuery>) -> Response {
+    let now = Timestamp::from_millis(wall_ms()).0;
+    let to = match time("to", q.to.as_deref(), now) {
+        Ok(t) => t,
+        Err(m) => return bad(m),
+    };
+    let from = match time("from", q.from.as_deref(), to.saturating_sub(86_400_000_000_000)) {
+        Ok(t) => t,
+        Err(m) => return bad(m),
+    };
+    if from >= to {
+        return bad("from: must be before to".into());
+    }
+    if to.saturating_sub(from) > zitiscope_core::report::MAX_RANGE_NS {
+        return bad("to: a report covers at most 400 days".into());
+    }
+    let csv = match q.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => return bad(format!("format: {other:?} is not json or csv")),
+    };
+    let mut report = match blocking(h, move |h| h.report(from, to)).await {
+        Ok(report) => report,
+        Err(e) => return failed(e),
+    };
+    // Routers by the names the live store knows (one call for them all).
+    let routers: Vec<usize> = (0..report.rows.len())
+        .filter(|&i| matches!(report.rows[i].subject, zitiscope_core::report::Subject::Router(_)))
+        .collect();
+    let ids: Vec<(EntityType, &str)> =
+        routers.iter().map(|&i| (EntityType::Router, report.rows[i].name.as_str())).collect();
+    let names = namer(&ids);
+    for (&i, name) in routers.iter().zip(names) {
+        report.rows[i].name = name;
+    }
+    if csv {
+        let headers = [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"zitiscope-availability.csv\""),
+        ];
+        return (headers, zitiscope_core::report::csv(&report.rows)).into_response();
+    }
+    Json(report).into_response()
 }
 
 /// The wall clock in ms.

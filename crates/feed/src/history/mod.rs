@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use zitiscope_core::aggregate::{Aggregator, Report};
 use zitiscope_core::filter::{Filter, Schema, CHANGE_SCHEMA, EVENT_SCHEMA};
+use zitiscope_core::report;
 use zitiscope_core::{Store, Timestamp};
 
 /// Where the history is kept.
@@ -282,21 +283,50 @@ impl History {
     /// at most [`AGGREGATE_MAX`] of them (`events` in the report says how
     /// many were read).
     pub fn aggregate(&self, from: i64, to: i64, top: usize) -> Result<Report, QueryError> {
+        let window = |s| Aggregator::new(s, Timestamp(from), Timestamp(to));
+        let (agg, _, _) = self.replay_window(from, to, window, |agg, e| agg.observe(e))?;
+        Ok(agg.report(top))
+    }
+
+    /// Availability over `from..to` (see [`zitiscope_core::report`]): every
+    /// node and link whose state the window knew, worst first, named by id
+    /// (the caller names them).
+    pub fn report(&self, from: i64, to: i64) -> Result<report::Report, QueryError> {
+        let start = |s| report::Timelines::new(s, from);
+        let (timelines, read, complete) = self.replay_window(from, to, start, |t, e| t.observe(e))?;
+        let range = report::Span::new(from, to);
+        let id = |s: &report::Subject| match s {
+            report::Subject::Router(id) | report::Subject::Controller(id) | report::Subject::Link(id) => id.clone(),
+        };
+        let rows = report::rows(timelines.finish(), range, |_| Vec::new(), id);
+        Ok(report::Report { range, events: read as u64, complete, rows })
+    }
+
+    /// The state at `from` (empty before the history) made into `start`,
+    /// then every event of `from..to` in time order handed to `each`, at
+    /// most [`AGGREGATE_MAX`] of them. Also how many were read, and
+    /// whether that was all of the window.
+    fn replay_window<T>(
+        &self,
+        from: i64,
+        to: i64,
+        start: impl FnOnce(Store) -> T,
+        mut each: impl FnMut(&mut T, &zitiscope_core::Event),
+    ) -> Result<(T, usize, bool), QueryError> {
         self.read(|db| {
-            let start = db.state_at(from)?.unwrap_or_else(Store::new);
-            let mut agg = Aggregator::new(start, Timestamp(from), Timestamp(to));
+            let mut acc = start(db.state_at(from)?.unwrap_or_else(Store::new));
             let all = Filter::default();
             let (mut cursor, mut read) = (None, 0usize);
             loop {
                 let range = Range { from, to, order: Order::Oldest, limit: 10_000, cursor };
                 let page = db.page(range, &all, &zitiscope_core::export::by_id)?;
                 for row in &page.events {
-                    agg.observe(&row.event);
+                    each(&mut acc, &row.event);
                 }
                 read += page.events.len();
                 cursor = page.next.as_deref().and_then(parse_cursor);
                 if cursor.is_none() || read >= AGGREGATE_MAX {
-                    return Ok(agg.report(top));
+                    return Ok((acc, read, cursor.is_none()));
                 }
             }
         })
@@ -369,7 +399,7 @@ fn parse_cursor(c: &str) -> Option<(i64, i64)> {
     Some((at.parse().ok()?, id.parse().ok()?))
 }
 
-/// An aggregation reads at most this many events.
+/// An aggregation or a report reads at most this many events.
 pub const AGGREGATE_MAX: usize = 2_000_000;
 
 /// Counts one failure and keeps its reason.
