@@ -25,6 +25,8 @@
 pub mod rows;
 pub mod spans;
 pub mod timeline;
+#[cfg(feature = "tz")]
+pub mod windows;
 
 pub use rows::{csv, rows, Report, Row};
 pub use spans::{availability, Availability, Outage, Span};

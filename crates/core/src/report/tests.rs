@@ -133,3 +133,79 @@ fn rows_come_worst_first_and_csv_cells_are_safe() {
     assert!(lines[2].starts_with("router,a,\"'=HYPERLINK(\"\"x\"\")\",90.0000,"), "{}", lines[2]);
     assert_eq!(lines[4], "router,b,b,,0.000,100.000,0.000,0,,,false");
 }
+
+#[cfg(feature = "tz")]
+mod windows {
+    use super::super::windows::{Day, When};
+    use super::super::Span;
+
+    const H: i64 = 3_600_000_000_000;
+
+    /// UTC midnight of a 2026 date (days since 2026-01-01).
+    fn utc(day_of_year: i64) -> i64 {
+        1_767_225_600_000_000_000 + day_of_year * 24 * H
+    }
+
+    fn sundays_in_berlin(start: &str, minutes: u32) -> When {
+        When::Weekly { days: vec![Day::Sun], start: start.into(), minutes, zone: "Europe/Berlin".into() }
+    }
+
+    #[test]
+    fn a_weekly_window_follows_the_wall_clock_across_both_changes() {
+        // 2026-03-22 is day 80; the clocks go forward on 03-29 (day 87) and
+        // back on 10-25 (day 297).
+        let w = sundays_in_berlin("01:00", 180);
+        let spring = w.spans(Span::new(utc(80), utc(95))).unwrap();
+        assert_eq!(
+            spring,
+            vec![
+                Span::new(utc(80), utc(80) + 3 * H),     // 01:00–04:00 CET: 00:00–03:00 UTC
+                Span::new(utc(87), utc(87) + 2 * H),     // 04:00 is CEST now: two hours
+                Span::new(utc(94) - H, utc(94) + 2 * H), // CEST: 23:00–02:00 UTC
+            ]
+        );
+        let autumn = w.spans(Span::new(utc(296), utc(298))).unwrap();
+        assert_eq!(autumn, vec![Span::new(utc(297) - H, utc(297) + 3 * H)], "01:00 CEST to 04:00 CET: four hours");
+        // A start the spring change skips (02:30 on 03-29) moves forward to
+        // 03:30 CEST (01:30 UTC), and the hour it asked for follows it.
+        let skipped = sundays_in_berlin("02:30", 60).spans(Span::new(utc(86), utc(88))).unwrap();
+        assert_eq!(skipped, vec![Span::new(utc(87) + H + H / 2, utc(87) + 2 * H + H / 2)]);
+    }
+
+    #[test]
+    fn a_window_is_cut_to_the_range_and_one_that_starts_before_it_reaches_in() {
+        // Saturdays 22:00 UTC for 48 hours: the one from Saturday 2026-01-03
+        // (day 2) ends Monday 22:00, so a range from Monday 00:00 gets 22
+        // hours of it.
+        let w = When::Weekly { days: vec![Day::Sat], start: "22:00".into(), minutes: 48 * 60, zone: "UTC".into() };
+        let got = w.spans(Span::new(utc(4), utc(5))).unwrap();
+        assert_eq!(got, vec![Span::new(utc(4), utc(4) + 22 * H)]);
+        let once = When::Once { from: utc(0), to: utc(10) };
+        assert_eq!(once.spans(Span::new(utc(5), utc(20))).unwrap(), vec![Span::new(utc(5), utc(10))]);
+    }
+
+    #[test]
+    fn what_is_not_a_window_is_refused_with_its_reason() {
+        let weekly = |days: Vec<Day>, start: &str, minutes: u32, zone: &str| When::Weekly {
+            days,
+            start: start.into(),
+            minutes,
+            zone: zone.into(),
+        };
+        let cases = [
+            (When::Once { from: 5, to: 5 }, "from: must be before to"),
+            (weekly(vec![], "01:00", 60, "UTC"), "days: at least one"),
+            (weekly(vec![Day::Mon], "24:00", 60, "UTC"), "start: \"24:00\" is not a time of day (HH:MM)"),
+            (weekly(vec![Day::Mon], "1:00", 60, "UTC"), "start: \"1:00\" is not a time of day (HH:MM)"),
+            (weekly(vec![Day::Mon], "01:00", 0, "UTC"), "minutes: from 1 to 10080"),
+            (
+                weekly(vec![Day::Mon], "01:00", 60, "Mars/Olympus_Mons"),
+                "zone: \"Mars/Olympus_Mons\" is not an IANA time zone",
+            ),
+        ];
+        for (w, why) in cases {
+            assert_eq!(w.check(), Err(why.to_owned()), "{w:?}");
+            assert!(w.spans(Span::new(0, 1)).is_err());
+        }
+    }
+}

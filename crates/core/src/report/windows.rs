@@ -1,0 +1,140 @@
+//! Maintenance windows: when one holds, as spans of time (see `mod.rs`).
+//! A window is once (two moments) or weekly (days, a local start time and
+//! a length, in a named IANA time zone). A weekly window follows the
+//! zone's clock: "Sundays 01:00–04:00 in Europe/Berlin" ends at 04:00 on
+//! the wall even on the nights the clocks change, so it lasts two hours
+//! of real time in spring and four in autumn. A start that the spring
+//! change skips moves forward by the gap, as calendars do (jiff's
+//! "compatible" rule); a window whose whole wall-clock span was skipped
+//! keeps its length from there.
+//!
+//! The zone database is built in (the `tz` feature); the app, which gets
+//! windows as spans from the feed, does not carry it.
+
+use super::spans::{merged, Span};
+use serde::{Deserialize, Serialize};
+
+/// A day of the week.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Day {
+    Mon,
+    Tue,
+    Wed,
+    Thu,
+    Fri,
+    Sat,
+    Sun,
+}
+
+/// When a window holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum When {
+    /// Once, `from <= t < to` (ns since the epoch).
+    Once { from: i64, to: i64 },
+    /// Every week on `days`, from `start` (`HH:MM`, the zone's wall clock)
+    /// for `minutes` of wall-clock time, in the IANA zone `zone`.
+    Weekly { days: Vec<Day>, start: String, minutes: u32, zone: String },
+}
+
+/// The longest a weekly window lasts: a week (longer would overlap itself).
+pub const MAX_WEEKLY_MINUTES: u32 = 7 * 24 * 60;
+
+impl When {
+    /// Why it is not a window, if it is not one: a reversed once, no days,
+    /// a start that is not a time of day, a length of nothing or of more
+    /// than a week, a zone that does not exist.
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            When::Once { from, to } => (from < to).then_some(()).ok_or_else(|| "from: must be before to".into()),
+            When::Weekly { days, start, minutes, zone } => {
+                if days.is_empty() {
+                    return Err("days: at least one".into());
+                }
+                clock(start)?;
+                if *minutes == 0 || *minutes > MAX_WEEKLY_MINUTES {
+                    return Err(format!("minutes: from 1 to {MAX_WEEKLY_MINUTES}"));
+                }
+                zone_of(zone).map(drop)
+            }
+        }
+    }
+
+    /// The spans it holds inside `range`, cut to it, merged.
+    pub fn spans(&self, range: Span) -> Result<Vec<Span>, String> {
+        self.check()?;
+        match self {
+            When::Once { from, to } => Ok(merged(vec![Span::new(*from, *to).clip(range)])),
+            When::Weekly { days, start, minutes, zone } => {
+                weekly(days, clock(start)?, *minutes, &zone_of(zone)?, range)
+            }
+        }
+    }
+}
+
+/// `HH:MM` as hours and minutes.
+fn clock(text: &str) -> Result<(i8, i8), String> {
+    let bad = || format!("start: {text:?} is not a time of day (HH:MM)");
+    let (h, m) = text.split_once(':').ok_or_else(bad)?;
+    let (h, m): (i8, i8) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    ((0..24).contains(&h) && (0..60).contains(&m) && text.len() == 5).then_some((h, m)).ok_or_else(bad)
+}
+
+/// The named zone.
+fn zone_of(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    jiff::tz::TimeZone::get(name).map_err(|_| format!("zone: {name:?} is not an IANA time zone"))
+}
+
+fn weekday(d: Day) -> jiff::civil::Weekday {
+    use jiff::civil::Weekday as W;
+    match d {
+        Day::Mon => W::Monday,
+        Day::Tue => W::Tuesday,
+        Day::Wed => W::Wednesday,
+        Day::Thu => W::Thursday,
+        Day::Fri => W::Friday,
+        Day::Sat => W::Saturday,
+        Day::Sun => W::Sunday,
+    }
+}
+
+/// The weekly window's spans inside `range`: every chosen day from a week
+/// before the range's first local day (a window that starts then may reach
+/// into it) to its last.
+fn weekly(
+    days: &[Day],
+    (h, m): (i8, i8),
+    minutes: u32,
+    tz: &jiff::tz::TimeZone,
+    range: Span,
+) -> Result<Vec<Span>, String> {
+    let err = |e: jiff::Error| e.to_string();
+    let day_of = |ns: i64| -> Result<jiff::civil::Date, String> {
+        let ts = jiff::Timestamp::from_nanosecond(i128::from(ns)).map_err(err)?;
+        Ok(ts.to_zoned(tz.clone()).date())
+    };
+    let ns = |dt: jiff::civil::DateTime| -> Result<i64, String> {
+        let z = dt.to_zoned(tz.clone()).map_err(err)?;
+        i64::try_from(z.timestamp().as_nanosecond()).map_err(|e| e.to_string())
+    };
+    let wanted: Vec<jiff::civil::Weekday> = days.iter().map(|&d| weekday(d)).collect();
+    let (first, last) = (day_of(range.from)?.checked_sub(jiff::Span::new().days(7)).map_err(err)?, day_of(range.to)?);
+    let mut spans = Vec::new();
+    let mut day = first;
+    while day <= last {
+        if wanted.contains(&day.weekday()) {
+            let start = day.at(h, m, 0, 0);
+            let end = start.checked_add(jiff::Span::new().minutes(i64::from(minutes))).map_err(err)?;
+            let (from, mut to) = (ns(start)?, ns(end)?);
+            // A start the spring change skipped moved forward past its end:
+            // the window keeps its length from where it starts.
+            if to <= from {
+                to = from + i64::from(minutes) * 60_000_000_000;
+            }
+            spans.push(Span::new(from, to).clip(range));
+        }
+        day = day.tomorrow().map_err(err)?;
+    }
+    Ok(merged(spans))
+}
