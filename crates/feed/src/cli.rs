@@ -121,6 +121,11 @@ pub struct Args {
     #[arg(skip)]
     pub hooks: Vec<crate::hooks::HookSpec>,
 
+    /// Maintenance windows (`[[maintenance]]` tables of the config file),
+    /// left out of availability reports.
+    #[arg(skip)]
+    pub maintenance: Vec<crate::history::Window>,
+
     /// The app's alert thresholds (the config file's `[alerts]` table),
     /// served as `/config.json` with this feed's heartbeat period.
     #[arg(skip)]

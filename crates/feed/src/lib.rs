@@ -164,6 +164,7 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
         let mut cfg = history::HistoryConfig::new(args.history.clone());
         cfg.max_age = std::time::Duration::from_secs_f64(args.history_days.max(0.0) * 86_400.0);
         cfg.max_bytes = args.history_mb << 20;
+        cfg.maintenance = args.maintenance.clone();
         if replica.is_some() {
             // A replica writes the history only once it leads.
             Some(history::History::open(cfg))

@@ -461,7 +461,19 @@ async fn a_report_is_the_cores_own_over_the_same_events(backend: Backend) {
     let db = Db::new(backend, &dir, "report");
     let path = dir.0.join("events.jsonl");
     log(&path, 0..500);
-    let feed = feed(&db, &path).await;
+    // A maintenance window over part of edge-4's outage (it goes offline
+    // at 14 ms and stays so), from the config file.
+    let config = dir.0.join("feed.toml");
+    let window = format!(
+        "[[maintenance]]\nname = \"edge-4 swap\"\nwhen = {{ kind = \"once\", from = {}, to = {} }}\nscope = {{ nodes = [\"edge-4\"] }}\n",
+        T0 + 100 * 1_000_000,
+        T0 + 200 * 1_000_000
+    );
+    std::fs::write(&config, &window).unwrap();
+    let (config, log_path) = (config.to_str().unwrap().to_owned(), path.to_str().unwrap().to_owned());
+    let args =
+        ["--config", &config, "--history", db.arg(), "--batch-interval-ms", "5", "file", &log_path, "--from-start"];
+    let feed = start(&args).await;
     settled(&feed, 500).await;
 
     let (from, to) = (T0 + 50 * 1_000_000, T0 + 450 * 1_000_000);
@@ -482,9 +494,19 @@ async fn a_report_is_the_cores_own_over_the_same_events(backend: Backend) {
         Subject::Router(id) | Subject::Controller(id) | Subject::Link(id) => id.clone(),
     };
     let range = report::Span::new(from, to);
-    let rows = report::rows(timelines.finish(), range, |_| Vec::new(), id);
+    let windows: Vec<report::windows::Window> =
+        vec![toml::from_str::<toml::Table>(&window).unwrap()["maintenance"].as_array().unwrap()[0]
+            .clone()
+            .try_into()
+            .unwrap()];
+    let maintenance = report::windows::maintenance(&windows, &timelines.nodes(to), range);
+    let rows = report::rows(timelines.finish(), range, |s| maintenance.get(s).cloned().unwrap_or_default(), id);
     let want = report::Report { range, events: inside.len() as u64, complete: true, rows };
     assert_eq!(body, serde_json::to_value(&want).unwrap());
+    // The window is left out of edge-4's time, and said so.
+    let edge4 = want.rows.iter().find(|r| r.subject == Subject::Router("edge-4".into())).unwrap();
+    assert_eq!(edge4.availability.maintenance_ns, 100 * 1_000_000);
+    assert_eq!(edge4.availability.down_ns, (400 - 100) * 1_000_000, "down all along but for the window");
     // Routers went offline one by one, and stayed so: the worst is down
     // to the end, and said so.
     let worst = &want.rows[0].availability;

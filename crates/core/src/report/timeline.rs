@@ -81,6 +81,12 @@ impl Timelines {
         }
     }
 
+    /// The network's nodes as the list view has them now (what a
+    /// maintenance window's scope is resolved against).
+    pub fn nodes(&self, now: i64) -> Vec<crate::store::NodeRow> {
+        self.store.topology(Timestamp(now)).rows_where(|_| true, SortBy::Name, true)
+    }
+
     /// Each subject whose state was known in the range, with its down
     /// spans (one still open ends at `i64::MAX`: ongoing).
     pub fn finish(mut self) -> Vec<(Subject, Vec<Span>)> {

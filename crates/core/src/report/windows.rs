@@ -31,11 +31,30 @@ pub enum Day {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum When {
-    /// Once, `from <= t < to` (ns since the epoch).
-    Once { from: i64, to: i64 },
+    /// Once, `from <= t < to` (ns since the epoch; RFC 3339 text too).
+    Once {
+        #[serde(deserialize_with = "moment")]
+        from: i64,
+        #[serde(deserialize_with = "moment")]
+        to: i64,
+    },
     /// Every week on `days`, from `start` (`HH:MM`, the zone's wall clock)
     /// for `minutes` of wall-clock time, in the IANA zone `zone`.
     Weekly { days: Vec<Day>, start: String, minutes: u32, zone: String },
+}
+
+/// A moment as ns since the epoch or as RFC 3339 text.
+fn moment<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Moment {
+        Ns(i64),
+        Text(String),
+    }
+    match Moment::deserialize(d)? {
+        Moment::Ns(ns) => Ok(ns),
+        Moment::Text(t) => crate::Timestamp::parse_rfc3339(&t).map(|t| t.0).map_err(serde::de::Error::custom),
+    }
 }
 
 /// The longest a weekly window lasts: a week (longer would overlap itself).
@@ -137,4 +156,77 @@ fn weekly(
         day = day.tomorrow().map_err(err)?;
     }
     Ok(merged(spans))
+}
+
+/// What a window covers: nodes by id or name, links by id, or the nodes a
+/// filter-language expression passes (a group is `attr=eu`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Nodes(Vec<String>),
+    Links(Vec<String>),
+    Filter(String),
+}
+
+/// A maintenance window: its name, when it holds and what it covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Window {
+    pub name: String,
+    pub when: When,
+    pub scope: Scope,
+}
+
+impl Window {
+    /// Why it is not a window, if it is not one (see [`When::check`]; a
+    /// scope that names nothing, or a filter that does not parse).
+    pub fn check(&self) -> Result<(), String> {
+        self.when.check()?;
+        match &self.scope {
+            Scope::Nodes(v) | Scope::Links(v) if v.is_empty() => Err("scope: names nothing".into()),
+            Scope::Filter(text) => crate::filter::Filter::parse(text, &crate::filter::NODE_SCHEMA)
+                .map(drop)
+                .map_err(|e| format!("scope: filter {text:?}: {e}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// The subjects it covers among the network's nodes (`rows`, as the
+    /// list view has them) and links: a name that matches nothing covers
+    /// nothing.
+    pub fn covers(&self, rows: &[crate::store::NodeRow]) -> std::collections::BTreeSet<super::Subject> {
+        use super::Subject;
+        let node = |row: &crate::store::NodeRow| match &row.node {
+            crate::layout::NodeId::Router(id) => Subject::Router(id.clone()),
+            crate::layout::NodeId::Controller(id) => Subject::Controller(id.clone()),
+        };
+        match &self.scope {
+            Scope::Nodes(names) => {
+                rows.iter().filter(|r| names.iter().any(|n| n == r.node.id() || *n == r.name)).map(node).collect()
+            }
+            Scope::Links(ids) => ids.iter().map(|id| Subject::Link(id.clone())).collect(),
+            Scope::Filter(text) => match crate::filter::Filter::parse(text, &crate::filter::NODE_SCHEMA) {
+                Ok(f) => rows.iter().filter(|r| f.matches(*r)).map(node).collect(),
+                Err(_) => Default::default(),
+            },
+        }
+    }
+}
+
+/// The maintenance each covered subject had inside `range`: the spans of
+/// every window that covers it (resolved against `rows`).
+pub fn maintenance(
+    windows: &[Window],
+    rows: &[crate::store::NodeRow],
+    range: Span,
+) -> std::collections::BTreeMap<super::Subject, Vec<Span>> {
+    let mut out: std::collections::BTreeMap<super::Subject, Vec<Span>> = Default::default();
+    for w in windows {
+        // A window that does not check out was refused when it was made.
+        let Ok(spans) = w.when.spans(range) else { continue };
+        for s in w.covers(rows) {
+            out.entry(s).or_default().extend(spans.iter().copied());
+        }
+    }
+    out
 }

@@ -133,6 +133,9 @@ pub struct HistoryConfig {
     pub checkpoint_events: u64,
     /// …or this long after the last one, whichever comes first.
     pub checkpoint_every: Duration,
+    /// Maintenance windows (the config file's `[[maintenance]]`), left out
+    /// of availability reports.
+    pub maintenance: Vec<Window>,
 }
 
 impl HistoryConfig {
@@ -145,6 +148,7 @@ impl HistoryConfig {
             max_bytes: 1 << 30,
             checkpoint_events: 50_000,
             checkpoint_every: Duration::from_secs(600),
+            maintenance: Vec::new(),
         }
     }
 }
@@ -289,16 +293,18 @@ impl History {
     }
 
     /// Availability over `from..to` (see [`zitiscope_core::report`]): every
-    /// node and link whose state the window knew, worst first, named by id
-    /// (the caller names them).
+    /// node and link whose state the window knew, worst first, with the
+    /// maintenance windows left out, named by id (the caller names them).
     pub fn report(&self, from: i64, to: i64) -> Result<report::Report, QueryError> {
         let start = |s| report::Timelines::new(s, from);
         let (timelines, read, complete) = self.replay_window(from, to, start, |t, e| t.observe(e))?;
         let range = report::Span::new(from, to);
+        let maintenance = maintenance(&self.config.maintenance, &timelines.nodes(to), range);
         let id = |s: &report::Subject| match s {
             report::Subject::Router(id) | report::Subject::Controller(id) | report::Subject::Link(id) => id.clone(),
         };
-        let rows = report::rows(timelines.finish(), range, |_| Vec::new(), id);
+        let spans = |s: &report::Subject| maintenance.get(s).cloned().unwrap_or_default();
+        let rows = report::rows(timelines.finish(), range, spans, id);
         Ok(report::Report { range, events: read as u64, complete, rows })
     }
 
@@ -397,6 +403,33 @@ fn cursor_of(c: &str) -> Result<(i64, i64), QueryError> {
 fn parse_cursor(c: &str) -> Option<(i64, i64)> {
     let (at, id) = c.split_once(':')?;
     Some((at.parse().ok()?, id.parse().ok()?))
+}
+
+/// A maintenance window (a placeholder type when the feed is built
+/// without the zone database: there are none then).
+#[cfg(feature = "tz")]
+pub use zitiscope_core::report::windows::Window;
+#[cfg(not(feature = "tz"))]
+#[derive(Clone, Debug)]
+pub enum Window {}
+
+/// The maintenance each subject had in `range`.
+#[cfg(feature = "tz")]
+fn maintenance(
+    windows: &[Window],
+    rows: &[zitiscope_core::store::NodeRow],
+    range: report::Span,
+) -> std::collections::BTreeMap<report::Subject, Vec<report::Span>> {
+    report::windows::maintenance(windows, rows, range)
+}
+
+#[cfg(not(feature = "tz"))]
+fn maintenance(
+    _: &[Window],
+    _: &[zitiscope_core::store::NodeRow],
+    _: report::Span,
+) -> std::collections::BTreeMap<report::Subject, Vec<report::Span>> {
+    Default::default()
 }
 
 /// An aggregation or a report reads at most this many events.

@@ -7,11 +7,10 @@ pub mod postgres;
 #[cfg(feature = "amqp")]
 pub mod rabbitmq;
 
-use clap::Parser;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use zitiscope_feed::{run, Args};
+use zitiscope_feed::run;
 
 pub const WAIT: Duration = Duration::from_secs(20);
 
@@ -49,7 +48,8 @@ pub async fn start(extra: &[&str]) -> Feed {
         argv.push("--no-history");
     }
     argv.extend_from_slice(extra);
-    let args = Args::try_parse_from(argv).expect("valid arguments");
+    // As the binary reads them: a `--config` file too.
+    let args = zitiscope_feed::config::load(argv).expect("valid arguments");
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, rx) = watch::channel(false);

@@ -55,6 +55,7 @@ where
     let mut hooks = Vec::new();
     let mut alerts = None;
     let mut sources = Vec::new();
+    let mut windows = Vec::new();
     if let Some(path) = path {
         let text = std::fs::read_to_string(&path)
             .map_err(|e| cmd.error(ErrorKind::Io, format!("cannot read the config file {}: {e}", path.display())))?;
@@ -68,6 +69,7 @@ where
         hooks = extras.hooks;
         alerts = extras.alerts;
         sources = extras.sources;
+        windows = extras.maintenance;
     }
     let mut matches = cmd.clone().try_get_matches_from(&argv)?;
     let named = |m: &clap::ArgMatches| {
@@ -85,6 +87,7 @@ where
     args.hooks = hooks;
     args.alerts = alerts;
     args.config_sources = sources;
+    args.maintenance = windows;
     Ok(args)
 }
 
@@ -118,6 +121,8 @@ struct Extras {
     alerts: Option<AlertConfig>,
     /// `[[source]]` tables.
     sources: Vec<SourceSpec>,
+    /// `[[maintenance]]` tables.
+    maintenance: Vec<crate::history::Window>,
 }
 
 /// Sets the file's values as the command's defaults; returns the command
@@ -130,6 +135,7 @@ fn apply(mut cmd: Command, table: &toml::Table) -> Result<(Command, Extras), Str
                 x.alerts = Some(value.clone().try_into::<AlertConfig>().map_err(|e| format!("[alerts]: {e}"))?);
             }
             ("hook", value) => x.hooks = hooks(value)?,
+            ("maintenance", value) => x.maintenance = maintenance(value)?,
             ("source", toml::Value::String(s)) if SOURCES.contains(&s.as_str()) => x.source = Some(s.clone()),
             ("source", toml::Value::Array(tables)) => x.sources = sources(tables)?,
             ("source", other) => {
@@ -195,6 +201,29 @@ fn hooks(value: &toml::Value) -> Result<Vec<HookSpec>, String> {
         .collect()
 }
 
+/// The `[[maintenance]]` tables, each checked; a mistake names its window.
+#[cfg(feature = "tz")]
+fn maintenance(value: &toml::Value) -> Result<Vec<crate::history::Window>, String> {
+    let Some(tables) = value.as_array() else { return Err("`maintenance` must be [[maintenance]] tables".into()) };
+    tables
+        .iter()
+        .map(|table| {
+            let name = table.get("name").and_then(toml::Value::as_str).unwrap_or("(unnamed)");
+            let w = table
+                .clone()
+                .try_into::<crate::history::Window>()
+                .map_err(|e| format!("[[maintenance]] `{name}`: {}", e.to_string().trim()))?;
+            w.check().map_err(|e| format!("[[maintenance]] `{name}`: {e}"))?;
+            Ok(w)
+        })
+        .collect()
+}
+
+#[cfg(not(feature = "tz"))]
+fn maintenance(_: &toml::Value) -> Result<Vec<crate::history::Window>, String> {
+    Err("[[maintenance]]: this zitiscope-feed was built without time zones (its `tz` feature)".into())
+}
+
 /// Makes `value` the default of the option named `key` (long name, `-` or `_`).
 fn set_default(cmd: &mut Command, key: &str, value: &toml::Value) -> Result<(), String> {
     let long = key.replace('_', "-");
@@ -231,155 +260,4 @@ fn scalar(v: &toml::Value) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cli::Sources;
-
-    fn with_file(name: &str, text: &str, args: &[&str]) -> Result<Args, clap::Error> {
-        let path = std::env::temp_dir().join(format!("zitiscope-config-{name}-{}.toml", std::process::id()));
-        std::fs::write(&path, text).unwrap();
-        let mut argv = vec!["zitiscope-feed".to_string(), "--config".into(), path.display().to_string()];
-        argv.extend(args.iter().map(|s| s.to_string()));
-        let out = load(argv);
-        let _ = std::fs::remove_file(&path);
-        out
-    }
-
-    const FILE: &str = r#"
-        listen = "0.0.0.0:9000"
-        batch_max = 77
-        allow-origin = ["https://a.example", "https://b.example"]
-        no-auth = true
-        source = "file"
-
-        [file]
-        path = "/var/log/ziti/events.jsonl"
-        from-start = true
-        poll-ms = 100
-    "#;
-
-    #[test]
-    fn the_file_gives_defaults_and_picks_the_source() {
-        let args = with_file("defaults", FILE, &[]).unwrap();
-        assert_eq!((args.listen.as_str(), args.batch_max, args.no_auth), ("0.0.0.0:9000", 77, true));
-        assert_eq!(args.allow_origins, vec!["https://a.example", "https://b.example"]);
-        let Ok(Sources::Lines(l)) = args.sources() else { panic!("the file's source") };
-        let [(name, SourceSpec::File(f))] = &l[..] else { panic!("one file source: {l:?}") };
-        assert_eq!(name, "file");
-        assert_eq!((f.path.to_str().unwrap(), f.from_start, f.poll_ms), ("/var/log/ziti/events.jsonl", true, 100));
-    }
-
-    #[test]
-    fn the_command_line_wins() {
-        let args = with_file("cli", FILE, &["--batch-max", "5", "simulate", "--routers", "9"]).unwrap();
-        assert_eq!((args.listen.as_str(), args.batch_max), ("0.0.0.0:9000", 5));
-        let Ok(Sources::Simulate(s)) = args.sources() else { panic!("the command line's source") };
-        assert_eq!(s.routers, 9);
-    }
-
-    #[test]
-    fn mistakes_are_errors_that_name_the_key() {
-        for (text, needle) in [
-            ("batch-maks = 5", "unknown key `batch-maks`"),
-            ("[file]\npaht = \"x\"", "[file] unknown key `paht`"),
-            ("source = \"kafka\"", "`source` must be one of"),
-            ("batch-max = \"lots\"", "lots"),
-            ("listen = [", "TOML"),
-        ] {
-            let err = with_file("bad", text, &[]).expect_err(text).to_string();
-            assert!(err.contains(needle) || (needle == "TOML" && err.contains("config")), "{text}: {err}");
-        }
-    }
-
-    #[test]
-    fn without_a_file_it_is_the_plain_command_line() {
-        let args = load(["zitiscope-feed", "--batch-max", "3"]).unwrap();
-        assert_eq!(args.batch_max, 3);
-        assert!(matches!(args.sources(), Ok(Sources::Simulate(_))));
-    }
-
-    const HA: &str = r#"
-        [[source]]
-        kind = "exec"
-        name = "ctrl1"
-        command = ["ziti", "fabric", "stream", "events"]
-        stall-secs = 120
-
-        [[source]]
-        kind = "exec"
-        name = "ctrl2"
-        command = ["ziti", "fabric", "stream", "events", "--cli-identity", "ctrl2"]
-
-        [[source]]
-        kind = "file"
-        path = "/var/log/ctrl3.jsonl"
-        from-start = true
-    "#;
-
-    #[test]
-    fn source_tables_list_every_source_unless_the_command_line_names_one() {
-        let args = with_file("sources", HA, &[]).unwrap();
-        let Ok(Sources::Lines(l)) = args.sources() else { panic!("the file's sources") };
-        let names: Vec<&str> = l.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["ctrl1", "ctrl2", "file"]);
-        let SourceSpec::Exec(e) = &l[0].1 else { panic!("exec") };
-        assert_eq!((e.stall_secs, e.command.len()), (120, 4));
-        for cli in [&["stdin"][..], &["--exec", "x"], &["--file", "/y"]] {
-            let args = with_file("sources-cli", HA, cli).unwrap();
-            let Ok(Sources::Lines(l)) = args.sources() else { panic!("{cli:?}") };
-            assert_eq!(l.len(), 1, "{cli:?} replaces the file's sources: {l:?}");
-        }
-        for (bad, needle) in [
-            ("[[source]]\nkind = \"exec\"\nname = \"a\"\ncomand = [\"x\"]", "[[source]] a: unknown field `comand`"),
-            ("[[source]]\nkind = \"exec\"\ncommand = []", "needs a command"),
-            ("[[source]]\nkind = \"socket\"", "unknown variant `socket`"),
-            ("[[source]]\nkind = \"stdin\"\n[[source]]\nkind = \"stdin\"", "one source only"),
-            ("exec = [\"ziti\"]", "write [[source]] tables"),
-        ] {
-            let err = with_file("bad-source", bad, &[]).expect_err(bad).to_string();
-            assert!(err.contains(needle), "{bad}: {err}");
-        }
-    }
-
-    #[test]
-    fn the_alerts_table_sets_the_app_s_thresholds_and_refuses_typos() {
-        let args = with_file("alerts", "[alerts]\nmass-count = 20\nhold-ms = 3000\n", &[]).unwrap();
-        let alerts = args.alerts.expect("an [alerts] table");
-        assert_eq!((alerts.mass_count, alerts.hold_ms, alerts.flap_threshold), (20, 3000, 4));
-        let err = with_file("alerts-bad", "[alerts]\nmass-cont = 20\n", &[]).expect_err("a typo").to_string();
-        assert!(err.contains("[alerts]") && err.contains("mass-cont"), "{err}");
-        assert!(with_file("no-alerts", "batch-max = 3", &[]).unwrap().alerts.is_none());
-    }
-
-    #[test]
-    fn hooks_come_from_hook_tables_and_are_checked() {
-        let text = r#"
-            [[hook]]
-            name = "router-down"
-            when = { kinds = ["router-to-ctrl"], up = false, pattern = "edge-*" }
-            url = "http://127.0.0.1:9000/ziti"
-
-            [[hook]]
-            name = "log"
-            command = ["logger", "-t", "zitiscope"]
-            retries = 0
-        "#;
-        let args = with_file("hooks", text, &[]).unwrap();
-        assert_eq!(args.hooks.len(), 2);
-        let crate::hooks::When::Table(when) = &args.hooks[0].when else { panic!("the table form") };
-        assert_eq!(when.kinds, vec![zitiscope_core::ConnKind::RouterToCtrl]);
-        assert_eq!((when.up, when.pattern.as_deref()), (Some(false), Some("edge-*")));
-        assert_eq!(args.hooks[1].when, crate::hooks::When::default(), "no `when`: every change");
-        assert_eq!((args.hooks[1].retries, args.hooks[1].timeout_ms), (0, 5_000));
-        for (bad, needle) in [
-            ("[[hook]]\nname = \"x\"", "needs `url` or `command`"),
-            ("[[hook]]\nname = \"x\"\nurl = \"https://a\"", "only http://"),
-            ("[[hook]]\nname = \"x\"\nurl = \"http://a\"\nwhen = { kind = 1 }", "unknown field `kind`"),
-            ("[[hook]]\nname = \"x\"\nurl = \"http://a\"\nwhen = \"kind=router-to-ctrl AND stat=down\"", "col 25"),
-            ("[[hook]]\nname = \"x\"\nurl = \"http://a\"\nwhen = 3", "a change expression"),
-        ] {
-            let err = with_file("badhook", bad, &[]).expect_err(bad).to_string();
-            assert!(err.contains(needle), "{bad}: {err}");
-        }
-    }
-}
+mod tests;
