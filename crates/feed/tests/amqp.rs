@@ -10,7 +10,9 @@
 
 mod common;
 
-use common::binary::{core_store, get, metric, snapshot, start_binary, until, until_within, BinFeed as Feed};
+use common::binary::{
+    core_store, get, metric, snapshot, start_binary, state_until, stored, until, until_within, BinFeed as Feed,
+};
 use common::rabbitmq::{channel, fresh_queue, publish, queue_state, script, url};
 use common::{controller_event as event, TempDir, T0};
 use std::process::Stdio;
@@ -55,43 +57,6 @@ async fn queue_until(ch: &lapin::Channel, queue: &str, what: &str, ok: impl Fn(u
         }
         assert!(std::time::Instant::now() < deadline, "{what}: {ready} ready, {consumers} consumers");
         tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-/// Waits until the feed's state is `want`'s (polling its snapshot); fails
-/// saying how far apart they are.
-fn state_until(feed: &Feed, want: &zitiscope_core::Store, what: &str) {
-    let deadline = std::time::Instant::now() + common::WAIT;
-    let want = want.state();
-    loop {
-        let got = snapshot(feed).state;
-        if got == want {
-            return;
-        }
-        if std::time::Instant::now() >= deadline {
-            let first = got.connections.iter().zip(&want.connections).position(|(a, b)| a != b);
-            panic!(
-                "{what}: {} connections against {}, the first that differs at {first:?}",
-                got.connections.len(),
-                want.connections.len()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// How many events `/history` holds from `from` (ns) on, paging through.
-fn stored(feed: &Feed, from: i64) -> usize {
-    let (mut n, mut cursor) = (0, None::<String>);
-    loop {
-        let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
-        let page: serde_json::Value =
-            serde_json::from_str(&get(&format!("{}/history?limit=10000&from={from}{after}", feed.base))).unwrap();
-        n += page["events"].as_array().expect("a page").len();
-        match page["next"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => return n,
-        }
     }
 }
 

@@ -289,18 +289,10 @@ pub struct AggregateQuery {
 
 /// The window's aggregation (`zitiscope_core::aggregate::Report`).
 async fn aggregate(State(h): State<Arc<History>>, Query(q): Query<AggregateQuery>) -> Response {
-    let now = Timestamp::from_millis(wall_ms()).0;
-    let to = match time("to", q.to.as_deref(), now) {
-        Ok(t) => t,
+    let (from, to) = match window(q.from.as_deref(), q.to.as_deref(), 3_600_000_000_000) {
+        Ok(w) => w,
         Err(m) => return bad(m),
     };
-    let from = match time("from", q.from.as_deref(), to.saturating_sub(3_600_000_000_000)) {
-        Ok(t) => t,
-        Err(m) => return bad(m),
-    };
-    if from >= to {
-        return bad("from: must be before to".into());
-    }
     let top = q.top.unwrap_or(10).clamp(1, 1_000);
     match blocking(h, move |h| h.aggregate(from, to, top)).await {
         Ok(report) => Json(report).into_response(),
@@ -320,18 +312,10 @@ pub struct ReportQuery {
 /// Availability over the range (`zitiscope_core::report::Report`), its
 /// subjects named by the live store; or, with `format=csv`, its rows.
 async fn report(State(Service { history: h, namer }): State<Service>, Query(q): Query<ReportQuery>) -> Response {
-    let now = Timestamp::from_millis(wall_ms()).0;
-    let to = match time("to", q.to.as_deref(), now) {
-        Ok(t) => t,
+    let (from, to) = match window(q.from.as_deref(), q.to.as_deref(), 86_400_000_000_000) {
+        Ok(w) => w,
         Err(m) => return bad(m),
     };
-    let from = match time("from", q.from.as_deref(), to.saturating_sub(86_400_000_000_000)) {
-        Ok(t) => t,
-        Err(m) => return bad(m),
-    };
-    if from >= to {
-        return bad("from: must be before to".into());
-    }
     if to.saturating_sub(from) > zitiscope_core::report::MAX_RANGE_NS {
         return bad("to: a report covers at most 400 days".into());
     }
@@ -362,6 +346,17 @@ async fn report(State(Service { history: h, namer }): State<Service>, Query(q): 
         return (headers, zitiscope_core::report::csv(&report.rows)).into_response();
     }
     Json(report).into_response()
+}
+
+/// A window's `from` and `to` (ns): `to` defaults to now and `from` to
+/// `len` before it; `from` must come first.
+fn window(from: Option<&str>, to: Option<&str>, len: i64) -> Result<(i64, i64), String> {
+    let to = time("to", to, Timestamp::from_millis(wall_ms()).0)?;
+    let from = time("from", from, to.saturating_sub(len))?;
+    if from >= to {
+        return Err("from: must be before to".into());
+    }
+    Ok((from, to))
 }
 
 /// The wall clock in ms.

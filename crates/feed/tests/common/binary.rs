@@ -105,3 +105,40 @@ pub fn core_store(text: &str) -> Store {
     }
     store
 }
+
+/// Waits until the feed's state is `want`'s (polling its snapshot); fails
+/// saying how far apart they are.
+pub fn state_until(feed: &BinFeed, want: &zitiscope_core::Store, what: &str) {
+    let deadline = std::time::Instant::now() + super::WAIT;
+    let want = want.state();
+    loop {
+        let got = snapshot(feed).state;
+        if got == want {
+            return;
+        }
+        if std::time::Instant::now() >= deadline {
+            let first = got.connections.iter().zip(&want.connections).position(|(a, b)| a != b);
+            panic!(
+                "{what}: {} connections against {}, the first that differs at {first:?}",
+                got.connections.len(),
+                want.connections.len()
+            );
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+}
+
+/// How many events `/history` holds from `from` (ns) on, paging through.
+pub fn stored(feed: &BinFeed, from: i64) -> usize {
+    let (mut n, mut cursor) = (0, None::<String>);
+    loop {
+        let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let page: serde_json::Value =
+            serde_json::from_str(&get(&format!("{}/history?limit=10000&from={from}{after}", feed.base))).unwrap();
+        n += page["events"].as_array().expect("a page").len();
+        match page["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return n,
+        }
+    }
+}
