@@ -29,7 +29,7 @@ pub const TOKEN_COOKIE: &str = "zitiscope_token";
 
 /// Paths that need the token when one is configured (the network's state,
 /// its history, and the simulator's management-API subset).
-const GUARDED: [&str; 11] = [
+const GUARDED: [&str; 12] = [
     "/events",
     "/snapshot",
     "/metrics",
@@ -38,10 +38,17 @@ const GUARDED: [&str; 11] = [
     "/state",
     "/aggregate",
     "/report",
+    "/maintenance",
     "/changes",
     zitiscope_core::mgmt::EDGE_ROUTERS_PATH,
     zitiscope_core::mgmt::IDENTITIES_PATH,
 ];
+
+/// Whether `path` needs the token: one of [`GUARDED`], or below
+/// `/maintenance` (`/maintenance/{id}`).
+fn guarded(path: &str) -> bool {
+    GUARDED.contains(&path) || path.starts_with("/maintenance/")
+}
 
 /// Whether a request proved it holds the token (or none is needed);
 /// handlers read it from the request's extensions.
@@ -116,7 +123,7 @@ pub async fn guard(State(auth): State<Arc<Auth>>, mut req: Request, next: Next) 
     }
     let (token, in_query) = offered(&req);
     let ok = token.as_deref().is_some_and(|t| auth.matches(t));
-    if !ok && GUARDED.contains(&req.uri().path()) {
+    if !ok && guarded(req.uri().path()) {
         let why = if token.is_some() { "the token is wrong" } else { "a token is required" };
         return (
             StatusCode::UNAUTHORIZED,

@@ -103,7 +103,16 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
         Some(h) => {
             let names = hub.clone();
             let namer: crate::history::http::Namer = Arc::new(move |ids| names.display_names(ids));
-            crate::history::router(h.clone(), namer)
+            let routes = crate::history::router(h.clone(), namer);
+            // Windows made in the app name nodes the live network has.
+            #[cfg(feature = "tz")]
+            let routes = {
+                let live = hub.clone();
+                let knows: crate::history::maintenance::Knows =
+                    Arc::new(move |n| live.nodes().iter().any(|r| r.node.id() == n || r.name == n));
+                routes.merge(crate::history::maintenance::router(h.clone(), knows))
+            };
+            routes
         }
         None => crate::history::absent(),
     };

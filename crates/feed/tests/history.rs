@@ -125,6 +125,7 @@ on_both!(
     a_restart_that_reads_the_log_again_loses_nothing_and_adds_nothing,
     the_history_finds_entities_by_name_as_well_as_by_id,
     a_report_is_the_cores_own_over_the_same_events,
+    maintenance_windows_are_checked_kept_and_left_out_of_reports,
 );
 
 /// A test's history: a file in its folder, or a schema of its own.
@@ -359,7 +360,7 @@ async fn the_history_needs_the_token_when_there_is_one() {
         assert!(Instant::now() < deadline, "the simulated network reaches the history");
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    for path in ["/history", "/state", "/report"] {
+    for path in ["/history", "/state", "/report", "/maintenance"] {
         assert_eq!(reqwest::get(format!("{}{path}", feed.base)).await.unwrap().status(), 401, "{path} without it");
         let ok = reqwest::get(format!("{}{path}?token={token}", feed.base)).await.unwrap();
         assert_eq!(ok.status(), 200, "{path} with it");
@@ -524,4 +525,66 @@ async fn a_report_is_the_cores_own_over_the_same_events(backend: Backend) {
         assert_eq!(status, 400, "{bad}: {body}");
     }
     stop(feed).await;
+}
+
+/// `/maintenance`: a window made through the API is checked (a node that
+/// does not exist, a zone that does not, a body that is not a window: each
+/// refused with its reason), kept across a restart, listed with where it
+/// holds, left out of `/report`, and deleted.
+async fn maintenance_windows_are_checked_kept_and_left_out_of_reports(backend: Backend) {
+    let dir = TempDir::new(&format!("history-maintenance-{backend:?}"));
+    let db = Db::new(backend, &dir, "maintenance");
+    let path = dir.0.join("events.jsonl");
+    log(&path, 0..300);
+    let first = feed(&db, &path).await;
+    settled(&first, 300).await;
+    let http = reqwest::Client::new();
+    let post = |base: String, body: String| {
+        let http = http.clone();
+        async move {
+            let r = http.post(format!("{base}/maintenance")).body(body).send().await.unwrap();
+            (r.status().as_u16(), r.json::<serde_json::Value>().await.unwrap())
+        }
+    };
+    let once = |node: &str| {
+        format!(
+            r#"{{"name":"swap","when":{{"kind":"once","from":{},"to":{}}},"scope":{{"nodes":["{node}"]}}}}"#,
+            T0 + 100 * 1_000_000,
+            T0 + 200 * 1_000_000
+        )
+    };
+    let weekly_on_mars = r#"{"name":"x","when":{"kind":"weekly","days":["sun"],"start":"01:00","minutes":60,"zone":"Mars/Base"},"scope":{"filter":"attr=eu"}}"#;
+    for (body, why) in [
+        (once("edge-99"), "scope: no node is named \"edge-99\""),
+        (weekly_on_mars.to_owned(), "zone: \"Mars/Base\" is not an IANA time zone"),
+        ("{\"name\":1}".to_owned(), "not a window"),
+    ] {
+        let (status, answer) = post(first.base.clone(), body.clone()).await;
+        assert_eq!(status, 400, "{body}");
+        assert!(answer["error"].as_str().unwrap().contains(why), "{body}: {answer}");
+    }
+    let (status, made) = post(first.base.clone(), once("edge-4")).await;
+    assert_eq!(status, 201, "{made}");
+    let id = made["id"].as_i64().unwrap();
+    stop(first).await;
+
+    // Kept across a restart, and listed with where it holds.
+    let second = feed(&db, &path).await;
+    settled(&second, 300).await;
+    let (_, listed) = json(format!("{}/maintenance?from={T0}&to={}", second.base, T0 + 1_000_000_000)).await;
+    let windows = listed["windows"].as_array().unwrap();
+    assert_eq!(windows.len(), 1, "{listed}");
+    assert_eq!(windows[0]["id"], id);
+    assert_eq!(windows[0]["spans"], serde_json::json!([{ "from": T0 + 100_000_000, "to": T0 + 200_000_000 }]));
+    // Left out of edge-4's report (it is down from 14 ms on).
+    let (_, report) = json(format!("{}/report?from={T0}&to={}", second.base, T0 + 300 * 1_000_000)).await;
+    let edge4 = report["rows"].as_array().unwrap().iter().find(|r| r["subject"]["id"] == "edge-4").unwrap().clone();
+    assert_eq!(edge4["availability"]["maintenance_ns"], 100_000_000, "{edge4}");
+
+    let delete = |n: i64| http.delete(format!("{}/maintenance/{n}", second.base)).send();
+    assert_eq!(delete(id).await.unwrap().status(), 204);
+    assert_eq!(delete(id).await.unwrap().status(), 404, "gone");
+    let (_, listed) = json(format!("{}/maintenance", second.base)).await;
+    assert_eq!(listed["windows"], serde_json::json!([]));
+    stop(second).await;
 }

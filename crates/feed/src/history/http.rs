@@ -79,7 +79,7 @@ pub fn router(history: Arc<History>, namer: Namer) -> Router {
 
 /// The same paths on a feed that keeps no history: each says so.
 pub fn absent() -> Router {
-    PATHS.iter().fold(Router::new(), |r, path| r.route(path, get(unavailable)))
+    PATHS.iter().chain(&["/maintenance"]).fold(Router::new(), |r, path| r.route(path, get(unavailable)))
 }
 
 async fn unavailable() -> Response {
@@ -118,7 +118,7 @@ pub struct StateQuery {
 }
 
 /// A time parameter, or the message saying why it is not one.
-fn time(param: &str, raw: Option<&str>, default: i64) -> Result<i64, String> {
+pub(super) fn time(param: &str, raw: Option<&str>, default: i64) -> Result<i64, String> {
     let Some(raw) = raw.filter(|r| !r.is_empty()) else { return Ok(default) };
     if let Ok(ns) = raw.parse::<i64>() {
         return Ok(ns);
@@ -143,11 +143,11 @@ fn span(from: Option<&str>, to: Option<&str>, order: Option<&str>) -> Result<(i6
     Ok((time("from", from, i64::MIN)?, time("to", to, i64::MAX)?, order))
 }
 
-fn bad(msg: String) -> Response {
+pub(super) fn bad(msg: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": msg }))).into_response()
 }
 
-fn failed(e: QueryError) -> Response {
+pub(super) fn failed(e: QueryError) -> Response {
     match e {
         QueryError::Bad(m) => bad(m),
         QueryError::Db(m) => {
@@ -158,7 +158,7 @@ fn failed(e: QueryError) -> Response {
     }
 }
 
-async fn blocking<R: Send + 'static>(
+pub(super) async fn blocking<R: Send + 'static>(
     history: Arc<History>,
     f: impl FnOnce(&History) -> Result<R, QueryError> + Send + 'static,
 ) -> Result<R, QueryError> {

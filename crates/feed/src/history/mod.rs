@@ -9,6 +9,9 @@
 
 pub mod http;
 mod late;
+mod location;
+#[cfg(feature = "tz")]
+pub mod maintenance;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod scan;
@@ -18,12 +21,13 @@ pub mod store;
 mod writer;
 
 pub use http::{absent, router};
+pub use location::Location;
+use location::Readers;
 #[cfg(feature = "postgres")]
 pub use postgres::Postgres;
 pub use sqlite::Sqlite;
 pub use store::{ChangePage, HistoryStore, Names, Order, Page, Range, StoreError};
 
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -31,86 +35,6 @@ use zitiscope_core::aggregate::{Aggregator, Report};
 use zitiscope_core::filter::{Filter, Schema, CHANGE_SCHEMA, EVENT_SCHEMA};
 use zitiscope_core::report;
 use zitiscope_core::{Store, Timestamp};
-
-/// Where the history is kept.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Location {
-    /// An SQLite file (the default).
-    File(PathBuf),
-    /// A PostgreSQL database, by its URL (`postgres://user:pw@host/db`).
-    Postgres(String),
-}
-
-impl std::str::FromStr for Location {
-    type Err = std::convert::Infallible;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(if s.starts_with("postgres://") || s.starts_with("postgresql://") {
-            Location::Postgres(s.to_owned())
-        } else {
-            Location::File(s.into())
-        })
-    }
-}
-
-/// The file's path, or the URL without its credentials.
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Location::File(path) => write!(f, "{}", path.display()),
-            Location::Postgres(url) => f.write_str(&crate::redact::redacted(url)),
-        }
-    }
-}
-
-impl Location {
-    /// Opens the history for writing, making its tables if need be.
-    pub fn open(&self) -> Result<Box<dyn HistoryStore>, StoreError> {
-        match self {
-            Location::File(path) => Ok(Box::new(Sqlite::open(path)?)),
-            #[cfg(feature = "postgres")]
-            Location::Postgres(url) => Ok(Box::new(Postgres::open(url)?)),
-            #[cfg(not(feature = "postgres"))]
-            Location::Postgres(_) => Err(no_postgres()),
-        }
-    }
-
-    /// Opens the history for reading only (queries, beside the writer).
-    pub fn open_read_only(&self) -> Result<Box<dyn HistoryStore>, StoreError> {
-        match self {
-            Location::File(path) => Ok(Box::new(Sqlite::open_read_only(path)?)),
-            #[cfg(feature = "postgres")]
-            Location::Postgres(url) => Ok(Box::new(Postgres::open_read_only(url)?)),
-            #[cfg(not(feature = "postgres"))]
-            Location::Postgres(_) => Err(no_postgres()),
-        }
-    }
-}
-
-#[cfg(not(feature = "postgres"))]
-fn no_postgres() -> StoreError {
-    StoreError("this zitiscope-feed was built without PostgreSQL (its `postgres` feature)".into())
-}
-
-/// The readers' pool: each connection a [`HistoryStore`] opened read-only.
-struct Readers(Location);
-
-impl r2d2::ManageConnection for Readers {
-    type Connection = Box<dyn HistoryStore>;
-    type Error = StoreError;
-
-    fn connect(&self) -> Result<Self::Connection, StoreError> {
-        self.0.open_read_only()
-    }
-
-    fn is_valid(&self, _: &mut Self::Connection) -> Result<(), StoreError> {
-        Ok(())
-    }
-
-    fn has_broken(&self, conn: &mut Self::Connection) -> bool {
-        conn.is_broken()
-    }
-}
 
 /// Given the last of the hub's batches the history holds, the batches
 /// after it that it lacks (a replica taking over: see `crate::replica`).
@@ -299,7 +223,8 @@ impl History {
         let start = |s| report::Timelines::new(s, from);
         let (timelines, read, complete) = self.replay_window(from, to, start, |t, e| t.observe(e))?;
         let range = report::Span::new(from, to);
-        let maintenance = maintenance(&self.config.maintenance, &timelines.nodes(to), range);
+        let windows = self.windows()?;
+        let maintenance = maintenance(&windows, &timelines.nodes(to), range);
         let id = |s: &report::Subject| match s {
             report::Subject::Router(id) | report::Subject::Controller(id) | report::Subject::Link(id) => id.clone(),
         };
@@ -421,6 +346,14 @@ fn maintenance(
     range: report::Span,
 ) -> std::collections::BTreeMap<report::Subject, Vec<report::Span>> {
     report::windows::maintenance(windows, rows, range)
+}
+
+#[cfg(not(feature = "tz"))]
+impl History {
+    /// No windows without the zone database.
+    fn windows(&self) -> Result<Vec<Window>, QueryError> {
+        Ok(Vec::new())
+    }
 }
 
 #[cfg(not(feature = "tz"))]

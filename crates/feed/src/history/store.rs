@@ -62,6 +62,14 @@ pub trait HistoryStore: Send {
     fn mark_batch(&mut self, _seq: u64) -> Result<(), StoreError> {
         Ok(())
     }
+    /// The shared records of one `kind` (maintenance windows; JSON bodies,
+    /// oldest first): what operators make, kept and shared like the
+    /// history.
+    fn records(&mut self, kind: &str) -> Result<Vec<(i64, String)>, StoreError>;
+    /// Keeps a record; returns its id.
+    fn put_record(&mut self, kind: &str, body: &str) -> Result<i64, StoreError>;
+    /// Drops a record; `false` when there was none.
+    fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError>;
     /// Whether the connection is gone for good (the readers' pool then
     /// opens another).
     fn is_broken(&self) -> bool {

@@ -282,6 +282,26 @@ impl HistoryStore for Postgres {
         self.client.is_closed()
     }
 
+    fn records(&mut self, kind: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        let rows =
+            self.client.query("SELECT id, body FROM records WHERE kind = $1 ORDER BY id", &[&kind]).map_err(err)?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get(1))).collect())
+    }
+
+    fn put_record(&mut self, kind: &str, body: &str) -> Result<i64, StoreError> {
+        let at = crate::hub::now().0;
+        let row = self
+            .client
+            .query_one("INSERT INTO records (kind, at, body) VALUES ($1, $2, $3) RETURNING id", &[&kind, &at, &body])
+            .map_err(err)?;
+        Ok(row.get(0))
+    }
+
+    fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError> {
+        let n = self.client.execute("DELETE FROM records WHERE kind = $1 AND id = $2", &[&kind, &id]).map_err(err)?;
+        Ok(n > 0)
+    }
+
     fn written_batch(&mut self) -> Result<u64, StoreError> {
         let row = self.client.query_opt("SELECT value FROM history_meta WHERE key = 'batch'", &[]).map_err(err)?;
         Ok(row.map_or(0, |r| r.get::<_, i64>(0).max(0) as u64))

@@ -47,6 +47,12 @@ pub(super) const SCHEMA: &str = "
     -- checkpoint before its moment may start from the first row only if not);
     -- `batch`: the last of the hub's batches written (where a replica that
     -- takes over starts writing).
+    CREATE TABLE IF NOT EXISTS records (
+        id   BIGSERIAL PRIMARY KEY,
+        kind TEXT NOT NULL,
+        at   BIGINT NOT NULL,
+        body TEXT NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS history_meta (
         key   TEXT PRIMARY KEY,
         value BIGINT NOT NULL

@@ -13,6 +13,9 @@
 //!   (`late.rs` has the rule), so that a replay up to a moment can stop
 //!   reading rows in arrival order soon after it (see `seek.rs`).
 //!
+//! - `records`: what operators make and share (maintenance windows), as
+//!   JSON by kind.
+//!
 //! PostgreSQL's tables (`postgres/`) are these, partitioned by day.
 
 use crate::history::late::{Arrivals, BACKFILL, LATE_NS, LATE_ROWS};
@@ -56,6 +59,12 @@ const SCHEMA: &str = "
     CREATE TABLE IF NOT EXISTS late (
         id INTEGER PRIMARY KEY,
         at INTEGER NOT NULL
+    );
+    CREATE TABLE IF NOT EXISTS records (
+        id   INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL,
+        at   INTEGER NOT NULL,
+        body TEXT NOT NULL
     );
 ";
 
@@ -215,6 +224,26 @@ fn err(e: rusqlite::Error) -> StoreError {
 }
 
 impl HistoryStore for Sqlite {
+    fn records(&mut self, kind: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, body FROM records WHERE kind = ?1 ORDER BY id").map_err(err)?;
+        let rows = stmt.query_map([kind], |r| Ok((r.get(0)?, r.get(1)?))).map_err(err)?;
+        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(err)
+    }
+
+    fn put_record(&mut self, kind: &str, body: &str) -> Result<i64, StoreError> {
+        let at = crate::hub::now().0;
+        self.conn
+            .execute("INSERT INTO records (kind, at, body) VALUES (?1, ?2, ?3)", params![kind, at, body])
+            .map_err(err)?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    fn delete_record(&mut self, kind: &str, id: i64) -> Result<bool, StoreError> {
+        let n = self.conn.execute("DELETE FROM records WHERE kind = ?1 AND id = ?2", params![kind, id]).map_err(err)?;
+        Ok(n > 0)
+    }
+
     fn insert_changes(&mut self, changes: &[Change]) -> Result<(), StoreError> {
         let tx = self.conn.transaction().map_err(err)?;
         {
