@@ -51,7 +51,8 @@ pub struct HistoryConfig {
     pub at: Location,
     /// Events older than this are dropped.
     pub max_age: Duration,
-    /// Past this size the oldest tenth of the events is dropped.
+    /// Past this size the oldest events go (a file's oldest tenth,
+    /// PostgreSQL's oldest day).
     pub max_bytes: u64,
     /// A checkpoint after this many new events…
     pub checkpoint_events: u64,

@@ -111,8 +111,12 @@ async fn lead(replica: Arc<Replica>, db: Client, mut notes: mpsc::UnboundedRecei
     let until = replica.hub.seq();
     let url = replica.url.clone();
     let backlog: crate::history::Backlog = Box::new(move |written| backlog(&url, written, until));
-    if let Err(e) = replica.history.write(frames, Some(backlog)) {
-        fenced(&format!("starting the history's writer: {e}"));
+    // Off the async threads: it waits for the writer to restore its state.
+    let history = replica.history.clone();
+    match tokio::task::spawn_blocking(move || history.write(frames, Some(backlog))).await {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => fenced(&format!("starting the history's writer: {e}")),
+        Err(e) => fenced(&format!("starting the history's writer: {e}")),
     }
     let lead = replica.lead.lock().unwrap_or_else(|p| p.into_inner()).take();
     if let Some(start) = lead {
