@@ -513,6 +513,15 @@ async fn a_report_is_the_cores_own_over_the_same_events(backend: Backend) {
     let worst = &want.rows[0].availability;
     assert!(worst.percent < Some(100.0) && worst.outages.last().is_some_and(|o| o.ongoing), "{worst:?}");
 
+    // A group, or any set of nodes, by the list's filter language.
+    let (_, some) =
+        json(format!("{}/report?from={from}&to={to}&filter=type%3Drouter%20AND%20id%3Dedge-4", feed.base)).await;
+    let kept: Vec<&serde_json::Value> = some["rows"].as_array().unwrap().iter().collect();
+    assert_eq!(kept.len(), 1, "{some}");
+    assert_eq!(kept[0], &serde_json::to_value(want.rows.iter().find(|r| r.name == "edge-4").unwrap()).unwrap());
+    let (status, bad) = json(format!("{}/report?filter=stat%3D1", feed.base)).await;
+    assert_eq!(status, 400);
+    assert!(bad["error"].as_str().unwrap().starts_with("filter:"), "{bad}");
     let csv = reqwest::get(format!("{}/report?from={from}&to={to}&format=csv", feed.base)).await.unwrap();
     assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
     assert_eq!(csv.text().await.unwrap(), report::csv(&want.rows));

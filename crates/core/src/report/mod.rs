@@ -30,7 +30,7 @@ pub mod windows;
 
 pub use rows::{csv, rows, Report, Row};
 pub use spans::{availability, Availability, Outage, Span};
-pub use timeline::{Subject, Timelines};
+pub use timeline::{passing, Subject, Timelines};
 
 /// The longest range a report covers (about 13 months: a year's report
 /// with room to spare; more is refused rather than read for minutes).

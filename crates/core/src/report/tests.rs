@@ -209,3 +209,24 @@ mod windows {
         }
     }
 }
+
+#[test]
+fn a_filter_keeps_the_nodes_it_passes_and_links_only_when_it_passes_all() {
+    let mut store = Store::new();
+    store.apply(&conn(1, "r1", "c1", true));
+    store.apply(&conn(1, "r2", "c1", true));
+    let rows = store.topology(Timestamp(2 * S)).rows_where(|_| true, crate::store::SortBy::Name, true);
+    let all = vec![
+        (Subject::Router("r1".into()), vec![]),
+        (Subject::Router("r2".into()), vec![]),
+        (Subject::Controller("c1".into()), vec![]),
+        (Subject::Link("l1".into()), vec![]),
+    ];
+    let only = |text: &str| -> Vec<Subject> {
+        let f = crate::filter::Filter::parse(text, &crate::filter::NODE_SCHEMA).unwrap();
+        passing(all.clone(), &rows, &f).into_iter().map(|(s, _)| s).collect()
+    };
+    assert_eq!(only("").len(), 4, "no filter: everything, links too");
+    assert_eq!(only("id=r1"), [Subject::Router("r1".into())]);
+    assert_eq!(only("type=controller"), [Subject::Controller("c1".into())]);
+}

@@ -126,3 +126,25 @@ impl Timelines {
         }
     }
 }
+
+/// The timelines of the subjects `filter` (over the list view's node
+/// fields, `rows` as the list has them) passes: nodes by their row, links
+/// only when the filter passes everything (it has no link fields).
+pub fn passing(
+    timelines: Vec<(Subject, Vec<Span>)>,
+    rows: &[crate::store::NodeRow],
+    filter: &crate::filter::Filter,
+) -> Vec<(Subject, Vec<Span>)> {
+    if filter.is_all() {
+        return timelines;
+    }
+    let passes = |s: &Subject| {
+        let (router, id) = match s {
+            Subject::Router(id) => (true, id),
+            Subject::Controller(id) => (false, id),
+            Subject::Link(_) => return false,
+        };
+        rows.iter().any(|r| matches!(r.node, NodeId::Router(_)) == router && r.node.id() == id && filter.matches(r))
+    };
+    timelines.into_iter().filter(|(s, _)| passes(s)).collect()
+}

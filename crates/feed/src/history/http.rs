@@ -300,13 +300,15 @@ async fn aggregate(State(h): State<Arc<History>>, Query(q): Query<AggregateQuery
     }
 }
 
-/// `GET /report` parameters: the range (default: the last 24 hours) and
-/// `format=csv` for a download.
+/// `GET /report` parameters: the range (default: the last 24 hours), a
+/// filter, and `format=csv` for a download.
 #[derive(serde::Deserialize)]
 pub struct ReportQuery {
     from: Option<String>,
     to: Option<String>,
     format: Option<String>,
+    /// Only the nodes it passes (the list's fields: `attr=eu`, `name=edge-*`).
+    filter: Option<String>,
 }
 
 /// Availability over the range (`zitiscope_core::report::Report`), its
@@ -324,7 +326,8 @@ async fn report(State(Service { history: h, namer }): State<Service>, Query(q): 
         Some("csv") => true,
         Some(other) => return bad(format!("format: {other:?} is not json or csv")),
     };
-    let mut report = match blocking(h, move |h| h.report(from, to)).await {
+    let filter = q.filter.unwrap_or_default();
+    let mut report = match blocking(h, move |h| h.report(from, to, &filter)).await {
         Ok(report) => report,
         Err(e) => return failed(e),
     };

@@ -218,19 +218,24 @@ impl History {
     }
 
     /// Availability over `from..to` (see [`zitiscope_core::report`]): every
-    /// node and link whose state the window knew, worst first, with the
-    /// maintenance windows left out, named by id (the caller names them).
-    pub fn report(&self, from: i64, to: i64) -> Result<report::Report, QueryError> {
+    /// node and link whose state the window knew (the nodes `filter`
+    /// passes, in the filter language over the list's fields: `attr=eu` is
+    /// a group), worst first, with the maintenance windows left out, named
+    /// by id (the caller names them).
+    pub fn report(&self, from: i64, to: i64, filter: &str) -> Result<report::Report, QueryError> {
+        let filter = Filter::parse(filter, &zitiscope_core::filter::NODE_SCHEMA)
+            .map_err(|e| QueryError::Bad(format!("filter: {e}")))?;
         let start = |s| report::Timelines::new(s, from);
         let (timelines, read, complete) = self.replay_window(from, to, start, |t, e| t.observe(e))?;
         let range = report::Span::new(from, to);
         let windows = self.windows()?;
-        let maintenance = maintenance(&windows, &timelines.nodes(to), range);
+        let nodes = timelines.nodes(to);
+        let maintenance = maintenance(&windows, &nodes, range);
         let id = |s: &report::Subject| match s {
             report::Subject::Router(id) | report::Subject::Controller(id) | report::Subject::Link(id) => id.clone(),
         };
         let spans = |s: &report::Subject| maintenance.get(s).cloned().unwrap_or_default();
-        let rows = report::rows(timelines.finish(), range, spans, id);
+        let rows = report::rows(report::passing(timelines.finish(), &nodes, &filter), range, spans, id);
         Ok(report::Report { range, events: read as u64, complete, rows })
     }
 
