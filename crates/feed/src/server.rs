@@ -112,6 +112,8 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
                     Arc::new(move |n| live.nodes().iter().any(|r| r.node.id() == n || r.name == n));
                 routes.merge(crate::history::maintenance::router(h.clone(), knows))
             };
+            #[cfg(not(feature = "tz"))]
+            let routes = routes.merge(crate::history::http::no_windows());
             routes
         }
         None => crate::history::absent(),

@@ -82,6 +82,18 @@ pub fn absent() -> Router {
     PATHS.iter().chain(&["/maintenance"]).fold(Router::new(), |r, path| r.route(path, get(unavailable)))
 }
 
+/// `/maintenance` on a feed built without the zone database (`make run`'s
+/// quick build): it says so, rather than leaving the path to the static
+/// app's fallback.
+pub fn no_windows() -> Router {
+    async fn why() -> Response {
+        let why =
+            "this zitiscope-feed was built without time zones (its `tz` feature): it keeps no maintenance windows";
+        (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": why }))).into_response()
+    }
+    Router::new().route("/maintenance", get(why).post(why)).route("/maintenance/{id}", axum::routing::delete(why))
+}
+
 async fn unavailable() -> Response {
     (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "this feed keeps no history (--no-history)" })))
         .into_response()
