@@ -27,7 +27,9 @@ const KIND: &str = "maintenance";
 impl History {
     /// The windows: the config file's, then the shared ones, with their ids.
     pub fn windows_with_ids(&self) -> Result<Vec<(Option<i64>, Window)>, QueryError> {
-        let shared = self.with_records(|db| Ok(db.records(KIND)?))?;
+        // A read: the readers' pool, not a writable connection of its own
+        // (whose opening makes the schema and reads the writer's state).
+        let shared = self.read(|db| Ok(db.records(KIND)?))?;
         let fixed = self.config.maintenance.iter().cloned().map(|w| (None, w));
         // A record that no longer reads as a window (a later format) is passed over.
         let kept = shared.into_iter().filter_map(|(id, body)| Some((Some(id), serde_json::from_str(&body).ok()?)));
@@ -51,8 +53,9 @@ impl History {
     }
 
     /// Runs `f` on a writable connection of its own (the readers are
-    /// read-only), opened and closed here: records change rarely, and a
-    /// blocking PostgreSQL client must not be dropped in an async task.
+    /// read-only), opened and closed here: records change rarely (a window
+    /// made or deleted), and a blocking PostgreSQL client must not be
+    /// dropped in an async task.
     fn with_records<R>(
         &self,
         f: impl FnOnce(&mut dyn super::HistoryStore) -> Result<R, QueryError>,

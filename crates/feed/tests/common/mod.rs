@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test file uses its own part
 
 pub mod binary;
+pub mod history;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 #[cfg(feature = "amqp")]
