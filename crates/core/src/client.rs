@@ -106,6 +106,8 @@ pub struct FeedClient {
     run: Option<String>,
     stats: ClientStats,
     changes: Dispatcher,
+    /// The newest shared alert state, until taken.
+    ops: Option<crate::ops::Ops>,
 }
 
 impl FeedClient {
@@ -132,8 +134,21 @@ impl FeedClient {
             }
             wire::RESET => Reaction { changed: true, reconnect: true },
             wire::RESUME => self.on_resume(data),
+            wire::OPS => {
+                match serde_json::from_str::<crate::ops::Ops>(data) {
+                    Ok(ops) => self.ops = Some(ops.capped()),
+                    Err(e) => self.reject(format!("invalid ops: {e}")),
+                }
+                Reaction { changed: true, reconnect: false }
+            }
             _ => self.on_raw(data),
         }
+    }
+
+    /// The shared alert state the feed sent last, once (`None` when nothing
+    /// new came since the last take).
+    pub fn take_ops(&mut self) -> Option<crate::ops::Ops> {
+        self.ops.take()
     }
 
     fn on_snapshot(&mut self, data: &str) -> Reaction {

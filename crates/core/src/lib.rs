@@ -37,6 +37,7 @@ pub mod filter;
 pub mod kind;
 pub mod layout;
 pub mod mgmt;
+pub mod ops;
 pub mod parse;
 pub mod replay;
 pub mod report;

@@ -21,6 +21,10 @@ pub const RESET: &str = "reset";
 /// SSE event name that opens a resumed stream (instead of a snapshot): the
 /// batches after the client's last one follow.
 pub const RESUME: &str = "resume";
+/// SSE event name of the shared alert state ([`crate::ops::Ops`]): sent
+/// after the snapshot or resume on every connection, and again whenever it
+/// changes. Each replaces the last.
+pub const OPS: &str = "ops";
 
 /// An SSE `id`: which run of the feed, and the batch sequence within it.
 /// Written `<run>:<seq>`; a bare `<seq>` (another producer) has no run.

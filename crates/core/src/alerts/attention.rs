@@ -87,7 +87,8 @@ mod tests {
             fired_at: Some(Timestamp(fired)),
             resolved_at: None,
             count: 1,
-            ack: acked.then(|| Ack { by: "ana".into(), at: Timestamp(fired + 1) }),
+            ack: acked.then(|| Ack { by: "ana".into(), at: Timestamp(fired + 1), comment: String::new() }),
+            maintenance: None,
         }
     }
 

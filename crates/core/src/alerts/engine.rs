@@ -3,12 +3,10 @@
 //! of [`super`]).
 
 use super::rules::{self, Condition};
-use super::{
-    Ack, Alert, AlertConfig, AlertCounts, AlertKey, AlertState, FeedHealth, Notice, Rule, Silence, MAX_SILENCES,
-    NETWORK,
-};
+use super::{Ack, Alert, AlertConfig, AlertCounts, AlertKey, AlertState, FeedHealth, Notice, Rule, NETWORK};
 use crate::layout::NodeId;
-use crate::store::Topology;
+use crate::ops::{Maintenance, Ops, SharedAck};
+use crate::store::{SortBy, Topology};
 use crate::{Store, Timestamp};
 use std::collections::BTreeMap;
 
@@ -17,7 +15,12 @@ use std::collections::BTreeMap;
 pub struct AlertEngine {
     cfg: AlertConfig,
     alerts: BTreeMap<AlertKey, Alert>,
-    silences: Vec<Silence>,
+    /// The shared acks, silences and windows (see [`crate::ops`]).
+    ops: Ops,
+    /// What is in maintenance, and when that was worked out (the
+    /// network's rows are not read at every evaluation).
+    maintenance: Maintenance,
+    maintenance_at: Option<Timestamp>,
     /// The newest leader seen, and the latest move: (from, to, at).
     leader: Option<String>,
     leader_moved: Option<(String, String, Timestamp)>,
@@ -49,6 +52,7 @@ impl AlertEngine {
         };
         let mut conditions = rules::conditions(&self.cfg, store, t, feed, now, &holding);
         conditions.extend(self.leader_condition(store, now));
+        self.refresh_maintenance(t, now);
         let mut notices = Vec::new();
         let mut holding = std::collections::BTreeSet::new();
         for c in conditions {
@@ -68,9 +72,31 @@ impl AlertEngine {
             alert.state = AlertState::Resolved;
         }
         self.alerts.retain(|_, a| a.count > 0 || a.state != AlertState::Resolved);
-        self.silences.retain(|s| now < s.until);
+        for alert in self.alerts.values_mut().filter(|a| a.state != AlertState::Resolved) {
+            shared(alert, &self.ops, &self.maintenance);
+        }
         self.evict();
         notices
+    }
+
+    /// Works out what is in maintenance at `now`: at once after the
+    /// windows changed or one began or ended, else every
+    /// [`MAINTENANCE_EVERY_NS`] (the network's nodes change under a filter).
+    fn refresh_maintenance(&mut self, t: &Topology, now: Timestamp) {
+        let holding: Vec<&str> = self.ops.holding(now).map(|w| w.name.as_str()).collect();
+        if holding.is_empty() {
+            self.maintenance = Maintenance::default();
+            self.maintenance_at = None;
+            return;
+        }
+        let fresh = self.maintenance_at.is_some_and(|at| now.0.saturating_sub(at.0) < MAINTENANCE_EVERY_NS);
+        let same = self.maintenance.0.values().all(|n| holding.contains(&n.as_str()));
+        if fresh && same && !self.maintenance.is_empty() {
+            return;
+        }
+        let rows = t.rows_where(|_| true, SortBy::Name, true);
+        self.maintenance = self.ops.in_maintenance(&rows, now);
+        self.maintenance_at = Some(now);
     }
 
     /// One condition that holds: opens an episode or continues it, and
@@ -91,6 +117,7 @@ impl AlertEngine {
             resolved_at: None,
             count: 0,
             ack: None,
+            maintenance: None,
         });
         if alert.state == AlertState::Resolved {
             alert.state = AlertState::Pending;
@@ -106,8 +133,8 @@ impl AlertEngine {
             alert.state = AlertState::Firing;
             alert.fired_at = Some(now);
             alert.count += 1;
-            alert.ack = None;
-            let silenced = self.silences.iter().any(|s| s.covers(&alert.key, now));
+            shared(alert, &self.ops, &self.maintenance);
+            let silenced = self.ops.silence_for(&alert.key, now).is_some() || alert.maintenance.is_some();
             notices.push(Notice::Fired { key: alert.key.clone(), silenced });
         }
     }
@@ -155,48 +182,29 @@ impl AlertEngine {
         }
     }
 
-    /// Acknowledges a firing or pending alert; `false` if there is none.
-    pub fn ack(&mut self, key: &AlertKey, by: &str, at: Timestamp) -> bool {
-        match self.alerts.get_mut(key) {
-            Some(a) if a.state != AlertState::Resolved => {
-                a.ack = Some(Ack { by: by.to_owned(), at });
-                true
-            }
-            _ => false,
+    /// The shared acks, silences and windows from now on (the feed's
+    /// newest word: it replaces the last).
+    pub fn set_ops(&mut self, ops: Ops) {
+        self.ops = ops;
+        self.maintenance_at = None;
+        for alert in self.alerts.values_mut().filter(|a| a.state != AlertState::Resolved) {
+            shared(alert, &self.ops, &Maintenance::default());
         }
     }
 
-    /// Adds a silence (one that matches nothing is ignored). One for the
-    /// same rule and subject as a silence in force extends it instead; past
-    /// [`MAX_SILENCES`], the one that ends first goes.
-    pub fn silence(&mut self, s: Silence) {
-        if s.rule.is_none() && s.subject.is_none() {
-            return;
-        }
-        if let Some(same) = self.silences.iter_mut().find(|x| x.rule == s.rule && x.subject == s.subject) {
-            same.until = same.until.max(s.until);
-            return;
-        }
-        self.silences.push(s);
-        if self.silences.len() > MAX_SILENCES {
-            let first = (0..self.silences.len()).min_by_key(|&i| self.silences[i].until).expect("not empty");
-            self.silences.remove(first);
-        }
+    /// The shared state in force.
+    pub fn ops(&self) -> &Ops {
+        &self.ops
     }
 
-    /// Ends the silences that cover `key` now.
-    pub fn unsilence(&mut self, key: &AlertKey, now: Timestamp) {
-        self.silences.retain(|s| !s.covers(key, now));
-    }
-
-    /// The silences in force (expired ones go at the next evaluation).
-    pub fn silences(&self) -> &[Silence] {
-        &self.silences
+    /// What is in maintenance, as of the last evaluation.
+    pub fn maintenance(&self) -> &Maintenance {
+        &self.maintenance
     }
 
     /// Whether an alert is silenced at `now`.
     pub fn is_silenced(&self, key: &AlertKey, now: Timestamp) -> bool {
-        self.silences.iter().any(|s| s.covers(key, now))
+        self.ops.silence_for(key, now).is_some()
     }
 
     /// One alert.
@@ -219,6 +227,7 @@ impl AlertEngine {
         let mut c = AlertCounts::default();
         for a in self.alerts.values() {
             match a.state {
+                AlertState::Firing if a.maintenance.is_some() => c.maintenance += 1,
                 AlertState::Firing if self.is_silenced(&a.key, now) => c.silenced += 1,
                 AlertState::Firing => c.firing += 1,
                 AlertState::Pending => c.pending += 1,
@@ -239,12 +248,26 @@ impl AlertEngine {
     }
 }
 
+/// How often what is in maintenance is worked out again while a window
+/// holds (ns).
+pub const MAINTENANCE_EVERY_NS: i64 = 5_000_000_000;
+
+/// An alert's ack and maintenance as the shared state says (an ack covers
+/// the episode it was made in: see [`crate::ops`]).
+fn shared(alert: &mut Alert, ops: &Ops, maintenance: &Maintenance) {
+    let ack = |a: &SharedAck| Ack { by: a.by.clone(), at: a.at, comment: a.comment.clone() };
+    alert.ack = ops.ack_for(&alert.key, alert.since).map(ack);
+    alert.maintenance = maintenance.of(alert).map(str::to_owned);
+}
+
 /// The alerts whose conditions held at `at` in `store`: a past state, for
-/// time travel. A fresh engine evaluates once, with no hold time (a
-/// condition that held then is shown as firing then) and no feed health
-/// (the feed's link then is not the question). Firing ones, worst first.
-pub fn alerts_at(cfg: &AlertConfig, store: &Store, at: Timestamp) -> Vec<Alert> {
+/// time travel, with the acks and silences shared by then (`ops`). A fresh
+/// engine evaluates once, with no hold time (a condition that held then is
+/// shown as firing then) and no feed health (the feed's link then is not
+/// the question). Firing ones, worst first.
+pub fn alerts_at(cfg: &AlertConfig, store: &Store, at: Timestamp, ops: &Ops) -> Vec<Alert> {
     let mut engine = AlertEngine::new(AlertConfig { hold_ms: 0, ..cfg.clone() });
+    engine.set_ops(ops.as_of(at));
     let topology = store.topology(at);
     engine.evaluate(store, &topology, None, at);
     engine.board("").into_iter().filter(|a| a.state == AlertState::Firing).cloned().collect()

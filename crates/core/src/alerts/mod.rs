@@ -6,7 +6,8 @@
 //! - [`AlertEngine`] (`engine`): each condition's alert and its lifecycle,
 //!   *pending* (for the rule's hold time) → *firing* → *resolved*, with a
 //!   dedupe key (rule + subject), a count of the times it fired, first and
-//!   last seen; acks and silences; a bounded history;
+//!   last seen; the shared acks, silences and maintenance ([`crate::ops`]);
+//!   a bounded history;
 //! - [`config`]: thresholds and hold times;
 //! - [`attention`]: which nodes call for attention on the map (and which
 //!   are acked), from the board.
@@ -149,11 +150,14 @@ pub enum AlertState {
     Resolved,
 }
 
-/// Who acknowledged an alert, and when (kept in the browser that did).
+/// Who acknowledged an alert, when and why (shared by the feed: see
+/// [`crate::ops`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ack {
     pub by: String,
     pub at: Timestamp,
+    #[serde(default)]
+    pub comment: String,
 }
 
 /// One alert (see the module docs).
@@ -178,8 +182,11 @@ pub struct Alert {
     pub resolved_at: Option<Timestamp>,
     /// How many times it has fired.
     pub count: u32,
-    /// Cleared when it fires again.
+    /// The ack of this episode, if any (see [`crate::ops`]).
     pub ack: Option<Ack>,
+    /// The maintenance window it is in, by name: it calls nobody.
+    #[serde(default)]
+    pub maintenance: Option<String>,
 }
 
 impl Alert {
@@ -241,9 +248,6 @@ impl Silence {
 /// The subject of an alert about the whole network (many routers at once).
 pub const NETWORK: &str = "network";
 
-/// The most silences kept (a new one past it replaces the oldest).
-pub const MAX_SILENCES: usize = 100;
-
 /// What the feed's own health looks like to the app.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FeedHealth {
@@ -284,10 +288,13 @@ impl SourceDown {
 /// The board's counts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AlertCounts {
-    /// Firing and not silenced.
+    /// Firing, not silenced and not in maintenance.
     pub firing: usize,
     /// Firing but silenced.
     pub silenced: usize,
+    /// Firing in a maintenance window.
+    #[serde(default)]
+    pub maintenance: usize,
     pub pending: usize,
     pub resolved: usize,
 }

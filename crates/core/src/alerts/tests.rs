@@ -401,13 +401,13 @@ fn alerts_at_a_past_moment_are_those_whose_conditions_held_then() {
     b.conn(200, ConnKind::RouterToCtrl, "r1", "c1", true);
     let cfg = b.engine.config().clone();
     let keys =
-        |t: i64| alerts_at(&cfg, &b.store, at(t)).into_iter().map(|a| (a.key.rule, a.key.subject)).collect::<Vec<_>>();
+        |t: i64| alerts_at(&cfg, &b.store, at(t), &Default::default()).into_iter().map(|a| (a.key.rule, a.key.subject)).collect::<Vec<_>>();
     // A store holds the whole story; the topology at a moment is what counts.
     let mut then = Store::new();
     for e in b.log.iter().filter(|e| e.at <= at(150)) {
         then.apply(e);
     }
-    let during = alerts_at(&cfg, &then, at(150));
+    let during = alerts_at(&cfg, &then, at(150), &Default::default());
     assert!(during.iter().any(|a| a.key.rule == Rule::RouterDown && a.key.subject == "r1"), "{during:?}");
     assert!(during.iter().all(|a| a.state == AlertState::Firing), "no hold: what held then is firing then");
     assert!(keys(300).iter().all(|(rule, _)| *rule != Rule::RouterDown), "after it came back: {:?}", keys(300));

@@ -244,7 +244,8 @@ fn alerts_and_changes_have_their_fields() {
         fired_at: None,
         resolved_at: None,
         count: 3,
-        ack: acked.then(|| crate::alerts::Ack { by: "ann".into(), at: Timestamp(1) }),
+        ack: acked.then(|| crate::alerts::Ack { by: "ann".into(), at: Timestamp(1), comment: String::new() }),
+        maintenance: None,
     };
     let board = [
         alert(Rule::RouterDown, "edge-eu-1", Severity::Critical, false),

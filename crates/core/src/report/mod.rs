@@ -25,7 +25,6 @@
 pub mod rows;
 pub mod spans;
 pub mod timeline;
-#[cfg(feature = "tz")]
 pub mod windows;
 
 pub use rows::{csv, rows, Report, Row};

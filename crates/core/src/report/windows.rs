@@ -8,8 +8,10 @@
 //! "compatible" rule); a window whose whole wall-clock span was skipped
 //! keeps its length from there.
 //!
-//! The zone database is built in (the `tz` feature); the app, which gets
-//! windows as spans from the feed, does not carry it.
+//! The zone database is built in with the `tz` feature. The app, which
+//! gets windows with their spans from the feed, does not carry it: there
+//! the types and [`Window::covers`] work, and a weekly window's spans are
+//! refused with a reason.
 
 use super::spans::{merged, Span};
 use serde::{Deserialize, Serialize};
@@ -101,10 +103,18 @@ fn clock(text: &str) -> Result<(i8, i8), String> {
 }
 
 /// The named zone.
+#[cfg(feature = "tz")]
 fn zone_of(name: &str) -> Result<jiff::tz::TimeZone, String> {
     jiff::tz::TimeZone::get(name).map_err(|_| format!("zone: {name:?} is not an IANA time zone"))
 }
 
+/// Without the zone database, no zone can be named.
+#[cfg(not(feature = "tz"))]
+fn zone_of(name: &str) -> Result<(), String> {
+    Err(format!("zone: {name:?}: this build has no time zone database"))
+}
+
+#[cfg(feature = "tz")]
 fn weekday(d: Day) -> jiff::civil::Weekday {
     use jiff::civil::Weekday as W;
     match d {
@@ -118,9 +128,15 @@ fn weekday(d: Day) -> jiff::civil::Weekday {
     }
 }
 
+#[cfg(not(feature = "tz"))]
+fn weekly(_: &[Day], _: (i8, i8), _: u32, _: &(), _: Span) -> Result<Vec<Span>, String> {
+    Err("no time zone database".into())
+}
+
 /// The weekly window's spans inside `range`: every chosen day from a week
 /// before the range's first local day (a window that starts then may reach
 /// into it) to its last.
+#[cfg(feature = "tz")]
 fn weekly(
     days: &[Day],
     (h, m): (i8, i8),
@@ -191,6 +207,14 @@ impl Window {
         }
     }
 
+    /// The subjects it covers among the network's nodes (see
+    /// [`Scope::covers`]).
+    pub fn covers(&self, rows: &[crate::store::NodeRow]) -> std::collections::BTreeSet<super::Subject> {
+        self.scope.covers(rows)
+    }
+}
+
+impl Scope {
     /// The subjects it covers among the network's nodes (`rows`, as the
     /// list view has them) and links: a name that matches nothing covers
     /// nothing.
@@ -200,7 +224,7 @@ impl Window {
             crate::layout::NodeId::Router(id) => Subject::Router(id.clone()),
             crate::layout::NodeId::Controller(id) => Subject::Controller(id.clone()),
         };
-        match &self.scope {
+        match self {
             Scope::Nodes(names) => {
                 rows.iter().filter(|r| names.iter().any(|n| n == r.node.id() || *n == r.name)).map(node).collect()
             }

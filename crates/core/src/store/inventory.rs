@@ -272,7 +272,7 @@ mod tests {
         s.apply(&Event::conn(Timestamp(1), ConnKind::RouterToCtrl, "Kx7", "c1", true).via("c1"));
         s.apply(&Event::conn(Timestamp(2), ConnKind::RouterToCtrl, "Kx7", "c1", false).via("c1"));
         s.learn(Timestamp(3), EntityType::Router, "Kx7", named("edge-eu-1", &[]));
-        let alerts = alerts_at(&AlertConfig::default(), &s, Timestamp(4));
+        let alerts = alerts_at(&AlertConfig::default(), &s, Timestamp(4), &Default::default());
         let down = alerts.iter().find(|a| a.key.rule == Rule::RouterDown).expect("router down");
         assert_eq!(down.key.subject, "Kx7", "the key is the id: a rename keeps the alert");
         assert!(down.message.starts_with("edge-eu-1 lost its controllers"), "{}", down.message);

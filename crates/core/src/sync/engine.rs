@@ -19,7 +19,7 @@
 //!   for the rules of time: a stale feed, a source down for long).
 
 use super::{ClockAnchor, Command, FeedStatus, Mark, Mirror, Name, Travel, Update, View};
-use crate::alerts::{alerts_at, AlertConfig, AlertEngine, FeedHealth, Notice, Silence, SourceDown};
+use crate::alerts::{alerts_at, AlertConfig, AlertEngine, FeedHealth, Notice, SourceDown};
 use crate::client::{Beats, RecentChanges, ServerClock};
 use crate::event::Event;
 use crate::layout::NodeId;
@@ -81,15 +81,11 @@ struct Due {
 }
 
 impl Engine {
-    /// An engine with these thresholds and the silences remembered in the
-    /// page's browser.
-    pub fn new(alerts: AlertConfig, silences: Vec<Silence>) -> Self {
+    /// An engine with these thresholds.
+    pub fn new(alerts: AlertConfig) -> Self {
         let client = FeedClient::new();
         let recent = RecentChanges::subscribe(client.changes());
-        let mut engine = AlertEngine::new(alerts);
-        for s in silences {
-            engine.silence(s);
-        }
+        let engine = AlertEngine::new(alerts);
         let due = Due { topology: true, evaluate: true, ..Due::default() };
         Engine {
             client,
@@ -113,18 +109,15 @@ impl Engine {
     /// An engine that takes the stream before the page said anything (the
     /// worker starts with the page, and the page's wasm loads meanwhile):
     /// it applies everything, and judges no alert until [`Engine::arm`]
-    /// gives it the page's thresholds and remembered silences (an alert
-    /// silenced in this browser must not toast for want of them).
+    /// gives it the page's thresholds (an alert judged by the defaults
+    /// could toast when the page's own say it should not).
     pub fn listening() -> Self {
-        Engine { armed: false, ..Engine::new(AlertConfig::default(), Vec::new()) }
+        Engine { armed: false, ..Engine::new(AlertConfig::default()) }
     }
 
-    /// The page's thresholds and silences; alerts are judged from now on.
-    pub fn arm(&mut self, alerts: AlertConfig, silences: Vec<Silence>) {
+    /// The page's thresholds; alerts are judged from now on.
+    pub fn arm(&mut self, alerts: AlertConfig) {
         self.alerts.set_config(alerts);
-        for s in silences {
-            self.alerts.silence(s);
-        }
         self.armed = true;
         self.due.evaluate = true;
         self.due.travel = true;
@@ -134,6 +127,11 @@ impl Engine {
     pub fn message(&mut self, event: &str, id: &str, data: &str, now_ms: f64) {
         let r = self.client.on_message(event, id, data);
         self.reconnect |= r.reconnect;
+        if let Some(ops) = self.client.take_ops() {
+            self.alerts.set_ops(ops);
+            self.due.evaluate = true;
+            self.due.travel = true;
+        }
         self.due.stats = true;
         if r.changed {
             self.due.changed = true;
@@ -204,19 +202,6 @@ impl Engine {
                 let excess = self.wanted.len().saturating_sub(NAMES_CAP);
                 self.wanted.drain(..excess);
                 self.due.names = true;
-            }
-            Command::Ack { key, by, at } => {
-                self.alerts.ack(&key, &by, at);
-                self.due.evaluate = true;
-            }
-            Command::Silence { silence } => {
-                self.alerts.silence(silence);
-                self.due.evaluate = true;
-            }
-            Command::Unsilence { key } => {
-                let now = self.now(now_ms);
-                self.alerts.unsilence(&key, now);
-                self.due.evaluate = true;
             }
         }
     }
@@ -335,7 +320,7 @@ impl Engine {
             v.travel_error = self.travel.error().cloned();
             v.past = held.map(|r| r.store().topology(r.now())).unwrap_or_default();
             v.past_summary = held.map(|r| r.store().summary());
-            v.past_alerts = held.map(|r| alerts_at(self.alerts.config(), r.store(), r.now()));
+            v.past_alerts = held.map(|r| alerts_at(self.alerts.config(), r.store(), r.now(), self.alerts.ops()));
             self.due.details = true;
         }
         if std::mem::take(&mut self.due.details) {
@@ -374,7 +359,10 @@ impl Engine {
             self.mirror.quiet(fired(true).filter_map(|k| self.alerts.get(k).cloned()));
             v.board = self.alerts.board("").into_iter().cloned().collect();
             v.counts = self.alerts.counts(now);
-            v.silences = self.alerts.silences().to_vec();
+            if v.ops != *self.alerts.ops() {
+                v.ops = self.alerts.ops().clone();
+            }
+            v.maintenance = self.alerts.maintenance().nodes().collect();
         }
     }
 }

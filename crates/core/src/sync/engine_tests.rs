@@ -3,6 +3,8 @@
 
 use super::*;
 use crate::alerts::{AlertState, Rule};
+use crate::alerts::Silence;
+use crate::ops::{Ops, SharedAck, SharedSilence};
 use crate::wire::Snapshot;
 use crate::{ConnKind, Event, Store};
 
@@ -59,7 +61,7 @@ impl Page {
 }
 
 fn engine() -> Engine {
-    let mut e = Engine::new(AlertConfig::default(), Vec::new());
+    let mut e = Engine::new(AlertConfig::default());
     e.connection(FeedStatus::Live, Beats::Sent, T0);
     e
 }
@@ -161,19 +163,27 @@ fn the_page_selects_asks_for_names_and_acks() {
     assert!(page.take(&mut e, T0 + 1.0) || page.view.names.len() == 1);
     assert_eq!(page.view.name(EntityType::Router, "Kx7"), "edge-eu-1", "asked again: not the oldest, kept");
 
+    // The feed's shared state: an ack, then a silence over Kx7 too.
     let key = page.view.board[0].key.clone();
-    e.command(Command::Ack { key: key.clone(), by: "ana".into(), at: at(T0) }, T0 + 2.0);
+    let ack = SharedAck { id: 1, key: key.clone(), by: "ana".into(), comment: "rebooting".into(), at: at(T0 + 1.0) };
+    let mut ops = Ops { acks: vec![ack], ..Ops::default() };
+    e.message(crate::wire::OPS, "", &serde_json::to_string(&ops).unwrap(), T0 + 2.0);
     assert!(page.take(&mut e, T0 + 2.0));
-    assert_eq!(page.view.board[0].ack.as_ref().map(|a| a.by.as_str()), Some("ana"));
-    e.command(
-        Command::Silence { silence: Silence { rule: None, subject: Some("Kx7".into()), until: at(T0 + 60_000.0) } },
-        T0 + 3.0,
-    );
+    let acked = page.view.board[0].ack.as_ref().map(|a| (a.by.as_str(), a.comment.as_str()));
+    assert_eq!(acked, Some(("ana", "rebooting")));
+    let silence = Silence { rule: None, subject: Some("Kx7".into()), until: at(T0 + 60_000.0) };
+    ops.silences.push(SharedSilence { id: 2, silence, by: "ana".into(), comment: String::new(), at: at(T0) });
+    e.message(crate::wire::OPS, "", &serde_json::to_string(&ops).unwrap(), T0 + 3.0);
     assert!(page.take(&mut e, T0 + 3.0));
-    assert_eq!((page.view.silences.len(), page.view.counts.silenced), (1, 1));
-    e.command(Command::Unsilence { key }, T0 + 4.0);
+    assert_eq!((page.view.ops.silences.len(), page.view.counts.silenced), (1, 1));
+    ops.silences.clear();
+    e.message(crate::wire::OPS, "", &serde_json::to_string(&ops).unwrap(), T0 + 4.0);
     assert!(page.take(&mut e, T0 + 4.0));
-    assert!(page.view.silences.is_empty());
+    assert!(page.view.ops.silences.is_empty());
+    e.message(crate::wire::OPS, "", "{\"acks\": 3}", T0 + 4.5);
+    assert!(page.take(&mut e, T0 + 4.5));
+    assert_eq!(page.view.stats.rejected, 1, "a broken ops message is counted, and the last one stays");
+    assert_eq!(page.view.board[0].ack.as_ref().map(|a| a.by.as_str()), Some("ana"));
     e.command(Command::Select { node: None, identities: false }, T0 + 5.0);
     assert!(page.take(&mut e, T0 + 5.0));
     assert_eq!(page.view.details, None, "the drawer closed");
@@ -263,12 +273,15 @@ fn a_worker_that_listens_before_the_page_speaks_judges_no_alert_until_armed() {
     assert!(page.take(&mut e, T0));
     assert_eq!(page.view.summary.routers.total, 2, "the stream is applied at once");
     assert!(page.view.board.is_empty() && page.fired.is_empty(), "no alert before the page's settings");
-    // The page remembers a silence over edge-eu-1: its alert fires silenced.
+    // The feed's silence over edge-eu-1 came first: its alert fires silenced.
     let silence = Silence { rule: None, subject: Some("Kx7".into()), until: at(T0 + 60_000.0) };
-    e.arm(AlertConfig::default(), vec![silence]);
+    let shared = SharedSilence { id: 1, silence, by: "ana".into(), comment: String::new(), at: at(T0) };
+    let ops = Ops { silences: vec![shared], ..Ops::default() };
+    e.message(crate::wire::OPS, "", &serde_json::to_string(&ops).unwrap(), T0);
+    e.arm(AlertConfig::default());
     assert!(page.take(&mut e, T0 + 1.0));
     assert_eq!(page.view.board.len(), 1);
     assert_eq!(page.view.counts.silenced, 1);
     assert!(page.fired.is_empty(), "silenced: no toast, no sound");
-    assert_eq!(page.quiet.len(), 1, "but the page hears of it (a remembered ack applies)");
+    assert_eq!(page.quiet.len(), 1, "but the page hears of it");
 }

@@ -48,7 +48,8 @@ pub use pace::FramePace;
 pub use parts::Parts;
 pub use travel::Travel;
 
-use crate::alerts::{Alert, AlertConfig, AlertCounts, AlertKey, Silence};
+use crate::alerts::{Alert, AlertConfig, AlertCounts};
+use crate::ops::Ops;
 use crate::client::Beats;
 use crate::layout::NodeId;
 use crate::store::topology::{ControllerNode, Edge, RouterNode};
@@ -125,8 +126,10 @@ pub struct View {
     /// Every alert kept, firing first, worst first.
     pub board: Vec<Alert>,
     pub counts: AlertCounts,
-    /// The silences in force (the page remembers them across reloads).
-    pub silences: Vec<Silence>,
+    /// The shared acks, silences and maintenance windows (the feed's).
+    pub ops: Ops,
+    /// The nodes in maintenance now.
+    pub maintenance: Vec<NodeId>,
     /// The node `details` and `identities` are about ([`Command::Select`]):
     /// the page's selection may have moved on since.
     pub selected: Option<NodeId>,
@@ -294,8 +297,6 @@ pub enum Command {
         /// The feed's heartbeat period (the watchdog and the stale rules).
         heartbeat_ms: f64,
         alerts: AlertConfig,
-        /// Silences remembered in this browser.
-        silences: Vec<Silence>,
     },
     /// The page applied update `applied` and is ready for the next, to be
     /// sent at `send_at` (ms on the shared epoch clock; see [`FramePace`])
@@ -314,11 +315,4 @@ pub enum Command {
     /// Show the network at `at` (ns; `None`: live). `exact` while paused:
     /// only the state at that very moment will do.
     Travel { at: Option<i64>, exact: bool },
-    /// Acknowledge an alert as `by`, at `at` (the feed's time; an ack
-    /// remembered from before a reload keeps its own).
-    Ack { key: AlertKey, by: String, at: Timestamp },
-    /// Silence what it covers.
-    Silence { silence: Silence },
-    /// End the silences over an alert.
-    Unsilence { key: AlertKey },
 }

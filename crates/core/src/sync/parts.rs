@@ -5,7 +5,8 @@
 //! so a part missing from this list fails it (tried, part by part).
 
 use super::{ClockAnchor, FeedStatus, View};
-use crate::alerts::{Alert, AlertCounts, Silence};
+use crate::alerts::{Alert, AlertCounts};
+use crate::ops::Ops;
 use crate::client::Beats;
 use crate::layout::NodeId;
 use crate::store::{IdentityRow, NodeDetails, Summary};
@@ -58,7 +59,8 @@ parts! {
     recent: Vec<Change>,
     board: Vec<Alert>,
     counts: AlertCounts,
-    silences: Vec<Silence>,
+    ops: Ops,
+    maintenance: Vec<NodeId>,
     selected: Option<NodeId>,
     details: Option<NodeDetails>,
     identities: Vec<IdentityRow>,

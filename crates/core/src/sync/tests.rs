@@ -154,9 +154,19 @@ impl Worker {
             seq: (f > 10).then_some(u64::from(f)),
             last_update: (f > 20).then_some(f64::from(f) * 1.5),
             clock: (f > 30).then_some(ClockAnchor { at: self.now, epoch_ms: f64::from(f) }),
-            silences: (0..f % 4)
-                .map(|i| Silence { rule: None, subject: Some(format!("r{i}")), until: Timestamp(i64::from(f)) })
-                .collect(),
+            ops: crate::ops::Ops {
+                silences: (0..f % 4)
+                    .map(|i| crate::ops::SharedSilence {
+                        id: i64::from(i),
+                        silence: crate::alerts::Silence { rule: None, subject: Some(format!("r{i}")), until: Timestamp(i64::from(f)) },
+                        by: "ana".into(),
+                        comment: String::new(),
+                        at: Timestamp(0),
+                    })
+                    .collect(),
+                ..Default::default()
+            },
+            maintenance: (0..f % 3).map(|i| NodeId::Router(format!("r{i}"))).collect(),
             stats: crate::ClientStats { events: self.store.len() as u64, ..Default::default() },
             summary: self.store.summary(),
             selected: self.selected.clone(),

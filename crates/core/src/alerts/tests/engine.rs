@@ -1,4 +1,6 @@
 use super::*;
+use crate::ops::{Held, Ops, SharedAck, SharedSilence};
+use crate::report::Span;
 
 #[test]
 fn a_hold_time_keeps_an_alert_pending_on_the_test_clock() {
@@ -12,54 +14,75 @@ fn a_hold_time_keeps_an_alert_pending_on_the_test_clock() {
     assert_eq!(fired(&b.eval(130)), ["router-down:edge-us-1"], "30 s after it went down");
 }
 
-#[test]
-fn silences_mute_counted_and_expire_acks_clear_when_it_fires_again() {
-    let mut b = network(0);
-    let key = AlertKey { rule: Rule::RouterDown, subject: "edge-us-1".into() };
-    b.engine.silence(Silence { rule: Some(Rule::RouterDown), subject: None, until: at(200) });
-    b.engine.silence(Silence { rule: None, subject: None, until: at(900) });
-    assert_eq!(b.engine.silences().len(), 1, "a silence that matches nothing is refused");
-    b.engine.silence(Silence { rule: Some(Rule::RouterDown), subject: None, until: at(150) });
-    assert_eq!(
-        b.engine.silences(),
-        [Silence { rule: Some(Rule::RouterDown), subject: None, until: at(200) }],
-        "the same silence again extends, never piles up"
-    );
+fn shared_silence(id: i64, rule: Option<Rule>, subject: Option<&str>, until: i64) -> SharedSilence {
+    let silence = Silence { rule, subject: subject.map(Into::into), until: at(until) };
+    SharedSilence { id, silence, by: "ana".into(), comment: String::new(), at: at(0) }
+}
 
-    b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
-    b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c2", false);
-    let n = b.eval(101);
-    assert_eq!(n, [Notice::Fired { key: key.clone(), silenced: true }]);
-    assert_eq!(b.engine.counts(at(101)), AlertCounts { silenced: 1, ..Default::default() });
-    assert_eq!(b.engine.counts(at(200)), AlertCounts { firing: 1, ..Default::default() }, "the silence expired");
-    b.eval(200);
-    assert!(b.engine.silences().is_empty(), "and is gone");
-
-    assert!(b.engine.ack(&key, "noc-desk-2", at(210)));
-    assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").ack, Some(Ack { by: "noc-desk-2".into(), at: at(210) }));
-    b.conn(300, ConnKind::RouterToCtrl, "edge-us-1", "c1", true);
-    b.eval(301);
-    assert!(!b.engine.ack(&key, "x", at(302)), "nothing to ack once resolved");
-    b.conn(400, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
-    assert_eq!(fired(&b.eval(401)), ["router-down:edge-us-1"]);
-    let a = b.alert(Rule::RouterDown, "edge-us-1");
-    assert_eq!(
-        (a.count, a.ack.is_none(), a.first_seen),
-        (2, true, at(101)),
-        "fired twice; a new episode needs a new ack"
-    );
+fn shared_ack(id: i64, subject: &str, by: &str, at_s: i64) -> SharedAck {
+    let key = AlertKey { rule: Rule::RouterDown, subject: subject.into() };
+    SharedAck { id, key, by: by.into(), comment: "on it".into(), at: at(at_s) }
 }
 
 #[test]
-fn silences_are_capped_the_first_to_end_going_first() {
-    let mut e = AlertEngine::new(AlertConfig::default());
-    for i in 0..(MAX_SILENCES + 10) {
-        e.silence(Silence { rule: None, subject: Some(format!("x{i}")), until: at(1_000 + i as i64) });
-    }
-    assert_eq!(e.silences().len(), MAX_SILENCES);
-    assert_eq!(e.silences()[0].subject.as_deref(), Some("x10"), "the ten that ended first went");
-    e.unsilence(&AlertKey { rule: Rule::LinkDown, subject: "x99".into() }, at(0));
-    assert_eq!(e.silences().len(), MAX_SILENCES - 1, "a silence by subject covers every rule");
+fn shared_silences_mute_and_are_counted_until_they_end() {
+    let mut b = network(0);
+    let key = AlertKey { rule: Rule::RouterDown, subject: "edge-us-1".into() };
+    let silences = vec![shared_silence(1, Some(Rule::RouterDown), None, 200)];
+    b.engine.set_ops(Ops { silences, ..Ops::default() });
+    b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
+    b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c2", false);
+    assert_eq!(b.eval(101), [Notice::Fired { key: key.clone(), silenced: true }]);
+    assert_eq!(b.engine.counts(at(101)), AlertCounts { silenced: 1, ..Default::default() });
+    assert_eq!(b.engine.counts(at(200)), AlertCounts { firing: 1, ..Default::default() }, "the silence ended");
+    let other = AlertKey { rule: Rule::LinkDown, subject: "edge-us-1".into() };
+    assert!(!b.engine.is_silenced(&other, at(101)), "a silence of one rule covers no other");
+}
+
+#[test]
+fn a_shared_ack_covers_the_episode_it_was_made_in_and_no_later_one() {
+    let mut b = network(0);
+    b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
+    b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c2", false);
+    b.eval(101);
+    // Made before the episode began: an ack of an earlier one.
+    b.engine.set_ops(Ops { acks: vec![shared_ack(1, "edge-us-1", "old", 50)], ..Ops::default() });
+    b.eval(102);
+    assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").ack, None, "an ack of an earlier episode");
+    let acks = vec![shared_ack(1, "edge-us-1", "old", 50), shared_ack(2, "edge-us-1", "noc-desk-2", 210)];
+    b.engine.set_ops(Ops { acks: acks.clone(), ..Ops::default() });
+    let expected = Ack { by: "noc-desk-2".into(), at: at(210), comment: "on it".into() };
+    assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").ack, Some(expected), "at once, before an evaluation");
+    b.conn(300, ConnKind::RouterToCtrl, "edge-us-1", "c1", true);
+    b.eval(301);
+    b.conn(400, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
+    assert_eq!(fired(&b.eval(401)), ["router-down:edge-us-1"]);
+    let a = b.alert(Rule::RouterDown, "edge-us-1");
+    assert_eq!((a.count, a.ack.is_none()), (2, true), "fired twice; a new episode needs a new ack");
+}
+
+#[test]
+fn an_alert_in_a_maintenance_window_calls_nobody_and_is_counted_apart() {
+    use crate::report::windows::Scope;
+    let mut b = network(0);
+    let held = |from: i64, to: i64| Held {
+        id: Some(7),
+        name: "firmware".into(),
+        scope: Scope::Nodes(vec!["edge-us-1".into()]),
+        spans: vec![Span::new(at(from).0, at(to).0)],
+    };
+    b.engine.set_ops(Ops { windows: vec![held(90, 200)], ..Ops::default() });
+    b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
+    b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c2", false);
+    let key = AlertKey { rule: Rule::RouterDown, subject: "edge-us-1".into() };
+    assert_eq!(b.eval(101), [Notice::Fired { key, silenced: true }], "it fires, quietly");
+    assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").maintenance.as_deref(), Some("firmware"));
+    assert_eq!(b.engine.counts(at(101)), AlertCounts { maintenance: 1, ..Default::default() });
+    assert_eq!(b.engine.maintenance().nodes().collect::<Vec<_>>(), [NodeId::Router("edge-us-1".into())]);
+    b.eval(200);
+    assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").maintenance, None, "the window ended");
+    assert_eq!(b.engine.counts(at(200)), AlertCounts { firing: 1, ..Default::default() });
+    assert!(b.engine.maintenance().is_empty());
 }
 
 #[test]
