@@ -36,6 +36,7 @@ pub mod hub;
 pub mod inventory;
 pub mod metrics;
 pub mod mgmt;
+pub mod ops;
 pub mod publish;
 pub mod redact;
 pub mod replica;
@@ -207,12 +208,17 @@ pub fn assemble(args: &Args, local: SocketAddr, shutdown: watch::Receiver<bool>)
     let publish =
         source::Publish { to: publisher, written: history.as_ref().map(|h| h.written_through()), batch: batch_cfg };
     let simulated = simulating.then(simulate::Live::default);
+    let ops = history.as_ref().map(|h| ops::Shared::new(h.clone(), hub.clone(), registry.clone()));
+    if let Some(ops) = &ops {
+        tokio::spawn(ops.clone().run(shutdown.clone()));
+    }
     let app = server::router(
         server::Services {
             hub: hub.clone(),
             registry: registry.clone(),
             history,
             replica: replica_status,
+            ops,
             heartbeat: std::time::Duration::from_millis(args.heartbeat_ms),
             retry_ms: args.retry_ms,
             shutdown,

@@ -29,7 +29,7 @@ pub const TOKEN_COOKIE: &str = "zitiscope_token";
 
 /// Paths that need the token when one is configured (the network's state,
 /// its history, and the simulator's management-API subset).
-const GUARDED: [&str; 12] = [
+const GUARDED: [&str; 14] = [
     "/events",
     "/snapshot",
     "/metrics",
@@ -39,15 +39,17 @@ const GUARDED: [&str; 12] = [
     "/aggregate",
     "/report",
     "/maintenance",
+    "/acks",
+    "/silences",
     "/changes",
     zitiscope_core::mgmt::EDGE_ROUTERS_PATH,
     zitiscope_core::mgmt::IDENTITIES_PATH,
 ];
 
 /// Whether `path` needs the token: one of [`GUARDED`], or below
-/// `/maintenance` (`/maintenance/{id}`).
+/// `/maintenance` or `/silences` (`/maintenance/{id}`).
 fn guarded(path: &str) -> bool {
-    GUARDED.contains(&path) || path.starts_with("/maintenance/")
+    GUARDED.contains(&path) || path.starts_with("/maintenance/") || path.starts_with("/silences/")
 }
 
 /// Whether a request proved it holds the token (or none is needed);

@@ -63,6 +63,8 @@ pub struct Services {
     pub mgmt: Option<crate::mgmt::MgmtState>,
     /// With `--replica`: its role and how far behind the log it is.
     pub replica: Option<Arc<crate::replica::Status>>,
+    /// The shared alert state (with the history).
+    pub ops: Option<crate::ops::Shared>,
 }
 
 /// What the reads here need: the hub, and for `/healthz` the counters
@@ -90,9 +92,15 @@ pub struct Protection {
 /// deep links).
 pub fn router(services: Services, static_dir: Option<&Path>, protection: Protection) -> Router {
     let Protection { allow_origins, auth, connect_src } = protection;
-    let Services { hub, registry, history, heartbeat, retry_ms, shutdown, app_config, mgmt, replica } = services;
-    let sse =
-        crate::sse::router(SseState { hub: hub.clone(), registry: registry.clone(), heartbeat, retry_ms, shutdown });
+    let Services { hub, registry, history, heartbeat, retry_ms, shutdown, app_config, mgmt, replica, ops } = services;
+    let sse = crate::sse::router(SseState {
+        hub: hub.clone(),
+        registry: registry.clone(),
+        heartbeat,
+        retry_ms,
+        shutdown,
+        ops: ops.as_ref().map(crate::ops::Shared::subscribe),
+    });
     let metrics = crate::metrics::router(MetricsState {
         hub: hub.clone(),
         registry: registry.clone(),
@@ -105,16 +113,20 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
             let namer: crate::history::http::Namer = Arc::new(move |ids| names.display_names(ids));
             let routes = crate::history::router(h.clone(), namer);
             // Windows made in the app name nodes the live network has.
-            #[cfg(feature = "tz")]
-            let routes = {
-                let live = hub.clone();
-                let knows: crate::history::maintenance::Knows =
-                    Arc::new(move |n| live.nodes().iter().any(|r| r.node.id() == n || r.name == n));
-                routes.merge(crate::history::maintenance::router(h.clone(), knows))
-            };
-            #[cfg(not(feature = "tz"))]
-            let routes = routes.merge(crate::history::http::no_windows());
-            routes
+            let live = hub.clone();
+            let knows: crate::history::maintenance::Knows =
+                Arc::new(move |n| live.nodes().iter().any(|r| r.node.id() == n || r.name == n));
+            let poke = ops.clone();
+            let changed: crate::history::maintenance::Changed = Arc::new(move || {
+                if let Some(ops) = &poke {
+                    ops.poke();
+                }
+            });
+            let routes = routes.merge(crate::history::maintenance::router(h.clone(), knows, changed));
+            match &ops {
+                Some(ops) => routes.merge(crate::ops::router(ops.clone())),
+                None => routes,
+            }
         }
         None => crate::history::absent(),
     };
@@ -135,11 +147,13 @@ pub fn router(services: Services, static_dir: Option<&Path>, protection: Protect
         api = api.merge(crate::mgmt::router(state));
     }
     if !allow_origins.is_empty() {
-        // Only the listed origins, only reads: browsers send no preflight
-        // for EventSource, so GET is all that is needed.
+        // Only the listed origins: reads (browsers send no preflight for
+        // EventSource), and the shared alert state's writes, which carry
+        // their JSON and the token as a header.
         let cors = CorsLayer::new()
             .allow_origin(AllowOrigin::list(allow_origins.iter().cloned()))
-            .allow_methods([Method::GET]);
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            .allow_headers([axum::http::header::CONTENT_TYPE, axum::http::header::AUTHORIZATION]);
         api = api.layer(cors);
     }
     let app = match static_dir {

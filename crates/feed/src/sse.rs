@@ -43,6 +43,8 @@ pub struct SseState {
     pub retry_ms: u64,
     /// Streams end when it turns `true`.
     pub shutdown: watch::Receiver<bool>,
+    /// The shared alert state's `ops` messages (with the history).
+    pub ops: Option<watch::Receiver<Arc<str>>>,
 }
 
 /// The `/events` route.
@@ -71,7 +73,7 @@ async fn events(State(sse): State<SseState>, headers: HeaderMap, Query(q): Query
 }
 
 fn stream(sse: SseState, since: Option<EventId>) -> impl Stream<Item = Result<SseEvent, Infallible>> {
-    let SseState { hub, registry, heartbeat, retry_ms, shutdown } = sse;
+    let SseState { hub, registry, heartbeat, retry_ms, shutdown, mut ops } = sse;
     async_stream::stream! {
         // A point of this run that this feed has not reached yet: a replica
         // a moment behind the one the client left (see `crate::replica`).
@@ -94,6 +96,13 @@ fn stream(sse: SseState, since: Option<EventId>) -> impl Stream<Item = Result<Ss
                 for frame in missed {
                     yield Ok(SseEvent::default().event(wire::BATCH).id(hub.event_id(frame.seq)).data(frame.data.as_str()));
                 }
+            }
+        }
+        // The shared alert state as it is now, then each change.
+        if let Some(rx) = ops.as_mut() {
+            let now = rx.borrow_and_update().clone();
+            if !now.is_empty() {
+                yield Ok(SseEvent::default().event(wire::OPS).data(&*now));
             }
         }
         let stop = crate::stopped(shutdown);
@@ -123,9 +132,27 @@ fn stream(sse: SseState, since: Option<EventId>) -> impl Stream<Item = Result<Ss
                     let hb = Heartbeat { now: now(), seq: last, sources: registry.source_counters() };
                     yield Ok(SseEvent::default().event(wire::HEARTBEAT).data(json(&hb)));
                 }
+                changed = ops_changed(&mut ops) => {
+                    if changed.is_err() {
+                        ops = None;
+                        continue;
+                    }
+                    let now = ops.as_mut().map(|rx| rx.borrow_and_update().clone()).unwrap_or_default();
+                    if !now.is_empty() {
+                        yield Ok(SseEvent::default().event(wire::OPS).data(&*now));
+                    }
+                }
                 _ = &mut stop => break,
             }
         }
+    }
+}
+
+/// The next change of the shared state; never, without one.
+async fn ops_changed(ops: &mut Option<watch::Receiver<Arc<str>>>) -> Result<(), watch::error::RecvError> {
+    match ops {
+        Some(rx) => rx.changed().await,
+        None => std::future::pending().await,
     }
 }
 
@@ -158,6 +185,7 @@ mod tests {
             heartbeat: Duration::from_secs(60),
             retry_ms: 1000,
             shutdown: stop,
+            ops: None,
         };
         let sse = Sse::new(stream(state, None));
         let mut body = sse.into_response().into_body();

@@ -400,8 +400,12 @@ fn alerts_at_a_past_moment_are_those_whose_conditions_held_then() {
     b.conn(100, ConnKind::RouterToCtrl, "r1", "c1", false);
     b.conn(200, ConnKind::RouterToCtrl, "r1", "c1", true);
     let cfg = b.engine.config().clone();
-    let keys =
-        |t: i64| alerts_at(&cfg, &b.store, at(t), &Default::default()).into_iter().map(|a| (a.key.rule, a.key.subject)).collect::<Vec<_>>();
+    let keys = |t: i64| {
+        alerts_at(&cfg, &b.store, at(t), &Default::default())
+            .into_iter()
+            .map(|a| (a.key.rule, a.key.subject))
+            .collect::<Vec<_>>()
+    };
     // A store holds the whole story; the topology at a moment is what counts.
     let mut then = Store::new();
     for e in b.log.iter().filter(|e| e.at <= at(150)) {

@@ -32,7 +32,8 @@ fn store() -> Store {
 
 #[test]
 fn the_newest_ack_made_in_the_episode_covers_it() {
-    let ops = Ops { acks: vec![ack(1, "r1", 10), ack(2, "r1", 30), ack(3, "r1", 20), ack(4, "r2", 40)], ..Ops::default() };
+    let ops =
+        Ops { acks: vec![ack(1, "r1", 10), ack(2, "r1", 30), ack(3, "r1", 20), ack(4, "r2", 40)], ..Ops::default() };
     assert_eq!(ops.ack_for(&key(Rule::RouterDown, "r1"), at(5)).map(|a| a.id), Some(2), "the newest");
     assert_eq!(ops.ack_for(&key(Rule::RouterDown, "r1"), at(30)).map(|a| a.id), Some(2), "made as it began");
     assert_eq!(ops.ack_for(&key(Rule::RouterDown, "r1"), at(31)), None, "an episode after every ack");
@@ -48,7 +49,11 @@ fn a_past_moment_sees_only_what_was_shared_by_then() {
         comment: String::new(),
         at: at(made),
     };
-    let ops = Ops { acks: vec![ack(1, "r1", 10), ack(2, "r1", 30)], silences: vec![silence(3, 5), silence(4, 50)], ..Ops::default() };
+    let ops = Ops {
+        acks: vec![ack(1, "r1", 10), ack(2, "r1", 30)],
+        silences: vec![silence(3, 5), silence(4, 50)],
+        ..Ops::default()
+    };
     let then = ops.as_of(at(20));
     assert_eq!(then.acks.iter().map(|a| a.id).collect::<Vec<_>>(), [1]);
     assert_eq!(then.silences.iter().map(|s| s.id).collect::<Vec<_>>(), [3]);
@@ -111,7 +116,12 @@ fn a_request_is_kept_only_when_it_checks_out() {
     let s = store();
     let sources = vec!["ctrl2".to_string()];
     let known = |k: &AlertKey| subject_known(k, &s, at(2), &sources);
-    let good = AckRequest { rule: Rule::RouterDown, subject: "Kx7pWq2mRa".into(), by: "ana".into(), comment: "on it\nline two".into() };
+    let good = AckRequest {
+        rule: Rule::RouterDown,
+        subject: "Kx7pWq2mRa".into(),
+        by: "ana".into(),
+        comment: "on it\nline two".into(),
+    };
     assert_eq!(good.check(known(&good.key())), Ok(()));
     let nobody = AckRequest { subject: "no-such-router".into(), ..good.clone() };
     assert!(nobody.check(known(&nobody.key())).unwrap_err().contains("no-such-router"));
@@ -135,7 +145,13 @@ fn a_request_is_kept_only_when_it_checks_out() {
         assert_eq!(known(&key(rule, subject)), ok, "{rule:?} {subject}");
     }
 
-    let silence = SilenceRequest { rule: None, subject: Some("Zq9".into()), minutes: 60, by: "ana".into(), comment: String::new() };
+    let silence = SilenceRequest {
+        rule: None,
+        subject: Some("Zq9".into()),
+        minutes: 60,
+        by: "ana".into(),
+        comment: String::new(),
+    };
     assert_eq!(silence.check(known), Ok(()));
     assert_eq!(silence.silence(at(10)).until, at(10 + 3_600));
     let bad = |r: SilenceRequest| r.check(known).unwrap_err();

@@ -2,8 +2,8 @@
 //! page's view out (through JSON).
 
 use super::*;
-use crate::alerts::{AlertState, Rule};
 use crate::alerts::Silence;
+use crate::alerts::{AlertState, Rule};
 use crate::ops::{Ops, SharedAck, SharedSilence};
 use crate::wire::Snapshot;
 use crate::{ConnKind, Event, Store};

@@ -49,9 +49,9 @@ pub use parts::Parts;
 pub use travel::Travel;
 
 use crate::alerts::{Alert, AlertConfig, AlertCounts};
-use crate::ops::Ops;
 use crate::client::Beats;
 use crate::layout::NodeId;
+use crate::ops::Ops;
 use crate::store::topology::{ControllerNode, Edge, RouterNode};
 use crate::store::{IdentityRow, NodeDetails, Summary, Topology};
 use crate::{Change, ClientStats, EntityType, Timestamp};

@@ -6,9 +6,9 @@
 
 use super::{ClockAnchor, FeedStatus, View};
 use crate::alerts::{Alert, AlertCounts};
-use crate::ops::Ops;
 use crate::client::Beats;
 use crate::layout::NodeId;
+use crate::ops::Ops;
 use crate::store::{IdentityRow, NodeDetails, Summary};
 use crate::{Change, ClientStats};
 use serde::{Deserialize, Serialize};

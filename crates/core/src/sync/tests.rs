@@ -158,7 +158,11 @@ impl Worker {
                 silences: (0..f % 4)
                     .map(|i| crate::ops::SharedSilence {
                         id: i64::from(i),
-                        silence: crate::alerts::Silence { rule: None, subject: Some(format!("r{i}")), until: Timestamp(i64::from(f)) },
+                        silence: crate::alerts::Silence {
+                            rule: None,
+                            subject: Some(format!("r{i}")),
+                            until: Timestamp(i64::from(f)),
+                        },
                         by: "ana".into(),
                         comment: String::new(),
                         at: Timestamp(0),

@@ -202,7 +202,6 @@ fn hooks(value: &toml::Value) -> Result<Vec<HookSpec>, String> {
 }
 
 /// The `[[maintenance]]` tables, each checked; a mistake names its window.
-#[cfg(feature = "tz")]
 fn maintenance(value: &toml::Value) -> Result<Vec<crate::history::Window>, String> {
     let Some(tables) = value.as_array() else { return Err("`maintenance` must be [[maintenance]] tables".into()) };
     tables
@@ -217,11 +216,6 @@ fn maintenance(value: &toml::Value) -> Result<Vec<crate::history::Window>, Strin
             Ok(w)
         })
         .collect()
-}
-
-#[cfg(not(feature = "tz"))]
-fn maintenance(_: &toml::Value) -> Result<Vec<crate::history::Window>, String> {
-    Err("[[maintenance]]: this zitiscope-feed was built without time zones (its `tz` feature)".into())
 }
 
 /// Makes `value` the default of the option named `key` (long name, `-` or `_`).

@@ -79,19 +79,12 @@ pub fn router(history: Arc<History>, namer: Namer) -> Router {
 
 /// The same paths on a feed that keeps no history: each says so.
 pub fn absent() -> Router {
-    PATHS.iter().chain(&["/maintenance"]).fold(Router::new(), |r, path| r.route(path, get(unavailable)))
-}
-
-/// `/maintenance` on a feed built without the zone database (`make run`'s
-/// quick build): it says so, rather than leaving the path to the static
-/// app's fallback.
-pub fn no_windows() -> Router {
-    async fn why() -> Response {
-        let why =
-            "this zitiscope-feed was built without time zones (its `tz` feature): it keeps no maintenance windows";
-        (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": why }))).into_response()
-    }
-    Router::new().route("/maintenance", get(why).post(why)).route("/maintenance/{id}", axum::routing::delete(why))
+    let shared = ["/maintenance", "/acks", "/silences"];
+    let routes =
+        PATHS.iter().chain(&shared).fold(Router::new(), |r, path| r.route(path, get(unavailable).post(unavailable)));
+    routes
+        .route("/silences/{id}", axum::routing::delete(unavailable))
+        .route("/maintenance/{id}", axum::routing::delete(unavailable))
 }
 
 async fn unavailable() -> Response {
@@ -155,11 +148,11 @@ fn span(from: Option<&str>, to: Option<&str>, order: Option<&str>) -> Result<(i6
     Ok((time("from", from, i64::MIN)?, time("to", to, i64::MAX)?, order))
 }
 
-pub(super) fn bad(msg: String) -> Response {
+pub(crate) fn bad(msg: String) -> Response {
     (StatusCode::BAD_REQUEST, Json(serde_json::json!({ "error": msg }))).into_response()
 }
 
-pub(super) fn failed(e: QueryError) -> Response {
+pub(crate) fn failed(e: QueryError) -> Response {
     match e {
         QueryError::Bad(m) => bad(m),
         QueryError::Db(m) => {
@@ -170,7 +163,7 @@ pub(super) fn failed(e: QueryError) -> Response {
     }
 }
 
-pub(super) async fn blocking<R: Send + 'static>(
+pub(crate) async fn blocking<R: Send + 'static>(
     history: Arc<History>,
     f: impl FnOnce(&History) -> Result<R, QueryError> + Send + 'static,
 ) -> Result<R, QueryError> {

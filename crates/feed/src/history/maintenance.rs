@@ -56,7 +56,7 @@ impl History {
     /// read-only), opened and closed here: records change rarely (a window
     /// made or deleted), and a blocking PostgreSQL client must not be
     /// dropped in an async task.
-    fn with_records<R>(
+    pub(super) fn with_records<R>(
         &self,
         f: impl FnOnce(&mut dyn super::HistoryStore) -> Result<R, QueryError>,
     ) -> Result<R, QueryError> {
@@ -66,19 +66,24 @@ impl History {
 
 /// Whether the live network has a node of this id or name.
 pub type Knows = Arc<dyn Fn(&str) -> bool + Send + Sync>;
+/// Called after a window was made or deleted (the shared state is read
+/// again and pushed to the screens).
+pub type Changed = Arc<dyn Fn() + Send + Sync>;
 
 #[derive(Clone)]
 struct Service {
     history: Arc<History>,
     knows: Knows,
+    changed: Changed,
 }
 
 /// The `/maintenance` routes.
-pub fn router(history: Arc<History>, knows: Knows) -> Router {
-    Router::new()
-        .route(PATH, get(list).post(add))
-        .route("/maintenance/{id}", delete(remove))
-        .with_state(Service { history, knows })
+pub fn router(history: Arc<History>, knows: Knows, changed: Changed) -> Router {
+    Router::new().route(PATH, get(list).post(add)).route("/maintenance/{id}", delete(remove)).with_state(Service {
+        history,
+        knows,
+        changed,
+    })
 }
 
 /// The path (the token guards it and what is below it).
@@ -142,14 +147,20 @@ async fn add(State(s): State<Service>, body: String) -> Response {
         return bad("name: from 1 to 200 characters".into());
     }
     match blocking(s.history, move |h| h.add_window(&window)).await {
-        Ok(id) => (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response(),
+        Ok(id) => {
+            (s.changed)();
+            (StatusCode::CREATED, Json(serde_json::json!({ "id": id }))).into_response()
+        }
         Err(e) => failed(e),
     }
 }
 
 async fn remove(State(s): State<Service>, Path(id): Path<i64>) -> Response {
     match blocking(s.history, move |h| h.delete_window(id)).await {
-        Ok(true) => StatusCode::NO_CONTENT.into_response(),
+        Ok(true) => {
+            (s.changed)();
+            StatusCode::NO_CONTENT.into_response()
+        }
         Ok(false) => (StatusCode::NOT_FOUND, Json(serde_json::json!({ "error": "no such window" }))).into_response(),
         Err(e) => failed(e),
     }

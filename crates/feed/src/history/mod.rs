@@ -10,12 +10,12 @@
 pub mod http;
 mod late;
 mod location;
-#[cfg(feature = "tz")]
 pub mod maintenance;
 #[cfg(feature = "postgres")]
 pub mod postgres;
 mod scan;
 mod seek;
+mod shared;
 pub mod sqlite;
 pub mod store;
 mod writer;
@@ -336,39 +336,17 @@ fn parse_cursor(c: &str) -> Option<(i64, i64)> {
     Some((at.parse().ok()?, id.parse().ok()?))
 }
 
-/// A maintenance window (a placeholder type when the feed is built
-/// without the zone database: there are none then).
-#[cfg(feature = "tz")]
+/// A maintenance window (without the `tz` feature, only a once window
+/// checks out: a weekly one needs the zone database).
 pub use zitiscope_core::report::windows::Window;
-#[cfg(not(feature = "tz"))]
-#[derive(Clone, Debug)]
-pub enum Window {}
 
 /// The maintenance each subject had in `range`.
-#[cfg(feature = "tz")]
 fn maintenance(
     windows: &[Window],
     rows: &[zitiscope_core::store::NodeRow],
     range: report::Span,
 ) -> std::collections::BTreeMap<report::Subject, Vec<report::Span>> {
     report::windows::maintenance(windows, rows, range)
-}
-
-#[cfg(not(feature = "tz"))]
-impl History {
-    /// No windows without the zone database.
-    fn windows(&self) -> Result<Vec<Window>, QueryError> {
-        Ok(Vec::new())
-    }
-}
-
-#[cfg(not(feature = "tz"))]
-fn maintenance(
-    _: &[Window],
-    _: &[zitiscope_core::store::NodeRow],
-    _: report::Span,
-) -> std::collections::BTreeMap<report::Subject, Vec<report::Span>> {
-    Default::default()
 }
 
 /// An aggregation or a report reads at most this many events.

@@ -301,6 +301,12 @@ impl Hub {
         topology.rows(&zitiscope_core::filter::Filter::default(), zitiscope_core::store::SortBy::Name, true)
     }
 
+    /// `f` over the live store, under the hub's lock: keep it short (a
+    /// request's check, not a scan of the history).
+    pub fn with_store<R>(&self, f: impl FnOnce(&zitiscope_core::Store) -> R) -> R {
+        f(&self.lock().store)
+    }
+
     /// A change in words, routers and identities by name.
     pub fn label(&self, change: &zitiscope_core::Change) -> zitiscope_core::store::ChangeLabel {
         self.lock().store.label(change)

@@ -60,5 +60,8 @@ fn the_heartbeat_s_counters_say_which_sources_are_down() {
     let feed = Some(FeedHealth { connected: true, since: at(0), last_heard: Some(at(2)), sources_down: got });
     assert_eq!(fired(&b.eval_feed(2, feed)), ["source-down:stdin"]);
     assert_eq!(b.alert(Rule::SourceDown, "stdin").message, "stdin stream down for 0 s (end of input)");
-    assert!(alerts_at(&AlertConfig::default(), &b.store, at(5), &Default::default()).is_empty(), "time travel judges no feed");
+    assert!(
+        alerts_at(&AlertConfig::default(), &b.store, at(5), &Default::default()).is_empty(),
+        "time travel judges no feed"
+    );
 }
