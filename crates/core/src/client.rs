@@ -26,7 +26,7 @@ mod url;
 pub use clock::ServerClock;
 pub use liveness::{Beats, Liveness, Phase};
 pub use recent::{RecentChanges, RECENT_CAP};
-pub use url::{events_url, feed_api_url, history_reply, with_param, with_since, HISTORY_TIMEOUT_MS};
+pub use url::{events_url, feed_api_url, history_reply, refusal_of, with_param, with_since, HISTORY_TIMEOUT_MS};
 
 use crate::dispatch::Dispatcher;
 use crate::parse::Parsed;

@@ -39,6 +39,7 @@ pub mod layout;
 pub mod mgmt;
 pub mod ops;
 pub mod parse;
+pub mod playlist;
 pub mod replay;
 pub mod report;
 pub mod store;

@@ -8,7 +8,9 @@
 //! - a node is **acked** while every firing alert about it that is not
 //!   silenced is acked, and there is at least one (it shows an ack mark);
 //! - pending and resolved alerts, and alerts about no node, mark nothing;
-//!   a silenced alert marks nothing either (silence means "not now");
+//!   a silenced alert marks nothing either (silence means "not now"), nor
+//!   does one in a maintenance window (the map marks maintenance its own
+//!   way);
 //! - the sound repeats while any firing alert, about a node or not, is
 //!   neither acked nor silenced ([`unanswered`]).
 
@@ -30,7 +32,7 @@ pub enum Attention {
 /// Each node that calls for attention or is acked (see the module docs).
 pub fn attention(board: &[Alert], silenced: impl Fn(&AlertKey) -> bool) -> BTreeMap<NodeId, Attention> {
     let mut out: BTreeMap<NodeId, Attention> = BTreeMap::new();
-    for a in board.iter().filter(|a| a.state == AlertState::Firing && !silenced(&a.key)) {
+    for a in board.iter().filter(|a| a.state == AlertState::Firing && a.maintenance.is_none() && !silenced(&a.key)) {
         let Some(node) = &a.node else { continue };
         let mine = match &a.ack {
             Some(_) => Attention::Acked,
@@ -52,7 +54,7 @@ pub fn attention(board: &[Alert], silenced: impl Fn(&AlertKey) -> bool) -> BTree
 pub fn unanswered(board: &[Alert], silenced: impl Fn(&AlertKey) -> bool) -> Option<Severity> {
     board
         .iter()
-        .filter(|a| a.state == AlertState::Firing && a.ack.is_none() && !silenced(&a.key))
+        .filter(|a| a.state == AlertState::Firing && a.ack.is_none() && a.maintenance.is_none() && !silenced(&a.key))
         .map(|a| a.severity)
         .min()
 }
@@ -118,5 +120,10 @@ mod tests {
         assert_eq!(unanswered(&board, none), Some(Severity::Critical));
         assert_eq!(unanswered(&board, |_| true), None, "all silenced");
         assert_eq!(unanswered(&board[1..3], none), None, "all acked");
+        // In maintenance: e marks nothing and calls nobody.
+        let mut board = board;
+        board[5].maintenance = Some("firmware".into());
+        assert_eq!(attention(&board, none).get(&r("e")), None);
+        assert_eq!(unanswered(&board[3..], none), None, "in maintenance: answered");
     }
 }

@@ -83,11 +83,17 @@ pub fn history_reply(status: u16, body: String) -> Result<String, String> {
 /// Why the feed refused a read of its history, from its reply: its
 /// `{"error": …}`, capped, else the status.
 pub fn refusal(status: u16, body: &str) -> String {
+    refusal_of("history", status, body)
+}
+
+/// Why the feed refused `what` (`history`, `ack`, `maintenance`…), from
+/// its reply: its `{"error": …}`, capped, else the status.
+pub fn refusal_of(what: &str, status: u16, body: &str) -> String {
     let why = serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v["error"].as_str().map(|e| e.chars().take(REASON_MAX).collect()))
         .unwrap_or_else(|| format!("HTTP {status}"));
-    format!("history: {why}")
+    format!("{what}: {why}")
 }
 
 #[cfg(test)]

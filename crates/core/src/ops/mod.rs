@@ -80,6 +80,22 @@ impl Held {
         self.spans.iter().any(|s| s.from <= at && at < s.to)
     }
 
+    /// Its spans inside `from..to` as shares of it (left and width, 0 to
+    /// 1): where a time bar over that range shows them.
+    pub fn on_scale(&self, from: i64, to: i64) -> Vec<(f64, f64)> {
+        let whole = (to - from).max(1) as f64;
+        (self.spans.iter())
+            .map(|s| s.clip(Span::new(from, to)))
+            .filter(|s| !s.is_empty())
+            .map(|s| ((s.from - from) as f64 / whole, s.len() as f64 / whole))
+            .collect()
+    }
+
+    /// The first span that holds at `at` or begins after it.
+    pub fn next_span(&self, at: i64) -> Option<Span> {
+        self.spans.iter().copied().find(|s| s.to > at)
+    }
+
     /// The subjects it covers among `rows` (see [`Scope::covers`]).
     pub fn covers(&self, rows: &[NodeRow]) -> std::collections::BTreeSet<Subject> {
         self.scope.covers(rows)

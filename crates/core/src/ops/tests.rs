@@ -105,6 +105,12 @@ fn maintenance_holds_for_what_a_window_covers_while_a_span_holds() {
     assert_eq!(m.of(&alert(Rule::LinkDown, "L2", Some(NodeId::Router("Zq9".into())))), None);
     assert_eq!(m.of(&alert(Rule::QuorumLost, "cluster", None)), None);
     assert!(ops.in_maintenance(&rows, at(20)).is_empty(), "a span is half-open");
+    let kx = &ops.windows[0];
+    assert_eq!(kx.on_scale(at(0).0, at(40).0), [(0.25, 0.25)], "where a time bar shows it");
+    assert_eq!(kx.on_scale(at(15).0, at(25).0), [(0.0, 0.5)], "cut to the bar");
+    assert!(kx.on_scale(at(30).0, at(40).0).is_empty());
+    assert_eq!(kx.next_span(at(15).0).map(|s| s.from), Some(at(10).0), "holding now");
+    assert_eq!(kx.next_span(at(20).0), None);
     assert_eq!(ops.in_maintenance(&rows, at(35)).nodes().count(), 1);
     // A filter scope is resolved against the network as it is.
     let by_filter = Ops { windows: vec![held("all", Scope::Filter("name=*".into()), 0, 100)], ..Ops::default() };
