@@ -1,11 +1,14 @@
 // Attention for an unattended wall, in the real app against the simulator's
 // router outage: the router that lost its controllers calls for attention
 // on the map (it blinks) and is marked as changed lately; at a desk the map
-// stays where it is, on the wall it pans to the router; an ack turns the
-// call into an ack mark. What the map drew is read from its report
-// (`window.zitiscopeMap`), not from pixels.
+// stays where it is, on the wall it pans to the router; an ack at the desk
+// turns the call into an ack mark on both screens (the feed shares it).
+// What the map drew is read from its report (`window.zitiscopeMap`), not
+// from pixels.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { startFeed, killFeed, launchBrowser, ARTIFACTS } from './feed.mjs';
 
@@ -14,7 +17,8 @@ let feed;
 before(async () => {
   browser = await launchBrowser();
   // 5 s in, one edge router loses its controllers; it returns 20 s later.
-  feed = await startFeed({ args: ['simulate', '--scenario', 'router-outage', '--scenario-every', '120', '--routers', '12', '--identities', '600'] });
+  const history = path.join(mkdtempSync(path.join(os.tmpdir(), 'zitiscope-attention-')), 'history.db');
+  feed = await startFeed({ args: ['--history', history, 'simulate', '--scenario', 'router-outage', '--scenario-every', '120', '--routers', '12', '--identities', '600'] });
 });
 after(async () => {
   await browser?.close();
@@ -47,7 +51,7 @@ test('the router that went down calls for attention until acked; the wall pans t
   assert.equal(calling.scale, before.scale, 'at a desk the map does not move by itself');
   await desk.page.screenshot({ path: path.join(ARTIFACTS, 'attention-desk-calls.png') });
 
-  // The wall (a browser of its own: its acks are its own) pans to it.
+  // The wall (a page of its own) pans to it.
   const wall = await open('?wall', 1920, 1080);
   const names = await (await fetch(`${feed.url}/nodes`)).json();
   const name = names.find((n) => n.node === node).name;
@@ -59,9 +63,13 @@ test('the router that went down calls for attention until acked; the wall pans t
   }, [name, box.width, box.height], { timeout: 5_000 });
   await wall.page.screenshot({ path: path.join(ARTIFACTS, 'attention-wall-follows.png') });
 
-  // An ack at the desk: the call becomes an ack mark there.
-  await desk.page.locator('[data-testid=alert-list] li.state-firing').first().getByRole('button', { name: 'Ack' }).click();
-  await desk.page.waitForFunction((n) => !window.zitiscopeMap.calls.includes(n) && window.zitiscopeMap.acked.includes(n), node, { timeout: 5_000 });
+  // An ack at the desk: the call becomes an ack mark there, and on the wall.
+  const row = desk.page.locator('[data-testid=alert-list] li.state-firing').first();
+  await row.getByTestId('ack').click();
+  await row.getByTestId('ack-send').click();
+  for (const { page } of [desk, wall]) {
+    await page.waitForFunction((n) => !window.zitiscopeMap.calls.includes(n) && window.zitiscopeMap.acked.includes(n), node, { timeout: 5_000 });
+  }
   await desk.page.screenshot({ path: path.join(ARTIFACTS, 'attention-desk-acked.png') });
   // The router returns: nothing calls, nothing is acked, it is still marked as changed.
   await desk.page.waitForFunction((n) => {

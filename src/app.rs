@@ -1,7 +1,7 @@
 //! The shell: reads options from the URL, creates the store, connects the
 //! feed and lays out the dashboard.
 
-use crate::alerts::{use_alerts, PrefsStore};
+use crate::alerts::use_alerts;
 use crate::dashboard::Dashboard;
 use crate::feed::{use_feed, FeedStatus, UseFeedOptions};
 use crate::store::LiveStore;
@@ -30,7 +30,6 @@ pub fn App() -> impl IntoView {
     let options = UseFeedOptions {
         url: feed_url_from_location(),
         heartbeat_ms: heartbeat_ms.get_untracked(),
-        silences: PrefsStore::load().get().silences,
         ..Default::default()
     };
     let feed = use_feed(options, store);
@@ -38,7 +37,7 @@ pub fn App() -> impl IntoView {
     // link's colour and its alert, `store::grade`).
     let link_limits = RwSignal::new(LinkLimits::default());
     provide_context(link_limits);
-    let alerts = use_alerts(store);
+    let alerts = use_alerts(store, feed.url);
     let config_error = RwSignal::new(None::<String>);
     // A worker that cannot run leaves the page without a feed: say why
     // where the settings' errors show.

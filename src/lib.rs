@@ -14,6 +14,9 @@
 //!   - [`alerts`]: the alert board, toasts and notifications;
 //!   - [`events`]: the event log (the audit trail, filtered and exported);
 //!   - [`analysis`]: the aggregation panel (`/aggregate`);
+//!   - [`report`]: availability over a range (`/report`), printable;
+//!   - [`maintenance`]: the maintenance windows, listed and made
+//!     (`/maintenance`);
 //!   - [`wall`]: the wall display, the themes and the stale-feed banner;
 //! - [`shown`]: what the views show (the network live or past, the
 //!   selection and its facts), one context object that the page provides
@@ -37,8 +40,10 @@ pub mod export;
 pub mod feed;
 pub mod filter;
 pub mod history;
+pub mod maintenance;
 pub mod map;
 pub mod network;
+pub mod report;
 pub mod shown;
 pub mod store;
 pub mod travel;

@@ -1,7 +1,7 @@
 //! Browser tests of the alert board: a router outage in the store becomes
 //! one firing alert on the board, in a toast, in the title and the favicon;
-//! a click selects its router; ack and silence work and are shown; hostile
-//! names stay text.
+//! a click selects its router; the feed's shared acks, silences and
+//! maintenance are shown; hostile names and comments stay text.
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
@@ -54,7 +54,7 @@ async fn mount(router: &str) -> Mounted {
     let selected = shown.selected;
     let slot = StoredValue::new_local(None::<UseAlertsReturn>);
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        let alerts = use_alerts(store);
+        let alerts = use_alerts(store, Signal::stored("/events".to_string()));
         slot.set_value(Some(alerts));
         provide_context(shown);
         view! {
@@ -98,28 +98,56 @@ async fn an_outage_is_one_alert_on_the_board_in_a_toast_the_title_and_the_favico
     click(&m.host, "[data-testid=alert-list] li .alert-main");
     assert_eq!(m.selected.get_untracked(), Some(NodeId::Router("edge-eu-3".into())));
 
-    // Ack: shown on the alert, no Ack button any more.
-    m.alerts.prefs.update(|p| p.operator = "noc-desk-2".into());
-    click(&m.host, "[data-testid=alert-list] li .alert-actions button");
+    // Ack opens a line for a comment (the ack itself goes to the feed).
+    click(&m.host, "[data-testid=alert-list] li [data-testid=ack]");
+    leptos::task::tick().await;
+    assert!(m.host.query_selector("[data-testid=ack-comment]").unwrap().is_some(), "a comment line");
+
+    // The feed's shared state: an ack with a (hostile) comment, shown as
+    // text on the alert, with no Ack button any more.
+    let key = r#"{"rule":"router-down","subject":"edge-eu-3"}"#;
+    let now = Timestamp::from_millis(js_sys::Date::now()).0;
+    let comment = "<b>swapping</b> the PSU";
+    let ack = format!(r#"{{"id":1,"key":{key},"by":"noc-desk-2","comment":"{comment}","at":{now}}}"#);
+    let ops =
+        |silences: &str, windows: &str| format!(r#"{{"acks":[{ack}],"silences":[{silences}],"windows":[{windows}]}}"#);
+    m.worker.message("ops", "", &ops("", ""));
     m.worker.pump();
     leptos::task::tick().await;
     let row = text(&m.host, "[data-testid=alert-list] li");
-    assert!(row.contains("acked by noc-desk-2"), "{row}");
-    assert!(!row.contains("Ack"), "{row}");
+    assert!(row.contains("acked by noc-desk-2") && row.contains(comment), "{row}");
+    assert!(m.host.query_selector("[data-testid=alert-list] li b").unwrap().is_none(), "the comment is text");
+    assert!(m.host.query_selector("[data-testid=alert-list] li [data-testid=ack]").unwrap().is_none(), "{row}");
 
-    // Silence: counted apart, still listed, remembered in this browser.
-    click(&m.host, "[data-testid=alert-list] li .alert-actions button[title^='Silence this alert']");
+    // A silence: counted apart, still listed, with who made it.
+    let until = now + 3_600_000_000_000;
+    let silence = format!(r#"{{"id":2,"rule":null,"subject":"edge-eu-3","until":{until},"by":"ana","at":{now}}}"#);
+    m.worker.message("ops", "", &ops(&silence, ""));
     m.worker.pump();
     leptos::task::tick().await;
     assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "0 firing · 0 pending · 1 silenced");
-    assert!(text(&m.host, "[data-testid=alert-list] li").contains("silenced"));
+    assert!(text(&m.host, "[data-testid=alert-list] li").contains("silenced by ana"));
     assert_eq!(document().title(), "zitiscope", "nothing unsilenced is firing");
-    let saved = window().local_storage().unwrap().unwrap().get_item("zitiscope.prefs").unwrap().unwrap();
-    assert!(saved.contains("router-down") && saved.contains("noc-desk-2"), "{saved}");
-    click(&m.host, "[data-testid=alert-list] li .alert-actions button");
+    assert_eq!(
+        window().local_storage().unwrap().unwrap().get_item("zitiscope.prefs").unwrap(),
+        None,
+        "nothing shared kept here"
+    );
+
+    // A maintenance window over the router: "in maintenance", counted apart.
+    let window = format!(
+        r#"{{"id":3,"name":"PSU swap","scope":{{"nodes":["edge-eu-3"]}},"spans":[{{"from":{},"to":{until}}}]}}"#,
+        now - 600_000_000_000
+    );
+    m.worker.message("ops", "", &ops("", &window));
     m.worker.pump();
     leptos::task::tick().await;
-    assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "1 firing · 0 pending · 0 silenced", "unsilenced");
+    assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "0 firing · 0 pending · 0 silenced · 1 in maintenance");
+    assert!(text(&m.host, "[data-testid=alert-maintenance]").contains("PSU swap"));
+    m.worker.message("ops", "", &ops("", ""));
+    m.worker.pump();
+    leptos::task::tick().await;
+    assert_eq!(text(&m.host, "[data-testid=alert-counts]"), "1 firing · 0 pending · 0 silenced", "the window went");
 }
 
 #[wasm_bindgen_test]

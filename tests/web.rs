@@ -47,7 +47,7 @@ fn ev(src: &str, dst: &str, kind: ConnKind, up: bool) -> Event {
 fn mount(store: LiveStore, status: RwSignal<FeedStatus>) -> (web_sys::HtmlElement, Box<dyn std::any::Any>) {
     let host = host();
     let handle = leptos::mount::mount_to(host.clone(), move || {
-        let alerts = use_alerts(store);
+        let alerts = use_alerts(store, Signal::stored("/events".to_string()));
         view! { <Dashboard store=store status=status feed_url="/events".to_string() alerts=alerts heartbeat_ms=5_000.0 /> }
     });
     (host, Box::new(handle))
@@ -271,7 +271,7 @@ async fn a_feed_without_heartbeats_is_live_never_stale_and_the_footer_says_why()
     let w = Worker::new(store);
     let host = host();
     let _handle = leptos::mount::mount_to(host.clone(), move || {
-        let alerts = use_alerts(store);
+        let alerts = use_alerts(store, Signal::stored("/events".to_string()));
         view! { <Dashboard store=store status=store.status feed_url="/events".to_string() alerts=alerts heartbeat_ms=5_000.0 beats=store.beats /> }
     });
     // A minute without a word, 12 heartbeat periods of ours; the last

@@ -1,20 +1,17 @@
 //! How a firing alert reaches people beyond the board: an optional beep
 //! and desktop notification (both opt-in, remembered in this browser), the
 //! firing count in the page title and the favicon; and the preferences
-//! themselves, kept in `localStorage` (acks and silences included, so a
-//! reload keeps them).
+//! themselves, kept in `localStorage` (personal ones only: the acks and
+//! silences are the feed's, shared by every screen).
 
 use super::UseAlertsReturn;
 use crate::web::storage;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 use zitiscope_core::alerts::attention::unanswered;
-use zitiscope_core::alerts::{Alert, AlertKey, Severity, Silence};
-use zitiscope_core::Timestamp;
+use zitiscope_core::alerts::{Alert, Severity};
 
 const KEY: &str = "zitiscope.prefs";
-/// Acks remembered across reloads (newest kept).
-const ACKS_KEPT: usize = 200;
 
 /// What this browser remembers.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,21 +26,11 @@ pub struct Prefs {
     pub repeat: bool,
     /// A desktop notification when an alert fires.
     pub desktop: bool,
-    pub silences: Vec<Silence>,
-    /// (alert, the episode's start, by, at).
-    pub acks: Vec<(AlertKey, Timestamp, String, Timestamp)>,
 }
 
 impl Default for Prefs {
     fn default() -> Self {
-        Prefs {
-            operator: "this browser".into(),
-            sound: false,
-            repeat: false,
-            desktop: false,
-            silences: Vec::new(),
-            acks: Vec::new(),
-        }
+        Prefs { operator: "this browser".into(), sound: false, repeat: false, desktop: false }
     }
 }
 
@@ -71,28 +58,6 @@ impl PrefsStore {
         self.0.update(f);
         // A full or disabled storage only costs the memory across reloads.
         self.0.with_untracked(|p| storage::set_json(KEY, p));
-    }
-
-    pub fn set_silences(&self, silences: Vec<Silence>) {
-        self.update(|p| p.silences = silences);
-    }
-
-    pub fn remember_ack(&self, key: &AlertKey, at: Timestamp, by: &str, since: Option<Timestamp>) {
-        let Some(since) = since else { return };
-        self.update(|p| {
-            p.acks.retain(|(k, s, _, _)| !(k == key && *s == since));
-            p.acks.push((key.clone(), since, by.to_owned(), at));
-            let excess = p.acks.len().saturating_sub(ACKS_KEPT);
-            p.acks.drain(..excess);
-        });
-    }
-
-    /// Who acked this episode of an alert, and when, if anyone did.
-    pub fn ack_for(&self, key: &AlertKey, since: Option<Timestamp>) -> Option<(String, Timestamp)> {
-        let since = since?;
-        self.0.with_untracked(|p| {
-            p.acks.iter().find(|(k, s, _, _)| k == key && *s == since).map(|(_, _, by, at)| (by.clone(), *at))
-        })
     }
 }
 

@@ -1,7 +1,10 @@
 //! The alert board: firing first, worst first, then pending and resolved;
-//! a filter (the core's [`Alert::matches`]); ack and silence per alert; the
-//! silenced count in plain sight; the sound and desktop opt-ins. A click
-//! on an alert selects its node on the map. Every string is text.
+//! a filter (the core's [`Alert::matches`]); ack (with a comment) and
+//! silence per alert, shared by every screen through the feed; who acked,
+//! when and why, who silenced it and until when, and the maintenance
+//! window an alert is in; the silenced and in-maintenance counts in plain
+//! sight; the sound and desktop opt-ins. A click on an alert selects its
+//! node on the map. Every string is text.
 
 use super::{notify, Scope, UseAlertsReturn};
 use crate::filter::FilterInput;
@@ -58,7 +61,14 @@ pub fn AlertPanel(
         Some(list) => format!("{} firing at the moment shown", list.len()),
         None => {
             let c = alerts.counts.get();
-            format!("{} firing · {} pending · {} silenced", c.firing, c.pending, c.silenced)
+            let maintenance = (c.maintenance > 0).then(|| format!(" · {} in maintenance", c.maintenance));
+            format!(
+                "{} firing · {} pending · {} silenced{}",
+                c.firing,
+                c.pending,
+                c.silenced,
+                maintenance.unwrap_or_default()
+            )
         }
     };
     view! {
@@ -80,10 +90,13 @@ pub fn AlertPanel(
                     <Opt alerts=alerts />
                 })}
             </div>
+            {move || (!compact).then(|| alerts.error.get()).flatten().map(|e| view! {
+                <p class="alert-error" role="alert" data-testid="alert-error">{e}</p>
+            })}
             <ul class="alert-list" data-testid="alert-list">
                 <For
                     each=move || shown.get()
-                    key=|(a, silenced, past): &(Alert, bool, bool)| (a.key.clone(), a.state, a.message.clone(), a.ack.clone(), a.count, *silenced, *past)
+                    key=|(a, silenced, past): &(Alert, bool, bool)| (a.key.clone(), a.state, a.message.clone(), a.ack.clone(), a.maintenance.clone(), a.count, *silenced, *past)
                     let:((alert, silenced, past))
                 >
                     <Row alert=alert silenced=silenced alerts=alerts selected=selected compact=compact || past />
@@ -118,39 +131,99 @@ fn Row(
         _ => format!("since {}", format_clock(alert.since)),
     };
     let times = (alert.count > 1).then(|| format!(" · fired {}×", alert.count));
-    let ack = alert.ack.as_ref().map(|a| format!(" · acked by {} {}", a.by, format_clock(a.at)));
+    let ack = alert.ack.clone().map(|a| {
+        let said = (!a.comment.is_empty()).then(|| format!(": {}", a.comment));
+        view! {
+            <span class="alert-ack" data-testid="alert-ack">
+                {format!("✔ acked by {} {}", a.by, format_clock(a.at))}{said}
+            </span>
+        }
+    });
+    let by = silenced.then(|| alerts.silenced_by(&key)).flatten().map(|(by, until)| {
+        view! { <span class="alert-silence">{format!("🔕 silenced by {by} until {}", format_clock(until))}</span> }
+    });
+    let maintenance = alert.maintenance.clone().map(|w| {
+        view! { <span class="alert-maintenance" data-testid="alert-maintenance">{format!("🔧 in maintenance: {w}")}</span> }
+    });
+    let label = match (&alert.maintenance, silenced) {
+        (Some(_), _) if alert.state == AlertState::Firing => "in maintenance",
+        (_, true) => "silenced",
+        _ => state,
+    };
     let open = alert.state != AlertState::Resolved;
-    let (k1, k2, k3, k4, k5) = (key.clone(), key.clone(), key.clone(), key.clone(), key.clone());
+    let acked = alert.ack.is_some();
+    let (k2, k3, k4, k5) = (key.clone(), key.clone(), key.clone(), key.clone());
     view! {
-        <li class=format!("alert sev-{sev} state-{state}") class:silenced=silenced data-rule=key.rule.as_str() data-subject=key.subject.clone()>
+        <li class=format!("alert sev-{sev} state-{state}") class:silenced=silenced class:in-maintenance=alert.maintenance.is_some() class:acked=acked data-rule=key.rule.as_str() data-subject=key.subject.clone()>
             <button type="button" class="alert-main" title="Show it on the map" on:click=move |_| if node.is_some() { selected.set(node.clone()) }>
                 <span class="alert-sev">
                     <span aria-hidden="true">{severity_icon(alert.severity)}</span>
                     " "
                     {sev}
                 </span>
-                <span class="alert-state">{if silenced { "silenced" } else { state }}</span>
+                <span class="alert-state">{label}</span>
                 <span class="alert-message">{alert.message.clone()}</span>
-                <span class="alert-when">{when}{times}{ack}</span>
+                <span class="alert-when">{when}{times}</span>
             </button>
+            {(ack.is_some() || by.is_some() || maintenance.is_some()).then(|| view! {
+                <span class="alert-notes">{ack}{by}{maintenance}</span>
+            })}
             {(!compact && open).then(|| view! {
                 <span class="alert-actions">
-                    {alert.ack.is_none().then(|| view! {
-                        <button type="button" on:click=move |_| alerts.ack(&k1)>"Ack"</button>
-                    })}
+                    {(!acked).then(|| view! { <AckForm alerts=alerts key=key.clone() /> })}
                     {if silenced {
                         view! { <button type="button" on:click=move |_| alerts.unsilence(&k2)>"Unsilence"</button> }.into_any()
                     } else {
                         view! {
-                            <button type="button" title="Silence this alert for an hour" on:click=move |_| alerts.silence(&k3, Scope::Alert, 60)>"Silence 1 h"</button>
-                            <button type="button" title="Silence every alert about this subject for an hour" on:click=move |_| alerts.silence(&k5, Scope::Subject, 60)>"Silence subject"</button>
-                            <button type="button" title="Silence this rule everywhere for an hour" on:click=move |_| alerts.silence(&k4, Scope::Rule, 60)>"Silence rule"</button>
+                            <button type="button" title="Silence this alert for an hour, on every screen" on:click=move |_| alerts.silence(&k3, Scope::Alert, 60)>"Silence 1 h"</button>
+                            <button type="button" title="Silence every alert about this subject for an hour, on every screen" on:click=move |_| alerts.silence(&k5, Scope::Subject, 60)>"Silence subject"</button>
+                            <button type="button" title="Silence this rule everywhere for an hour, on every screen" on:click=move |_| alerts.silence(&k4, Scope::Rule, 60)>"Silence rule"</button>
                         }
                         .into_any()
                     }}
                 </span>
             })}
         </li>
+    }
+}
+
+/// "Ack", which opens a line for a comment (what is being done), sent
+/// with the ack on Enter or its button.
+#[component]
+fn AckForm(
+    /// The board, which sends the ack.
+    alerts: UseAlertsReturn,
+    /// The alert.
+    key: zitiscope_core::alerts::AlertKey,
+) -> impl IntoView {
+    let open = RwSignal::new(false);
+    let comment = RwSignal::new(String::new());
+    let key = StoredValue::new(key);
+    let send = move || {
+        alerts.ack(&key.get_value(), comment.get_untracked().trim().to_owned());
+        open.set(false);
+    };
+    view! {
+        {move || if open.get() {
+            view! {
+                <form class="ack-form" on:submit=move |ev| { ev.prevent_default(); send(); }>
+                    <input
+                        type="text"
+                        data-testid="ack-comment"
+                        aria-label="What is being done (optional)"
+                        placeholder="what is being done (optional)"
+                        maxlength="1000"
+                        prop:value=move || comment.get()
+                        on:input=move |ev| comment.set(event_target_value(&ev))
+                    />
+                    <button type="submit" data-testid="ack-send">"Ack"</button>
+                    <button type="button" on:click=move |_| open.set(false)>"Cancel"</button>
+                </form>
+            }
+            .into_any()
+        } else {
+            view! { <button type="button" data-testid="ack" on:click=move |_| open.set(true)>"Ack"</button> }.into_any()
+        }}
     }
 }
 
@@ -168,6 +241,7 @@ fn Opt(
                 <input
                     type="text"
                     class="alert-operator"
+                    data-testid="alert-operator"
                     aria-label="Acknowledge as"
                     prop:value=move || prefs.with(|p| p.operator.clone())
                     on:change=move |ev| {

@@ -2,7 +2,8 @@
 //! feed's status (and a banner when it is stale or lost, or one of its
 //! sources is down) in the top bar; the stage, which takes the free space,
 //! with the time bar over it and one view at a time in it (the map, the
-//! list, the latest changes, the event log, the analysis; [`tabs`]) and the
+//! list, the latest changes, the event log, the analysis, the availability
+//! report, the maintenance windows; [`tabs`]) and the
 //! details drawer over it; and a side column with the counters, the alert
 //! board (which scrolls on its own) and the stream's health. Toasts float.
 //! In wall mode: the map, the counters and the firing alerts only.
@@ -28,12 +29,17 @@ use crate::analysis::AnalysisPanel;
 use crate::events::EventLog;
 use crate::export::ExportMenu;
 use crate::feed::FeedStatus;
+use crate::maintenance::MaintenancePanel;
 use crate::map::{NodeDrawer, TopologyMap};
 use crate::network::NetworkList;
+use crate::report::ReportPanel;
 use crate::shown::provide_shown;
 use crate::store::LiveStore;
 use crate::travel::{use_time_travel, TimeBar};
-use crate::wall::{source_lines, use_theme, use_wake_lock, use_wall, FeedBanner, SourceBanner, Theme, WallMode};
+use crate::wall::{
+    source_lines, use_playlist, use_theme, use_wake_lock, use_wall, FeedBanner, PlaylistBar, SourceBanner, Theme,
+    WallMode,
+};
 use leptos::prelude::*;
 use zitiscope_core::client::Beats;
 
@@ -71,6 +77,9 @@ pub fn Dashboard(
     let travel = use_time_travel(store);
     provide_shown(store, travel, feed_url);
     let tab = use_tab();
+    // The wall shows the map, unless a playlist runs: then its views.
+    let playlist = use_playlist(store, alerts);
+    let map_only = move || wall.get() && !playlist.running.get();
     // Silence is staleness only from a feed that beats: without a time to
     // judge from, the banner has nothing to be stale about.
     let stale_clock = Signal::derive(move || store.last_update.get().filter(|_| beats.get().judged()));
@@ -106,6 +115,7 @@ pub fn Dashboard(
         </header>
         <FeedBanner status=status last_update=stale_clock heartbeat_ms=heartbeat_ms />
         <SourceBanner lines=down_sources />
+        <PlaylistBar playlist=playlist />
         <Toasts toasts=alerts.toasts />
         <main class="dashboard">
             <div class="stage">
@@ -117,12 +127,14 @@ pub fn Dashboard(
                     </div>
                 })}
                 <div class="stage-body">
-                    {move || match (wall.get(), tab.get()) {
+                    {move || match (map_only(), tab.get()) {
                         (true, _) | (false, Tab::Map) => view! { <TopologyMap /> }.into_any(),
                         (false, Tab::List) => view! { <NetworkList /> }.into_any(),
                         (false, Tab::Changes) => view! { <ChangeList changes=store.recent /> }.into_any(),
                         (false, Tab::Events) => view! { <EventLog /> }.into_any(),
                         (false, Tab::Analysis) => view! { <AnalysisPanel /> }.into_any(),
+                        (false, Tab::Report) => view! { <ReportPanel /> }.into_any(),
+                        (false, Tab::Maintenance) => view! { <MaintenancePanel /> }.into_any(),
                     }}
                     <NodeDrawer />
                 </div>

@@ -1,9 +1,10 @@
-//! The stage's views: the map, the list, the latest changes, the event log
-//! and the analysis, one at a time in the space the map takes. The one
+//! The stage's views: the map, the list, the latest changes, the event log,
+//! the analysis, the availability report and the maintenance windows, one
+//! at a time in the space the map takes. The one
 //! shown is in the URL (`?view=`; left out for the map), so a link opens
 //! the same view.
 
-use crate::web::{set_url_params, url_param, Param};
+use crate::web::{on_url_change, set_url_params, url_param, Param};
 use leptos::prelude::*;
 
 /// One view of the stage.
@@ -14,11 +15,14 @@ pub enum Tab {
     Changes,
     Events,
     Analysis,
+    Report,
+    Maintenance,
 }
 
 impl Tab {
     /// In the order the tab bar shows them.
-    pub const ALL: [Tab; 5] = [Tab::Map, Tab::List, Tab::Changes, Tab::Events, Tab::Analysis];
+    pub const ALL: [Tab; 7] =
+        [Tab::Map, Tab::List, Tab::Changes, Tab::Events, Tab::Analysis, Tab::Report, Tab::Maintenance];
 
     /// Its name in the URL and in its tab's test id (`show-<name>`).
     pub fn name(self) -> &'static str {
@@ -28,6 +32,8 @@ impl Tab {
             Tab::Changes => "changes",
             Tab::Events => "events",
             Tab::Analysis => "analysis",
+            Tab::Report => "report",
+            Tab::Maintenance => "maintenance",
         }
     }
 
@@ -39,6 +45,8 @@ impl Tab {
             Tab::Changes => "Changes",
             Tab::Events => "Event log",
             Tab::Analysis => "Analysis",
+            Tab::Report => "Report",
+            Tab::Maintenance => "Maintenance",
         }
     }
 
@@ -54,6 +62,12 @@ pub fn use_tab() -> RwSignal<Tab> {
     Effect::new(move |_| {
         let t = tab.get();
         set_url_params(&[(Param::View, (t != Tab::Map).then(|| t.name().to_owned()))]);
+    });
+    on_url_change(move || {
+        let now = Tab::from_name(&url_param(Param::View).unwrap_or_default());
+        if tab.get_untracked() != now {
+            tab.set(now);
+        }
     });
     tab
 }

@@ -31,10 +31,13 @@ use std::time::Duration;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{MessageEvent, Worker, WorkerOptions, WorkerType};
-use zitiscope_core::alerts::{AlertConfig, Silence};
+use zitiscope_core::alerts::AlertConfig;
 use zitiscope_core::client::Beats;
 use zitiscope_core::sync::{self, Command, FramePace, HELLO};
 
+pub mod write;
+
+pub use write::{write, Write};
 pub use zitiscope_core::client::with_param;
 pub use zitiscope_core::sync::FeedStatus;
 
@@ -51,8 +54,6 @@ pub struct UseFeedOptions {
     pub heartbeat_ms: f64,
     /// The alert thresholds at start.
     pub alerts: AlertConfig,
-    /// The silences remembered in this browser.
-    pub silences: Vec<Silence>,
     /// The worker's script.
     pub worker_url: String,
 }
@@ -63,7 +64,6 @@ impl Default for UseFeedOptions {
             url: "/events".into(),
             heartbeat_ms: AlertConfig::default().heartbeat_ms as f64,
             alerts: AlertConfig::default(),
-            silences: Vec::new(),
             worker_url: WORKER_URL.into(),
         }
     }
@@ -131,12 +131,7 @@ fn spawn(options: UseFeedOptions, store: LiveStore, error: RwSignal<Option<Strin
         }
     };
     store.connect(post);
-    let start = Command::Start {
-        url: options.url,
-        heartbeat_ms: options.heartbeat_ms,
-        alerts: options.alerts,
-        silences: options.silences,
-    };
+    let start = Command::Start { url: options.url, heartbeat_ms: options.heartbeat_ms, alerts: options.alerts };
     let hello = {
         let worker = worker.clone();
         move || {

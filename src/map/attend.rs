@@ -44,6 +44,18 @@ pub(super) fn use_attention(
             newest
         });
     }
+    // The nodes in maintenance, marked while live (a past moment's
+    // maintenance is on the time bar).
+    if let Some(store) = use_context::<LiveStore>() {
+        Effect::new(move |_| {
+            let nodes = match past.get() {
+                Some(_) => Default::default(),
+                None => store.maintenance.with(|m| m.iter().cloned().collect()),
+            };
+            state.with_value(|s| s.borrow_mut().maintenance = nodes);
+            redraw();
+        });
+    }
     // The moment shown, for what changed lately (read at the next draw).
     Effect::new(move |_| {
         let at = now.get();

@@ -136,6 +136,8 @@ pub struct Frame<'a> {
     pub limits: LinkLimits,
     /// The nodes that call for attention or are acked (`marks.rs`).
     pub attention: &'a BTreeMap<NodeId, Attention>,
+    /// The nodes in maintenance now (`marks.rs`).
+    pub maintenance: &'a std::collections::BTreeSet<NodeId>,
     /// The feed's time now, or the moment shown (what "lately" counts to).
     pub at: Timestamp,
     /// Text on the map is this many times its desk size: the page's root

@@ -44,7 +44,7 @@ pub(super) fn request_draw(
 
 /// `window.zitiscopeMap = { labels: [name…], at: { name: {x, y, mx, my} },
 /// groups: [{ group, collapsed, counts, header: {x, y, w, h}, tile: {…} }],
-/// calls: [node…], acked: [node…], changed: [node…], scale }`:
+/// calls: [node…], acked: [node…], maintenance: [node…], changed: [node…], scale }`:
 /// each named node's place in CSS pixels of the canvas (`x`, `y`) and in
 /// map units (`mx`, `my`: what a pin holds), and each group's first box
 /// (its header strip, and the whole) in CSS pixels.
@@ -52,7 +52,10 @@ fn publish_report(
     names: &[(String, zitiscope_core::layout::Point)],
     groups: &super::groups::Groups,
     view: &Viewport,
-    attention: &std::collections::BTreeMap<NodeId, zitiscope_core::alerts::attention::Attention>,
+    (attention, maintenance): (
+        &std::collections::BTreeMap<NodeId, zitiscope_core::alerts::attention::Attention>,
+        &std::collections::BTreeSet<NodeId>,
+    ),
     changed: &[String],
 ) {
     let rect = |r: &zitiscope_core::layout::Rect| {
@@ -95,6 +98,9 @@ fn publish_report(
     }
     let _ = js_sys::Reflect::set(&map, &"calls".into(), &calls);
     let _ = js_sys::Reflect::set(&map, &"acked".into(), &acked);
+    let maintenance: js_sys::Array =
+        maintenance.iter().map(|n| wasm_bindgen::JsValue::from_str(&n.to_param())).collect();
+    let _ = js_sys::Reflect::set(&map, &"maintenance".into(), &maintenance);
     let _ = js_sys::Reflect::set(&map, &"scale".into(), &view.scale.into());
     let changed: js_sys::Array = changed.iter().map(|c| wasm_bindgen::JsValue::from_str(c)).collect();
     let _ = js_sys::Reflect::set(&map, &"changed".into(), &changed);
@@ -169,6 +175,7 @@ pub(super) fn draw_now(
                 report,
                 limits: s.limits,
                 attention: &s.attention,
+                maintenance: &s.maintenance,
                 at: s.at,
                 ui: if s.ui > 0.0 { s.ui } else { 1.0 },
             })
@@ -177,7 +184,7 @@ pub(super) fn draw_now(
             let changed: Vec<String> = topology.with_untracked(|t| {
                 t.routers.iter().filter(|r| r.changed_lately(s.at)).map(|r| format!("router:{}", r.id)).collect()
             });
-            publish_report(&drawn.names, &s.groups, &s.view, &s.attention, &changed);
+            publish_report(&drawn.names, &s.groups, &s.view, (&s.attention, &s.maintenance), &changed);
         }
         // The first draw of a populated map: what "time to first map" measures.
         if !s.first_marked && !s.placement.is_empty() {

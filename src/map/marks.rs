@@ -2,8 +2,10 @@
 //! ring on a node that calls for attention (a firing alert neither acked
 //! nor silenced: the core's `alerts::attention`), a check mark on one whose
 //! problems are all acked, and a small diamond on a router whose state
-//! changed in the last half hour (`RouterNode::changed_lately`). A
-//! collapsed group's tile carries its members' marks.
+//! changed in the last half hour (`RouterNode::changed_lately`), and a
+//! dashed ring with "maint" on a node in a maintenance window (whose
+//! alerts call nobody). A collapsed group's tile carries its members'
+//! marks.
 
 use super::draw::{node_half, on_screen, Frame};
 use std::collections::BTreeMap;
@@ -19,6 +21,7 @@ struct Marks {
     calls: bool,
     acked: bool,
     changed: bool,
+    maintenance: bool,
 }
 
 /// Draws the marks at the nodes' places as `at` gives them (the frame's:
@@ -38,6 +41,9 @@ pub(super) fn draw(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) -> bool {
             Attention::Calls(_) => m.calls = true,
             Attention::Acked => m.acked = true,
         });
+    }
+    for n in f.maintenance {
+        mark(n, &|m| m.maintenance = true);
     }
     for r in f.topology.routers.iter().filter(|r| r.changed_lately(f.at)) {
         mark(&NodeId::Router(r.id.clone()), &|m| m.changed = true);
@@ -65,6 +71,20 @@ pub(super) fn draw(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) -> bool {
             ctx.set_font(&format!("bold {:.0}px sans-serif", 12.0 * k * f.ui));
             ctx.set_fill_style_str(f.palette.info);
             let _ = ctx.fill_text("✓", s.x - half * k - 10.0 * k, s.y - half * k);
+        }
+        if m.maintenance {
+            // Dashed and steady: planned, not an emergency.
+            ctx.begin_path();
+            let _ = ctx.arc(s.x, s.y, (half + 4.0) * k, 0.0, std::f64::consts::TAU);
+            let dash = js_sys::Array::of2(&4.0.into(), &3.0.into());
+            let _ = ctx.set_line_dash(&dash);
+            ctx.set_stroke_style_str(f.palette.info);
+            ctx.set_line_width(2.0);
+            ctx.stroke();
+            let _ = ctx.set_line_dash(&js_sys::Array::new());
+            ctx.set_font(&format!("bold {:.0}px sans-serif", 9.0 * k * f.ui));
+            ctx.set_fill_style_str(f.palette.info);
+            let _ = ctx.fill_text("maint", s.x + half * k + 4.0, s.y + half * k + 8.0 * k);
         }
         if m.changed {
             let (x, y, d) = (s.x + half * k + 2.0, s.y - half * k - 2.0, 4.0 * k);

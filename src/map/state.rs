@@ -37,6 +37,8 @@ pub struct MapState {
     pub limits: LinkLimits,
     /// The nodes that call for attention or are acked (the alert board's).
     pub attention: BTreeMap<NodeId, Attention>,
+    /// The nodes in a maintenance window now (the feed's windows).
+    pub maintenance: std::collections::BTreeSet<NodeId>,
     /// The feed's time now, or the moment shown.
     pub at: Timestamp,
     /// When the pending blink redraw is due (`performance.now()` ms).

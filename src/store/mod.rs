@@ -11,9 +11,10 @@ use crate::web::epoch_ms;
 use leptos::prelude::*;
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
-use zitiscope_core::alerts::{Alert, AlertCounts, AlertKey, Silence};
+use zitiscope_core::alerts::{Alert, AlertCounts, AlertKey};
 use zitiscope_core::client::Beats;
 use zitiscope_core::layout::NodeId;
+use zitiscope_core::ops::Ops;
 use zitiscope_core::store::{IdentityRow, NodeDetails, Summary, Topology};
 use zitiscope_core::sync::{self, Command, FeedStatus, Mark, OutOfOrder, View};
 use zitiscope_core::{Change, ClientStats, EntityType, Timestamp};
@@ -55,8 +56,10 @@ pub struct LiveStore {
     /// Every alert kept, in board order (firing first, worst first).
     pub board: RwSignal<Vec<Alert>>,
     pub counts: RwSignal<AlertCounts>,
-    /// The silences in force.
-    pub silences: RwSignal<Vec<Silence>>,
+    /// The shared acks, silences and maintenance windows (the feed's).
+    pub ops: RwSignal<Ops>,
+    /// The nodes in maintenance now.
+    pub maintenance: RwSignal<Vec<NodeId>>,
     /// The node `details` and `identities` are about (the page's
     /// selection may have moved on since it asked).
     pub details_of: RwSignal<Option<NodeId>>,
@@ -100,7 +103,8 @@ impl LiveStore {
             last_update: RwSignal::new(None),
             board: RwSignal::new(Vec::new()),
             counts: RwSignal::new(AlertCounts::default()),
-            silences: RwSignal::new(Vec::new()),
+            ops: RwSignal::new(Ops::default()),
+            maintenance: RwSignal::new(Vec::new()),
             details_of: RwSignal::new(None),
             details: RwSignal::new(None),
             identities: RwSignal::new(Vec::new()),
@@ -154,7 +158,8 @@ impl LiveStore {
         set(self.last_update, p.last_update);
         set(self.board, p.board);
         set(self.counts, p.counts);
-        set(self.silences, p.silences);
+        set(self.ops, p.ops);
+        set(self.maintenance, p.maintenance);
         set(self.details_of, p.selected);
         set(self.details, p.details);
         set(self.identities, p.identities);
@@ -223,13 +228,13 @@ impl LiveStore {
     /// Whether an alert is silenced now. Tracked.
     pub fn is_silenced(&self, key: &AlertKey) -> bool {
         let now = self.now();
-        self.silences.with(|s| s.iter().any(|s| s.covers(key, now)))
+        self.ops.with(|o| o.silence_for(key, now).is_some())
     }
 
     /// The same, untracked (for timers).
     pub fn is_silenced_untracked(&self, key: &AlertKey) -> bool {
         let now = self.now();
-        self.silences.with_untracked(|s| s.iter().any(|s| s.covers(key, now)))
+        self.ops.with_untracked(|o| o.silence_for(key, now).is_some())
     }
 }
 

@@ -1,7 +1,11 @@
-//! `TimeBar`: Live, a scrubber over the last day, a picker for any moment,
-//! play at 1×/10×/60×, and the moment shown.
+//! `TimeBar`: Live, a scrubber over the last day with the maintenance
+//! windows' spans marked under it, a picker for any moment, play at
+//! 1×/10×/60×, the moment shown, and the maintenance that holds then (or
+//! the next to come).
 
 use super::{now_ns, UseTimeTravel, SCRUB_SECONDS, SPEEDS};
+use crate::store::LiveStore;
+use crate::web::format_clock;
 use leptos::prelude::*;
 use zitiscope_core::Timestamp;
 
@@ -38,6 +42,37 @@ pub fn TimeBar(
         }
     };
     let picked = move || at.get().map(local_input_value).unwrap_or_default();
+    let ops = use_context::<LiveStore>().map(|s| s.ops);
+    // The windows' spans over the scrubber's day, as shares of it.
+    let spans = move || {
+        let Some(ops) = ops else { return Vec::new() };
+        let to = now_ns();
+        let from = to - SCRUB_SECONDS * 1_000_000_000;
+        ops.with(|o| {
+            o.windows
+                .iter()
+                .flat_map(|w| w.on_scale(from, to).into_iter().map(|s| (w.name.clone(), s)))
+                .collect::<Vec<_>>()
+        })
+    };
+    // The maintenance at the moment shown, else the next within a day.
+    let note = move || {
+        let ops = ops?;
+        let t = at.get().unwrap_or_else(now_ns);
+        ops.with(|o| {
+            let mut next: Vec<(i64, i64, String)> = (o.windows.iter())
+                .filter_map(|w| w.next_span(t).map(|s| (s.from, s.to, w.name.clone())))
+                .filter(|(from, _, _)| *from < t + SCRUB_SECONDS * 1_000_000_000)
+                .collect();
+            next.sort();
+            let (from, to, name) = next.into_iter().next()?;
+            Some(if from <= t {
+                format!("🔧 {name} until {}", format_clock(Timestamp(to)))
+            } else {
+                format!("🔧 next: {name} at {}", format_clock(Timestamp(from)))
+            })
+        })
+    };
     let label = move || match at.get() {
         None => "live".to_string(),
         Some(t) => Timestamp(t).to_rfc3339(),
@@ -48,8 +83,14 @@ pub fn TimeBar(
                 on:click=move |_| { speed.set(0); at.set(None); }>
                 "Live"
             </button>
-            <input type="range" data-testid="travel-scrub" aria-label="Moment to show (seconds before now)"
-                min=-SCRUB_SECONDS max="0" step="1" prop:value=move || offset().to_string() on:change=on_scrub />
+            <span class="scrub">
+                <input type="range" data-testid="travel-scrub" aria-label="Moment to show (seconds before now)"
+                    min=-SCRUB_SECONDS max="0" step="1" prop:value=move || offset().to_string() on:change=on_scrub />
+                {move || spans().into_iter().map(|(name, (left, width))| view! {
+                    <span class="maint-span" data-testid="travel-maintenance-span" title=format!("maintenance: {name}")
+                        style:left=format!("{:.3}%", left * 100.0) style:width=format!("{:.3}%", (width * 100.0).max(0.3))></span>
+                }).collect_view()}
+            </span>
             <input type="datetime-local" step="1" data-testid="travel-pick" aria-label="Moment to show (local time)"
                 prop:value=picked on:change=on_pick />
             <button type="button" data-testid="travel-pause" aria-pressed=move || (speed.get() == 0).to_string()
@@ -61,6 +102,7 @@ pub fn TimeBar(
             })}
             // Read out when it settles, not four times a second while playing.
             <span class="travel-at" data-testid="travel-at" aria-live=move || if speed.get() == 0 { "polite" } else { "off" }>{label}</span>
+            {move || note().map(|n| view! { <span class="travel-maintenance" data-testid="travel-maintenance">{n}</span> })}
             <span class="travel-error" data-testid="travel-error" role="status">{move || error.get()}</span>
         </div>
     }

@@ -103,6 +103,7 @@ mod tests {
             resolved_at: None,
             count: 1,
             ack: None,
+            maintenance: None,
         }
     }
 

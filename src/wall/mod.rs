@@ -3,12 +3,15 @@
 //! counters and the firing alerts, and keeps the screen awake. The
 //! high-contrast theme works everywhere and is remembered in this browser.
 //! [`FeedBanner`] says loudly when the feed is stale or reconnecting, and
-//! [`SourceBanner`] when one of its sources is down.
+//! [`SourceBanner`] when one of its sources is down. A playlist
+//! (`?playlist=`, [`use_playlist`]) rotates the wall through saved views.
 
 mod banner;
+mod playlist;
 mod wake;
 
 pub use banner::{banner_text, source_lines, FeedBanner, SourceBanner};
+pub use playlist::{use_playlist, PlaylistBar, UsePlaylistReturn};
 pub use wake::use_wake_lock;
 
 use crate::web::storage;

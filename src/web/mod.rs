@@ -7,5 +7,7 @@ pub mod clock;
 pub mod storage;
 pub mod url;
 
-pub use clock::{epoch_at, epoch_ms, format_clock, mark_now, steady_ms, use_now};
-pub use url::{set_url_params, url_param, use_url_flag, use_url_text, Param};
+pub use clock::{
+    epoch_at, epoch_ms, format_clock, format_utc, local_input_value, mark_now, parse_local_input, steady_ms, use_now,
+};
+pub use url::{change_url_params, on_url_change, set_url_params, url_param, use_url_flag, use_url_text, Param};

@@ -1,5 +1,6 @@
 //! What this browser remembers (`localStorage`): the theme, the alert
-//! preferences (acks and silences included) and the saved filters. A
+//! preferences (personal ones: acks and silences are the feed's), the
+//! saved filters and playlists. A
 //! storage that is missing, full or disabled (a private window, a policy)
 //! only costs the memory across reloads: reads then find nothing and
 //! writes do nothing, never an error on screen.

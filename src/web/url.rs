@@ -40,11 +40,16 @@ pub enum Param {
     /// `?follow=on|off`: the map pans to a node that calls for attention
     /// (default: on on the wall, off at a desk).
     Follow,
+    /// `?playlist=`: views the wall rotates through (`|` between), or
+    /// `@name` for one saved in this browser.
+    Playlist,
+    /// `?every=30`: how long the playlist shows each view (s).
+    Every,
 }
 
 impl Param {
     /// Every parameter.
-    pub const ALL: [Param; 15] = [
+    pub const ALL: [Param; 17] = [
         Param::Feed,
         Param::Token,
         Param::Node,
@@ -60,6 +65,8 @@ impl Param {
         Param::Changes,
         Param::Events,
         Param::Follow,
+        Param::Playlist,
+        Param::Every,
     ];
 
     /// Its name in the URL.
@@ -80,6 +87,8 @@ impl Param {
             Param::Changes => "changes",
             Param::Events => "events",
             Param::Follow => "follow",
+            Param::Playlist => "playlist",
+            Param::Every => "every",
         }
     }
 }
@@ -110,22 +119,55 @@ pub fn set_url_params(params: &[(Param, Option<String>)]) {
     }
 }
 
+/// The window event that says the URL's view changed under the page (the
+/// wall's playlist showing its next view): what reads the URL reads again.
+const URL_CHANGED: &str = "zitiscope-url";
+
+/// Sets the URL's parameters as [`set_url_params`] does, then tells every
+/// [`on_url_change`] (the views follow it, as on a fresh load).
+pub fn change_url_params(params: &[(Param, Option<String>)]) {
+    set_url_params(params);
+    if let Ok(event) = web_sys::Event::new(URL_CHANGED) {
+        let _ = window().dispatch_event(&event);
+    }
+}
+
+/// Runs `f` each time [`change_url_params`] changes the URL, for as long
+/// as the calling component lives.
+pub fn on_url_change(f: impl Fn() + 'static) {
+    let handle = window_event_listener_untyped(URL_CHANGED, move |_| f());
+    on_cleanup(move || handle.remove());
+}
+
 /// A text kept in the URL as `param` (left out while empty): it starts
-/// from the URL, and each change goes back to it, so a link opens the same
-/// view.
+/// from the URL, each change goes back to it, so a link opens the same
+/// view, and a change of the URL under the page comes back to it.
 pub fn use_url_text(param: Param) -> RwSignal<String> {
     let text = RwSignal::new(url_param(param).unwrap_or_default());
     Effect::new(move |_| {
         let t = text.get();
         set_url_params(&[(param, (!t.is_empty()).then_some(t))]);
     });
+    on_url_change(move || {
+        let now = url_param(param).unwrap_or_default();
+        if text.get_untracked() != now {
+            text.set(now);
+        }
+    });
     text
 }
 
-/// A flag kept in the URL as a bare `?param` (left out while off).
+/// A flag kept in the URL as a bare `?param` (left out while off), and
+/// following it as [`use_url_text`] does.
 pub fn use_url_flag(param: Param) -> RwSignal<bool> {
     let on = RwSignal::new(url_param(param).is_some());
     Effect::new(move |_| set_url_params(&[(param, on.get().then(String::new))]));
+    on_url_change(move || {
+        let now = url_param(param).is_some();
+        if on.get_untracked() != now {
+            on.set(now);
+        }
+    });
     on
 }
 

@@ -22,7 +22,7 @@ pub struct Worker {
 impl Worker {
     /// An engine behind `store`, its stream live (from a feed that beats).
     pub fn new(store: LiveStore) -> Self {
-        let engine = Rc::new(RefCell::new(Engine::new(AlertConfig::default(), Vec::new())));
+        let engine = Rc::new(RefCell::new(Engine::new(AlertConfig::default())));
         let commands = Rc::new(RefCell::new(Vec::new()));
         let queue = commands.clone();
         store.connect(move |cmd| queue.borrow_mut().push(cmd.clone()));

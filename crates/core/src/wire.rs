@@ -25,6 +25,8 @@ pub const RESUME: &str = "resume";
 /// after the snapshot or resume on every connection, and again whenever it
 /// changes. Each replaces the last.
 pub const OPS: &str = "ops";
+/// Every named event a client listens for (each of the above).
+pub const NAMED: [&str; 6] = [SNAPSHOT, RESUME, BATCH, HEARTBEAT, RESET, OPS];
 
 /// An SSE `id`: which run of the feed, and the batch sequence within it.
 /// Written `<run>:<seq>`; a bare `<seq>` (another producer) has no run.

@@ -64,16 +64,16 @@ fn command(cmd: Command) {
         // Listening already (started early): the page's settings arm it. A
         // worker serves one feed for its life (its updates are numbered
         // from its start), so a page that wants another starts another.
-        Command::Start { url, heartbeat_ms, alerts, silences } => match with(|l| l.url == url) {
+        Command::Start { url, heartbeat_ms, alerts } => match with(|l| l.url == url) {
             Some(true) => {
                 with(|l| {
                     l.heartbeat_ms = heartbeat_ms;
-                    l.engine.arm(alerts, silences);
+                    l.engine.arm(alerts);
                 });
                 send_if_asked();
             }
             Some(false) => web_sys::console::error_1(&"zitiscope-worker: already listening to another feed".into()),
-            None => start(url, heartbeat_ms, Engine::new(alerts, silences)),
+            None => start(url, heartbeat_ms, Engine::new(alerts)),
         },
         Command::Ready { applied, send_at } => {
             with(|l| l.engine.command(Command::Ready { applied, send_at }, now));

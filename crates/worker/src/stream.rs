@@ -7,8 +7,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{EventSource, MessageEvent};
 use zitiscope_core::wire;
 
-/// The SSE event names we listen to; `message` is any third-party producer.
-const NAMES: [&str; 6] = [wire::SNAPSHOT, wire::RESUME, wire::BATCH, wire::HEARTBEAT, wire::RESET, "message"];
+/// The SSE event names we listen to: the feed's ([`wire::NAMED`]), and
+/// `message`, any third-party producer's unnamed events.
+fn names() -> impl Iterator<Item = &'static str> {
+    wire::NAMED.into_iter().chain(["message"])
+}
 
 /// What a stream tells its owner.
 pub trait Listen: 'static {
@@ -33,8 +36,8 @@ impl Stream {
     pub fn open(url: &str, listen: impl Listen) -> Result<Self, JsValue> {
         let source = EventSource::new(url)?;
         let listen = Rc::new(listen);
-        let mut listeners = Vec::with_capacity(NAMES.len());
-        for name in NAMES {
+        let mut listeners = Vec::with_capacity(wire::NAMED.len() + 1);
+        for name in names() {
             let listen = listen.clone();
             let listener = Closure::<dyn FnMut(MessageEvent)>::new(move |e: MessageEvent| {
                 let data = crate::text::text(&e.data()).unwrap_or_default();
