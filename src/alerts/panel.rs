@@ -140,10 +140,10 @@ fn Row(
         }
     });
     let by = silenced.then(|| alerts.silenced_by(&key)).flatten().map(|(by, until)| {
-        view! { <span class="alert-silence">{format!("🔕 silenced by {by} until {}", format_clock(until))}</span> }
+        view! { <span class="alert-silence">{format!("silenced by {by} until {}", format_clock(until))}</span> }
     });
     let maintenance = alert.maintenance.clone().map(|w| {
-        view! { <span class="alert-maintenance" data-testid="alert-maintenance">{format!("🔧 in maintenance: {w}")}</span> }
+        view! { <span class="alert-maintenance" data-testid="alert-maintenance">{format!("⚙ in maintenance: {w}")}</span> }
     });
     let label = match (&alert.maintenance, silenced) {
         (Some(_), _) if alert.state == AlertState::Firing => "in maintenance",

@@ -3,8 +3,8 @@
 //! nor silenced: the core's `alerts::attention`), a check mark on one whose
 //! problems are all acked, and a small diamond on a router whose state
 //! changed in the last half hour (`RouterNode::changed_lately`), and a
-//! dashed ring with "maint" on a node in a maintenance window (whose
-//! alerts call nobody). A collapsed group's tile carries its members'
+//! steady dashed ring on a node in a maintenance window (whose alerts call
+//! nobody; the legend names it). A collapsed group's tile carries its members'
 //! marks.
 
 use super::draw::{node_half, on_screen, Frame};
@@ -82,9 +82,6 @@ pub(super) fn draw(f: &Frame, at: &dyn Fn(&NodeId) -> Option<Point>) -> bool {
             ctx.set_line_width(2.0);
             ctx.stroke();
             let _ = ctx.set_line_dash(&js_sys::Array::new());
-            ctx.set_font(&format!("bold {:.0}px sans-serif", 9.0 * k * f.ui));
-            ctx.set_fill_style_str(f.palette.info);
-            let _ = ctx.fill_text("maint", s.x + half * k + 4.0, s.y + half * k + 8.0 * k);
         }
         if m.changed {
             let (x, y, d) = (s.x + half * k + 2.0, s.y - half * k - 2.0, 4.0 * k);

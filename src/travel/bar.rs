@@ -67,9 +67,9 @@ pub fn TimeBar(
             next.sort();
             let (from, to, name) = next.into_iter().next()?;
             Some(if from <= t {
-                format!("🔧 {name} until {}", format_clock(Timestamp(to)))
+                format!("⚙ {name} until {}", format_clock(Timestamp(to)))
             } else {
-                format!("🔧 next: {name} at {}", format_clock(Timestamp(from)))
+                format!("⚙ next: {name} at {}", format_clock(Timestamp(from)))
             })
         })
     };

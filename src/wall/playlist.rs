@@ -151,7 +151,7 @@ pub fn PlaylistBar(
             let s = playlist.status.get();
             let held = s.held.is_some();
             let words = match (&s.held, s.next_in_s) {
-                (Some(m), _) => format!("⏸ Playlist held on a new critical alert: {m}. Ack it or let it resolve to go on."),
+                (Some(m), _) => format!("❚❚ Playlist held on a new critical alert: {m}. Ack it or let it resolve to go on."),
                 (None, Some(n)) => format!("▶ Playlist {}/{} · next in {n} s", s.index + 1, s.count),
                 (None, None) => format!("▶ Playlist {}/{}", s.index + 1, s.count),
             };

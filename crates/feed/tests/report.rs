@@ -58,7 +58,9 @@ async fn a_report_is_the_cores_own_over_the_same_events(backend: Backend) {
             .try_into()
             .unwrap()];
     let maintenance = report::windows::maintenance(&windows, &timelines.nodes(to), range);
-    let rows = report::rows(timelines.finish(), range, |s| maintenance.get(s).cloned().unwrap_or_default(), id);
+    let known = timelines.known_since();
+    let known = |s: &Subject| known.get(s).copied().unwrap_or(from);
+    let rows = report::rows(timelines.finish(), range, |s| maintenance.get(s).cloned().unwrap_or_default(), id, known);
     let want = report::Report { range, events: inside.len() as u64, complete: true, rows };
     assert_eq!(body, serde_json::to_value(&want).unwrap());
     // The window is left out of edge-4's time, and said so.

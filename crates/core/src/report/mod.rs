@@ -10,8 +10,10 @@
 //! answer turned, and [`spans`] does the arithmetic on those spans.
 //!
 //! The rules:
-//! - **Observed time** is the range less maintenance. Availability is
-//!   the share of observed time a subject was not down.
+//! - **Observed time** is the range less maintenance, and less the time
+//!   before the history first knew the subject (a report over 30 days of a
+//!   network watched for one observes one). Availability is the share of
+//!   observed time a subject was not down.
 //! - **An outage** is a span a subject was down, cut to the range; one
 //!   that began before the range or had not ended by its end says so
 //!   (`from_before`, `ongoing`), so a report never passes a cut outage off

@@ -25,19 +25,22 @@ pub struct Report {
     pub rows: Vec<Row>,
 }
 
-/// Every subject's availability over `range`, worst first (lowest share,
-/// then most down time, then by name); subjects with nothing observed
-/// last.
+/// Every subject's availability over `range` from when its state was
+/// first known (`known_since`: the time before it is not observed), worst
+/// first (lowest share, then most down time, then by name); subjects with
+/// nothing observed last.
 pub fn rows(
     timelines: Vec<(Subject, Vec<Span>)>,
     range: Span,
     maintenance: impl Fn(&Subject) -> Vec<Span>,
     name: impl Fn(&Subject) -> String,
+    known_since: impl Fn(&Subject) -> i64,
 ) -> Vec<Row> {
     let mut rows: Vec<Row> = timelines
         .into_iter()
         .map(|(subject, downs)| {
-            let availability = availability(&downs, range, &maintenance(&subject));
+            let observed = Span::new(range.from.max(known_since(&subject)), range.to);
+            let availability = availability(&downs, observed, &maintenance(&subject));
             Row { name: name(&subject), subject, availability }
         })
         .collect();

@@ -92,10 +92,14 @@ fn a_replayed_timeline_follows_the_stores_rule() {
         conn(10, "r1", "c2", false), // r1 degraded: not down
         conn(30, "r1", "c1", false), // r1 down
         conn(40, "r1", "c2", true),  // r1 up again
+        conn(60, "r3", "c2", true),  // r3 seen for the first time
         conn(90, "r2", "c1", false), // r2 down to the end
     ] {
         t.observe(&e);
     }
+    let known = t.known_since();
+    assert_eq!(known[&Subject::Router("r1".into())], 0, "known when the range began");
+    assert_eq!(known[&Subject::Router("r3".into())], 60 * S, "known from its first event: nothing before is observed");
     let timelines: std::collections::BTreeMap<Subject, Vec<Span>> = t.finish().into_iter().collect();
     assert_eq!(timelines[&Subject::Router("r1".into())], vec![span(30, 40)]);
     assert_eq!(timelines[&Subject::Router("r2".into())], vec![span(-20, 5), Span::new(90 * S, i64::MAX)]);
@@ -123,9 +127,12 @@ fn rows_come_worst_first_and_csv_cells_are_safe() {
         Subject::Router(id) if id == "a" => "=HYPERLINK(\"x\")".to_owned(),
         Subject::Router(id) | Subject::Controller(id) | Subject::Link(id) => id.clone(),
     };
-    let rows = rows(timelines, span(0, 100), maint, name);
+    // "c" was first known at 10: observed from then.
+    let known = |s: &Subject| if *s == Subject::Controller("c".into()) { 10 * S } else { 0 };
+    let rows = rows(timelines, span(0, 100), maint, name, known);
     let order: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     assert_eq!(order, ["l", "=HYPERLINK(\"x\")", "c", "b"]);
+    assert_eq!(rows[2].availability.observed_ns, 90 * S);
     let text = csv(&rows);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], CSV_HEADER.trim_end());

@@ -25,8 +25,10 @@ pub struct Timelines {
     open: BTreeMap<Subject, i64>,
     /// Each subject's ended down spans.
     downs: BTreeMap<Subject, Vec<Span>>,
-    /// The subjects whose state was known at some time in the range.
-    known: BTreeSet<Subject>,
+    /// The subjects whose state was known at some time in the range, and
+    /// since when (the range's start for those known then).
+    known: BTreeMap<Subject, i64>,
+    from: i64,
 }
 
 impl Timelines {
@@ -34,7 +36,7 @@ impl Timelines {
     /// been since its loss (a router's) or since before `from`.
     pub fn new(store: Store, from: i64) -> Timelines {
         let rows = store.topology(Timestamp(from)).rows_where(|_| true, SortBy::Name, true);
-        let mut t = Timelines { store, open: BTreeMap::new(), downs: BTreeMap::new(), known: BTreeSet::new() };
+        let mut t = Timelines { store, open: BTreeMap::new(), downs: BTreeMap::new(), known: BTreeMap::new(), from };
         let nodes = rows.into_iter().map(|row| match row.node {
             NodeId::Router(id) => Subject::Router(id),
             NodeId::Controller(id) => Subject::Controller(id),
@@ -87,6 +89,12 @@ impl Timelines {
         self.store.topology(Timestamp(now)).rows_where(|_| true, SortBy::Name, true)
     }
 
+    /// Since when each subject's state has been known: the range's start,
+    /// or its first event in the range (the time before is not observed).
+    pub fn known_since(&self) -> BTreeMap<Subject, i64> {
+        self.known.clone()
+    }
+
     /// Each subject whose state was known in the range, with its down
     /// spans (one still open ends at `i64::MAX`: ongoing).
     pub fn finish(mut self) -> Vec<(Subject, Vec<Span>)> {
@@ -94,7 +102,7 @@ impl Timelines {
             self.downs.entry(s).or_default().push(Span::new(since, i64::MAX));
         }
         let mut downs = self.downs;
-        self.known.into_iter().map(|s| (s.clone(), downs.remove(&s).unwrap_or_default())).collect()
+        self.known.into_keys().map(|s| (s.clone(), downs.remove(&s).unwrap_or_default())).collect()
     }
 
     /// `Some(true)` while the store says the subject is down, `None` while
@@ -111,7 +119,7 @@ impl Timelines {
     /// Notes the subject's state at `at`.
     fn mark(&mut self, s: Subject, at: i64) {
         let Some(down) = self.down(&s) else { return };
-        self.known.insert(s.clone());
+        self.known.entry(s.clone()).or_insert(at.max(self.from));
         match (down, self.open.get(&s)) {
             (true, None) => {
                 self.open.insert(s, at);

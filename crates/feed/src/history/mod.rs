@@ -235,7 +235,9 @@ impl History {
             report::Subject::Router(id) | report::Subject::Controller(id) | report::Subject::Link(id) => id.clone(),
         };
         let spans = |s: &report::Subject| maintenance.get(s).cloned().unwrap_or_default();
-        let rows = report::rows(report::passing(timelines.finish(), &nodes, &filter), range, spans, id);
+        let known = timelines.known_since();
+        let known = |s: &report::Subject| known.get(s).copied().unwrap_or(from);
+        let rows = report::rows(report::passing(timelines.finish(), &nodes, &filter), range, spans, id, known);
         Ok(report::Report { range, events: read as u64, complete, rows })
     }
 
