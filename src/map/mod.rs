@@ -413,8 +413,7 @@ pub fn TopologyMap() -> impl IntoView {
                 <span class="swatch swatch-slow"></span>" slow "
                 <span class="swatch swatch-jittery"></span>" jittery "
                 <span class="swatch swatch-stale"></span>" stale "
-                <span class="swatch swatch-down"></span>" down · "
-                <span class="ring-maintenance"></span>" in maintenance"
+                <span class="swatch swatch-down"></span>" down · "<span class="ring-maintenance"></span>" in maintenance"
             </p>
             <div class="map-stage">
                 <canvas

@@ -93,7 +93,7 @@ fn worker(events: Vec<Event>) {
     let t = Instant::now();
     let decoded: usize = batches.iter().map(|b| decode_batch(b).len()).sum();
     let decode = t.elapsed().as_secs_f64();
-    let mut engine = Engine::new(Default::default(), Vec::new());
+    let mut engine = Engine::new(Default::default());
     let t = Instant::now();
     let mut updates = 0;
     for (k, b) in batches.iter().enumerate() {

@@ -261,7 +261,7 @@ mod every_kind {
             for e in &shuffled { store.apply(e); }
             let now = Timestamp(12);
             let topology = store.topology(now);
-            let alerts = alerts_at(&AlertConfig::default(), &store, now);
+            let alerts = alerts_at(&AlertConfig::default(), &store, now, &Default::default());
             let rows = |text: &str| {
                 let f = Filter::parse(text, &NODE_SCHEMA).unwrap();
                 topology.rows(&f, SortBy::Name, true).into_iter().map(|r| r.node).collect::<Vec<_>>()

@@ -3,10 +3,10 @@
 //! of [`super`]).
 
 use super::rules::{self, Condition};
+use super::shared::{Answers, Maintenance, SharedAck};
 use super::{Ack, Alert, AlertConfig, AlertCounts, AlertKey, AlertState, FeedHealth, Notice, Rule, NETWORK};
 use crate::layout::NodeId;
-use crate::ops::{Maintenance, Ops, SharedAck};
-use crate::store::{SortBy, Topology};
+use crate::store::Topology;
 use crate::{Store, Timestamp};
 use std::collections::BTreeMap;
 
@@ -15,12 +15,10 @@ use std::collections::BTreeMap;
 pub struct AlertEngine {
     cfg: AlertConfig,
     alerts: BTreeMap<AlertKey, Alert>,
-    /// The shared acks, silences and windows (see [`crate::ops`]).
-    ops: Ops,
-    /// What is in maintenance, and when that was worked out (the
-    /// network's rows are not read at every evaluation).
+    /// The shared acks and silences (see the `ops` module).
+    answers: Answers,
+    /// What is in maintenance now (the caller works it out).
     maintenance: Maintenance,
-    maintenance_at: Option<Timestamp>,
     /// The newest leader seen, and the latest move: (from, to, at).
     leader: Option<String>,
     leader_moved: Option<(String, String, Timestamp)>,
@@ -52,7 +50,6 @@ impl AlertEngine {
         };
         let mut conditions = rules::conditions(&self.cfg, store, t, feed, now, &holding);
         conditions.extend(self.leader_condition(store, now));
-        self.refresh_maintenance(t, now);
         let mut notices = Vec::new();
         let mut holding = std::collections::BTreeSet::new();
         for c in conditions {
@@ -73,30 +70,10 @@ impl AlertEngine {
         }
         self.alerts.retain(|_, a| a.count > 0 || a.state != AlertState::Resolved);
         for alert in self.alerts.values_mut().filter(|a| a.state != AlertState::Resolved) {
-            shared(alert, &self.ops, &self.maintenance);
+            shared(alert, &self.answers, &self.maintenance);
         }
         self.evict();
         notices
-    }
-
-    /// Works out what is in maintenance at `now`: at once after the
-    /// windows changed or one began or ended, else every
-    /// [`MAINTENANCE_EVERY_NS`] (the network's nodes change under a filter).
-    fn refresh_maintenance(&mut self, t: &Topology, now: Timestamp) {
-        let holding: Vec<&str> = self.ops.holding(now).map(|w| w.name.as_str()).collect();
-        if holding.is_empty() {
-            self.maintenance = Maintenance::default();
-            self.maintenance_at = None;
-            return;
-        }
-        let fresh = self.maintenance_at.is_some_and(|at| now.0.saturating_sub(at.0) < MAINTENANCE_EVERY_NS);
-        let same = self.maintenance.0.values().all(|n| holding.contains(&n.as_str()));
-        if fresh && same && !self.maintenance.is_empty() {
-            return;
-        }
-        let rows = t.rows_where(|_| true, SortBy::Name, true);
-        self.maintenance = self.ops.in_maintenance(&rows, now);
-        self.maintenance_at = Some(now);
     }
 
     /// One condition that holds: opens an episode or continues it, and
@@ -133,8 +110,8 @@ impl AlertEngine {
             alert.state = AlertState::Firing;
             alert.fired_at = Some(now);
             alert.count += 1;
-            shared(alert, &self.ops, &self.maintenance);
-            let silenced = self.ops.silence_for(&alert.key, now).is_some() || alert.maintenance.is_some();
+            shared(alert, &self.answers, &self.maintenance);
+            let silenced = self.answers.silence_for(&alert.key, now).is_some() || alert.maintenance.is_some();
             notices.push(Notice::Fired { key: alert.key.clone(), silenced });
         }
     }
@@ -182,29 +159,42 @@ impl AlertEngine {
         }
     }
 
-    /// The shared acks, silences and windows from now on (the feed's
-    /// newest word: it replaces the last).
-    pub fn set_ops(&mut self, ops: Ops) {
-        self.ops = ops;
-        self.maintenance_at = None;
-        for alert in self.alerts.values_mut().filter(|a| a.state != AlertState::Resolved) {
-            shared(alert, &self.ops, &Maintenance::default());
+    /// The shared acks and silences from now on (the feed's newest word:
+    /// it replaces the last).
+    pub fn set_answers(&mut self, answers: Answers) {
+        self.answers = answers;
+        self.reshare();
+    }
+
+    /// What is in maintenance from now on (worked out by the caller from
+    /// the windows: `ops::Ops::in_maintenance`).
+    pub fn set_maintenance(&mut self, maintenance: Maintenance) {
+        if maintenance != self.maintenance {
+            self.maintenance = maintenance;
+            self.reshare();
         }
     }
 
-    /// The shared state in force.
-    pub fn ops(&self) -> &Ops {
-        &self.ops
+    /// Every open alert's ack and maintenance, as shared now.
+    fn reshare(&mut self) {
+        for alert in self.alerts.values_mut().filter(|a| a.state != AlertState::Resolved) {
+            shared(alert, &self.answers, &self.maintenance);
+        }
     }
 
-    /// What is in maintenance, as of the last evaluation.
+    /// The shared acks and silences in force.
+    pub fn answers(&self) -> &Answers {
+        &self.answers
+    }
+
+    /// What is in maintenance.
     pub fn maintenance(&self) -> &Maintenance {
         &self.maintenance
     }
 
     /// Whether an alert is silenced at `now`.
     pub fn is_silenced(&self, key: &AlertKey, now: Timestamp) -> bool {
-        self.ops.silence_for(key, now).is_some()
+        self.answers.silence_for(key, now).is_some()
     }
 
     /// One alert.
@@ -248,26 +238,22 @@ impl AlertEngine {
     }
 }
 
-/// How often what is in maintenance is worked out again while a window
-/// holds (ns).
-pub const MAINTENANCE_EVERY_NS: i64 = 5_000_000_000;
-
 /// An alert's ack and maintenance as the shared state says (an ack covers
-/// the episode it was made in: see [`crate::ops`]).
-fn shared(alert: &mut Alert, ops: &Ops, maintenance: &Maintenance) {
+/// the episode it was made in: see the `ops` module).
+fn shared(alert: &mut Alert, answers: &Answers, maintenance: &Maintenance) {
     let ack = |a: &SharedAck| Ack { by: a.by.clone(), at: a.at, comment: a.comment.clone() };
-    alert.ack = ops.ack_for(&alert.key, alert.since).map(ack);
+    alert.ack = answers.ack_for(&alert.key, alert.since).map(ack);
     alert.maintenance = maintenance.of(alert).map(str::to_owned);
 }
 
 /// The alerts whose conditions held at `at` in `store`: a past state, for
-/// time travel, with the acks and silences shared by then (`ops`). A fresh
+/// time travel, with the acks and silences shared by then. A fresh
 /// engine evaluates once, with no hold time (a condition that held then is
 /// shown as firing then) and no feed health (the feed's link then is not
 /// the question). Firing ones, worst first.
-pub fn alerts_at(cfg: &AlertConfig, store: &Store, at: Timestamp, ops: &Ops) -> Vec<Alert> {
+pub fn alerts_at(cfg: &AlertConfig, store: &Store, at: Timestamp, answers: &Answers) -> Vec<Alert> {
     let mut engine = AlertEngine::new(AlertConfig { hold_ms: 0, ..cfg.clone() });
-    engine.set_ops(ops.as_of(at));
+    engine.set_answers(answers.as_of(at));
     let topology = store.topology(at);
     engine.evaluate(store, &topology, None, at);
     engine.board("").into_iter().filter(|a| a.state == AlertState::Firing).cloned().collect()

@@ -6,7 +6,7 @@
 //! - [`AlertEngine`] (`engine`): each condition's alert and its lifecycle,
 //!   *pending* (for the rule's hold time) → *firing* → *resolved*, with a
 //!   dedupe key (rule + subject), a count of the times it fired, first and
-//!   last seen; the shared acks, silences and maintenance ([`crate::ops`]);
+//!   last seen; the shared acks, silences and maintenance ([`shared`]);
 //!   a bounded history;
 //! - [`config`]: thresholds and hold times;
 //! - [`attention`]: which nodes call for attention on the map (and which
@@ -20,6 +20,7 @@ pub mod attention;
 pub mod config;
 mod engine;
 pub mod rules;
+pub mod shared;
 
 pub use config::{AlertConfig, AppConfig};
 pub use engine::{alerts_at, AlertEngine};
@@ -151,7 +152,7 @@ pub enum AlertState {
 }
 
 /// Who acknowledged an alert, when and why (shared by the feed: see
-/// [`crate::ops`]).
+/// [`shared`]).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Ack {
     pub by: String,
@@ -182,7 +183,7 @@ pub struct Alert {
     pub resolved_at: Option<Timestamp>,
     /// How many times it has fired.
     pub count: u32,
-    /// The ack of this episode, if any (see [`crate::ops`]).
+    /// The ack of this episode, if any (see [`shared`]).
     pub ack: Option<Ack>,
     /// The maintenance window it is in, by name: it calls nobody.
     #[serde(default)]

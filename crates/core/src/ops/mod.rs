@@ -25,42 +25,15 @@ mod requests;
 
 pub use requests::{check_text, subject_known, AckRequest, SilenceRequest, BY_CAP, COMMENT_CAP, MAX_SILENCE_MINUTES};
 
-use crate::alerts::{Alert, AlertKey, Rule, Silence};
+pub use crate::alerts::shared::{Answers, Maintenance, SharedAck, SharedSilence};
+
+use crate::alerts::AlertKey;
 use crate::layout::NodeId;
 use crate::report::windows::Scope;
 use crate::report::{Span, Subject};
 use crate::store::NodeRow;
 use crate::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// An operator's acknowledgement of an alert, kept by the feed.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SharedAck {
-    /// The feed's id for it.
-    pub id: i64,
-    pub key: AlertKey,
-    /// Who (as they named themselves).
-    pub by: String,
-    /// Why, or what is being done (plain text, may be empty).
-    #[serde(default)]
-    pub comment: String,
-    /// When, on the feed's clock.
-    pub at: Timestamp,
-}
-
-/// A silence, kept by the feed, with who made it and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SharedSilence {
-    pub id: i64,
-    #[serde(flatten)]
-    pub silence: Silence,
-    pub by: String,
-    #[serde(default)]
-    pub comment: String,
-    /// When it was made, on the feed's clock.
-    pub at: Timestamp,
-}
 
 /// A maintenance window as the stream carries it: its spans around now
 /// resolved by the feed.
@@ -128,15 +101,20 @@ impl Ops {
         self
     }
 
-    /// The ack that covers an episode of `key` that began at `since`:
-    /// the newest made at or after it.
-    pub fn ack_for(&self, key: &AlertKey, since: Timestamp) -> Option<&SharedAck> {
-        self.acks.iter().filter(|a| a.key == *key && a.at >= since).max_by_key(|a| (a.at, a.id))
+    /// The acks and silences, as the alert engine takes them.
+    pub fn answers(&self) -> Answers {
+        Answers { acks: self.acks.clone(), silences: self.silences.clone() }
     }
 
-    /// The silence that covers `key` at `now`, the one that ends last.
+    /// The newest ack of an episode of `key` that began at `since` (see
+    /// [`Answers::ack_for`]).
+    pub fn ack_for(&self, key: &AlertKey, since: Timestamp) -> Option<&SharedAck> {
+        Answers::ack_for_in(&self.acks, key, since)
+    }
+
+    /// The silence over `key` at `now` (see [`Answers::silence_for`]).
     pub fn silence_for(&self, key: &AlertKey, now: Timestamp) -> Option<&SharedSilence> {
-        self.silences.iter().filter(|s| s.silence.covers(key, now)).max_by_key(|s| s.silence.until)
+        Answers::silence_for_in(&self.silences, key, now)
     }
 
     /// The windows that hold at `now`.
@@ -144,65 +122,21 @@ impl Ops {
         self.windows.iter().filter(move |w| w.holds(now.0))
     }
 
-    /// What was shared at `at`: the acks and silences made by then.
-    pub fn as_of(&self, at: Timestamp) -> Ops {
-        Ops {
-            acks: self.acks.iter().filter(|a| a.at <= at).cloned().collect(),
-            silences: self.silences.iter().filter(|s| s.at <= at).cloned().collect(),
-            windows: self.windows.clone(),
-        }
-    }
-
-    /// The subjects in maintenance at `now`, each with the name of a window
-    /// that covers it, resolved against the network's `rows`.
+    /// The nodes and links in maintenance at `now`, each with the name of
+    /// a window that covers it, resolved against the network's `rows`.
     pub fn in_maintenance(&self, rows: &[NodeRow], now: Timestamp) -> Maintenance {
-        let mut out = BTreeMap::new();
+        let mut out = Maintenance::default();
         for w in self.holding(now) {
             for s in w.covers(rows) {
-                out.entry(s).or_insert_with(|| w.name.clone());
+                let name = w.name.clone();
+                match s {
+                    Subject::Router(id) => out.nodes.entry(NodeId::Router(id)).or_insert(name),
+                    Subject::Controller(id) => out.nodes.entry(NodeId::Controller(id)).or_insert(name),
+                    Subject::Link(id) => out.links.entry(id).or_insert(name),
+                };
             }
         }
-        Maintenance(out)
-    }
-}
-
-/// The subjects in maintenance at a moment, with a window's name each.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Maintenance(pub BTreeMap<Subject, String>);
-
-impl Maintenance {
-    /// The window an alert is in, if any: its node's, or its link's for a
-    /// link's alert.
-    pub fn of(&self, alert: &Alert) -> Option<&str> {
-        let link = matches!(alert.key.rule, Rule::LinkDown | Rule::LinkLatency)
-            .then(|| self.0.get(&Subject::Link(alert.key.subject.clone())))
-            .flatten();
-        link.or_else(|| self.0.get(&subject_of(alert.node.as_ref()?))).map(String::as_str)
-    }
-
-    /// Whether a node is in maintenance.
-    pub fn has_node(&self, node: &NodeId) -> bool {
-        self.0.contains_key(&subject_of(node))
-    }
-
-    /// The nodes in maintenance.
-    pub fn nodes(&self) -> impl Iterator<Item = NodeId> + '_ {
-        self.0.keys().filter_map(|s| match s {
-            Subject::Router(id) => Some(NodeId::Router(id.clone())),
-            Subject::Controller(id) => Some(NodeId::Controller(id.clone())),
-            Subject::Link(_) => None,
-        })
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-fn subject_of(node: &NodeId) -> Subject {
-    match node {
-        NodeId::Router(id) => Subject::Router(id.clone()),
-        NodeId::Controller(id) => Subject::Controller(id.clone()),
+        out
     }
 }
 

@@ -23,6 +23,7 @@ use crate::alerts::{alerts_at, AlertConfig, AlertEngine, FeedHealth, Notice, Sou
 use crate::client::{Beats, RecentChanges, ServerClock};
 use crate::event::Event;
 use crate::layout::NodeId;
+use crate::ops::Ops;
 use crate::replay::{Replay, Step};
 use crate::store::StoreState;
 use crate::{EntityType, FeedClient, Timestamp};
@@ -61,6 +62,10 @@ pub struct Engine {
     reconnect: bool,
     /// Time travel (see `travel.rs`).
     travel: Travel,
+    /// The feed's shared alert state (acks, silences, windows), and when
+    /// what is in maintenance was last worked out, for which windows.
+    ops: Ops,
+    maintenance_at: Option<(Timestamp, Vec<String>)>,
     /// Whether the page gave its thresholds and silences (see
     /// [`Engine::listening`]): until then no alert is judged.
     armed: bool,
@@ -102,6 +107,8 @@ impl Engine {
             due,
             reconnect: false,
             travel: Travel::default(),
+            ops: Ops::default(),
+            maintenance_at: None,
             armed: true,
         }
     }
@@ -128,7 +135,9 @@ impl Engine {
         let r = self.client.on_message(event, id, data);
         self.reconnect |= r.reconnect;
         if let Some(ops) = self.client.take_ops() {
-            self.alerts.set_ops(ops);
+            self.alerts.set_answers(ops.answers());
+            self.ops = ops;
+            self.maintenance_at = None;
             self.due.evaluate = true;
             self.due.travel = true;
         }
@@ -320,7 +329,7 @@ impl Engine {
             v.travel_error = self.travel.error().cloned();
             v.past = held.map(|r| r.store().topology(r.now())).unwrap_or_default();
             v.past_summary = held.map(|r| r.store().summary());
-            v.past_alerts = held.map(|r| alerts_at(self.alerts.config(), r.store(), r.now(), self.alerts.ops()));
+            v.past_alerts = held.map(|r| alerts_at(self.alerts.config(), r.store(), r.now(), self.alerts.answers()));
             self.due.details = true;
         }
         if std::mem::take(&mut self.due.details) {
@@ -348,6 +357,7 @@ impl Engine {
                 last_heard: stats.server_time.map(|(t, _)| t).filter(|_| judged),
                 sources_down: SourceDown::from_counters(&stats.feed_sources),
             };
+            refresh_maintenance(&mut self.alerts, &self.ops, &mut self.maintenance_at, &v.topology, now);
             let notices = self.alerts.evaluate(store, &v.topology, Some(&feed), now);
             let fired = |quiet: bool| {
                 notices.iter().filter_map(move |n| match n {
@@ -359,13 +369,44 @@ impl Engine {
             self.mirror.quiet(fired(true).filter_map(|k| self.alerts.get(k).cloned()));
             v.board = self.alerts.board("").into_iter().cloned().collect();
             v.counts = self.alerts.counts(now);
-            if v.ops != *self.alerts.ops() {
-                v.ops = self.alerts.ops().clone();
+            if v.ops != self.ops {
+                v.ops = self.ops.clone();
             }
-            v.maintenance = self.alerts.maintenance().nodes().collect();
+            v.maintenance = self.alerts.maintenance().nodes.keys().cloned().collect();
         }
     }
 }
+
+/// Works out what is in maintenance at `now` for the alert engine, from
+/// the windows of `ops` over the topology `t`: at once after the windows
+/// changed or one began or ended, else every [`MAINTENANCE_EVERY_NS`]
+/// (the nodes a filter passes change); `last` is when it last was, for
+/// which windows.
+fn refresh_maintenance(
+    alerts: &mut AlertEngine,
+    ops: &Ops,
+    last: &mut Option<(Timestamp, Vec<String>)>,
+    t: &crate::store::Topology,
+    now: Timestamp,
+) {
+    let holding: Vec<String> = ops.holding(now).map(|w| w.name.clone()).collect();
+    if holding.is_empty() {
+        alerts.set_maintenance(Default::default());
+        *last = None;
+        return;
+    }
+    let fresh =
+        last.as_ref().is_some_and(|(at, names)| now.0.saturating_sub(at.0) < MAINTENANCE_EVERY_NS && *names == holding);
+    if !fresh {
+        let rows = t.rows_where(|_| true, crate::store::SortBy::Name, true);
+        alerts.set_maintenance(ops.in_maintenance(&rows, now));
+        *last = Some((now, holding));
+    }
+}
+
+/// How often what is in maintenance is worked out again while a window
+/// holds (ns).
+pub const MAINTENANCE_EVERY_NS: i64 = 5_000_000_000;
 
 /// The names the page reads: of `subjects` and of `wanted`, those the
 /// inventory names (an unnamed one reads as its id anyway), sorted.

@@ -1,6 +1,5 @@
 use super::*;
-use crate::ops::{Held, Ops, SharedAck, SharedSilence};
-use crate::report::Span;
+use crate::alerts::shared::{Answers, Maintenance, SharedAck, SharedSilence};
 
 #[test]
 fn a_hold_time_keeps_an_alert_pending_on_the_test_clock() {
@@ -29,7 +28,7 @@ fn shared_silences_mute_and_are_counted_until_they_end() {
     let mut b = network(0);
     let key = AlertKey { rule: Rule::RouterDown, subject: "edge-us-1".into() };
     let silences = vec![shared_silence(1, Some(Rule::RouterDown), None, 200)];
-    b.engine.set_ops(Ops { silences, ..Ops::default() });
+    b.engine.set_answers(Answers { silences, ..Answers::default() });
     b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
     b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c2", false);
     assert_eq!(b.eval(101), [Notice::Fired { key: key.clone(), silenced: true }]);
@@ -46,11 +45,11 @@ fn a_shared_ack_covers_the_episode_it_was_made_in_and_no_later_one() {
     b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c2", false);
     b.eval(101);
     // Made before the episode began: an ack of an earlier one.
-    b.engine.set_ops(Ops { acks: vec![shared_ack(1, "edge-us-1", "old", 50)], ..Ops::default() });
+    b.engine.set_answers(Answers { acks: vec![shared_ack(1, "edge-us-1", "old", 50)], ..Answers::default() });
     b.eval(102);
     assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").ack, None, "an ack of an earlier episode");
     let acks = vec![shared_ack(1, "edge-us-1", "old", 50), shared_ack(2, "edge-us-1", "noc-desk-2", 210)];
-    b.engine.set_ops(Ops { acks: acks.clone(), ..Ops::default() });
+    b.engine.set_answers(Answers { acks: acks.clone(), ..Answers::default() });
     let expected = Ack { by: "noc-desk-2".into(), at: at(210), comment: "on it".into() };
     assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").ack, Some(expected), "at once, before an evaluation");
     b.conn(300, ConnKind::RouterToCtrl, "edge-us-1", "c1", true);
@@ -62,27 +61,21 @@ fn a_shared_ack_covers_the_episode_it_was_made_in_and_no_later_one() {
 }
 
 #[test]
-fn an_alert_in_a_maintenance_window_calls_nobody_and_is_counted_apart() {
-    use crate::report::windows::Scope;
+fn an_alert_in_maintenance_calls_nobody_and_is_counted_apart() {
     let mut b = network(0);
-    let held = |from: i64, to: i64| Held {
-        id: Some(7),
-        name: "firmware".into(),
-        scope: Scope::Nodes(vec!["edge-us-1".into()]),
-        spans: vec![Span::new(at(from).0, at(to).0)],
-    };
-    b.engine.set_ops(Ops { windows: vec![held(90, 200)], ..Ops::default() });
+    let mut maintenance = Maintenance::default();
+    maintenance.nodes.insert(NodeId::Router("edge-us-1".into()), "firmware".into());
+    b.engine.set_maintenance(maintenance);
     b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c1", false);
     b.conn(100, ConnKind::RouterToCtrl, "edge-us-1", "c2", false);
     let key = AlertKey { rule: Rule::RouterDown, subject: "edge-us-1".into() };
     assert_eq!(b.eval(101), [Notice::Fired { key, silenced: true }], "it fires, quietly");
     assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").maintenance.as_deref(), Some("firmware"));
     assert_eq!(b.engine.counts(at(101)), AlertCounts { maintenance: 1, ..Default::default() });
-    assert_eq!(b.engine.maintenance().nodes().collect::<Vec<_>>(), [NodeId::Router("edge-us-1".into())]);
-    b.eval(200);
-    assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").maintenance, None, "the window ended");
+    // The window ended: at once, not at the next evaluation.
+    b.engine.set_maintenance(Maintenance::default());
+    assert_eq!(b.alert(Rule::RouterDown, "edge-us-1").maintenance, None);
     assert_eq!(b.engine.counts(at(200)), AlertCounts { firing: 1, ..Default::default() });
-    assert!(b.engine.maintenance().is_empty());
 }
 
 #[test]
