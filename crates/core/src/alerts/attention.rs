@@ -76,22 +76,11 @@ mod tests {
     use super::*;
 
     fn alert(rule: Rule, node: &str, state: AlertState, fired: i64, acked: bool) -> Alert {
-        Alert {
-            key: AlertKey { rule, subject: node.into() },
-            severity: Severity::Critical,
-            state,
-            node: Some(NodeId::Router(node.into())),
-            message: String::new(),
-            grouped: 0,
-            since: Timestamp(fired),
-            first_seen: Timestamp(fired),
-            last_seen: Timestamp(fired),
-            fired_at: Some(Timestamp(fired)),
-            resolved_at: None,
-            count: 1,
-            ack: acked.then(|| Ack { by: "ana".into(), at: Timestamp(fired + 1), comment: String::new() }),
-            maintenance: None,
-        }
+        let mut a = Alert::firing(rule, node, Timestamp(fired));
+        a.state = state;
+        a.severity = Severity::Critical;
+        a.ack = acked.then(|| Ack { by: "ana".into(), at: Timestamp(fired + 1), comment: String::new() });
+        a
     }
 
     #[test]

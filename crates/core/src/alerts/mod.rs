@@ -204,6 +204,30 @@ impl Alert {
     }
 }
 
+#[cfg(test)]
+impl Alert {
+    /// A firing alert of `rule` about the router `subject`, fired (and
+    /// begun) at `at`, unacked: what tests start from.
+    pub(crate) fn firing(rule: Rule, subject: &str, at: Timestamp) -> Alert {
+        Alert {
+            key: AlertKey { rule, subject: subject.into() },
+            severity: rule.severity(),
+            state: AlertState::Firing,
+            node: Some(NodeId::Router(subject.into())),
+            message: String::new(),
+            grouped: 0,
+            since: at,
+            first_seen: at,
+            last_seen: at,
+            fired_at: Some(at),
+            resolved_at: None,
+            count: 1,
+            ack: None,
+            maintenance: None,
+        }
+    }
+}
+
 impl AlertState {
     /// A word for it.
     pub fn as_str(self) -> &'static str {

@@ -3,7 +3,7 @@
 //! must be before the feed keeps it.
 
 use super::*;
-use crate::alerts::{Alert, AlertState, Rule, Severity, Silence};
+use crate::alerts::{Alert, Rule, Silence};
 use crate::report::windows::Scope;
 use crate::{ConnKind, Event, Store};
 
@@ -84,22 +84,8 @@ fn maintenance_holds_for_what_a_window_covers_while_a_span_holds() {
     let m = ops.in_maintenance(&rows, at(15));
     assert_eq!(m.nodes.keys().cloned().collect::<Vec<_>>(), [NodeId::Router("Kx7pWq2mRa".into())]);
     assert_eq!(m.links.keys().cloned().collect::<Vec<_>>(), ["L1"]);
-    let alert = |rule: Rule, subject: &str, node: Option<NodeId>| Alert {
-        key: key(rule, subject),
-        severity: Severity::Major,
-        state: AlertState::Firing,
-        node,
-        message: String::new(),
-        grouped: 0,
-        since: at(12),
-        first_seen: at(12),
-        last_seen: at(12),
-        fired_at: None,
-        resolved_at: None,
-        count: 1,
-        ack: None,
-        maintenance: None,
-    };
+    let alert =
+        |rule: Rule, subject: &str, node: Option<NodeId>| Alert { node, ..Alert::firing(rule, subject, at(12)) };
     assert_eq!(m.of(&alert(Rule::RouterDown, "Kx7pWq2mRa", Some(NodeId::Router("Kx7pWq2mRa".into())))), Some("kx"));
     assert_eq!(m.of(&alert(Rule::LinkDown, "L1", Some(NodeId::Router("Zq9".into())))), Some("links"), "by its link");
     assert_eq!(m.of(&alert(Rule::LinkDown, "L2", Some(NodeId::Router("Zq9".into())))), None);

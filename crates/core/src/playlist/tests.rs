@@ -12,22 +12,7 @@ fn playlist(n: usize) -> Playlist {
 }
 
 fn critical(subject: &str, fired: i64) -> Alert {
-    Alert {
-        key: AlertKey { rule: Rule::RouterDown, subject: subject.into() },
-        severity: Severity::Critical,
-        state: AlertState::Firing,
-        node: Some(NodeId::Router(subject.into())),
-        message: String::new(),
-        grouped: 0,
-        since: Timestamp(fired),
-        first_seen: Timestamp(fired),
-        last_seen: Timestamp(fired),
-        fired_at: Some(Timestamp(fired)),
-        resolved_at: None,
-        count: 1,
-        ack: None,
-        maintenance: None,
-    }
+    Alert::firing(Rule::RouterDown, subject, Timestamp(fired))
 }
 
 const NONE: fn(&AlertKey) -> bool = |_| false;

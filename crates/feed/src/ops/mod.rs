@@ -132,14 +132,7 @@ async fn ack(State(s): State<Shared>, body: String) -> Response {
         return bad(e);
     }
     let ack = SharedAck { id: 0, key: req.key(), by: req.by.trim().to_owned(), comment: req.comment, at: now() };
-    let kept = ack.clone();
-    match blocking(s.0.history.clone(), move |h| h.add_ack(&kept)).await {
-        Ok(id) => {
-            s.poke();
-            (StatusCode::CREATED, Json(SharedAck { id, ..ack })).into_response()
-        }
-        Err(e) => failed(e),
-    }
+    keep(&s, ack, History::add_ack, |a, id| SharedAck { id, ..a }).await
 }
 
 async fn silence(State(s): State<Shared>, body: String) -> Response {
@@ -153,11 +146,22 @@ async fn silence(State(s): State<Shared>, body: String) -> Response {
     let at = now();
     let silence =
         SharedSilence { id: 0, silence: req.silence(at), by: req.by.trim().to_owned(), comment: req.comment, at };
-    let kept = silence.clone();
-    match blocking(s.0.history.clone(), move |h| h.add_silence(&kept)).await {
+    keep(&s, silence, History::add_silence, |s, id| SharedSilence { id, ..s }).await
+}
+
+/// Keeps a checked `item` with `add`, reads the state again, and answers
+/// `201` with the item as kept (its id set by `with_id`).
+async fn keep<T: Clone + serde::Serialize + Send + Sync + 'static>(
+    s: &Shared,
+    item: T,
+    add: fn(&History, &T) -> Result<i64, crate::history::QueryError>,
+    with_id: fn(T, i64) -> T,
+) -> Response {
+    let kept = item.clone();
+    match blocking(s.0.history.clone(), move |h| add(h, &kept)).await {
         Ok(id) => {
             s.poke();
-            (StatusCode::CREATED, Json(SharedSilence { id, ..silence })).into_response()
+            (StatusCode::CREATED, Json(with_id(item, id))).into_response()
         }
         Err(e) => failed(e),
     }
