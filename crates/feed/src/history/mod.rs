@@ -193,10 +193,20 @@ impl History {
         self.through.clone()
     }
 
-    /// Runs `f` on a reader from the pool.
-    fn read<R>(&self, f: impl FnOnce(&mut dyn HistoryStore) -> Result<R, QueryError>) -> Result<R, QueryError> {
-        let mut reader = self.readers.get().map_err(|e| QueryError::Db(format!("no reader: {e}")))?;
-        f(reader.as_mut())
+    /// Runs `f` on a reader from the pool; again on a fresh one when the
+    /// first turned out broken (a pooled connection to a PostgreSQL that
+    /// restarted since it was opened fails on first use).
+    fn read<R>(&self, mut f: impl FnMut(&mut dyn HistoryStore) -> Result<R, QueryError>) -> Result<R, QueryError> {
+        let get = || self.readers.get().map_err(|e| QueryError::Db(format!("no reader: {e}")));
+        let mut reader = get()?;
+        match f(reader.as_mut()) {
+            Err(QueryError::Db(_)) if reader.is_broken() => {
+                // Returned broken, the pool drops it and opens another.
+                drop(reader);
+                f(get()?.as_mut())
+            }
+            done => done,
+        }
     }
 
     /// A page of events (see [`HistoryStore::page`]); the filter is in the
@@ -249,7 +259,7 @@ impl History {
         &self,
         from: i64,
         to: i64,
-        start: impl FnOnce(Store) -> T,
+        start: impl Fn(Store) -> T,
         mut each: impl FnMut(&mut T, &zitiscope_core::Event),
     ) -> Result<(T, usize, bool), QueryError> {
         self.read(|db| {

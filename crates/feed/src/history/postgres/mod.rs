@@ -45,13 +45,42 @@ fn next_ids(db: &mut impl GenericClient, seq: &str, n: usize) -> Result<Vec<i64>
 
 /// The history in a PostgreSQL database.
 pub struct Postgres {
-    client: Client,
+    client: Conn,
     /// The rows stored so far, for the writer's inserts (see `late.rs`).
     arrivals: Arrivals,
     /// The days that have partitions (the writer's).
     partitions: Partitions,
     /// A reader's seeks (see `seek.rs`).
     seeks: Seeks,
+}
+
+/// A blocking client that may be dropped anywhere. Its close blocks on a
+/// runtime of its own, which panics inside another: so a client dropped
+/// inside tokio (the readers' pool, when the last task holding the
+/// history ends at shutdown) closes on a thread of its own.
+struct Conn(Option<Client>);
+
+impl std::ops::Deref for Conn {
+    type Target = Client;
+    fn deref(&self) -> &Client {
+        self.0.as_ref().expect("open until dropped")
+    }
+}
+
+impl std::ops::DerefMut for Conn {
+    fn deref_mut(&mut self) -> &mut Client {
+        self.0.as_mut().expect("open until dropped")
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        if let Some(client) = self.0.take() {
+            if tokio::runtime::Handle::try_current().is_ok() {
+                std::thread::spawn(move || drop(client));
+            }
+        }
+    }
 }
 
 impl Postgres {
@@ -64,7 +93,7 @@ impl Postgres {
         tx.commit().map_err(err)?;
         let arrivals = arrivals(&mut client).map_err(err)?;
         let partitions = Partitions::load(&mut client).map_err(err)?;
-        Ok(Postgres { client, arrivals, partitions, seeks: Seeks::default() })
+        Ok(Postgres { client: Conn(Some(client)), arrivals, partitions, seeks: Seeks::default() })
     }
 
     /// Connects to `url` for reading only (queries, beside the writer).
@@ -72,7 +101,7 @@ impl Postgres {
         let mut client = Client::connect(url, NoTls).map_err(err)?;
         client.batch_execute("SET default_transaction_read_only = on").map_err(err)?;
         Ok(Postgres {
-            client,
+            client: Conn(Some(client)),
             arrivals: Arrivals::default(),
             partitions: Partitions::default(),
             seeks: Seeks::default(),
@@ -240,19 +269,19 @@ impl HistoryStore for Postgres {
     }
 
     fn restore(&mut self) -> Result<(Store, i64), StoreError> {
-        restore(&mut self.client)
+        restore(&mut *self.client)
     }
 
     fn state_at(&mut self, at: i64) -> Result<Option<Store>, StoreError> {
-        state_at(&mut self.client, at, &mut self.seeks)
+        state_at(&mut *self.client, at, &mut self.seeks)
     }
 
     fn page(&mut self, range: Range, filter: &Filter, names: Names) -> Result<Page, StoreError> {
-        scan::page(&mut self.client, range, filter, names)
+        scan::page(&mut *self.client, range, filter, names)
     }
 
     fn changes(&mut self, range: Range, filter: &Filter, names: Names) -> Result<ChangePage, StoreError> {
-        scan::changes(&mut self.client, range, filter, names)
+        scan::changes(&mut *self.client, range, filter, names)
     }
 
     fn retain(&mut self, before: i64) -> Result<usize, StoreError> {
