@@ -134,6 +134,9 @@ async fn maintenance_windows_are_checked_kept_and_left_out_of_reports(backend: B
     let (status, made) = post(first.base.clone(), once("edge-4")).await;
     assert_eq!(status, 201, "{made}");
     let id = made["id"].as_i64().unwrap();
+    let (status, again) = post(first.base.clone(), once("edge-4")).await;
+    assert_eq!(status, 400, "the same window twice: {again}");
+    assert!(again["error"].as_str().unwrap().contains(&format!("overlaps the window \"swap\" (id {id})")), "{again}");
     stop(first).await;
 
     // Kept across a restart, and listed with where it holds.

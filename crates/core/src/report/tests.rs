@@ -141,6 +141,23 @@ fn rows_come_worst_first_and_csv_cells_are_safe() {
     assert_eq!(lines[4], "router,b,b,,0.000,100.000,0.000,0,,,false");
 }
 
+#[test]
+fn a_window_made_twice_over_the_same_scope_overlaps_itself() {
+    use super::windows::{Scope, When, Window};
+    let w = |from: i64, to: i64, scope: Scope| Window {
+        name: "w".into(),
+        when: When::Once { from: from * S, to: to * S },
+        scope,
+    };
+    let nodes = |v: &[&str]| Scope::Nodes(v.iter().map(|s| s.to_string()).collect());
+    assert_eq!(w(10, 50, nodes(&["a", "b"])).overlap(&w(40, 90, nodes(&["b", "a"])), 0), Some(span(40, 50)));
+    assert_eq!(w(10, 50, nodes(&["a"])).overlap(&w(50, 90, nodes(&["a"])), 0), None, "back to back");
+    assert_eq!(w(10, 50, nodes(&["a"])).overlap(&w(10, 50, nodes(&["b"])), 0), None, "another scope");
+    let f = |t: &str| Scope::Filter(t.into());
+    assert!(w(10, 50, f("attr=eu")).overlap(&w(0, 20, f(" attr=eu ")), 0).is_some());
+    assert_eq!(w(10, 50, f("attr=eu")).overlap(&w(0, 20, nodes(&["a"])), 0), None);
+}
+
 #[cfg(feature = "tz")]
 mod windows {
     use super::super::windows::{Day, When};

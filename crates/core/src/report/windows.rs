@@ -207,6 +207,25 @@ impl Window {
         }
     }
 
+    /// The first time that it and `other` both hold over the same scope (a
+    /// window made twice, which is refused; windows over different scopes
+    /// may overlap, and a report counts maintenance once): over its own
+    /// span if it is once, else from a day before `now` to a report's
+    /// reach after it.
+    pub fn overlap(&self, other: &Window, now: i64) -> Option<Span> {
+        if !self.scope.same_as(&other.scope) {
+            return None;
+        }
+        let range = match self.when {
+            When::Once { from, to } => Span::new(from, to),
+            When::Weekly { .. } => {
+                Span::new(now.saturating_sub(86_400_000_000_000), now.saturating_add(super::MAX_RANGE_NS))
+            }
+        };
+        let (a, b) = (self.when.spans(range).ok()?, other.when.spans(range).ok()?);
+        a.iter().flat_map(|x| b.iter().map(move |y| x.clip(*y))).filter(|s| !s.is_empty()).min()
+    }
+
     /// The subjects it covers among the network's nodes (see
     /// [`Scope::covers`]).
     pub fn covers(&self, rows: &[crate::store::NodeRow]) -> std::collections::BTreeSet<super::Subject> {
@@ -215,6 +234,19 @@ impl Window {
 }
 
 impl Scope {
+    /// Whether it names the same things as `other` (the same nodes or
+    /// links in any order, or the same filter).
+    pub fn same_as(&self, other: &Scope) -> bool {
+        fn set(v: &[String]) -> std::collections::BTreeSet<&str> {
+            v.iter().map(|s| s.trim()).collect()
+        }
+        match (self, other) {
+            (Scope::Nodes(a), Scope::Nodes(b)) | (Scope::Links(a), Scope::Links(b)) => set(a) == set(b),
+            (Scope::Filter(a), Scope::Filter(b)) => a.trim() == b.trim(),
+            _ => false,
+        }
+    }
+
     /// The subjects it covers among the network's nodes (`rows`, as the
     /// list view has them) and links: a name that matches nothing covers
     /// nothing.

@@ -146,6 +146,22 @@ async fn add(State(s): State<Service>, body: String) -> Response {
     if window.name.trim().is_empty() || window.name.len() > 200 {
         return bad("name: from 1 to 200 characters".into());
     }
+    // The same window twice is a mistake: refused, with the one it repeats.
+    let now = crate::hub::now().0;
+    let existing = match blocking(s.history.clone(), |h| h.windows_with_ids()).await {
+        Ok(all) => all,
+        Err(e) => return failed(e),
+    };
+    if let Some((id, other, at)) =
+        existing.into_iter().find_map(|(id, w)| window.overlap(&w, now).map(|at| (id, w, at)))
+    {
+        let which = id.map_or("from the config file".to_string(), |id| format!("id {id}"));
+        let when = zitiscope_core::Timestamp(at.from).to_rfc3339();
+        return bad(format!(
+            "overlaps the window {:?} ({which}) over the same scope from {when}: change that one instead",
+            other.name
+        ));
+    }
     match blocking(s.history, move |h| h.add_window(&window)).await {
         Ok(id) => {
             (s.changed)();
