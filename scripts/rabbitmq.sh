@@ -57,7 +57,22 @@ start)
   ;;
 stop)
   if listening || [ -f "$RABBITMQ_PID_FILE" ]; then
+    pid=$(cat "$RABBITMQ_PID_FILE" 2>/dev/null || true)
     "$BIN/rabbitmqctl" -q shutdown >/dev/null 2>&1 || true
+    # Stopped means the port is closed: a shutdown that timed out on a
+    # loaded machine leaves the node up, so it is ended by its pid, hard
+    # at last. A test that stops the broker relies on it being gone.
+    for signal in TERM TERM KILL; do
+      for _ in $(seq 100); do
+        if ! listening; then break 2; fi
+        sleep 0.1
+      done
+      if [ -n "$pid" ]; then kill -"$signal" "$pid" 2>/dev/null || true; fi
+    done
+    if listening; then
+      echo "rabbitmq.sh: the broker on 127.0.0.1:$PORT does not stop" >&2
+      exit 1
+    fi
   fi
   # The node starts an epmd that outlives it; this stops ours only.
   epmd -kill >/dev/null 2>&1 || true
