@@ -54,11 +54,13 @@ test('an ack with a comment in one browser shows in another at once, after reloa
   await row(other).waitFor({ timeout: 20_000 });
   assert.equal(await row(other).getByTestId('alert-ack').count(), 0, 'not acked yet');
 
-  // The desk names its operator (a personal setting) and acks with a comment.
-  const name = desk.page.getByTestId('alert-operator');
+  // The desk acks as its operator (a personal setting, in sight in the
+  // ack's form) with a comment.
+  await row(desk).getByTestId('ack').click();
+  const name = row(desk).getByTestId('ack-by');
+  assert.equal(await name.inputValue(), 'this browser', 'the name it would ack as is in sight');
   await name.fill('ana (desk 2)');
   await name.evaluate((el) => el.dispatchEvent(new Event('change', { bubbles: true })));
-  await row(desk).getByTestId('ack').click();
   const comment = 'PSU swap <b>in progress</b>, back by 16:00';
   await row(desk).getByTestId('ack-comment').fill(comment);
   const sent = Date.now();

@@ -187,8 +187,8 @@ fn Row(
     }
 }
 
-/// "Ack", which opens a line for a comment (what is being done), sent
-/// with the ack on Enter or its button.
+/// "Ack", which opens a line for who acks and a comment (what is being
+/// done), sent with the ack on Enter or its button.
 #[component]
 fn AckForm(
     /// The board, which sends the ack.
@@ -207,6 +207,23 @@ fn AckForm(
         {move || if open.get() {
             view! {
                 <form class="ack-form" on:submit=move |ev| { ev.prevent_default(); send(); }>
+                    // Who acks, in sight when it is shared with every screen
+                    // (a personal setting, kept in this browser).
+                    <input
+                        type="text"
+                        class="ack-by"
+                        data-testid="ack-by"
+                        aria-label="Acknowledge as"
+                        placeholder="your name"
+                        maxlength="64"
+                        prop:value=move || alerts.prefs.signal().with(|p| p.operator.clone())
+                        on:change=move |ev| {
+                            let name = event_target_value(&ev).trim().chars().take(64).collect::<String>();
+                            if !name.is_empty() {
+                                alerts.prefs.update(|p| p.operator = name);
+                            }
+                        }
+                    />
                     <input
                         type="text"
                         data-testid="ack-comment"
