@@ -5,7 +5,7 @@
 
 use super::{now_ns, UseTimeTravel, SCRUB_SECONDS, SPEEDS};
 use crate::store::LiveStore;
-use crate::web::format_clock;
+use crate::web::{format_clock, local_input_value};
 use leptos::prelude::*;
 use zitiscope_core::Timestamp;
 
@@ -41,7 +41,7 @@ pub fn TimeBar(
             at.set(Some(Timestamp::from_millis(ms).0.min(now_ns())));
         }
     };
-    let picked = move || at.get().map(local_input_value).unwrap_or_default();
+    let picked = move || at.get().map(|t| local_input_value(t, true)).unwrap_or_default();
     let ops = use_context::<LiveStore>().map(|s| s.ops);
     // The windows' spans over the scrubber's day, as shares of it.
     let spans = move || {
@@ -60,16 +60,11 @@ pub fn TimeBar(
         let ops = ops?;
         let t = at.get().unwrap_or_else(now_ns);
         ops.with(|o| {
-            let mut next: Vec<(i64, i64, String)> = (o.windows.iter())
-                .filter_map(|w| w.next_span(t).map(|s| (s.from, s.to, w.name.clone())))
-                .filter(|(from, _, _)| *from < t + SCRUB_SECONDS * 1_000_000_000)
-                .collect();
-            next.sort();
-            let (from, to, name) = next.into_iter().next()?;
-            Some(if from <= t {
-                format!("⚙ {name} until {}", format_clock(Timestamp(to)))
+            let (span, name) = o.near(t, SCRUB_SECONDS * 1_000_000_000)?;
+            Some(if span.from <= t {
+                format!("⚙ {name} until {}", format_clock(Timestamp(span.to)))
             } else {
-                format!("⚙ next: {name} at {}", format_clock(Timestamp(from)))
+                format!("⚙ next: {name} at {}", format_clock(Timestamp(span.from)))
             })
         })
     };
@@ -106,19 +101,4 @@ pub fn TimeBar(
             <span class="travel-error" data-testid="travel-error" role="status">{move || error.get()}</span>
         </div>
     }
-}
-
-/// `ns` as a `datetime-local` input's value (`2026-12-01T03:12:05`), in the
-/// browser's time zone.
-fn local_input_value(ns: i64) -> String {
-    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64((ns / 1_000_000) as f64));
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        d.get_full_year(),
-        d.get_month() + 1,
-        d.get_date(),
-        d.get_hours(),
-        d.get_minutes(),
-        d.get_seconds()
-    )
 }

@@ -117,6 +117,16 @@ impl Ops {
         Answers::silence_for_in(&self.silences, key, now)
     }
 
+    /// The maintenance an operator is told of at `at`: the window that
+    /// holds then (its span and name), else the next to begin within
+    /// `within_ns`; the earliest first.
+    pub fn near(&self, at: i64, within_ns: i64) -> Option<(Span, &str)> {
+        (self.windows.iter())
+            .filter_map(|w| w.next_span(at).map(|s| (s, w.name.as_str())))
+            .filter(|(s, _)| s.from < at.saturating_add(within_ns))
+            .min()
+    }
+
     /// The windows that hold at `now`.
     pub fn holding(&self, now: Timestamp) -> impl Iterator<Item = &Held> {
         self.windows.iter().filter(move |w| w.holds(now.0))

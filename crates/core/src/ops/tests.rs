@@ -97,6 +97,11 @@ fn maintenance_holds_for_what_a_window_covers_while_a_span_holds() {
     assert!(kx.on_scale(at(30).0, at(40).0).is_empty());
     assert_eq!(kx.next_span(at(15).0).map(|s| s.from), Some(at(10).0), "holding now");
     assert_eq!(kx.next_span(at(20).0), None);
+    let two = Ops { windows: vec![ops.windows[0].clone(), ops.windows[2].clone()], ..Ops::default() };
+    let near = |t: i64, within: i64| two.near(at(t).0, within * S).map(|(s, n)| (s.from / S, n));
+    assert_eq!(near(15, 5), Some((10, "kx")), "the one that holds (before a later one)");
+    assert_eq!(near(25, 10), Some((30, "later")), "the next within reach");
+    assert_eq!(near(25, 5), None, "none within reach");
     assert_eq!(ops.in_maintenance(&rows, at(35)).nodes.len(), 1);
     // A filter scope is resolved against the network as it is.
     let by_filter = Ops { windows: vec![held("all", Scope::Filter("name=*".into()), 0, 100)], ..Ops::default() };
